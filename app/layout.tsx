@@ -1,0 +1,19 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { Providers } from "./_lib/providers";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Safehold", template: "%s · Safehold" },
+  description: "Backups for every client environment, on every server",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <Providers>{children}</Providers>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Duplex, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ExecExit, ExecHandle, ExecOptions, ServerConnection, ServerKindContribution } from "@safehold/plugin-api";
+
+const TCP_TIMEOUT_MS = 10_000;
+
+function exec(command: string, args: string[], options: ExecOptions = {}): ExecHandle {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    signal: options.signal,
+  });
+  if (options.stdin && child.stdin) {
+    // The command may exit before reading all its input (EPIPE): its exit status tells what happened.
+    child.stdin.on("error", () => {});
+    options.stdin.on("error", () => child.kill("SIGTERM"));
+    options.stdin.pipe(child.stdin);
+  }
+  const exit = new Promise<ExecExit>((resolve, reject) => {
+    child.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") reject(new Error(`Command "${command}" is not installed on this server (not found in PATH)`));
+      else if (err.name === "AbortError") resolve({ code: null, signal: "SIGTERM" });
+      else reject(new Error(`Cannot run "${command}": ${err.message}`));
+    });
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  return { stdout: child.stdout!, stderr: child.stderr!, exit, kill: () => child.kill("SIGTERM") };
+}
+
+function openTcp(host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`No answer from ${host}:${port} within ${TCP_TIMEOUT_MS / 1000} s`));
+    }, TCP_TIMEOUT_MS);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (err.code === "ECONNREFUSED") reject(new Error(`Nothing is listening on ${host}:${port} (connection refused)`));
+      else if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") reject(new Error(`Host ${host} cannot be resolved`));
+      else reject(new Error(`Cannot connect to ${host}:${port}: ${err.message}`));
+    });
+  });
+}
+
+async function readFile(file: string): Promise<Readable> {
+  try {
+    await fs.access(file);
+  } catch {
+    throw new Error(`${file} does not exist or cannot be read`);
+  }
+  return createReadStream(file);
+}
+
+async function writeFile(file: string, content: Readable): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.partial-${process.pid}-${Date.now()}`;
+  try {
+    await pipeline(content, createWriteStream(temp, { flags: "wx" }));
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+}
+
+function connection(): ServerConnection {
+  return { exec, openTcp, readFile, writeFile, close: async () => {} };
+}
+
+export const localServerKind: ServerKindContribution = {
+  async connect() {
+    return connection();
+  },
+  async testConnection() {
+    return {
+      ok: true,
+      message: `This host (${os.hostname()}, ${os.type()} ${os.release()}) is reachable`,
+      details: { hostname: os.hostname(), platform: os.platform(), cpus: os.cpus().length },
+    };
+  },
+};

@@ -1,0 +1,32 @@
+import { createCallerFactory, router } from "./trpc";
+import { activityRouter } from "./routers/activity";
+import { apiTokensRouter } from "./routers/api-tokens";
+import { environmentsRouter } from "./routers/environments";
+import { meRouter } from "./routers/me";
+import { membersRouter } from "./routers/members";
+import { organizationRouter } from "./routers/organization";
+import { overviewRouter } from "./routers/overview";
+import { pluginsRouter } from "./routers/plugins";
+import { projectsRouter } from "./routers/projects";
+import { serversRouter } from "./routers/servers";
+import { setupRouter } from "./routers/setup";
+import { storageLocationsRouter } from "./routers/storage-locations";
+
+export const appRouter = router({
+  setup: setupRouter,
+  me: meRouter,
+  organization: organizationRouter,
+  members: membersRouter,
+  apiTokens: apiTokensRouter,
+  plugins: pluginsRouter,
+  projects: projectsRouter,
+  servers: serversRouter,
+  environments: environmentsRouter,
+  storageLocations: storageLocationsRouter,
+  activity: activityRouter,
+  overview: overviewRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { procedure, router } from "@/server/api/trpc";
+import {
+  createEnvironment,
+  createEnvironmentInput,
+  deleteEnvironment,
+  environmentItem,
+  environmentPage,
+  getEnvironment,
+  listEnvironments,
+  listEnvironmentsInput,
+  testEnvironment,
+  testEnvironmentInput,
+  updateEnvironment,
+  updateEnvironmentInput,
+} from "@/server/services/environments";
+
+const testResult = z.object({ ok: z.boolean(), message: z.string() });
+
+export const environmentsRouter = router({
+  list: procedure("viewer", { method: "GET", path: "/environments", tags: ["environments"], summary: "List environments (filter by projectId)", protect: true })
+    .input(listEnvironmentsInput)
+    .output(environmentPage)
+    .query(({ ctx, input }) => listEnvironments(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  get: procedure("viewer", { method: "GET", path: "/environments/{id}", tags: ["environments"], summary: "Get an environment", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(environmentItem)
+    .query(({ ctx, input }) => getEnvironment(ctx.db, ctx.plugins, ctx.principal, input.id)),
+
+  create: procedure("operator", { method: "POST", path: "/environments", tags: ["environments"], summary: "Create an environment", protect: true })
+    .input(createEnvironmentInput)
+    .output(environmentItem)
+    .mutation(({ ctx, input }) => createEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  update: procedure("operator")
+    .input(updateEnvironmentInput)
+    .output(environmentItem)
+    .mutation(({ ctx, input }) => updateEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  delete: procedure("operator")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => deleteEnvironment(ctx.db, ctx.principal, input.id)),
+
+  /** Test a saved environment's source (optionally with edited settings), or a new one's settings. */
+  test: procedure("operator")
+    .input(testEnvironmentInput)
+    .output(testResult)
+    .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+});

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { procedure, router } from "@/server/api/trpc";
+import {
+  createStorageLocation,
+  createStorageLocationInput,
+  deleteStorageLocation,
+  getStorageLocation,
+  listStorageLocations,
+  listStorageLocationsInput,
+  storageLocationItem,
+  storageLocationPage,
+  testStorageLocation,
+  testStorageLocationInput,
+  updateStorageLocation,
+  updateStorageLocationInput,
+} from "@/server/services/storage-locations";
+
+const testResult = z.object({ ok: z.boolean(), message: z.string() });
+
+export const storageLocationsRouter = router({
+  list: procedure("viewer", { method: "GET", path: "/storage-locations", tags: ["storage"], summary: "List storage locations (secrets masked)", protect: true })
+    .input(listStorageLocationsInput)
+    .output(storageLocationPage)
+    .query(({ ctx, input }) => listStorageLocations(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  get: procedure("viewer")
+    .input(z.object({ id: z.uuid() }))
+    .output(storageLocationItem)
+    .query(({ ctx, input }) => getStorageLocation(ctx.db, ctx.plugins, ctx.principal, input.id)),
+
+  create: procedure("admin", { method: "POST", path: "/storage-locations", tags: ["storage"], summary: "Add a storage location", protect: true })
+    .input(createStorageLocationInput)
+    .output(storageLocationItem)
+    .mutation(({ ctx, input }) => createStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  update: procedure("admin")
+    .input(updateStorageLocationInput)
+    .output(storageLocationItem)
+    .mutation(({ ctx, input }) => updateStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  delete: procedure("admin")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => deleteStorageLocation(ctx.db, ctx.principal, input.id)),
+
+  test: procedure("operator", { method: "POST", path: "/storage-locations/{id}/test", tags: ["storage"], summary: "Test a storage location", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(testResult)
+    .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  /** The settings in a form, before (or instead of) saving them. */
+  testDraft: procedure("operator")
+    .input(testStorageLocationInput)
+    .output(testResult)
+    .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
+});

@@ -1,0 +1,12 @@
+import { ROLES, type Role } from "@/server/db/schema";
+import { createUserFromCli } from "@/server/services/users";
+import { withDatabase } from "./with-database";
+
+export async function userCreateCommand(options: { email?: string; password?: string; name?: string; org?: string; role?: string }): Promise<void> {
+  if (!options.email || !options.password) throw new Error("Usage: safehold user create --email E --password P [--name N] [--org NAME] [--role owner|admin|operator|viewer]");
+  if (options.role && !ROLES.includes(options.role as Role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
+  const result = await withDatabase((db) =>
+    createUserFromCli(db, { email: options.email!, password: options.password!, name: options.name, orgName: options.org, role: options.role as Role | undefined }),
+  );
+  console.log(`Created ${result.user.email} as ${result.role} of "${result.org.name}"`);
+}

@@ -1,0 +1,69 @@
+import { parseArgs } from "node:util";
+import { migrateCommand } from "./commands/migrate";
+import { startCommand } from "./commands/start";
+import { tokenCreateCommand } from "./commands/token-create";
+import { userCreateCommand } from "./commands/user-create";
+import { workerCommand } from "./commands/worker";
+import { VERSION } from "./project-root";
+
+const USAGE = `Safehold ${VERSION}
+
+Usage: safehold <command> [options]
+
+  start                      Run the console (web + worker); starts an embedded PostgreSQL when DATABASE_URL is unset
+  worker                     Run a worker alone (scale-out: any number against one database)
+  migrate                    Apply database migrations
+  user create --email E --password P [--name N] [--org NAME] [--role owner|admin|operator|viewer]
+                             The first user creates the organization and becomes its owner
+  token create --email E --name N [--org NAME]
+                             Print a new API token (the last line of output)
+
+Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL.`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      name: { type: "string" },
+      org: { type: "string" },
+      role: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const command = positionals.join(" ");
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  switch (command) {
+    case "start":
+      return startCommand();
+    case "worker":
+      return workerCommand();
+    case "migrate":
+      return migrateCommand();
+    case "user create":
+      return userCreateCommand(values);
+    case "token create":
+      return tokenCreateCommand(values);
+    default:
+      throw new Error(`Unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => {
+    // One-off commands end here; start/worker only return when stopped.
+    process.exit(0);
+  },
+  (err: unknown) => {
+    const error = err as Error & { issues?: Array<{ message: string }> };
+    const message = error.issues?.length ? error.issues.map((i) => i.message).join("; ") : error.message;
+    console.error(`Error: ${message}`);
+    if (process.env.SAFEHOLD_DEBUG) console.error(error.stack);
+    process.exit(1);
+  },
+);

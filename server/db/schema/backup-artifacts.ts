@@ -1,0 +1,21 @@
+import { bigint, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id } from "@/server/db/columns";
+import { artifactKindEnum } from "./enums";
+import { backups } from "./backups";
+
+export const backupArtifacts = pgTable(
+  "backup_artifacts",
+  {
+    id: id(),
+    backupId: uuid()
+      .notNull()
+      .references(() => backups.id, { onDelete: "cascade" }),
+    kind: artifactKindEnum().notNull(),
+    /** Object key inside the storage location. */
+    key: text().notNull(),
+    size: bigint({ mode: "number" }).notNull(),
+    sha256: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("backup_artifacts_backup_kind_idx").on(t.backupId, t.kind)],
+);

@@ -1,0 +1,38 @@
+import { sql } from "drizzle-orm";
+import { boolean, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, updatedAt } from "@/server/db/columns";
+import { environments } from "./environments";
+import { organizations } from "./organizations";
+import { storageLocations } from "./storage-locations";
+
+/**
+ * The org default policy (environmentId null, every field set) and per-environment overrides
+ * (environmentId set; a null field means "inherit the org default").
+ */
+export const backupPolicies = pgTable(
+  "backup_policies",
+  {
+    id: id(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    environmentId: uuid().references(() => environments.id, { onDelete: "cascade" }),
+    enabled: boolean(),
+    schedule: text(),
+    timezone: text(),
+    storageLocationId: uuid().references(() => storageLocations.id, { onDelete: "set null" }),
+    includeFilestore: boolean(),
+    keepDaily: integer(),
+    keepWeekly: integer(),
+    keepMonthly: integer(),
+    keepYearly: integer(),
+    notifyOnSuccess: boolean(),
+    notifyOnFailure: boolean(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("backup_policies_org_default_idx").on(t.orgId).where(sql`${t.environmentId} is null`),
+    uniqueIndex("backup_policies_environment_idx").on(t.environmentId),
+  ],
+);

@@ -1,0 +1,50 @@
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id } from "@/server/db/columns";
+import { backupStatusEnum, backupTypeEnum, retentionClassEnum } from "./enums";
+import { environments } from "./environments";
+import { organizations } from "./organizations";
+import { projects } from "./projects";
+import { storageLocations } from "./storage-locations";
+import { users } from "./users";
+
+export type BackupProgress = { phase: string; bytes: number; updatedAt: string };
+
+export const backups = pgTable(
+  "backups",
+  {
+    id: id(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: uuid()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    environmentId: uuid()
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    storageLocationId: uuid().references(() => storageLocations.id, { onDelete: "set null" }),
+    type: backupTypeEnum().notNull(),
+    status: backupStatusEnum().notNull().default("pending"),
+    name: text().notNull().default(""),
+    notes: text().notNull().default(""),
+    requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    retentionClass: retentionClassEnum().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    includeFilestore: boolean().notNull().default(true),
+    verified: boolean().notNull().default(false),
+    progress: jsonb().$type<BackupProgress>(),
+    sizeBytes: bigint({ mode: "number" }),
+    error: text(),
+    sourceMeta: jsonb().$type<Record<string, unknown>>(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("backups_org_created_idx").on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    index("backups_org_status_created_idx").on(t.orgId, t.status, t.createdAt.desc()),
+    index("backups_org_type_created_idx").on(t.orgId, t.type, t.createdAt.desc()),
+    index("backups_environment_created_idx").on(t.environmentId, t.createdAt.desc()),
+    index("backups_project_created_idx").on(t.projectId, t.createdAt.desc()),
+  ],
+);

@@ -1,0 +1,35 @@
+import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { stageEnum } from "./enums";
+import { organizations } from "./organizations";
+import { projects } from "./projects";
+import { servers } from "./servers";
+
+export const environments = pgTable(
+  "environments",
+  {
+    id: id(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: uuid()
+      .notNull()
+      .references(() => projects.id, { onDelete: "restrict" }),
+    serverId: uuid()
+      .notNull()
+      .references(() => servers.id, { onDelete: "restrict" }),
+    name: text().notNull(),
+    stage: stageEnum().notNull(),
+    /** A source contribution id, e.g. `postgres` or `odoo`. */
+    source: text().notNull(),
+    sourceConfig: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    sourceSecrets: encryptedJson().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("environments_project_name_idx").on(t.projectId, t.name),
+    index("environments_org_idx").on(t.orgId, t.name),
+    index("environments_server_idx").on(t.serverId),
+  ],
+);

@@ -1,0 +1,26 @@
+import { sql } from "drizzle-orm";
+import { boolean, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { organizations } from "./organizations";
+
+export const storageLocations = pgTable(
+  "storage_locations",
+  {
+    id: id(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** A storage-provider contribution id, e.g. `local` or `s3`. */
+    provider: text().notNull(),
+    config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    secrets: encryptedJson().notNull(),
+    isDefault: boolean().notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("storage_locations_org_name_idx").on(t.orgId, t.name),
+    uniqueIndex("storage_locations_one_default_idx").on(t.orgId).where(sql`${t.isDefault}`),
+  ],
+);

@@ -1,0 +1,74 @@
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  SAFEHOLD_DATA_DIR: z.string().min(1).default("./data"),
+  SAFEHOLD_PLUGINS_DIR: z.string().min(1).default("./plugins"),
+  DATABASE_URL: z.string().url().optional(),
+  SAFEHOLD_SECRET_KEY: z.string().min(32, "SAFEHOLD_SECRET_KEY must be at least 32 characters").optional(),
+  SAFEHOLD_PUBLIC_URL: z.string().url().optional(),
+  SAFEHOLD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().optional(),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().optional(),
+  SMTP_SECURE: z.enum(["true", "false"]).optional(),
+});
+
+export type Env = {
+  port: number;
+  host: string;
+  dataDir: string;
+  pluginsDir: string;
+  databaseUrl: string | undefined;
+  secretKey: string | undefined;
+  publicUrl: string;
+  workerConcurrency: number;
+  smtp: { host: string; port: number; user?: string; password?: string; from: string; secure: boolean } | undefined;
+};
+
+/** Reads the configuration from process.env. The CLI may set DATABASE_URL (embedded database) before the first read. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const publicHost = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.SAFEHOLD_DATA_DIR),
+    pluginsDir: path.resolve(e.SAFEHOLD_PLUGINS_DIR),
+    databaseUrl: e.DATABASE_URL,
+    secretKey: e.SAFEHOLD_SECRET_KEY,
+    publicUrl: (e.SAFEHOLD_PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ""),
+    workerConcurrency: e.SAFEHOLD_WORKER_CONCURRENCY,
+    smtp: e.SMTP_HOST
+      ? {
+          host: e.SMTP_HOST,
+          port: e.SMTP_PORT ?? 587,
+          user: e.SMTP_USER,
+          password: e.SMTP_PASSWORD,
+          from: e.SMTP_FROM ?? "safehold@localhost",
+          secure: e.SMTP_SECURE === "true",
+        }
+      : undefined,
+  };
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= readEnv();
+  return cached;
+}
+
+/** For the CLI after it has changed process.env (embedded database URL) and for tests. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

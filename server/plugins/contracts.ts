@@ -1,0 +1,152 @@
+/**
+ * The plugin API: what a plugin's `activate` receives and what it returns. Plugins import only types from it
+ * (`import type { ... } from "@safehold/plugin-api"`), so they never depend on the console at run time.
+ *
+ * A plugin is a folder under `plugins/` whose package.json is its manifest (see README, "Writing a plugin").
+ * Its `main` module exports `activate(context)`, which returns the implementations of the contributions
+ * the manifest declares, keyed by contribution id.
+ */
+import type { Duplex, Readable } from "node:stream";
+
+/** Version of this API; manifests declare the range they support in `engines.safehold`. */
+export const PLUGIN_API_VERSION = "1.0.0";
+
+export type PluginConfig = Record<string, unknown>;
+
+/** What "Test connection" reports. `message` is shown to the operator as is: one clear sentence. */
+export type TestResult = { ok: boolean; message: string; details?: Record<string, unknown> };
+
+export interface PluginContext {
+  /** The plugin's id (its manifest `name`). */
+  readonly pluginId: string;
+  /** Absolute path of the plugin's folder. */
+  readonly pluginDir: string;
+  readonly log: (message: string) => void;
+}
+
+export interface PluginActivation {
+  sources?: Record<string, SourceContribution>;
+  storageProviders?: Record<string, StorageProviderContribution>;
+  serverKinds?: Record<string, ServerKindContribution>;
+}
+
+export interface PluginModule {
+  activate(context: PluginContext): PluginActivation | Promise<PluginActivation>;
+  deactivate?(): void | Promise<void>;
+}
+
+/* ---------- Server kinds: where environments live (`local`, `ssh`, ...) ---------- */
+
+export type ExecOptions = {
+  /** Streamed to the command's standard input; the input is ended when this stream ends. */
+  stdin?: Readable;
+  env?: Record<string, string>;
+  cwd?: string;
+  signal?: AbortSignal;
+};
+
+export type ExecExit = { code: number | null; signal: string | null };
+
+export interface ExecHandle {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Settles when the command has exited and its output streams are closed. Rejects only if it could not be started. */
+  readonly exit: Promise<ExecExit>;
+  kill(): void;
+}
+
+/** An open connection to a server. A source uses only this, so it never cares whether it runs locally or over SSH. */
+export interface ServerConnection {
+  /** Runs `command` with `args` (no shell). A missing command rejects `exit` with a clear message. */
+  exec(command: string, args: string[], options?: ExecOptions): ExecHandle;
+  /** A TCP connection to `host:port` as seen from the server (e.g. its PostgreSQL on 127.0.0.1). */
+  openTcp(host: string, port: number): Promise<Duplex>;
+  /** Streams a file from the server. */
+  readFile(path: string): Promise<Readable>;
+  /** Writes a stream to a file on the server, creating parent directories; resolves when it is complete. */
+  writeFile(path: string, content: Readable): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServerKindContribution {
+  connect(config: PluginConfig): Promise<ServerConnection>;
+  testConnection(config: PluginConfig): Promise<TestResult>;
+}
+
+/* ---------- Sources: what gets backed up (`postgres`, `odoo`, ...) ---------- */
+
+export type SourceContext = {
+  /** The environment's source configuration, secrets included. */
+  config: PluginConfig;
+  /** The environment's server. */
+  server: ServerConnection;
+  signal?: AbortSignal;
+};
+
+export interface SourceContribution {
+  testConnection(context: SourceContext): Promise<TestResult>;
+}
+
+/* ---------- Storage providers: where backups are kept (`local`, `s3`, ...) ---------- */
+
+export type StoredObject = { key: string; size: number; lastModified: Date };
+
+export interface StorageClient {
+  testConnection(): Promise<TestResult>;
+  /**
+   * Streams `content` to `key`. The object must not appear under `key` until it is complete: a failed or
+   * aborted put leaves nothing that looks finished. Resolves with the stored size in bytes.
+   */
+  put(key: string, content: Readable, options?: { signal?: AbortSignal }): Promise<{ size: number }>;
+  /** Streams the object; rejects with a message naming the key when it does not exist. */
+  get(key: string): Promise<Readable>;
+  /** Removes the object; removing a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix`. */
+  list(prefix: string): Promise<StoredObject[]>;
+  /** A URL that downloads the object without credentials until it expires; only for providers that can sign. */
+  presignGet?(key: string, expiresInSeconds: number, fileName: string): Promise<string>;
+  close?(): Promise<void>;
+}
+
+export interface StorageProviderContribution {
+  create(config: PluginConfig): StorageClient;
+}
+
+/* ---------- Manifest (package.json) ---------- */
+
+/** A JSON Schema (draft 2020-12 subset) for a contribution's configuration. `secret: true` marks a secret field. */
+export type ConfigSchema = {
+  type: "object";
+  properties: Record<string, ConfigFieldSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+};
+
+export type ConfigFieldSchema = {
+  type: "string" | "integer" | "number" | "boolean";
+  title?: string;
+  description?: string;
+  default?: string | number | boolean;
+  enum?: Array<string | number>;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  format?: string;
+  /** Encrypted at rest, never sent back to a browser or API client. */
+  secret?: boolean;
+  /** A multi-line text box in forms (keys, certificates). */
+  multiline?: boolean;
+  /** A placeholder shown in empty form fields. */
+  placeholder?: string;
+};
+
+export type ContributionKind = "sources" | "storageProviders" | "serverKinds";
+
+export type ContributionManifest = {
+  id: string;
+  title: string;
+  description?: string;
+  configSchema: ConfigSchema;
+};

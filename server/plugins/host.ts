@@ -1,0 +1,253 @@
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import semver from "semver";
+import { NotFoundError, ValidationError } from "@/server/errors";
+import { compileConfigSchema } from "./config-values";
+import {
+  PLUGIN_API_VERSION,
+  type ContributionKind,
+  type ContributionManifest,
+  type PluginActivation,
+  type PluginModule,
+  type ServerKindContribution,
+  type SourceContribution,
+  type StorageProviderContribution,
+} from "./contracts";
+import { CONTRIBUTION_KINDS, activationEventFor, describeManifestError, manifestSchema, type PluginManifest } from "./manifest";
+import { REQUIRED_METHODS, guard } from "./guard";
+
+export type PluginStatus = "inactive" | "active" | "error";
+
+export type PluginRecord = {
+  /** The manifest `name`, or the folder name when the manifest could not be read. */
+  id: string;
+  dir: string;
+  version: string | null;
+  displayName: string | null;
+  description: string | null;
+  manifest: PluginManifest | null;
+  status: PluginStatus;
+  error: string | null;
+};
+
+type ContributionImpl = {
+  sources: SourceContribution;
+  storageProviders: StorageProviderContribution;
+  serverKinds: ServerKindContribution;
+};
+
+type Entry = { plugin: PluginRecord; contribution: ContributionManifest };
+
+const KIND_LABEL: Record<ContributionKind, string> = {
+  sources: "source",
+  storageProviders: "storage provider",
+  serverKinds: "server kind",
+};
+
+/**
+ * Reads plugin manifests without running plugin code, and activates a plugin the first time one of its
+ * contributions is used. A broken plugin is recorded with its error; it never stops the others.
+ */
+export class PluginHost {
+  readonly plugins: PluginRecord[] = [];
+  private readonly index = new Map<string, Entry>();
+  private readonly activations = new Map<string, Promise<PluginActivation>>();
+
+  constructor(
+    readonly pluginsDir: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.discover();
+  }
+
+  private discover(): void {
+    let dirs: string[] = [];
+    try {
+      dirs = fs
+        .readdirSync(this.pluginsDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+        .map((d) => d.name)
+        .sort();
+    } catch (err) {
+      this.log(`Plugins folder ${this.pluginsDir} cannot be read: ${(err as Error).message}`);
+    }
+    for (const name of dirs) this.plugins.push(this.readPlugin(path.join(this.pluginsDir, name), name));
+    for (const plugin of this.plugins) {
+      if (plugin.status === "error" || !plugin.manifest) continue;
+      this.indexContributions(plugin, plugin.manifest);
+    }
+    for (const plugin of this.plugins) {
+      if (plugin.status !== "error" && plugin.manifest?.activationEvents?.includes("*")) {
+        this.activate(plugin).catch(() => {});
+      }
+    }
+  }
+
+  private readPlugin(dir: string, folder: string): PluginRecord {
+    const record: PluginRecord = { id: folder, dir, version: null, displayName: null, description: null, manifest: null, status: "inactive", error: null };
+    const fail = (error: string) => Object.assign(record, { status: "error" as const, error });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return fail(code === "ENOENT" ? "package.json (the plugin manifest) is missing" : `package.json is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = manifestSchema.safeParse(raw);
+    if (typeof raw === "object" && raw && "name" in raw && typeof raw.name === "string") record.id = raw.name;
+    if (!parsed.success) return fail(`Invalid manifest: ${describeManifestError(parsed.error)}`);
+    const manifest = parsed.data;
+    Object.assign(record, {
+      id: manifest.name,
+      version: manifest.version,
+      displayName: manifest.displayName ?? null,
+      description: manifest.description ?? null,
+      manifest,
+    });
+    if (this.plugins.some((p) => p.id === manifest.name)) return fail(`Another plugin is already named ${manifest.name}`);
+    if (!semver.validRange(manifest.engines.safehold)) return fail(`engines.safehold "${manifest.engines.safehold}" is not a version range`);
+    if (!semver.satisfies(PLUGIN_API_VERSION, manifest.engines.safehold)) {
+      return fail(`Incompatible: requires Safehold plugin API ${manifest.engines.safehold}, this console provides ${PLUGIN_API_VERSION}`);
+    }
+    if (!fs.existsSync(path.resolve(dir, manifest.main))) return fail(`main file ${manifest.main} does not exist (was the plugin built?)`);
+    for (const kind of CONTRIBUTION_KINDS) {
+      for (const contribution of manifest.contributes[kind] ?? []) {
+        try {
+          compileConfigSchema(contribution.configSchema);
+        } catch (err) {
+          return fail(`The configSchema of ${KIND_LABEL[kind]} "${contribution.id}" is not valid: ${(err as Error).message}`);
+        }
+      }
+    }
+    return record;
+  }
+
+  private indexContributions(plugin: PluginRecord, manifest: PluginManifest): void {
+    const mine: string[] = [];
+    for (const kind of CONTRIBUTION_KINDS) {
+      for (const contribution of manifest.contributes[kind] ?? []) {
+        const key = `${kind}:${contribution.id}`;
+        const other = this.index.get(key);
+        if (other) {
+          for (const k of mine) this.index.delete(k);
+          plugin.status = "error";
+          plugin.error = `The ${KIND_LABEL[kind]} id "${contribution.id}" is already contributed by ${other.plugin.id}`;
+          return;
+        }
+        this.index.set(key, { plugin, contribution });
+        mine.push(key);
+      }
+    }
+  }
+
+  /** Every contribution of one kind, from plugins that are not in error. */
+  contributions(kind: ContributionKind): Array<ContributionManifest & { pluginId: string }> {
+    return [...this.index.entries()]
+      .filter(([key]) => key.startsWith(`${kind}:`))
+      .filter(([, e]) => e.plugin.status !== "error")
+      .map(([, e]) => ({ ...e.contribution, pluginId: e.plugin.id }));
+  }
+
+  /** The manifest entry of a contribution; a ValidationError naming the field when there is none. */
+  contribution(kind: ContributionKind, id: string, field = "id"): ContributionManifest {
+    const entry = this.index.get(`${kind}:${id}`);
+    if (!entry || entry.plugin.status === "error") {
+      const known = this.contributions(kind).map((c) => c.id);
+      const reason = entry?.plugin.error ? ` (plugin ${entry.plugin.id} failed: ${entry.plugin.error})` : "";
+      throw new ValidationError(`Unknown ${KIND_LABEL[kind]} "${id}"${reason}. Installed: ${known.join(", ") || "none"}`, {
+        [field]: `Unknown ${KIND_LABEL[kind]} "${id}"`,
+      });
+    }
+    return entry.contribution;
+  }
+
+  source(id: string): Promise<SourceContribution> {
+    return this.implementation("sources", id);
+  }
+
+  storageProvider(id: string): Promise<StorageProviderContribution> {
+    return this.implementation("storageProviders", id);
+  }
+
+  serverKind(id: string): Promise<ServerKindContribution> {
+    return this.implementation("serverKinds", id);
+  }
+
+  private async implementation<K extends ContributionKind>(kind: K, id: string): Promise<ContributionImpl[K]> {
+    const entry = this.index.get(`${kind}:${id}`);
+    if (!entry) throw new NotFoundError(`${KIND_LABEL[kind]} "${id}"`);
+    const { plugin } = entry;
+    const declared = plugin.manifest?.activationEvents;
+    if (declared && !declared.includes("*") && !declared.includes(activationEventFor(kind, id))) {
+      this.log(`Plugin ${plugin.id} does not list ${activationEventFor(kind, id)} in activationEvents; activating it anyway`);
+    }
+    const activation = await this.activate(plugin);
+    return activation[kind]![id] as ContributionImpl[K];
+  }
+
+  private activate(plugin: PluginRecord): Promise<PluginActivation> {
+    let pending = this.activations.get(plugin.id);
+    if (!pending) {
+      pending = this.load(plugin).then(
+        (activation) => {
+          plugin.status = "active";
+          return activation;
+        },
+        (err: unknown) => {
+          plugin.status = "error";
+          plugin.error = err instanceof Error ? err.message : String(err);
+          this.log(`Plugin ${plugin.id} failed to activate: ${plugin.error}`);
+          throw new ValidationError(`Plugin ${plugin.id} failed to activate: ${plugin.error}`);
+        },
+      );
+      this.activations.set(plugin.id, pending);
+    }
+    return pending;
+  }
+
+  private async load(plugin: PluginRecord): Promise<PluginActivation> {
+    if (plugin.status === "error") throw new Error(plugin.error ?? "plugin is in error");
+    const manifest = plugin.manifest!;
+    const url = pathToFileURL(path.resolve(plugin.dir, manifest.main)).href;
+    let mod: Partial<PluginModule>;
+    try {
+      // Plugins are loaded at run time from disk; the bundler must leave this import alone.
+      mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ url)) as Partial<PluginModule>;
+    } catch (err) {
+      throw new Error(`Loading ${manifest.main} failed: ${(err as Error).message}`);
+    }
+    if (typeof mod.activate !== "function") throw new Error(`${manifest.main} does not export an activate function`);
+    let activation: PluginActivation;
+    try {
+      activation = await mod.activate({
+        pluginId: plugin.id,
+        pluginDir: plugin.dir,
+        log: (message) => this.log(`[${plugin.id}] ${message}`),
+      });
+    } catch (err) {
+      throw new Error(`activate() threw: ${(err as Error).message}`);
+    }
+    const guarded: PluginActivation = {};
+    for (const kind of CONTRIBUTION_KINDS) {
+      for (const { id } of manifest.contributes[kind] ?? []) {
+        const impl = activation?.[kind]?.[id] as Record<string, unknown> | undefined;
+        if (!impl) throw new Error(`activate() returned no implementation for ${KIND_LABEL[kind]} "${id}"`);
+        const missing = REQUIRED_METHODS[kind].filter((m) => typeof impl[m] !== "function");
+        if (missing.length) throw new Error(`${KIND_LABEL[kind]} "${id}" lacks ${missing.join(", ")}`);
+        (guarded[kind] ??= {})[id] = guard(impl, plugin.id) as never;
+      }
+    }
+    return guarded;
+  }
+}
+
+// One host per process; cached on globalThis so dev-mode reloads reuse it.
+const globalForHost = globalThis as unknown as { __safeholdPlugins?: PluginHost };
+
+export function getPluginHost(pluginsDir: string, log?: (line: string) => void): PluginHost {
+  if (globalForHost.__safeholdPlugins?.pluginsDir !== pluginsDir) {
+    globalForHost.__safeholdPlugins = new PluginHost(pluginsDir, log);
+  }
+  return globalForHost.__safeholdPlugins;
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { ContributionKind } from "./contracts";
+
+const idPattern = /^[a-z][a-z0-9-]*$/;
+
+const fieldSchema = z
+  .object({
+    type: z.enum(["string", "integer", "number", "boolean"]),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    enum: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    minLength: z.number().int().optional(),
+    pattern: z.string().optional(),
+    format: z.string().optional(),
+    secret: z.boolean().optional(),
+    multiline: z.boolean().optional(),
+    placeholder: z.string().optional(),
+  })
+  .strict();
+
+const configSchema = z
+  .object({
+    type: z.literal("object"),
+    properties: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, "property names are identifiers"), fieldSchema),
+    required: z.array(z.string()).optional(),
+    additionalProperties: z.boolean().optional(),
+  })
+  .strict()
+  .refine((s) => (s.required ?? []).every((r) => r in s.properties), { message: "every `required` name must be a property" });
+
+const contributionSchema = z.object({
+  id: z.string().regex(idPattern, "contribution ids are lowercase letters, digits and dashes"),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  configSchema,
+});
+
+const activationEvent = z
+  .string()
+  .regex(/^(\*|onSource:[a-z0-9-]+|onStorageProvider:[a-z0-9-]+|onServerKind:[a-z0-9-]+)$/, "unknown activation event");
+
+export const manifestSchema = z.object({
+  name: z.string().regex(idPattern, "the plugin name (its id) is lowercase letters, digits and dashes, e.g. storage-s3"),
+  version: z.string().min(1),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  main: z.string().min(1),
+  engines: z.object({ safehold: z.string().min(1) }),
+  activationEvents: z.array(activationEvent).optional(),
+  contributes: z
+    .object({
+      sources: z.array(contributionSchema).optional(),
+      storageProviders: z.array(contributionSchema).optional(),
+      serverKinds: z.array(contributionSchema).optional(),
+    })
+    .refine((c) => (c.sources?.length ?? 0) + (c.storageProviders?.length ?? 0) + (c.serverKinds?.length ?? 0) > 0, {
+      message: "a plugin must contribute at least one source, storage provider or server kind",
+    }),
+});
+
+export type PluginManifest = z.infer<typeof manifestSchema>;
+
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ["sources", "storageProviders", "serverKinds"];
+
+/** The activation event that a use of a contribution fires, VS Code style. */
+export function activationEventFor(kind: ContributionKind, id: string): string {
+  const prefix = { sources: "onSource", storageProviders: "onStorageProvider", serverKinds: "onServerKind" }[kind];
+  return `${prefix}:${id}`;
+}
+
+/** One readable line per problem, e.g. `contributes.sources.0.id: ...`. */
+export function describeManifestError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`).join("; ");
+}

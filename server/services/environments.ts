@@ -1,0 +1,206 @@
+import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import type { DbOrTx } from "@/server/db";
+import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
+import { ConflictError, NotFoundError } from "@/server/errors";
+import type { TestResult } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "./activity";
+import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
+import { fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { findProject } from "./projects";
+import { connectServer, findServer } from "./servers";
+
+const configRecord = z.record(z.string(), z.unknown());
+
+export const environmentItem = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  projectName: z.string(),
+  serverId: z.string(),
+  serverName: z.string(),
+  name: z.string(),
+  stage: z.enum(STAGES),
+  source: z.string(),
+  sourceConfig: configRecord,
+  createdAt: z.string(),
+});
+export const environmentPage = pageSchema(environmentItem);
+
+export const listEnvironmentsInput = z.object({
+  ...pageInput,
+  projectId: z.uuid().optional(),
+  serverId: z.uuid().optional(),
+  q: z.string().trim().max(100).optional(),
+});
+export const createEnvironmentInput = z.object({
+  projectId: z.uuid(),
+  name: z.string().trim().min(1, "Name the environment").max(100),
+  stage: z.enum(STAGES),
+  serverId: z.uuid(),
+  source: z.string().min(1).max(50),
+  sourceConfig: configRecord.default({}),
+});
+export const updateEnvironmentInput = z.object({
+  id: z.uuid(),
+  name: createEnvironmentInput.shape.name.optional(),
+  stage: z.enum(STAGES).optional(),
+  serverId: z.uuid().optional(),
+  sourceConfig: configRecord.optional(),
+});
+export const testEnvironmentInput = z.union([
+  z.object({ id: z.uuid(), serverId: z.uuid().optional(), sourceConfig: configRecord.optional() }),
+  z.object({ serverId: z.uuid(), source: z.string().min(1).max(50), sourceConfig: configRecord.default({}) }),
+]);
+
+type EnvironmentRow = typeof environments.$inferSelect;
+const CONFIG_FIELDS = { kindField: "source", configField: "sourceConfig" };
+
+function select(db: DbOrTx, where: SQL | undefined) {
+  return db
+    .select({ environment: environments, projectName: projects.name, serverName: servers.name })
+    .from(environments)
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .innerJoin(servers, eq(servers.id, environments.serverId))
+    .where(where);
+}
+
+function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; projectName: string; serverName: string }) {
+  const e = row.environment;
+  return {
+    id: e.id,
+    projectId: e.projectId,
+    projectName: row.projectName,
+    serverId: e.serverId,
+    serverName: row.serverName,
+    name: e.name,
+    stage: e.stage,
+    source: e.source,
+    sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, e.sourceSecrets),
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listEnvironmentsInput>) {
+  const filters = [eq(environments.orgId, actor.orgId)];
+  if (input.projectId) filters.push(eq(environments.projectId, input.projectId));
+  if (input.serverId) filters.push(eq(environments.serverId, input.serverId));
+  if (input.q) filters.push(sql`(${environments.name} ilike ${`%${input.q}%`} or ${projects.name} ilike ${`%${input.q}%`})`);
+  if (input.cursor) {
+    const [name, id] = decodeCursor(input.cursor, 2) as [string, string];
+    filters.push(or(gt(environments.name, name), and(eq(environments.name, name), gt(environments.id, id)))!);
+  }
+  const rows = await select(db, and(...filters))
+    .orderBy(asc(environments.name), asc(environments.id))
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, (r) => toItem(plugins, r), (r) => [r.environment.name, r.environment.id]);
+}
+
+export async function findEnvironment(db: DbOrTx, actor: Principal, id: string) {
+  const [row] = await select(db, and(eq(environments.id, id), eq(environments.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError("Environment");
+  return row;
+}
+
+export async function getEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string) {
+  return toItem(plugins, await findEnvironment(db, actor, id));
+}
+
+async function assertNameFree(db: DbOrTx, projectId: string, name: string, exceptId?: string) {
+  const [clash] = await db
+    .select({ id: environments.id })
+    .from(environments)
+    .where(and(eq(environments.projectId, projectId), eq(environments.name, name)));
+  if (clash && clash.id !== exceptId) throw new ConflictError(`This project already has an environment named "${name}"`);
+}
+
+export async function createEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createEnvironmentInput>) {
+  const project = await findProject(db, actor, input.projectId);
+  const server = await findServer(db, actor, input.serverId);
+  const prepared = prepareConfig(plugins, "sources", input.source, input.sourceConfig, undefined, CONFIG_FIELDS);
+  await assertNameFree(db, project.id, input.name);
+  const [row] = await db
+    .insert(environments)
+    .values({
+      orgId: actor.orgId,
+      projectId: project.id,
+      serverId: server.id,
+      name: input.name,
+      stage: input.stage,
+      source: input.source,
+      sourceConfig: prepared.config,
+      sourceSecrets: prepared.secrets,
+    })
+    .returning();
+  await recordActivity(db, actor, {
+    action: "environment.create",
+    targetType: "environment",
+    targetId: row!.id,
+    targetLabel: `${project.name} / ${row!.name}`,
+    message: `${input.stage}, ${input.source} on ${server.name}`,
+  });
+  return toItem(plugins, { environment: row!, projectName: project.name, serverName: server.name });
+}
+
+export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateEnvironmentInput>) {
+  const current = await findEnvironment(db, actor, input.id);
+  const e = current.environment;
+  const server = input.serverId ? await findServer(db, actor, input.serverId) : undefined;
+  if (input.name && input.name !== e.name) await assertNameFree(db, e.projectId, input.name, e.id);
+  const stored = { secrets: e.sourceSecrets };
+  const prepared = prepareConfig(plugins, "sources", e.source, input.sourceConfig ?? fullConfig(e.sourceConfig, e.sourceSecrets), stored, CONFIG_FIELDS);
+  const [row] = await db
+    .update(environments)
+    .set({
+      name: input.name ?? e.name,
+      stage: input.stage ?? e.stage,
+      serverId: server?.id ?? e.serverId,
+      sourceConfig: prepared.config,
+      sourceSecrets: prepared.secrets,
+    })
+    .where(and(eq(environments.id, e.id), eq(environments.orgId, actor.orgId)))
+    .returning();
+  await recordActivity(db, actor, { action: "environment.update", targetType: "environment", targetId: e.id, targetLabel: `${current.projectName} / ${row!.name}` });
+  return toItem(plugins, { environment: row!, projectName: current.projectName, serverName: server?.name ?? current.serverName });
+}
+
+export async function deleteEnvironment(db: DbOrTx, actor: Principal, id: string) {
+  const current = await findEnvironment(db, actor, id);
+  const [kept] = await db.select({ n: sql<number>`count(*)::int` }).from(backups).where(eq(backups.environmentId, id));
+  if ((kept?.n ?? 0) > 0) {
+    throw new ConflictError(`"${current.environment.name}" still has ${kept!.n} backup(s): delete them first, so no backup is lost by accident`);
+  }
+  await db.delete(environments).where(and(eq(environments.id, id), eq(environments.orgId, actor.orgId)));
+  await recordActivity(db, actor, { action: "environment.delete", targetType: "environment", targetId: id, targetLabel: `${current.projectName} / ${current.environment.name}` });
+}
+
+/** Tests a source through its server: a stored environment (optionally with edited settings) or a new one's settings. */
+export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof testEnvironmentInput>): Promise<TestResult> {
+  const stored = "id" in input ? (await findEnvironment(db, actor, input.id)).environment : undefined;
+  const source = stored?.source ?? ("source" in input ? input.source : "");
+  const server = await findServer(db, actor, input.serverId ?? stored!.serverId);
+  const incoming = input.sourceConfig ?? (stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : {});
+  const { full } = prepareConfig(plugins, "sources", source, incoming, stored ? { secrets: stored.sourceSecrets } : undefined, CONFIG_FIELDS);
+  const contribution = await plugins.source(source);
+  let result: TestResult;
+  try {
+    const connection = await connectServer(plugins, server);
+    try {
+      result = await contribution.testConnection({ config: full, server: connection });
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    result = { ok: false, message: `Cannot reach server "${server.name}": ${(err as Error).message}` };
+  }
+  await recordActivity(db, actor, {
+    action: "environment.test",
+    targetType: "environment",
+    targetId: stored?.id ?? null,
+    targetLabel: stored?.name ?? `new ${source} environment`,
+    outcome: result.ok ? "success" : "failure",
+    message: result.message,
+  });
+  return { ok: result.ok, message: result.message };
+}

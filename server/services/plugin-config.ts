@@ -1,0 +1,35 @@
+import type { ContributionKind, PluginConfig } from "@/server/plugins/contracts";
+import { maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig } from "@/server/plugins/config-values";
+import type { PluginHost } from "@/server/plugins/host";
+
+/**
+ * The one path by which servers, environments and storage locations take a plugin configuration:
+ * masked secrets are put back, the whole is validated against the contribution's schema, then split
+ * into the plain part (jsonb) and the secret part (encrypted column).
+ */
+export function prepareConfig(
+  plugins: PluginHost,
+  kind: ContributionKind,
+  contributionId: string,
+  incoming: PluginConfig,
+  stored: { secrets: PluginConfig } | undefined,
+  options: { kindField: string; configField: string },
+): { full: PluginConfig; config: PluginConfig; secrets: PluginConfig } {
+  const { configSchema } = plugins.contribution(kind, contributionId, options.kindField);
+  const withSecrets = stored ? restoreMaskedSecrets(configSchema, incoming, stored.secrets) : incoming;
+  const full = validateConfig(configSchema, withSecrets, options.configField);
+  return { full, ...splitSecrets(configSchema, full) };
+}
+
+/** The configuration as it may leave the server: secrets masked. A contribution that is gone shows its plain part only. */
+export function presentConfig(plugins: PluginHost, kind: ContributionKind, contributionId: string, config: PluginConfig, secrets: PluginConfig): PluginConfig {
+  try {
+    return maskedConfig(plugins.contribution(kind, contributionId).configSchema, config, secrets);
+  } catch {
+    return { ...config };
+  }
+}
+
+export function fullConfig(config: PluginConfig, secrets: PluginConfig): PluginConfig {
+  return { ...config, ...secrets };
+}

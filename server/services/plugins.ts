@@ -1,0 +1,63 @@
+import { z } from "zod";
+import type { ContributionKind } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { CONTRIBUTION_KINDS } from "@/server/plugins/manifest";
+
+const KIND_NAMES: Record<ContributionKind, "source" | "storageProvider" | "serverKind"> = {
+  sources: "source",
+  storageProviders: "storageProvider",
+  serverKinds: "serverKind",
+};
+
+export const contributionItem = z.object({
+  kind: z.enum(["source", "storageProvider", "serverKind"]),
+  id: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  configSchema: z.record(z.string(), z.unknown()),
+});
+
+export const pluginItem = z.object({
+  id: z.string(),
+  version: z.string().nullable(),
+  displayName: z.string().nullable(),
+  description: z.string().nullable(),
+  status: z.enum(["inactive", "active", "error"]),
+  error: z.string().nullable(),
+  engine: z.string().nullable(),
+  activationEvents: z.array(z.string()),
+  contributions: z.array(contributionItem),
+});
+
+export function listPlugins(plugins: PluginHost) {
+  return plugins.plugins.map((p) => ({
+    id: p.id,
+    version: p.version,
+    displayName: p.displayName,
+    description: p.description,
+    status: p.status,
+    error: p.error,
+    engine: p.manifest?.engines.safehold ?? null,
+    activationEvents: p.manifest?.activationEvents ?? [],
+    contributions: CONTRIBUTION_KINDS.flatMap((kind) =>
+      (p.manifest?.contributes[kind] ?? []).map((c) => ({
+        kind: KIND_NAMES[kind],
+        id: c.id,
+        title: c.title,
+        description: c.description ?? null,
+        configSchema: c.configSchema as Record<string, unknown>,
+      })),
+    ),
+  }));
+}
+
+/** The contributions of one kind that can be chosen in forms (their plugin is not in error). */
+export function listContributions(plugins: PluginHost, kind: ContributionKind) {
+  return plugins.contributions(kind).map((c) => ({
+    id: c.id,
+    title: c.title,
+    description: c.description ?? null,
+    pluginId: c.pluginId,
+    configSchema: c.configSchema as Record<string, unknown>,
+  }));
+}

@@ -1,0 +1,141 @@
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import type { DbOrTx } from "@/server/db";
+import { environments, servers } from "@/server/db/schema";
+import { ConflictError, NotFoundError } from "@/server/errors";
+import type { ServerConnection, TestResult } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "./activity";
+import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
+import { fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+
+const configRecord = z.record(z.string(), z.unknown());
+
+export const serverItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  config: configRecord,
+  environmentCount: z.number(),
+  createdAt: z.string(),
+});
+export const serverPage = pageSchema(serverItem);
+
+export const listServersInput = z.object(pageInput);
+export const createServerInput = z.object({
+  name: z.string().trim().min(1, "Name the server").max(100),
+  kind: z.string().min(1).max(50),
+  config: configRecord.default({}),
+});
+export const updateServerInput = z.object({ id: z.uuid(), name: createServerInput.shape.name.optional(), config: configRecord.optional() });
+export const testServerInput = z.union([
+  z.object({ id: z.uuid(), config: configRecord.optional() }),
+  z.object({ kind: z.string().min(1).max(50), config: configRecord.default({}) }),
+]);
+
+type ServerRow = typeof servers.$inferSelect;
+const CONFIG_FIELDS = { kindField: "kind", configField: "config" };
+
+const environmentCount = sql<number>`(select count(*)::int from ${environments} where ${environments.serverId} = ${servers.id})`;
+
+function toItem(plugins: PluginHost, row: ServerRow & { environmentCount: number }) {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    config: presentConfig(plugins, "serverKinds", row.kind, row.config, row.secrets),
+    environmentCount: row.environmentCount,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function listServers(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listServersInput>) {
+  const filters = [eq(servers.orgId, actor.orgId)];
+  if (input.cursor) {
+    const [name, id] = decodeCursor(input.cursor, 2) as [string, string];
+    filters.push(or(gt(servers.name, name), and(eq(servers.name, name), gt(servers.id, id)))!);
+  }
+  const rows = await db
+    .select({ server: servers, environmentCount })
+    .from(servers)
+    .where(and(...filters))
+    .orderBy(asc(servers.name), asc(servers.id))
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, (r) => toItem(plugins, { ...r.server, environmentCount: r.environmentCount }), (r) => [r.server.name, r.server.id]);
+}
+
+export async function findServer(db: DbOrTx, actor: Principal, id: string, field?: string) {
+  const [row] = await db
+    .select({ server: servers, environmentCount })
+    .from(servers)
+    .where(and(eq(servers.id, id), eq(servers.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError(field ? `Server (${field})` : "Server");
+  return { ...row.server, environmentCount: row.environmentCount };
+}
+
+export async function getServer(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string) {
+  return toItem(plugins, await findServer(db, actor, id));
+}
+
+async function assertNameFree(db: DbOrTx, actor: Principal, name: string, exceptId?: string) {
+  const [clash] = await db.select({ id: servers.id }).from(servers).where(and(eq(servers.orgId, actor.orgId), eq(servers.name, name)));
+  if (clash && clash.id !== exceptId) throw new ConflictError(`A server named "${name}" already exists`);
+}
+
+export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createServerInput>) {
+  const prepared = prepareConfig(plugins, "serverKinds", input.kind, input.config, undefined, CONFIG_FIELDS);
+  await assertNameFree(db, actor, input.name);
+  const [row] = await db
+    .insert(servers)
+    .values({ orgId: actor.orgId, name: input.name, kind: input.kind, config: prepared.config, secrets: prepared.secrets })
+    .returning();
+  await recordActivity(db, actor, { action: "server.create", targetType: "server", targetId: row!.id, targetLabel: row!.name, message: `Kind ${input.kind}` });
+  return toItem(plugins, { ...row!, environmentCount: 0 });
+}
+
+export async function updateServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateServerInput>) {
+  const current = await findServer(db, actor, input.id);
+  if (input.name && input.name !== current.name) await assertNameFree(db, actor, input.name, current.id);
+  const prepared = prepareConfig(plugins, "serverKinds", current.kind, input.config ?? fullConfig(current.config, current.secrets), current, CONFIG_FIELDS);
+  const [row] = await db
+    .update(servers)
+    .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets })
+    .where(and(eq(servers.id, input.id), eq(servers.orgId, actor.orgId)))
+    .returning();
+  await recordActivity(db, actor, { action: "server.update", targetType: "server", targetId: row!.id, targetLabel: row!.name });
+  return toItem(plugins, { ...row!, environmentCount: current.environmentCount });
+}
+
+export async function deleteServer(db: DbOrTx, actor: Principal, id: string) {
+  const current = await findServer(db, actor, id);
+  if (current.environmentCount > 0) {
+    throw new ConflictError(`"${current.name}" still hosts ${current.environmentCount} environment(s): move or delete them first`);
+  }
+  await db.delete(servers).where(and(eq(servers.id, id), eq(servers.orgId, actor.orgId)));
+  await recordActivity(db, actor, { action: "server.delete", targetType: "server", targetId: id, targetLabel: current.name });
+}
+
+/** Opens a connection to a stored server through its kind's plugin. The caller closes it. */
+export async function connectServer(plugins: PluginHost, server: ServerRow): Promise<ServerConnection> {
+  const kind = await plugins.serverKind(server.kind);
+  return kind.connect(fullConfig(server.config, server.secrets));
+}
+
+/** Tests a stored server, optionally with edited (unsaved) settings, or a new server's settings. */
+export async function testServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof testServerInput>): Promise<TestResult> {
+  const stored = "id" in input ? await findServer(db, actor, input.id) : undefined;
+  const kindId = stored?.kind ?? ("kind" in input ? input.kind : "");
+  const incoming = input.config ?? (stored ? fullConfig(stored.config, stored.secrets) : {});
+  const { full } = prepareConfig(plugins, "serverKinds", kindId, incoming, stored, CONFIG_FIELDS);
+  const result = await (await plugins.serverKind(kindId)).testConnection(full);
+  await recordActivity(db, actor, {
+    action: "server.test",
+    targetType: "server",
+    targetId: stored?.id ?? null,
+    targetLabel: stored?.name ?? `new ${kindId} server`,
+    outcome: result.ok ? "success" : "failure",
+    message: result.message,
+  });
+  return { ok: result.ok, message: result.message };
+}

@@ -1,0 +1,13 @@
+import type { ReactNode } from "react";
+import { PageHeader } from "@/app/_components/ui/layout";
+import { SettingsTabs } from "./settings-tabs";
+
+export default function SettingsLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <PageHeader title="Settings" description="Organization-wide configuration." />
+      <SettingsTabs />
+      {children}
+    </>
+  );
+}

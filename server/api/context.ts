@@ -1,5 +1,5 @@
-import { getServerSession } from "next-auth";
-import { cookies } from "next/headers";
+import { getToken } from "next-auth/jwt";
+import { NextRequest } from "next/server";
 import { ACTIVE_ORG_COOKIE, principalForUser } from "@/server/auth/session-principal";
 import { authOptions } from "@/server/auth/next-auth";
 import type { Principal } from "@/server/auth/principal";
@@ -21,11 +21,11 @@ async function requestPrincipal(req: Request): Promise<Principal | null> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     return match ? principalForToken(db, match[1]!) : null;
   }
-  const session = await getServerSession(authOptions());
-  const userId = (session?.user as { id?: string } | undefined)?.id;
-  if (!userId) return null;
-  const preferredOrg = (await cookies()).get(ACTIVE_ORG_COOKIE)?.value;
-  return principalForUser(db, userId, preferredOrg);
+  // Read from the request itself (not next/headers), so the same code serves route handlers and tests.
+  const request = new NextRequest(req);
+  const token = await getToken({ req: request, secret: authOptions().secret });
+  if (!token?.sub) return null;
+  return principalForUser(db, token.sub, request.cookies.get(ACTIVE_ORG_COOKIE)?.value);
 }
 
 export async function createRequestContext(req: Request, resHeaders?: Headers): Promise<Context> {

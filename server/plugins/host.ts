@@ -64,10 +64,10 @@ export class PluginHost {
   private discover(): void {
     let dirs: string[] = [];
     try {
+      // statSync follows symlinks: a plugin folder may be linked in from elsewhere.
       dirs = fs
-        .readdirSync(this.pluginsDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && !d.name.startsWith("."))
-        .map((d) => d.name)
+        .readdirSync(this.pluginsDir)
+        .filter((name) => !name.startsWith(".") && fs.statSync(path.join(this.pluginsDir, name), { throwIfNoEntry: false })?.isDirectory())
         .sort();
     } catch (err) {
       this.log(`Plugins folder ${this.pluginsDir} cannot be read: ${(err as Error).message}`);
@@ -123,20 +123,21 @@ export class PluginHost {
     return record;
   }
 
+  /**
+   * An id contributed twice is ambiguous (which code would get a location's secrets?), so both plugins are put
+   * in error until the operator removes one.
+   */
   private indexContributions(plugin: PluginRecord, manifest: PluginManifest): void {
-    const mine: string[] = [];
     for (const kind of CONTRIBUTION_KINDS) {
       for (const contribution of manifest.contributes[kind] ?? []) {
         const key = `${kind}:${contribution.id}`;
         const other = this.index.get(key);
         if (other) {
-          for (const k of mine) this.index.delete(k);
-          plugin.status = "error";
-          plugin.error = `The ${KIND_LABEL[kind]} id "${contribution.id}" is already contributed by ${other.plugin.id}`;
-          return;
+          const message = `The ${KIND_LABEL[kind]} id "${contribution.id}" is contributed by both ${other.plugin.id} and ${plugin.id}: remove one of them`;
+          for (const p of [other.plugin, plugin]) Object.assign(p, { status: "error", error: message });
+          continue;
         }
         this.index.set(key, { plugin, contribution });
-        mine.push(key);
       }
     }
   }

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { createDb, type Db } from "@/server/db";
+
+export const TEMPLATE_DATABASE = "safehold_test_template";
+
+export type TestDatabase = { url: string; name: string; db: Db; sql: postgres.Sql; drop: () => Promise<void> };
+
+export function adminDatabaseUrl(): string {
+  return inject("adminDatabaseUrl");
+}
+
+export function databaseUrlFor(name: string): string {
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh, migrated database for one test file (a copy of the template). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `safehold_test_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template ${TEMPLATE_DATABASE}`);
+  await admin.end();
+  const url = databaseUrlFor(name);
+  const { db, close } = createDb(url, { max: 5 });
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  return {
+    url,
+    name,
+    db,
+    sql,
+    drop: async () => {
+      await close();
+      await sql.end();
+      const a = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** A plain database with a login role, to stand in for a client's database behind a `postgres` source. */
+export async function createClientDatabase(): Promise<{ database: string; user: string; password: string; host: string; port: number; drop: () => Promise<void> }> {
+  const suffix = randomBytes(4).toString("hex");
+  const database = `client_${suffix}`;
+  const user = `client_user_${suffix}`;
+  const password = `pw-${randomBytes(8).toString("hex")}`;
+  const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create role ${user} login password '${password}'`);
+  await admin.unsafe(`create database ${database} owner ${user}`);
+  await admin.end();
+  const url = new URL(adminDatabaseUrl());
+  return {
+    database,
+    user,
+    password,
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    drop: async () => {
+      const a = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${database} with (force)`);
+      await a.unsafe(`drop role if exists ${user}`);
+      await a.end();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@safehold\/plugin-api$/, replacement: path.join(root, "server/plugins/contracts.ts") },
+      { find: /^@\//, replacement: `${root}/` },
+    ],
+  },
+  test: {
+    environment: "node",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    env: {
+      SAFEHOLD_SECRET_KEY: "test-secret-key-for-the-safehold-test-suite-0123456789",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+    server: { deps: { inline: ["next-auth"] } },
+  },
+});

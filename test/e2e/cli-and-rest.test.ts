@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startConsole, runCli, type ConsoleProcess } from "../helpers/console-process";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+
+let t: TestDatabase;
+let app: ConsoleProcess;
+let dataDir: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-cli-"));
+  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await t.drop();
+});
+
+describe("CLI and REST against a running console (DATABASE_URL set)", () => {
+  it("creates the first owner and a working token from the command line", async () => {
+    const env = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir };
+    const user = await runCli(["user", "create", "--email", "owner@cli.test", "--password", "owner-password-1", "--org", "CLI Agency"], env);
+    expect(user).toMatchObject({ code: 0, stdout: 'Created owner@cli.test as owner of "CLI Agency"\n' });
+    const viewer = await runCli(["user", "create", "--email", "viewer@cli.test", "--password", "viewer-password-1", "--role", "viewer"], env);
+    expect(viewer.stdout).toContain('as viewer of "CLI Agency"');
+
+    const bad = await runCli(["user", "create", "--email", "nope", "--password", "x"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("Error: Enter a valid email address");
+
+    const created = await runCli(["token", "create", "--email", "owner@cli.test", "--name", "deploy"], env);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim().split("\n").pop()!;
+    expect(token).toMatch(/^shk_[\w-]{32}$/);
+
+    const withToken = await fetch(`${app.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.json()).toEqual({ items: [], nextCursor: null });
+    const without = await fetch(`${app.url}/api/v1/projects`);
+    expect(without.status).toBe(401);
+    expect(await without.json()).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+
+    const post = await fetch(`${app.url}/api/v1/projects`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "Via REST" }) });
+    expect(post.status).toBe(200);
+    const listed = await (await fetch(`${app.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(listed).toMatchObject({ items: [{ name: "Via REST" }] });
+  });
+
+  it("serves the OpenAPI document with every v1 path", async () => {
+    const res = await fetch(`${app.url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, object> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/environments", "/environments/{id}", "/plugins", "/projects", "/projects/{id}", "/servers", "/storage-locations", "/storage-locations/{id}/test"]);
+  });
+
+  it("applies migrations with `safehold migrate` against the same database", async () => {
+    const migrate = await runCli(["migrate"], { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir });
+    expect(migrate).toMatchObject({ code: 0, stdout: "Database is up to date\n" });
+  });
+});

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const CLI = path.join(ROOT, "bin/safehold.mjs");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment of a console or CLI run by a test: only what the test gives, plus the secret key from vitest's env. */
+function consoleEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, SAFEHOLD_SECRET_KEY: process.env.SAFEHOLD_SECRET_KEY, NEXT_TELEMETRY_DISABLED: "1" };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) base[key] = value;
+  return base;
+}
+
+export type ConsoleProcess = { url: string; child: ChildProcess; logs: () => string; stop: () => Promise<number | null> };
+
+/** Runs `safehold start` (the command behind `npm start`) and waits until it says the console is ready. */
+export async function startConsole(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<ConsoleProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, "start"], { cwd: ROOT, env: consoleEnv({ HOST: "127.0.0.1", PORT: String(port), ...env }) });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`console not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const check = () => {
+      const match = /Console ready at (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`console exited with ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners("exit");
+  return {
+    url,
+    child,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Runs a CLI command to completion. */
+export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: consoleEnv(env) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,65 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Puzzle } from "lucide-react";
+import { Alert, Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import { PluginCard, type Plugin } from "./plugin-card";
+
+/** Broken plugins first, so a failure is the first thing seen; then by name. */
+function byErrorThenName(a: Plugin, b: Plugin): number {
+  const broken = Number(b.status === "error") - Number(a.status === "error");
+  return broken || (a.displayName ?? a.id).localeCompare(b.displayName ?? b.id);
+}
+
+export function PluginsView() {
+  const trpc = useTRPC();
+  const plugins = useQuery(trpc.plugins.list.queryOptions({}));
+  const loadError = errorInfo(plugins.error);
+  const items = [...(plugins.data?.items ?? [])].sort(byErrorThenName);
+  const broken = items.filter((p) => p.status === "error");
+
+  return (
+    <>
+      <PageHeader title="Plugins" description="Database sources, storage providers and server kinds all come from plugins." />
+      <Card className="mb-6">
+        <div className="space-y-2 text-sm text-slate-600">
+          <p>
+            To add a plugin, drop its folder into the <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">plugins/</code> folder of your Safehold installation
+            and restart Safehold. To remove one, delete its folder and restart.
+          </p>
+          <p>
+            Safehold reads each plugin&apos;s manifest without running its code, shows what it contributes, and loads the code only when one of its contributions is first
+            used. A plugin that fails to load is listed here with its error; the rest of the console keeps working.
+          </p>
+        </div>
+      </Card>
+      {broken.length > 0 && (
+        <div className="mb-6">
+          <Alert tone="danger" title={broken.length === 1 ? "1 plugin is broken" : `${broken.length} plugins are broken`}>
+            {broken.map((p) => p.displayName ?? p.id).join(", ")}: the sources, storage providers and server kinds they contribute cannot be used until this is fixed. The
+            error is shown on each plugin below.
+          </Alert>
+        </div>
+      )}
+      {loadError ? (
+        <Alert tone="danger">{loadError.message}</Alert>
+      ) : plugins.isLoading ? (
+        <p className="py-10 text-center text-sm text-slate-500">Loading…</p>
+      ) : items.length === 0 ? (
+        <Card>
+          <EmptyState icon={<Puzzle className="size-6" />} title="No plugins installed">
+            Without plugins there is nothing to back up and nowhere to keep backups. Put plugin folders into plugins/ and restart Safehold.
+          </EmptyState>
+        </Card>
+      ) : (
+        <div className="space-y-4">
+          {items.map((p) => (
+            <PluginCard key={p.id} plugin={p} />
+          ))}
+        </div>
+      )}
+    </>
+  );
+}

@@ -22,3 +22,38 @@ export const STAGE_LABEL: Record<string, string> = {
 };
 
 export const ROLE_LABEL: Record<string, string> = { owner: "Owner", admin: "Admin", operator: "Operator", viewer: "Viewer" };
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return "—";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatDuration(startIso: string | null, endIso: string | null): string {
+  if (!startIso || !endIso) return "—";
+  const seconds = Math.max(0, Math.round((new Date(endIso).getTime() - new Date(startIso).getTime()) / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+export const BACKUP_STATUS_LABEL: Record<string, string> = {
+  pending: "Pending",
+  in_progress: "In progress",
+  uploading: "Uploading",
+  completed: "Completed",
+  failed: "Failed",
+  expired: "Expired",
+};
+
+export const BACKUP_TYPE_LABEL: Record<string, string> = {
+  manual: "Manual",
+  scheduled: "Scheduled",
+  pre_restore: "Pre-restore",
+  pre_upgrade: "Pre-upgrade",
+  pre_destroy: "Pre-destroy",
+};

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./trpc";
 import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
+import { backupsRouter } from "./routers/backups";
 import { environmentsRouter } from "./routers/environments";
 import { meRouter } from "./routers/me";
 import { membersRouter } from "./routers/members";
@@ -23,6 +24,7 @@ export const appRouter = router({
   servers: serversRouter,
   environments: environmentsRouter,
   storageLocations: storageLocationsRouter,
+  backups: backupsRouter,
   activity: activityRouter,
   overview: overviewRouter,
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { hasRole, type Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { ROLES, memberships, users, type Role } from "@/server/db/schema";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordActivity } from "./activity";
 import { emailSchema, findUserByEmail, insertUser, nameSchema, passwordSchema } from "./users";
 
@@ -70,7 +70,7 @@ export async function addMember(db: DbOrTx, actor: Principal, input: z.infer<typ
         .where(and(eq(memberships.orgId, actor.orgId), eq(memberships.userId, user.id)));
       if (existing) throw new ConflictError(`${input.email} is already a member`);
     } else {
-      if (!input.password) throw new ConflictError("Set a first password for the new user");
+      if (!input.password) throw new ValidationError("Set a first password for the new member", { password: "Set a first password: the new member signs in with it" });
       user = await insertUser(tx, { email: input.email, name: input.name, password: input.password });
     }
     await tx.insert(memberships).values({ orgId: actor.orgId, userId: user.id, role: input.role });

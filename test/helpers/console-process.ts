@@ -18,9 +18,9 @@ export async function freePort(): Promise<number> {
 
 /** The environment of a console or CLI run by a test: only what the test gives, plus the secret key from vitest's env. */
 function consoleEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, SAFEHOLD_SECRET_KEY: process.env.SAFEHOLD_SECRET_KEY, NEXT_TELEMETRY_DISABLED: "1" };
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, SAFEHOLD_SECRET_KEY: process.env.SAFEHOLD_SECRET_KEY, NEXT_TELEMETRY_DISABLED: "1" };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) base[key] = value;
-  return base;
+  return base as NodeJS.ProcessEnv;
 }
 
 export type ConsoleProcess = { url: string; child: ChildProcess; logs: () => string; stop: () => Promise<number | null> };

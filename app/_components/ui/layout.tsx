@@ -75,7 +75,7 @@ export function Alert({ tone, title, children }: { tone: "success" | "danger" | 
 export function Table({ children }: { children: ReactNode }) {
   return (
     <div className="overflow-x-auto">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">{children}</table>
+      <table className="min-w-full divide-y divide-slate-200 text-sm text-slate-700">{children}</table>
     </div>
   );
 }
@@ -85,5 +85,5 @@ export function Th({ children, className = "" }: { children?: ReactNode; classNa
 }
 
 export function Td({ children, className = "" }: { children?: ReactNode; className?: string }) {
-  return <td className={`px-4 py-3 align-middle text-slate-700 ${className}`}>{children}</td>;
+  return <td className={`px-4 py-3 align-middle ${className}`}>{children}</td>;
 }

@@ -11,7 +11,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const principal = await requirePagePrincipal();
   const org = await getOrganization(getDb(), principal);
   return (
-    <ConsoleSessionProvider value={{ userLabel: principal.label, role: principal.role, orgId: principal.orgId, orgName: org.name }}>
+    <ConsoleSessionProvider value={{ userId: principal.userId, userLabel: principal.label, role: principal.role, orgId: principal.orgId, orgName: org.name }}>
       <div className="flex min-h-full">
         <Sidebar />
         <main className="min-w-0 flex-1 px-8 py-8">

@@ -3,7 +3,7 @@
 import { createContext, useContext, type ReactNode } from "react";
 import type { Role } from "@/server/db/schema/enums";
 
-export type ConsoleSession = { userLabel: string; role: Role; orgId: string; orgName: string };
+export type ConsoleSession = { userId: string | null; userLabel: string; role: Role; orgId: string; orgName: string };
 
 const ConsoleContext = createContext<ConsoleSession | null>(null);
 

@@ -20,9 +20,8 @@ export function MembersView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const { can } = useConsoleSession();
+  const { can, userId: myUserId } = useConsoleSession();
   const members = useQuery(trpc.members.list.queryOptions());
-  const me = useQuery(trpc.me.get.queryOptions());
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
   const remove = useMutation(
@@ -30,7 +29,7 @@ export function MembersView() {
       onSuccess: async (_result, { userId }) => {
         await queryClient.invalidateQueries();
         setRemoving(null);
-        if (userId === me.data?.userId) router.refresh();
+        if (userId === myUserId) router.refresh();
       },
     }),
   );
@@ -76,7 +75,7 @@ export function MembersView() {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {members.data.map((m) => (
-                <MemberRow key={m.userId} member={m} isSelf={m.userId === me.data?.userId} assignable={assignable} onRemove={setRemoving} />
+                <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} />
               ))}
             </tbody>
           </Table>
@@ -95,7 +94,7 @@ export function MembersView() {
           <p>
             Remove <strong>{removing.email}</strong> ({ROLE_LABEL[removing.role]}) from this organization? They can no longer sign in to it, and their API tokens for it stop working.
           </p>
-          {removing.userId === me.data?.userId && <p className="font-medium text-red-700">This is you: you will lose access to this organization.</p>}
+          {removing.userId === myUserId && <p className="font-medium text-red-700">This is you: you will lose access to this organization.</p>}
         </ConfirmDialog>
       )}
     </>

@@ -1,0 +1,155 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { useContributions } from "@/app/_components/plugin-contributions";
+import { SchemaForm, schemaDefaults } from "@/app/_components/schema-form";
+import { STAGES } from "@/app/_components/stage";
+import { TestResult } from "@/app/_components/test-result";
+import { Button } from "@/app/_components/ui/button";
+import { Dialog } from "@/app/_components/ui/dialog";
+import { Field, Input, Select } from "@/app/_components/ui/field";
+import { Alert } from "@/app/_components/ui/layout";
+import { errorInfo } from "@/app/_lib/errors";
+import { STAGE_LABEL } from "@/app/_lib/format";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { AppRouter } from "@/server/api/root";
+import type { Stage } from "@/server/db/schema/enums";
+import type { PluginConfig } from "@/server/plugins/contracts";
+
+export type Environment = inferRouterOutputs<AppRouter>["environments"]["get"];
+
+const EXPLAINED_FIELDS = ["name", "stage", "serverId", "source"];
+
+/** Add an environment to a project, or edit one when `environment` is given (its source type is then fixed). */
+export function EnvironmentFormDialog({ projectId, environment, onClose }: { projectId: string; environment?: Environment; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const sources = useContributions("sources");
+  const servers = useQuery(trpc.servers.list.queryOptions({ limit: 200 }));
+  const [name, setName] = useState(environment?.name ?? "");
+  const [stage, setStage] = useState<Stage>(environment?.stage ?? "production");
+  const [chosenServerId, setChosenServerId] = useState(environment?.serverId);
+  const [chosenSource, setChosenSource] = useState(environment?.source);
+  const [draft, setDraft] = useState<PluginConfig | undefined>(environment?.sourceConfig);
+  const serverList = servers.data?.items ?? [];
+  const serverId = chosenServerId ?? serverList[0]?.id ?? "";
+  const source = chosenSource ?? sources.defaultId("odoo");
+  const contribution = sources.find(source);
+  const sourceConfig = draft ?? schemaDefaults(contribution?.configSchema);
+  const noServers = servers.isSuccess && serverList.length === 0;
+
+  const onSuccess = async () => {
+    await queryClient.invalidateQueries();
+    onClose();
+  };
+  const create = useMutation(trpc.environments.create.mutationOptions({ onSuccess }));
+  const update = useMutation(trpc.environments.update.mutationOptions({ onSuccess }));
+  const test = useMutation(trpc.environments.test.mutationOptions());
+  const save = environment ? update : create;
+  const failure = errorInfo(save.error ?? test.error);
+  const fields = failure?.fields ?? {};
+  const explained = Object.keys(fields).some((key) => EXPLAINED_FIELDS.includes(key) || key.startsWith("sourceConfig."));
+
+  function changeServer(next: string) {
+    setChosenServerId(next);
+    test.reset();
+  }
+
+  function changeSource(next: string) {
+    setChosenSource(next);
+    setDraft(schemaDefaults(sources.find(next)?.configSchema));
+    test.reset();
+  }
+
+  function changeConfig(next: PluginConfig) {
+    setDraft(next);
+    test.reset();
+  }
+
+  function onTest() {
+    save.reset();
+    test.mutate(environment ? { id: environment.id, serverId, sourceConfig } : { serverId, source, sourceConfig });
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    test.reset();
+    if (environment) update.mutate({ id: environment.id, name, stage, serverId, sourceConfig });
+    else create.mutate({ projectId, name, stage, serverId, source, sourceConfig });
+  }
+
+  return (
+    <Dialog
+      open
+      wide
+      onClose={onClose}
+      title={environment ? "Edit environment" : "Add environment"}
+      description="A database (and its files) on one of your servers."
+      footer={
+        <>
+          <Button variant="secondary" className="mr-auto" loading={test.isPending} disabled={!contribution || !serverId} onClick={onTest}>
+            Test connection
+          </Button>
+          <Button variant="secondary" onClick={onClose}>Cancel</Button>
+          <Button type="submit" form="environment-form" loading={save.isPending} disabled={!serverId || !source}>
+            {environment ? "Save" : "Create environment"}
+          </Button>
+        </>
+      }
+    >
+      <form id="environment-form" onSubmit={onSubmit} className="space-y-4" noValidate>
+        {failure && !explained && <Alert tone="danger">{failure.message}</Alert>}
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Name" htmlFor="environment-name" error={fields.name}>
+            <Input id="environment-name" placeholder="e.g. Production" value={name} onChange={(e) => setName(e.target.value)} autoFocus invalid={Boolean(fields.name)} />
+          </Field>
+          <Field label="Stage" htmlFor="environment-stage" error={fields.stage}>
+            <Select id="environment-stage" value={stage} invalid={Boolean(fields.stage)} onChange={(e) => setStage(e.target.value as Stage)}>
+              {STAGES.map((s) => (
+                <option key={s} value={s}>{STAGE_LABEL[s]}</option>
+              ))}
+            </Select>
+          </Field>
+          {noServers ? (
+            <div className="sm:col-span-2">
+              <Alert tone="warning" title="No server yet">
+                An environment lives on a server.{" "}
+                <Link href="/servers" className="font-medium underline">Add a server</Link> first, then come back.
+              </Alert>
+            </div>
+          ) : (
+            <Field label="Server" htmlFor="environment-server" error={fields.serverId}>
+              <Select id="environment-server" value={serverId} disabled={servers.isLoading} invalid={Boolean(fields.serverId)} onChange={(e) => changeServer(e.target.value)}>
+                {servers.isLoading && <option value="">Loading…</option>}
+                {serverList.map((s) => (
+                  <option key={s.id} value={s.id}>{s.name}</option>
+                ))}
+              </Select>
+            </Field>
+          )}
+          <Field label="Source" htmlFor="environment-source" hint={contribution?.description ?? undefined} error={fields.source}>
+            <Select id="environment-source" value={source} disabled={Boolean(environment) || sources.isLoading} invalid={Boolean(fields.source)} onChange={(e) => changeSource(e.target.value)}>
+              {sources.isLoading && <option value="">Loading…</option>}
+              {source && !contribution && !sources.isLoading && <option value={source}>{source}</option>}
+              {sources.items.map((c) => (
+                <option key={c.id} value={c.id}>{c.title}</option>
+              ))}
+            </Select>
+          </Field>
+        </div>
+        {contribution ? (
+          <div className="space-y-3 border-t border-slate-200 pt-4">
+            <h3 className="text-sm font-semibold text-slate-900">{contribution.title} settings</h3>
+            <SchemaForm schema={contribution.configSchema} value={sourceConfig} onChange={changeConfig} errors={fields} prefix="sourceConfig" idPrefix="environment-config" />
+          </div>
+        ) : (
+          !sources.isLoading && <Alert tone="warning">{source ? `No installed plugin provides the source "${source}".` : "No plugin provides a source."} Check the Plugins page.</Alert>
+        )}
+        <TestResult result={test.data} />
+      </form>
+    </Dialog>
+  );
+}

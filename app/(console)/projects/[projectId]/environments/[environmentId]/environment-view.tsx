@@ -1,0 +1,124 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Pencil, PlugZap, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useState, type ReactNode } from "react";
+import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { ConfigDetails } from "@/app/_components/config-summary";
+import { NotFoundState, isNotFound } from "@/app/_components/not-found-state";
+import { useContributions } from "@/app/_components/plugin-contributions";
+import { StageBadge } from "@/app/_components/stage";
+import { TestResult } from "@/app/_components/test-result";
+import { Button } from "@/app/_components/ui/button";
+import { Alert, Card, PageHeader } from "@/app/_components/ui/layout";
+import { useConsoleSession } from "@/app/_lib/console-context";
+import { errorInfo } from "@/app/_lib/errors";
+import { STAGE_LABEL, formatDateTime } from "@/app/_lib/format";
+import { useTRPC } from "@/app/_lib/trpc";
+import { EnvironmentFormDialog } from "../../environment-form-dialog";
+import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
+
+function Detail({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
+      <dd className="mt-0.5 text-sm text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+export function EnvironmentView({ projectId, environmentId }: { projectId: string; environmentId: string }) {
+  const trpc = useTRPC();
+  const { can } = useConsoleSession();
+  const sources = useContributions("sources");
+  const environment = useQuery(trpc.environments.get.queryOptions({ id: environmentId }));
+  const test = useMutation(trpc.environments.test.mutationOptions());
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  if (environment.isLoading) return <p className="py-10 text-center text-sm text-slate-500">Loading…</p>;
+  const e = environment.data;
+  // An environment reached through another project's address is not this project's: treat it as missing.
+  if (!e || e.projectId !== projectId) {
+    return (
+      <div className="space-y-4">
+        <Breadcrumb items={[{ label: "Projects", href: "/projects" }, { label: "Project", href: `/projects/${projectId}` }]} />
+        {e || isNotFound(environment.error) ? (
+          <NotFoundState title="Environment not found" backHref={`/projects/${projectId}`} backLabel="Back to the project">
+            It may have been deleted, or the link is wrong.
+          </NotFoundState>
+        ) : (
+          <Alert tone="danger">{errorInfo(environment.error)?.message ?? "The environment could not be loaded."}</Alert>
+        )}
+      </div>
+    );
+  }
+
+  const source = sources.find(e.source);
+  const actions = can("operator") && (
+    <>
+      <Button variant="secondary" loading={test.isPending} onClick={() => test.mutate({ id: e.id })}>
+        <PlugZap className="size-4" aria-hidden /> Test connection
+      </Button>
+      <Button variant="secondary" onClick={() => setEditing(true)}>
+        <Pencil className="size-4" aria-hidden /> Edit
+      </Button>
+      <Button variant="secondary" className="text-red-600" onClick={() => setDeleting(true)}>
+        <Trash2 className="size-4" aria-hidden /> Delete
+      </Button>
+    </>
+  );
+  const summary = (
+    <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+      <StageBadge stage={e.stage} />
+      <span>
+        {sources.title(e.source)} on <strong className="font-medium text-slate-800">{e.serverName}</strong>
+      </span>
+    </span>
+  );
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={<Breadcrumb items={[{ label: "Projects", href: "/projects" }, { label: e.projectName, href: `/projects/${e.projectId}` }, { label: e.name }]} />}
+        title={e.name}
+        description={summary}
+        actions={actions}
+      />
+      <div className="mb-6 space-y-3 empty:hidden">
+        <TestResult result={test.data} />
+        {test.error && <Alert tone="danger">{errorInfo(test.error)?.message}</Alert>}
+      </div>
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Details">
+          <dl className="space-y-3">
+            <Detail label="Project">
+              <Link href={`/projects/${e.projectId}`} className="text-brand-700 hover:underline">{e.projectName}</Link>
+            </Detail>
+            <Detail label="Stage">{STAGE_LABEL[e.stage]}</Detail>
+            <Detail label="Server">
+              <Link href="/servers" className="text-brand-700 hover:underline">{e.serverName}</Link>
+            </Detail>
+            <Detail label="Source">{sources.title(e.source)}</Detail>
+            <Detail label="Created">{formatDateTime(e.createdAt)}</Detail>
+          </dl>
+        </Card>
+        <Card title="Source settings" description={source?.description ?? undefined} className="lg:col-span-2">
+          <ConfigDetails schema={source?.configSchema} config={e.sourceConfig} />
+        </Card>
+      </div>
+      {editing && (
+        <EnvironmentFormDialog
+          projectId={e.projectId}
+          environment={e}
+          onClose={() => {
+            setEditing(false);
+            test.reset();
+          }}
+        />
+      )}
+      {deleting && <DeleteEnvironmentDialog environment={e} onClose={() => setDeleting(false)} />}
+    </>
+  );
+}

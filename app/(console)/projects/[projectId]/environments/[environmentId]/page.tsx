@@ -1,0 +1,9 @@
+import type { Metadata } from "next";
+import { EnvironmentView } from "./environment-view";
+
+export const metadata: Metadata = { title: "Environment" };
+
+export default async function EnvironmentPage({ params }: { params: Promise<{ projectId: string; environmentId: string }> }) {
+  const { projectId, environmentId } = await params;
+  return <EnvironmentView projectId={projectId} environmentId={environmentId} />;
+}

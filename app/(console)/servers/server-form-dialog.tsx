@@ -1,0 +1,109 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { useState, type FormEvent } from "react";
+import { useContributions } from "@/app/_components/plugin-contributions";
+import { SchemaForm, schemaDefaults } from "@/app/_components/schema-form";
+import { TestResult } from "@/app/_components/test-result";
+import { Button } from "@/app/_components/ui/button";
+import { Dialog } from "@/app/_components/ui/dialog";
+import { Field, Input, Select } from "@/app/_components/ui/field";
+import { Alert } from "@/app/_components/ui/layout";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { AppRouter } from "@/server/api/root";
+import type { PluginConfig } from "@/server/plugins/contracts";
+
+export type Server = inferRouterOutputs<AppRouter>["servers"]["list"]["items"][number];
+
+/** Add a server, or edit one when `server` is given (its kind is then fixed). */
+export function ServerFormDialog({ server, onClose }: { server?: Server; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const kinds = useContributions("serverKinds");
+  const [name, setName] = useState(server?.name ?? "");
+  const [chosenKind, setChosenKind] = useState(server?.kind);
+  const [draft, setDraft] = useState<PluginConfig | undefined>(server?.config);
+  const kind = chosenKind ?? kinds.defaultId("local");
+  const contribution = kinds.find(kind);
+  const config = draft ?? schemaDefaults(contribution?.configSchema);
+
+  const onSuccess = async () => {
+    await queryClient.invalidateQueries();
+    onClose();
+  };
+  const create = useMutation(trpc.servers.create.mutationOptions({ onSuccess }));
+  const update = useMutation(trpc.servers.update.mutationOptions({ onSuccess }));
+  const test = useMutation(trpc.servers.test.mutationOptions());
+  const save = server ? update : create;
+  const failure = errorInfo(save.error ?? test.error);
+  const fields = failure?.fields ?? {};
+  const explained = Object.keys(fields).some((key) => key === "name" || key === "kind" || key.startsWith("config."));
+
+  function changeKind(next: string) {
+    setChosenKind(next);
+    setDraft(schemaDefaults(kinds.find(next)?.configSchema));
+    test.reset();
+  }
+
+  function changeConfig(next: PluginConfig) {
+    setDraft(next);
+    test.reset();
+  }
+
+  function onTest() {
+    save.reset();
+    test.mutate(server ? { id: server.id, config } : { kind, config });
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    test.reset();
+    if (server) update.mutate({ id: server.id, name, config });
+    else create.mutate({ name, kind, config });
+  }
+
+  return (
+    <Dialog
+      open
+      wide
+      onClose={onClose}
+      title={server ? "Edit server" : "Add server"}
+      description="Where environments live: this host, or a machine the console reaches over SSH."
+      footer={
+        <>
+          <Button variant="secondary" className="mr-auto" loading={test.isPending} disabled={!contribution} onClick={onTest}>
+            Test connection
+          </Button>
+          <Button variant="secondary" onClick={onClose}>Cancel</Button>
+          <Button type="submit" form="server-form" loading={save.isPending} disabled={!kind}>Save</Button>
+        </>
+      }
+    >
+      <form id="server-form" onSubmit={onSubmit} className="space-y-4" noValidate>
+        {failure && !explained && <Alert tone="danger">{failure.message}</Alert>}
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Name" htmlFor="server-name" hint="How you refer to it in the console" error={fields.name}>
+            <Input id="server-name" placeholder="e.g. This host, or db-1.example.com" value={name} onChange={(e) => setName(e.target.value)} autoFocus invalid={Boolean(fields.name)} />
+          </Field>
+          <Field label="Kind" htmlFor="server-kind" hint={contribution?.description ?? undefined} error={fields.kind}>
+            <Select id="server-kind" value={kind} disabled={Boolean(server) || kinds.isLoading} invalid={Boolean(fields.kind)} onChange={(e) => changeKind(e.target.value)}>
+              {kinds.isLoading && <option value="">Loading…</option>}
+              {kind && !contribution && !kinds.isLoading && <option value={kind}>{kind}</option>}
+              {kinds.items.map((k) => (
+                <option key={k.id} value={k.id}>{k.title}</option>
+              ))}
+            </Select>
+          </Field>
+        </div>
+        {contribution ? (
+          <SchemaForm schema={contribution.configSchema} value={config} onChange={changeConfig} errors={fields} idPrefix="server-config" />
+        ) : (
+          !kinds.isLoading && <Alert tone="warning">{kind ? `No installed plugin provides the server kind "${kind}".` : "No plugin provides a server kind."} Check the Plugins page.</Alert>
+        )}
+        <TestResult result={test.data} />
+      </form>
+    </Dialog>
+  );
+}

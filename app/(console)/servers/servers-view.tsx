@@ -1,0 +1,107 @@
+"use client";
+
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { Plus, Server as ServerIcon } from "lucide-react";
+import { useState } from "react";
+import { configSummary } from "@/app/_components/config-summary";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { useContributions } from "@/app/_components/plugin-contributions";
+import { Button } from "@/app/_components/ui/button";
+import { Alert, Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
+import { useConsoleSession } from "@/app/_lib/console-context";
+import { errorInfo } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useTRPC } from "@/app/_lib/trpc";
+import { ServerFormDialog, type Server } from "./server-form-dialog";
+
+function DeleteServerDialog({ server, onClose }: { server: Server; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const remove = useMutation(
+    trpc.servers.delete.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries();
+        onClose();
+      },
+    }),
+  );
+  return (
+    <ConfirmDialog title="Delete server" confirmLabel="Delete" onClose={onClose} onConfirm={() => remove.mutate({ id: server.id })} pending={remove.isPending} error={remove.error}>
+      Delete the server <strong>{server.name}</strong>? Its environments must be moved or deleted first; backups already taken are not affected.
+    </ConfirmDialog>
+  );
+}
+
+export function ServersView() {
+  const trpc = useTRPC();
+  const { can } = useConsoleSession();
+  const kinds = useContributions("serverKinds");
+  const [editing, setEditing] = useState<Server | "new" | null>(null);
+  const [deleting, setDeleting] = useState<Server | null>(null);
+  const servers = useInfiniteQuery(trpc.servers.list.infiniteQueryOptions({ limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }));
+  const items = servers.data?.pages.flatMap((p) => p.items) ?? [];
+  const addButton = can("admin") && (
+    <Button onClick={() => setEditing("new")}>
+      <Plus className="size-4" aria-hidden /> Add server
+    </Button>
+  );
+
+  return (
+    <>
+      <PageHeader title="Servers" description="The machines your client environments run on. Backups are taken from, and restored to, these servers." actions={items.length > 0 && addButton} />
+      <Card padded={false}>
+        {servers.isLoading ? (
+          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
+        ) : servers.error ? (
+          <div className="p-5">
+            <Alert tone="danger">{errorInfo(servers.error)?.message}</Alert>
+          </div>
+        ) : items.length === 0 ? (
+          <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>
+            A server is where an environment&apos;s database and files live. Add &quot;This host&quot; first (kind <strong>{kinds.title("local")}</strong>: the
+            machine the console runs on), then any remote machines the console reaches over SSH.
+          </EmptyState>
+        ) : (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Server</Th>
+                <Th>Kind</Th>
+                <Th>Connection</Th>
+                <Th>Environments</Th>
+                <Th>Created</Th>
+                {can("admin") && <Th><span className="sr-only">Actions</span></Th>}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {items.map((s) => (
+                <tr key={s.id}>
+                  <Td className="font-medium text-slate-900">{s.name}</Td>
+                  <Td>{kinds.title(s.kind)}</Td>
+                  <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{configSummary(s.config) || kinds.find(s.kind)?.description || "—"}</Td>
+                  <Td className="tabular-nums">{s.environmentCount}</Td>
+                  <Td className="whitespace-nowrap text-slate-500">{formatDateTime(s.createdAt)}</Td>
+                  {can("admin") && (
+                    <Td className="whitespace-nowrap text-right">
+                      <Button variant="ghost" size="sm" onClick={() => setEditing(s)}>Edit</Button>
+                      <Button variant="ghost" size="sm" className="text-red-600 hover:text-red-700" onClick={() => setDeleting(s)}>Delete</Button>
+                    </Td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+        {servers.hasNextPage && (
+          <div className="border-t border-slate-200 p-3 text-center">
+            <Button variant="secondary" size="sm" loading={servers.isFetchingNextPage} onClick={() => servers.fetchNextPage()}>
+              Load more
+            </Button>
+          </div>
+        )}
+      </Card>
+      {editing && <ServerFormDialog server={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}
+      {deleting && <DeleteServerDialog server={deleting} onClose={() => setDeleting(null)} />}
+    </>
+  );
+}

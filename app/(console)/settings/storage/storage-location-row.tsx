@@ -1,0 +1,94 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { X } from "lucide-react";
+import { configSummary } from "@/app/_components/config-summary";
+import { TestResult } from "@/app/_components/test-result";
+import { Button } from "@/app/_components/ui/button";
+import { Alert, Badge, Td } from "@/app/_components/ui/layout";
+import { useConsoleSession } from "@/app/_lib/console-context";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { StorageLocation } from "./storage-location-form-dialog";
+
+/** One storage location, its actions, and under it the answer of its last test or action. */
+export function StorageLocationRow({ location, providerTitle, columns, onEdit, onDelete }: { location: StorageLocation; providerTitle: string; columns: number; onEdit: () => void; onDelete: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useConsoleSession();
+  const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
+  const makeDefault = useMutation(trpc.storageLocations.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
+  const failure = errorInfo(test.error ?? makeDefault.error);
+
+  function runTest() {
+    makeDefault.reset();
+    test.mutate({ id: location.id });
+  }
+
+  function setAsDefault() {
+    test.reset();
+    makeDefault.mutate({ id: location.id, isDefault: true });
+  }
+
+  function dismiss() {
+    test.reset();
+    makeDefault.reset();
+  }
+
+  return (
+    <>
+      <tr>
+        <Td>
+          <span className="font-medium text-slate-900">{location.name}</span> {location.isDefault && <Badge tone="info">Default</Badge>}
+        </Td>
+        <Td>{providerTitle}</Td>
+        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{configSummary(location.config) || "—"}</Td>
+        <Td className="tabular-nums">{location.backupCount}</Td>
+        <Td className="text-right whitespace-nowrap">
+          {can("operator") && (
+            <Button variant="ghost" size="sm" loading={test.isPending} onClick={runTest}>
+              Test
+            </Button>
+          )}
+          {can("admin") && (
+            <>
+              {!location.isDefault && (
+                <Button variant="ghost" size="sm" loading={makeDefault.isPending} onClick={setAsDefault}>
+                  Make default
+                </Button>
+              )}
+              <Button variant="ghost" size="sm" onClick={onEdit}>Edit</Button>
+              <Button variant="ghost" size="sm" className="text-red-600 hover:text-red-700" onClick={onDelete}>Delete</Button>
+            </>
+          )}
+        </Td>
+      </tr>
+      {(test.data || failure) && (
+        <tr>
+          <td colSpan={columns} className="px-4 pb-3">
+            {test.data ? (
+              <TestResult result={test.data}>
+                <DismissButton onClick={dismiss} />
+              </TestResult>
+            ) : (
+              <Alert tone="danger">
+                <div className="flex items-start justify-between gap-3">
+                  <span>{failure?.message}</span>
+                  <DismissButton onClick={dismiss} />
+                </div>
+              </Alert>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function DismissButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" onClick={onClick} className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100" aria-label="Dismiss">
+      <X className="size-4" aria-hidden />
+    </button>
+  );
+}

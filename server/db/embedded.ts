@@ -18,12 +18,17 @@ export type EmbeddedDatabase = {
 const USER = "safehold";
 const DATABASE = "safehold";
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs; an exited child not yet reaped (a zombie, state Z on Linux) does not count. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
+  } catch {
+    return true;
   }
 }
 

@@ -2,11 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { isAlive } from "@/server/db/embedded";
 import { runCli, startConsole, type ConsoleProcess } from "../helpers/console-process";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-crash-"));
 fs.chmodSync(dataDir, 0o755);
-let running: ConsoleProcess | undefined;
+const started: ConsoleProcess[] = [];
 
 function postmasterPid(): number | undefined {
   try {
@@ -17,17 +18,11 @@ function postmasterPid(): number | undefined {
 }
 
 function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return pid !== undefined && isAlive(pid);
 }
 
 afterAll(async () => {
-  await running?.stop();
+  for (const app of started) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill("SIGKILL");
   const pid = postmasterPid();
   if (alive(pid)) process.kill(pid!, "SIGINT");
 });
@@ -36,8 +31,9 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
   it("starts, survives a SIGKILL of the console, and the CLI uses the same database", async () => {
     const env = { DATABASE_URL: undefined, SAFEHOLD_DATA_DIR: dataDir };
     const first = await startConsole(env);
+    started.push(first);
     expect(first.logs()).toContain(`Embedded PostgreSQL in ${dataDir}/postgres`);
-    expect(first.logs()).toContain("First run: open");
+    await first.waitForLog("First run: open");
     expect((await fetch(`${first.url}/`, { redirect: "manual" })).headers.get("location")).toMatch(/\/setup$/);
 
     // The CLI joins the running console's database.
@@ -48,8 +44,9 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
     await new Promise((r) => first.child.once("exit", r));
     expect(alive(stale)).toBe(true);
 
-    running = await startConsole(env);
-    expect(running.logs()).toContain(`Stopping a stale embedded PostgreSQL (pid ${stale})`);
+    const running = await startConsole(env);
+    started.push(running);
+    await running.waitForLog(`Stopping a stale embedded PostgreSQL (pid ${stale})`);
     expect(alive(stale)).toBe(false);
     // The user created before the crash is still there: the page now asks to sign in, not to set up.
     expect((await fetch(`${running.url}/`, { redirect: "manual" })).headers.get("location")).toMatch(/\/signin$/);
@@ -57,7 +54,6 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
 
     const pid = postmasterPid();
     expect(await running.stop()).toBe(0);
-    running = undefined;
     expect(alive(pid)).toBe(false);
   });
 });

@@ -23,7 +23,14 @@ function consoleEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv 
   return base as NodeJS.ProcessEnv;
 }
 
-export type ConsoleProcess = { url: string; child: ChildProcess; logs: () => string; stop: () => Promise<number | null> };
+export type ConsoleProcess = {
+  url: string;
+  child: ChildProcess;
+  logs: () => string;
+  /** Resolves when the output contains `text` (output arrives in chunks, so a line may come after "ready"). */
+  waitForLog: (text: string, timeoutMs?: number) => Promise<void>;
+  stop: () => Promise<number | null>;
+};
 
 /** Runs `safehold start` (the command behind `npm start`) and waits until it says the console is ready. */
 export async function startConsole(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<ConsoleProcess> {
@@ -33,7 +40,10 @@ export async function startConsole(env: Record<string, string | undefined>, time
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`console not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const check = () => {
       const match = /Console ready at (\S+)/.exec(output);
       if (match) {
@@ -52,6 +62,13 @@ export async function startConsole(env: Record<string, string | undefined>, time
     url,
     child,
     logs: () => output,
+    waitForLog: async (text, waitMs = 10_000) => {
+      const deadline = Date.now() + waitMs;
+      while (!output.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`"${text}" not in the console output:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

@@ -31,7 +31,7 @@ export function ProjectsView() {
 
   return (
     <>
-      <PageHeader title="Projects" description="One project per client; each holds that client's environments." actions={newButton} />
+      <PageHeader title="Projects" description="One project per client; each holds that client's environments." actions={(items.length > 0 || q) && newButton} />
       <Card padded={false}>
         <div className="border-b border-slate-200 p-3">
           <div className="relative max-w-sm">

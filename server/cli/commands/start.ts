@@ -5,6 +5,7 @@ import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { build, buildNeeded } from "@/server/runtime/build";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
+import { onShutdown } from "@/server/runtime/shutdown";
 import { startWeb } from "@/server/runtime/web";
 import { countUsers } from "@/server/services/users";
 import { PROJECT_ROOT, VERSION } from "../project-root";
@@ -29,25 +30,20 @@ export async function startCommand(): Promise<void> {
   const web = await startWeb({ root: PROJECT_ROOT, host: config.host, port: config.port });
   const worker = await startWorker({ connectionString: database.url, concurrency: config.workerConcurrency });
 
+  const needsSetup = (await countUsers(getDb())) === 0;
   log(`Console ready at ${config.publicUrl}`);
-  if ((await countUsers(getDb())) === 0) {
+  if (needsSetup) {
     log(`First run: open ${config.publicUrl}/setup to create the owner account,`);
     log(`or run: npx safehold user create --email you@example.com --password '...' --org "Your agency"`);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onShutdown(async (signal) => {
     log(`${signal}: shutting down`);
     await web.close();
     await worker.stop();
     await releaseWorkerUtils();
     await closeDb();
     await database.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  });
   await worker.promise;
 }

@@ -3,6 +3,7 @@ import { readEnv } from "@/server/env";
 import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
+import { onShutdown } from "@/server/runtime/shutdown";
 
 /** `safehold worker`: a worker alone, for scale-out; any number can run against one database. */
 export async function workerCommand(): Promise<void> {
@@ -11,14 +12,11 @@ export async function workerCommand(): Promise<void> {
   await migrateAll(database.url);
   const worker = await startWorker({ connectionString: database.url, concurrency: config.workerConcurrency });
   console.log(`[safehold] Worker running (concurrency ${config.workerConcurrency})`);
-  const shutdown = async () => {
+  onShutdown(async () => {
     await worker.stop();
     await releaseWorkerUtils();
     await closeDb();
     await database.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown());
-  process.on("SIGTERM", () => void shutdown());
+  });
   await worker.promise;
 }

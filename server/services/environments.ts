@@ -177,7 +177,8 @@ export async function deleteEnvironment(db: DbOrTx, actor: Principal, id: string
 
 /** Tests a source through its server: a stored environment (optionally with edited settings) or a new one's settings. */
 export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof testEnvironmentInput>): Promise<TestResult> {
-  const stored = "id" in input ? (await findEnvironment(db, actor, input.id)).environment : undefined;
+  const found = "id" in input ? await findEnvironment(db, actor, input.id) : undefined;
+  const stored = found?.environment;
   const source = stored?.source ?? ("source" in input ? input.source : "");
   const server = await findServer(db, actor, input.serverId ?? stored!.serverId);
   const incoming = input.sourceConfig ?? (stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : {});
@@ -198,7 +199,7 @@ export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pr
     action: "environment.test",
     targetType: "environment",
     targetId: stored?.id ?? null,
-    targetLabel: stored?.name ?? `new ${source} environment`,
+    targetLabel: found ? `${found.projectName} / ${found.environment.name}` : `new ${source} environment`,
     outcome: result.ok ? "success" : "failure",
     message: result.message,
   });

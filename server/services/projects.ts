@@ -23,7 +23,8 @@ export const createProjectInput = z.object({
 });
 export const updateProjectInput = createProjectInput.partial().extend({ id: z.uuid() });
 
-const environmentCount = sql<number>`(select count(*)::int from ${environments} where ${environments.projectId} = ${projects.id})`;
+// Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
+const environmentCount = sql<number>`count(${environments.id})::int`;
 
 function toItem(row: typeof projects.$inferSelect & { environmentCount: number }) {
   return { id: row.id, name: row.name, description: row.description, environmentCount: row.environmentCount, createdAt: row.createdAt.toISOString() };
@@ -39,7 +40,9 @@ export async function listProjects(db: DbOrTx, actor: Principal, input: z.infer<
   const rows = await db
     .select({ ...projectColumns(), environmentCount })
     .from(projects)
+    .leftJoin(environments, eq(environments.projectId, projects.id))
     .where(and(...filters))
+    .groupBy(projects.id)
     .orderBy(asc(projects.name), asc(projects.id))
     .limit(input.limit + 1);
   return toPage(rows, input.limit, toItem, (r) => [r.name, r.id]);
@@ -60,7 +63,9 @@ export async function findProject(db: DbOrTx, actor: Principal, id: string) {
   const [row] = await db
     .select({ ...projectColumns(), environmentCount })
     .from(projects)
-    .where(and(eq(projects.id, id), eq(projects.orgId, actor.orgId)));
+    .leftJoin(environments, eq(environments.projectId, projects.id))
+    .where(and(eq(projects.id, id), eq(projects.orgId, actor.orgId)))
+    .groupBy(projects.id);
   if (!row) throw new NotFoundError("Project");
   return row;
 }

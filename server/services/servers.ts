@@ -37,7 +37,8 @@ export const testServerInput = z.union([
 type ServerRow = typeof servers.$inferSelect;
 const CONFIG_FIELDS = { kindField: "kind", configField: "config" };
 
-const environmentCount = sql<number>`(select count(*)::int from ${environments} where ${environments.serverId} = ${servers.id})`;
+// Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
+const environmentCount = sql<number>`count(${environments.id})::int`;
 
 function toItem(plugins: PluginHost, row: ServerRow & { environmentCount: number }) {
   return {
@@ -59,7 +60,9 @@ export async function listServers(db: DbOrTx, plugins: PluginHost, actor: Princi
   const rows = await db
     .select({ server: servers, environmentCount })
     .from(servers)
+    .leftJoin(environments, eq(environments.serverId, servers.id))
     .where(and(...filters))
+    .groupBy(servers.id)
     .orderBy(asc(servers.name), asc(servers.id))
     .limit(input.limit + 1);
   return toPage(rows, input.limit, (r) => toItem(plugins, { ...r.server, environmentCount: r.environmentCount }), (r) => [r.server.name, r.server.id]);
@@ -69,7 +72,9 @@ export async function findServer(db: DbOrTx, actor: Principal, id: string, field
   const [row] = await db
     .select({ server: servers, environmentCount })
     .from(servers)
-    .where(and(eq(servers.id, id), eq(servers.orgId, actor.orgId)));
+    .leftJoin(environments, eq(environments.serverId, servers.id))
+    .where(and(eq(servers.id, id), eq(servers.orgId, actor.orgId)))
+    .groupBy(servers.id);
   if (!row) throw new NotFoundError(field ? `Server (${field})` : "Server");
   return { ...row.server, environmentCount: row.environmentCount };
 }

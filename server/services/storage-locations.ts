@@ -44,7 +44,8 @@ export const testStorageLocationInput = z.union([
 type LocationRow = typeof storageLocations.$inferSelect;
 const CONFIG_FIELDS = { kindField: "provider", configField: "config" };
 
-const backupCount = sql<number>`(select count(*)::int from ${backups} where ${backups.storageLocationId} = ${storageLocations.id})`;
+// Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
+const backupCount = sql<number>`count(${backups.id})::int`;
 
 function toItem(plugins: PluginHost, row: LocationRow & { backupCount: number }) {
   return {
@@ -67,7 +68,9 @@ export async function listStorageLocations(db: DbOrTx, plugins: PluginHost, acto
   const rows = await db
     .select({ location: storageLocations, backupCount })
     .from(storageLocations)
+    .leftJoin(backups, eq(backups.storageLocationId, storageLocations.id))
     .where(and(...filters))
+    .groupBy(storageLocations.id)
     .orderBy(asc(storageLocations.name), asc(storageLocations.id))
     .limit(input.limit + 1);
   return toPage(rows, input.limit, (r) => toItem(plugins, { ...r.location, backupCount: r.backupCount }), (r) => [r.location.name, r.location.id]);
@@ -77,7 +80,9 @@ export async function findStorageLocation(db: DbOrTx, actor: Principal, id: stri
   const [row] = await db
     .select({ location: storageLocations, backupCount })
     .from(storageLocations)
-    .where(and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)));
+    .leftJoin(backups, eq(backups.storageLocationId, storageLocations.id))
+    .where(and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)))
+    .groupBy(storageLocations.id);
   if (!row) throw new NotFoundError("Storage location");
   return { ...row.location, backupCount: row.backupCount };
 }

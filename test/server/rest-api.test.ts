@@ -141,6 +141,8 @@ describe("REST API v1", () => {
     expect(fetched.body).toMatchObject({ sourceConfig: { password: "********" } });
     const listed = await rest("GET", `/environments?projectId=${(project.body as { id: string }).id}`, { token: tokens.viewer });
     expect(listed.body).toMatchObject({ items: [{ id, sourceConfig: { password: "********" } }], nextCursor: null });
+    expect((await rest("GET", `/projects/${(project.body as { id: string }).id}`, { token: tokens.viewer })).body).toMatchObject({ environmentCount: 1 });
+    expect((await rest("GET", "/servers", { token: tokens.viewer })).body).toMatchObject({ items: [{ name: "This host", environmentCount: 1 }] });
     const [row] = await t.sql`select source_config::text as config, source_secrets from environments where id = ${id}`;
     expect(row!.config).not.toContain(password);
     expect(row!.source_secrets).not.toContain(password);

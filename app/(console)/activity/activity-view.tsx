@@ -8,7 +8,7 @@ import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td, Th } from "@/app
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import { actionLabel } from "./action-label";
+import { actionLabel } from "@/app/_lib/action-label";
 
 const FILTERS = [
   { label: "All", outcome: undefined },

@@ -46,5 +46,6 @@ export const backups = pgTable(
     index("backups_org_type_created_idx").on(t.orgId, t.type, t.createdAt.desc()),
     index("backups_environment_created_idx").on(t.environmentId, t.createdAt.desc()),
     index("backups_project_created_idx").on(t.projectId, t.createdAt.desc()),
+    index("backups_storage_location_idx").on(t.storageLocationId),
   ],
 );

@@ -9,7 +9,7 @@ export function defineTask<S extends z.ZodType>(schema: S, run: (payload: z.infe
   return async (payload, helpers) => {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      helpers.logger.error(`Job ${helpers.job.id} (${helpers.job.task_identifier}) has an invalid payload, not retrying: ${parsed.error.message}`);
+      helpers.logger.error(`Job ${helpers.job.id} (${helpers.job.task_identifier}) has an invalid payload, not retrying: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`);
       return;
     }
     await run(parsed.data, helpers);

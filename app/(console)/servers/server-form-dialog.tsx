@@ -3,9 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
-import { useContributions } from "@/app/_components/plugin-contributions";
-import { SchemaForm, schemaDefaults } from "@/app/_components/schema-form";
+import { SchemaForm } from "@/app/_components/schema-form";
 import { TestResult } from "@/app/_components/test-result";
+import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Select } from "@/app/_components/ui/field";
@@ -13,7 +13,6 @@ import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
-import type { PluginConfig } from "@/server/plugins/contracts";
 
 export type Server = inferRouterOutputs<AppRouter>["servers"]["list"]["items"][number];
 
@@ -21,13 +20,10 @@ export type Server = inferRouterOutputs<AppRouter>["servers"]["list"]["items"][n
 export function ServerFormDialog({ server, onClose }: { server?: Server; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const kinds = useContributions("serverKinds");
   const [name, setName] = useState(server?.name ?? "");
-  const [chosenKind, setChosenKind] = useState(server?.kind);
-  const [draft, setDraft] = useState<PluginConfig | undefined>(server?.config);
-  const kind = chosenKind ?? kinds.defaultId("local");
-  const contribution = kinds.find(kind);
-  const config = draft ?? schemaDefaults(contribution?.configSchema);
+  const test = useMutation(trpc.servers.test.mutationOptions());
+  const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, "local", () => test.reset());
+  const { contributions: kinds, id: kind, contribution, config } = form;
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
@@ -35,22 +31,10 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   };
   const create = useMutation(trpc.servers.create.mutationOptions({ onSuccess }));
   const update = useMutation(trpc.servers.update.mutationOptions({ onSuccess }));
-  const test = useMutation(trpc.servers.test.mutationOptions());
   const save = server ? update : create;
   const failure = errorInfo(save.error ?? test.error);
   const fields = failure?.fields ?? {};
-  const explained = Object.keys(fields).some((key) => key === "name" || key === "kind" || key.startsWith("config."));
-
-  function changeKind(next: string) {
-    setChosenKind(next);
-    setDraft(schemaDefaults(kinds.find(next)?.configSchema));
-    test.reset();
-  }
-
-  function changeConfig(next: PluginConfig) {
-    setDraft(next);
-    test.reset();
-  }
+  const explained = errorsShownAtFields(fields, ["name", "kind"], "config");
 
   function onTest() {
     save.reset();
@@ -88,7 +72,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
             <Input id="server-name" placeholder="e.g. This host, or db-1.example.com" value={name} onChange={(e) => setName(e.target.value)} autoFocus invalid={Boolean(fields.name)} />
           </Field>
           <Field label="Kind" htmlFor="server-kind" hint={contribution?.description ?? undefined} error={fields.kind}>
-            <Select id="server-kind" value={kind} disabled={Boolean(server) || kinds.isLoading} invalid={Boolean(fields.kind)} onChange={(e) => changeKind(e.target.value)}>
+            <Select id="server-kind" value={kind} disabled={Boolean(server) || kinds.isLoading} invalid={Boolean(fields.kind)} onChange={(e) => form.choose(e.target.value)}>
               {kinds.isLoading && <option value="">Loading…</option>}
               {kind && !contribution && !kinds.isLoading && <option value={kind}>{kind}</option>}
               {kinds.items.map((k) => (
@@ -98,7 +82,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
           </Field>
         </div>
         {contribution ? (
-          <SchemaForm schema={contribution.configSchema} value={config} onChange={changeConfig} errors={fields} idPrefix="server-config" />
+          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="server-config" />
         ) : (
           !kinds.isLoading && <Alert tone="warning">{kind ? `No installed plugin provides the server kind "${kind}".` : "No plugin provides a server kind."} Check the Plugins page.</Alert>
         )}

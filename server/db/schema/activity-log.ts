@@ -1,16 +1,14 @@
 import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "@/server/db/columns";
 import { outcomeEnum } from "./enums";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export const activityLog = pgTable(
   "activity_log",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     actorUserId: uuid().references(() => users.id, { onDelete: "set null" }),
     /** Who acted, as shown: a user's email, "API token <name>", "CLI" or "system". Kept when the user is deleted. */
     actorLabel: text().notNull(),

@@ -1,6 +1,6 @@
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { users } from "./users";
 
 /** Only the SHA-256 of a token is stored; the token itself is shown once. */
@@ -8,9 +8,7 @@ export const apiTokens = pgTable(
   "api_tokens",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
 import { environments } from "./environments";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { storageLocations } from "./storage-locations";
 
 /**
@@ -13,9 +13,7 @@ export const backupPolicies = pgTable(
   "backup_policies",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     environmentId: uuid().references(() => environments.id, { onDelete: "cascade" }),
     enabled: boolean(),
     schedule: text(),

@@ -2,7 +2,7 @@ import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from "d
 import { createdAt, id } from "@/server/db/columns";
 import { backupStatusEnum, backupTypeEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { projects } from "./projects";
 import { storageLocations } from "./storage-locations";
 import { users } from "./users";
@@ -13,9 +13,7 @@ export const backups = pgTable(
   "backups",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     projectId: uuid()
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),

@@ -2,16 +2,14 @@ import { index, pgTable, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { artifactKindEnum } from "./enums";
 import { backups } from "./backups";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export const downloadLinks = pgTable(
   "download_links",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     backupId: uuid()
       .notNull()
       .references(() => backups.id, { onDelete: "cascade" }),

@@ -1,7 +1,7 @@
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
 import { stageEnum } from "./enums";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { projects } from "./projects";
 import { servers } from "./servers";
 
@@ -9,9 +9,7 @@ export const environments = pgTable(
   "environments",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     projectId: uuid()
       .notNull()
       .references(() => projects.id, { onDelete: "restrict" }),

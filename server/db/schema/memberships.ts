@@ -1,15 +1,13 @@
 import { index, pgTable, primaryKey, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "@/server/db/columns";
 import { roleEnum } from "./enums";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export const memberships = pgTable(
   "memberships",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

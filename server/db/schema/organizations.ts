@@ -1,4 +1,4 @@
-import { boolean, pgTable, text } from "drizzle-orm/pg-core";
+import { boolean, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
 
 export const organizations = pgTable("organizations", {
@@ -9,3 +9,9 @@ export const organizations = pgTable("organizations", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/** The owning organization of an org-scoped row; its rows go with it. */
+export const organizationId = () =>
+  uuid()
+    .notNull()
+    .references(() => organizations.id, { onDelete: "cascade" });

@@ -1,14 +1,12 @@
-import { pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 
 export const projects = pgTable(
   "projects",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     name: text().notNull(),
     description: text().notNull().default(""),
     createdAt: createdAt(),

@@ -3,7 +3,7 @@ import { createdAt, id } from "@/server/db/columns";
 import { restoreStatusEnum, restoreTargetEnum } from "./enums";
 import { backups } from "./backups";
 import { environments } from "./environments";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export type RestoreProgress = { phase: string; bytes: number; updatedAt: string };
@@ -12,9 +12,7 @@ export const restores = pgTable(
   "restores",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     backupId: uuid().references(() => backups.id, { onDelete: "set null" }),
     target: restoreTargetEnum().notNull(),
     targetEnvironmentId: uuid().references(() => environments.id, { onDelete: "set null" }),

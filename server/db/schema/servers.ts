@@ -1,14 +1,12 @@
-import { jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 
 export const servers = pgTable(
   "servers",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     name: text().notNull(),
     /** A server-kind contribution id, e.g. `local` or `ssh`. */
     kind: text().notNull(),

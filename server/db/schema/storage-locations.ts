@@ -1,15 +1,13 @@
 import { sql } from "drizzle-orm";
-import { boolean, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
-import { organizations } from "./organizations";
+import { organizationId } from "./organizations";
 
 export const storageLocations = pgTable(
   "storage_locations",
   {
     id: id(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: organizationId(),
     name: text().notNull(),
     /** A storage-provider contribution id, e.g. `local` or `s3`. */
     provider: text().notNull(),

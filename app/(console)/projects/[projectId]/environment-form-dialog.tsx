@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { useContributions } from "@/app/_components/plugin-contributions";
-import { SchemaForm, schemaDefaults } from "@/app/_components/schema-form";
+import { SchemaForm } from "@/app/_components/schema-form";
 import { STAGES } from "@/app/_components/stage";
 import { TestResult } from "@/app/_components/test-result";
+import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Select } from "@/app/_components/ui/field";
@@ -17,28 +17,22 @@ import { STAGE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 import type { Stage } from "@/server/db/schema/enums";
-import type { PluginConfig } from "@/server/plugins/contracts";
 
 export type Environment = inferRouterOutputs<AppRouter>["environments"]["get"];
-
-const EXPLAINED_FIELDS = ["name", "stage", "serverId", "source"];
 
 /** Add an environment to a project, or edit one when `environment` is given (its source type is then fixed). */
 export function EnvironmentFormDialog({ projectId, environment, onClose }: { projectId: string; environment?: Environment; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const sources = useContributions("sources");
   const servers = useQuery(trpc.servers.list.queryOptions({ limit: 200 }));
   const [name, setName] = useState(environment?.name ?? "");
   const [stage, setStage] = useState<Stage>(environment?.stage ?? "production");
   const [chosenServerId, setChosenServerId] = useState(environment?.serverId);
-  const [chosenSource, setChosenSource] = useState(environment?.source);
-  const [draft, setDraft] = useState<PluginConfig | undefined>(environment?.sourceConfig);
+  const test = useMutation(trpc.environments.test.mutationOptions());
+  const form = useContributionConfig("sources", { id: environment?.source, config: environment?.sourceConfig }, "odoo", () => test.reset());
+  const { contributions: sources, id: source, contribution, config: sourceConfig } = form;
   const serverList = servers.data?.items ?? [];
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";
-  const source = chosenSource ?? sources.defaultId("odoo");
-  const contribution = sources.find(source);
-  const sourceConfig = draft ?? schemaDefaults(contribution?.configSchema);
   const noServers = servers.isSuccess && serverList.length === 0;
 
   const onSuccess = async () => {
@@ -47,25 +41,13 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   };
   const create = useMutation(trpc.environments.create.mutationOptions({ onSuccess }));
   const update = useMutation(trpc.environments.update.mutationOptions({ onSuccess }));
-  const test = useMutation(trpc.environments.test.mutationOptions());
   const save = environment ? update : create;
   const failure = errorInfo(save.error ?? test.error);
   const fields = failure?.fields ?? {};
-  const explained = Object.keys(fields).some((key) => EXPLAINED_FIELDS.includes(key) || key.startsWith("sourceConfig."));
+  const explained = errorsShownAtFields(fields, ["name", "stage", "serverId", "source"], "sourceConfig");
 
   function changeServer(next: string) {
     setChosenServerId(next);
-    test.reset();
-  }
-
-  function changeSource(next: string) {
-    setChosenSource(next);
-    setDraft(schemaDefaults(sources.find(next)?.configSchema));
-    test.reset();
-  }
-
-  function changeConfig(next: PluginConfig) {
-    setDraft(next);
     test.reset();
   }
 
@@ -131,7 +113,7 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
             </Field>
           )}
           <Field label="Source" htmlFor="environment-source" hint={contribution?.description ?? undefined} error={fields.source}>
-            <Select id="environment-source" value={source} disabled={Boolean(environment) || sources.isLoading} invalid={Boolean(fields.source)} onChange={(e) => changeSource(e.target.value)}>
+            <Select id="environment-source" value={source} disabled={Boolean(environment) || sources.isLoading} invalid={Boolean(fields.source)} onChange={(e) => form.choose(e.target.value)}>
               {sources.isLoading && <option value="">Loading…</option>}
               {source && !contribution && !sources.isLoading && <option value={source}>{source}</option>}
               {sources.items.map((c) => (
@@ -143,7 +125,7 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
         {contribution ? (
           <div className="space-y-3 border-t border-slate-200 pt-4">
             <h3 className="text-sm font-semibold text-slate-900">{contribution.title} settings</h3>
-            <SchemaForm schema={contribution.configSchema} value={sourceConfig} onChange={changeConfig} errors={fields} prefix="sourceConfig" idPrefix="environment-config" />
+            <SchemaForm schema={contribution.configSchema} value={sourceConfig} onChange={form.edit} errors={fields} prefix="sourceConfig" idPrefix="environment-config" />
           </div>
         ) : (
           !sources.isLoading && <Alert tone="warning">{source ? `No installed plugin provides the source "${source}".` : "No plugin provides a source."} Check the Plugins page.</Alert>

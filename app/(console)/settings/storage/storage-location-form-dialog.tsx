@@ -3,9 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
-import { useContributions } from "@/app/_components/plugin-contributions";
-import { SchemaForm, schemaDefaults } from "@/app/_components/schema-form";
+import { SchemaForm } from "@/app/_components/schema-form";
 import { TestResult } from "@/app/_components/test-result";
+import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Checkbox, Field, Input, Select } from "@/app/_components/ui/field";
@@ -13,7 +13,6 @@ import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
-import type { PluginConfig } from "@/server/plugins/contracts";
 
 export type StorageLocation = inferRouterOutputs<AppRouter>["storageLocations"]["list"]["items"][number];
 
@@ -24,14 +23,11 @@ export type StorageLocation = inferRouterOutputs<AppRouter>["storageLocations"][
 export function StorageLocationFormDialog({ location, first, onClose }: { location?: StorageLocation; first: boolean; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const providers = useContributions("storageProviders");
   const [name, setName] = useState(location?.name ?? "");
-  const [chosenProvider, setChosenProvider] = useState(location?.provider);
-  const [draft, setDraft] = useState<PluginConfig | undefined>(location?.config);
   const [isDefault, setIsDefault] = useState(location?.isDefault ?? first);
-  const provider = chosenProvider ?? providers.defaultId("local");
-  const contribution = providers.find(provider);
-  const config = draft ?? schemaDefaults(contribution?.configSchema);
+  const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
+  const form = useContributionConfig("storageProviders", { id: location?.provider, config: location?.config }, "local", () => test.reset());
+  const { contributions: providers, id: provider, contribution, config } = form;
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
@@ -39,22 +35,10 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
   };
   const create = useMutation(trpc.storageLocations.create.mutationOptions({ onSuccess }));
   const update = useMutation(trpc.storageLocations.update.mutationOptions({ onSuccess }));
-  const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
   const save = location ? update : create;
   const failure = errorInfo(save.error ?? test.error);
   const fields = failure?.fields ?? {};
-  const explained = Object.keys(fields).some((key) => key === "name" || key === "provider" || key.startsWith("config."));
-
-  function changeProvider(next: string) {
-    setChosenProvider(next);
-    setDraft(schemaDefaults(providers.find(next)?.configSchema));
-    test.reset();
-  }
-
-  function changeConfig(next: PluginConfig) {
-    setDraft(next);
-    test.reset();
-  }
+  const explained = errorsShownAtFields(fields, ["name", "provider"], "config");
 
   function onTest() {
     save.reset();
@@ -92,7 +76,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
             <Input id="storage-name" placeholder="e.g. Local backups" value={name} onChange={(e) => setName(e.target.value)} autoFocus invalid={Boolean(fields.name)} />
           </Field>
           <Field label="Provider" htmlFor="storage-provider" hint={contribution?.description ?? undefined} error={fields.provider}>
-            <Select id="storage-provider" value={provider} disabled={Boolean(location) || providers.isLoading} invalid={Boolean(fields.provider)} onChange={(e) => changeProvider(e.target.value)}>
+            <Select id="storage-provider" value={provider} disabled={Boolean(location) || providers.isLoading} invalid={Boolean(fields.provider)} onChange={(e) => form.choose(e.target.value)}>
               {providers.isLoading && <option value="">Loading…</option>}
               {provider && !contribution && !providers.isLoading && <option value={provider}>{provider}</option>}
               {providers.items.map((p) => (
@@ -102,7 +86,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
           </Field>
         </div>
         {contribution ? (
-          <SchemaForm schema={contribution.configSchema} value={config} onChange={changeConfig} errors={fields} idPrefix="storage-config" />
+          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="storage-config" />
         ) : (
           !providers.isLoading && <Alert tone="warning">{provider ? `No installed plugin provides the storage provider "${provider}".` : "No plugin provides a storage provider."} Check the Plugins page.</Alert>
         )}

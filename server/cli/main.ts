@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).then(
   () => {
-    // One-off commands end here; start/worker only return when stopped.
+    // One-off commands end here; start and worker never resolve: their shutdown handler ends the process.
     process.exit(0);
   },
   (err: unknown) => {

@@ -20,3 +20,13 @@ export function onShutdown(stop: (signal: string) => Promise<void>): void {
     });
   }
 }
+
+/**
+ * What a long-running command awaits: it never resolves (onShutdown ends the process once everything is
+ * stopped), and rejects if the worker dies on its own.
+ */
+export function runUntilShutdown(worker: { promise: Promise<void> }): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    worker.promise.catch(reject);
+  });
+}

@@ -5,7 +5,7 @@ import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { build, buildNeeded } from "@/server/runtime/build";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
-import { onShutdown } from "@/server/runtime/shutdown";
+import { onShutdown, runUntilShutdown } from "@/server/runtime/shutdown";
 import { startWeb } from "@/server/runtime/web";
 import { countUsers } from "@/server/services/users";
 import { PROJECT_ROOT, VERSION } from "../project-root";
@@ -45,5 +45,5 @@ export async function startCommand(): Promise<void> {
     await closeDb();
     await database.stop();
   });
-  await worker.promise;
+  return runUntilShutdown(worker);
 }

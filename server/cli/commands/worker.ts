@@ -3,7 +3,7 @@ import { readEnv } from "@/server/env";
 import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
-import { onShutdown } from "@/server/runtime/shutdown";
+import { onShutdown, runUntilShutdown } from "@/server/runtime/shutdown";
 
 /** `safehold worker`: a worker alone, for scale-out; any number can run against one database. */
 export async function workerCommand(): Promise<void> {
@@ -18,5 +18,5 @@ export async function workerCommand(): Promise<void> {
     await closeDb();
     await database.stop();
   });
-  await worker.promise;
+  return runUntilShutdown(worker);
 }

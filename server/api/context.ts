@@ -4,14 +4,9 @@ import { ACTIVE_ORG_COOKIE, principalForUser } from "@/server/auth/session-princ
 import { authOptions } from "@/server/auth/next-auth";
 import type { Principal } from "@/server/auth/principal";
 import { getDb } from "@/server/db";
-import { env } from "@/server/env";
-import { getPluginHost } from "@/server/plugins/host";
+import { pluginHost } from "@/server/plugins/process-host";
 import { principalForToken } from "@/server/services/api-tokens";
 import type { Context } from "./trpc";
-
-export function pluginHost() {
-  return getPluginHost(env().pluginsDir, (line) => console.log(line));
-}
 
 /** Bearer token when one is sent (never falling back to the session), otherwise the next-auth session. */
 async function requestPrincipal(req: Request): Promise<Principal | null> {

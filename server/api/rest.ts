@@ -3,6 +3,7 @@ import { env } from "@/server/env";
 import { createRequestContext } from "./context";
 import { INTERNAL_ERROR_MESSAGE } from "./error-mapping";
 import { appRouter } from "./root";
+import type { Meta } from "./trpc";
 
 export const REST_BASE = "/api/v1";
 
@@ -18,6 +19,12 @@ export function openApiDocument() {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
   });
   return document;
+}
+
+type ProcedureMeta = { _def: { meta?: Meta } };
+
+function successStatus(path: string): number | undefined {
+  return (appRouter._def.procedures as unknown as Record<string, ProcedureMeta>)[path]?._def.meta?.restStatus;
 }
 
 type ErrorBody = {
@@ -65,6 +72,10 @@ export async function handleRestRequest(incoming: Request): Promise<Response> {
     router: appRouter,
     req,
     createContext: ({ req: request }) => createRequestContext(request),
+    responseMeta: ({ paths, errors }) => {
+      const status = errors.length === 0 && paths?.[0] ? successStatus(paths[0]) : undefined;
+      return status ? { status } : {};
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`REST ${path ?? req.url} failed:`, error.cause ?? error);
     },

@@ -24,7 +24,7 @@ export type Context = {
 export type Access = "public" | "self" | Role;
 
 // Optional in the type only so the router satisfies trpc-to-openapi; enforceAccess refuses a procedure without it.
-export type Meta = OpenApiMeta<{ access?: Access }>;
+export type Meta = OpenApiMeta<{ access?: Access; restStatus?: number }>;
 
 const t = initTRPC
   .context<Context>()
@@ -65,9 +65,13 @@ const enforceAccess = t.middleware(({ ctx, meta, path, next }) => {
 
 const base = t.procedure.use(mapDomainErrors).use(enforceAccess);
 
-/** Every procedure starts here and declares its access in `meta`. */
-export function procedure(access: Exclude<Access, "public">, openapi?: Meta["openapi"]) {
-  return base.meta({ access, openapi }).use(({ ctx, next }) => next({ ctx: { ...ctx, principal: ctx.principal! } }));
+/**
+ * Every procedure starts here and declares its access in `meta`; `openapi` publishes it in the REST API, where
+ * `restStatus` is its success status when not 200 (202 for queued work, 204 for deletions).
+ */
+export function procedure(access: Exclude<Access, "public">, openapi?: Meta["openapi"] & { restStatus?: number }) {
+  const { restStatus, ...rest } = openapi ?? {};
+  return base.meta({ access, openapi: openapi ? (rest as Meta["openapi"]) : undefined, restStatus }).use(({ ctx, next }) => next({ ctx: { ...ctx, principal: ctx.principal! } }));
 }
 
 export function publicProcedure() {

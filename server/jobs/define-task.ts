@@ -1,17 +1,19 @@
 import type { JobHelpers, Task } from "graphile-worker";
-import type { z } from "zod";
+import { taskPayloads, type TaskPayloads } from "./tasks/payloads";
 
 /**
- * A task whose payload is validated first. A payload that does not match is logged and the job completes:
- * retrying cannot fix it. Errors thrown by `run` make graphile-worker retry with backoff.
+ * A task whose payload is validated first against its schema in `tasks/payloads.ts`. A payload that does not
+ * match is logged and the job completes: retrying cannot fix it. Errors thrown by `run` make graphile-worker
+ * retry with backoff (up to the job's max attempts).
  */
-export function defineTask<S extends z.ZodType>(schema: S, run: (payload: z.infer<S>, helpers: JobHelpers) => Promise<void>): Task {
+export function defineTask<T extends keyof TaskPayloads>(task: T, run: (payload: TaskPayloads[T], helpers: JobHelpers) => Promise<void>): Task {
   return async (payload, helpers) => {
-    const parsed = schema.safeParse(payload);
+    const parsed = taskPayloads[task].safeParse(payload);
     if (!parsed.success) {
-      helpers.logger.error(`Job ${helpers.job.id} (${helpers.job.task_identifier}) has an invalid payload, not retrying: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`);
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+      helpers.logger.error(`Job ${helpers.job.id} (${task}) has an invalid payload, not retrying: ${problems}`);
       return;
     }
-    await run(parsed.data, helpers);
+    await run(parsed.data as TaskPayloads[T], helpers);
   };
 }

@@ -83,8 +83,33 @@ export type SourceContext = {
   signal?: AbortSignal;
 };
 
+export type SourceArtifactKind = "database" | "filestore";
+
+/** One artifact of a backup, as the source produces it (uncompressed: the console compresses). */
+export type SourceArtifact = {
+  kind: SourceArtifactKind;
+  /** Ends only when the artifact is complete; errors (with a one-line message) when the source fails. */
+  stream: Readable;
+};
+
+export type SourceBackupContext = SourceContext & {
+  /** Whether the backup should include the source's files (for sources that have any). */
+  includeFilestore: boolean;
+  signal: AbortSignal;
+  log: (line: string) => void;
+};
+
+export type SourceBackup = {
+  /** What the manifest records about the source: its version and whatever identifies what was dumped. */
+  metadata: Record<string, unknown>;
+  /** The artifacts in order; the console reads each to its end before asking for the next. */
+  artifacts: AsyncIterable<SourceArtifact>;
+};
+
 export interface SourceContribution {
   testConnection(context: SourceContext): Promise<TestResult>;
+  /** Checks the source, then streams its artifacts. Rejects with a one-line message when it cannot start. */
+  backup(context: SourceBackupContext): Promise<SourceBackup>;
 }
 
 /* ---------- Storage providers: where backups are kept (`local`, `s3`, ...) ---------- */

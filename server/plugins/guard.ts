@@ -3,7 +3,7 @@ import type { ContributionKind, TestResult } from "./contracts";
 
 /** Methods a contribution must have; the host checks them at activation (Strapi-style). */
 export const REQUIRED_METHODS: Record<ContributionKind, string[]> = {
-  sources: ["testConnection"],
+  sources: ["testConnection", "backup"],
   storageProviders: ["create"],
   serverKinds: ["connect", "testConnection"],
 };

@@ -1,8 +1,11 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
+import { artifactFileName } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
-import { BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backups, environments, projects } from "@/server/db/schema";
+import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
+import { NotFoundError } from "@/server/errors";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 
 export const backupItem = z.object({
@@ -14,15 +17,27 @@ export const backupItem = z.object({
   type: z.enum(BACKUP_TYPES),
   status: z.enum(BACKUP_STATUSES),
   name: z.string(),
+  notes: z.string(),
+  requestedBy: z.string().nullable(),
+  storageLocationId: z.string().nullable(),
+  storageLocationName: z.string().nullable(),
+  includeFilestore: z.boolean(),
   retentionClass: z.enum(RETENTION_CLASSES),
+  expiresAt: z.string().nullable(),
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
   error: z.string().nullable(),
+  progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  /** For a pending backup: how many operations of its environment run or wait before it. */
+  queuePosition: z.number().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 export const backupPage = pageSchema(backupItem);
+
+export const artifactItem = z.object({ kind: z.enum(ARTIFACT_KINDS), key: z.string(), fileName: z.string(), size: z.number(), sha256: z.string() });
+export const backupDetail = backupItem.extend({ artifacts: z.array(artifactItem), sourceMeta: z.record(z.string(), z.unknown()).nullable() });
 
 export const listBackupsInput = z.object({
   ...pageInput,
@@ -30,7 +45,74 @@ export const listBackupsInput = z.object({
   type: z.enum(BACKUP_TYPES).optional(),
   environmentId: z.uuid().optional(),
   projectId: z.uuid().optional(),
+  /** Matches the environment or project name. */
+  q: z.string().trim().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
 });
+
+const requester = alias(users, "requester");
+
+function selectBackups(db: DbOrTx, where: SQL | undefined) {
+  return db
+    .select({ backup: backups, environmentName: environments.name, projectName: projects.name, storageLocationName: storageLocations.name, requesterEmail: requester.email })
+    .from(backups)
+    .innerJoin(environments, eq(environments.id, backups.environmentId))
+    .innerJoin(projects, eq(projects.id, backups.projectId))
+    .leftJoin(storageLocations, eq(storageLocations.id, backups.storageLocationId))
+    .leftJoin(requester, eq(requester.id, backups.requestedBy))
+    .where(where);
+}
+
+type BackupRow = Awaited<ReturnType<typeof selectBackups>>[number];
+
+function toItem(row: BackupRow, queuePosition: number | null) {
+  const b = row.backup;
+  return {
+    id: b.id,
+    environmentId: b.environmentId,
+    environmentName: row.environmentName,
+    projectId: b.projectId,
+    projectName: row.projectName,
+    type: b.type,
+    status: b.status,
+    name: b.name,
+    notes: b.notes,
+    requestedBy: row.requesterEmail,
+    storageLocationId: b.storageLocationId,
+    storageLocationName: row.storageLocationName,
+    includeFilestore: b.includeFilestore,
+    retentionClass: b.retentionClass,
+    expiresAt: b.expiresAt?.toISOString() ?? null,
+    sizeBytes: b.sizeBytes,
+    verified: b.verified,
+    error: b.error,
+    progress: b.progress,
+    queuePosition,
+    startedAt: b.startedAt?.toISOString() ?? null,
+    finishedAt: b.finishedAt?.toISOString() ?? null,
+    createdAt: b.createdAt.toISOString(),
+  };
+}
+
+/** For each pending backup among `rows`: the number of operations of its environment queued or running before it. */
+async function queuePositions(db: DbOrTx, rows: BackupRow[]): Promise<Map<string, number>> {
+  const environmentIds = [...new Set(rows.filter((r) => r.backup.status === "pending").map((r) => r.backup.environmentId))];
+  const positions = new Map<string, number>();
+  if (environmentIds.length === 0) return positions;
+  const active = await db
+    .select({ id: backups.id, environmentId: backups.environmentId })
+    .from(backups)
+    .where(and(inArray(backups.environmentId, environmentIds), inArray(backups.status, ["pending", "in_progress", "uploading"])))
+    .orderBy(asc(backups.createdAt), asc(backups.id));
+  const seen = new Map<string, number>();
+  for (const { id, environmentId } of active) {
+    const ahead = seen.get(environmentId) ?? 0;
+    positions.set(id, ahead);
+    seen.set(environmentId, ahead + 1);
+  }
+  return positions;
+}
 
 /** The organization's backups, newest first, keyset-paged on (created_at, id). */
 export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<typeof listBackupsInput>) {
@@ -39,39 +121,34 @@ export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<t
   if (input.type) filters.push(eq(backups.type, input.type));
   if (input.environmentId) filters.push(eq(backups.environmentId, input.environmentId));
   if (input.projectId) filters.push(eq(backups.projectId, input.projectId));
+  if (input.q) filters.push(sql`(${environments.name} ilike ${`%${input.q}%`} or ${projects.name} ilike ${`%${input.q}%`})`);
+  if (input.from) filters.push(gte(backups.createdAt, new Date(input.from)));
+  if (input.to) filters.push(lte(backups.createdAt, new Date(input.to)));
   if (input.cursor) {
     const [createdAt, id] = decodeCursor(input.cursor, 2) as [string, string];
     const at = new Date(createdAt);
     filters.push(or(lt(backups.createdAt, at), and(eq(backups.createdAt, at), lt(backups.id, id)))!);
   }
-  const rows = await db
-    .select({ backup: backups, environmentName: environments.name, projectName: projects.name })
-    .from(backups)
-    .innerJoin(environments, eq(environments.id, backups.environmentId))
-    .innerJoin(projects, eq(projects.id, backups.projectId))
-    .where(and(...filters))
+  const rows = await selectBackups(db, and(...filters))
     .orderBy(desc(backups.createdAt), desc(backups.id))
     .limit(input.limit + 1);
-  return toPage(
-    rows,
-    input.limit,
-    ({ backup: b, environmentName, projectName }) => ({
-      id: b.id,
-      environmentId: b.environmentId,
-      environmentName,
-      projectId: b.projectId,
-      projectName,
-      type: b.type,
-      status: b.status,
-      name: b.name,
-      retentionClass: b.retentionClass,
-      sizeBytes: b.sizeBytes,
-      verified: b.verified,
-      error: b.error,
-      startedAt: b.startedAt?.toISOString() ?? null,
-      finishedAt: b.finishedAt?.toISOString() ?? null,
-      createdAt: b.createdAt.toISOString(),
-    }),
-    (r) => [r.backup.createdAt.toISOString(), r.backup.id],
-  );
+  const positions = await queuePositions(db, rows.slice(0, input.limit));
+  return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
+}
+
+export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
+  const [row] = await selectBackups(db, and(eq(backups.id, id), eq(backups.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError("Backup");
+  return row;
+}
+
+export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
+  const row = await findBackup(db, actor, id);
+  const artifacts = await db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, id)).orderBy(asc(backupArtifacts.createdAt));
+  const positions = await queuePositions(db, [row]);
+  return {
+    ...toItem(row, positions.get(id) ?? null),
+    sourceMeta: row.backup.sourceMeta,
+    artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: artifactFileName(id, a.kind), size: a.size, sha256: a.sha256 })),
+  };
 }

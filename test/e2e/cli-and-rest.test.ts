@@ -55,7 +55,19 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(["/environments", "/environments/{id}", "/plugins", "/projects", "/projects/{id}", "/servers", "/storage-locations", "/storage-locations/{id}/test"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/backups",
+      "/backups/{id}",
+      "/environments",
+      "/environments/{environmentId}/backups",
+      "/environments/{id}",
+      "/plugins",
+      "/projects",
+      "/projects/{id}",
+      "/servers",
+      "/storage-locations",
+      "/storage-locations/{id}/test",
+    ]);
   });
 
   it("applies migrations with `safehold migrate` against the same database", async () => {

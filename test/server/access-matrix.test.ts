@@ -9,6 +9,7 @@ import type { Principal } from "@/server/auth/principal";
 import type { Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { createApiToken } from "@/server/services/api-tokens";
+import { createBackup } from "@/server/services/backup-lifecycle";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
@@ -25,6 +26,7 @@ type Objects = {
   storageId: string;
   tokenId: string;
   memberUserId: string;
+  backupId: string;
 };
 
 let n = 0;
@@ -79,6 +81,9 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "storageLocations.test": (o) => ({ id: o.storageId }),
   "storageLocations.testDraft": (o) => ({ id: o.storageId }),
   "backups.list": (o) => ({ environmentId: o.environmentId }),
+  "backups.get": (o) => ({ id: o.backupId }),
+  "backups.create": (o) => ({ environmentId: o.environmentId, name: unique("backup") }),
+  "backups.delete": (o) => ({ id: o.backupId }),
   "activity.list": () => ({}),
   "overview.get": () => undefined,
 };
@@ -109,6 +114,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
   });
   const storage = await createStorageLocation(t.db, plugins, owner, { name: `${name} disk`, provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "sh-matrix-")) } });
   const token = await createApiToken(t.db, owner, { name: `${name} token` });
+  const backup = await createBackup(t.db, owner, { environmentId: environment.id, name: `${name} backup`, notes: "", includeFilestore: true, retention: "daily" });
   return {
     orgId: owner.orgId,
     projectId: project.id,
@@ -118,6 +124,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     storageId: storage.id,
     tokenId: token.item.id,
     memberUserId: principals.viewer.userId!,
+    backupId: backup.id,
   };
 }
 

@@ -165,6 +165,10 @@ describe("REST API v1", () => {
         "GET /environments",
         "POST /environments",
         "GET /environments/{id}",
+        "GET /backups",
+        "GET /backups/{id}",
+        "POST /environments/{environmentId}/backups",
+        "DELETE /backups/{id}",
       ].sort(),
     );
   });

@@ -1,7 +1,8 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { postgresConfig } from "./config";
-import { connectThroughServer, describePostgresError } from "./connect";
+import { streamPgDump } from "./dump";
 import { checkPgDump } from "./pg-dump";
+import { readServerInfo } from "./server-info";
 
 function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
@@ -17,24 +18,33 @@ function formatBytes(bytes: number): string {
 export const postgresSource: SourceContribution = {
   async testConnection({ config: raw, server }) {
     const config = postgresConfig(raw);
-    const sql = connectThroughServer(server, config);
-    let info: { version: string; size: number };
+    let info;
     try {
-      const [row] = await sql<{ version: string; size: string }[]>`
-        select current_setting('server_version') as version, pg_database_size(current_database())::text as size`;
-      info = { version: row!.version.split(" ")[0]!, size: Number(row!.size) };
+      info = await readServerInfo(server, config);
     } catch (err) {
-      return { ok: false, message: describePostgresError(err, config) };
-    } finally {
-      await sql.end({ timeout: 1 });
+      return { ok: false, message: (err as Error).message };
     }
-    const reached = `Connected to PostgreSQL ${info.version}, database "${config.database}" (${formatBytes(info.size)})`;
-    const dump = await checkPgDump(server, info.version);
+    const reached = `Connected to PostgreSQL ${info.version}, database "${config.database}" (${formatBytes(info.sizeBytes)})`;
+    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
     if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details: { serverVersion: info.version } };
     return {
       ok: true,
       message: `${reached}; pg_dump ${dump.version} is available`,
-      details: { serverVersion: info.version, sizeBytes: info.size, pgDumpVersion: dump.version },
+      details: { serverVersion: info.version, sizeBytes: info.sizeBytes, pgDumpVersion: dump.version },
+    };
+  },
+
+  async backup({ config: raw, server, signal }) {
+    const config = postgresConfig(raw);
+    // Checked first, so an unreachable server or an unusable pg_dump fails with a clear message before anything is written.
+    const info = await readServerInfo(server, config);
+    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    if (!dump.ok) throw new Error(dump.message);
+    return {
+      metadata: { engine: "postgresql", serverVersion: info.version, database: config.database, databaseSizeBytes: info.sizeBytes, pgDumpVersion: dump.version },
+      artifacts: (async function* () {
+        yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
+      })(),
     };
   },
 };

@@ -81,8 +81,21 @@ class LocalStorage implements StorageClient {
     return createReadStream(file);
   }
 
+  /** Removes the object, any unfinished upload of it (left by a crash), and folders that become empty. */
   async delete(key: string) {
-    await fs.rm(this.resolve(key), { force: true });
+    const file = this.resolve(key);
+    await fs.rm(file, { force: true });
+    const dir = path.dirname(file);
+    const leftovers = await fs.readdir(dir).catch(() => [] as string[]);
+    const partialPrefix = `${path.basename(file)}${PARTIAL}`;
+    await Promise.all(leftovers.filter((name) => name.startsWith(partialPrefix)).map((name) => fs.rm(path.join(dir, name), { force: true })));
+    for (let folder = dir; folder.startsWith(this.root + path.sep); folder = path.dirname(folder)) {
+      try {
+        await fs.rmdir(folder);
+      } catch {
+        break;
+      }
+    }
   }
 
   async list(prefix: string) {

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { backupStatusEnum, backupTypeEnum, retentionClassEnum } from "./enums";
@@ -34,6 +35,8 @@ export const backups = pgTable(
     sizeBytes: bigint({ mode: "number" }),
     error: text(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
+    /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */
+    heartbeatAt: timestamp({ withTimezone: true }),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
@@ -45,5 +48,6 @@ export const backups = pgTable(
     index("backups_environment_created_idx").on(t.environmentId, t.createdAt.desc()),
     index("backups_project_created_idx").on(t.projectId, t.createdAt.desc()),
     index("backups_storage_location_idx").on(t.storageLocationId),
+    index("backups_running_idx").on(t.heartbeatAt).where(sql`${t.status} in ('in_progress', 'uploading')`),
   ],
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "backups" ADD COLUMN "heartbeat_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "backups_running_idx" ON "backups" USING btree ("heartbeat_at") WHERE "backups"."status" in ('in_progress', 'uploading');

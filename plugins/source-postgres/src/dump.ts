@@ -1,0 +1,19 @@
+import type { Readable } from "node:stream";
+import type { ServerConnection } from "@safehold/plugin-api";
+import type { PostgresConfig } from "./config";
+import { completedOutput, lastErrorLine } from "./process-output";
+
+/**
+ * `pg_dump --no-owner` in plain SQL (what Odoo's own database manager produces), run on the environment's
+ * server and streamed back. The password travels in the environment, never on the command line.
+ */
+export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal): Readable {
+  const handle = server.exec(
+    config.pgDumpPath,
+    ["--format=plain", "--no-owner", "--no-password", "--host", config.host, "--port", String(config.port), "--username", config.user, "--dbname", config.database],
+    { env: { PGPASSWORD: config.password, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" }, signal },
+  );
+  return completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
+    killedBy ? `pg_dump was stopped by signal ${killedBy} before the dump was complete` : `pg_dump failed (exit code ${code}): ${lastErrorLine(stderr, "pg_dump")}`,
+  );
+}

@@ -1,0 +1,37 @@
+import type { StoredArtifact } from "./stream-to-storage";
+import { artifactFileName, type ArtifactKind } from "./keys";
+
+export type ManifestInput = {
+  backup: { id: string; type: string; name: string; notes: string; retentionClass: string; includeFilestore: boolean; createdAt: Date };
+  organization: { id: string; name: string };
+  project: { id: string; name: string };
+  environment: { id: string; name: string; stage: string };
+  requestedBy: { id: string; email: string } | null;
+  source: { type: string; metadata: Record<string, unknown> };
+  startedAt: Date;
+  finishedAt: Date;
+  artifacts: Array<StoredArtifact & { kind: ArtifactKind }>;
+};
+
+/** `backup-{id}-manifest.json`: what was backed up, from where, by whom and why, and each artifact's checksum. */
+export function buildManifest(input: ManifestInput): Buffer {
+  const manifest = {
+    format: "safehold-backup/1",
+    backupId: input.backup.id,
+    type: input.backup.type,
+    name: input.backup.name,
+    notes: input.backup.notes,
+    retentionClass: input.backup.retentionClass,
+    includeFilestore: input.backup.includeFilestore,
+    requestedAt: input.backup.createdAt.toISOString(),
+    requestedBy: input.requestedBy,
+    organization: input.organization,
+    project: input.project,
+    environment: input.environment,
+    source: { type: input.source.type, ...input.source.metadata },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    artifacts: input.artifacts.map((a) => ({ kind: a.kind, fileName: artifactFileName(input.backup.id, a.kind), key: a.key, size: a.size, sha256: a.sha256 })),
+  };
+  return Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+}

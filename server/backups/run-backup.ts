@@ -1,0 +1,164 @@
+import { Readable } from "node:stream";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Principal } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { backupArtifacts, backups } from "@/server/db/schema";
+import type { ServerConnection, StorageClient } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "@/server/services/activity";
+import { fullConfig } from "@/server/services/plugin-config";
+import { artifactKey, type ArtifactKind } from "./keys";
+import { loadBackupJob, type BackupJob } from "./load-backup-job";
+import { buildManifest } from "./manifest";
+import { BackupProgress } from "./progress";
+import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
+
+type Stored = StoredArtifact & { kind: ArtifactKind };
+
+/** The one line a failed backup shows: the first line of the error, without a stack. */
+export function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return (message.split("\n").find((l) => l.trim()) ?? "Unknown error").trim().slice(0, 500);
+}
+
+function systemActor(job: BackupJob): Principal {
+  return { userId: job.backup.requestedBy, orgId: job.backup.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (backup job)` : "Safehold", via: "system" };
+}
+
+function label(job: BackupJob): string {
+  return `${job.project.name} / ${job.environment.name}`;
+}
+
+async function openStorage(plugins: PluginHost, job: BackupJob): Promise<StorageClient> {
+  if (!job.storage) throw new Error("The backup's storage location no longer exists");
+  return (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
+}
+
+async function openServer(plugins: PluginHost, job: BackupJob): Promise<ServerConnection> {
+  try {
+    return await (await plugins.serverKind(job.server.kind)).connect(fullConfig(job.server.config, job.server.secrets));
+  } catch (err) {
+    throw new Error(`Cannot reach server "${job.server.name}": ${oneLine(err)}`);
+  }
+}
+
+/** Streams every artifact of the source to storage, then writes the manifest last. */
+async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: StorageClient, server: ServerConnection, progress: BackupProgress, signal: AbortSignal, written: string[]) {
+  const startedAt = new Date();
+  await progress.setPhase("connecting to the source");
+  const source = await plugins.source(job.environment.source);
+  const produced = await source.backup({
+    config: fullConfig(job.environment.sourceConfig, job.environment.sourceSecrets),
+    server,
+    includeFilestore: job.backup.includeFilestore,
+    signal,
+    log: () => {},
+  });
+  const stored: Stored[] = [];
+  for await (const artifact of produced.artifacts) {
+    await progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore");
+    const key = artifactKey(job.backup, artifact.kind);
+    written.push(key);
+    const result = await streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal });
+    stored.push({ kind: artifact.kind, ...result });
+  }
+  return { stored, startedAt, metadata: produced.metadata };
+}
+
+/** Reads every stored object back and compares it with what was written. */
+async function verify(storage: StorageClient, stored: Stored[]): Promise<void> {
+  for (const artifact of stored) {
+    const check = await hashStoredObject(storage, artifact.key);
+    if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
+      throw new Error(`Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
+    }
+  }
+}
+
+/**
+ * Runs one backup: source → gzip → sha256 → storage for each artifact, the manifest last, then a read-back
+ * verification. Any failure removes what was written and leaves the backup `failed` with a one-line message.
+ */
+export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal): Promise<void> {
+  const job = await loadBackupJob(db, backupId);
+  if (!job) return;
+  // Only a pending backup starts, so a job that runs twice (or one the reaper failed) does nothing.
+  const now = new Date();
+  const [claimed] = await db
+    .update(backups)
+    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
+    .where(and(eq(backups.id, backupId), eq(backups.status, "pending")))
+    .returning({ id: backups.id });
+  if (!claimed) return;
+
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(new Error("The worker was shut down during the backup; run it again"));
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  const progress = new BackupProgress(db, backupId, () => abort.abort(new Error("The backup was stopped: it was deleted or marked failed while running")));
+  progress.start();
+  const written: string[] = [];
+  let storage: StorageClient | undefined;
+  let server: ServerConnection | undefined;
+  try {
+    storage = await openStorage(plugins, job);
+    server = await openServer(plugins, job);
+    const { stored, startedAt, metadata } = await produceArtifacts(plugins, job, storage, server, progress, abort.signal, written);
+
+    await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
+    await progress.setPhase("writing the manifest");
+    const manifest = buildManifest({
+      backup: job.backup,
+      organization: { id: job.organization.id, name: job.organization.name },
+      project: { id: job.project.id, name: job.project.name },
+      environment: { id: job.environment.id, name: job.environment.name, stage: job.environment.stage },
+      requestedBy: job.requester?.id ? { id: job.requester.id, email: job.requester.email } : null,
+      source: { type: job.environment.source, metadata },
+      startedAt,
+      finishedAt: new Date(),
+      artifacts: stored,
+    });
+    const manifestKey = artifactKey(job.backup, "manifest");
+    written.push(manifestKey);
+    stored.push({ kind: "manifest", ...(await streamToStorage(Readable.from([manifest]), storage, manifestKey, { gzip: false, onSourceBytes: () => {}, signal: abort.signal })) });
+
+    await progress.setPhase("verifying checksums");
+    await verify(storage, stored);
+
+    const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
+    await db.transaction(async (tx) => {
+      await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
+      await tx
+        .update(backups)
+        .set({ status: "completed", verified: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: { phase: "completed", bytes: progress.bytes, updatedAt: new Date().toISOString() } })
+        .where(eq(backups.id, backupId));
+      await recordActivity(tx, systemActor(job), {
+        action: "backup.complete",
+        targetType: "backup",
+        targetId: backupId,
+        targetLabel: label(job),
+        message: `${stored.length} files, ${sizeBytes} bytes stored and verified`,
+      });
+    });
+  } catch (err) {
+    const message = abort.signal.aborted ? oneLine(abort.signal.reason) : oneLine(err);
+    await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
+    await db
+      .update(backups)
+      .set({ status: "failed", error: message, finishedAt: new Date(), progress: { phase: "failed", bytes: progress.bytes, updatedAt: new Date().toISOString() } })
+      .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])));
+    await recordActivity(db, systemActor(job), {
+      action: "backup.fail",
+      targetType: "backup",
+      targetId: backupId,
+      targetLabel: label(job),
+      outcome: "failure",
+      message,
+      details: { phase: progress.phase, bytesRead: progress.bytes, error: err instanceof Error ? err.message : String(err) },
+    });
+  } finally {
+    progress.stop();
+    shutdown.removeEventListener("abort", onShutdown);
+    await server?.close().catch(() => {});
+    await storage?.close?.().catch(() => {});
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { PassThrough, Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import type { StorageClient } from "@/server/plugins/contracts";
+
+export type StoredArtifact = { key: string; size: number; sha256: string };
+
+/** A pass-through that shows each chunk to `see` on its way. */
+function tap(see: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      see(chunk);
+      done(null, chunk);
+    },
+  });
+}
+
+/**
+ * Streams `input` (optionally gzipped) to `key`, hashing and counting what is stored on the way. Nothing is
+ * buffered whole: the storage provider reads as the source writes. Whichever side fails first (source or
+ * storage) is the error reported; the other side is stopped and both have settled when this returns.
+ */
+export async function streamToStorage(
+  input: Readable,
+  storage: StorageClient,
+  key: string,
+  options: { gzip: boolean; onSourceBytes: (n: number) => void; signal: AbortSignal },
+): Promise<StoredArtifact> {
+  const hash = createHash("sha256");
+  let size = 0;
+  const body = new PassThrough();
+  let firstError: unknown;
+  const fail = (err: unknown) => {
+    firstError ??= err;
+    throw err;
+  };
+  const stored = tap((chunk) => {
+    hash.update(chunk);
+    size += chunk.length;
+  });
+  const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), stored, body];
+  const produce = pipeline(stages, { signal: options.signal }).catch(fail);
+  const store = storage.put(key, body, { signal: options.signal }).catch((err: unknown) => {
+    body.destroy(err as Error);
+    return fail(err);
+  });
+  const results = await Promise.allSettled([produce, store]);
+  if (results.some((r) => r.status === "rejected")) throw firstError;
+  return { key, size, sha256: hash.digest("hex") };
+}
+
+/** The sha256 of an object as the storage returns it. */
+export async function hashStoredObject(storage: StorageClient, key: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of await storage.get(key)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}

@@ -1,0 +1,10 @@
+import { z } from "zod";
+
+/** Every task's payload schema, declared once; tasks validate with it and enqueueJob is typed by it. */
+export const taskPayloads = {
+  "backup/run": z.object({ backupId: z.uuid() }),
+  "backup/reap-stale": z.object({}).loose(),
+  "maintenance/prune-login-attempts": z.object({}).loose(),
+};
+
+export type TaskPayloads = { [K in keyof typeof taskPayloads]: z.infer<(typeof taskPayloads)[K]> };

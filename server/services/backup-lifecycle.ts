@@ -1,0 +1,111 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import { backupJobKey } from "@/server/backups/job-key";
+import { artifactKey } from "@/server/backups/keys";
+import { expiryFor } from "@/server/backups/retention";
+import type { DbOrTx } from "@/server/db";
+import { ARTIFACT_KINDS, RETENTION_CLASSES, backupArtifacts, backups, storageLocations } from "@/server/db/schema";
+import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
+import { enqueueJob, environmentQueue, removeJob } from "@/server/jobs/enqueue";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "./activity";
+import { getBackup, findBackup } from "./backups";
+import { findEnvironment } from "./environments";
+import { fullConfig } from "./plugin-config";
+
+export const createBackupInput = z.object({
+  environmentId: z.uuid(),
+  name: z.string().trim().max(200).default(""),
+  notes: z.string().trim().max(5000).default(""),
+  /** Defaults to the organization's default storage location. */
+  storageLocationId: z.uuid().optional(),
+  includeFilestore: z.boolean().default(true),
+  retention: z.enum(RETENTION_CLASSES).default("monthly"),
+});
+
+async function chooseStorageLocation(db: DbOrTx, actor: Principal, id: string | undefined) {
+  const where = id ? and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)) : and(eq(storageLocations.orgId, actor.orgId), eq(storageLocations.isDefault, true));
+  const [location] = await db.select({ id: storageLocations.id, name: storageLocations.name }).from(storageLocations).where(where);
+  if (location) return location;
+  if (id) throw new NotFoundError("Storage location");
+  throw new ValidationError("There is no default storage location: add one in Settings › Storage, or choose one", { storageLocationId: "Choose where to keep the backup" });
+}
+
+/**
+ * Records a manual backup as pending and queues its run in the environment's queue, in one transaction.
+ * It starts when the environment's earlier backups and restores are done.
+ */
+export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof createBackupInput>) {
+  const environment = await findEnvironment(db, actor, input.environmentId);
+  const location = await chooseStorageLocation(db, actor, input.storageLocationId);
+  const id = await db.transaction(async (tx) => {
+    const now = new Date();
+    const [row] = await tx
+      .insert(backups)
+      .values({
+        orgId: actor.orgId,
+        projectId: environment.environment.projectId,
+        environmentId: environment.environment.id,
+        storageLocationId: location.id,
+        type: "manual",
+        status: "pending",
+        name: input.name,
+        notes: input.notes,
+        requestedBy: actor.userId,
+        retentionClass: input.retention,
+        expiresAt: expiryFor(input.retention, now),
+        includeFilestore: input.includeFilestore,
+        createdAt: now,
+      })
+      .returning({ id: backups.id });
+    await enqueueJob(tx, "backup/run", { backupId: row!.id }, { queueName: environmentQueue(environment.environment.id), jobKey: backupJobKey(row!.id), maxAttempts: 1 });
+    await recordActivity(tx, actor, {
+      action: "backup.create",
+      targetType: "backup",
+      targetId: row!.id,
+      targetLabel: `${environment.projectName} / ${environment.environment.name}`,
+      message: [input.name || "Manual backup", `to ${location.name}`, `kept ${input.retention}`, input.notes].filter(Boolean).join(" · "),
+    });
+    return row!.id;
+  });
+  return getBackup(db, actor, id);
+}
+
+/**
+ * Deletes a backup and its objects in storage. A pending backup is taken out of the queue; a running one is
+ * refused (it cannot be stopped half-way through safely from here). If storage cannot be reached the backup
+ * is kept, so nothing is lost or orphaned.
+ */
+export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string): Promise<void> {
+  const { backup, environmentName, projectName } = await findBackup(db, actor, id);
+  if (backup.status === "in_progress" || backup.status === "uploading") {
+    throw new ConflictError("This backup is running; delete it once it has finished");
+  }
+  if (backup.status === "pending") await removeJob(db, backupJobKey(id));
+  const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
+  if (location && backup.status !== "pending") {
+    const stored = await db.select({ key: backupArtifacts.key }).from(backupArtifacts).where(eq(backupArtifacts.backupId, id));
+    const keys = new Set([...stored.map((a) => a.key), ...ARTIFACT_KINDS.map((kind) => artifactKey(backup, kind))]);
+    const storage = (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+    try {
+      for (const key of keys) await storage.delete(key);
+    } catch (err) {
+      throw new ExternalError(`Could not remove the backup's files from "${location.name}": ${(err as Error).message}. The backup was kept.`);
+    } finally {
+      await storage.close?.();
+    }
+  }
+  const deleted = await db
+    .delete(backups)
+    .where(and(eq(backups.id, id), eq(backups.orgId, actor.orgId)))
+    .returning({ id: backups.id });
+  if (deleted.length === 0) throw new NotFoundError("Backup");
+  await recordActivity(db, actor, {
+    action: "backup.delete",
+    targetType: "backup",
+    targetId: id,
+    targetLabel: `${projectName} / ${environmentName}`,
+    message: backup.name || `${backup.type} backup of ${backup.createdAt.toISOString()}`,
+  });
+}

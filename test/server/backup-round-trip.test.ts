@@ -1,0 +1,104 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "@/server/auth/principal";
+import { createApiToken } from "@/server/services/api-tokens";
+import { createBackupSetup, createPostgresEnvironment, listFiles, startTestWorker, waitForBackup } from "../helpers/backup-env";
+import { adminDatabaseUrl, createClientDatabase, createTestDatabase, databaseUrlFor, type TestDatabase } from "../helpers/database";
+import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { rest } from "../helpers/rest";
+import { fillTrickyData, tableChecksums } from "../helpers/tricky-data";
+
+let t: TestDatabase;
+let worker: { stop: () => Promise<void> };
+let client: Awaited<ReturnType<typeof createClientDatabase>>;
+let owner: Principal;
+let token: string;
+let setup: Awaited<ReturnType<typeof createBackupSetup>>;
+const plugins = builtinPluginHost();
+const restoredDb = `restored_${Date.now()}`;
+
+function clientUrl(): string {
+  const url = new URL(adminDatabaseUrl());
+  url.username = client.user;
+  url.password = client.password;
+  url.pathname = `/${client.database}`;
+  return url.toString();
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  client = await createClientDatabase();
+  await fillTrickyData(clientUrl());
+  ({ principals: { owner } } = await createOrgWithMembers(t.db, "Round Trip"));
+  token = (await createApiToken(t.db, owner, { name: "test" })).token;
+  setup = await createBackupSetup(t.db, plugins, owner);
+  worker = await startTestWorker(t);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${restoredDb} with (force)`);
+  await admin.end();
+  await client?.drop();
+  await t?.drop();
+});
+
+describe("backup of a real PostgreSQL database over the REST API", () => {
+  it("completes, verified, and its dump restores to identical tables", async () => {
+    const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, client);
+    const created = await rest("POST", `/environments/${environment.id}/backups`, {
+      token,
+      body: { name: "Before upgrade", notes: "Odoo 17 → 18", retention: "weekly" },
+    });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ status: "pending", type: "manual", name: "Before upgrade", notes: "Odoo 17 → 18", retentionClass: "weekly", requestedBy: owner.label });
+    const id = (created.body as { id: string }).id;
+
+    const done = await waitForBackup(t.db, owner, id);
+    expect(done).toMatchObject({ status: "completed", verified: true, error: null });
+    const fetched = (await rest("GET", `/backups/${id}`, { token })).body as {
+      artifacts: Array<{ kind: string; key: string; size: number; sha256: string; fileName: string }>;
+      sizeBytes: number;
+      sourceMeta: Record<string, unknown>;
+    };
+    expect(fetched.artifacts.map((a) => a.kind)).toEqual(["database", "manifest"]);
+    expect(fetched.artifacts.map((a) => a.fileName)).toEqual([`backup-${id}-database.sql.gz`, `backup-${id}-manifest.json`]);
+    expect(fetched.sourceMeta).toMatchObject({ engine: "postgresql", database: client.database, serverVersion: expect.stringMatching(/^15\./) });
+
+    // Stored under <org>/<project>/<environment>/<backup>/, nothing else left behind (no temp files).
+    const prefix = `${owner.orgId}/${setup.project.id}/${environment.id}/${id}/`;
+    expect(listFiles(setup.storageDir)).toEqual(fetched.artifacts.map((a) => a.key).sort());
+    for (const a of fetched.artifacts) expect(a.key.startsWith(prefix)).toBe(true);
+
+    // The manifest's checksums are those of the stored files, as sha256sum computes them.
+    const manifest = JSON.parse(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key), "utf8"));
+    expect(manifest).toMatchObject({
+      backupId: id,
+      type: "manual",
+      name: "Before upgrade",
+      notes: "Odoo 17 → 18",
+      requestedBy: { email: owner.label },
+      environment: { id: environment.id, name: "production" },
+      source: { type: "postgres", engine: "postgresql" },
+    });
+    const databaseFile = path.join(setup.storageDir, fetched.artifacts[0]!.key);
+    const sha256sum = execFileSync("sha256sum", [databaseFile], { encoding: "utf8" }).split(" ")[0];
+    expect(manifest.artifacts).toEqual([{ kind: "database", fileName: `backup-${id}-database.sql.gz`, key: fetched.artifacts[0]!.key, size: fs.statSync(databaseFile).size, sha256: sha256sum }]);
+    expect(fetched.artifacts[1]!.sha256).toBe(createHash("sha256").update(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key))).digest("hex"));
+    expect(fetched.sizeBytes).toBe(fetched.artifacts.reduce((s, a) => s + a.size, 0));
+
+    // gunzip -c | psql into a new database gives the same tables, row for row.
+    const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${restoredDb}`);
+    await admin.end();
+    execFileSync("bash", ["-c", `gunzip -c "${databaseFile}" | psql -q -v ON_ERROR_STOP=1 "${databaseUrlFor(restoredDb)}" > /dev/null`]);
+    const [original, restored] = await Promise.all([tableChecksums(clientUrl()), tableChecksums(databaseUrlFor(restoredDb))]);
+    expect(original.many!.count).toBe(1_000_000);
+    expect(restored).toEqual(original);
+  });
+});

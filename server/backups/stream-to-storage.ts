@@ -18,8 +18,8 @@ function tap(see: (chunk: Buffer) => void): Transform {
 
 /**
  * Streams `input` (optionally gzipped) to `key`, hashing and counting what is stored on the way. Nothing is
- * buffered whole: the storage provider reads as the source writes. Whichever side fails first (source or
- * storage) is the error reported; the other side is stopped and both have settled when this returns.
+ * buffered whole: the storage provider reads as the source writes. When either side fails the other is
+ * stopped, and both have settled when this returns.
  */
 export async function streamToStorage(
   input: Readable,
@@ -30,24 +30,27 @@ export async function streamToStorage(
   const hash = createHash("sha256");
   let size = 0;
   const body = new PassThrough();
-  let firstError: unknown;
-  const fail = (err: unknown) => {
-    firstError ??= err;
-    throw err;
-  };
   const stored = tap((chunk) => {
     hash.update(chunk);
     size += chunk.length;
   });
   const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), stored, body];
-  const produce = pipeline(stages, { signal: options.signal }).catch(fail);
   const store = storage.put(key, body, { signal: options.signal }).catch((err: unknown) => {
     body.destroy(err as Error);
-    return fail(err);
+    throw err;
   });
-  const results = await Promise.allSettled([produce, store]);
-  if (results.some((r) => r.status === "rejected")) throw firstError;
+  const [produced, put] = await Promise.allSettled([pipeline(stages, { signal: options.signal }), store]);
+  // A storage failure reaches the source side as the raw error of the stream it destroyed, so the provider's
+  // own (explained) error is the one to report; a source failure reaches storage with its message unchanged.
+  if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw put.reason;
+  if (produced.status === "rejected") throw produced.reason;
+  if (put.status === "rejected") throw put.reason;
   return { key, size, sha256: hash.digest("hex") };
+}
+
+function isStreamTeardown(err: unknown): boolean {
+  const e = err as { code?: string; name?: string };
+  return e?.code === "ERR_STREAM_PREMATURE_CLOSE" || e?.name === "AbortError";
 }
 
 /** The sha256 of an object as the storage returns it. */

@@ -46,7 +46,7 @@ export async function createPostgresEnvironment(
   plugins: PluginHost,
   owner: Principal,
   setup: { project: { id: string }; server: { id: string } },
-  client: { host: string; port: number; user: string; password: string; database: string },
+  client: { host: string; port: number; user: string; password: string; database: string; pgDumpPath?: string },
   name = "production",
 ) {
   return createEnvironment(db, plugins, owner, {
@@ -55,7 +55,7 @@ export async function createPostgresEnvironment(
     name,
     stage: "production",
     source: "postgres",
-    sourceConfig: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database },
+    sourceConfig: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, ...(client.pgDumpPath ? { pgDumpPath: client.pgDumpPath } : {}) },
   });
 }
 

@@ -19,7 +19,7 @@ export async function checkPgDump(server: ServerConnection, serverVersion: strin
   } catch {
     return { ok: false, message: program === "pg_dump" ? `pg_dump is not installed on the server: ${install}` : `${program} does not exist on the server: ${install}, or correct the pg_dump program setting` };
   }
-  const match = /(\d+)(?:\.(\d+))?/.exec(output.replace(/^pg_dump \(PostgreSQL\)\s*/, ""));
+  const match = /(\d+)(?:\.\d+)*/.exec(output.replace(/^pg_dump \(PostgreSQL\)\s*/, ""));
   if (!match) return { ok: false, message: `Cannot read the pg_dump version from "${output.trim()}"` };
   const version = match[0];
   if (Number(match[1]) < serverMajor) {

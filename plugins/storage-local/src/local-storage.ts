@@ -67,8 +67,20 @@ class LocalStorage implements StorageClient {
       return { size: (await fs.stat(file)).size };
     } catch (err) {
       await fs.rm(temp, { force: true });
-      throw describeFsError(err, this.root);
+      throw await this.explainWriteFailure(err, key);
     }
+  }
+
+  /** A recursive mkdir on a read-only or unwritable disk says ENOENT; the root's own writability tells the real reason. */
+  private async explainWriteFailure(err: unknown, key: string): Promise<Error> {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== "ENOENT" || e.syscall !== "mkdir") return describeFsError(err, this.root);
+    try {
+      await fs.access(this.root, fs.constants.W_OK);
+    } catch (probe) {
+      return describeFsError(probe, this.root);
+    }
+    return new Error(`Cannot create the folder for ${key} in ${this.root}`);
   }
 
   async get(key: string) {

@@ -16,13 +16,13 @@ import { createStorageLocation } from "@/server/services/storage-locations";
 import type { TestDatabase } from "./database";
 
 /** Points this test process's server code (tasks use the process-wide db) at the test database. */
-export function useTestDatabase(t: TestDatabase): void {
+export function pointProcessAtDatabase(t: TestDatabase): void {
   process.env.DATABASE_URL = t.url;
   resetEnvCache();
 }
 
 export async function startTestWorker(t: TestDatabase, concurrency = 4): Promise<{ stop: () => Promise<void> }> {
-  useTestDatabase(t);
+  pointProcessAtDatabase(t);
   const worker: Runner = await startWorker({ connectionString: t.url, concurrency });
   return {
     stop: async () => {

@@ -1,4 +1,4 @@
-import { and, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { ARTIFACT_KINDS, backups } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
@@ -18,32 +18,41 @@ export const STALE_AFTER_SECONDS = 30;
  */
 export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<number> {
   const message = `The worker running this backup stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s); run the backup again`;
-  const stale = await db
-    .update(backups)
-    .set({ status: "failed", error: message, finishedAt: new Date() })
-    .where(and(inArray(backups.status, ["in_progress", "uploading"]), lt(backups.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`)))
-    .returning({ id: backups.id });
-  for (const { id } of stale) {
-    const keys = [backupJobKey(id)];
-    const locks = await db.execute<{ locked_by: string }>(sql`select locked_by from graphile_worker.jobs where key = any(${keys}) and locked_by is not null`);
-    const workers = [...new Set(locks.map((r) => r.locked_by))];
-    if (workers.length) await db.execute(sql`select graphile_worker.force_unlock_workers(${workers}::text[])`);
-    await db.execute(sql`select graphile_worker.remove_job(${keys[0]}::text)`);
-    const job = await loadBackupJob(db, id);
-    if (!job) continue;
-    if (job.storage) {
-      const storage = (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
-      await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
-      await storage.close?.();
-    }
-    await recordActivity(db, { userId: null, orgId: job.backup.orgId, role: "owner", label: "Safehold", via: "system" }, {
-      action: "backup.fail",
-      targetType: "backup",
-      targetId: id,
-      targetLabel: `${job.project.name} / ${job.environment.name}`,
-      outcome: "failure",
-      message,
+  const stale = and(inArray(backups.status, ["in_progress", "uploading"]), lt(backups.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`));
+  const candidates = await db.select({ id: backups.id }).from(backups).where(stale);
+  let reaped = 0;
+  for (const { id } of candidates) {
+    // One reaper per backup (several workers may run this task); its files go before it is marked failed,
+    // so a failed backup never has a partial file in storage.
+    const done = await db.transaction(async (tx) => {
+      const [row] = await tx.select({ id: backups.id }).from(backups).where(and(eq(backups.id, id), stale)).for("update", { skipLocked: true });
+      if (!row) return false;
+      const job = await loadBackupJob(tx, id);
+      if (!job) return false;
+      const key = backupJobKey(id);
+      const locks = await tx.execute<{ locked_by: string }>(sql`select locked_by from graphile_worker.jobs where key = ${key} and locked_by is not null`);
+      const workers = [...new Set(locks.map((r) => r.locked_by))];
+      if (workers.length) {
+        await tx.execute(sql`select graphile_worker.force_unlock_workers(array[${sql.join(workers.map((w) => sql`${w}`), sql`, `)}]::text[])`);
+      }
+      await tx.execute(sql`select graphile_worker.remove_job(${key}::text)`);
+      if (job.storage) {
+        const storage = (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
+        await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
+        await storage.close?.();
+      }
+      await tx.update(backups).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(backups.id, id));
+      await recordActivity(tx, { userId: null, orgId: job.backup.orgId, role: "owner", label: "Safehold", via: "system" }, {
+        action: "backup.fail",
+        targetType: "backup",
+        targetId: id,
+        targetLabel: `${job.project.name} / ${job.environment.name}`,
+        outcome: "failure",
+        message,
+      });
+      return true;
     });
+    if (done) reaped += 1;
   }
-  return stale.length;
+  return reaped;
 }

@@ -1,4 +1,5 @@
 import { run, type Runner } from "graphile-worker";
+import { STALE_AFTER_SECONDS } from "@/server/backups/reap-stale";
 import { crontab, taskList } from "./tasks";
 
 export async function startWorker(options: { connectionString: string; concurrency: number }): Promise<Runner> {
@@ -10,7 +11,9 @@ export async function startWorker(options: { connectionString: string; concurren
     taskList,
     crontab,
   });
-  // Backups left running by a worker that died are failed at once, not at the next minute's tick.
+  // A backup left running by a worker that died is failed as soon as its heartbeat is stale: now if it already
+  // is, else once it has had time to go stale, rather than at whichever minute tick comes after that.
   await runner.addJob("backup/reap-stale", {});
+  await runner.addJob("backup/reap-stale", {}, { runAt: new Date(Date.now() + (STALE_AFTER_SECONDS + 2) * 1000) });
   return runner;
 }

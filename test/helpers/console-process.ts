@@ -88,3 +88,20 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   return { code, stdout, stderr };
 }
+
+/** Runs `safehold worker` (the scale-out worker) until it says it is running. */
+export async function startWorkerProcess(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ child: ChildProcess; logs: () => string }> {
+  const child = spawn(process.execPath, [CLI, "worker"], { cwd: ROOT, env: consoleEnv(env) });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes("Worker running")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`worker did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, logs: () => output };
+}

@@ -5,7 +5,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, recordResponses, screenshot } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
-import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+import { fillTrickyData } from "../helpers/tricky-data";
 
 let t: TestDatabase;
 let client: Awaited<ReturnType<typeof createClientDatabase>>;
@@ -19,6 +20,9 @@ const owner = { email: "olivia@agency.test", password: "olivia-secret-pw" };
 beforeAll(async () => {
   t = await createTestDatabase();
   client = await createClientDatabase();
+  const url = new URL(adminDatabaseUrl());
+  Object.assign(url, { username: client.user, password: client.password, pathname: `/${client.database}` });
+  await fillTrickyData(url.toString(), 2_500_000);
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-")) });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
@@ -123,9 +127,54 @@ describe("a newcomer's first session in the console", () => {
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("link", { name: "production" }).click();
     await page.getByRole("heading", { name: "production" }).waitFor();
-    await screenshot(page, "08-environment");
     await page.getByRole("button", { name: "Test connection" }).first().click();
     await page.getByRole("status").getByText(/Connected to PostgreSQL/).waitFor();
+    await page.getByRole("link", { name: "Settings" }).last().click();
+    await page.getByText("Source settings").waitFor();
+    await screenshot(page, "08-environment-settings");
+  });
+
+  it("takes a backup from the environment's Backup Management tab and watches it complete, verified", async () => {
+    await page.getByRole("link", { name: "Backup Management" }).click();
+    await page.getByText("No backups of this environment yet").waitFor();
+    await page.getByRole("button", { name: "Create Backup" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create backup" });
+    await dialog.getByLabel("Name (optional)").fill("Before the upgrade");
+    await dialog.getByLabel("Notes (optional)").fill("Odoo 17 → 18, ticket #4411");
+    expect(await dialog.getByLabel("Storage location").inputValue()).not.toBe("");
+    await dialog.getByLabel("Retention period").selectOption("weekly");
+    await dialog.getByRole("button", { name: "Create backup" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const row = page.getByRole("row", { name: /Before the upgrade/ });
+    await row.getByText(/dumping the database · \d/).waitFor({ timeout: 30_000 });
+    await screenshot(page, "09-backup-in-progress");
+    await row.getByText("Verified").waitFor({ timeout: 120_000 });
+    await row.getByText("Completed").waitFor();
+    await screenshot(page, "10-backup-completed");
+  });
+
+  it("shows a failing environment's backup failure in red, with its message", async () => {
+    await page.getByRole("link", { name: "Contoso Ltd" }).click();
+    await page.getByRole("button", { name: "Add environment" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add environment" });
+    await dialog.getByLabel("Name", { exact: true }).fill("staging");
+    await dialog.getByLabel("Stage").selectOption("staging");
+    await dialog.getByLabel("Source").selectOption("postgres");
+    await dialog.getByLabel("Host").fill(client.host);
+    await dialog.getByLabel("Port").fill(String(client.port));
+    await dialog.getByLabel("User").fill(client.user);
+    await dialog.getByLabel("Password (optional)").fill("stale-password");
+    await dialog.getByLabel("Database").fill(client.database);
+    await dialog.getByRole("button", { name: "Create environment" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("link", { name: "staging" }).click();
+    await page.getByRole("button", { name: "Create Backup" }).click();
+    await page.getByRole("dialog", { name: "Create backup" }).getByRole("button", { name: "Create backup" }).click();
+    const message = page.getByText(`Authentication failed for user "${client.user}": wrong password`);
+    await message.waitFor({ timeout: 30_000 });
+    expect(await message.evaluate((el) => el.className)).toContain("text-red-600");
+    await page.getByText("Failed", { exact: true }).waitFor();
+    await screenshot(page, "11-backup-failed");
   });
 
   it("shows those actions in the activity log, the failed test in red", async () => {
@@ -135,7 +184,9 @@ describe("a newcomer's first session in the console", () => {
     for (const text of ["Backups disk", "This host", "Contoso Ltd", "Contoso Ltd / production"]) {
       await table.getByText(text, { exact: true }).first().waitFor();
     }
-    const failure = table.getByText(`Authentication failed for user "${client.user}": wrong password`);
+    // The failed connection test and the failed backup are both there.
+    await table.getByRole("row", { name: /Backup · fail/ }).waitFor();
+    const failure = table.getByRole("row", { name: /Environment · test/ }).getByText(`Authentication failed for user "${client.user}": wrong password`);
     await failure.waitFor();
     // Rendered in the theme's red, the same colour as Tailwind's text-red-700.
     const [color, red] = await failure.evaluate((el) => {
@@ -147,16 +198,16 @@ describe("a newcomer's first session in the console", () => {
       return result;
     });
     expect(color).toBe(red);
-    await screenshot(page, "09-activity");
+    await screenshot(page, "12-activity");
   });
 
   it("lists the plugins, members and API tokens pages", async () => {
     await page.getByRole("link", { name: "Plugins" }).click();
     for (const id of ["server-local", "source-postgres", "storage-local"]) await page.getByText(`${id} · v1.0.0`).waitFor();
-    await screenshot(page, "10-plugins");
+    await screenshot(page, "13-plugins");
     await page.goto(`${app.url}/settings/members`);
     await page.getByRole("cell", { name: new RegExp(owner.email) }).first().waitFor();
-    await screenshot(page, "11-members");
+    await screenshot(page, "14-members");
     await page.goto(`${app.url}/settings/api-tokens`);
     await page.getByRole("button", { name: "Create token" }).first().click();
     const create = page.getByRole("dialog", { name: "Create token" });
@@ -165,17 +216,22 @@ describe("a newcomer's first session in the console", () => {
     const created = page.getByRole("dialog", { name: "Token created" });
     const token = await created.getByLabel("Token").inputValue();
     expect(token).toMatch(/^shk_/);
-    await screenshot(page, "12-api-token-created");
+    await screenshot(page, "15-api-token-created");
     await created.getByRole("button", { name: "Done" }).click();
     await page.getByRole("cell", { name: "Monitoring" }).waitFor();
-    await screenshot(page, "12-api-tokens");
+    await screenshot(page, "16-api-tokens");
     const viaToken = await fetch(`${app.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await viaToken.json()).toMatchObject({ items: [{ name: "Contoso Ltd", environmentCount: 1 }] });
+    expect(await viaToken.json()).toMatchObject({ items: [{ name: "Contoso Ltd", environmentCount: 2 }] });
     await page.goto(`${app.url}/backups`);
-    await page.getByText("No backups yet").waitFor();
+    await page.getByRole("row", { name: /Before the upgrade/ }).getByText("Verified").waitFor();
+    await page.getByLabel("Status").selectOption("failed");
+    await page.waitForURL(/status=failed/);
+    await page.getByRole("row", { name: /staging/ }).getByText("Failed", { exact: true }).waitFor();
+    expect(await page.getByRole("row", { name: /Before the upgrade/ }).count()).toBe(0);
+    await screenshot(page, "17-backups-failed-filter");
     await page.goto(app.url);
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    await screenshot(page, "13-dashboard");
+    await screenshot(page, "18-dashboard");
   });
 
   it("never sent the stored database password to the browser", async () => {

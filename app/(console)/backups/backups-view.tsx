@@ -1,17 +1,16 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { Archive, ShieldCheck } from "lucide-react";
-import Link from "next/link";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { Archive } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { BackupsTable } from "@/app/_components/backups/backups-table";
+import { refreshWhileActive } from "@/app/_components/backups/backup-types";
 import { Button } from "@/app/_components/ui/button";
 import { Select } from "@/app/_components/ui/field";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, Th, type Tone } from "@/app/_components/ui/layout";
-import { BACKUP_STATUS_LABEL, BACKUP_TYPE_LABEL, formatBytes, formatDateTime, formatDuration } from "@/app/_lib/format";
+import { Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
+import { BACKUP_STATUS_LABEL, BACKUP_TYPE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { BACKUP_STATUSES, BACKUP_TYPES } from "@/server/db/schema/enums";
-
-const STATUS_TONE: Record<string, Tone> = { pending: "neutral", in_progress: "info", uploading: "info", completed: "success", failed: "danger", expired: "warning" };
 
 type Status = (typeof BACKUP_STATUSES)[number];
 type Type = (typeof BACKUP_TYPES)[number];
@@ -23,8 +22,13 @@ export function BackupsView() {
   const params = useSearchParams();
   const status = (BACKUP_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as Status) : undefined;
   const type = (BACKUP_TYPES as readonly string[]).includes(params.get("type") ?? "") ? (params.get("type") as Type) : undefined;
+  const environmentId = params.get("environment") ?? undefined;
+  const environments = useQuery(trpc.environments.list.queryOptions({ limit: 200 }));
   const backups = useInfiniteQuery(
-    trpc.backups.list.infiniteQueryOptions({ status, type, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    trpc.backups.list.infiniteQueryOptions(
+      { status, type, environmentId, limit: 50 },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: refreshWhileActive },
+    ),
   );
   const items = backups.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -41,7 +45,7 @@ export function BackupsView() {
       <PageHeader title="Backups" description="Every backup of every environment in your organization, newest first." />
       <Card padded={false}>
         <div className="flex flex-wrap gap-3 border-b border-slate-200 p-3">
-          <Select aria-label="Status" className="w-44" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+          <Select aria-label="Status" className="w-auto!" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
             <option value="">All statuses</option>
             {BACKUP_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -49,7 +53,15 @@ export function BackupsView() {
               </option>
             ))}
           </Select>
-          <Select aria-label="Type" className="w-44" value={type ?? ""} onChange={(e) => setFilter("type", e.target.value)}>
+          <Select aria-label="Environment" className="w-auto! max-w-xs" value={environmentId ?? ""} onChange={(e) => setFilter("environment", e.target.value)}>
+            <option value="">All environments</option>
+            {(environments.data?.items ?? []).map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.projectName} / {e.name}
+              </option>
+            ))}
+          </Select>
+          <Select aria-label="Type" className="w-auto!" value={type ?? ""} onChange={(e) => setFilter("type", e.target.value)}>
             <option value="">All types</option>
             {BACKUP_TYPES.map((t) => (
               <option key={t} value={t}>
@@ -61,7 +73,7 @@ export function BackupsView() {
         {backups.isLoading ? (
           <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
         ) : items.length === 0 ? (
-          status || type ? (
+          status || type || environmentId ? (
             <EmptyState title="No backup matches these filters" />
           ) : (
             <EmptyState icon={<Archive className="size-6" />} title="No backups yet">
@@ -69,48 +81,7 @@ export function BackupsView() {
             </EmptyState>
           )
         ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Created</Th>
-                <Th>Environment</Th>
-                <Th>Type</Th>
-                <Th>Status</Th>
-                <Th>Size</Th>
-                <Th>Duration</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((b) => (
-                <tr key={b.id}>
-                  <Td className="whitespace-nowrap">
-                    {formatDateTime(b.createdAt)}
-                    {b.name && <p className="text-xs text-slate-500">{b.name}</p>}
-                  </Td>
-                  <Td>
-                    <Link href={`/projects/${b.projectId}/environments/${b.environmentId}`} className="font-medium text-slate-900 hover:text-brand-700">
-                      {b.environmentName}
-                    </Link>
-                    <p className="text-xs text-slate-500">{b.projectName}</p>
-                  </Td>
-                  <Td>{BACKUP_TYPE_LABEL[b.type]}</Td>
-                  <Td>
-                    <div className="flex items-center gap-1.5">
-                      <Badge tone={STATUS_TONE[b.status]}>{BACKUP_STATUS_LABEL[b.status]}</Badge>
-                      {b.verified && (
-                        <span title="Checked against its checksums after upload" className="text-emerald-600">
-                          <ShieldCheck className="size-4" aria-label="Verified" />
-                        </span>
-                      )}
-                    </div>
-                    {b.status === "failed" && b.error && <p className="mt-1 max-w-xs text-xs text-red-600">{b.error}</p>}
-                  </Td>
-                  <Td className="tabular-nums">{formatBytes(b.sizeBytes)}</Td>
-                  <Td className="tabular-nums">{formatDuration(b.startedAt, b.finishedAt)}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <BackupsTable items={items} showEnvironment />
         )}
         {backups.hasNextPage && (
           <div className="border-t border-slate-200 p-3 text-center">

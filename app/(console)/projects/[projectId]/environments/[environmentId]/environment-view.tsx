@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Pencil, PlugZap, Trash2 } from "lucide-react";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { ConfigDetails } from "@/app/_components/config-summary";
@@ -17,6 +18,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { STAGE_LABEL, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentFormDialog } from "../../environment-form-dialog";
+import { BackupManagement } from "./backup-management";
 import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
@@ -28,8 +30,14 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+const TABS = [
+  { id: "backups", label: "Backup Management" },
+  { id: "settings", label: "Settings" },
+] as const;
+
 export function EnvironmentView({ projectId, environmentId }: { projectId: string; environmentId: string }) {
   const trpc = useTRPC();
+  const tab = useSearchParams().get("tab") === "settings" ? "settings" : "backups";
   const { can } = useConsoleSession();
   const sources = useContributions("sources");
   const environment = useQuery(trpc.environments.get.queryOptions({ id: environmentId }));
@@ -90,24 +98,40 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
         <TestResult result={test.data} />
         {test.error && <Alert tone="danger">{errorInfo(test.error)?.message}</Alert>}
       </div>
-      <div className="grid gap-6 lg:grid-cols-3">
-        <Card title="Details">
-          <dl className="space-y-3">
-            <Detail label="Project">
-              <Link href={`/projects/${e.projectId}`} className="text-brand-700 hover:underline">{e.projectName}</Link>
-            </Detail>
-            <Detail label="Stage">{STAGE_LABEL[e.stage]}</Detail>
-            <Detail label="Server">
-              <Link href="/servers" className="text-brand-700 hover:underline">{e.serverName}</Link>
-            </Detail>
-            <Detail label="Source">{sources.title(e.source)}</Detail>
-            <Detail label="Created">{formatDateTime(e.createdAt)}</Detail>
-          </dl>
-        </Card>
-        <Card title="Source settings" description={source?.description ?? undefined} className="lg:col-span-2">
-          <ConfigDetails schema={source?.configSchema} config={e.sourceConfig} />
-        </Card>
-      </div>
+      <nav className="mb-6 flex gap-1 border-b border-slate-200" aria-label="Environment">
+        {TABS.map((t) => (
+          <Link
+            key={t.id}
+            href={t.id === "backups" ? "?" : `?tab=${t.id}`}
+            replace
+            aria-current={tab === t.id ? "page" : undefined}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${tab === t.id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-500 hover:border-slate-300 hover:text-slate-700"}`}
+          >
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      {tab === "backups" && <BackupManagement environment={e} />}
+      {tab === "settings" && (
+        <div className="grid gap-6 lg:grid-cols-3">
+          <Card title="Details">
+            <dl className="space-y-3">
+              <Detail label="Project">
+                <Link href={`/projects/${e.projectId}`} className="text-brand-700 hover:underline">{e.projectName}</Link>
+              </Detail>
+              <Detail label="Stage">{STAGE_LABEL[e.stage]}</Detail>
+              <Detail label="Server">
+                <Link href="/servers" className="text-brand-700 hover:underline">{e.serverName}</Link>
+              </Detail>
+              <Detail label="Source">{sources.title(e.source)}</Detail>
+              <Detail label="Created">{formatDateTime(e.createdAt)}</Detail>
+            </dl>
+          </Card>
+          <Card title="Source settings" description={source?.description ?? undefined} className="lg:col-span-2">
+            <ConfigDetails schema={source?.configSchema} config={e.sourceConfig} />
+          </Card>
+        </div>
+      )}
       {editing && (
         <EnvironmentFormDialog
           projectId={e.projectId}

@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { EnvironmentView } from "./environment-view";
 
 export const metadata: Metadata = { title: "Environment" };
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ projectId: string; environmentId: string }> }) {
   const { projectId, environmentId } = await params;
-  return <EnvironmentView projectId={projectId} environmentId={environmentId} />;
+  return (
+    <Suspense>
+      <EnvironmentView projectId={projectId} environmentId={environmentId} />
+    </Suspense>
+  );
 }

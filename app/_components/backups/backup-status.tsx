@@ -1,0 +1,37 @@
+import { ShieldCheck } from "lucide-react";
+import { Badge, type Tone } from "@/app/_components/ui/layout";
+import { BACKUP_STATUS_LABEL, formatBytes } from "@/app/_lib/format";
+import type { BackupItem } from "./backup-types";
+
+const STATUS_TONE: Record<string, Tone> = { pending: "neutral", in_progress: "info", uploading: "info", completed: "success", failed: "danger", expired: "warning" };
+
+/** Status badge, verified badge, live progress or queue place, and a failure's message in red. */
+export function BackupStatus({ backup }: { backup: BackupItem }) {
+  const running = backup.status === "in_progress" || backup.status === "uploading";
+  return (
+    <div className="min-w-40">
+      <div className="flex items-center gap-1.5">
+        <Badge tone={STATUS_TONE[backup.status]}>
+          {running && <span className="size-2 animate-pulse rounded-full bg-current" aria-hidden />}
+          {BACKUP_STATUS_LABEL[backup.status]}
+        </Badge>
+        {backup.verified && (
+          <span title="Checked against its checksums after upload">
+            <Badge tone="success">
+              <ShieldCheck className="size-3.5" aria-hidden /> Verified
+            </Badge>
+          </span>
+        )}
+      </div>
+      {running && backup.progress && (
+        <p className="mt-1 text-xs text-slate-500" aria-live="polite">
+          {backup.progress.phase} · {formatBytes(backup.progress.bytes)}
+        </p>
+      )}
+      {backup.status === "pending" && backup.queuePosition !== null && (
+        <p className="mt-1 text-xs text-slate-500">{backup.queuePosition === 0 ? "Starting…" : `Waiting: ${backup.queuePosition} ahead in this environment's queue`}</p>
+      )}
+      {backup.status === "failed" && backup.error && <p className="mt-1 max-w-sm text-xs text-red-600">{backup.error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+
+export type BackupItem = inferRouterOutputs<AppRouter>["backups"]["list"]["items"][number];
+
+const ACTIVE = new Set(["pending", "in_progress", "uploading"]);
+
+export function isActive(backup: Pick<BackupItem, "status">): boolean {
+  return ACTIVE.has(backup.status);
+}
+
+/** While any backup on screen is queued or running, lists refresh every 2 s so progress shows without a reload. */
+export function refreshWhileActive(query: { state: { data?: { pages?: Array<{ items: BackupItem[] }>; items?: BackupItem[] } } }): number | false {
+  const data = query.state.data;
+  const items = data?.pages ? data.pages.flatMap((p) => p.items) : (data?.items ?? []);
+  return items.some(isActive) ? 2000 : false;
+}

@@ -1,0 +1,78 @@
+"use client";
+
+import { Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Table, Td, Th } from "@/app/_components/ui/layout";
+import { useConsoleSession } from "@/app/_lib/console-context";
+import { BACKUP_TYPE_LABEL, formatBytes, formatDateTime, formatDuration } from "@/app/_lib/format";
+import { BackupStatus } from "./backup-status";
+import { isActive, type BackupItem } from "./backup-types";
+import { DeleteBackupDialog } from "./delete-backup-dialog";
+
+const RETENTION_SHORT: Record<string, string> = { daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly", permanent: "Permanent" };
+
+/** Backups with status, type, size, duration, verified badge and errors; the environment column is for org-wide lists. */
+export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; showEnvironment: boolean }) {
+  const { can } = useConsoleSession();
+  const [deleting, setDeleting] = useState<BackupItem | null>(null);
+  return (
+    <>
+      <Table>
+        <thead>
+          <tr>
+            <Th>Created</Th>
+            {showEnvironment && <Th>Environment</Th>}
+            <Th>Type</Th>
+            <Th>Status</Th>
+            <Th>Size</Th>
+            <Th>Duration</Th>
+            <Th>Kept</Th>
+            <Th>
+              <span className="sr-only">Actions</span>
+            </Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {items.map((b) => (
+            <tr key={b.id} className="align-top">
+              <Td className="whitespace-nowrap">
+                {formatDateTime(b.createdAt)}
+                {b.name && <p className="max-w-56 truncate text-xs font-medium text-slate-700" title={b.name}>{b.name}</p>}
+                {b.notes && <p className="max-w-56 truncate text-xs text-slate-500" title={b.notes}>{b.notes}</p>}
+                {b.requestedBy && <p className="text-xs text-slate-400">by {b.requestedBy}</p>}
+              </Td>
+              {showEnvironment && (
+                <Td>
+                  <Link href={`/projects/${b.projectId}/environments/${b.environmentId}`} className="font-medium text-slate-900 hover:text-brand-700">
+                    {b.environmentName}
+                  </Link>
+                  <p className="text-xs text-slate-500">{b.projectName}</p>
+                </Td>
+              )}
+              <Td>{BACKUP_TYPE_LABEL[b.type]}</Td>
+              <Td>
+                <BackupStatus backup={b} />
+              </Td>
+              <Td className="whitespace-nowrap tabular-nums">{formatBytes(b.sizeBytes)}</Td>
+              <Td className="whitespace-nowrap tabular-nums">{formatDuration(b.startedAt, b.finishedAt)}</Td>
+              <Td className="whitespace-nowrap">
+                {RETENTION_SHORT[b.retentionClass]}
+                {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
+              </Td>
+              <Td className="text-right">
+                {can("operator") && !isActive(b) && (
+                  <Button variant="ghost" size="sm" aria-label={`Delete backup of ${formatDateTime(b.createdAt)}`} onClick={() => setDeleting(b)}>
+                    <Trash2 className="size-4" aria-hidden />
+                  </Button>
+                )}
+              </Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {deleting && <DeleteBackupDialog backup={deleting} onClose={() => setDeleting(null)} />}
+    </>
+  );
+}

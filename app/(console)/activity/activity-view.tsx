@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { History } from "lucide-react";
 import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
@@ -86,13 +87,7 @@ export function ActivityView() {
             </tbody>
           </Table>
         )}
-        {activity.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={activity.isFetchingNextPage} onClick={() => activity.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={activity} />
       </Card>
     </>
   );

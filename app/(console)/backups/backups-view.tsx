@@ -5,7 +5,7 @@ import { Archive } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { BackupsTable } from "@/app/_components/backups/backups-table";
 import { refreshWhileActive } from "@/app/_components/backups/backup-types";
-import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Select } from "@/app/_components/ui/field";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
 import { BACKUP_STATUS_LABEL, BACKUP_TYPE_LABEL } from "@/app/_lib/format";
@@ -83,13 +83,7 @@ export function BackupsView() {
         ) : (
           <BackupsTable items={items} showEnvironment />
         )}
-        {backups.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={backups.isFetchingNextPage} onClick={() => backups.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={backups} />
       </Card>
     </>
   );

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Input } from "@/app/_components/ui/field";
 import { Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -74,13 +75,7 @@ export function ProjectsView() {
             </tbody>
           </Table>
         )}
-        {projects.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={projects.isFetchingNextPage} onClick={() => projects.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={projects} />
       </Card>
       {creating && <ProjectFormDialog open onClose={() => setCreating(false)} onSaved={(p) => router.push(`/projects/${p.id}`)} />}
     </>

@@ -7,6 +7,7 @@ import { configSummary } from "@/app/_components/config-summary";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Alert, Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -92,13 +93,7 @@ export function ServersView() {
             </tbody>
           </Table>
         )}
-        {servers.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={servers.isFetchingNextPage} onClick={() => servers.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={servers} />
       </Card>
       {editing && <ServerFormDialog server={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}
       {deleting && <DeleteServerDialog server={deleting} onClose={() => setDeleting(null)} />}

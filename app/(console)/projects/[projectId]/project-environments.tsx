@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { StageBadge } from "@/app/_components/stage";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Alert, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -75,13 +76,7 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
           </tbody>
         </Table>
       )}
-      {environments.hasNextPage && (
-        <div className="border-t border-slate-200 p-3 text-center">
-          <Button variant="secondary" size="sm" loading={environments.isFetchingNextPage} onClick={() => environments.fetchNextPage()}>
-            Load more
-          </Button>
-        </div>
-      )}
+      <LoadMore query={environments} />
       {adding && <EnvironmentFormDialog projectId={projectId} onClose={() => setAdding(false)} />}
     </Card>
   );

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Alert, Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -91,13 +92,7 @@ export function StorageView() {
             </tbody>
           </Table>
         )}
-        {locations.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={locations.isFetchingNextPage} onClick={() => locations.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={locations} />
       </Card>
       {editing && <StorageLocationFormDialog location={editing === "new" ? undefined : editing} first={items.length === 0} onClose={() => setEditing(null)} />}
       {deleting && <DeleteStorageLocationDialog location={deleting} onClose={() => setDeleting(null)} />}

@@ -7,6 +7,7 @@ import { BackupsTable } from "@/app/_components/backups/backups-table";
 import { refreshWhileActive } from "@/app/_components/backups/backup-types";
 import { CreateBackupDialog } from "@/app/_components/backups/create-backup-dialog";
 import { Button } from "@/app/_components/ui/button";
+import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -40,13 +41,7 @@ export function BackupManagement({ environment }: { environment: { id: string; n
         ) : (
           <BackupsTable items={items} showEnvironment={false} />
         )}
-        {backups.hasNextPage && (
-          <div className="border-t border-slate-200 p-3 text-center">
-            <Button variant="secondary" size="sm" loading={backups.isFetchingNextPage} onClick={() => backups.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore query={backups} />
       </Card>
       {creating && <CreateBackupDialog environment={environment} onClose={() => setCreating(false)} />}
     </>

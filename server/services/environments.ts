@@ -8,11 +8,9 @@ import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
 import { findProject } from "./projects";
 import { connectServer, findServer } from "./servers";
-
-const configRecord = z.record(z.string(), z.unknown());
 
 export const environmentItem = z.object({
   id: z.string(),

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
@@ -33,3 +34,9 @@ export function presentConfig(plugins: PluginHost, kind: ContributionKind, contr
 export function fullConfig(config: PluginConfig, secrets: PluginConfig): PluginConfig {
   return { ...config, ...secrets };
 }
+
+/** A plugin configuration as the API takes and returns it (secrets masked on the way out). */
+export const configRecord = z.record(z.string(), z.unknown());
+
+/** What every "Test connection" answers. */
+export const testResultOutput = z.object({ ok: z.boolean(), message: z.string() });

@@ -8,9 +8,7 @@ import type { ServerConnection, TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { fullConfig, prepareConfig, presentConfig } from "./plugin-config";
-
-const configRecord = z.record(z.string(), z.unknown());
+import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
 
 export const serverItem = z.object({
   id: z.string(),

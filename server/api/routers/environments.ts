@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createEnvironment,
   createEnvironmentInput,
@@ -14,8 +15,6 @@ import {
   updateEnvironment,
   updateEnvironmentInput,
 } from "@/server/services/environments";
-
-const testResult = z.object({ ok: z.boolean(), message: z.string() });
 
 export const environmentsRouter = router({
   list: procedure("viewer", { method: "GET", path: "/environments", tags: ["environments"], summary: "List environments (filter by projectId)", protect: true })
@@ -45,6 +44,6 @@ export const environmentsRouter = router({
   /** Test a saved environment's source (optionally with edited settings), or a new one's settings. */
   test: procedure("operator")
     .input(testEnvironmentInput)
-    .output(testResult)
+    .output(testResultOutput)
     .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
 });

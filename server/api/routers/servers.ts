@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createServer,
   createServerInput,
@@ -14,8 +15,6 @@ import {
   updateServer,
   updateServerInput,
 } from "@/server/services/servers";
-
-const testResult = z.object({ ok: z.boolean(), message: z.string() });
 
 export const serversRouter = router({
   list: procedure("viewer", { method: "GET", path: "/servers", tags: ["servers"], summary: "List servers (secrets masked)", protect: true })
@@ -45,6 +44,6 @@ export const serversRouter = router({
   /** Test a saved server, or the settings in a form before saving. */
   test: procedure("operator")
     .input(testServerInput)
-    .output(testResult)
+    .output(testResultOutput)
     .mutation(({ ctx, input }) => testServer(ctx.db, ctx.plugins, ctx.principal, input)),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createStorageLocation,
   createStorageLocationInput,
@@ -14,8 +15,6 @@ import {
   updateStorageLocation,
   updateStorageLocationInput,
 } from "@/server/services/storage-locations";
-
-const testResult = z.object({ ok: z.boolean(), message: z.string() });
 
 export const storageLocationsRouter = router({
   list: procedure("viewer", { method: "GET", path: "/storage-locations", tags: ["storage"], summary: "List storage locations (secrets masked)", protect: true })
@@ -44,12 +43,12 @@ export const storageLocationsRouter = router({
 
   test: procedure("operator", { method: "POST", path: "/storage-locations/{id}/test", tags: ["storage"], summary: "Test a storage location", protect: true })
     .input(z.object({ id: z.uuid() }))
-    .output(testResult)
+    .output(testResultOutput)
     .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
 
   /** The settings in a form, before (or instead of) saving them. */
   testDraft: procedure("operator")
     .input(testStorageLocationInput)
-    .output(testResult)
+    .output(testResultOutput)
     .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
 });

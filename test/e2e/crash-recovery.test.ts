@@ -6,7 +6,6 @@ import { isAlive } from "@/server/db/embedded";
 import { runCli, startConsole, type ConsoleProcess } from "../helpers/console-process";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-crash-"));
-fs.chmodSync(dataDir, 0o755);
 const started: ConsoleProcess[] = [];
 
 function postmasterPid(): number | undefined {

@@ -28,7 +28,6 @@ export async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-test-pg-"));
-    fs.chmodSync(dataDir, 0o755);
     embedded = await startEmbeddedDatabase(dataDir);
     adminUrl = embedded.url;
   }

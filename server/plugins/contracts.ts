@@ -40,6 +40,7 @@ export interface PluginModule {
 export type ExecOptions = {
   /** Streamed to the command's standard input; the input is ended when this stream ends. */
   stdin?: Readable;
+  /** Extra environment variables. They may hold passwords: never put them on a command line a server could show. */
   env?: Record<string, string>;
   cwd?: string;
   signal?: AbortSignal;
@@ -110,7 +111,74 @@ export interface SourceContribution {
   testConnection(context: SourceContext): Promise<TestResult>;
   /** Checks the source, then streams its artifacts. Rejects with a one-line message when it cannot start. */
   backup(context: SourceBackupContext): Promise<SourceBackup>;
+  /**
+   * Starts a restore into the environment described by `context.config`. Nothing of the target may change
+   * until `swap()`: the artifacts are loaded into a fresh copy beside it. Sources that cannot restore omit it.
+   */
+  restore?(context: SourceRestoreContext): Promise<StagedRestore>;
+  /** Removes a copy that `swap()` moved aside, once the operator no longer needs it. Idempotent. */
+  discardPreviousCopy?(context: SourceContext, copy: PreviousCopy): Promise<void>;
+  /**
+   * Lists what this source could back up on a server (e.g. the Odoo databases there). `config` holds the
+   * connection fields; each result's `config` completes it into an environment's configuration.
+   */
+  discover?(context: SourceContext): Promise<DiscoveredSource[]>;
 }
+
+export type SourceRestoreContext = SourceContext & {
+  /** The restore's id: names of the staged and moved-aside copies derive from it, so retries never collide. */
+  restoreId: string;
+  /** Whether the restore will load the backup's files (`loadFiles`) in addition to the database. */
+  includeFiles: boolean;
+  signal: AbortSignal;
+  log: (line: string) => void;
+};
+
+export type RestorePrepareOptions = {
+  /** Give the copy its own identity (for Odoo: a new database.uuid and database.secret): a copy beside its original, or a new environment. */
+  newIdentity: boolean;
+  /** Make the copy harmless: no outgoing mail, no scheduled jobs, no live payment providers, ... */
+  neutralize: boolean;
+  /** Data subjects (email addresses, lower case) erased from the project: their records are anonymised again. */
+  erasedSubjects: string[];
+};
+
+export type RestorePrepareReport = {
+  identityRegenerated: boolean;
+  /** One short line per neutralization step applied, e.g. "2 outgoing mail servers deactivated". */
+  neutralized: string[];
+  /** How many records of the erased subjects were found and anonymised. */
+  erasedRecords: number;
+};
+
+/** Where `swap()` moved the target's former data: plain JSON, stored by the console until discarded. */
+export type PreviousCopy = { description: string } & Record<string, unknown>;
+
+/** A restore in progress: a fresh copy is loaded and prepared beside the target, then swapped in. */
+export interface StagedRestore {
+  /** Loads the database artifact (decompressed) into the fresh copy; rejects when the content is incomplete or invalid. */
+  loadDatabase(content: Readable): Promise<void>;
+  /** Extracts the files artifact (a decompressed tar) beside the target; refuses absolute paths, `..` and links escaping it. */
+  loadFiles(content: Readable): Promise<void>;
+  /** Changes made to the fresh copy before it replaces the target. */
+  prepare(options: RestorePrepareOptions): Promise<RestorePrepareReport>;
+  /**
+   * Puts the fresh copy in place of the target's data and moves the old data aside (null when the target had
+   * none). On failure it puts everything back as it was before rejecting.
+   */
+  swap(): Promise<PreviousCopy | null>;
+  /** Removes whatever this restore created before `swap()`; the target is untouched. Idempotent. */
+  discard(): Promise<void>;
+}
+
+export type DiscoveredSource = {
+  /** What the operator picks, e.g. the database name. */
+  name: string;
+  /** The fields that complete the discovery config into the environment's config, e.g. `{ database }`. */
+  config: PluginConfig;
+  version?: string;
+  sizeBytes?: number;
+};
 
 /* ---------- Storage providers: where backups are kept (`local`, `s3`, ...) ---------- */
 

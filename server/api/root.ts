@@ -3,12 +3,14 @@ import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { backupsRouter } from "./routers/backups";
 import { environmentsRouter } from "./routers/environments";
+import { erasureRouter } from "./routers/erasure";
 import { meRouter } from "./routers/me";
 import { membersRouter } from "./routers/members";
 import { organizationRouter } from "./routers/organization";
 import { overviewRouter } from "./routers/overview";
 import { pluginsRouter } from "./routers/plugins";
 import { projectsRouter } from "./routers/projects";
+import { restoresRouter } from "./routers/restores";
 import { serversRouter } from "./routers/servers";
 import { setupRouter } from "./routers/setup";
 import { storageLocationsRouter } from "./routers/storage-locations";
@@ -25,6 +27,8 @@ export const appRouter = router({
   environments: environmentsRouter,
   storageLocations: storageLocationsRouter,
   backups: backupsRouter,
+  restores: restoresRouter,
+  erasure: erasureRouter,
   activity: activityRouter,
   overview: overviewRouter,
 });

@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { ARTIFACT_KINDS, backups } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
+import { releaseDeadJob } from "@/server/jobs/release-job";
 import { recordActivity } from "@/server/services/activity";
 import { fullConfig } from "@/server/services/plugin-config";
 import { backupJobKey } from "./job-key";
@@ -13,8 +14,7 @@ export const STALE_AFTER_SECONDS = 30;
 
 /**
  * Fails the backups whose worker died (SIGKILL, power loss), removes what they had written, and releases the
- * dead worker's job locks so the environment's queue moves on at once instead of after graphile-worker's
- * four-hour lock timeout.
+ * dead worker's job so the environment's queue moves on.
  */
 export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<number> {
   const message = `The worker running this backup stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s); run the backup again`;
@@ -29,13 +29,7 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<num
       if (!row) return false;
       const job = await loadBackupJob(tx, id);
       if (!job) return false;
-      const key = backupJobKey(id);
-      const locks = await tx.execute<{ locked_by: string }>(sql`select locked_by from graphile_worker.jobs where key = ${key} and locked_by is not null`);
-      const workers = [...new Set(locks.map((r) => r.locked_by))];
-      if (workers.length) {
-        await tx.execute(sql`select graphile_worker.force_unlock_workers(array[${sql.join(workers.map((w) => sql`${w}`), sql`, `)}]::text[])`);
-      }
-      await tx.execute(sql`select graphile_worker.remove_job(${key}::text)`);
+      await releaseDeadJob(tx, backupJobKey(id));
       if (job.storage) {
         const storage = (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
         await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));

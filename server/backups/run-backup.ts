@@ -5,12 +5,12 @@ import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
 import type { ServerConnection, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { RunProgress } from "@/server/jobs/run-progress";
 import { recordActivity } from "@/server/services/activity";
 import { fullConfig } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
-import { BackupProgress } from "./progress";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
 
 type Stored = StoredArtifact & { kind: ArtifactKind };
@@ -43,7 +43,7 @@ async function openServer(plugins: PluginHost, job: BackupJob): Promise<ServerCo
 }
 
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: StorageClient, server: ServerConnection, progress: BackupProgress, signal: AbortSignal, written: string[]) {
+async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: StorageClient, server: ServerConnection, progress: RunProgress, signal: AbortSignal, written: string[]) {
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
   const source = await plugins.source(job.environment.source);
@@ -94,7 +94,17 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   const abort = new AbortController();
   const onShutdown = () => abort.abort(new Error("The worker was shut down during the backup; run it again"));
   shutdown.addEventListener("abort", onShutdown, { once: true });
-  const progress = new BackupProgress(db, backupId, () => abort.abort(new Error("The backup was stopped: it was deleted or marked failed while running")));
+  const progress = new RunProgress(
+    async (snapshot, heartbeatAt) => {
+      const updated = await db
+        .update(backups)
+        .set({ progress: snapshot, heartbeatAt })
+        .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])))
+        .returning({ id: backups.id });
+      return updated.length > 0;
+    },
+    () => abort.abort(new Error("The backup was stopped: it was deleted or marked failed while running")),
+  );
   progress.start();
   const written: string[] = [];
   let storage: StorageClient | undefined;
@@ -129,7 +139,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
       await tx
         .update(backups)
-        .set({ status: "completed", verified: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: { phase: "completed", bytes: progress.bytes, updatedAt: new Date().toISOString() } })
+        .set({ status: "completed", verified: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: progress.snapshot("completed") })
         .where(eq(backups.id, backupId));
       await recordActivity(tx, systemActor(job), {
         action: "backup.complete",
@@ -144,7 +154,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
     await db
       .update(backups)
-      .set({ status: "failed", error: message, finishedAt: new Date(), progress: { phase: "failed", bytes: progress.bytes, updatedAt: new Date().toISOString() } })
+      .set({ status: "failed", error: message, finishedAt: new Date(), progress: progress.snapshot("failed") })
       .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])));
     await recordActivity(db, systemActor(job), {
       action: "backup.fail",

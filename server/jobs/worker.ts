@@ -13,7 +13,7 @@ export async function startWorker(options: { connectionString: string; concurren
   });
   // A backup left running by a worker that died is failed as soon as its heartbeat is stale: now if it already
   // is, else once it has had time to go stale, rather than at whichever minute tick comes after that.
-  await runner.addJob("backup/reap-stale", {});
-  await runner.addJob("backup/reap-stale", {}, { runAt: new Date(Date.now() + (STALE_AFTER_SECONDS + 2) * 1000) });
+  await runner.addJob("maintenance/reap-stale-runs", {});
+  await runner.addJob("maintenance/reap-stale-runs", {}, { runAt: new Date(Date.now() + (STALE_AFTER_SECONDS + 2) * 1000) });
   return runner;
 }

@@ -24,12 +24,47 @@ export const createBackupInput = z.object({
   retention: z.enum(RETENTION_CLASSES).default("monthly"),
 });
 
-async function chooseStorageLocation(db: DbOrTx, actor: Principal, id: string | undefined) {
+export async function chooseStorageLocation(db: DbOrTx, actor: Principal, id: string | undefined) {
   const where = id ? and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)) : and(eq(storageLocations.orgId, actor.orgId), eq(storageLocations.isDefault, true));
   const [location] = await db.select({ id: storageLocations.id, name: storageLocations.name }).from(storageLocations).where(where);
   if (location) return location;
   if (id) throw new NotFoundError("Storage location");
   throw new ValidationError("There is no default storage location: add one in Settings › Storage, or choose one", { storageLocationId: "Choose where to keep the backup" });
+}
+
+type NewBackup = {
+  environment: { id: string; projectId: string };
+  storageLocationId: string;
+  type: (typeof backups.$inferInsert)["type"];
+  name: string;
+  notes: string;
+  requestedBy: string | null;
+  retention: (typeof RETENTION_CLASSES)[number];
+  includeFilestore: boolean;
+};
+
+/** Inserts a pending backup row; the caller queues or runs it. */
+export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewBackup): Promise<string> {
+  const now = new Date();
+  const [row] = await db
+    .insert(backups)
+    .values({
+      orgId,
+      projectId: input.environment.projectId,
+      environmentId: input.environment.id,
+      storageLocationId: input.storageLocationId,
+      type: input.type,
+      status: "pending",
+      name: input.name,
+      notes: input.notes,
+      requestedBy: input.requestedBy,
+      retentionClass: input.retention,
+      expiresAt: expiryFor(input.retention, now),
+      includeFilestore: input.includeFilestore,
+      createdAt: now,
+    })
+    .returning({ id: backups.id });
+  return row!.id;
 }
 
 /**
@@ -40,34 +75,25 @@ export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<
   const environment = await findEnvironment(db, actor, input.environmentId);
   const location = await chooseStorageLocation(db, actor, input.storageLocationId);
   const id = await db.transaction(async (tx) => {
-    const now = new Date();
-    const [row] = await tx
-      .insert(backups)
-      .values({
-        orgId: actor.orgId,
-        projectId: environment.environment.projectId,
-        environmentId: environment.environment.id,
-        storageLocationId: location.id,
-        type: "manual",
-        status: "pending",
-        name: input.name,
-        notes: input.notes,
-        requestedBy: actor.userId,
-        retentionClass: input.retention,
-        expiresAt: expiryFor(input.retention, now),
-        includeFilestore: input.includeFilestore,
-        createdAt: now,
-      })
-      .returning({ id: backups.id });
-    await enqueueJob(tx, "backup/run", { backupId: row!.id }, { queueName: environmentQueue(environment.environment.id), jobKey: backupJobKey(row!.id), maxAttempts: 1 });
+    const id = await insertPendingBackup(tx, actor.orgId, {
+      environment: environment.environment,
+      storageLocationId: location.id,
+      type: "manual",
+      name: input.name,
+      notes: input.notes,
+      requestedBy: actor.userId,
+      retention: input.retention,
+      includeFilestore: input.includeFilestore,
+    });
+    await enqueueJob(tx, "backup/run", { backupId: id }, { queueName: environmentQueue(environment.environment.id), jobKey: backupJobKey(id), maxAttempts: 1 });
     await recordActivity(tx, actor, {
       action: "backup.create",
       targetType: "backup",
-      targetId: row!.id,
+      targetId: id,
       targetLabel: `${environment.projectName} / ${environment.environment.name}`,
       message: [input.name || "Manual backup", `to ${location.name}`, `kept ${input.retention}`, input.notes].filter(Boolean).join(" · "),
     });
-    return row!.id;
+    return id;
   });
   return getBackup(db, actor, id);
 }

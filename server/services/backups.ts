@@ -4,9 +4,11 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import { artifactFileName } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
+import { activeRestores } from "@/server/restores/active-restores";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
+
 
 export const backupItem = z.object({
   id: z.string(),
@@ -95,16 +97,17 @@ function toItem(row: BackupRow, queuePosition: number | null) {
   };
 }
 
-/** For each pending backup among `rows`: the number of operations of its environment queued or running before it. */
+/** For each pending backup among `rows`: the number of backups and restores of its environment queued or running before it. */
 async function queuePositions(db: DbOrTx, rows: BackupRow[]): Promise<Map<string, number>> {
   const environmentIds = [...new Set(rows.filter((r) => r.backup.status === "pending").map((r) => r.backup.environmentId))];
   const positions = new Map<string, number>();
   if (environmentIds.length === 0) return positions;
-  const active = await db
-    .select({ id: backups.id, environmentId: backups.environmentId })
+  const runningBackups = await db
+    .select({ id: backups.id, environmentId: backups.environmentId, createdAt: backups.createdAt })
     .from(backups)
-    .where(and(inArray(backups.environmentId, environmentIds), inArray(backups.status, ["pending", "in_progress", "uploading"])))
-    .orderBy(asc(backups.createdAt), asc(backups.id));
+    .where(and(inArray(backups.environmentId, environmentIds), inArray(backups.status, ["pending", "in_progress", "uploading"])));
+  const runningRestores = (await activeRestores(db, environmentIds)).map((r) => ({ id: r.id, environmentId: r.environmentId!, createdAt: r.createdAt }));
+  const active = [...runningBackups, ...runningRestores].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   const seen = new Map<string, number>();
   for (const { id, environmentId } of active) {
     const ahead = seen.get(environmentId) ?? 0;

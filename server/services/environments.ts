@@ -4,8 +4,9 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
-import type { TestResult } from "@/server/plugins/contracts";
+import type { PluginConfig, TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { activeRestores } from "@/server/restores/active-restores";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
@@ -22,6 +23,8 @@ export const environmentItem = z.object({
   stage: z.enum(STAGES),
   source: z.string(),
   sourceConfig: configRecord,
+  /** A restore into it is queued or running: it is in maintenance until the restore ends. */
+  restoring: z.boolean(),
   createdAt: z.string(),
 });
 export const environmentPage = pageSchema(environmentItem);
@@ -64,7 +67,7 @@ function select(db: DbOrTx, where: SQL | undefined) {
     .where(where);
 }
 
-function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; projectName: string; serverName: string }) {
+function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; projectName: string; serverName: string }, restoring = false) {
   const e = row.environment;
   return {
     id: e.id,
@@ -76,6 +79,7 @@ function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; project
     stage: e.stage,
     source: e.source,
     sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, e.sourceSecrets),
+    restoring,
     createdAt: e.createdAt.toISOString(),
   };
 }
@@ -92,7 +96,8 @@ export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: P
   const rows = await select(db, and(...filters))
     .orderBy(asc(environments.name), asc(environments.id))
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, (r) => toItem(plugins, r), (r) => [r.environment.name, r.environment.id]);
+  const restoring = await restoringIds(db, rows.map((r) => r.environment.id));
+  return toPage(rows, input.limit, (r) => toItem(plugins, r, restoring.has(r.environment.id)), (r) => [r.environment.name, r.environment.id]);
 }
 
 export async function findEnvironment(db: DbOrTx, actor: Principal, id: string) {
@@ -101,8 +106,13 @@ export async function findEnvironment(db: DbOrTx, actor: Principal, id: string) 
   return row;
 }
 
+async function restoringIds(db: DbOrTx, ids: string[]): Promise<Set<string>> {
+  return new Set((await activeRestores(db, ids)).map((r) => r.environmentId!));
+}
+
 export async function getEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string) {
-  return toItem(plugins, await findEnvironment(db, actor, id));
+  const row = await findEnvironment(db, actor, id);
+  return toItem(plugins, row, (await restoringIds(db, [id])).has(id));
 }
 
 async function assertNameFree(db: DbOrTx, projectId: string, name: string, exceptId?: string) {
@@ -113,10 +123,11 @@ async function assertNameFree(db: DbOrTx, projectId: string, name: string, excep
   if (clash && clash.id !== exceptId) throw new ConflictError(`This project already has an environment named "${name}"`);
 }
 
-export async function createEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createEnvironmentInput>) {
+/** `inheritSecrets`: secrets a masked or empty field takes (a restore's new environment reuses the original's). */
+export async function createEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createEnvironmentInput>, inheritSecrets?: PluginConfig) {
   const project = await findProject(db, actor, input.projectId);
   const server = await findServer(db, actor, input.serverId);
-  const prepared = prepareConfig(plugins, "sources", input.source, input.sourceConfig, undefined, CONFIG_FIELDS);
+  const prepared = prepareConfig(plugins, "sources", input.source, input.sourceConfig, inheritSecrets ? { secrets: inheritSecrets } : undefined, CONFIG_FIELDS);
   await assertNameFree(db, project.id, input.name);
   const [row] = await db
     .insert(environments)
@@ -165,6 +176,7 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
 
 export async function deleteEnvironment(db: DbOrTx, actor: Principal, id: string) {
   const current = await findEnvironment(db, actor, id);
+  if ((await restoringIds(db, [id])).has(id)) throw new ConflictError(`"${current.environment.name}" is being restored: delete it once the restore has ended`);
   const [kept] = await db.select({ n: sql<number>`count(*)::int` }).from(backups).where(eq(backups.environmentId, id));
   if ((kept?.n ?? 0) > 0) {
     throw new ConflictError(`"${current.environment.name}" still has ${kept!.n} backup(s): delete them first, so no backup is lost by accident`);

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "@/server/api/root";
 import type { Access } from "@/server/api/trpc";
 import type { Principal } from "@/server/auth/principal";
-import type { Role } from "@/server/db/schema";
+import { restores, type Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { createEnvironment } from "@/server/services/environments";
+import { addErasureSubject } from "@/server/services/erasure";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
@@ -27,6 +28,8 @@ type Objects = {
   tokenId: string;
   memberUserId: string;
   backupId: string;
+  restoreId: string;
+  erasureId: string;
 };
 
 let n = 0;
@@ -84,6 +87,14 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backups.get": (o) => ({ id: o.backupId }),
   "backups.create": (o) => ({ environmentId: o.environmentId, name: unique("backup") }),
   "backups.delete": (o) => ({ id: o.backupId }),
+  "restores.create": (o) => ({ backupId: o.backupId, target: "original", confirm: "RESTORE" }),
+  "restores.get": (o) => ({ id: o.restoreId }),
+  "restores.list": (o) => ({ environmentId: o.environmentId }),
+  "restores.discardPreviousCopy": (o) => ({ id: o.restoreId }),
+  "erasure.list": (o) => ({ projectId: o.projectId }),
+  "erasure.add": (o) => ({ projectId: o.projectId, subject: `${unique("erased").replace(" ", "")}@example.test` }),
+  "erasure.remove": (o) => ({ id: o.erasureId }),
+  "environments.discover": (o) => ({ serverId: o.serverId, source: "odoo", sourceConfig: { host: "127.0.0.1", port: 1, user: "u", password: "p", dataDir: "/nonexistent" } }),
   "activity.list": () => ({}),
   "overview.get": () => undefined,
 };
@@ -115,6 +126,11 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
   const storage = await createStorageLocation(t.db, plugins, owner, { name: `${name} disk`, provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "sh-matrix-")) } });
   const token = await createApiToken(t.db, owner, { name: `${name} token` });
   const backup = await createBackup(t.db, owner, { environmentId: environment.id, name: `${name} backup`, notes: "", includeFilestore: true, retention: "daily" });
+  const [restore] = await t.db
+    .insert(restores)
+    .values({ orgId: owner.orgId, backupId: backup.id, sourceEnvironmentId: environment.id, target: "original", targetEnvironmentId: environment.id, status: "completed" })
+    .returning();
+  const erasure = await addErasureSubject(t.db, owner, { projectId: project.id, subject: `someone@${name.toLowerCase()}.test`, note: "" });
   return {
     orgId: owner.orgId,
     projectId: project.id,
@@ -125,6 +141,8 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     tokenId: token.item.id,
     memberUserId: principals.viewer.userId!,
     backupId: backup.id,
+    restoreId: restore!.id,
+    erasureId: erasure.id,
   };
 }
 
@@ -187,6 +205,7 @@ describe("access matrix over every procedure", () => {
         "members.add",
         "members.changeRole",
         "members.remove",
+        "erasure.remove",
         "organization.update",
         "servers.create",
         "servers.delete",
@@ -205,7 +224,7 @@ describe("access matrix over every procedure", () => {
       const input = INPUTS[p]!(tracked);
       const result = await call(a.principals.owner, p, input);
       if (touched.size > 0) {
-        if (p === "environments.list" || p === "backups.list") {
+        if (p === "environments.list" || p === "backups.list" || p === "restores.list") {
           // A filter naming another org's project matches nothing.
           expect(result, p).toMatchObject({ ok: true, data: { items: [] } });
         } else {

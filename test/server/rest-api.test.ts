@@ -169,6 +169,14 @@ describe("REST API v1", () => {
         "GET /backups/{id}",
         "POST /environments/{environmentId}/backups",
         "DELETE /backups/{id}",
+        "POST /backups/{backupId}/restores",
+        "GET /restores",
+        "GET /restores/{id}",
+        "POST /restores/{id}/discard-previous-copy",
+        "GET /projects/{projectId}/erasure-subjects",
+        "POST /projects/{projectId}/erasure-subjects",
+        "DELETE /erasure-subjects/{id}",
+        "POST /servers/{serverId}/discover",
       ].sort(),
     );
   });

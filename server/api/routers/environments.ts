@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { discoverInput, discoveredItem, discoverSources } from "@/server/services/discovery";
 import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createEnvironment,
@@ -46,4 +47,9 @@ export const environmentsRouter = router({
     .input(testEnvironmentInput)
     .output(testResultOutput)
     .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  discover: procedure("operator", { method: "POST", path: "/servers/{serverId}/discover", tags: ["environments"], summary: "List what a source could back up on a server (e.g. its Odoo databases)", protect: true })
+    .input(discoverInput)
+    .output(z.array(discoveredItem))
+    .mutation(({ ctx, input }) => discoverSources(ctx.db, ctx.plugins, ctx.principal, input)),
 });

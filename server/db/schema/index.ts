@@ -12,6 +12,7 @@ export * from "./backup-policies";
 export * from "./backups";
 export * from "./backup-artifacts";
 export * from "./restores";
+export * from "./erasure-subjects";
 export * from "./download-links";
 export * from "./activity-log";
 export * from "./relations";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { restoreStatusEnum, restoreTargetEnum } from "./enums";
@@ -7,6 +8,8 @@ import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export type RestoreProgress = { phase: string; bytes: number; updatedAt: string };
+export type RestoreLogEntry = { at: string; message: string; level: "info" | "error" };
+export type RestoreReport = { identityRegenerated: boolean; neutralized: string[]; erasedRecords: number; erasedSubjects: number };
 
 export const restores = pgTable(
   "restores",
@@ -14,6 +17,8 @@ export const restores = pgTable(
     id: id(),
     orgId: organizationId(),
     backupId: uuid().references(() => backups.id, { onDelete: "set null" }),
+    /** The environment the backup was taken of (kept when the backup itself is deleted). */
+    sourceEnvironmentId: uuid().references(() => environments.id, { onDelete: "set null" }),
     target: restoreTargetEnum().notNull(),
     targetEnvironmentId: uuid().references(() => environments.id, { onDelete: "set null" }),
     safetyBackup: boolean().notNull().default(true),
@@ -21,11 +26,18 @@ export const restores = pgTable(
     neutralize: boolean().notNull().default(false),
     status: restoreStatusEnum().notNull().default("pending"),
     progress: jsonb().$type<RestoreProgress>(),
+    log: jsonb().$type<RestoreLogEntry[]>().notNull().default([]),
+    report: jsonb().$type<RestoreReport>(),
     safetyBackupId: uuid().references(() => backups.id, { onDelete: "set null" }),
     /** Where the replaced database and filestore were moved, until the operator discards them. */
-    previousCopy: jsonb().$type<Record<string, unknown>>(),
+    previousCopy: jsonb().$type<{ description: string } & Record<string, unknown>>(),
+    previousCopyDiscardedAt: timestamp({ withTimezone: true }),
     requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     error: text(),
+    /** Refreshed every second while the restore runs; a stale heartbeat means its worker died. */
+    heartbeatAt: timestamp({ withTimezone: true }),
+    /** When the target's live data was first touched (the swap); everything before works on copies. */
+    swappedAt: timestamp({ withTimezone: true }),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
@@ -33,5 +45,6 @@ export const restores = pgTable(
   (t) => [
     index("restores_org_created_idx").on(t.orgId, t.createdAt.desc()),
     index("restores_target_created_idx").on(t.targetEnvironmentId, t.createdAt.desc()),
+    index("restores_running_idx").on(t.heartbeatAt).where(sql`${t.status} = 'in_progress'`),
   ],
 );

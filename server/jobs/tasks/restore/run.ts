@@ -1,0 +1,9 @@
+import { getDb } from "@/server/db";
+import { defineTask } from "@/server/jobs/define-task";
+import { pluginHost } from "@/server/plugins/process-host";
+import { runRestore } from "@/server/restores/run-restore";
+
+/** One restore, in its target environment's queue (never alongside a backup or another restore of it). */
+export const runRestoreTask = defineTask("restore/run", async ({ restoreId }, helpers) => {
+  await runRestore(getDb(), pluginHost(), restoreId, helpers.abortSignal);
+});

@@ -1,0 +1,223 @@
+import type { Readable } from "node:stream";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Principal } from "@/server/auth/principal";
+import { oneLine } from "@/server/backups/run-backup";
+import { hashStoredObject } from "@/server/backups/stream-to-storage";
+import type { Db } from "@/server/db";
+import { projects, restores, type RestoreReport } from "@/server/db/schema";
+import { RunProgress } from "@/server/jobs/run-progress";
+import type { PreviousCopy, ServerConnection, StagedRestore, StorageClient } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "@/server/services/activity";
+import { erasedSubjectsOf } from "@/server/services/erasure";
+import { fullConfig } from "@/server/services/plugin-config";
+import { connectServer } from "@/server/services/servers";
+import { openVerifiedArtifact } from "./artifact-stream";
+import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
+import { appendRestoreLog } from "./restore-log";
+import { takeSafetyBackup } from "./safety-backup";
+
+function systemActor(job: RestoreJob): Principal {
+  return { userId: job.restore.requestedBy, orgId: job.restore.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (restore job)` : "Safehold", via: "system" };
+}
+
+function label(job: RestoreJob): string {
+  return job.project && job.target ? `${job.project.name} / ${job.target.name}` : "deleted environment";
+}
+
+/** Why a restore cannot start at all; checked before anything (even the safety backup) happens. */
+function precondition(job: RestoreJob): string | null {
+  if (!job.backup) return "The backup to restore was deleted";
+  if (job.backup.status !== "completed" || !job.backup.verified) return "The backup is not a completed, verified backup";
+  if (!job.target || !job.server) return "The target environment was deleted";
+  if (!job.storage) return "The backup's storage location no longer exists";
+  if (!job.artifacts.some((a) => a.kind === "database")) return "The backup has no database file";
+  return null;
+}
+
+class RestoreRun {
+  readonly abort = new AbortController();
+  readonly progress: RunProgress;
+  storage?: StorageClient;
+  server?: ServerConnection;
+  staged?: StagedRestore;
+
+  constructor(
+    private readonly db: Db,
+    readonly job: RestoreJob,
+  ) {
+    const id = job.restore.id;
+    this.progress = new RunProgress(
+      async (snapshot, heartbeatAt) => {
+        const updated = await db
+          .update(restores)
+          .set({ progress: snapshot, heartbeatAt })
+          .where(and(eq(restores.id, id), eq(restores.status, "in_progress")))
+          .returning({ id: restores.id });
+        return updated.length > 0;
+      },
+      () => this.abort.abort(new Error("The restore was stopped: it was marked failed while running")),
+    );
+  }
+
+  log(message: string, level: "info" | "error" = "info") {
+    return appendRestoreLog(this.db, this.job.restore.id, message, level);
+  }
+
+  async phase(phase: string, message?: string) {
+    await this.progress.setPhase(phase);
+    if (message) await this.log(message);
+  }
+
+  /** Streams one stored artifact into the staged copy; a damaged file fails here, before any swap. */
+  async load(kind: "database" | "filestore", into: (content: Readable) => Promise<void>) {
+    const artifact = this.job.artifacts.find((a) => a.kind === kind)!;
+    const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n));
+    try {
+      await into(content);
+      await verified;
+    } catch (err) {
+      const damage = await verified.then(
+        () => null,
+        (e: Error) => (e.message.startsWith("The stored") ? e : null),
+      );
+      if (damage) throw damage;
+      // The loader failed first; tell a damaged file from a loader problem by reading the stored file once more.
+      const check = await hashStoredObject(this.storage!, artifact.key).catch(() => null);
+      if (check && check.sha256 !== artifact.sha256) {
+        throw new Error(`The stored ${kind} file is damaged: its sha256 no longer matches the one verified when the backup was taken`);
+      }
+      throw err;
+    }
+  }
+}
+
+async function prepareReport(db: Db, run: RestoreRun, newIdentity: boolean): Promise<RestoreReport> {
+  const job = run.job;
+  const projectIds = [...new Set([job.target!.projectId, job.backup!.projectId])];
+  const subjects = await erasedSubjectsOf(db, projectIds);
+  const report = await run.staged!.prepare({ newIdentity, neutralize: job.restore.neutralize, erasedSubjects: subjects });
+  if (report.identityRegenerated) await run.log("Gave the copy its own identity (new database.uuid and database.secret)");
+  for (const line of report.neutralized) await run.log(`Neutralized: ${line}`);
+  await run.log(subjects.length ? `Erasure rules: ${report.erasedRecords} record(s) of ${subjects.length} erased data subject(s) found and anonymised again` : "Erasure rules: the project has no erased data subjects");
+  return { ...report, erasedSubjects: subjects.length };
+}
+
+/**
+ * Runs one restore in the target environment's queue: an optional safety backup of the target (which must
+ * complete and verify first), then the backup's artifacts loaded into a fresh copy beside the target, the
+ * copy prepared (identity, neutralization, erasure rules), and only then swapped in. Until the swap the
+ * target is untouched; any failure before it removes the fresh copy and leaves the target as it was.
+ */
+export async function runRestore(db: Db, plugins: PluginHost, restoreId: string, shutdown: AbortSignal): Promise<void> {
+  const job = await loadRestoreJob(db, restoreId);
+  if (!job) return;
+  const now = new Date();
+  const [claimed] = await db
+    .update(restores)
+    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
+    .where(and(eq(restores.id, restoreId), eq(restores.status, "pending")))
+    .returning({ id: restores.id });
+  if (!claimed) return;
+
+  const run = new RestoreRun(db, job);
+  const onShutdown = () => run.abort.abort(new Error("The worker was shut down during the restore; the target was left as it was, run the restore again"));
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  run.progress.start();
+  let previousCopy: PreviousCopy | null = null;
+  try {
+    const problem = precondition(job);
+    if (problem) throw new Error(problem);
+    const backup = job.backup!;
+    const target = job.target!;
+    const signal = run.abort.signal;
+
+    if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
+      await run.phase("safety backup", "Taking a safety backup of the target before touching it");
+      await takeSafetyBackup(db, plugins, job, signal);
+      await run.log("Safety backup completed and verified");
+    }
+
+    await run.phase("connecting");
+    const source = await plugins.source(target.source);
+    if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);
+    run.storage = (await plugins.storageProvider(job.storage!.provider)).create(fullConfig(job.storage!.config, job.storage!.secrets));
+    try {
+      run.server = await connectServer(plugins, job.server!);
+    } catch (err) {
+      throw new Error(`Cannot reach server "${job.server!.name}": ${oneLine(err)}`);
+    }
+    const hasFiles = job.artifacts.some((a) => a.kind === "filestore");
+    const includeFiles = job.restore.includeFilestore && hasFiles;
+    run.staged = await source.restore({
+      config: fullConfig(target.sourceConfig, target.sourceSecrets),
+      server: run.server,
+      restoreId,
+      includeFiles,
+      signal,
+      log: (line) => void run.log(line).catch(() => {}),
+    });
+
+    try {
+      await run.phase("loading the database", "Loading the database into a fresh copy beside the target");
+      await run.load("database", (content) => run.staged!.loadDatabase(content));
+      if (includeFiles) {
+        await run.phase("extracting the filestore", "Extracting the filestore into a fresh folder beside the target");
+        await run.load("filestore", (content) => run.staged!.loadFiles(content));
+      } else if (job.restore.includeFilestore) {
+        await run.log("The backup has no filestore: only the database is restored");
+      } else {
+        await run.log("Filestore not included: the target's files are left as they are");
+      }
+      await run.phase("preparing the copy");
+      const newIdentity = target.id !== backup.environmentId;
+      const report = await prepareReport(db, run, newIdentity);
+      await db.update(restores).set({ report }).where(eq(restores.id, restoreId));
+
+      await run.phase("swapping", "Swapping the restored copy in");
+      if (signal.aborted) throw signal.reason;
+      await db.update(restores).set({ swappedAt: new Date() }).where(eq(restores.id, restoreId));
+      previousCopy = await run.staged.swap();
+    } catch (err) {
+      await run.staged.discard().catch((e: unknown) => run.log(`Could not remove the unfinished copy: ${oneLine(e)}`, "error"));
+      throw err;
+    }
+    await run.log(previousCopy ? `The former data was kept aside: ${previousCopy.description}` : "The target had no data before: nothing was kept aside");
+
+    await db.transaction(async (tx) => {
+      await tx
+        .update(restores)
+        .set({ status: "completed", previousCopy, finishedAt: new Date(), progress: run.progress.snapshot("completed") })
+        .where(eq(restores.id, restoreId));
+      const [project] = await tx.select({ name: projects.name }).from(projects).where(eq(projects.id, backup.projectId));
+      await recordActivity(tx, systemActor(job), {
+        action: "restore.complete",
+        targetType: "environment",
+        targetId: target.id,
+        targetLabel: label(job),
+        message: `Restored the backup of ${project?.name ?? "a project"} from ${(backup.finishedAt ?? backup.createdAt).toISOString()}${previousCopy ? `; kept ${previousCopy.description}` : ""}`,
+      });
+    });
+  } catch (err) {
+    const message = run.abort.signal.aborted ? oneLine(run.abort.signal.reason) : oneLine(err);
+    await run.log(message, "error").catch(() => {});
+    await db
+      .update(restores)
+      .set({ status: "failed", error: message, finishedAt: new Date(), progress: run.progress.snapshot("failed") })
+      .where(and(eq(restores.id, restoreId), inArray(restores.status, ["in_progress"])));
+    await recordActivity(db, systemActor(job), {
+      action: "restore.fail",
+      targetType: "environment",
+      targetId: job.target?.id ?? null,
+      targetLabel: label(job),
+      outcome: "failure",
+      message,
+      details: { restoreId, phase: run.progress.phase },
+    });
+  } finally {
+    run.progress.stop();
+    shutdown.removeEventListener("abort", onShutdown);
+    await run.server?.close().catch(() => {});
+    await run.storage?.close?.().catch(() => {});
+  }
+}

@@ -1,0 +1,55 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import type { DbOrTx } from "@/server/db";
+import { environments, projects } from "@/server/db/schema";
+import { ExternalError, ValidationError } from "@/server/errors";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "./activity";
+import { configRecord } from "./plugin-config";
+import { connectServer, findServer } from "./servers";
+
+export const discoverInput = z.object({
+  serverId: z.uuid(),
+  source: z.string().min(1).max(50),
+  /** The source's connection settings, without the fields discovery fills in (e.g. the database). */
+  sourceConfig: configRecord.default({}),
+});
+
+export const discoveredItem = z.object({
+  name: z.string(),
+  config: configRecord,
+  version: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+  /** The environment that already uses it, if any. */
+  existingEnvironment: z.string().nullable(),
+});
+
+/** What a source can back up on a server (e.g. the Odoo databases there), for "Import environments from server". */
+export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof discoverInput>) {
+  const server = await findServer(db, actor, input.serverId);
+  const source = await plugins.source(input.source);
+  if (!source.discover) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
+  let found;
+  try {
+    const connection = await connectServer(plugins, server);
+    try {
+      found = await source.discover({ config: input.sourceConfig, server: connection });
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    throw new ExternalError(`Cannot list the databases on "${server.name}": ${(err as Error).message}`);
+  }
+  const existing = await db
+    .select({ name: environments.name, project: projects.name, config: environments.sourceConfig })
+    .from(environments)
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, server.id), eq(environments.source, input.source)));
+  await recordActivity(db, actor, { action: "server.discover", targetType: "server", targetId: server.id, targetLabel: server.name, message: `${found.length} ${input.source} database(s) found` });
+  return found.map((d) => {
+    const config = { ...input.sourceConfig, ...d.config };
+    const user = existing.find((e) => e.config.database === config.database && (e.config.host ?? null) === (config.host ?? null) && (e.config.port ?? null) === (config.port ?? null));
+    return { name: d.name, config: d.config, version: d.version ?? null, sizeBytes: d.sizeBytes ?? null, existingEnvironment: user ? `${user.project} / ${user.name}` : null };
+  });
+}

@@ -1,0 +1,268 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import type { DbOrTx } from "@/server/db";
+import { STAGES, backups, environments, projects, restores, servers, users } from "@/server/db/schema";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
+import type { PluginHost } from "@/server/plugins/host";
+import { restoreJobKey } from "@/server/restores/job-key";
+import { recordActivity } from "./activity";
+import { findBackup } from "./backups";
+import { createEnvironment, findEnvironment } from "./environments";
+import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
+import { configRecord, fullConfig } from "./plugin-config";
+import { connectServer } from "./servers";
+
+export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
+
+export const createRestoreInput = z
+  .object({
+    backupId: z.uuid(),
+    target: z.enum(RESTORE_TARGETS),
+    /** For `environment`: the existing environment to restore into (on any server). */
+    environmentId: z.uuid().optional(),
+    /** For `new_environment`: the environment to create; unset source settings (and secrets) are taken from the backup's environment. */
+    newEnvironment: z
+      .object({
+        projectId: z.uuid(),
+        name: z.string().trim().min(1, "Name the new environment").max(100),
+        stage: z.enum(STAGES),
+        serverId: z.uuid(),
+        sourceConfig: configRecord.default({}),
+      })
+      .optional(),
+    safetyBackup: z.boolean().default(true),
+    includeFilestore: z.boolean().default(true),
+    neutralize: z.boolean().default(false),
+    confirm: z.string(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.target === "environment" && !input.environmentId) ctx.addIssue({ code: "custom", path: ["environmentId"], message: "Choose the environment to restore into" });
+    if (input.target === "new_environment" && !input.newEnvironment) ctx.addIssue({ code: "custom", path: ["newEnvironment"], message: "Describe the new environment" });
+  });
+
+const logEntry = z.object({ at: z.string(), message: z.string(), level: z.enum(["info", "error"]) });
+
+export const restoreItem = z.object({
+  id: z.string(),
+  backupId: z.string().nullable(),
+  backupName: z.string().nullable(),
+  backupTakenAt: z.string().nullable(),
+  sourceEnvironmentId: z.string().nullable(),
+  sourceEnvironmentName: z.string().nullable(),
+  target: z.enum(RESTORE_TARGETS),
+  targetEnvironmentId: z.string().nullable(),
+  targetEnvironmentName: z.string().nullable(),
+  targetProjectId: z.string().nullable(),
+  targetServerName: z.string().nullable(),
+  safetyBackup: z.boolean(),
+  includeFilestore: z.boolean(),
+  neutralize: z.boolean(),
+  status: z.enum(["pending", "in_progress", "completed", "failed"]),
+  progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  safetyBackupId: z.string().nullable(),
+  previousCopy: z.object({ description: z.string(), discardedAt: z.string().nullable() }).nullable(),
+  report: z.object({ identityRegenerated: z.boolean(), neutralized: z.array(z.string()), erasedRecords: z.number(), erasedSubjects: z.number() }).nullable(),
+  log: z.array(logEntry),
+  error: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  swappedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const restorePage = pageSchema(restoreItem);
+export const listRestoresInput = z.object({ ...pageInput, environmentId: z.uuid().optional() });
+
+const sourceEnvironment = alias(environments, "source_environment");
+const requester = alias(users, "restore_requester");
+const restoredBackup = alias(backups, "restored_backup");
+
+function selectRestores(db: DbOrTx) {
+  return db
+    .select({
+      restore: restores,
+      sourceEnvironmentName: sourceEnvironment.name,
+      target: { name: environments.name, projectId: environments.projectId },
+      targetServerName: servers.name,
+      requesterEmail: requester.email,
+      backup: { name: restoredBackup.name, finishedAt: restoredBackup.finishedAt },
+    })
+    .from(restores)
+    .leftJoin(restoredBackup, eq(restoredBackup.id, restores.backupId))
+    .leftJoin(sourceEnvironment, eq(sourceEnvironment.id, restores.sourceEnvironmentId))
+    .leftJoin(environments, eq(environments.id, restores.targetEnvironmentId))
+    .leftJoin(servers, eq(servers.id, environments.serverId))
+    .leftJoin(requester, eq(requester.id, restores.requestedBy));
+}
+
+type RestoreRow = Awaited<ReturnType<ReturnType<typeof selectRestores>["where"]>>[number];
+
+function iso(value: Date | string | null | undefined): string | null {
+  return value ? new Date(value).toISOString() : null;
+}
+
+function toItem(row: RestoreRow): z.infer<typeof restoreItem> {
+  const r = row.restore;
+  return {
+    id: r.id,
+    backupId: r.backupId,
+    backupName: row.backup?.name ?? null,
+    backupTakenAt: iso(row.backup?.finishedAt),
+    sourceEnvironmentId: r.sourceEnvironmentId,
+    sourceEnvironmentName: row.sourceEnvironmentName,
+    target: r.target,
+    targetEnvironmentId: r.targetEnvironmentId,
+    targetEnvironmentName: row.target?.name ?? null,
+    targetProjectId: row.target?.projectId ?? null,
+    targetServerName: row.targetServerName,
+    safetyBackup: r.safetyBackup,
+    includeFilestore: r.includeFilestore,
+    neutralize: r.neutralize,
+    status: r.status,
+    progress: r.progress,
+    safetyBackupId: r.safetyBackupId,
+    previousCopy: r.previousCopy ? { description: r.previousCopy.description, discardedAt: iso(r.previousCopyDiscardedAt) } : null,
+    report: r.report,
+    log: r.log,
+    error: r.error,
+    requestedBy: row.requesterEmail,
+    startedAt: iso(r.startedAt),
+    swappedAt: iso(r.swappedAt),
+    finishedAt: iso(r.finishedAt),
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+async function findRestore(db: DbOrTx, actor: Principal, id: string) {
+  const [row] = await selectRestores(db).where(and(eq(restores.id, id), eq(restores.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError("Restore");
+  return row;
+}
+
+export async function getRestore(db: DbOrTx, actor: Principal, id: string) {
+  return toItem(await findRestore(db, actor, id));
+}
+
+/** Restores newest first: of one environment (as target or source), or of the whole organization. */
+export async function listRestores(db: DbOrTx, actor: Principal, input: z.infer<typeof listRestoresInput>) {
+  const filters = [eq(restores.orgId, actor.orgId)];
+  if (input.environmentId) filters.push(or(eq(restores.targetEnvironmentId, input.environmentId), eq(restores.sourceEnvironmentId, input.environmentId))!);
+  if (input.cursor) {
+    const [createdAt, id] = decodeCursor(input.cursor, 2) as [string, string];
+    const at = new Date(createdAt);
+    filters.push(or(lt(restores.createdAt, at), and(eq(restores.createdAt, at), lt(restores.id, id)))!);
+  }
+  const rows = await selectRestores(db)
+    .where(and(...filters))
+    .orderBy(desc(restores.createdAt), desc(restores.id))
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, toItem, (r) => [r.restore.createdAt.toISOString(), r.restore.id]);
+}
+
+/** The fields that say which database a source config points at; two environments on one server must not share them. */
+function databaseIdentity(config: Record<string, unknown>): string | null {
+  if (config.database === undefined) return null;
+  return JSON.stringify([config.host ?? null, config.port ?? null, config.database]);
+}
+
+async function assertDatabaseUnused(db: DbOrTx, actor: Principal, serverId: string, source: string, config: Record<string, unknown>) {
+  const identity = databaseIdentity(config);
+  if (!identity) return;
+  const others = await db
+    .select({ name: environments.name, project: projects.name, config: environments.sourceConfig })
+    .from(environments)
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, serverId), eq(environments.source, source)));
+  const clash = others.find((o) => databaseIdentity(o.config) === identity);
+  if (clash) {
+    throw new ConflictError(`"${clash.project} / ${clash.name}" already uses database "${String(config.database)}" on this server: restore into that environment instead, or choose another database name`);
+  }
+}
+
+/**
+ * Records a restore and queues it in the target environment's queue, so it never runs alongside a backup or
+ * another restore of that environment: requests made meanwhile wait for it. A new environment is created
+ * in the same transaction, from the request and the backup's environment.
+ */
+export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createRestoreInput>) {
+  if (input.confirm !== "RESTORE") throw new ValidationError("Type RESTORE to confirm: the target's current data will be replaced", { confirm: "Type RESTORE to confirm" });
+  const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
+  if (backup.status !== "completed" || !backup.verified) throw new ConflictError("Only a completed, verified backup can be restored");
+  const origin = (await findEnvironment(db, actor, backup.environmentId)).environment;
+  const source = await plugins.source(origin.source);
+  if (!source.restore) throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
+
+  const id = await db.transaction(async (tx) => {
+    let targetId: string;
+    if (input.target === "original") targetId = origin.id;
+    else if (input.target === "environment") {
+      const target = await findEnvironment(tx, actor, input.environmentId!);
+      if (target.environment.source !== origin.source) {
+        throw new ValidationError(`"${target.environment.name}" uses the ${target.environment.source} source; this backup can only be restored into an environment using the ${origin.source} source`, { environmentId: "Not compatible with this backup" });
+      }
+      targetId = target.environment.id;
+    } else {
+      const wanted = input.newEnvironment!;
+      const sourceConfig = { ...origin.sourceConfig, ...wanted.sourceConfig };
+      await assertDatabaseUnused(tx, actor, wanted.serverId, origin.source, sourceConfig);
+      const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, origin.sourceSecrets);
+      targetId = created.id;
+    }
+    const target = await findEnvironment(tx, actor, targetId);
+    const [row] = await tx
+      .insert(restores)
+      .values({
+        orgId: actor.orgId,
+        backupId: backup.id,
+        sourceEnvironmentId: origin.id,
+        target: input.target,
+        targetEnvironmentId: targetId,
+        safetyBackup: input.target === "new_environment" ? false : input.safetyBackup,
+        includeFilestore: input.includeFilestore,
+        neutralize: input.neutralize,
+        requestedBy: actor.userId,
+      })
+      .returning({ id: restores.id });
+    await enqueueJob(tx, "restore/run", { restoreId: row!.id }, { queueName: environmentQueue(targetId), jobKey: restoreJobKey(row!.id), maxAttempts: 1 });
+    const options = [input.safetyBackup && input.target !== "new_environment" ? "safety backup first" : "no safety backup", input.includeFilestore ? "with filestore" : "database only", input.neutralize ? "neutralized" : null].filter(Boolean);
+    await recordActivity(tx, actor, {
+      action: "restore.create",
+      targetType: "environment",
+      targetId,
+      targetLabel: `${target.projectName} / ${target.environment.name}`,
+      message: `Restore of the ${projectName} / ${environmentName} backup from ${(backup.finishedAt ?? backup.createdAt).toISOString()} (${options.join(", ")})`,
+    });
+    return row!.id;
+  });
+  return getRestore(db, actor, id);
+}
+
+/** Removes the data a restore moved aside, once the operator no longer needs it. */
+export async function discardPreviousCopy(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string) {
+  const row = await findRestore(db, actor, id);
+  const r = row.restore;
+  if (!r.previousCopy || r.previousCopyDiscardedAt) throw new ConflictError("This restore has no kept copy to discard");
+  if (!r.targetEnvironmentId) throw new ConflictError("The environment of this copy was deleted; remove the copy on the server by hand");
+  const target = await findEnvironment(db, actor, r.targetEnvironmentId);
+  const [server] = await db.select().from(servers).where(eq(servers.id, target.environment.serverId));
+  const source = await plugins.source(target.environment.source);
+  if (!source.discardPreviousCopy) throw new ValidationError(`The "${target.environment.source}" source cannot discard kept copies`);
+  const connection = await connectServer(plugins, server!);
+  try {
+    await source.discardPreviousCopy({ config: fullConfig(target.environment.sourceConfig, target.environment.sourceSecrets), server: connection }, r.previousCopy);
+  } finally {
+    await connection.close();
+  }
+  await db.update(restores).set({ previousCopyDiscardedAt: new Date() }).where(eq(restores.id, id));
+  await recordActivity(db, actor, {
+    action: "restore.discard_previous",
+    targetType: "environment",
+    targetId: target.environment.id,
+    targetLabel: `${target.projectName} / ${target.environment.name}`,
+    message: `Discarded ${r.previousCopy.description}`,
+  });
+  return getRestore(db, actor, id);
+}

@@ -25,6 +25,18 @@ export function configSummary(config: PluginConfig): string {
   return text(config, "path");
 }
 
+/**
+ * The host key a configuration pins (`hostKeyFingerprint`, as the SSH-based plugins name it): shortened, the full
+ * value on hover. When the schema has the field but it is empty, a reminder that nothing is pinned yet.
+ */
+export function PinnedFingerprint({ config, schema }: { config: PluginConfig; schema: ConfigSchema | undefined }) {
+  const full = text(config, "hostKeyFingerprint");
+  if (!full) return schema?.properties.hostKeyFingerprint ? <span className="text-amber-700">Host key not pinned yet: test the connection</span> : null;
+  // Keep the algorithm prefix (`SHA256:`) and enough of the hash to tell keys apart at a glance.
+  const shown = full.indexOf(":") + 1 + 12;
+  return <span title={full}>{full.length > shown ? `${full.slice(0, shown)}…` : full}</span>;
+}
+
 function displayValue(value: unknown, secret: boolean): string {
   if (secret) return value === SECRET_MASK ? "••••• (saved)" : "Not set";
   if (value === undefined || value === null || value === "") return "—";

@@ -13,6 +13,12 @@ export function schemaDefaults(schema: ConfigSchema | undefined): PluginConfig {
   return values;
 }
 
+/** The part of a schema whose fields `keep` accepts, for forms that ask for some fields apart from the others. */
+export function schemaSubset(schema: ConfigSchema, keep: (name: string) => boolean): ConfigSchema {
+  const properties = Object.fromEntries(Object.entries(schema.properties).filter(([name]) => keep(name)));
+  return { ...schema, properties, required: schema.required?.filter(keep) };
+}
+
 function FieldControl({ id, name, field, value, onChange, invalid }: { id: string; name: string; field: ConfigFieldSchema; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
   if (field.enum) {
     return (

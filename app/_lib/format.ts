@@ -57,3 +57,8 @@ export const BACKUP_TYPE_LABEL: Record<string, string> = {
   pre_upgrade: "Pre-upgrade",
   pre_destroy: "Pre-destroy",
 };
+
+/** A time of day with seconds, for log lines. */
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}

@@ -8,8 +8,8 @@ export const REQUIRED_METHODS: Record<ContributionKind, string[]> = {
   serverKinds: ["connect", "testConnection"],
 };
 
-/** Methods whose result is itself an object to guard (a storage client, a server connection). */
-const FACTORIES = new Set(["create", "connect"]);
+/** Methods whose result is itself an object to guard (a storage client, a server connection, a staged restore). */
+const FACTORIES = new Set(["create", "connect", "restore"]);
 
 function toExternal(err: unknown, pluginId: string): Error {
   if (err instanceof DomainError) return err;

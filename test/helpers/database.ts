@@ -41,14 +41,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A plain database with a login role, to stand in for a client's database behind a `postgres` source. */
-export async function createClientDatabase(): Promise<{ database: string; user: string; password: string; host: string; port: number; drop: () => Promise<void> }> {
+/**
+ * A plain database with a login role, to stand in for a client's database behind a `postgres` source.
+ * `createdb` gives the role CREATEDB, as an Odoo database user has: restores create their fresh copy with it.
+ */
+export async function createClientDatabase(options: { createdb?: boolean } = {}): Promise<{ database: string; user: string; password: string; host: string; port: number; drop: () => Promise<void> }> {
   const suffix = randomBytes(4).toString("hex");
   const database = `client_${suffix}`;
   const user = `client_user_${suffix}`;
   const password = `pw-${randomBytes(8).toString("hex")}`;
   const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create role ${user} login password '${password}'`);
+  await admin.unsafe(`create role ${user} login ${options.createdb ? "createdb" : ""} password '${password}'`);
   await admin.unsafe(`create database ${database} owner ${user}`);
   await admin.end();
   const url = new URL(adminDatabaseUrl());
@@ -61,6 +64,9 @@ export async function createClientDatabase(): Promise<{ database: string; user: 
     drop: async () => {
       const a = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${database} with (force)`);
+      // With CREATEDB the role may own more databases (restored copies); the role can only go with them.
+      const owned = await a<{ datname: string }[]>`select datname from pg_database where datdba = (select oid from pg_roles where rolname = ${user})`;
+      for (const { datname } of owned) await a.unsafe(`drop database if exists "${datname.replace(/"/g, '""')}" with (force)`);
       await a.unsafe(`drop role if exists ${user}`);
       await a.end();
     },

@@ -98,7 +98,7 @@ describe("plugin host", () => {
     expect(host.plugins.find((p) => p.id === "another-local")).toMatchObject({ status: "error", error: message });
     expect(host.plugins.find((p) => p.id === "storage-local")).toMatchObject({ status: "error", error: message });
     expect(() => host.contribution("storageProviders", "local")).toThrow(/remove one of them/);
-    expect(host.contributions("sources").map((c) => c.id)).toEqual(["postgres"]);
+    expect(host.contributions("sources").map((c) => c.id)).toEqual(["odoo", "postgres"]);
   });
 
   it("refuses an unknown contribution with a message naming what is installed", () => {

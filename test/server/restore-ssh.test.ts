@@ -13,7 +13,7 @@ import { createStorageLocation } from "@/server/services/storage-locations";
 import { startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
-import { filestoreChecksums } from "../helpers/odoo-fixture";
+import { filestoreChecksums, odooTableChecksums } from "../helpers/odoo-fixture";
 import { configParameter, createOdooClient, odooSourceConfig, odooState, waitForRestore, type OdooClient } from "../helpers/restore-env";
 import { makeUserDir, startSshd, type Sshd } from "../helpers/sshd";
 
@@ -99,7 +99,7 @@ describe.skipIf(process.getuid?.() !== 0 || !fs.existsSync("/usr/sbin/sshd"))("r
     const moved = path.join(dataDirB, "filestore", database);
     expect(filestoreChecksums(moved)).toEqual(original.files);
     expect(fs.statSync(moved).uid).toBe(hostB!.uid);
-    const { ir_config_parameter: _m, ...tables } = (await odooState(client, database)).tables;
+    const { ir_config_parameter: _m, ...tables } = await odooTableChecksums(client.url(database));
     const { ir_config_parameter: _o, ...originalTables } = original.tables;
     expect(tables).toEqual(originalTables);
     expect(await odooState(client)).toEqual(original);

@@ -1,8 +1,9 @@
 "use client";
 
-import { Trash2 } from "lucide-react";
+import { RotateCcw, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
+import { RestoreDialog } from "@/app/_components/restores/restore-dialog";
 import { Button } from "@/app/_components/ui/button";
 import { Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -13,10 +14,11 @@ import { DeleteBackupDialog } from "./delete-backup-dialog";
 
 const RETENTION_SHORT: Record<string, string> = { daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly", permanent: "Permanent" };
 
-/** Backups with status, type, size, duration, verified badge and errors; the environment column is for org-wide lists. */
+/** Backups with status, type, size, duration, verified badge and errors, and Restore / Delete for operators; the environment column is for org-wide lists. */
 export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; showEnvironment: boolean }) {
   const { can } = useConsoleSession();
   const [deleting, setDeleting] = useState<BackupItem | null>(null);
+  const [restoring, setRestoring] = useState<BackupItem | null>(null);
   return (
     <>
       <Table>
@@ -61,9 +63,20 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
                 {RETENTION_SHORT[b.retentionClass]}
                 {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
               </Td>
-              <Td className="text-right">
+              <Td className="text-right whitespace-nowrap">
+                {can("operator") && b.status === "completed" && (
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    disabled={!b.verified}
+                    title={b.verified ? `Restore the backup of ${formatDateTime(b.createdAt)}` : "Only a verified backup can be restored"}
+                    onClick={() => setRestoring(b)}
+                  >
+                    <RotateCcw className="size-3.5" aria-hidden /> Restore
+                  </Button>
+                )}
                 {can("operator") && !isActive(b) && (
-                  <Button variant="ghost" size="sm" aria-label={`Delete backup of ${formatDateTime(b.createdAt)}`} onClick={() => setDeleting(b)}>
+                  <Button variant="ghost" size="sm" className="ml-1" aria-label={`Delete backup of ${formatDateTime(b.createdAt)}`} onClick={() => setDeleting(b)}>
                     <Trash2 className="size-4" aria-hidden />
                   </Button>
                 )}
@@ -73,6 +86,7 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
         </tbody>
       </Table>
       {deleting && <DeleteBackupDialog backup={deleting} onClose={() => setDeleting(null)} />}
+      {restoring && <RestoreDialog backup={restoring} onClose={() => setRestoring(null)} />}
     </>
   );
 }

@@ -20,7 +20,7 @@ const RETENTION_LABEL: Record<(typeof RETENTION_CLASSES)[number], string> = {
 };
 
 /** The seed's Create Backup: storage location, include filestore, retention; plus a name and notes for the log. */
-export function CreateBackupDialog({ environment, onClose }: { environment: { id: string; name: string }; onClose: () => void }) {
+export function CreateBackupDialog({ environment, onClose }: { environment: { id: string; name: string; restoring?: boolean }; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const locations = useQuery(trpc.storageLocations.list.queryOptions({ limit: 200 }));
@@ -62,6 +62,7 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
     >
       <form id="create-backup-form" onSubmit={onSubmit} className="space-y-4" noValidate>
         {failure && <Alert tone="danger">{failure.message}</Alert>}
+        {environment.restoring && <Alert tone="info">A restore of {environment.name} is queued or running: a backup requested now waits until the restore ends.</Alert>}
         {noStorage && (
           <Alert tone="warning" title="No storage location yet">
             Backups need a destination. <Link href="/settings/storage" className="font-medium underline">Add a storage location</Link> first.

@@ -41,10 +41,10 @@ export function Select({ invalid, className = "", children, ...rest }: SelectHTM
   );
 }
 
-export function Checkbox({ label, hint, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+export function Checkbox({ label, hint, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode }) {
   return (
-    <label className="flex items-start gap-2.5 text-sm text-slate-700">
-      <input type="checkbox" className="mt-0.5 size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500" {...rest} />
+    <label className="flex items-start gap-2.5 text-sm text-slate-700 has-disabled:cursor-not-allowed has-disabled:text-slate-400">
+      <input type="checkbox" className="mt-0.5 size-4 shrink-0 rounded border-slate-300 text-brand-600 focus:ring-brand-500" {...rest} />
       <span>
         <span className="font-medium">{label}</span>
         {hint && <span className="block text-xs text-slate-500">{hint}</span>}

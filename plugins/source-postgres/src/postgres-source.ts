@@ -1,19 +1,10 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { postgresConfig } from "./config";
 import { streamPgDump } from "./dump";
+import { formatBytes } from "./format";
 import { checkPgDump } from "./pg-dump";
+import { dropMovedAsideDatabase, restorePostgres } from "./postgres-restore";
 import { readServerInfo } from "./server-info";
-
-function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 export const postgresSource: SourceContribution = {
   async testConnection({ config: raw, server }) {
@@ -47,4 +38,7 @@ export const postgresSource: SourceContribution = {
       })(),
     };
   },
+
+  restore: restorePostgres,
+  discardPreviousCopy: dropMovedAsideDatabase,
 };

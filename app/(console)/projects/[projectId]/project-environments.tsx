@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Database, Plus } from "lucide-react";
+import { Database, Plus, ServerCog } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -9,33 +9,40 @@ import { useContributions } from "@/app/_components/plugin-contributions";
 import { StageBadge } from "@/app/_components/stage";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Alert, Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentFormDialog } from "./environment-form-dialog";
+import { ImportEnvironmentsDialog } from "./import-environments-dialog";
 
-/** The environments of one project, and adding one. */
+/** The environments of one project, adding one, and importing several from a server's databases. */
 export function ProjectEnvironments({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useConsoleSession();
   const sources = useContributions("sources");
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
   const environments = useInfiniteQuery(
     trpc.environments.list.infiniteQueryOptions({ projectId, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const items = environments.data?.pages.flatMap((p) => p.items) ?? [];
-  const addButton = can("operator") && (
-    <Button onClick={() => setAdding(true)}>
-      <Plus className="size-4" aria-hidden /> Add environment
-    </Button>
+  const addButtons = can("operator") && (
+    <div className="flex items-center gap-2">
+      <Button variant="secondary" onClick={() => setImporting(true)}>
+        <ServerCog className="size-4" aria-hidden /> Import from server
+      </Button>
+      <Button onClick={() => setAdding(true)}>
+        <Plus className="size-4" aria-hidden /> Add environment
+      </Button>
+    </div>
   );
   const href = (id: string) => `/projects/${projectId}/environments/${id}`;
 
   return (
-    <Card title="Environments" description="Each environment is one database (and its files) on one of your servers." actions={items.length > 0 && addButton} padded={false}>
+    <Card title="Environments" description="Each environment is one database (and its files) on one of your servers." actions={items.length > 0 && addButtons} padded={false}>
       {environments.isLoading ? (
         <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
       ) : environments.error ? (
@@ -43,7 +50,7 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
           <Alert tone="danger">{errorInfo(environments.error)?.message}</Alert>
         </div>
       ) : items.length === 0 ? (
-        <EmptyState icon={<Database className="size-6" />} title="No environments yet" action={addButton}>
+        <EmptyState icon={<Database className="size-6" />} title="No environments yet" action={addButtons}>
           Add this client&apos;s production database first, then its staging or test copies. Each one can then be backed up and restored.
         </EmptyState>
       ) : (
@@ -64,6 +71,11 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
                   <Link href={href(e.id)} className="font-medium text-slate-900 hover:text-brand-700" onClick={(event) => event.stopPropagation()}>
                     {e.name}
                   </Link>
+                  {e.restoring && (
+                    <span className="ml-2" title="A restore into this environment is queued or running">
+                      <Badge tone="warning">Restoring…</Badge>
+                    </span>
+                  )}
                 </Td>
                 <Td>
                   <StageBadge stage={e.stage} />
@@ -78,6 +90,7 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
       )}
       <LoadMore query={environments} />
       {adding && <EnvironmentFormDialog projectId={projectId} onClose={() => setAdding(false)} />}
+      {importing && <ImportEnvironmentsDialog projectId={projectId} onClose={() => setImporting(false)} />}
     </Card>
   );
 }

@@ -13,6 +13,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ProjectFormDialog } from "../project-form-dialog";
+import { ErasureRequests } from "./erasure-requests";
 import { ProjectEnvironments } from "./project-environments";
 
 function DeleteProjectDialog({ project, onClose }: { project: { id: string; name: string }; onClose: () => void }) {
@@ -74,7 +75,10 @@ export function ProjectView({ projectId }: { projectId: string }) {
   return (
     <>
       <PageHeader breadcrumb={<Breadcrumb items={[...trail, { label: p.name }]} />} title={p.name} description={p.description || undefined} actions={actions} />
-      <ProjectEnvironments projectId={p.id} />
+      <div className="space-y-6">
+        <ProjectEnvironments projectId={p.id} />
+        <ErasureRequests projectId={p.id} />
+      </div>
       {editing && <ProjectFormDialog open project={p} onClose={() => setEditing(false)} />}
       {deleting && <DeleteProjectDialog project={p} onClose={() => setDeleting(false)} />}
     </>

@@ -6,32 +6,39 @@ import { useState } from "react";
 import { BackupsTable } from "@/app/_components/backups/backups-table";
 import { refreshWhileActive } from "@/app/_components/backups/backup-types";
 import { CreateBackupDialog } from "@/app/_components/backups/create-backup-dialog";
+import { RestoreHistory } from "@/app/_components/restores/restore-history";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { useTRPC } from "@/app/_lib/trpc";
 
-/** The environment's Backup Management tab: its backups, live, and Create Backup. */
-export function BackupManagement({ environment }: { environment: { id: string; name: string } }) {
+/** The environment's Backup Management tab: its backups, live, Create Backup, and its restores. */
+export function BackupManagement({ environment }: { environment: { id: string; name: string; restoring: boolean } }) {
   const trpc = useTRPC();
   const { can } = useConsoleSession();
   const [creating, setCreating] = useState(false);
   const backups = useInfiniteQuery(
     trpc.backups.list.infiniteQueryOptions(
       { environmentId: environment.id, limit: 25 },
-      { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: refreshWhileActive },
+      // While a restore runs, its safety backup appears and progresses here.
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: (query) => (environment.restoring ? 2000 : refreshWhileActive(query)) },
     ),
   );
   const items = backups.data?.pages.flatMap((p) => p.items) ?? [];
   const createButton = can("operator") && (
-    <Button onClick={() => setCreating(true)}>
+    <Button onClick={() => setCreating(true)} title={environment.restoring ? "A restore is running: a backup requested now waits until it ends" : undefined}>
       <Plus className="size-4" aria-hidden /> Create Backup
     </Button>
   );
   return (
-    <>
-      <Card title="Backups" description="Newest first. Take a manual backup before any risky change." actions={items.length > 0 && createButton} padded={false}>
+    <div className="space-y-6">
+      <Card
+        title="Backups"
+        description={environment.restoring ? "Newest first. A restore is running: a backup requested now waits until it ends." : "Newest first. Take a manual backup before any risky change."}
+        actions={items.length > 0 && createButton}
+        padded={false}
+      >
         {backups.isLoading ? (
           <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
         ) : items.length === 0 ? (
@@ -43,7 +50,8 @@ export function BackupManagement({ environment }: { environment: { id: string; n
         )}
         <LoadMore query={backups} />
       </Card>
+      <RestoreHistory environmentId={environment.id} />
       {creating && <CreateBackupDialog environment={environment} onClose={() => setCreating(false)} />}
-    </>
+    </div>
   );
 }

@@ -12,7 +12,7 @@ import { useContributions } from "@/app/_components/plugin-contributions";
 import { StageBadge } from "@/app/_components/stage";
 import { TestResult } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Card, PageHeader } from "@/app/_components/ui/layout";
+import { Alert, Badge, Card, PageHeader } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { STAGE_LABEL, formatDateTime } from "@/app/_lib/format";
@@ -40,7 +40,8 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const tab = useSearchParams().get("tab") === "settings" ? "settings" : "backups";
   const { can } = useConsoleSession();
   const sources = useContributions("sources");
-  const environment = useQuery(trpc.environments.get.queryOptions({ id: environmentId }));
+  // While a restore into it is queued or running, refresh so the maintenance badge goes once it ends.
+  const environment = useQuery(trpc.environments.get.queryOptions({ id: environmentId }, { refetchInterval: (q) => (q.state.data?.restoring ? 2000 : false) }));
   const test = useMutation(trpc.environments.test.mutationOptions());
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -72,7 +73,13 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
       <Button variant="secondary" onClick={() => setEditing(true)}>
         <Pencil className="size-4" aria-hidden /> Edit
       </Button>
-      <Button variant="secondary" className="text-red-600" onClick={() => setDeleting(true)}>
+      <Button
+        variant="secondary"
+        className="text-red-600"
+        disabled={e.restoring}
+        title={e.restoring ? "A restore into this environment is queued or running: delete it once the restore has ended" : undefined}
+        onClick={() => setDeleting(true)}
+      >
         <Trash2 className="size-4" aria-hidden /> Delete
       </Button>
     </>
@@ -80,6 +87,14 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const summary = (
     <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
       <StageBadge stage={e.stage} />
+      {e.restoring && (
+        <span title="A restore into this environment is queued or running: it is in maintenance until the restore ends">
+          <Badge tone="warning">
+            <span className="size-2 animate-pulse rounded-full bg-current" aria-hidden />
+            Restoring…
+          </Badge>
+        </span>
+      )}
       <span>
         {sources.title(e.source)} on <strong className="font-medium text-slate-800">{e.serverName}</strong>
       </span>

@@ -1,0 +1,63 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { useState } from "react";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { AppRouter } from "@/server/api/root";
+import type { Stage } from "@/server/db/schema/enums";
+
+type DiscoverInput = inferRouterInputs<AppRouter>["environments"]["discover"];
+export type DiscoveredDatabase = inferRouterOutputs<AppRouter>["environments"]["discover"][number];
+
+/** What the operator chose for one found database. */
+export type RowDraft = { selected: boolean; name: string; stage: Stage };
+export type RowResult = { state: "creating" } | { state: "created"; environmentId: string } | { state: "failed"; message: string; fields: Record<string, string> };
+
+export function defaultDraft(database: DiscoveredDatabase): RowDraft {
+  return { selected: false, name: database.name, stage: "production" };
+}
+
+/** A found database can be imported unless an environment uses it already or it was just created. */
+export function importable(database: DiscoveredDatabase, result: RowResult | undefined): boolean {
+  return !database.existingEnvironment && result?.state !== "created";
+}
+
+/**
+ * Creates one environment per chosen database, one after the other, each from the connection settings used to
+ * find it plus the database's own settings; every row keeps its own outcome, so a failed name can be fixed and retried.
+ */
+export function useImportEnvironments(projectId: string) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.environments.create.mutationOptions());
+  const [results, setResults] = useState<Record<string, RowResult>>({});
+  const [running, setRunning] = useState(false);
+  const settle = (key: string, result: RowResult) => setResults((previous) => ({ ...previous, [key]: result }));
+
+  async function createAll(found: DiscoverInput, rows: Array<{ database: DiscoveredDatabase; draft: RowDraft }>) {
+    setRunning(true);
+    for (const { database, draft } of rows) {
+      settle(database.name, { state: "creating" });
+      try {
+        const environment = await create.mutateAsync({
+          projectId,
+          name: draft.name,
+          stage: draft.stage,
+          serverId: found.serverId,
+          source: found.source,
+          sourceConfig: { ...found.sourceConfig, ...database.config },
+        });
+        settle(database.name, { state: "created", environmentId: environment.id });
+      } catch (error) {
+        const info = errorInfo(error);
+        settle(database.name, { state: "failed", message: info?.message ?? "The environment could not be created", fields: info?.fields ?? {} });
+      }
+    }
+    setRunning(false);
+    await queryClient.invalidateQueries();
+  }
+
+  return { results, running, createAll, reset: () => setResults({}) };
+}

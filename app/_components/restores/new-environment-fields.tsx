@@ -1,0 +1,110 @@
+"use client";
+
+import { SchemaForm, schemaSubset } from "@/app/_components/schema-form";
+import { STAGES } from "@/app/_components/stage";
+import { Field, Input, Select } from "@/app/_components/ui/field";
+import { STAGE_LABEL } from "@/app/_lib/format";
+import type { Stage } from "@/server/db/schema/enums";
+import type { ConfigSchema } from "@/server/plugins/contracts";
+import { COPY_LOCATION_FIELDS, type EnvironmentItem, type NewEnvironmentDraft } from "./restore-plan";
+
+type Option = { id: string; name: string };
+
+/**
+ * The environment a restore creates: project, name, stage, server, and the source settings that must differ
+ * from the original's (its database, data dir); the others are prefilled from the original and tucked away.
+ */
+export function NewEnvironmentFields({
+  draft,
+  onChange,
+  origin,
+  projects,
+  servers,
+  fixedServer,
+  schema,
+  errors,
+  idPrefix,
+}: {
+  draft: NewEnvironmentDraft;
+  onChange: (next: NewEnvironmentDraft) => void;
+  origin: EnvironmentItem;
+  projects: Option[];
+  /** The servers to choose from; leave out with `fixedServer` when the server was chosen already. */
+  servers?: Option[];
+  fixedServer?: string;
+  schema: ConfigSchema | undefined;
+  errors: Record<string, string>;
+  idPrefix: string;
+}) {
+  const set = (patch: Partial<NewEnvironmentDraft>) => onChange({ ...draft, ...patch });
+  const location = schema && schemaSubset(schema, (name) => COPY_LOCATION_FIELDS.includes(name));
+  const others = schema && schemaSubset(schema, (name) => !COPY_LOCATION_FIELDS.includes(name));
+  const otherErrors = Object.keys(errors).some((key) => key.startsWith("sourceConfig.") && !COPY_LOCATION_FIELDS.includes(key.slice("sourceConfig.".length)));
+
+  return (
+    <div className="space-y-5">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Project" htmlFor={`${idPrefix}-project`} error={errors.projectId}>
+          <Select id={`${idPrefix}-project`} value={draft.projectId} invalid={Boolean(errors.projectId)} onChange={(e) => set({ projectId: e.target.value })}>
+            {projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+                {p.id === origin.projectId ? " (this backup's project)" : ""}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Name" htmlFor={`${idPrefix}-name`} error={errors.name}>
+          <Input id={`${idPrefix}-name`} value={draft.name} invalid={Boolean(errors.name)} onChange={(e) => onChange({ ...draft, name: e.target.value, nameEdited: true })} />
+        </Field>
+        <Field label="Stage" htmlFor={`${idPrefix}-stage`} error={errors.stage} hint={draft.stage === "production" ? undefined : "Not production: neutralization is suggested in the next step"}>
+          <Select id={`${idPrefix}-stage`} value={draft.stage} invalid={Boolean(errors.stage)} onChange={(e) => set({ stage: e.target.value as Stage })}>
+            {STAGES.map((s) => (
+              <option key={s} value={s}>
+                {STAGE_LABEL[s]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        {servers ? (
+          <Field label="Server" htmlFor={`${idPrefix}-server`} error={errors.serverId}>
+            <Select id={`${idPrefix}-server`} value={draft.serverId} invalid={Boolean(errors.serverId)} onChange={(e) => set({ serverId: e.target.value })}>
+              {servers.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                  {s.id === origin.serverId ? " (the original's server)" : ""}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        ) : (
+          <div className="space-y-1.5">
+            <p className="text-sm font-medium text-slate-700">Server</p>
+            <p className="py-2 text-sm text-slate-900">{fixedServer}</p>
+          </div>
+        )}
+      </div>
+      {schema && (
+        <div className="space-y-3 border-t border-slate-200 pt-4">
+          <div>
+            <h4 className="text-sm font-semibold text-slate-900">Source settings</h4>
+            <p className="mt-0.5 text-xs text-slate-500">
+              Settings you leave unchanged, and the password, are taken from <strong className="font-medium text-slate-700">{origin.name}</strong>.
+            </p>
+          </div>
+          {location && Object.keys(location.properties).length > 0 && (
+            <SchemaForm schema={location} value={draft.sourceConfig} onChange={(sourceConfig) => set({ sourceConfig })} errors={errors} prefix="sourceConfig" idPrefix={`${idPrefix}-config`} />
+          )}
+          {others && Object.keys(others.properties).length > 0 && (
+            <details open={otherErrors || undefined} className="group rounded-md ring-1 ring-slate-200 ring-inset">
+              <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-700 select-none hover:bg-slate-50">Other settings (as on {origin.name})</summary>
+              <div className="border-t border-slate-200 p-3">
+                <SchemaForm schema={others} value={draft.sourceConfig} onChange={(sourceConfig) => set({ sourceConfig })} errors={errors} prefix="sourceConfig" idPrefix={`${idPrefix}-config`} />
+              </div>
+            </details>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

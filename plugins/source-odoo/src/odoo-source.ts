@@ -1,0 +1,71 @@
+import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
+import { connectThroughServer, describePostgresError } from "../../source-postgres/src/connect";
+import { streamPgDump } from "../../source-postgres/src/dump";
+import { formatBytes } from "../../source-postgres/src/format";
+import { checkPgDump } from "../../source-postgres/src/pg-dump";
+import { readServerInfo } from "../../source-postgres/src/server-info";
+import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
+import { discoverOdooDatabases } from "./discover";
+import { filestoreStats, missingFilestore, streamFilestore } from "./filestore";
+import { readOdooManifest, type OdooManifest } from "./odoo-manifest";
+import { discardOdooCopy } from "./previous-copy";
+import { folderExists } from "./server-commands";
+import { stageOdooRestore } from "./staged-restore";
+
+async function readManifest(server: ServerConnection, config: OdooConfig): Promise<OdooManifest> {
+  const sql = connectThroughServer(server, config);
+  try {
+    return await readOdooManifest(sql, config.database);
+  } catch (err) {
+    throw new Error(describePostgresError(err, config));
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export const odooSource: SourceContribution = {
+  async testConnection({ config: raw, server }) {
+    const config = odooConfig(raw);
+    let info;
+    let manifest;
+    try {
+      info = await readServerInfo(server, config);
+      manifest = await readManifest(server, config);
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
+    const details = { odooVersion: manifest.version, serverVersion: info.version, sizeBytes: info.sizeBytes, modules: Object.keys(manifest.modules).length };
+    const reached = `Connected to Odoo ${manifest.version}, database "${config.database}" (${formatBytes(info.sizeBytes)}, ${details.modules} modules) on PostgreSQL ${info.version}`;
+    const folder = filestoreFolder(config);
+    if (!(await folderExists(server, folder))) return { ok: false, message: `${reached}, but ${missingFilestore(folder)}`, details };
+    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details };
+    return { ok: true, message: `${reached}; filestore at ${folder}; pg_dump ${dump.version} is available`, details: { ...details, filestore: folder, pgDumpVersion: dump.version } };
+  },
+
+  async backup({ config: raw, server, includeFilestore, signal }) {
+    const config = odooConfig(raw);
+    // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
+    const info = await readServerInfo(server, config);
+    const manifest = await readManifest(server, config);
+    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    if (!dump.ok) throw new Error(dump.message);
+    const folder = filestoreFolder(config);
+    let stats;
+    if (includeFilestore) {
+      if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the filestore: ${missingFilestore(folder)}`);
+      stats = await filestoreStats(server, folder, signal);
+    }
+    return {
+      metadata: { ...manifest, ...(stats ? { filestoreFiles: stats.files, filestoreBytes: stats.bytes } : {}) },
+      artifacts: (async function* () {
+        yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
+        if (includeFilestore) yield { kind: "filestore" as const, stream: streamFilestore(server, folder, signal) };
+      })(),
+    };
+  },
+
+  restore: stageOdooRestore,
+  discardPreviousCopy: discardOdooCopy,
+  discover: discoverOdooDatabases,
+};

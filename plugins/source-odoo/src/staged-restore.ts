@@ -1,0 +1,71 @@
+import type { PreviousCopy, RestorePrepareOptions, RestorePrepareReport, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
+import { restoreTag } from "../../source-postgres/src/restore-names";
+import { StagedDatabase } from "../../source-postgres/src/staged-database";
+import { filestoreFolder, odooConfig } from "./config";
+import { ERASURE_TABLES, eraseSubjects } from "./erasure";
+import { regenerateIdentity } from "./identity";
+import { NEUTRALIZE_TABLES, neutralize } from "./neutralize";
+import { OdooSchema } from "./schema";
+import { StagedFilestore } from "./staged-filestore";
+
+/** Identity, neutralization and erasure, in one transaction on the fresh copy. */
+async function prepareCopy(database: StagedDatabase, options: RestorePrepareOptions): Promise<RestorePrepareReport> {
+  const sql = database.connect();
+  try {
+    return await sql.begin(async (tx) => {
+      const schema = await OdooSchema.read(tx, [...new Set([...NEUTRALIZE_TABLES, ...ERASURE_TABLES])]);
+      const identityRegenerated = options.newIdentity ? await regenerateIdentity(tx, schema) : false;
+      const neutralized = options.neutralize ? await neutralize(tx, schema) : [];
+      const erasedRecords = await eraseSubjects(tx, schema, options.erasedSubjects);
+      return { identityRegenerated, neutralized, erasedRecords };
+    });
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+function describeCopy(database: string | null, folder: string | null): string {
+  const parts = [database && `database "${database}"`, folder && `filestore folder "${folder}"`].filter(Boolean);
+  return parts.join(" and ");
+}
+
+/** Files first, then the database; a step that fails undoes those already done, in reverse. */
+async function swapIn(database: StagedDatabase, files: StagedFilestore): Promise<PreviousCopy | null> {
+  const folder = await files.swapIn();
+  let db;
+  try {
+    db = await database.swapIn();
+  } catch (err) {
+    try {
+      await folder.undo();
+    } catch (undoErr) {
+      throw new Error(`${(err as Error).message}; putting the filestore back failed too: ${(undoErr as Error).message}`);
+    }
+    throw err;
+  }
+  if (!db.aside && !folder.aside) return null;
+  return {
+    description: describeCopy(db.aside, folder.aside),
+    ...(db.aside ? { database: db.aside } : {}),
+    ...(folder.aside ? { filestorePath: folder.aside } : {}),
+  };
+}
+
+/** An Odoo restore: database and filestore loaded beside the target, prepared, then swapped into place. */
+export async function stageOdooRestore({ config: raw, server, restoreId, signal, log }: SourceRestoreContext): Promise<StagedRestore> {
+  const config = odooConfig(raw);
+  const tag = restoreTag(restoreId);
+  const database = new StagedDatabase(server, config, tag, signal);
+  const files = new StagedFilestore(server, filestoreFolder(config), tag, signal, log);
+  return {
+    loadDatabase: (content) => database.load(content),
+    loadFiles: (content) => files.load(content),
+    prepare: (options) => prepareCopy(database, options),
+    swap: () => swapIn(database, files),
+    async discard() {
+      const results = await Promise.allSettled([database.discard(), files.discard()]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { Transform, type Readable } from "node:stream";
+import type { ServerConnection } from "@safehold/plugin-api";
+import type { PostgresConfig } from "./config";
+
+const TAIL_BYTES = 4096;
+const STDERR_TAIL = 16 * 1024;
+/** pg_dump's last lines; newer versions add a `\unrestrict <key>` line after them. */
+const DUMP_COMPLETE = /-- PostgreSQL database dump complete\s*(?:--\s*|\\unrestrict \S+\s*)*$/;
+
+/**
+ * Passes a plain SQL dump through and fails at its end unless pg_dump's closing line is there: a dump cut
+ * short between two statements would otherwise load "successfully".
+ */
+function requireCompleteDump(): Transform {
+  let tail: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      tail = chunk.length >= TAIL_BYTES ? chunk.subarray(chunk.length - TAIL_BYTES) : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+      done(null, chunk);
+    },
+    flush(done) {
+      done(DUMP_COMPLETE.test(tail.toString("utf8")) ? null : new Error("The database dump is incomplete: it does not end with pg_dump's \"dump complete\" line"));
+    },
+  });
+}
+
+/** psql's error, e.g. "psql:<stdin>:12: ERROR:  syntax error at …", as "ERROR: syntax error at … (dump line 12)". */
+function psqlError(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line = lines.filter((l) => /\b(ERROR|FATAL|error):/.test(l)).pop() ?? lines.pop() ?? "no error message";
+  const located = /^psql:<stdin>:(\d+): (.*)$/.exec(line);
+  return (located ? `${located[2]} (dump line ${located[1]})` : line.replace(/^psql: (error: )?/, "")).replace(/\s+/g, " ");
+}
+
+/**
+ * Loads a plain SQL dump into `database` with psql on the environment's server, streaming: psql's output is
+ * discarded as it comes, its errors kept for the message. The content failing (a checksum mismatch, a
+ * truncated archive) stops psql and rejects with the content's own message.
+ */
+export async function loadSqlDump(server: ServerConnection, config: PostgresConfig, database: string, content: Readable, signal: AbortSignal): Promise<void> {
+  const input = requireCompleteDump();
+  let inputError: Error | undefined;
+  content.once("error", (err) => input.destroy(err));
+  content.pipe(input);
+  const handle = server.exec(config.psqlPath, ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
+    stdin: input,
+    // --file=- (rather than plain stdin) makes psql name the failing line. The database goes in PGDATABASE:
+    // a --dbname value containing "=" would be read as a connection string.
+    env: { PGPASSWORD: config.password, PGDATABASE: database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-restore" },
+    signal,
+  });
+  input.once("error", (err) => {
+    inputError = err;
+    handle.kill();
+  });
+  let stderr = "";
+  handle.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
+  });
+  handle.stdout.resume();
+  try {
+    const exit = await handle.exit;
+    if (inputError) throw inputError;
+    if (exit.signal) throw new Error(`psql was stopped by signal ${exit.signal} before the database was loaded`);
+    if (exit.code !== 0) throw new Error(`psql failed loading the database: ${psqlError(stderr)}`);
+    if (!input.writableFinished) throw new Error("psql stopped before the end of the database dump");
+  } catch (err) {
+    // Whatever is left of the content is not needed any more; release it (and its source) now.
+    content.unpipe(input);
+    content.destroy();
+    input.destroy();
+    throw err;
+  }
+}

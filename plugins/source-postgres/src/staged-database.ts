@@ -1,0 +1,89 @@
+import type { Readable } from "node:stream";
+import type postgres from "postgres";
+import type { ServerConnection } from "@safehold/plugin-api";
+import type { PostgresConfig } from "./config";
+import { connectThroughServer } from "./connect";
+import { loadSqlDump } from "./psql-load";
+import { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaintenanceDatabase } from "./restore-database";
+import { copyDatabaseName } from "./restore-names";
+
+export type DatabaseSwap = {
+  /** Where the target's former database went; null when there was none. */
+  aside: string | null;
+  /** Puts both databases back where they were before the swap. */
+  undo: () => Promise<void>;
+};
+
+/**
+ * The database half of a staged restore: a fresh database `<db>_restore_<tag>` beside the target, loaded from
+ * the dump, then renamed into place while the target moves aside to `<db>_before_<tag>`.
+ */
+export class StagedDatabase {
+  readonly fresh: string;
+  readonly aside: string;
+  private created = false;
+  private loaded = false;
+  private swapped = false;
+
+  constructor(
+    private readonly server: ServerConnection,
+    private readonly config: PostgresConfig,
+    tag: string,
+    private readonly signal: AbortSignal,
+  ) {
+    this.fresh = copyDatabaseName(config.database, "restore", tag);
+    this.aside = copyDatabaseName(config.database, "before", tag);
+  }
+
+  async load(content: Readable): Promise<void> {
+    if (this.swapped) throw new Error("This restore was already swapped in");
+    this.created = true;
+    await withMaintenanceDatabase(this.server, this.config, async (sql) => {
+      // A leftover of an interrupted attempt at this same restore: the name is this restore's own.
+      await dropDatabase(sql, this.fresh);
+      await createDatabase(sql, this.fresh, this.config.user);
+    });
+    await loadSqlDump(this.server, this.config, this.fresh, content, this.signal);
+    this.loaded = true;
+  }
+
+  /** A connection to the fresh copy, for the changes made to it before the swap. */
+  connect(): postgres.Sql {
+    if (!this.loaded || this.swapped) throw new Error("The database was not loaded: nothing to prepare");
+    return connectThroughServer(this.server, { ...this.config, database: this.fresh });
+  }
+
+  async swapIn(): Promise<DatabaseSwap> {
+    if (!this.loaded || this.swapped) throw new Error("The database was not loaded: nothing to swap in");
+    const { database: target } = this.config;
+    const aside = await withMaintenanceDatabase(this.server, this.config, async (sql) => {
+      const hadTarget = await databaseExists(sql, target);
+      if (hadTarget) await renameDatabase(sql, target, this.aside);
+      try {
+        await renameDatabase(sql, this.fresh, target);
+      } catch (err) {
+        if (hadTarget) await renameDatabase(sql, this.aside, target);
+        throw err;
+      }
+      return hadTarget ? this.aside : null;
+    });
+    this.swapped = true;
+    return {
+      aside,
+      undo: () =>
+        withMaintenanceDatabase(this.server, this.config, async (sql) => {
+          await renameDatabase(sql, target, this.fresh);
+          if (aside) await renameDatabase(sql, aside, target);
+          this.swapped = false;
+        }),
+    };
+  }
+
+  /** Drops the fresh copy; does nothing once it was swapped in (it is the target then). */
+  async discard(): Promise<void> {
+    if (!this.created || this.swapped) return;
+    await withMaintenanceDatabase(this.server, this.config, (sql) => dropDatabase(sql, this.fresh));
+    this.created = false;
+    this.loaded = false;
+  }
+}

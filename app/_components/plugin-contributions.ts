@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import type { ConfigSchema, ContributionKind } from "@/server/plugins/contracts";
 import { useTRPC } from "@/app/_lib/trpc";
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; configSchema: ConfigSchema };
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema };
 
 /** The installed contributions of one kind (server kinds, sources, storage providers) that forms can offer. */
 export function useContributions(kind: ContributionKind) {
@@ -17,6 +17,8 @@ export function useContributions(kind: ContributionKind) {
       items,
       isLoading: query.isLoading,
       find: (id: string) => items.find((c) => c.id === id),
+      /** Whether the contribution declares an optional ability, e.g. a source's `restore` or `discover`. */
+      can: (id: string, capability: string) => Boolean(items.find((c) => c.id === id)?.capabilities.includes(capability)),
       // A contribution whose plugin was removed or broke still has a readable name: its id.
       title: (id: string) => items.find((c) => c.id === id)?.title ?? id,
       /** What a new form starts with: `preferred` when it is installed, else the first one. */

@@ -241,5 +241,7 @@ export type ContributionManifest = {
   id: string;
   title: string;
   description?: string;
+  /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented). */
+  capabilities?: Array<"restore" | "discover">;
   configSchema: ConfigSchema;
 };

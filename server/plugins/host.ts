@@ -14,7 +14,7 @@ import {
   type SourceContribution,
   type StorageProviderContribution,
 } from "./contracts";
-import { CONTRIBUTION_KINDS, activationEventFor, describeManifestError, manifestSchema, type PluginManifest } from "./manifest";
+import { CONTRIBUTION_KINDS, SOURCE_CAPABILITIES, activationEventFor, describeManifestError, manifestSchema, type PluginManifest } from "./manifest";
 import { REQUIRED_METHODS, guard } from "./guard";
 
 export type PluginStatus = "inactive" | "active" | "error";
@@ -231,10 +231,11 @@ export class PluginHost {
     }
     const guarded: PluginActivation = {};
     for (const kind of CONTRIBUTION_KINDS) {
-      for (const { id } of manifest.contributes[kind] ?? []) {
+      for (const { id, capabilities = [] } of manifest.contributes[kind] ?? []) {
         const impl = activation?.[kind]?.[id] as Record<string, unknown> | undefined;
         if (!impl) throw new Error(`activate() returned no implementation for ${KIND_LABEL[kind]} "${id}"`);
-        const missing = REQUIRED_METHODS[kind].filter((m) => typeof impl[m] !== "function");
+        const required = [...REQUIRED_METHODS[kind], ...capabilities.flatMap((c) => SOURCE_CAPABILITIES[c])];
+        const missing = required.filter((m) => typeof impl[m] !== "function");
         if (missing.length) throw new Error(`${KIND_LABEL[kind]} "${id}" lacks ${missing.join(", ")}`);
         (guarded[kind] ??= {})[id] = guard(impl, plugin.id) as never;
       }

@@ -31,10 +31,18 @@ const configSchema = z
   .strict()
   .refine((s) => (s.required ?? []).every((r) => r in s.properties), { message: "every `required` name must be a property" });
 
+/** Optional abilities a source declares, so the console offers them without running plugin code. */
+export const SOURCE_CAPABILITIES = {
+  restore: ["restore", "discardPreviousCopy"],
+  discover: ["discover"],
+} as const;
+export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
+
 const contributionSchema = z.object({
   id: z.string().regex(idPattern, "contribution ids are lowercase letters, digits and dashes"),
   title: z.string().min(1),
   description: z.string().optional(),
+  capabilities: z.array(z.enum(Object.keys(SOURCE_CAPABILITIES) as [SourceCapability, ...SourceCapability[]])).optional(),
   configSchema,
 });
 

@@ -203,7 +203,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     await run.log(message, "error").catch(() => {});
     await db
       .update(restores)
-      .set({ status: "failed", error: message, finishedAt: new Date(), progress: run.progress.snapshot("failed") })
+      .set({ status: "failed", error: message, finishedAt: new Date(), progress: run.progress.snapshot() })
       .where(and(eq(restores.id, restoreId), inArray(restores.status, ["in_progress"])));
     await recordActivity(db, systemActor(job), {
       action: "restore.fail",

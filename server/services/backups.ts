@@ -1,13 +1,13 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import { artifactFileName } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
-import { activeRestores } from "@/server/restores/active-restores";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
+import { queuePositions } from "./queue-positions";
 
 
 export const backupItem = z.object({
@@ -97,24 +97,8 @@ function toItem(row: BackupRow, queuePosition: number | null) {
   };
 }
 
-/** For each pending backup among `rows`: the number of backups and restores of its environment queued or running before it. */
-async function queuePositions(db: DbOrTx, rows: BackupRow[]): Promise<Map<string, number>> {
-  const environmentIds = [...new Set(rows.filter((r) => r.backup.status === "pending").map((r) => r.backup.environmentId))];
-  const positions = new Map<string, number>();
-  if (environmentIds.length === 0) return positions;
-  const runningBackups = await db
-    .select({ id: backups.id, environmentId: backups.environmentId, createdAt: backups.createdAt })
-    .from(backups)
-    .where(and(inArray(backups.environmentId, environmentIds), inArray(backups.status, ["pending", "in_progress", "uploading"])));
-  const runningRestores = (await activeRestores(db, environmentIds)).map((r) => ({ id: r.id, environmentId: r.environmentId!, createdAt: r.createdAt }));
-  const active = [...runningBackups, ...runningRestores].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const seen = new Map<string, number>();
-  for (const { id, environmentId } of active) {
-    const ahead = seen.get(environmentId) ?? 0;
-    positions.set(id, ahead);
-    seen.set(environmentId, ahead + 1);
-  }
-  return positions;
+function pendingEnvironments(rows: BackupRow[]): string[] {
+  return rows.filter((r) => r.backup.status === "pending").map((r) => r.backup.environmentId);
 }
 
 /** The organization's backups, newest first, keyset-paged on (created_at, id). */
@@ -135,7 +119,7 @@ export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<t
   const rows = await selectBackups(db, and(...filters))
     .orderBy(desc(backups.createdAt), desc(backups.id))
     .limit(input.limit + 1);
-  const positions = await queuePositions(db, rows.slice(0, input.limit));
+  const positions = await queuePositions(db, pendingEnvironments(rows.slice(0, input.limit)));
   return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
 }
 
@@ -148,7 +132,7 @@ export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
 export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   const row = await findBackup(db, actor, id);
   const artifacts = await db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, id)).orderBy(asc(backupArtifacts.createdAt));
-  const positions = await queuePositions(db, [row]);
+  const positions = await queuePositions(db, pendingEnvironments([row]));
   return {
     ...toItem(row, positions.get(id) ?? null),
     sourceMeta: row.backup.sourceMeta,

@@ -21,20 +21,20 @@ export const discoveredItem = z.object({
   config: configRecord,
   version: z.string().nullable(),
   sizeBytes: z.number().nullable(),
-  /** The environment that already uses it, if any. */
+  /** The environment that already uses it, if any: its id and "project / name". */
+  existingEnvironmentId: z.string().nullable(),
   existingEnvironment: z.string().nullable(),
 });
 
 /** What a source can back up on a server (e.g. the Odoo databases there), for "Import environments from server". */
 export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof discoverInput>) {
   const server = await findServer(db, actor, input.serverId);
-  const source = await plugins.source(input.source);
-  if (!source.discover) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
+  if (!plugins.contribution("sources", input.source, "source").capabilities?.includes("discover")) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
   let found;
   try {
     const connection = await connectServer(plugins, server);
     try {
-      found = await source.discover({ config: input.sourceConfig, server: connection });
+      found = await (await plugins.source(input.source)).discover!({ config: input.sourceConfig, server: connection });
     } finally {
       await connection.close();
     }
@@ -42,7 +42,7 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
     throw new ExternalError(`Cannot list the databases on "${server.name}": ${(err as Error).message}`);
   }
   const existing = await db
-    .select({ name: environments.name, project: projects.name, config: environments.sourceConfig })
+    .select({ id: environments.id, name: environments.name, project: projects.name, config: environments.sourceConfig })
     .from(environments)
     .innerJoin(projects, eq(projects.id, environments.projectId))
     .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, server.id), eq(environments.source, input.source)));
@@ -50,6 +50,6 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
   return found.map((d) => {
     const config = { ...input.sourceConfig, ...d.config };
     const user = existing.find((e) => e.config.database === config.database && (e.config.host ?? null) === (config.host ?? null) && (e.config.port ?? null) === (config.port ?? null));
-    return { name: d.name, config: d.config, version: d.version ?? null, sizeBytes: d.sizeBytes ?? null, existingEnvironment: user ? `${user.project} / ${user.name}` : null };
+    return { name: d.name, config: d.config, version: d.version ?? null, sizeBytes: d.sizeBytes ?? null, existingEnvironmentId: user?.id ?? null, existingEnvironment: user ? `${user.project} / ${user.name}` : null };
   });
 }

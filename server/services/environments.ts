@@ -33,6 +33,8 @@ export const listEnvironmentsInput = z.object({
   ...pageInput,
   projectId: z.uuid().optional(),
   serverId: z.uuid().optional(),
+  /** Only environments of this source type (e.g. the ones a backup can be restored into). */
+  source: z.string().max(50).optional(),
   q: z.string().trim().max(100).optional(),
 });
 export const createEnvironmentInput = z.object({
@@ -88,6 +90,7 @@ export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: P
   const filters = [eq(environments.orgId, actor.orgId)];
   if (input.projectId) filters.push(eq(environments.projectId, input.projectId));
   if (input.serverId) filters.push(eq(environments.serverId, input.serverId));
+  if (input.source) filters.push(eq(environments.source, input.source));
   if (input.q) filters.push(sql`(${environments.name} ilike ${`%${input.q}%`} or ${projects.name} ilike ${`%${input.q}%`})`);
   if (input.cursor) {
     const [name, id] = decodeCursor(input.cursor, 2) as [string, string];
@@ -115,12 +118,18 @@ export async function getEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pri
   return toItem(plugins, row, (await restoringIds(db, [id])).has(id));
 }
 
-async function assertNameFree(db: DbOrTx, projectId: string, name: string, exceptId?: string) {
+/** The id of the project's environment with this name, if there is one. */
+export async function environmentNamed(db: DbOrTx, projectId: string, name: string): Promise<string | undefined> {
   const [clash] = await db
     .select({ id: environments.id })
     .from(environments)
     .where(and(eq(environments.projectId, projectId), eq(environments.name, name)));
-  if (clash && clash.id !== exceptId) throw new ConflictError(`This project already has an environment named "${name}"`);
+  return clash?.id;
+}
+
+async function assertNameFree(db: DbOrTx, projectId: string, name: string, exceptId?: string) {
+  const clash = await environmentNamed(db, projectId, name);
+  if (clash && clash !== exceptId) throw new ConflictError(`This project already has an environment named "${name}"`);
 }
 
 /** `inheritSecrets`: secrets a masked or empty field takes (a restore's new environment reuses the original's). */

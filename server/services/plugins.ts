@@ -14,6 +14,7 @@ export const contributionItem = z.object({
   id: z.string(),
   title: z.string(),
   description: z.string().nullable(),
+  capabilities: z.array(z.string()),
   configSchema: z.record(z.string(), z.unknown()),
 });
 
@@ -45,6 +46,7 @@ export function listPlugins(plugins: PluginHost) {
         id: c.id,
         title: c.title,
         description: c.description ?? null,
+        capabilities: c.capabilities ?? [],
         configSchema: c.configSchema as Record<string, unknown>,
       })),
     ),
@@ -57,6 +59,7 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     id: c.id,
     title: c.title,
     description: c.description ?? null,
+    capabilities: c.capabilities ?? [],
     pluginId: c.pluginId,
     configSchema: c.configSchema as Record<string, unknown>,
   }));

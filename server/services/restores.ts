@@ -10,9 +10,10 @@ import type { PluginHost } from "@/server/plugins/host";
 import { restoreJobKey } from "@/server/restores/job-key";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
-import { createEnvironment, findEnvironment } from "./environments";
+import { createEnvironment, environmentNamed, findEnvironment } from "./environments";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, fullConfig } from "./plugin-config";
+import { queuePositions } from "./queue-positions";
 import { connectServer } from "./servers";
 
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
@@ -64,6 +65,8 @@ export const restoreItem = z.object({
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
   safetyBackupId: z.string().nullable(),
   previousCopy: z.object({ description: z.string(), discardedAt: z.string().nullable() }).nullable(),
+  /** For a pending restore: how many backups and restores of its target run or wait before it. */
+  queuePosition: z.number().nullable(),
   report: z.object({ identityRegenerated: z.boolean(), neutralized: z.array(z.string()), erasedRecords: z.number(), erasedSubjects: z.number() }).nullable(),
   log: z.array(logEntry),
   error: z.string().nullable(),
@@ -104,7 +107,7 @@ function iso(value: Date | string | null | undefined): string | null {
   return value ? new Date(value).toISOString() : null;
 }
 
-function toItem(row: RestoreRow): z.infer<typeof restoreItem> {
+function toItem(row: RestoreRow, positions: Map<string, number>): z.infer<typeof restoreItem> {
   const r = row.restore;
   return {
     id: r.id,
@@ -125,6 +128,7 @@ function toItem(row: RestoreRow): z.infer<typeof restoreItem> {
     progress: r.progress,
     safetyBackupId: r.safetyBackupId,
     previousCopy: r.previousCopy ? { description: r.previousCopy.description, discardedAt: iso(r.previousCopyDiscardedAt) } : null,
+    queuePosition: r.status === "pending" ? (positions.get(r.id) ?? null) : null,
     report: r.report,
     log: r.log,
     error: r.error,
@@ -136,6 +140,10 @@ function toItem(row: RestoreRow): z.infer<typeof restoreItem> {
   };
 }
 
+function pendingTargets(rows: RestoreRow[]): string[] {
+  return rows.flatMap((r) => (r.restore.status === "pending" && r.restore.targetEnvironmentId ? [r.restore.targetEnvironmentId] : []));
+}
+
 async function findRestore(db: DbOrTx, actor: Principal, id: string) {
   const [row] = await selectRestores(db).where(and(eq(restores.id, id), eq(restores.orgId, actor.orgId)));
   if (!row) throw new NotFoundError("Restore");
@@ -143,7 +151,8 @@ async function findRestore(db: DbOrTx, actor: Principal, id: string) {
 }
 
 export async function getRestore(db: DbOrTx, actor: Principal, id: string) {
-  return toItem(await findRestore(db, actor, id));
+  const row = await findRestore(db, actor, id);
+  return toItem(row, await queuePositions(db, pendingTargets([row])));
 }
 
 /** Restores newest first: of one environment (as target or source), or of the whole organization. */
@@ -159,7 +168,8 @@ export async function listRestores(db: DbOrTx, actor: Principal, input: z.infer<
     .where(and(...filters))
     .orderBy(desc(restores.createdAt), desc(restores.id))
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, toItem, (r) => [r.restore.createdAt.toISOString(), r.restore.id]);
+  const positions = await queuePositions(db, pendingTargets(rows.slice(0, input.limit)));
+  return toPage(rows, input.limit, (r) => toItem(r, positions), (r) => [r.restore.createdAt.toISOString(), r.restore.id]);
 }
 
 /** The fields that say which database a source config points at; two environments on one server must not share them. */
@@ -178,7 +188,9 @@ async function assertDatabaseUnused(db: DbOrTx, actor: Principal, serverId: stri
     .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, serverId), eq(environments.source, source)));
   const clash = others.find((o) => databaseIdentity(o.config) === identity);
   if (clash) {
-    throw new ConflictError(`"${clash.project} / ${clash.name}" already uses database "${String(config.database)}" on this server: restore into that environment instead, or choose another database name`);
+    throw new ValidationError(`"${clash.project} / ${clash.name}" already uses database "${String(config.database)}" on this server: restore into that environment instead, or choose another database name`, {
+      "newEnvironment.sourceConfig.database": `Already used by ${clash.project} / ${clash.name}`,
+    });
   }
 }
 
@@ -192,8 +204,9 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
   if (backup.status !== "completed" || !backup.verified) throw new ConflictError("Only a completed, verified backup can be restored");
   const origin = (await findEnvironment(db, actor, backup.environmentId)).environment;
-  const source = await plugins.source(origin.source);
-  if (!source.restore) throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
+  if (!plugins.contribution("sources", origin.source).capabilities?.includes("restore")) {
+    throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
+  }
 
   const id = await db.transaction(async (tx) => {
     let targetId: string;
@@ -207,6 +220,9 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
     } else {
       const wanted = input.newEnvironment!;
       const sourceConfig = { ...origin.sourceConfig, ...wanted.sourceConfig };
+      if (await environmentNamed(tx, wanted.projectId, wanted.name)) {
+        throw new ValidationError(`This project already has an environment named "${wanted.name}"`, { "newEnvironment.name": "Already taken in this project" });
+      }
       await assertDatabaseUnused(tx, actor, wanted.serverId, origin.source, sourceConfig);
       const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, origin.sourceSecrets);
       targetId = created.id;

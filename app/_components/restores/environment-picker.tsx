@@ -33,7 +33,7 @@ export function EnvironmentPicker({
   const trpc = useTRPC();
   const [filter, setFilter] = useState("");
   const q = filter.trim() || undefined;
-  const environments = useQuery(trpc.environments.list.queryOptions({ q, serverId, limit: LIMIT }, { placeholderData: keepPreviousData }));
+  const environments = useQuery(trpc.environments.list.queryOptions({ q, serverId, source: origin.source, limit: LIMIT }, { placeholderData: keepPreviousData }));
   const items = compatibleEnvironments(environments.data?.items ?? [], origin);
   const more = Boolean(environments.data?.nextCursor);
 

@@ -45,6 +45,13 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupItem; onClose
   }
 
   const o = origin.data;
+  if (!sources.can(o.source, "restore")) {
+    return (
+      <Dialog open size="lg" onClose={onClose} title="Restore backup" description={description} footer={<Button variant="secondary" onClick={onClose}>Close</Button>}>
+        <Alert tone="warning">The {sources.title(o.source)} source cannot restore its backups.</Alert>
+      </Dialog>
+    );
+  }
   // The backup's own project is always offered, even beyond the first page of projects.
   const projectOptions = projects.data.items.some((p) => p.id === o.projectId) ? projects.data.items : [{ id: o.projectId, name: o.projectName }, ...projects.data.items];
   return (

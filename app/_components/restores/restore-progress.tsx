@@ -88,8 +88,8 @@ export function RestoreProgress({ restoreId, totalBytes, onNavigate }: { restore
       </div>
       {r.status === "pending" && (
         <p className="rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-600">
-          Queued: it waits for the backups and restores of {r.targetEnvironmentName ?? "the environment"} requested before it, then starts. The environment is in maintenance until the
-          restore ends.
+          Queued{r.queuePosition ? `: ${r.queuePosition} ${r.queuePosition === 1 ? "operation" : "operations"} of ${r.targetEnvironmentName ?? "the environment"} run or wait before it` : ""}. The
+          environment is in maintenance until the restore ends.
         </p>
       )}
       {running && <Phases restore={r} totalBytes={totalBytes} />}

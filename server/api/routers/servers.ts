@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
-import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createServer,
   createServerInput,
@@ -10,6 +9,7 @@ import {
   listServersInput,
   serverItem,
   serverPage,
+  serverTestResult,
   testServer,
   testServerInput,
   updateServer,
@@ -44,6 +44,6 @@ export const serversRouter = router({
   /** Test a saved server, or the settings in a form before saving. */
   test: procedure("operator")
     .input(testServerInput)
-    .output(testResultOutput)
+    .output(serverTestResult)
     .mutation(({ ctx, input }) => testServer(ctx.db, ctx.plugins, ctx.principal, input)),
 });

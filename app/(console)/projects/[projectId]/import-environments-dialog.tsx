@@ -16,9 +16,6 @@ import type { PluginConfig } from "@/server/plugins/contracts";
 import { DiscoveredDatabasesTable } from "./discovered-databases-table";
 import { importable, useImportEnvironments, type RowDraft } from "./use-import-environments";
 
-/** Sources that can list the databases on a server. Manifests do not declare it, so this is the known list. */
-const DISCOVERY_SOURCES = ["odoo"];
-
 /** The fields discovery fills in for each database found; the operator does not type them. */
 const DISCOVERED_FIELDS = ["database"];
 
@@ -41,7 +38,7 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
 
   const serverList = servers.data?.items ?? [];
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";
-  const discoverable = sources.items.filter((c) => DISCOVERY_SOURCES.includes(c.id));
+  const discoverable = sources.items.filter((c) => c.capabilities.includes("discover"));
   const source = chosenSource ?? discoverable[0]?.id ?? "";
   const contribution = sources.find(source);
   const schema = contribution && schemaSubset(contribution.configSchema, (name) => !DISCOVERED_FIELDS.includes(name));

@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "@/server/auth/principal";
+import { createBackup } from "@/server/services/backup-lifecycle";
+import { listRestores } from "@/server/services/restores";
+import { createBackupSetup, waitForBackup } from "../helpers/backup-env";
+import { launchBrowser, screenshot } from "../helpers/browser";
+import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
+import { configParameter, createOdooClient, createOdooEnvironment, odooState, type OdooClient } from "../helpers/restore-env";
+
+let t: TestDatabase;
+let app: ConsoleProcess;
+let browser: Browser;
+let page: Page;
+let owner: Principal;
+let client: OdooClient;
+let setup: Awaited<ReturnType<typeof createBackupSetup>>;
+let environmentId: string;
+const plugins = builtinPluginHost();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ({ principals: { owner } } = await createOrgWithMembers(t.db, "Wizard Agency"));
+  setup = await createBackupSetup(t.db, plugins, owner);
+  client = await createOdooClient();
+  environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
+  // The console runs its own worker: it takes the backup, then the restore.
+  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-restore-")) });
+  const backup = await createBackup(t.db, owner, { environmentId, name: "Before the upgrade", notes: "", includeFilestore: true, retention: "monthly" });
+  expect(await waitForBackup(t.db, owner, backup.id)).toMatchObject({ status: "completed", verified: true });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await client?.drop();
+  await t?.drop();
+});
+
+describe("the restore wizard", () => {
+  it("restores a backup into a new environment, confirmed by typing RESTORE", async () => {
+    await page.goto(`${app.url}/signin`);
+    await page.getByLabel("Email").fill(owner.label);
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+
+    await page.goto(`${app.url}/projects/${setup.project.id}/environments/${environmentId}`);
+    await page.getByRole("button", { name: "Restore" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Restore backup" });
+    await dialog.getByText("New environment", { exact: true }).click();
+    await dialog.getByLabel("Name", { exact: true }).fill("staging copy");
+    await dialog.getByLabel("Database").fill(`${client.database}_staging`);
+    await screenshot(page, "restore-01-target");
+    await dialog.getByRole("button", { name: "Next" }).click();
+    await expect(dialog.getByLabel("Neutralize").isChecked()).resolves.toBe(true);
+    await screenshot(page, "restore-02-options");
+    await dialog.getByRole("button", { name: "Next" }).click();
+
+    const restoreButton = dialog.getByRole("button", { name: "Restore backup" });
+    expect(await restoreButton.isDisabled()).toBe(true);
+    await dialog.getByLabel("Type RESTORE to confirm").fill("restore");
+    expect(await restoreButton.isDisabled()).toBe(true);
+    await dialog.getByLabel("Type RESTORE to confirm").fill("RESTORE");
+    await screenshot(page, "restore-03-confirm");
+    await restoreButton.click();
+
+    const progress = page.getByRole("dialog", { name: "Restoring backup" });
+    await progress.getByText("Restore completed").waitFor({ timeout: 120_000 });
+    await screenshot(page, "restore-04-completed");
+
+    const restores = await listRestores(t.db, owner, { limit: 10, environmentId });
+    expect(restores.items[0]).toMatchObject({ status: "completed", target: "new_environment", neutralize: true, targetEnvironmentName: "staging copy" });
+    const copy = await odooState(client, `${client.database}_staging`);
+    expect(copy.files).toEqual((await odooState(client)).files);
+    expect(await configParameter(client.url(`${client.database}_staging`), "database.is_neutralized")).toBe("true");
+
+    await progress.getByRole("button", { name: "Close" }).last().click();
+    await page.getByText("Restores", { exact: true }).first().waitFor();
+    await screenshot(page, "restore-05-history");
+  });
+});

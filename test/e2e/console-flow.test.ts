@@ -16,6 +16,7 @@ let page: Page;
 let responses: string[];
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-storage-"));
 const owner = { email: "olivia@agency.test", password: "olivia-secret-pw" };
+const PACED_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/paced-pg-dump");
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -115,6 +116,8 @@ describe("a newcomer's first session in the console", () => {
     await dialog.getByLabel("User").fill(client.user);
     await dialog.getByLabel("Password (optional)").fill("a-wrong-password");
     await dialog.getByLabel("Database").fill(client.database);
+    // A pg_dump that pauses after its first megabyte: the backup below is slow enough to be watched.
+    await dialog.getByLabel(/pg_dump program/).fill(PACED_PG_DUMP);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await dialog.getByRole("alert").getByText(`Authentication failed for user "${client.user}": wrong password`).waitFor();
     await screenshot(page, "06-environment-wrong-password");
@@ -141,7 +144,8 @@ describe("a newcomer's first session in the console", () => {
     const dialog = page.getByRole("dialog", { name: "Create backup" });
     await dialog.getByLabel("Name (optional)").fill("Before the upgrade");
     await dialog.getByLabel("Notes (optional)").fill("Odoo 17 → 18, ticket #4411");
-    expect(await dialog.getByLabel("Storage location").inputValue()).not.toBe("");
+    // The org default is preselected once the locations have loaded.
+    await expect.poll(() => dialog.getByLabel("Storage location").inputValue()).not.toBe("");
     await dialog.getByLabel("Retention period").selectOption("weekly");
     await dialog.getByRole("button", { name: "Create backup" }).click();
     await dialog.waitFor({ state: "detached" });

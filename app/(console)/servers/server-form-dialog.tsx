@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
 import { SchemaForm } from "@/app/_components/schema-form";
-import { TestResult } from "@/app/_components/test-result";
+import { PinSuggestion, TestResult, pinHint, type PinHint } from "@/app/_components/test-result";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
@@ -22,8 +22,19 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const queryClient = useQueryClient();
   const [name, setName] = useState(server?.name ?? "");
   const test = useMutation(trpc.servers.test.mutationOptions());
-  const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, "local", () => test.reset());
+  // A value the operator trusted from the last test (e.g. a host key): still shown, as pinned, once the test is cleared.
+  const [trusted, setTrusted] = useState<PinHint | null>(null);
+  const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, "local", () => {
+    test.reset();
+    setTrusted(null);
+  });
   const { contributions: kinds, id: kind, contribution, config } = form;
+  const pin = pinHint(test.data?.details) ?? trusted;
+
+  function trust(hint: PinHint) {
+    form.edit({ ...config, [hint.field]: hint.value });
+    setTrusted(hint);
+  }
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
@@ -38,6 +49,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
 
   function onTest() {
     save.reset();
+    setTrusted(null);
     test.mutate(server ? { id: server.id, config } : { kind, config });
   }
 
@@ -87,6 +99,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
           !kinds.isLoading && <Alert tone="warning">{kind ? `No installed plugin provides the server kind "${kind}".` : "No plugin provides a server kind."} Check the Plugins page.</Alert>
         )}
         <TestResult result={test.data} />
+        {pin && <PinSuggestion pin={pin} current={config[pin.field]} onTrust={() => trust(pin)} />}
       </form>
     </Dialog>
   );

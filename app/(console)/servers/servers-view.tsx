@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Plus, Server as ServerIcon } from "lucide-react";
 import { useState } from "react";
-import { configSummary } from "@/app/_components/config-summary";
+import { PinnedFingerprint, configSummary } from "@/app/_components/config-summary";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
@@ -79,7 +79,12 @@ export function ServersView() {
                 <tr key={s.id}>
                   <Td className="font-medium text-slate-900">{s.name}</Td>
                   <Td>{kinds.title(s.kind)}</Td>
-                  <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{configSummary(s.config) || kinds.find(s.kind)?.description || "—"}</Td>
+                  <Td className="max-w-xs font-mono text-xs text-slate-600">
+                    <span className="block truncate">{configSummary(s.config) || kinds.find(s.kind)?.description || "—"}</span>
+                    <span className="block truncate text-slate-500">
+                      <PinnedFingerprint config={s.config} schema={kinds.find(s.kind)?.configSchema} />
+                    </span>
+                  </Td>
                   <Td className="tabular-nums">{s.environmentCount}</Td>
                   <Td className="whitespace-nowrap text-slate-500">{formatDateTime(s.createdAt)}</Td>
                   {can("admin") && (

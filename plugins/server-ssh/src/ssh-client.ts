@@ -1,0 +1,76 @@
+import net from "node:net";
+import { Client } from "ssh2";
+import { target, type SshConfig } from "./config";
+import { READY_TIMEOUT_MS, describeConnectError } from "./errors";
+import { fingerprint } from "./host-key";
+import { ping } from "./ssh2-internals";
+
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_MAX_UNANSWERED = 3;
+
+export type OpenedClient = {
+  client: Client;
+  /** The TCP socket under the connection: the pool refs it while channels are open and unrefs it when idle. */
+  socket: net.Socket;
+  /** Resolves once authenticated; rejects with a one-line message. */
+  ready: Promise<void>;
+  /** The fingerprint of the host key the server presented, once it has. */
+  presentedFingerprint(): string | null;
+};
+
+/**
+ * Opens one SSH connection. With `acceptAnyHostKey` (Test connection before a key is pinned) an unpinned
+ * server is accepted; a pinned key that differs is always refused.
+ */
+export function openClient(config: SshConfig, options: { acceptAnyHostKey: boolean }): OpenedClient {
+  const pinned = config.hostKeyFingerprint;
+  let presented: string | null = null;
+  // Our own socket, so the pool can unref it while the connection idles.
+  const socket = net.connect({ host: config.host, port: config.port });
+  // Request/response traffic (SFTP, channel opens) would otherwise wait on Nagle's algorithm at every step.
+  socket.setNoDelay(true);
+  const client = new Client();
+  const ready = new Promise<void>((resolve, reject) => {
+    const fail = (err: unknown) => reject(new Error(describeConnectError(err, { target: target(config), username: config.username, presented, pinned })));
+    client.on("error", fail);
+    client.once("close", () => fail(new Error("the server closed the connection")));
+    client.once("ready", () => {
+      startKeepalive(client);
+      resolve();
+    });
+    try {
+      client.connect({
+        sock: socket,
+        username: config.username,
+        privateKey: config.privateKey,
+        passphrase: config.passphrase,
+        readyTimeout: READY_TIMEOUT_MS,
+        hostVerifier: (key: Buffer) => {
+          presented = fingerprint(key);
+          return pinned ? presented === pinned : options.acceptAnyHostKey;
+        },
+      });
+    } catch (err) {
+      socket.destroy();
+      fail(err);
+    }
+  });
+  return { client, socket, ready, presentedFingerprint: () => presented };
+}
+
+/** Pings the server on an unref'd timer; a server that stops answering is disconnected (the pool then evicts it). */
+function startKeepalive(client: Client): void {
+  let unanswered = 0;
+  const timer = setInterval(() => {
+    if (unanswered >= KEEPALIVE_MAX_UNANSWERED) {
+      client.destroy();
+      return;
+    }
+    unanswered++;
+    ping(client, () => {
+      unanswered = 0;
+    });
+  }, KEEPALIVE_INTERVAL_MS);
+  timer.unref();
+  client.once("close", () => clearInterval(timer));
+}

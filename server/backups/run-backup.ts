@@ -56,10 +56,13 @@ async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: St
   });
   const stored: Stored[] = [];
   for await (const artifact of produced.artifacts) {
-    await progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore");
     const key = artifactKey(job.backup, artifact.kind);
     written.push(key);
-    const result = await streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal });
+    // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
+    const [, result] = await Promise.all([
+      progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore"),
+      streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal }),
+    ]);
     stored.push({ kind: artifact.kind, ...result });
   }
   return { stored, startedAt, metadata: produced.metadata };

@@ -45,7 +45,8 @@ export async function openVerifiedArtifact(
     }
     throw err;
   });
-  // Whoever reads `content` sees the failure as a stream error; the promise is awaited separately.
+  // The failure is reported through `verified`; the loader may not listen to `content` yet when it happens.
   verified.catch(() => {});
+  content.on("error", () => {});
   return { content, verified };
 }

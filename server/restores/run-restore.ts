@@ -74,8 +74,8 @@ class RestoreRun {
     const artifact = this.job.artifacts.find((a) => a.kind === kind)!;
     const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n));
     try {
-      await into(content);
-      await verified;
+      // A damaged file fails at once, even if the loader never notices its input stopped (its copy is discarded).
+      await Promise.all([into(content), verified]);
     } catch (err) {
       const damage = await verified.then(
         () => null,

@@ -3,95 +3,19 @@
  * 3 runs each, plus the worker's peak RSS for a ~250 MB and the ~1 GB database. Writes test/bench/results/backup.md.
  * The generated databases are kept in test/bench/.data so later runs skip the generation.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
-import type { Principal } from "@/server/auth/principal";
-import { createDb } from "@/server/db";
-import { startEmbeddedDatabase } from "@/server/db/embedded";
-import { migrateAll } from "@/server/runtime/database";
-import { resetEnvCache } from "@/server/env";
-import { PluginHost } from "@/server/plugins/host";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
-import { createProject } from "@/server/services/projects";
-import { createServer } from "@/server/services/servers";
-import { createStorageLocation } from "@/server/services/storage-locations";
-import { createFirstOwner } from "@/server/services/users";
-import { fillBenchDatabase } from "./generate-database";
+import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const DATA = path.join(ROOT, "test/bench/.data");
 const RESULTS = path.join(ROOT, "test/bench/results/backup.md");
-const RUNS = 3;
-const SIZES = [
-  { name: "bench_250mb", targetMb: 250 },
-  { name: "bench_1gb", targetMb: 1024 },
-];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-function startWorker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/safehold.mjs"), "worker"], { cwd: ROOT, env });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes("Worker running")) {
-        clearInterval(timer);
-        resolve();
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(output));
-      }
-    }, 50);
-  });
-  /** The process's peak resident set (VmHWM), in bytes. */
-  const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) * 1024;
-  const stop = () => new Promise<void>((resolve) => (child.once("exit", () => resolve()), child.kill("SIGTERM")));
-  return { ready, peakRss, stop };
-}
 
 async function main() {
-  fs.mkdirSync(DATA, { recursive: true });
-  const cluster = await startEmbeddedDatabase(DATA, (line) => console.log(line));
-  const adminUrl = cluster.url;
-  const urlFor = (db: string) => Object.assign(new URL(adminUrl), { pathname: `/${db}` }).toString();
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const password = decodeURIComponent(new URL(adminUrl).password);
-  const port = Number(new URL(adminUrl).port);
-
-  for (const size of SIZES) {
-    const [exists] = await admin`select 1 from pg_database where datname = ${size.name}`;
-    if (!exists) {
-      console.log(`Generating ${size.name} (~${size.targetMb} MB)...`);
-      await admin.unsafe(`create database ${size.name}`);
-      await fillBenchDatabase(urlFor(size.name), size.targetMb);
-    }
-  }
-
-  // A fresh Safehold database for the console's own rows each run of the bench.
-  await admin.unsafe("drop database if exists bench_safehold with (force)");
-  await admin.unsafe("create database bench_safehold");
-  const safeholdUrl = urlFor("bench_safehold");
-  process.env.DATABASE_URL = safeholdUrl;
-  process.env.SAFEHOLD_SECRET_KEY ??= "bench-secret-key-0123456789abcdefghijklmnop";
-  resetEnvCache();
-  await migrateAll(safeholdUrl);
-  const { db, close } = createDb(safeholdUrl);
-  const plugins = new PluginHost(path.join(ROOT, "plugins"));
-  const { user, org } = await createFirstOwner(db, { email: "bench@safehold.test", password: "bench-password", name: "", organizationName: "Bench" });
-  const owner: Principal = { userId: user.id, orgId: org.id, role: "owner", label: user.email, via: "cli" };
-  const storageDir = fs.mkdtempSync(path.join(DATA, "storage-"));
-  await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
-  const project = await createProject(db, owner, { name: "Bench", description: "" });
-  const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
-  const workerEnv = { ...process.env, DATABASE_URL: safeholdUrl, SAFEHOLD_WORKER_CONCURRENCY: "1" };
+  const { admin, db, plugins, owner, project, server, storageDir, port, password, workerEnv, close } = await openBench();
 
   const rows: string[] = [];
   for (const size of SIZES) {
@@ -163,16 +87,7 @@ Targets: Safehold within 1.15× of the baseline's wall time; worker peak RSS und
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, report);
   console.log(`\nWrote ${path.relative(ROOT, RESULTS)}`);
-  fs.rmSync(storageDir, { recursive: true, force: true });
   await close();
-  await admin.end();
-  await cluster.stop();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

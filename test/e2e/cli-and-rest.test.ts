@@ -57,14 +57,21 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/backups",
+      "/backups/{backupId}/restores",
       "/backups/{id}",
       "/environments",
       "/environments/{environmentId}/backups",
       "/environments/{id}",
+      "/erasure-subjects/{id}",
       "/plugins",
       "/projects",
       "/projects/{id}",
+      "/projects/{projectId}/erasure-subjects",
+      "/restores",
+      "/restores/{id}",
+      "/restores/{id}/discard-previous-copy",
       "/servers",
+      "/servers/{serverId}/discover",
       "/storage-locations",
       "/storage-locations/{id}/test",
     ]);

@@ -1,0 +1,104 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "@/server/auth/principal";
+import { listEnvironments } from "@/server/services/environments";
+import { createProject } from "@/server/services/projects";
+import { launchBrowser, screenshot } from "../helpers/browser";
+import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
+import { createOdooClient, type OdooClient } from "../helpers/restore-env";
+import { makeUserDir, startSshd, type Sshd } from "../helpers/sshd";
+
+let sshd: Sshd | null = null;
+let t: TestDatabase;
+let app: ConsoleProcess;
+let browser: Browser;
+let page: Page;
+let owner: Principal;
+let client: OdooClient;
+let projectId: string;
+
+beforeAll(async () => {
+  sshd = await startSshd({ user: "safehold-ssh-a" });
+  if (!sshd) return;
+  t = await createTestDatabase();
+  ({ principals: { owner } } = await createOrgWithMembers(t.db, "Import Agency"));
+  projectId = (await createProject(t.db, owner, { name: "Fabrikam", description: "" })).id;
+  const dataDir = makeUserDir(sshd, "odoo");
+  client = await createOdooClient(dataDir);
+  execFileSync("chown", ["-R", `${sshd.uid}:${sshd.gid}`, dataDir]);
+  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-import-")) });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  await page.goto(`${app.url}/signin`);
+  await page.getByLabel("Email").fill(owner.label);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await client?.drop();
+  await t?.drop();
+  await sshd?.stop();
+});
+
+// The test sshd needs root (it creates its SSH user) and openssh-server, which .ci/run installs.
+describe.skipIf(process.getuid?.() !== 0 || !fs.existsSync("/usr/sbin/sshd"))("an SSH server and its Odoo databases, from the browser", () => {
+  it("adds an SSH server after confirming its host key fingerprint", async () => {
+    await page.goto(`${app.url}/servers`);
+    await page.getByRole("button", { name: "Add server" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add server" });
+    await dialog.getByLabel("Name", { exact: true }).fill("Fabrikam host");
+    await dialog.getByLabel("Kind").selectOption("ssh");
+    await dialog.getByLabel("Host", { exact: true }).fill(sshd!.host);
+    await dialog.getByLabel(/^Port/).fill(String(sshd!.port));
+    await dialog.getByLabel("Username", { exact: true }).fill(sshd!.username);
+    await dialog.getByLabel("Private key", { exact: true }).fill(sshd!.privateKey);
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByText(sshd!.fingerprint, { exact: true }).waitFor();
+    await screenshot(page, "ssh-01-fingerprint");
+    await dialog.getByRole("button", { name: /^Trust this/ }).click();
+    await dialog.getByText("Pinned. Save to keep it.").waitFor();
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByText(`${sshd!.username}@${sshd!.host}:${sshd!.port}`).waitFor();
+    await screenshot(page, "ssh-02-servers");
+  });
+
+  it("imports the server's Odoo databases as environments", async () => {
+    await page.goto(`${app.url}/projects/${projectId}`);
+    await page.getByRole("button", { name: "Import from server" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import environments from server" });
+    await dialog.getByLabel("Server", { exact: true }).selectOption({ label: "Fabrikam host" });
+    await dialog.getByLabel("Host", { exact: true }).fill(client.host);
+    await dialog.getByLabel(/^Port/).fill(String(client.port));
+    await dialog.getByLabel("User", { exact: true }).fill(client.user);
+    await dialog.getByLabel(/^Password/).fill(client.password);
+    await dialog.getByLabel("Odoo data folder", { exact: true }).fill(client.dataDir);
+    await dialog.getByRole("button", { name: "Find databases" }).click();
+    await dialog.getByLabel(`Import ${client.database}`).check();
+    await screenshot(page, "ssh-03-discovered");
+    await dialog.getByRole("button", { name: "Create 1 environment" }).click();
+    await dialog.getByText("Created").first().waitFor();
+    await screenshot(page, "ssh-04-imported");
+    const environments = await listEnvironments(t.db, builtinPluginHost(), owner, { limit: 10, projectId });
+    expect(environments.items).toMatchObject([{ name: client.database, source: "odoo", serverName: "Fabrikam host", sourceConfig: { database: client.database, dataDir: client.dataDir, password: "********" } }]);
+  });
+
+  it("records an erased data subject on the project", async () => {
+    await page.goto(`${app.url}/projects/${projectId}`);
+    await page.getByLabel("Email of the erased person").fill("Erased.Person@Example.test");
+    await page.getByLabel("Note (optional)").fill("GDPR request #7");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByText("erased.person@example.test").waitFor();
+    await screenshot(page, "ssh-05-erasure");
+  });
+});

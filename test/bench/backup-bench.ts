@@ -9,25 +9,17 @@ import os from "node:os";
 import path from "node:path";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
-import { createEnvironment } from "@/server/services/environments";
 import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
 
 const RESULTS = path.join(ROOT, "test/bench/results/backup.md");
 
 async function main() {
-  const { admin, db, plugins, owner, project, server, storageDir, port, password, workerEnv, close } = await openBench();
+  const { admin, db, owner, storageDir, port, password, workerEnv, environmentFor, close } = await openBench();
 
   const rows: string[] = [];
   for (const size of SIZES) {
     const [{ bytes }] = (await admin`select pg_database_size(${size.name})::bigint as bytes`) as unknown as [{ bytes: string }];
-    const environment = await createEnvironment(db, plugins, owner, {
-      projectId: project.id,
-      serverId: server.id,
-      name: size.name,
-      stage: "production",
-      source: "postgres",
-      sourceConfig: { host: "127.0.0.1", port, user: "safehold", password, database: size.name },
-    });
+    const environment = await environmentFor(size.name);
 
     const baseline: number[] = [];
     const baselineFile = path.join(storageDir, `${size.name}-baseline.sql.gz`);

@@ -8,6 +8,7 @@ import { startEmbeddedDatabase } from "@/server/db/embedded";
 import { resetEnvCache } from "@/server/env";
 import { PluginHost } from "@/server/plugins/host";
 import { migrateAll } from "@/server/runtime/database";
+import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
@@ -80,16 +81,29 @@ export async function openBench() {
   await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
   const project = await createProject(db, owner, { name: "Bench", description: "" });
   const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
+  const port = Number(new URL(adminUrl).port);
+  const password = decodeURIComponent(new URL(adminUrl).password);
+  /** A `postgres` environment for one of the generated databases. */
+  const environmentFor = (database: string) =>
+    createEnvironment(db, plugins, owner, {
+      projectId: project.id,
+      serverId: server.id,
+      name: database,
+      stage: "production",
+      source: "postgres",
+      sourceConfig: { host: "127.0.0.1", port, user: "safehold", password, database },
+    });
   return {
     admin,
+    environmentFor,
     db,
     plugins,
     owner,
     project,
     server,
     storageDir,
-    port: Number(new URL(adminUrl).port),
-    password: decodeURIComponent(new URL(adminUrl).password),
+    port,
+    password,
     workerEnv: { ...process.env, DATABASE_URL: safeholdUrl, SAFEHOLD_WORKER_CONCURRENCY: "1" },
     close: async () => {
       fs.rmSync(storageDir, { recursive: true, force: true });

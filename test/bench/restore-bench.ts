@@ -9,7 +9,6 @@ import os from "node:os";
 import path from "node:path";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
-import { createEnvironment } from "@/server/services/environments";
 import { createRestore, getRestore } from "@/server/services/restores";
 import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
 
@@ -24,18 +23,11 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 }
 
 async function main() {
-  const { admin, db, plugins, owner, project, server, storageDir, port, password, workerEnv, close } = await openBench();
+  const { admin, db, plugins, owner, project, server, storageDir, port, password, workerEnv, environmentFor, close } = await openBench();
   const psqlEnv = { ...process.env, PGPASSWORD: password };
   const rows: string[] = [];
   for (const size of SIZES) {
-    const environment = await createEnvironment(db, plugins, owner, {
-      projectId: project.id,
-      serverId: server.id,
-      name: size.name,
-      stage: "production",
-      source: "postgres",
-      sourceConfig: { host: "127.0.0.1", port, user: "safehold", password, database: size.name },
-    });
+    const environment = await environmentFor(size.name);
     const worker = startWorker(workerEnv);
     await worker.ready;
     const created = await createBackup(db, owner, { environmentId: environment.id, name: "to restore", notes: "", includeFilestore: false, retention: "daily" });

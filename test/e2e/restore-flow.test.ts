@@ -7,7 +7,7 @@ import type { Principal } from "@/server/auth/principal";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot } from "../helpers/browser";
+import { launchBrowser, screenshot, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -46,11 +46,7 @@ afterAll(async () => {
 
 describe("the restore wizard", () => {
   it("restores a backup into a new environment, confirmed by typing RESTORE", async () => {
-    await page.goto(`${app.url}/signin`);
-    await page.getByLabel("Email").fill(owner.label);
-    await page.getByLabel("Password").fill(TEST_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signIn(page, app.url, owner.label, TEST_PASSWORD);
 
     await page.goto(`${app.url}/projects/${setup.project.id}/environments/${environmentId}`);
     await page.getByRole("button", { name: "Restore" }).first().click();

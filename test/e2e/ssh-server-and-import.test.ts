@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { listEnvironments } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
-import { launchBrowser, screenshot } from "../helpers/browser";
+import { launchBrowser, screenshot, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -35,11 +35,7 @@ beforeAll(async () => {
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-import-")) });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel("Email").fill(owner.label);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  await signIn(page, app.url, owner.label, TEST_PASSWORD);
 });
 
 afterAll(async () => {

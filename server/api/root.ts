@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "./trpc";
 import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { backupsRouter } from "./routers/backups";
+import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
 import { meRouter } from "./routers/me";
@@ -28,6 +29,7 @@ export const appRouter = router({
   storageLocations: storageLocationsRouter,
   backups: backupsRouter,
   restores: restoresRouter,
+  downloadLinks: downloadLinksRouter,
   erasure: erasureRouter,
   activity: activityRouter,
   overview: overviewRouter,

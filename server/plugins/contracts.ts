@@ -191,8 +191,11 @@ export interface StorageClient {
    * aborted put leaves nothing that looks finished. Resolves with the stored size in bytes.
    */
   put(key: string, content: Readable, options?: { signal?: AbortSignal }): Promise<{ size: number }>;
-  /** Streams the object; rejects with a message naming the key when it does not exist. */
-  get(key: string): Promise<Readable>;
+  /**
+   * Streams the object, from byte `start` when given (a resumed download); rejects with a message naming the
+   * key when it does not exist.
+   */
+  get(key: string, options?: { start?: number }): Promise<Readable>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Every object whose key starts with `prefix`. */

@@ -57,11 +57,13 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/backups",
+      "/backups/{backupId}/download-links",
       "/backups/{backupId}/restores",
       "/backups/{id}",
       "/environments",
       "/environments/{environmentId}/backups",
       "/environments/{id}",
+      "/download-links/{id}/revoke",
       "/erasure-subjects/{id}",
       "/plugins",
       "/projects",

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "@/server/api/root";
 import type { Access } from "@/server/api/trpc";
 import type { Principal } from "@/server/auth/principal";
-import { restores, type Role } from "@/server/db/schema";
+import { downloadLinks, restores, type Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
@@ -30,6 +30,7 @@ type Objects = {
   backupId: string;
   restoreId: string;
   erasureId: string;
+  linkId: string;
 };
 
 let n = 0;
@@ -95,6 +96,9 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "erasure.add": (o) => ({ projectId: o.projectId, subject: `${unique("erased").replace(" ", "")}@example.test` }),
   "erasure.remove": (o) => ({ id: o.erasureId }),
   "environments.discover": (o) => ({ serverId: o.serverId, source: "odoo", sourceConfig: { host: "127.0.0.1", port: 1, user: "u", password: "p", dataDir: "/nonexistent" } }),
+  "downloadLinks.create": (o) => ({ backupId: o.backupId, artifact: "database", expiresIn: 900 }),
+  "downloadLinks.list": (o) => ({ backupId: o.backupId }),
+  "downloadLinks.revoke": (o) => ({ id: o.linkId }),
   "activity.list": () => ({}),
   "overview.get": () => undefined,
 };
@@ -130,6 +134,10 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     .insert(restores)
     .values({ orgId: owner.orgId, backupId: backup.id, sourceEnvironmentId: environment.id, target: "original", targetEnvironmentId: environment.id, status: "completed" })
     .returning();
+  const [link] = await t.db
+    .insert(downloadLinks)
+    .values({ orgId: owner.orgId, backupId: backup.id, artifact: "database", expiresAt: new Date(Date.now() + 60_000), createdBy: owner.userId })
+    .returning();
   const erasure = await addErasureSubject(t.db, owner, { projectId: project.id, subject: `someone@${name.toLowerCase()}.test`, note: "" });
   return {
     orgId: owner.orgId,
@@ -143,6 +151,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     backupId: backup.id,
     restoreId: restore!.id,
     erasureId: erasure.id,
+    linkId: link!.id,
   };
 }
 
@@ -189,6 +198,7 @@ describe("access matrix over every procedure", () => {
     for (const p of paths.filter((x) => isMutation(x) && accessOf(x) !== "public")) {
       const result = await call(a.principals.viewer, p, INPUTS[p]!(a.objects));
       if (result.ok || result.code !== "FORBIDDEN") allowed.push(p);
+      else if (p === "downloadLinks.create") expect(result.message).toContain("does not let viewers download");
       else expect(result.message, p).toContain("Your role (viewer) cannot do this");
     }
     expect(allowed.sort()).toEqual(["apiTokens.create", "apiTokens.revoke", "me.switchOrganization"]);
@@ -254,6 +264,8 @@ describe("access matrix over every procedure", () => {
     const minimum: Record<Exclude<Access, "public">, Role> = { self: "viewer", viewer: "viewer", operator: "operator", admin: "admin", owner: "owner" };
     for (const p of paths.filter((x) => accessOf(x) !== "public")) {
       const role = minimum[accessOf(p) as Exclude<Access, "public">];
+      // Viewers create download links only when their organization allows it (tested with the links).
+      if (p === "downloadLinks.create") continue;
       const result = await call(a.principals[role], p, INPUTS[p]!(a.objects));
       if (!result.ok) expect(["FORBIDDEN", "UNAUTHORIZED"], `${p} as ${role}: ${result.message}`).not.toContain(result.code);
     }

@@ -177,6 +177,8 @@ describe("REST API v1", () => {
         "POST /projects/{projectId}/erasure-subjects",
         "DELETE /erasure-subjects/{id}",
         "POST /servers/{serverId}/discover",
+        "POST /backups/{backupId}/download-links",
+        "POST /download-links/{id}/revoke",
       ].sort(),
     );
   });

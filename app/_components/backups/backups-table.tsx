@@ -1,8 +1,9 @@
 "use client";
 
-import { RotateCcw, Trash2 } from "lucide-react";
+import { Download, RotateCcw, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
+import { DownloadDialog } from "@/app/_components/downloads/download-dialog";
 import { RestoreDialog } from "@/app/_components/restores/restore-dialog";
 import { Button } from "@/app/_components/ui/button";
 import { Table, Td, Th } from "@/app/_components/ui/layout";
@@ -19,6 +20,7 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
   const { can } = useConsoleSession();
   const [deleting, setDeleting] = useState<BackupItem | null>(null);
   const [restoring, setRestoring] = useState<BackupItem | null>(null);
+  const [downloading, setDownloading] = useState<BackupItem | null>(null);
   return (
     <>
       <Table>
@@ -64,6 +66,11 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
                 {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
               </Td>
               <Td className="text-right whitespace-nowrap">
+                {b.status === "completed" && (
+                  <Button variant="ghost" size="sm" className="mr-1" aria-label={`Download backup of ${formatDateTime(b.createdAt)}`} title="Download links" onClick={() => setDownloading(b)}>
+                    <Download className="size-4" aria-hidden />
+                  </Button>
+                )}
                 {can("operator") && b.status === "completed" && (
                   <Button
                     variant="secondary"
@@ -87,6 +94,7 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
       </Table>
       {deleting && <DeleteBackupDialog backup={deleting} onClose={() => setDeleting(null)} />}
       {restoring && <RestoreDialog backup={restoring} onClose={() => setRestoring(null)} />}
+      {downloading && <DownloadDialog backup={downloading} onClose={() => setDownloading(null)} />}
     </>
   );
 }

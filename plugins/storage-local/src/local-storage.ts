@@ -83,14 +83,14 @@ class LocalStorage implements StorageClient {
     return new Error(`Cannot create the folder for ${key} in ${this.root}`);
   }
 
-  async get(key: string) {
+  async get(key: string, options: { start?: number } = {}) {
     const file = this.resolve(key);
     try {
       await fs.access(file);
     } catch {
       throw new Error(`Object ${key} does not exist in ${this.root}`);
     }
-    return createReadStream(file);
+    return createReadStream(file, { start: options.start });
   }
 
   /** Removes the object, any unfinished upload of it (left by a crash), and folders that become empty. */

@@ -1,4 +1,4 @@
-import { index, pgTable, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { artifactKindEnum } from "./enums";
 import { backups } from "./backups";
@@ -14,6 +14,8 @@ export const downloadLinks = pgTable(
       .notNull()
       .references(() => backups.id, { onDelete: "cascade" }),
     artifact: artifactKindEnum().notNull(),
+    /** `console`: a signed console URL that streams through the console (revocable at once); `provider`: presigned by the storage. */
+    signedBy: text().$type<"console" | "provider">().notNull().default("console"),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     revokedAt: timestamp({ withTimezone: true }),

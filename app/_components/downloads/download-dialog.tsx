@@ -1,0 +1,95 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { BackupItem } from "@/app/_components/backups/backup-types";
+import { Button } from "@/app/_components/ui/button";
+import { Dialog } from "@/app/_components/ui/dialog";
+import { Field, Select } from "@/app/_components/ui/field";
+import { Alert } from "@/app/_components/ui/layout";
+import { errorInfo } from "@/app/_lib/errors";
+import { formatBytes, formatDateTime } from "@/app/_lib/format";
+import { useTRPC } from "@/app/_lib/trpc";
+import { CopyLink } from "./copy-link";
+import { ARTIFACT_LABEL, EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
+import { IssuedLinks } from "./issued-links";
+
+type CreatedLink = { id: string; artifact: string; fileName: string; size: number; url: string; expiresAt: string; signedBy: "console" | "provider" };
+
+/** The seed's Download dialog: pick how long the links live, then copy the link of each file of the backup. */
+export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const detail = useQuery(trpc.backups.get.queryOptions({ id: backup.id }));
+  const [expiresIn, setExpiresIn] = useState<ExpirySeconds>(3600);
+  const [links, setLinks] = useState<CreatedLink[]>([]);
+  const create = useMutation(trpc.downloadLinks.create.mutationOptions());
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const artifacts = detail.data?.artifacts ?? [];
+
+  async function createLinks() {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const made: CreatedLink[] = [];
+      for (const a of artifacts) made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn }));
+      setLinks(made);
+      await queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId: backup.id }));
+    } catch (err) {
+      setFailure(errorInfo(err)?.message ?? "The links could not be created");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      open
+      size="lg"
+      onClose={onClose}
+      title="Download backup"
+      description={`${backup.projectName} / ${backup.environmentName}, taken ${formatDateTime(backup.finishedAt ?? backup.createdAt)}`}
+      footer={<Button variant="secondary" onClick={onClose}>Close</Button>}
+    >
+      <div className="space-y-5">
+        <div className="flex flex-wrap items-end gap-3">
+          <Field label="URL expiration" htmlFor="download-expiry" hint="Anyone with a link can download the file until then.">
+            <Select id="download-expiry" value={expiresIn} onChange={(e) => setExpiresIn(Number(e.target.value) as ExpirySeconds)}>
+              {EXPIRY_OPTIONS.map((o) => (
+                <option key={o.seconds} value={o.seconds}>
+                  {o.label}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
+            {links.length ? "Create new links" : "Create links"}
+          </Button>
+        </div>
+        {detail.error && <Alert tone="danger">{errorInfo(detail.error)?.message}</Alert>}
+        {failure && <Alert tone="danger">{failure}</Alert>}
+        {links.length > 0 && (
+          <ul className="space-y-3" aria-label="Download links">
+            {links.map((l) => (
+              <li key={l.id} className="rounded-md p-3 ring-1 ring-slate-200 ring-inset">
+                <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
+                  <p className="text-sm font-medium text-slate-900">
+                    {ARTIFACT_LABEL[l.artifact]} <span className="font-normal text-slate-500">· {formatBytes(l.size)}</span>
+                  </p>
+                  <p className="font-mono text-xs text-slate-500">{l.fileName}</p>
+                </div>
+                <CopyLink url={l.url} label={ARTIFACT_LABEL[l.artifact] ?? l.artifact} />
+                <p className="mt-1.5 text-xs text-slate-500">
+                  Valid until {formatDateTime(l.expiresAt)}
+                  {l.signedBy === "provider" ? " · signed by the storage: revoking it cannot stop it early" : " · streams through the console; revoking stops it at once"}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+        <IssuedLinks backupId={backup.id} />
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,85 @@
+import { Readable } from "node:stream";
+import { and, eq } from "drizzle-orm";
+import { artifactFileName } from "@/server/backups/keys";
+import type { Db } from "@/server/db";
+import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
+import type { PluginHost } from "@/server/plugins/host";
+import { fullConfig } from "@/server/services/plugin-config";
+import { parseRange } from "./byte-range";
+import { verifyLinkToken } from "./link-token";
+
+const CONTENT_TYPE = { database: "application/gzip", filestore: "application/gzip", manifest: "application/json" } as const;
+
+/** A short answer a browser shows as a page and a script reads as JSON. */
+function refuse(request: Request, status: number, code: string, message: string): Response {
+  if ((request.headers.get("accept") ?? "").includes("application/json")) {
+    return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+  }
+  const page = `<!doctype html><meta charset="utf-8"><title>Safehold download</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;color:#0f172a"><h1 style="font-size:1.25rem">This download link cannot be used</h1><p>${message}</p></body>`;
+  return new Response(page, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/** The first `limit` bytes of `source` (for a `bytes=a-b` range); stops reading the storage once they are out. */
+function take(source: Readable, limit: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let left = limit;
+      for await (const chunk of source) {
+        const part = (chunk as Buffer).length > left ? (chunk as Buffer).subarray(0, left) : (chunk as Buffer);
+        left -= part.length;
+        yield part;
+        if (left <= 0) break;
+      }
+    })(),
+  );
+}
+
+/**
+ * Serves a console-signed download link: checks the signature (403), the link (revoked: 403), its expiry
+ * (410) and the backup (deleted: 404), then streams the object from storage with its file name, length and
+ * byte ranges, so browsers and `curl -C -` can resume.
+ */
+export async function serveDownload(db: Db, plugins: PluginHost, request: Request, token: string): Promise<Response> {
+  const claims = verifyLinkToken(token);
+  if (!claims) return refuse(request, 403, "forbidden", "The link is not valid: it may have been copied incompletely or altered.");
+  const [row] = await db
+    .select({ link: downloadLinks, backup: backups, artifact: backupArtifacts, storage: storageLocations })
+    .from(backups)
+    .leftJoin(downloadLinks, eq(downloadLinks.id, claims.linkId))
+    .leftJoin(backupArtifacts, and(eq(backupArtifacts.backupId, backups.id), eq(backupArtifacts.kind, claims.artifact)))
+    .leftJoin(storageLocations, eq(storageLocations.id, backups.storageLocationId))
+    .where(eq(backups.id, claims.backupId));
+  if (!row || !row.artifact || row.backup.status !== "completed") return refuse(request, 404, "not_found", "The backup this link points to has been deleted.");
+  if (!row.link || row.link.backupId !== claims.backupId) return refuse(request, 403, "forbidden", "The link is not valid.");
+  if (row.link.revokedAt) return refuse(request, 403, "forbidden", "The link was revoked. Ask for a new one.");
+  if (claims.expiresAt.getTime() <= Date.now() || row.link.expiresAt.getTime() <= Date.now()) {
+    return refuse(request, 410, "gone", "The link has expired. Ask for a new one.");
+  }
+  if (!row.storage) return refuse(request, 404, "not_found", "The storage holding this backup no longer exists.");
+
+  const size = row.artifact.size;
+  const range = parseRange(request.headers.get("range"), size);
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+  }
+  const storage = (await plugins.storageProvider(row.storage.provider)).create(fullConfig(row.storage.config, row.storage.secrets));
+  let body: Readable;
+  try {
+    body = await storage.get(row.artifact.key, range ? { start: range.start } : undefined);
+  } catch (err) {
+    await storage.close?.();
+    return refuse(request, 502, "bad_gateway", `The storage could not return the file: ${(err as Error).message}`);
+  }
+  const length = range ? range.end - range.start + 1 : size;
+  const stream = range && range.end < size - 1 ? take(body, length) : body;
+  stream.once("close", () => void storage.close?.());
+  const headers: Record<string, string> = {
+    "content-type": CONTENT_TYPE[claims.artifact],
+    "content-disposition": `attachment; filename="${artifactFileName(claims.backupId, claims.artifact)}"`,
+    "content-length": String(length),
+    "accept-ranges": "bytes",
+    "cache-control": "private, no-store",
+  };
+  if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status: range ? 206 : 200, headers });
+}

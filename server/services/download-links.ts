@@ -1,0 +1,133 @@
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import { artifactFileName } from "@/server/backups/keys";
+import type { DbOrTx } from "@/server/db";
+import { ARTIFACT_KINDS, backupArtifacts, downloadLinks, organizations, storageLocations, users } from "@/server/db/schema";
+import { signLinkToken } from "@/server/downloads/link-token";
+import { env } from "@/server/env";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "./activity";
+import { findBackup } from "./backups";
+import { fullConfig } from "./plugin-config";
+
+/** The product guide's expirations: 15 min, 30 min, 1 h, 2 h, 24 h. */
+export const DOWNLOAD_EXPIRIES = [900, 1800, 3600, 7200, 86400] as const;
+
+export const createDownloadLinkInput = z.object({
+  backupId: z.uuid(),
+  artifact: z.enum(ARTIFACT_KINDS),
+  expiresIn: z.union(DOWNLOAD_EXPIRIES.map((s) => z.literal(s)) as [z.ZodLiteral<900>, ...z.ZodLiteral<number>[]], {
+    error: "Choose 15 minutes, 30 minutes, 1 hour, 2 hours or 24 hours",
+  }),
+});
+
+export const downloadLinkItem = z.object({
+  id: z.string(),
+  backupId: z.string(),
+  artifact: z.enum(ARTIFACT_KINDS),
+  fileName: z.string(),
+  size: z.number(),
+  signedBy: z.enum(["console", "provider"]),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const createdDownloadLink = downloadLinkItem.extend({ url: z.string() });
+
+const LABEL = { database: "database dump", filestore: "filestore archive", manifest: "manifest" } as const;
+
+async function assertMayDownload(db: DbOrTx, actor: Principal): Promise<void> {
+  if (actor.role !== "viewer") return;
+  const [org] = await db.select({ allowed: organizations.viewersCanDownload }).from(organizations).where(eq(organizations.id, actor.orgId));
+  if (!org?.allowed) throw new ForbiddenError("Your organization does not let viewers download backups; ask an admin (Settings › General)");
+}
+
+/**
+ * A link that downloads one artifact of a completed backup until it expires. Storage that can sign (S3) gets a
+ * presigned URL; otherwise the console signs a URL that streams the object through it (and can be revoked
+ * at once). `expiresInSeconds` is the API's choice; tests pass shorter ones.
+ */
+export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor: Principal, input: { backupId: string; artifact: (typeof ARTIFACT_KINDS)[number] }, expiresInSeconds: number) {
+  await assertMayDownload(db, actor);
+  const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
+  if (backup.status !== "completed") throw new ConflictError("Only a completed backup can be downloaded");
+  const [artifact] = await db
+    .select()
+    .from(backupArtifacts)
+    .where(and(eq(backupArtifacts.backupId, backup.id), eq(backupArtifacts.kind, input.artifact)));
+  if (!artifact) throw new NotFoundError(`This backup's ${LABEL[input.artifact]}`);
+  const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
+  if (!location) throw new ConflictError("The backup's storage location no longer exists");
+
+  const fileName = artifactFileName(backup.id, input.artifact);
+  const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+  const storage = (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+  let presigned: string | undefined;
+  try {
+    presigned = await storage.presignGet?.(artifact.key, expiresInSeconds, fileName);
+  } finally {
+    await storage.close?.();
+  }
+  const [row] = await db
+    .insert(downloadLinks)
+    .values({ orgId: actor.orgId, backupId: backup.id, artifact: input.artifact, signedBy: presigned ? "provider" : "console", expiresAt, createdBy: actor.userId })
+    .returning();
+  const url = presigned ?? `${env().publicUrl}/download/${signLinkToken({ linkId: row!.id, backupId: backup.id, artifact: input.artifact, expiresAt })}`;
+  await recordActivity(db, actor, {
+    action: "download_link.create",
+    targetType: "backup",
+    targetId: backup.id,
+    targetLabel: `${projectName} / ${environmentName}`,
+    message: `Download link for the ${LABEL[input.artifact]}, valid until ${expiresAt.toISOString()}`,
+    details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy },
+  });
+  return { ...toItem(row!, artifact.size, actor.label), url };
+}
+
+function toItem(row: typeof downloadLinks.$inferSelect, size: number, createdBy: string | null): z.infer<typeof downloadLinkItem> {
+  return {
+    id: row.id,
+    backupId: row.backupId,
+    artifact: row.artifact,
+    fileName: artifactFileName(row.backupId, row.artifact),
+    size,
+    signedBy: row.signedBy,
+    expiresAt: row.expiresAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    createdBy,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The links made for a backup, newest first (their URLs are shown once, when made). */
+export async function listDownloadLinks(db: DbOrTx, actor: Principal, backupId: string) {
+  await findBackup(db, actor, backupId);
+  const rows = await db
+    .select({ link: downloadLinks, size: backupArtifacts.size, createdBy: users.email })
+    .from(downloadLinks)
+    .innerJoin(backupArtifacts, and(eq(backupArtifacts.backupId, downloadLinks.backupId), eq(backupArtifacts.kind, downloadLinks.artifact)))
+    .leftJoin(users, eq(users.id, downloadLinks.createdBy))
+    .where(and(eq(downloadLinks.backupId, backupId), eq(downloadLinks.orgId, actor.orgId)))
+    .orderBy(desc(downloadLinks.createdAt));
+  return rows.map((r) => toItem(r.link, r.size, r.createdBy));
+}
+
+/** Revokes a link: a console link stops working at once; a presigned one is marked, but storage honours it until it expires. */
+export async function revokeDownloadLink(db: DbOrTx, actor: Principal, id: string) {
+  const [row] = await db
+    .update(downloadLinks)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(downloadLinks.id, id), eq(downloadLinks.orgId, actor.orgId)))
+    .returning();
+  if (!row) throw new NotFoundError("Download link");
+  await recordActivity(db, actor, {
+    action: "download_link.revoke",
+    targetType: "backup",
+    targetId: row.backupId,
+    message: `Revoked the download link for the ${LABEL[row.artifact]}${row.signedBy === "provider" ? " (a presigned link: the storage honours it until it expires)" : ""}`,
+    details: { linkId: id },
+  });
+}

@@ -17,6 +17,8 @@ export const storageLocationItem = z.object({
   config: configRecord,
   isDefault: z.boolean(),
   backupCount: z.number(),
+  /** Bytes of the completed backups kept there. */
+  bytesUsed: z.number(),
   createdAt: z.string(),
 });
 export const storageLocationPage = pageSchema(storageLocationItem);
@@ -44,8 +46,11 @@ const CONFIG_FIELDS = { kindField: "provider", configField: "config" };
 
 // Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
 const backupCount = sql<number>`count(${backups.id})::int`;
+const bytesUsed = sql<number>`coalesce(sum(${backups.sizeBytes}) filter (where ${backups.status} = 'completed'), 0)::float8`;
 
-function toItem(plugins: PluginHost, row: LocationRow & { backupCount: number }) {
+type Usage = { backupCount: number; bytesUsed: number };
+
+function toItem(plugins: PluginHost, row: LocationRow & Usage) {
   return {
     id: row.id,
     name: row.name,
@@ -53,6 +58,7 @@ function toItem(plugins: PluginHost, row: LocationRow & { backupCount: number })
     config: presentConfig(plugins, "storageProviders", row.provider, row.config, row.secrets),
     isDefault: row.isDefault,
     backupCount: row.backupCount,
+    bytesUsed: row.bytesUsed,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -64,25 +70,25 @@ export async function listStorageLocations(db: DbOrTx, plugins: PluginHost, acto
     filters.push(or(gt(storageLocations.name, name), and(eq(storageLocations.name, name), gt(storageLocations.id, id)))!);
   }
   const rows = await db
-    .select({ location: storageLocations, backupCount })
+    .select({ location: storageLocations, backupCount, bytesUsed })
     .from(storageLocations)
     .leftJoin(backups, eq(backups.storageLocationId, storageLocations.id))
     .where(and(...filters))
     .groupBy(storageLocations.id)
     .orderBy(asc(storageLocations.name), asc(storageLocations.id))
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, (r) => toItem(plugins, { ...r.location, backupCount: r.backupCount }), (r) => [r.location.name, r.location.id]);
+  return toPage(rows, input.limit, (r) => toItem(plugins, { ...r.location, backupCount: r.backupCount, bytesUsed: r.bytesUsed }), (r) => [r.location.name, r.location.id]);
 }
 
 export async function findStorageLocation(db: DbOrTx, actor: Principal, id: string) {
   const [row] = await db
-    .select({ location: storageLocations, backupCount })
+    .select({ location: storageLocations, backupCount, bytesUsed })
     .from(storageLocations)
     .leftJoin(backups, eq(backups.storageLocationId, storageLocations.id))
     .where(and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)))
     .groupBy(storageLocations.id);
   if (!row) throw new NotFoundError("Storage location");
-  return { ...row.location, backupCount: row.backupCount };
+  return { ...row.location, backupCount: row.backupCount, bytesUsed: row.bytesUsed };
 }
 
 export async function getStorageLocation(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string) {
@@ -120,7 +126,7 @@ export async function createStorageLocation(db: DbOrTx, plugins: PluginHost, act
       await tx.update(storageLocations).set({ isDefault: true }).where(eq(storageLocations.id, row!.id));
     }
     await recordActivity(tx, actor, { action: "storage_location.create", targetType: "storage_location", targetId: row!.id, targetLabel: row!.name, message: `Provider ${input.provider}${isDefault ? ", default" : ""}` });
-    return toItem(plugins, { ...row!, isDefault, backupCount: 0 });
+    return toItem(plugins, { ...row!, isDefault, backupCount: 0, bytesUsed: 0 });
   });
 }
 
@@ -136,7 +142,7 @@ export async function updateStorageLocation(db: DbOrTx, plugins: PluginHost, act
       .where(and(eq(storageLocations.id, current.id), eq(storageLocations.orgId, actor.orgId)))
       .returning();
     await recordActivity(tx, actor, { action: "storage_location.update", targetType: "storage_location", targetId: row!.id, targetLabel: row!.name });
-    return toItem(plugins, { ...row!, backupCount: current.backupCount });
+    return toItem(plugins, { ...row!, backupCount: current.backupCount, bytesUsed: current.bytesUsed });
   });
 }
 

@@ -8,6 +8,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Alert, Badge, Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
+import { formatBytes } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { StorageLocation } from "./storage-location-form-dialog";
 
@@ -44,6 +45,7 @@ export function StorageLocationRow({ location, providerTitle, columns, onEdit, o
         <Td>{providerTitle}</Td>
         <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{configSummary(location.config) || "—"}</Td>
         <Td className="tabular-nums">{location.backupCount}</Td>
+        <Td className="whitespace-nowrap tabular-nums">{formatBytes(location.bytesUsed)}</Td>
         <Td className="text-right whitespace-nowrap">
           {can("operator") && (
             <Button variant="ghost" size="sm" loading={test.isPending} onClick={runTest}>

@@ -73,6 +73,7 @@ export function StorageView() {
                 <Th>Provider</Th>
                 <Th>Where</Th>
                 <Th>Backups</Th>
+                <Th>Used</Th>
                 <Th>
                   <span className="sr-only">Actions</span>
                 </Th>

@@ -26,9 +26,9 @@ function FieldControl({ id, name, field, value, onChange, invalid }: { id: strin
         <option value="" disabled>
           Choose…
         </option>
-        {field.enum.map((option) => (
+        {field.enum.map((option, i) => (
           <option key={String(option)} value={String(option)}>
-            {String(option)}
+            {field.enumTitles?.[i] ?? String(option)}
           </option>
         ))}
       </Select>

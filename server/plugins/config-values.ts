@@ -8,6 +8,7 @@ const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
 ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "multiline", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "placeholder", schemaType: "string" });
+ajv.addKeyword({ keyword: "enumTitles", schemaType: "array" });
 ajv.addFormat("hostname", true);
 
 const compiled = new WeakMap<ConfigSchema, ValidateFunction>();

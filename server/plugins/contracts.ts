@@ -225,6 +225,8 @@ export type ConfigFieldSchema = {
   description?: string;
   default?: string | number | boolean;
   enum?: Array<string | number>;
+  /** What forms show for each `enum` value, in the same order. */
+  enumTitles?: string[];
   minimum?: number;
   maximum?: number;
   minLength?: number;

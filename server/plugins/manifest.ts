@@ -10,6 +10,7 @@ const fieldSchema = z
     description: z.string().optional(),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     enum: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+    enumTitles: z.array(z.string()).optional(),
     minimum: z.number().optional(),
     maximum: z.number().optional(),
     minLength: z.number().int().optional(),
@@ -19,7 +20,8 @@ const fieldSchema = z
     multiline: z.boolean().optional(),
     placeholder: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => !f.enumTitles || f.enumTitles.length === f.enum?.length, { message: "`enumTitles` needs one title per `enum` value" });
 
 const configSchema = z
   .object({

@@ -1,5 +1,6 @@
 import http from "node:http";
 import next from "next";
+import { handleDownload } from "./download-route";
 
 export type WebServer = { close: () => Promise<void> };
 
@@ -9,11 +10,13 @@ export async function startWeb(options: { root: string; host: string; port: numb
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      console.error("Request failed:", err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal error; the details are in the server log");
-    });
+    handleDownload(req, res)
+      .then((handled) => (handled ? undefined : handle(req, res)))
+      .catch((err: unknown) => {
+        console.error("Request failed:", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal error; the details are in the server log");
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>

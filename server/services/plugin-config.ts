@@ -40,3 +40,9 @@ export const configRecord = z.record(z.string(), z.unknown());
 
 /** What every "Test connection" answers. */
 export const testResultOutput = z.object({ ok: z.boolean(), message: z.string() });
+
+/**
+ * A test's answer with the plugin's `details` for the operator: e.g. `details.pin`, a value (such as a host key
+ * fingerprint) the form offers to write into a config field once the operator confirms it.
+ */
+export const testResultWithDetails = testResultOutput.extend({ details: configRecord.optional() });

@@ -8,7 +8,7 @@ import type { ServerConnection, TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, prepareConfig, presentConfig, testResultOutput } from "./plugin-config";
+import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
 
 export const serverItem = z.object({
   id: z.string(),
@@ -32,11 +32,6 @@ export const testServerInput = z.union([
   z.object({ kind: z.string().min(1).max(50), config: configRecord.default({}) }),
 ]);
 
-/**
- * A server test's answer, with the plugin's `details` for the operator: e.g. `details.pin`, a value (such as a host
- * key fingerprint) the form offers to write into a config field once the operator confirms it.
- */
-export const serverTestResult = testResultOutput.extend({ details: configRecord.optional() });
 
 type ServerRow = typeof servers.$inferSelect;
 const CONFIG_FIELDS = { kindField: "kind", configField: "config" };

@@ -175,5 +175,5 @@ export async function testStorageLocation(db: DbOrTx, plugins: PluginHost, actor
     outcome: result.ok ? "success" : "failure",
     message: result.message,
   });
-  return { ok: result.ok, message: result.message };
+  return { ok: result.ok, message: result.message, details: result.details };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { testResultWithDetails } from "@/server/services/plugin-config";
 import {
   createServer,
   createServerInput,
@@ -9,7 +10,6 @@ import {
   listServersInput,
   serverItem,
   serverPage,
-  serverTestResult,
   testServer,
   testServerInput,
   updateServer,
@@ -44,6 +44,6 @@ export const serversRouter = router({
   /** Test a saved server, or the settings in a form before saving. */
   test: procedure("operator")
     .input(testServerInput)
-    .output(serverTestResult)
+    .output(testResultWithDetails)
     .mutation(({ ctx, input }) => testServer(ctx.db, ctx.plugins, ctx.principal, input)),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
-import { testResultOutput } from "@/server/services/plugin-config";
+import { testResultOutput, testResultWithDetails } from "@/server/services/plugin-config";
 import {
   createStorageLocation,
   createStorageLocationInput,
@@ -49,6 +49,6 @@ export const storageLocationsRouter = router({
   /** The settings in a form, before (or instead of) saving them. */
   testDraft: procedure("operator")
     .input(testStorageLocationInput)
-    .output(testResultOutput)
+    .output(testResultWithDetails)
     .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
 });

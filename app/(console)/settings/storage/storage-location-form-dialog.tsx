@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
 import { SchemaForm } from "@/app/_components/schema-form";
-import { TestResult } from "@/app/_components/test-result";
+import { PinSuggestion, TestResult, pinHint, type PinHint } from "@/app/_components/test-result";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
@@ -26,8 +26,19 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
   const [name, setName] = useState(location?.name ?? "");
   const [isDefault, setIsDefault] = useState(location?.isDefault ?? first);
   const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
-  const form = useContributionConfig("storageProviders", { id: location?.provider, config: location?.config }, "local", () => test.reset());
+  // A value the operator trusted from the last test (e.g. an SFTP host key): still shown, as pinned, once the test is cleared.
+  const [trusted, setTrusted] = useState<PinHint | null>(null);
+  const form = useContributionConfig("storageProviders", { id: location?.provider, config: location?.config }, "local", () => {
+    test.reset();
+    setTrusted(null);
+  });
   const { contributions: providers, id: provider, contribution, config } = form;
+  const pin = pinHint(test.data?.details) ?? trusted;
+
+  function trust(hint: PinHint) {
+    form.edit({ ...config, [hint.field]: hint.value });
+    setTrusted(hint);
+  }
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
@@ -99,6 +110,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
           onChange={(e) => setIsDefault(e.target.checked)}
         />
         <TestResult result={test.data} />
+        {pin && <PinSuggestion pin={pin} current={config[pin.field]} onTrust={() => trust(pin)} />}
       </form>
     </Dialog>
   );

@@ -124,6 +124,17 @@ describe.each(PROVIDERS)("download links for a backup on %s storage", (name, sta
     for (const a of manifest.artifacts) expect(sha256(files[a.kind]!), a.kind).toBe(a.sha256);
     expect(sha256(files.manifest!)).toBe(backup.artifacts.find((a) => a.kind === "manifest")!.sha256);
   });
+
+  it("stops a link from working once it has expired", async () => {
+    if (!target) return;
+    const link = await createDownloadLink(t.db, plugins, principals.operator, { backupId: backup.id, artifact: "manifest" }, 1);
+    const url = link.signedBy === "console" ? onConsole(link.url) : link.url;
+    const file = path.join(downloads, `${name}-expiring`);
+    expect(curl(url, file)).toBe(200);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(curl(url, file)).toBe(link.signedBy === "console" ? 410 : 403);
+    if (link.signedBy === "provider") expect(fs.readFileSync(file, "utf8")).toContain("Request has expired");
+  });
 });
 
 describe("console-signed links", () => {

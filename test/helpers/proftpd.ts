@@ -6,6 +6,8 @@ import path from "node:path";
 import { freePort } from "./console-process";
 
 const PROFTPD = "/usr/sbin/proftpd";
+/** Where Debian's proftpd keeps its loadable modules; mod_tls comes from proftpd-mod-crypto. */
+const MODULE_PATH = "/usr/lib/proftpd";
 /**
  * Passive data ports: a block this size in 20000-32767, below Linux's ephemeral range (32768-60999), where
  * outgoing connections and port-0 listeners (the other test servers) take theirs.
@@ -30,11 +32,46 @@ function run(command: string, args: string[], input?: string): string {
   return execFileSync(command, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
 }
 
-/** Why no test proftpd can be started here (not root, or proftpd missing), or null when it can. */
-export function proftpdUnavailable(): string | null {
+/**
+ * Why no test proftpd can be started here (not root, proftpd missing, or for `tls` mod_tls or openssl
+ * missing), or null when it can.
+ */
+export function proftpdUnavailable(options: { tls?: boolean } = {}): string | null {
   if (process.getuid?.() !== 0) return "the tests must run as root to create the FTP user and start proftpd";
   if (!fs.existsSync(PROFTPD)) return `${PROFTPD} is missing (apt-get install proftpd-core)`;
+  if (options.tls) {
+    const modTls = path.join(MODULE_PATH, "mod_tls.so");
+    if (!fs.existsSync(modTls)) return `${modTls} is missing (apt-get install proftpd-mod-crypto)`;
+    try {
+      run("openssl", ["version"]);
+    } catch {
+      return "openssl is missing (apt-get install openssl)";
+    }
+  }
   return null;
+}
+
+/**
+ * Directives for FTPS by explicit TLS (AUTH TLS), required on the control and data connections, with a
+ * self-signed certificate for 127.0.0.1 made in `dir`.
+ */
+function tlsDirectives(dir: string): string[] {
+  const cert = path.join(dir, "cert.pem");
+  const key = path.join(dir, "key.pem");
+  run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert]);
+  return [
+    `ModulePath ${MODULE_PATH}`,
+    "LoadModule mod_tls.c",
+    "TLSEngine on",
+    "TLSRequired on",
+    `TLSRSACertificateFile ${cert}`,
+    `TLSRSACertificateKeyFile ${key}`,
+    "TLSProtocol TLSv1.2 TLSv1.3",
+    // basic-ftp does not resume the control connection's TLS session on data connections.
+    "TLSOptions NoSessionReuseRequired",
+    "TLSVerifyClient off",
+    `TLSLog ${path.join(dir, "tls.log")}`,
+  ];
 }
 
 /**
@@ -89,13 +126,14 @@ async function passivePorts(): Promise<[number, number]> {
 
 /**
  * Starts a real proftpd for one test file: standalone on a free port of 127.0.0.1, logins by the unix
- * password of `user` (created if missing), each session locked in that user's home. Null (with the reason
- * printed) when not root or proftpd is not installed.
+ * password of `user` (created if missing), each session locked in that user's home; with `tls`, FTPS by
+ * explicit TLS only (a self-signed certificate). Null (with the reason printed) when not root or proftpd
+ * (or for `tls` its mod_tls) is not installed.
  */
-export async function startProftpd(options: { user: string; password: string }): Promise<Proftpd | null> {
-  const reason = proftpdUnavailable();
+export async function startProftpd(options: { user: string; password: string; tls?: boolean }): Promise<Proftpd | null> {
+  const reason = proftpdUnavailable(options);
   if (reason) {
-    console.warn(`[proftpd] FTP tests skipped: ${reason}`);
+    console.warn(`[proftpd] ${options.tls ? "FTPS" : "FTP"} tests skipped: ${reason}`);
     return null;
   }
   const { user, password } = options;
@@ -136,6 +174,7 @@ export async function startProftpd(options: { user: string; password: string }):
       "DelayTable none",
       // Nothing written to the system's login records.
       "WtmpLog off",
+      ...(options.tls ? tlsDirectives(dir) : []),
       "",
     ].join("\n"),
   );

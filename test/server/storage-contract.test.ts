@@ -3,7 +3,7 @@ import { Readable, Transform } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { builtinPluginHost } from "../helpers/fixtures";
-import { startFtpStorage } from "../helpers/storage-servers/ftp";
+import { startFtpStorage, startFtpsStorage } from "../helpers/storage-servers/ftp";
 import { startLocalStorage } from "../helpers/storage-servers/local";
 import { startS3Storage } from "../helpers/storage-servers/s3";
 import { startSftpStorage } from "../helpers/storage-servers/sftp";
@@ -15,6 +15,7 @@ const TARGETS: Array<[string, () => Promise<StorageTarget | null>]> = [
   ["s3", startS3Storage],
   ["sftp", startSftpStorage],
   ["ftp", startFtpStorage],
+  ["ftps", startFtpsStorage],
 ];
 
 const plugins = builtinPluginHost();

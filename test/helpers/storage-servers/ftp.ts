@@ -5,8 +5,20 @@ import { startProftpd } from "../proftpd";
 import type { StorageTarget } from "./types";
 
 /** A real proftpd, plain FTP in passive mode, with a folder of its own in the FTP user's home. */
-export async function startFtpStorage(): Promise<StorageTarget | null> {
-  const server = await startProftpd({ user: "safehold-ftp", password: "ftp-test-password-123" });
+export function startFtpStorage(): Promise<StorageTarget | null> {
+  return startStorage(false);
+}
+
+/**
+ * A real proftpd requiring explicit TLS (AUTH TLS) on control and data connections, with a self-signed
+ * certificate the configuration accepts (`allowSelfSigned`).
+ */
+export function startFtpsStorage(): Promise<StorageTarget | null> {
+  return startStorage(true);
+}
+
+async function startStorage(tls: boolean): Promise<StorageTarget | null> {
+  const server = await startProftpd({ user: "safehold-ftp", password: "ftp-test-password-123", tls });
   if (!server) return null;
   // The user's home is the session's root (DefaultRoot ~): `/<folder>` in FTP is this folder.
   const folder = fs.mkdtempSync(path.join(server.home, "contract-"));
@@ -16,8 +28,8 @@ export async function startFtpStorage(): Promise<StorageTarget | null> {
     port: server.port,
     user: server.user,
     password: server.password,
-    secure: "none",
     path: `/${path.basename(folder)}/backups`,
+    ...(tls ? { secure: "explicit", allowSelfSigned: true } : { secure: "none" }),
   };
   return {
     provider: "ftp",

@@ -76,7 +76,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/servers/{serverId}/discover",
       "/storage-locations",
       "/storage-locations/{id}/test",
-    ]);
+    ].sort());
   });
 
   it("applies migrations with `safehold migrate` against the same database", async () => {

@@ -3,10 +3,7 @@ import { Client } from "ssh2";
 import { target, type SshConfig } from "./config";
 import { READY_TIMEOUT_MS, describeConnectError } from "./errors";
 import { fingerprint } from "./host-key";
-import { ping } from "./ssh2-internals";
-
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_MAX_UNANSWERED = 3;
+import { startKeepalive } from "./keepalive";
 
 export type OpenedClient = {
   client: Client;
@@ -58,19 +55,3 @@ export function openClient(config: SshConfig, options: { acceptAnyHostKey: boole
   return { client, socket, ready, presentedFingerprint: () => presented };
 }
 
-/** Pings the server on an unref'd timer; a server that stops answering is disconnected (the pool then evicts it). */
-function startKeepalive(client: Client): void {
-  let unanswered = 0;
-  const timer = setInterval(() => {
-    if (unanswered >= KEEPALIVE_MAX_UNANSWERED) {
-      client.destroy();
-      return;
-    }
-    unanswered++;
-    ping(client, () => {
-      unanswered = 0;
-    });
-  }, KEEPALIVE_INTERVAL_MS);
-  timer.unref();
-  client.once("close", () => clearInterval(timer));
-}

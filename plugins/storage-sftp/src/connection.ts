@@ -2,12 +2,9 @@ import net from "node:net";
 import { Client, type SFTPWrapper } from "ssh2";
 import { READY_TIMEOUT_MS, describeConnectError } from "../../server-ssh/src/errors";
 import { fingerprint } from "../../server-ssh/src/host-key";
-import { ping } from "../../server-ssh/src/ssh2-internals";
+import { startKeepalive } from "../../server-ssh/src/keepalive";
 import type { SftpConfig } from "./config";
 import { changedMessage, notPinnedMessage } from "./host-key-messages";
-
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_MAX_UNANSWERED = 3;
 
 /** One SSH connection and the SFTP session every operation of a storage client shares. */
 export type SftpConnection = {
@@ -109,22 +106,3 @@ export async function openSftpConnection(config: SftpConfig, options: { acceptAn
   }
 }
 
-/**
- * Pings the server on an unref'd timer (ssh2's own keepaliveInterval is referenced and would keep Node
- * running); a server that stops answering is disconnected, which fails the requests waiting on it.
- */
-function startKeepalive(client: Client): void {
-  let unanswered = 0;
-  const timer = setInterval(() => {
-    if (unanswered >= KEEPALIVE_MAX_UNANSWERED) {
-      client.destroy();
-      return;
-    }
-    unanswered++;
-    ping(client, () => {
-      unanswered = 0;
-    });
-  }, KEEPALIVE_INTERVAL_MS);
-  timer.unref();
-  client.once("close", () => clearInterval(timer));
-}

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./trpc";
 import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
+import { backupPoliciesRouter } from "./routers/backup-policies";
 import { backupsRouter } from "./routers/backups";
 import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
@@ -28,6 +29,7 @@ export const appRouter = router({
   environments: environmentsRouter,
   storageLocations: storageLocationsRouter,
   backups: backupsRouter,
+  backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
   downloadLinks: downloadLinksRouter,
   erasure: erasureRouter,

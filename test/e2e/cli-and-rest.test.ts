@@ -56,6 +56,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/backup-policy",
       "/backups",
       "/backups/{backupId}/download-links",
       "/backups/{backupId}/restores",
@@ -63,6 +64,8 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/environments",
       "/environments/{environmentId}/backups",
       "/environments/{id}",
+      "/environments/{id}/backup-policy",
+      "/environments/{id}/effective-backup-policy",
       "/download-links/{id}/revoke",
       "/erasure-subjects/{id}",
       "/plugins",

@@ -99,6 +99,12 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "downloadLinks.create": (o) => ({ backupId: o.backupId, artifact: "database", expiresIn: 900 }),
   "downloadLinks.list": (o) => ({ backupId: o.backupId }),
   "downloadLinks.revoke": (o) => ({ id: o.linkId }),
+  "backupPolicies.getDefault": () => ({}),
+  "backupPolicies.putDefault": () => ({ enabled: true, schedule: "0 3 * * *", timezone: "Europe/Brussels", storageLocationId: null, includeFilestore: true, retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 }, notifyOnSuccess: false, notifyOnFailure: true }),
+  "backupPolicies.getOverride": (o) => ({ id: o.environmentId }),
+  "backupPolicies.putOverride": (o) => ({ id: o.environmentId, schedule: "30 1 * * *" }),
+  "backupPolicies.deleteOverride": (o) => ({ id: o.environmentId }),
+  "backupPolicies.getEffective": (o) => ({ id: o.environmentId }),
   "activity.list": () => ({}),
   "overview.get": () => undefined,
 };
@@ -212,6 +218,7 @@ describe("access matrix over every procedure", () => {
     }
     expect(refused.sort()).toEqual(
       [
+        "backupPolicies.putDefault",
         "members.add",
         "members.changeRole",
         "members.remove",

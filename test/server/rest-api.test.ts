@@ -179,6 +179,12 @@ describe("REST API v1", () => {
         "POST /servers/{serverId}/discover",
         "POST /backups/{backupId}/download-links",
         "POST /download-links/{id}/revoke",
+        "GET /backup-policy",
+        "PUT /backup-policy",
+        "GET /environments/{id}/backup-policy",
+        "PUT /environments/{id}/backup-policy",
+        "DELETE /environments/{id}/backup-policy",
+        "GET /environments/{id}/effective-backup-policy",
       ].sort(),
     );
   });

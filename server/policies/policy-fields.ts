@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** The built-in org default, used until the organization saves its own (retention: daily 7, weekly 4, monthly 12, yearly 2). */
+export const BUILT_IN_POLICY: Policy = {
+  enabled: true,
+  schedule: "0 2 * * *",
+  timezone: "UTC",
+  storageLocationId: null,
+  includeFilestore: true,
+  retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 },
+  notifyOnSuccess: false,
+  notifyOnFailure: true,
+};
+
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure"] as const;
+export type PolicyField = (typeof POLICY_FIELDS)[number];
+
+const keep = z.number().int().min(0).max(1000);
+
+export const policySchema = z.object({
+  enabled: z.boolean(),
+  schedule: z.string().trim().min(1).max(100),
+  timezone: z.string().trim().min(1).max(100),
+  /** Null: the organization's default storage location. */
+  storageLocationId: z.uuid().nullable(),
+  includeFilestore: z.boolean(),
+  retention: z.object({ daily: keep, weekly: keep, monthly: keep, yearly: keep }),
+  notifyOnSuccess: z.boolean(),
+  notifyOnFailure: z.boolean(),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+/** An environment's override: only the fields it sets (retention is overridden as a whole). */
+export const policyOverrideSchema = policySchema.partial();
+export type PolicyOverride = z.infer<typeof policyOverrideSchema>;

@@ -1,0 +1,17 @@
+import { Cron } from "croner";
+import { ValidationError } from "@/server/errors";
+
+/** Checks a cron expression and an IANA time zone, with a message an operator can act on; returns the next runs. */
+export function checkSchedule(schedule: string, timezone: string, count = 3): Date[] {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch {
+    throw new ValidationError(`"${timezone}" is not a time zone; use an IANA name such as Europe/Brussels or UTC`, { timezone: "Unknown time zone" });
+  }
+  try {
+    return new Cron(schedule, { timezone, paused: true }).nextRuns(count);
+  } catch (err) {
+    const reason = (err as Error).message.replace(/^CronPattern: /, "");
+    throw new ValidationError(`"${schedule}" is not a valid cron schedule (${reason}); e.g. "0 2 * * *" runs daily at 02:00`, { schedule: "Invalid cron schedule" });
+  }
+}

@@ -14,7 +14,7 @@ function mac(payload: string): Buffer {
 
 /** `<payload>.<signature>`, both base64url: the console can check it without a database lookup. */
 export function signLinkToken(c: LinkClaims): string {
-  const payload = Buffer.from(JSON.stringify({ l: c.linkId, b: c.backupId, a: c.artifact, e: Math.floor(c.expiresAt.getTime() / 1000) })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ l: c.linkId, b: c.backupId, a: c.artifact, e: Math.ceil(c.expiresAt.getTime() / 1000) })).toString("base64url");
   return `${payload}.${mac(payload).toString("base64url")}`;
 }
 

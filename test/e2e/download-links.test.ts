@@ -127,11 +127,11 @@ describe.each(PROVIDERS)("download links for a backup on %s storage", (name, sta
 
   it("stops a link from working once it has expired", async () => {
     if (!target) return;
-    const link = await createDownloadLink(t.db, plugins, principals.operator, { backupId: backup.id, artifact: "manifest" }, 1);
+    const link = await createDownloadLink(t.db, plugins, principals.operator, { backupId: backup.id, artifact: "manifest" }, 2);
     const url = link.signedBy === "console" ? onConsole(link.url) : link.url;
     const file = path.join(downloads, `${name}-expiring`);
     expect(curl(url, file)).toBe(200);
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 3100));
     expect(curl(url, file)).toBe(link.signedBy === "console" ? 410 : 403);
     if (link.signedBy === "provider") expect(fs.readFileSync(file, "utf8")).toContain("Request has expired");
   });
@@ -163,9 +163,9 @@ describe("console-signed links", () => {
 
   it("answers 410 once expired, 403 when tampered with or revoked, 404 once the backup is deleted", async () => {
     const file = path.join(downloads, "refused");
-    const short = await createDownloadLink(t.db, plugins, principals.operator, { backupId, artifact: "manifest" }, 1);
+    const short = await createDownloadLink(t.db, plugins, principals.operator, { backupId, artifact: "manifest" }, 2);
     expect(curl(onConsole(short.url), file)).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3100));
     expect(curl(onConsole(short.url), file)).toBe(410);
     expect(fs.readFileSync(file, "utf8")).toContain("has expired");
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./console-process";
+import { accepts, freePort } from "./ports";
 
 const PROFTPD = "/usr/sbin/proftpd";
 /** Where Debian's proftpd keeps its loadable modules; mod_tls comes from proftpd-mod-crypto. */
@@ -96,16 +96,6 @@ async function ensureUser(user: string, password: string): Promise<{ uid: number
   }
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {

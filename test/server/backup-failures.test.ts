@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -12,6 +11,7 @@ import { createBackupSetup, createPostgresEnvironment, listFiles, startTestWorke
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { fillTrickyData } from "../helpers/tricky-data";
+import { freePort } from "../helpers/ports";
 
 const OLD_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/old-pg-dump");
 const plugins = builtinPluginHost();
@@ -22,14 +22,6 @@ let owner: Principal;
 let setup: Awaited<ReturnType<typeof createBackupSetup>>;
 const mounts: string[] = [];
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A small tmpfs (root only: CI runs as root), to stand in for a full or read-only disk. */
 function mountTmpfs(options: string): string {
@@ -79,7 +71,7 @@ afterAll(async () => {
 
 describe("a backup that cannot be taken fails clearly and leaves nothing behind", () => {
   it("source unreachable", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { backup } = await backupOf({ port });
     await expectFailed(backup.id, `Nothing is listening on ${client.host}:${port} (connection refused)`);
   });

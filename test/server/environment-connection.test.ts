@@ -1,4 +1,3 @@
-import net from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
@@ -9,6 +8,7 @@ import { createServer } from "@/server/services/servers";
 import { checkPgDump } from "@/plugins/source-postgres/src/pg-dump";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { freePort } from "../helpers/ports";
 
 let t: TestDatabase;
 let client: Awaited<ReturnType<typeof createClientDatabase>>;
@@ -16,14 +16,6 @@ let operator: Principal;
 let ids: { projectId: string; serverId: string };
 const plugins = builtinPluginHost();
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -62,7 +54,7 @@ describe("postgres source: test connection through the server", () => {
       ok: false,
       message: `Database "no_such_db" does not exist on ${client.host}:${client.port}`,
     });
-    const port = await closedPort();
+    const port = await freePort();
     expect(await testEnvironment(t.db, plugins, operator, draft({ port }))).toEqual({ ok: false, message: `Nothing is listening on ${client.host}:${port} (connection refused)` });
     await expect(testEnvironment(t.db, plugins, operator, draft({ port: "not a port" }))).rejects.toMatchObject({
       fields: { "sourceConfig.port": "Port must be integer" },

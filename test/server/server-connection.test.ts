@@ -11,6 +11,7 @@ import type { PluginConfig, ServerConnection, ServerKindContribution } from "@/s
 import { adminDatabaseUrl } from "../helpers/database";
 import { BUILTIN_PLUGINS, builtinPluginHost } from "../helpers/fixtures";
 import { makeUserDir, sshdUnavailable, startSshd, type Sshd } from "../helpers/sshd";
+import { freePort } from "../helpers/ports";
 
 // Two sshd processes with their own host keys stand in for two hosts. Started in beforeAll, so a run whose
 // filter skips every test starts (and leaves) none.
@@ -42,14 +43,6 @@ async function run(server: ServerConnection, command: string, args: string[], op
   return { stdout, stderr, ...exit };
 }
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits until no process's command line is exactly `commandLine` (as the server sees it). */
 async function gone(server: ServerConnection, commandLine: string): Promise<boolean> {
@@ -180,7 +173,7 @@ describe.each(kinds)("server connection contract: $kind", ({ kind, config, folde
   });
 
   it("says when nothing listens at the other end", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await expect(server.openTcp("127.0.0.1", port)).rejects.toThrow(`Nothing is listening on 127.0.0.1:${port} (connection refused)`);
   });
 
@@ -303,7 +296,7 @@ describe.skipIf(unavailable)("ssh server kind", () => {
     });
 
     it("says quickly when nothing listens", async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const started = Date.now();
       await expect(ssh.connect({ ...hostA.config, port })).rejects.toThrow(`Nothing is listening on 127.0.0.1:${port} (connection refused)`);
       expect(await ssh.testConnection({ ...hostA.config, port })).toEqual({ ok: false, message: `Nothing is listening on 127.0.0.1:${port} (connection refused)` });

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { freePort } from "../console-process";
+import { freePort } from "../ports";
 import { startProftpd } from "../proftpd";
 import type { StorageTarget } from "./types";
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../ports";
 import type { StorageTarget } from "./types";
 
 const BUCKET = "safehold-contract";
@@ -15,13 +16,6 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** A port nothing listens on: taken from the system, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * s3rver in a child process (so the contract suite's memory measurements see only the client), on a port it
@@ -61,7 +55,7 @@ export async function startS3Storage(): Promise<StorageTarget> {
     provider: "s3",
     config,
     badCredentials: { ...config, accessKeyId: "SAFEHOLDWRONGKEY", secretAccessKey: "wrong-secret" },
-    unreachable: { ...config, endpoint: `http://127.0.0.1:${await closedPort()}` },
+    unreachable: { ...config, endpoint: `http://127.0.0.1:${await freePort()}` },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

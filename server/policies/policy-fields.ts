@@ -10,9 +10,10 @@ export const BUILT_IN_POLICY: Policy = {
   retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 },
   notifyOnSuccess: false,
   notifyOnFailure: true,
+  notificationChannelIds: [],
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -27,6 +28,8 @@ export const policySchema = z.object({
   retention: z.object({ daily: keep, weekly: keep, monthly: keep, yearly: keep }),
   notifyOnSuccess: z.boolean(),
   notifyOnFailure: z.boolean(),
+  /** The notification channels told of this environment's backups and restores. */
+  notificationChannelIds: z.array(z.uuid()).max(20),
 });
 export type Policy = z.infer<typeof policySchema>;
 

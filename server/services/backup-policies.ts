@@ -33,6 +33,7 @@ function toColumns(p: PolicyOverride) {
     keepYearly: p.retention?.yearly ?? null,
     notifyOnSuccess: p.notifyOnSuccess ?? null,
     notifyOnFailure: p.notifyOnFailure ?? null,
+    notificationChannelIds: p.notificationChannelIds ?? null,
   };
 }
 
@@ -50,6 +51,7 @@ function toOverride(row: PolicyRow | undefined): PolicyOverride {
   }
   if (row.notifyOnSuccess !== null) o.notifyOnSuccess = row.notifyOnSuccess;
   if (row.notifyOnFailure !== null) o.notifyOnFailure = row.notifyOnFailure;
+  if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
   return o;
 }
 

@@ -100,7 +100,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "downloadLinks.list": (o) => ({ backupId: o.backupId }),
   "downloadLinks.revoke": (o) => ({ id: o.linkId }),
   "backupPolicies.getDefault": () => ({}),
-  "backupPolicies.putDefault": () => ({ enabled: true, schedule: "0 3 * * *", timezone: "Europe/Brussels", storageLocationId: null, includeFilestore: true, retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 }, notifyOnSuccess: false, notifyOnFailure: true }),
+  "backupPolicies.putDefault": () => ({ enabled: true, schedule: "0 3 * * *", timezone: "Europe/Brussels", storageLocationId: null, includeFilestore: true, retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 }, notifyOnSuccess: false, notifyOnFailure: true, notificationChannelIds: [] }),
   "backupPolicies.getOverride": (o) => ({ id: o.environmentId }),
   "backupPolicies.putOverride": (o) => ({ id: o.environmentId, schedule: "30 1 * * *" }),
   "backupPolicies.deleteOverride": (o) => ({ id: o.environmentId }),

@@ -26,6 +26,8 @@ export const backupPolicies = pgTable(
     keepYearly: integer(),
     notifyOnSuccess: boolean(),
     notifyOnFailure: boolean(),
+    /** Null: inherit; an empty array: notify nobody. */
+    notificationChannelIds: uuid().array(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

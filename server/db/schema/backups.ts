@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { backupStatusEnum, backupTypeEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
@@ -37,6 +37,8 @@ export const backups = pgTable(
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),
+    /** For a scheduled backup, the schedule slot it runs for: one backup per environment and slot. */
+    scheduledFor: timestamp({ withTimezone: true }),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
@@ -48,6 +50,8 @@ export const backups = pgTable(
     index("backups_environment_created_idx").on(t.environmentId, t.createdAt.desc()),
     index("backups_project_created_idx").on(t.projectId, t.createdAt.desc()),
     index("backups_storage_location_idx").on(t.storageLocationId),
+    uniqueIndex("backups_scheduled_slot_idx").on(t.environmentId, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
+    index("backups_environment_completed_idx").on(t.environmentId, t.finishedAt.desc()).where(sql`${t.status} = 'completed'`),
     index("backups_running_idx").on(t.heartbeatAt).where(sql`${t.status} in ('in_progress', 'uploading')`),
   ],
 );

@@ -14,5 +14,6 @@ export * from "./backup-artifacts";
 export * from "./restores";
 export * from "./erasure-subjects";
 export * from "./download-links";
+export * from "./notification-channels";
 export * from "./activity-log";
 export * from "./relations";

@@ -10,6 +10,11 @@ export type Principal = {
   via: "session" | "token" | "cli" | "system";
 };
 
+/** The console itself, acting on its own schedule (scheduler, retention, reapers), as the activity log shows it. */
+export function safeholdActor(orgId: string): Principal {
+  return { userId: null, orgId, role: "owner", label: "Safehold", via: "system" };
+}
+
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2, owner: 3 };
 
 export function hasRole(role: Role, atLeast: Role): boolean {

@@ -1,10 +1,11 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { ARTIFACT_KINDS, backups } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { releaseDeadJob } from "@/server/jobs/release-job";
 import { recordActivity } from "@/server/services/activity";
-import { fullConfig } from "@/server/services/plugin-config";
+import { openStorage } from "@/server/services/plugin-config";
 import { backupJobKey } from "./job-key";
 import { artifactKey } from "./keys";
 import { loadBackupJob } from "./load-backup-job";
@@ -31,12 +32,12 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<num
       if (!job) return false;
       await releaseDeadJob(tx, backupJobKey(id));
       if (job.storage) {
-        const storage = (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
+        const storage = await openStorage(plugins, job.storage);
         await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
         await storage.close?.();
       }
       await tx.update(backups).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(backups.id, id));
-      await recordActivity(tx, { userId: null, orgId: job.backup.orgId, role: "owner", label: "Safehold", via: "system" }, {
+      await recordActivity(tx, safeholdActor(job.backup.orgId), {
         action: "backup.fail",
         targetType: "backup",
         targetId: id,

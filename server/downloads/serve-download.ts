@@ -4,7 +4,7 @@ import { artifactFileName } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
-import { fullConfig } from "@/server/services/plugin-config";
+import { openStorage } from "@/server/services/plugin-config";
 import { parseRange } from "./byte-range";
 import { verifyLinkToken } from "./link-token";
 
@@ -62,7 +62,7 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   if (range === "unsatisfiable") {
     return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
   }
-  const storage = (await plugins.storageProvider(row.storage.provider)).create(fullConfig(row.storage.config, row.storage.secrets));
+  const storage = await openStorage(plugins, row.storage);
   let body: Readable;
   try {
     body = await storage.get(row.artifact.key, range ? { start: range.start } : undefined);

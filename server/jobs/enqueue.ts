@@ -30,3 +30,16 @@ export async function removeJob(db: DbOrTx, jobKey: string): Promise<void> {
 export function environmentQueue(environmentId: string): string {
   return `environment:${environmentId}`;
 }
+
+/** Queues many jobs of one task in one statement (graphile-worker's add_jobs), e.g. a scheduler tick's backups. */
+export async function enqueueJobs<T extends keyof TaskPayloads>(
+  db: DbOrTx,
+  task: T,
+  jobs: { payload: TaskPayloads[T]; queueName?: string; jobKey?: string; maxAttempts?: number }[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await db.execute(sql`select count(*) from graphile_worker.add_jobs(array(
+    select (${task}::text, j->'payload', j->>'queueName', null, (j->>'maxAttempts')::int, j->>'jobKey', null, null)::graphile_worker.job_spec
+    from json_array_elements(${JSON.stringify(jobs)}::json) as j
+  ))`);
+}

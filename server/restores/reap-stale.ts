@@ -1,5 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { STALE_AFTER_SECONDS } from "@/server/backups/reap-stale";
+import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restores } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
@@ -25,7 +26,7 @@ export async function reapStaleRestores(db: Db): Promise<number> {
         ? `The worker running this restore stopped unexpectedly while swapping the restored copy in: check the environment's database and filestore`
         : `The worker running this restore stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s) before touching the target, which is unchanged; run the restore again`;
       await tx.update(restores).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(restores.id, id));
-      await recordActivity(tx, { userId: null, orgId: row.orgId, role: "owner", label: "Safehold", via: "system" }, {
+      await recordActivity(tx, safeholdActor(row.orgId), {
         action: "restore.fail",
         targetType: "environment",
         targetId: row.targetEnvironmentId,

@@ -10,7 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
-import { fullConfig } from "./plugin-config";
+import { openStorage } from "./plugin-config";
 
 /** The product guide's expirations: 15 min, 30 min, 1 h, 2 h, 24 h. */
 export const DOWNLOAD_EXPIRIES = [900, 1800, 3600, 7200, 86400] as const;
@@ -64,7 +64,7 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
 
   const fileName = artifactFileName(backup.id, input.artifact);
   const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
-  const storage = (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+  const storage = await openStorage(plugins, location);
   let presigned: string | undefined;
   try {
     presigned = await storage.presignGet?.(artifact.key, expiresInSeconds, fileName);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ContributionKind, PluginConfig } from "@/server/plugins/contracts";
+import type { ContributionKind, PluginConfig, StorageClient } from "@/server/plugins/contracts";
 import { maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
 
@@ -46,3 +46,8 @@ export const testResultOutput = z.object({ ok: z.boolean(), message: z.string() 
  * fingerprint) the form offers to write into a config field once the operator confirms it.
  */
 export const testResultWithDetails = testResultOutput.extend({ details: configRecord.optional() });
+
+/** A client for a stored storage location, through its provider plugin (activated on first use). */
+export async function openStorage(plugins: PluginHost, location: { provider: string; config: PluginConfig; secrets: PluginConfig }): Promise<StorageClient> {
+  return (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+}

@@ -1,0 +1,41 @@
+import type { backupPolicies } from "@/server/db/schema";
+import type { PolicyOverride } from "./policy-fields";
+
+type PolicyRow = typeof backupPolicies.$inferSelect;
+
+/** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
+export function toColumns(p: PolicyOverride) {
+  return {
+    enabled: p.enabled ?? null,
+    schedule: p.schedule ?? null,
+    timezone: p.timezone ?? null,
+    storageLocationId: p.storageLocationId ?? null,
+    includeFilestore: p.includeFilestore ?? null,
+    keepDaily: p.retention?.daily ?? null,
+    keepWeekly: p.retention?.weekly ?? null,
+    keepMonthly: p.retention?.monthly ?? null,
+    keepYearly: p.retention?.yearly ?? null,
+    notifyOnSuccess: p.notifyOnSuccess ?? null,
+    notifyOnFailure: p.notifyOnFailure ?? null,
+    notificationChannelIds: p.notificationChannelIds ?? null,
+  };
+}
+
+/** The fields a stored policy row sets; a missing row sets none. */
+export function toOverride(row: PolicyRow | undefined | null): PolicyOverride {
+  if (!row) return {};
+  const o: PolicyOverride = {};
+  if (row.enabled !== null) o.enabled = row.enabled;
+  if (row.schedule !== null) o.schedule = row.schedule;
+  if (row.timezone !== null) o.timezone = row.timezone;
+  // An override row stores a storage location only when it overrides that field.
+  if (row.storageLocationId !== null) o.storageLocationId = row.storageLocationId;
+  if (row.includeFilestore !== null) o.includeFilestore = row.includeFilestore;
+  if (row.keepDaily !== null && row.keepWeekly !== null && row.keepMonthly !== null && row.keepYearly !== null) {
+    o.retention = { daily: row.keepDaily, weekly: row.keepWeekly, monthly: row.keepMonthly, yearly: row.keepYearly };
+  }
+  if (row.notifyOnSuccess !== null) o.notifyOnSuccess = row.notifyOnSuccess;
+  if (row.notifyOnFailure !== null) o.notifyOnFailure = row.notifyOnFailure;
+  if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
+  return o;
+}

@@ -1,0 +1,141 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { safeholdActor } from "@/server/auth/principal";
+import { removeBackupObjects } from "@/server/backups/backup-objects";
+import type { DbOrTx } from "@/server/db";
+import { backups, restores, storageLocations } from "@/server/db/schema";
+import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
+import type { StorageClient } from "@/server/plugins/contracts";
+import type { PluginHost } from "@/server/plugins/host";
+import { recordActivity } from "@/server/services/activity";
+import { openStorage } from "@/server/services/plugin-config";
+import { decideRetention, type RetentionCandidate } from "./gfs";
+
+type Completed = RetentionCandidate & { orgId: string; projectId: string; environmentId: string; storageLocationId: string | null };
+
+/** Every completed backup, grouped by environment, as retention sees it. */
+async function completedByEnvironment(db: DbOrTx): Promise<Map<string, Completed[]>> {
+  const rows = await db
+    .select({
+      id: backups.id,
+      orgId: backups.orgId,
+      projectId: backups.projectId,
+      environmentId: backups.environmentId,
+      storageLocationId: backups.storageLocationId,
+      type: backups.type,
+      retentionClass: backups.retentionClass,
+      expiresAt: backups.expiresAt,
+      scheduledFor: backups.scheduledFor,
+      createdAt: backups.createdAt,
+    })
+    .from(backups)
+    .where(eq(backups.status, "completed"));
+  const byEnvironment = new Map<string, Completed[]>();
+  for (const { scheduledFor, createdAt, ...row } of rows) {
+    const list = byEnvironment.get(row.environmentId) ?? [];
+    list.push({ ...row, takenAt: scheduledFor ?? createdAt });
+    byEnvironment.set(row.environmentId, list);
+  }
+  return byEnvironment;
+}
+
+/** Backups a pending or running restore reads from: never expired under it. */
+async function inUseByRestores(db: DbOrTx): Promise<Set<string>> {
+  const rows = await db.select({ backupId: restores.backupId }).from(restores).where(inArray(restores.status, ["pending", "in_progress"]));
+  return new Set(rows.flatMap((r) => (r.backupId ? [r.backupId] : [])));
+}
+
+/**
+ * The retention task: applies each environment's effective policy to its completed backups
+ * (see `decideRetention`), removes what falls out from storage, then marks it `expired` and records it.
+ * A backup whose objects cannot be removed stays completed, to be tried again on the next pass.
+ */
+export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Date = new Date()): Promise<{ examined: number; expired: number; failed: number }> {
+  const policies = new Map((await loadEnvironmentPolicies(db)).map((e) => [e.environmentId, e]));
+  const byEnvironment = await completedByEnvironment(db);
+  const busy = await inUseByRestores(db);
+  const falling: Completed[] = [];
+  let examined = 0;
+  for (const [environmentId, candidates] of byEnvironment) {
+    const environment = policies.get(environmentId);
+    if (!environment) continue;
+    examined += candidates.length;
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    for (const decision of decideRetention(candidates, environment.policy, now)) {
+      if (!decision.keep && !busy.has(decision.id)) falling.push(byId.get(decision.id)!);
+    }
+  }
+
+  const clients = new Map<string, StorageClient | Error>();
+  let expired = 0;
+  let failed = 0;
+  try {
+    for (const backup of falling) {
+      const outcome = await expireOne(db, plugins, clients, backup, policies.get(backup.environmentId)!);
+      if (outcome) expired += 1;
+      else failed += 1;
+    }
+  } finally {
+    for (const client of clients.values()) if (!(client instanceof Error)) await client.close?.();
+  }
+  return { examined, expired, failed };
+}
+
+/** One client per location for the whole pass; a location that failed once is left alone until the next pass. */
+async function storageFor(db: DbOrTx, plugins: PluginHost, clients: Map<string, StorageClient | Error>, locationId: string): Promise<StorageClient | Error | undefined> {
+  const known = clients.get(locationId);
+  if (known) return known;
+  const [location] = await db.select().from(storageLocations).where(eq(storageLocations.id, locationId));
+  if (!location) return undefined;
+  const client = await openStorage(plugins, location);
+  clients.set(locationId, client);
+  return client;
+}
+
+async function expireOne(
+  db: DbOrTx,
+  plugins: PluginHost,
+  clients: Map<string, StorageClient | Error>,
+  backup: Completed,
+  environment: { projectName: string; environmentName: string; policy: { retention: { daily: number; weekly: number; monthly: number; yearly: number } } },
+): Promise<boolean> {
+  const label = `${environment.projectName} / ${environment.environmentName}`;
+  const actor = safeholdActor(backup.orgId);
+  if (backup.storageLocationId) {
+    try {
+      const storage = await storageFor(db, plugins, clients, backup.storageLocationId);
+      // Already failed in this pass and recorded once: the backup waits for the next pass.
+      if (storage instanceof Error) return false;
+      if (storage) await removeBackupObjects(db, storage, backup);
+    } catch (err) {
+      clients.set(backup.storageLocationId, err as Error);
+      await recordActivity(db, actor, {
+        action: "backup.expire",
+        targetType: "backup",
+        targetId: backup.id,
+        targetLabel: label,
+        outcome: "failure",
+        message: `Retention could not remove files from its storage location: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
+      });
+      return false;
+    }
+  }
+  const [row] = await db
+    .update(backups)
+    .set({ status: "expired" })
+    .where(and(eq(backups.id, backup.id), eq(backups.status, "completed")))
+    .returning({ id: backups.id });
+  if (!row) return false;
+  const keep = environment.policy.retention;
+  await recordActivity(db, actor, {
+    action: "backup.expire",
+    targetType: "backup",
+    targetId: backup.id,
+    targetLabel: label,
+    message:
+      backup.type === "scheduled"
+        ? `No longer kept by the retention policy (daily ${keep.daily}, weekly ${keep.weekly}, monthly ${keep.monthly}, yearly ${keep.yearly}); its files were removed`
+        : `Its ${backup.retentionClass} retention ended; its files were removed`,
+  });
+  return true;
+}
+

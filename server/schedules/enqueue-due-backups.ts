@@ -1,0 +1,90 @@
+import { eq, sql } from "drizzle-orm";
+import { backupJobKey } from "@/server/backups/job-key";
+import type { DbOrTx } from "@/server/db";
+import { backups, storageLocations } from "@/server/db/schema";
+import { enqueueJobs, environmentQueue } from "@/server/jobs/enqueue";
+import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
+import { latestSlot } from "./latest-slot";
+
+const INSERT_CHUNK = 1000;
+
+type Due = { environmentId: string; orgId: string; projectId: string; slot: Date; storageLocationId: string | null; includeFilestore: boolean };
+
+async function defaultStorageByOrg(db: DbOrTx): Promise<Map<string, string>> {
+  const rows = await db.select({ id: storageLocations.id, orgId: storageLocations.orgId }).from(storageLocations).where(eq(storageLocations.isDefault, true));
+  return new Map(rows.map((r) => [r.orgId, r.id]));
+}
+
+/** The (environment, slot) pairs among `due` that already have their scheduled backup. */
+async function alreadyTaken(db: DbOrTx, due: Due[]): Promise<Set<string>> {
+  if (due.length === 0) return new Set();
+  const rows = await db.execute<{ environment_id: string; scheduled_for: string }>(sql`
+    select b.environment_id, b.scheduled_for
+    from unnest(${`{${due.map((d) => d.environmentId).join(",")}}`}::uuid[], ${`{${due.map((d) => d.slot.toISOString()).join(",")}}`}::timestamptz[]) as d(environment_id, slot)
+    join ${backups} b on b.environment_id = d.environment_id and b.scheduled_for = d.slot`);
+  return new Set(rows.map((r) => `${r.environment_id}@${new Date(r.scheduled_for).toISOString()}`));
+}
+
+/**
+ * The scheduler's tick: for every environment whose effective policy is enabled, the latest slot of its
+ * schedule at or before `now` gets one `scheduled` backup, queued in the environment's queue. A slot that
+ * already has its backup is skipped, and the unique (environment, slot) index makes a second worker's tick
+ * for the same slot insert nothing, so a slot never runs twice. After downtime only the latest missed slot
+ * runs (once); slots from before the environment existed never do.
+ */
+export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Promise<{ considered: number; enqueued: number }> {
+  const environments = (await loadEnvironmentPolicies(db)).filter((e) => e.policy.enabled);
+  const slots = new Map<string, Date | null>();
+  const storageByOrg = await defaultStorageByOrg(db);
+  const candidates: Due[] = [];
+  for (const e of environments) {
+    const slot = latestSlot(e.policy.schedule, e.policy.timezone, now, slots);
+    if (!slot || slot <= e.createdAt) continue;
+    candidates.push({
+      environmentId: e.environmentId,
+      orgId: e.orgId,
+      projectId: e.projectId,
+      slot,
+      storageLocationId: e.policy.storageLocationId ?? storageByOrg.get(e.orgId) ?? null,
+      includeFilestore: e.policy.includeFilestore,
+    });
+  }
+  const taken = await alreadyTaken(db, candidates);
+  const due = candidates.filter((d) => !taken.has(`${d.environmentId}@${d.slot.toISOString()}`));
+
+  let enqueued = 0;
+  for (let i = 0; i < due.length; i += INSERT_CHUNK) {
+    const chunk = due.slice(i, i + INSERT_CHUNK);
+    enqueued += await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(backups)
+        .values(
+          chunk.map((d) => ({
+            orgId: d.orgId,
+            projectId: d.projectId,
+            environmentId: d.environmentId,
+            storageLocationId: d.storageLocationId,
+            type: "scheduled" as const,
+            // Nowhere to keep it: the run is recorded as failed, so the missed backup shows (and counts against compliance).
+            status: d.storageLocationId ? ("pending" as const) : ("failed" as const),
+            error: d.storageLocationId ? null : "No storage location: choose one in the backup policy or set a default in Settings › Storage",
+            finishedAt: d.storageLocationId ? null : now,
+            retentionClass: "daily" as const,
+            includeFilestore: d.includeFilestore,
+            scheduledFor: d.slot,
+            createdAt: now,
+          })),
+        )
+        .onConflictDoNothing({ target: [backups.environmentId, backups.scheduledFor], where: sql`${backups.scheduledFor} is not null` })
+        .returning({ id: backups.id, environmentId: backups.environmentId, status: backups.status });
+      const pending = inserted.filter((b) => b.status === "pending");
+      await enqueueJobs(
+        tx,
+        "backup/run",
+        pending.map((b) => ({ payload: { backupId: b.id }, queueName: environmentQueue(b.environmentId), jobKey: backupJobKey(b.id), maxAttempts: 1 })),
+      );
+      return pending.length;
+    });
+  }
+  return { considered: environments.length, enqueued };
+}

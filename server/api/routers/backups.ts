@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { backupCountsInput, backupCountsOutput, countBackups } from "@/server/services/backup-counts";
 import { createBackup, createBackupInput, deleteBackup } from "@/server/services/backup-lifecycle";
+import { retentionPreview, retentionPreviewOutput } from "@/server/services/retention-preview";
 import { backupDetail, backupPage, getBackup, listBackups, listBackupsInput } from "@/server/services/backups";
 
 export const backupsRouter = router({
@@ -8,6 +10,11 @@ export const backupsRouter = router({
     .input(listBackupsInput)
     .output(backupPage)
     .query(({ ctx, input }) => listBackups(ctx.db, ctx.principal, input)),
+
+  counts: procedure("viewer", { method: "GET", path: "/backups/counts", tags: ["backups"], summary: "Count backups per status, with the list's filters except status", protect: true })
+    .input(backupCountsInput)
+    .output(backupCountsOutput)
+    .query(({ ctx, input }) => countBackups(ctx.db, ctx.principal, input)),
 
   get: procedure("viewer", { method: "GET", path: "/backups/{id}", tags: ["backups"], summary: "Get a backup with its artifacts", protect: true })
     .input(z.object({ id: z.uuid() }))
@@ -18,6 +25,11 @@ export const backupsRouter = router({
     .input(createBackupInput)
     .output(backupDetail)
     .mutation(({ ctx, input }) => createBackup(ctx.db, ctx.principal, input)),
+
+  retentionPreview: procedure("viewer", { method: "GET", path: "/environments/{id}/retention-preview", tags: ["backups"], summary: "Which completed backups the environment's retention policy keeps, and why", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(retentionPreviewOutput)
+    .query(({ ctx, input }) => retentionPreview(ctx.db, ctx.principal, input.id)),
 
   delete: procedure("operator", { method: "DELETE", path: "/backups/{id}", tags: ["backups"], summary: "Delete a backup and its files in storage", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))

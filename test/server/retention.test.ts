@@ -9,6 +9,7 @@ import { decideRetention, type RetentionCandidate } from "@/server/retention/gfs
 import { runRetentionPass } from "@/server/retention/retention-pass";
 import { putOverride } from "@/server/services/backup-policies";
 import { openStorage } from "@/server/services/plugin-config";
+import { retentionPreview } from "@/server/services/retention-preview";
 import { createBackupSetup, createPostgresEnvironment, listFiles } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
@@ -106,6 +107,12 @@ describe("the retention pass", () => {
       const { size } = await storage.put(key, Readable.from([Buffer.from(`dump of ${row.id}`)]));
       await t.db.insert(backupArtifacts).values({ backupId: row.id, kind: "database", key, size, sha256: "0".repeat(64) });
     }
+
+    // The preview says beforehand what the pass will do, and why it keeps what it keeps.
+    const preview = await retentionPreview(t.db, owner, environment.id, NOW);
+    expect(preview.items.filter((i) => !i.keep)).toHaveLength(365 - EXPECTED_SCHEDULED.length + 1);
+    expect(preview.items.find((i) => i.name === "Before go-live")?.reasons).toEqual(["permanent"]);
+    expect(preview.items.find((i) => i.takenAt.startsWith("2026-10-31"))?.reasons).toEqual(["monthly"]);
 
     const result = await runRetentionPass(t.db, plugins, NOW);
     expect(result).toEqual({ examined: 367, expired: 365 - EXPECTED_SCHEDULED.length + 1, failed: 0 });

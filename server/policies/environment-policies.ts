@@ -12,6 +12,8 @@ export type EnvironmentPolicy = {
   environmentName: string;
   projectName: string;
   createdAt: Date;
+  /** Since when the effective policy holds as it is: the environment's creation or the latest change to its default or override. */
+  since: Date;
   policy: Policy;
   /** Whether the environment overrides any field of its organization's default. */
   overridden: boolean;
@@ -24,9 +26,9 @@ export type EnvironmentPolicy = {
 export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string } = {}): Promise<EnvironmentPolicy[]> {
   const defaultsWhere: SQL[] = [isNull(backupPolicies.environmentId)];
   if (scope.orgId) defaultsWhere.push(eq(backupPolicies.orgId, scope.orgId));
-  const defaults = new Map<string, Policy>();
+  const defaults = new Map<string, { policy: Policy; updatedAt: Date }>();
   for (const row of await db.select().from(backupPolicies).where(and(...defaultsWhere))) {
-    defaults.set(row.orgId, { ...BUILT_IN_POLICY, ...toOverride(row) });
+    defaults.set(row.orgId, { policy: { ...BUILT_IN_POLICY, ...toOverride(row) }, updatedAt: row.updatedAt });
   }
   const rows = await db
     .select({
@@ -44,6 +46,8 @@ export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: strin
     .where(scope.orgId ? eq(environments.orgId, scope.orgId) : undefined);
   return rows.map(({ override, ...env }) => {
     const own = toOverride(override);
-    return { ...env, policy: effectivePolicy(defaults.get(env.orgId) ?? BUILT_IN_POLICY, own).policy, overridden: Object.keys(own).length > 0 };
+    const orgDefault = defaults.get(env.orgId);
+    const since = Math.max(env.createdAt.getTime(), orgDefault?.updatedAt.getTime() ?? 0, override?.updatedAt.getTime() ?? 0);
+    return { ...env, since: new Date(since), policy: effectivePolicy(orgDefault?.policy ?? BUILT_IN_POLICY, own).policy, overridden: Object.keys(own).length > 0 };
   });
 }

@@ -30,7 +30,7 @@ async function alreadyTaken(db: DbOrTx, due: Due[]): Promise<Set<string>> {
  * schedule at or before `now` gets one `scheduled` backup, queued in the environment's queue. A slot that
  * already has its backup is skipped, and the unique (environment, slot) index makes a second worker's tick
  * for the same slot insert nothing, so a slot never runs twice. After downtime only the latest missed slot
- * runs (once); slots from before the environment existed never do.
+ * runs (once); slots from before the environment existed, or before its policy last changed, never do.
  */
 export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Promise<{ considered: number; enqueued: number }> {
   const environments = (await loadEnvironmentPolicies(db)).filter((e) => e.policy.enabled);
@@ -39,7 +39,8 @@ export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Pro
   const candidates: Due[] = [];
   for (const e of environments) {
     const slot = latestSlot(e.policy.schedule, e.policy.timezone, now, slots);
-    if (!slot || slot <= e.createdAt) continue;
+    // A policy takes effect from its next slot: creating an environment or editing its policy never fires a past slot.
+    if (!slot || slot <= e.since) continue;
     candidates.push({
       environmentId: e.environmentId,
       orgId: e.orgId,

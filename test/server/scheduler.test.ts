@@ -2,9 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createDb } from "@/server/db";
-import { backups, environments } from "@/server/db/schema";
+import { backupPolicies, backups, environments } from "@/server/db/schema";
 import { enqueueDueBackups } from "@/server/schedules/enqueue-due-backups";
-import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
+import { BUILT_IN_POLICY, type PolicyOverride } from "@/server/policies/policy-fields";
 import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
@@ -14,7 +14,6 @@ import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 
 const plugins = builtinPluginHost();
 const fakeSource = { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: "d" };
-const HOUR = 3_600_000;
 
 async function scheduledOf(db: TestDatabase["db"], environmentId: string) {
   return db.select().from(backups).where(and(eq(backups.environmentId, environmentId), eq(backups.type, "scheduled"))).orderBy(backups.scheduledFor);
@@ -37,16 +36,18 @@ describe("scheduler tick (computed clock)", () => {
     await t?.drop();
   });
 
-  async function environment(name: string, createdAt: Date) {
+  /** An environment whose override was set at `createdAt` (the computed clock's past), as were the org default's last edits. */
+  async function environment(name: string, createdAt: Date, override: PolicyOverride) {
     const env = await createPostgresEnvironment(t.db, plugins, owner, setup, fakeSource, name);
+    await putOverride(t.db, owner, env.id, override);
     await t.db.update(environments).set({ createdAt }).where(eq(environments.id, env.id));
+    await t.db.update(backupPolicies).set({ updatedAt: createdAt }).where(eq(backupPolicies.orgId, owner.orgId));
     return env;
   }
 
   it("fires an override in another time zone at the right UTC minute", async () => {
     // 09:00 in Kolkata (UTC+05:30) is 03:30 UTC.
-    const env = await environment("kolkata", new Date("2026-12-01T00:00:00Z"));
-    await putOverride(t.db, owner, env.id, { enabled: true, schedule: "0 9 * * *", timezone: "Asia/Kolkata" });
+    const env = await environment("kolkata", new Date("2026-12-01T00:00:00Z"), { enabled: true, schedule: "0 9 * * *", timezone: "Asia/Kolkata" });
     await enqueueDueBackups(t.db, new Date("2026-12-03T03:29:59Z"));
     expect((await scheduledOf(t.db, env.id)).map((b) => b.scheduledFor!.toISOString())).toEqual(["2026-12-02T03:30:00.000Z"]);
     await enqueueDueBackups(t.db, new Date("2026-12-03T03:30:00Z"));
@@ -57,8 +58,7 @@ describe("scheduler tick (computed clock)", () => {
 
   it("runs a missed slot once after downtime, not once per missed slot, and never a slot from before the environment existed", async () => {
     const createdAt = new Date("2026-12-03T00:10:00Z");
-    const env = await environment("hourly", createdAt);
-    await putOverride(t.db, owner, env.id, { enabled: true, schedule: "0 * * * *", timezone: "UTC" });
+    const env = await environment("hourly", createdAt, { enabled: true, schedule: "0 * * * *", timezone: "UTC" });
     // Created at 00:10: the 00:00 slot predates it.
     expect((await enqueueDueBackups(t.db, new Date("2026-12-03T00:59:00Z"))).enqueued).toBe(0);
     // Down from 00:59 to 05:20: 01:00 … 05:00 were missed; only 05:00 runs.
@@ -67,9 +67,19 @@ describe("scheduler tick (computed clock)", () => {
     expect((await scheduledOf(t.db, env.id)).map((b) => b.scheduledFor!.toISOString())).toEqual(["2026-12-03T05:00:00.000Z"]);
   });
 
+  it("starts an edited policy at its next slot, without firing the slot just passed", async () => {
+    const env = await environment("edited", new Date("2026-12-01T00:00:00Z"), { enabled: true, schedule: "0 2 * * *", timezone: "UTC" });
+    await enqueueDueBackups(t.db, new Date("2026-12-03T02:00:00Z"));
+    // At 10:00 the schedule moves to 03:00: today's 03:00 slot has passed and is not run now, tomorrow's is.
+    await putOverride(t.db, owner, env.id, { enabled: true, schedule: "0 3 * * *", timezone: "UTC" });
+    await t.db.update(backupPolicies).set({ updatedAt: new Date("2026-12-03T10:00:00Z") }).where(eq(backupPolicies.environmentId, env.id));
+    await enqueueDueBackups(t.db, new Date("2026-12-03T10:01:00Z"));
+    await enqueueDueBackups(t.db, new Date("2026-12-04T03:00:00Z"));
+    expect((await scheduledOf(t.db, env.id)).map((b) => b.scheduledFor!.toISOString())).toEqual(["2026-12-03T02:00:00.000Z", "2026-12-04T03:00:00.000Z"]);
+  });
+
   it("takes a slot once when two ticks race for it", async () => {
-    const env = await environment("raced", new Date(Date.now() - 2 * HOUR));
-    await putOverride(t.db, owner, env.id, { enabled: true, schedule: "*/5 * * * *", timezone: "UTC" });
+    const env = await environment("raced", new Date("2026-12-03T04:00:00Z"), { enabled: true, schedule: "*/5 * * * *", timezone: "UTC" });
     const other = createDb(t.url, { max: 2 });
     try {
       const now = new Date("2026-12-03T06:07:00Z");
@@ -84,8 +94,7 @@ describe("scheduler tick (computed clock)", () => {
   });
 
   it("skips disabled environments, and records a failed run when there is nowhere to store it", async () => {
-    const off = await environment("off", new Date("2026-12-01T00:00:00Z"));
-    await putOverride(t.db, owner, off.id, { schedule: "* * * * *" });
+    const off = await environment("off", new Date("2026-12-01T00:00:00Z"), { schedule: "* * * * *" });
     const other = await createOrgWithMembers(t.db, "No storage yet");
     const project = await createProject(t.db, other.principals.owner, { name: "P", description: "" });
     const server = await createServer(t.db, plugins, other.principals.owner, { name: "Host", kind: "local", config: {} });

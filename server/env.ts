@@ -10,12 +10,6 @@ const envSchema = z.object({
   SAFEHOLD_SECRET_KEY: z.string().min(32, "SAFEHOLD_SECRET_KEY must be at least 32 characters").optional(),
   SAFEHOLD_PUBLIC_URL: z.string().url().optional(),
   SAFEHOLD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  SMTP_HOST: z.string().optional(),
-  SMTP_PORT: z.coerce.number().int().optional(),
-  SMTP_USER: z.string().optional(),
-  SMTP_PASSWORD: z.string().optional(),
-  SMTP_FROM: z.string().optional(),
-  SMTP_SECURE: z.enum(["true", "false"]).optional(),
 });
 
 export type Env = {
@@ -27,7 +21,6 @@ export type Env = {
   secretKey: string | undefined;
   publicUrl: string;
   workerConcurrency: number;
-  smtp: { host: string; port: number; user?: string; password?: string; from: string; secure: boolean } | undefined;
 };
 
 /** Reads the configuration from process.env. The CLI may set DATABASE_URL (embedded database) before the first read. */
@@ -48,16 +41,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     secretKey: e.SAFEHOLD_SECRET_KEY,
     publicUrl: (e.SAFEHOLD_PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ""),
     workerConcurrency: e.SAFEHOLD_WORKER_CONCURRENCY,
-    smtp: e.SMTP_HOST
-      ? {
-          host: e.SMTP_HOST,
-          port: e.SMTP_PORT ?? 587,
-          user: e.SMTP_USER,
-          password: e.SMTP_PASSWORD,
-          from: e.SMTP_FROM ?? "safehold@localhost",
-          secure: e.SMTP_SECURE === "true",
-        }
-      : undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Check } from "lucide-react";
+import { Check, X } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button } from "./ui/button";
 import { Alert } from "./ui/layout";
@@ -13,6 +13,15 @@ export function TestResult({ result, children }: { result: { ok: boolean; messag
         {children}
       </div>
     </Alert>
+  );
+}
+
+/** Closes a test result. */
+export function DismissButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" onClick={onClick} className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100" aria-label="Dismiss">
+      <X className="size-4" aria-hidden />
+    </button>
   );
 }
 

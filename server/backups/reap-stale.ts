@@ -17,11 +17,11 @@ export const STALE_AFTER_SECONDS = 30;
  * Fails the backups whose worker died (SIGKILL, power loss), removes what they had written, and releases the
  * dead worker's job so the environment's queue moves on.
  */
-export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<number> {
+export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<string[]> {
   const message = `The worker running this backup stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s); run the backup again`;
   const stale = and(inArray(backups.status, ["in_progress", "uploading"]), lt(backups.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`));
   const candidates = await db.select({ id: backups.id }).from(backups).where(stale);
-  let reaped = 0;
+  const reaped: string[] = [];
   for (const { id } of candidates) {
     // One reaper per backup (several workers may run this task); its files go before it is marked failed,
     // so a failed backup never has a partial file in storage.
@@ -47,7 +47,7 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<num
       });
       return true;
     });
-    if (done) reaped += 1;
+    if (done) reaped.push(id);
   }
   return reaped;
 }

@@ -28,6 +28,7 @@ export interface PluginActivation {
   sources?: Record<string, SourceContribution>;
   storageProviders?: Record<string, StorageProviderContribution>;
   serverKinds?: Record<string, ServerKindContribution>;
+  notifiers?: Record<string, NotifierContribution>;
 }
 
 export interface PluginModule {
@@ -209,6 +210,36 @@ export interface StorageProviderContribution {
   create(config: PluginConfig): StorageClient;
 }
 
+/* ---------- Notifiers: where backup and restore news goes (`email`, `webhook`, ...) ---------- */
+
+export type NotificationEvent = "backup.completed" | "backup.failed" | "restore.completed" | "restore.failed" | "test";
+
+/** One notification, the same for every channel; each notifier renders it its own way. */
+export type NotificationMessage = {
+  event: NotificationEvent;
+  /** One line, e.g. "Backup failed: Acme / production"; an email's subject. */
+  title: string;
+  /** Plain text, one or a few lines: what happened and why. */
+  text: string;
+  severity: "success" | "failure" | "info";
+  /** Short facts, e.g. `{ environment: "production", project: "Acme", status: "failed" }`. */
+  fields: Record<string, string>;
+  /** Where the console shows the subject, when its public URL is known. */
+  url?: string;
+  /** ISO 8601. */
+  occurredAt: string;
+};
+
+export interface NotifierClient {
+  /** Delivers one message; rejects with a one-line message (no secret in it) when it was not accepted. */
+  send(message: NotificationMessage): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface NotifierContribution {
+  create(config: PluginConfig): NotifierClient;
+}
+
 /* ---------- Manifest (package.json) ---------- */
 
 /** A JSON Schema (draft 2020-12 subset) for a contribution's configuration. `secret: true` marks a secret field. */
@@ -240,7 +271,7 @@ export type ConfigFieldSchema = {
   placeholder?: string;
 };
 
-export type ContributionKind = "sources" | "storageProviders" | "serverKinds";
+export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";
 
 export type ContributionManifest = {
   id: string;

@@ -6,9 +6,10 @@ export const REQUIRED_METHODS: Record<ContributionKind, string[]> = {
   sources: ["testConnection", "backup"],
   storageProviders: ["create"],
   serverKinds: ["connect", "testConnection"],
+  notifiers: ["create"],
 };
 
-/** Methods whose result is itself an object to guard (a storage client, a server connection, a staged restore). */
+/** Methods whose result is itself an object to guard (a storage or notifier client, a server connection, a staged restore). */
 const FACTORIES = new Set(["create", "connect", "restore"]);
 
 function toExternal(err: unknown, pluginId: string): Error {

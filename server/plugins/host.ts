@@ -9,6 +9,7 @@ import {
   type ContributionKind,
   type ContributionManifest,
   type PluginActivation,
+  type NotifierContribution,
   type PluginModule,
   type ServerKindContribution,
   type SourceContribution,
@@ -35,6 +36,7 @@ type ContributionImpl = {
   sources: SourceContribution;
   storageProviders: StorageProviderContribution;
   serverKinds: ServerKindContribution;
+  notifiers: NotifierContribution;
 };
 
 type Entry = { plugin: PluginRecord; contribution: ContributionManifest };
@@ -43,6 +45,7 @@ const KIND_LABEL: Record<ContributionKind, string> = {
   sources: "source",
   storageProviders: "storage provider",
   serverKinds: "server kind",
+  notifiers: "notifier",
 };
 
 /**
@@ -173,6 +176,10 @@ export class PluginHost {
 
   serverKind(id: string): Promise<ServerKindContribution> {
     return this.implementation("serverKinds", id);
+  }
+
+  notifier(id: string): Promise<NotifierContribution> {
+    return this.implementation("notifiers", id);
   }
 
   private async implementation<K extends ContributionKind>(kind: K, id: string): Promise<ContributionImpl[K]> {

@@ -50,7 +50,7 @@ const contributionSchema = z.object({
 
 const activationEvent = z
   .string()
-  .regex(/^(\*|onSource:[a-z0-9-]+|onStorageProvider:[a-z0-9-]+|onServerKind:[a-z0-9-]+)$/, "unknown activation event");
+  .regex(/^(\*|onSource:[a-z0-9-]+|onStorageProvider:[a-z0-9-]+|onServerKind:[a-z0-9-]+|onNotifier:[a-z0-9-]+)$/, "unknown activation event");
 
 export const manifestSchema = z.object({
   name: z.string().regex(idPattern, "the plugin name (its id) is lowercase letters, digits and dashes, e.g. storage-s3"),
@@ -65,19 +65,20 @@ export const manifestSchema = z.object({
       sources: z.array(contributionSchema).optional(),
       storageProviders: z.array(contributionSchema).optional(),
       serverKinds: z.array(contributionSchema).optional(),
+      notifiers: z.array(contributionSchema).optional(),
     })
-    .refine((c) => (c.sources?.length ?? 0) + (c.storageProviders?.length ?? 0) + (c.serverKinds?.length ?? 0) > 0, {
-      message: "a plugin must contribute at least one source, storage provider or server kind",
+    .refine((c) => (c.sources?.length ?? 0) + (c.storageProviders?.length ?? 0) + (c.serverKinds?.length ?? 0) + (c.notifiers?.length ?? 0) > 0, {
+      message: "a plugin must contribute at least one source, storage provider, server kind or notifier",
     }),
 });
 
 export type PluginManifest = z.infer<typeof manifestSchema>;
 
-export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ["sources", "storageProviders", "serverKinds"];
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ["sources", "storageProviders", "serverKinds", "notifiers"];
 
 /** The activation event that a use of a contribution fires, VS Code style. */
 export function activationEventFor(kind: ContributionKind, id: string): string {
-  const prefix = { sources: "onSource", storageProviders: "onStorageProvider", serverKinds: "onServerKind" }[kind];
+  const prefix = { sources: "onSource", storageProviders: "onStorageProvider", serverKinds: "onServerKind", notifiers: "onNotifier" }[kind];
   return `${prefix}:${id}`;
 }
 

@@ -13,10 +13,10 @@ import { appendRestoreLog } from "./restore-log";
  * swap left the target as it was (its fresh copy may remain on the server); one that died during the swap
  * may have to be checked by hand, and its message says so.
  */
-export async function reapStaleRestores(db: Db): Promise<number> {
+export async function reapStaleRestores(db: Db): Promise<string[]> {
   const stale = and(eq(restores.status, "in_progress"), lt(restores.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`));
   const candidates = await db.select({ id: restores.id }).from(restores).where(stale);
-  let reaped = 0;
+  const reaped: string[] = [];
   for (const { id } of candidates) {
     const done = await db.transaction(async (tx) => {
       const [row] = await tx.select().from(restores).where(and(eq(restores.id, id), stale)).for("update", { skipLocked: true });
@@ -37,7 +37,7 @@ export async function reapStaleRestores(db: Db): Promise<number> {
     });
     if (done) {
       await appendRestoreLog(db, id, "The worker running this restore stopped unexpectedly", "error");
-      reaped += 1;
+      reaped.push(id);
     }
   }
   return reaped;

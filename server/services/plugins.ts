@@ -3,14 +3,15 @@ import type { ContributionKind } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { CONTRIBUTION_KINDS } from "@/server/plugins/manifest";
 
-const KIND_NAMES: Record<ContributionKind, "source" | "storageProvider" | "serverKind"> = {
+const KIND_NAMES: Record<ContributionKind, "source" | "storageProvider" | "serverKind" | "notifier"> = {
   sources: "source",
   storageProviders: "storageProvider",
   serverKinds: "serverKind",
+  notifiers: "notifier",
 };
 
 export const contributionItem = z.object({
-  kind: z.enum(["source", "storageProvider", "serverKind"]),
+  kind: z.enum(["source", "storageProvider", "serverKind", "notifier"]),
   id: z.string(),
   title: z.string(),
   description: z.string().nullable(),

@@ -32,6 +32,9 @@ describe("plugin host", () => {
     expect(postgres.configSchema.required).toEqual(["host", "port", "user", "database"]);
     expect(host.contribution("storageProviders", "local").configSchema.required).toEqual(["path"]);
     expect(host.contribution("serverKinds", "local").configSchema.properties).toEqual({});
+    expect(host.contributions("notifiers").map((c) => c.id).sort()).toEqual(["email", "webhook"]);
+    expect(host.contribution("notifiers", "email").configSchema.properties.password?.secret).toBe(true);
+    expect(host.contribution("notifiers", "webhook").configSchema.properties.secret?.secret).toBe(true);
   });
 
   it("activates a plugin on first use of a contribution, once", async () => {

@@ -16,6 +16,7 @@ const KIND_LABEL: Record<Contribution["kind"], string> = {
   source: "Source",
   storageProvider: "Storage provider",
   serverKind: "Server kind",
+  notifier: "Notifier",
 };
 
 function ContributionItem({ contribution }: { contribution: Contribution }) {

@@ -22,7 +22,7 @@ export function PluginsView() {
 
   return (
     <>
-      <PageHeader title="Plugins" description="Database sources, storage providers and server kinds all come from plugins." />
+      <PageHeader title="Plugins" description="Database sources, storage providers, server kinds and notification channels all come from plugins." />
       <Card className="mb-6">
         <div className="space-y-2 text-sm text-slate-600">
           <p>
@@ -38,7 +38,7 @@ export function PluginsView() {
       {broken.length > 0 && (
         <div className="mb-6">
           <Alert tone="danger" title={broken.length === 1 ? "1 plugin is broken" : `${broken.length} plugins are broken`}>
-            {broken.map((p) => p.displayName ?? p.id).join(", ")}: the sources, storage providers and server kinds they contribute cannot be used until this is fixed. The
+            {broken.map((p) => p.displayName ?? p.id).join(", ")}: the sources, storage providers, server kinds and notifiers they contribute cannot be used until this is fixed. The
             error is shown on each plugin below.
           </Alert>
         </div>

@@ -9,6 +9,6 @@ export const pluginsRouter = router({
     .query(({ ctx }) => ({ items: listPlugins(ctx.plugins), nextCursor: null })),
 
   contributions: procedure("viewer")
-    .input(z.object({ kind: z.enum(["sources", "storageProviders", "serverKinds"]) }))
+    .input(z.object({ kind: z.enum(["sources", "storageProviders", "serverKinds", "notifiers"]) }))
     .query(({ ctx, input }) => listContributions(ctx.plugins, input.kind)),
 });

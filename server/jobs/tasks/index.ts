@@ -1,17 +1,26 @@
 import type { TaskList } from "graphile-worker";
+import { retentionTask } from "./backup/retention";
 import { runBackupTask } from "./backup/run";
+import { scheduleTickTask } from "./backup/schedule-tick";
 import { pruneLoginAttemptsTask } from "./maintenance/prune-login-attempts";
 import { reapStaleRunsTask } from "./maintenance/reap-stale-runs";
+import { sendNotificationTask } from "./notify/send";
 import { runRestoreTask } from "./restore/run";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
 export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/run": runBackupTask,
+  "backup/schedule-tick": scheduleTickTask,
+  "backup/retention": retentionTask,
   "restore/run": runRestoreTask,
+  "notify/send": sendNotificationTask,
   "maintenance/reap-stale-runs": reapStaleRunsTask,
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,
 };
 
 /** Recurring tasks; several workers may run this crontab, graphile-worker runs each slot once. */
-export const crontab = ["* * * * * maintenance/reap-stale-runs", "17 * * * * maintenance/prune-login-attempts"].join("\n");
+export const crontab = [
+  "* * * * * backup/schedule-tick",
+  "*/15 * * * * backup/retention",
+  "* * * * * maintenance/reap-stale-runs", "17 * * * * maintenance/prune-login-attempts"].join("\n");

@@ -3,7 +3,10 @@ import { z } from "zod";
 /** Every task's payload schema, declared once; tasks validate with it and enqueueJob is typed by it. */
 export const taskPayloads = {
   "backup/run": z.object({ backupId: z.uuid() }),
+  "backup/schedule-tick": z.object({}).loose(),
+  "backup/retention": z.object({}).loose(),
   "restore/run": z.object({ restoreId: z.uuid() }),
+  "notify/send": z.object({ deliveryId: z.uuid() }),
   "maintenance/reap-stale-runs": z.object({}).loose(),
   "maintenance/prune-login-attempts": z.object({}).loose(),
 };

@@ -1,9 +1,8 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { X } from "lucide-react";
 import { configSummary } from "@/app/_components/config-summary";
-import { TestResult } from "@/app/_components/test-result";
+import { DismissButton, TestResult } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
 import { Alert, Badge, Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -84,13 +83,5 @@ export function StorageLocationRow({ location, providerTitle, columns, onEdit, o
         </tr>
       )}
     </>
-  );
-}
-
-function DismissButton({ onClick }: { onClick: () => void }) {
-  return (
-    <button type="button" onClick={onClick} className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100" aria-label="Dismiss">
-      <X className="size-4" aria-hidden />
-    </button>
   );
 }

@@ -1,0 +1,73 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { configSummary } from "@/app/_components/config-summary";
+import { DismissButton, TestResult } from "@/app/_components/test-result";
+import { Button } from "@/app/_components/ui/button";
+import { Alert, Td } from "@/app/_components/ui/layout";
+import { useConsoleSession } from "@/app/_lib/console-context";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { NotificationChannel } from "./channel-form-dialog";
+
+/** Where a channel sends: the recipients of an email, the host of a webhook (its path may hold a token). */
+function destination(config: NotificationChannel["config"]): string {
+  if (typeof config.to === "string" && config.to) return config.to;
+  if (typeof config.url === "string" && config.url) {
+    try {
+      return new URL(config.url).origin;
+    } catch {
+      return config.url;
+    }
+  }
+  return configSummary(config);
+}
+
+/** One channel, its actions, and under it the answer of its last test. */
+export function ChannelRow({ channel, notifierTitle, columns, onEdit, onDelete }: { channel: NotificationChannel; notifierTitle: string; columns: number; onEdit: () => void; onDelete: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useConsoleSession();
+  // The test is recorded in the delivery log: refresh it.
+  const test = useMutation(trpc.notificationChannels.test.mutationOptions({ onSettled: () => queryClient.invalidateQueries() }));
+  const failure = errorInfo(test.error);
+
+  return (
+    <>
+      <tr>
+        <Td className="font-medium text-slate-900">{channel.name}</Td>
+        <Td>{notifierTitle}</Td>
+        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{destination(channel.config) || "—"}</Td>
+        <Td className="text-right whitespace-nowrap">
+          {can("admin") && (
+            <>
+              <Button variant="ghost" size="sm" loading={test.isPending} onClick={() => test.mutate({ id: channel.id })}>
+                Send test
+              </Button>
+              <Button variant="ghost" size="sm" onClick={onEdit}>Edit</Button>
+              <Button variant="ghost" size="sm" className="text-red-600 hover:text-red-700" onClick={onDelete}>Delete</Button>
+            </>
+          )}
+        </Td>
+      </tr>
+      {(test.data || failure) && (
+        <tr>
+          <td colSpan={columns} className="px-4 pb-3">
+            {test.data ? (
+              <TestResult result={test.data}>
+                <DismissButton onClick={() => test.reset()} />
+              </TestResult>
+            ) : (
+              <Alert tone="danger">
+                <div className="flex items-start justify-between gap-3">
+                  <span>{failure?.message}</span>
+                  <DismissButton onClick={() => test.reset()} />
+                </div>
+              </Alert>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

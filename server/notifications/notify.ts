@@ -1,0 +1,56 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/server/db";
+import { backups, notificationChannels, notificationDeliveries, restores } from "@/server/db/schema";
+import { enqueueJobs } from "@/server/jobs/enqueue";
+import type { NotificationMessage } from "@/server/plugins/contracts";
+import { effectivePolicyFor } from "@/server/services/backup-policies";
+import { backupMessage, restoreMessage } from "./messages";
+
+/** Attempts per delivery; graphile-worker's exponential backoff spaces them (about 3 s, 7 s, 20 s, 55 s). */
+export const DELIVERY_ATTEMPTS = 5;
+
+type Subject = { id: string; orgId: string; environmentId: string | null; message: NotificationMessage | null };
+
+/**
+ * Queues one delivery per channel of the environment's effective policy, if the policy asks to be told of this
+ * outcome. Runs once per subject: a second call (a job run twice) finds the deliveries already queued.
+ * Returns how many deliveries were queued.
+ */
+async function queueDeliveries(db: DbOrTx, subject: Subject): Promise<number> {
+  const { message } = subject;
+  if (!message || !subject.environmentId) return 0;
+  const policy = await effectivePolicyFor(db, subject.orgId, subject.environmentId);
+  const wanted = message.severity === "failure" ? policy.notifyOnFailure : policy.notifyOnSuccess;
+  if (!wanted || policy.notificationChannelIds.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    // Serializes concurrent calls for one subject, so the check below cannot race.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`notify:${subject.id}`}))`);
+    const [already] = await tx.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(and(eq(notificationDeliveries.subjectId, subject.id), eq(notificationDeliveries.event, message.event))).limit(1);
+    if (already) return 0;
+    const channels = await tx
+      .select({ id: notificationChannels.id })
+      .from(notificationChannels)
+      .where(and(eq(notificationChannels.orgId, subject.orgId), inArray(notificationChannels.id, policy.notificationChannelIds)));
+    if (channels.length === 0) return 0;
+    const rows = await tx
+      .insert(notificationDeliveries)
+      .values(channels.map((c) => ({ orgId: subject.orgId, channelId: c.id, event: message.event, subjectId: subject.id, title: message.title })))
+      .returning({ id: notificationDeliveries.id });
+    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, maxAttempts: DELIVERY_ATTEMPTS })));
+    return rows.length;
+  });
+}
+
+/** Tells the environment's channels that a backup completed or failed; a backup in any other state is ignored. */
+export async function notifyBackupFinished(db: DbOrTx, backupId: string): Promise<number> {
+  const [backup] = await db.select({ orgId: backups.orgId, environmentId: backups.environmentId, status: backups.status }).from(backups).where(eq(backups.id, backupId));
+  if (!backup || (backup.status !== "completed" && backup.status !== "failed")) return 0;
+  return queueDeliveries(db, { id: backupId, orgId: backup.orgId, environmentId: backup.environmentId, message: await backupMessage(db, backupId) });
+}
+
+/** Tells the target environment's channels that a restore completed or failed, following the same two policy flags. */
+export async function notifyRestoreFinished(db: DbOrTx, restoreId: string): Promise<number> {
+  const [restore] = await db.select({ orgId: restores.orgId, environmentId: restores.targetEnvironmentId, status: restores.status }).from(restores).where(eq(restores.id, restoreId));
+  if (!restore || (restore.status !== "completed" && restore.status !== "failed")) return 0;
+  return queueDeliveries(db, { id: restoreId, orgId: restore.orgId, environmentId: restore.environmentId, message: await restoreMessage(db, restoreId) });
+}

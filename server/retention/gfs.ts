@@ -18,9 +18,17 @@ export type RetentionDecision = { id: string; keep: boolean; reasons: KeepReason
 
 type Bucket = "daily" | "weekly" | "monthly" | "yearly";
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of an instant in a time zone, as [year, month (1–12), day]. */
 function localDate(at: Date, timezone: string): [number, number, number] {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(at);
+  // Building a formatter costs far more than using one, and a retention pass dates every completed backup.
+  let format = formatters.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    formatters.set(timezone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return [get("year"), get("month"), get("day")];
 }
@@ -52,12 +60,12 @@ export function decideRetention(candidates: RetentionCandidate[], policy: Pick<P
   const reasons = new Map<string, KeepReason[]>(sorted.map((c) => [c.id, []]));
   if (sorted[0]) reasons.get(sorted[0].id)!.push("newest");
 
-  const scheduled = sorted.filter((c) => c.type === "scheduled");
+  const scheduled = sorted.filter((c) => c.type === "scheduled").map((c) => ({ id: c.id, keys: bucketKeys(c.takenAt, policy.timezone) }));
   for (const bucket of ["daily", "weekly", "monthly", "yearly"] as const) {
     const seen = new Set<string>();
     for (const c of scheduled) {
       if (seen.size >= policy.retention[bucket]) break;
-      const key = bucketKeys(c.takenAt, policy.timezone)[bucket];
+      const key = c.keys[bucket];
       if (seen.has(key)) continue;
       seen.add(key);
       reasons.get(c.id)!.push(bucket);

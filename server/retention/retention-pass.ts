@@ -1,14 +1,18 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { safeholdActor } from "@/server/auth/principal";
-import { removeBackupObjects } from "@/server/backups/backup-objects";
+import { safeholdActor, type Principal } from "@/server/auth/principal";
+import { backupObjectKeys, removeBackupObjects } from "@/server/backups/backup-objects";
 import type { DbOrTx } from "@/server/db";
 import { backups, restores, storageLocations } from "@/server/db/schema";
-import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
+import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
 import type { StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { recordActivity } from "@/server/services/activity";
+import { recordActivities, type ActivityEntry } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
 import { decideRetention, type RetentionCandidate } from "./gfs";
+
+/** Backups whose files are removed per batch: one artifact query, one update and one activity insert each. */
+const BATCH = 500;
+const DELETE_CONCURRENCY = 8;
 
 type Completed = RetentionCandidate & { orgId: string; projectId: string; environmentId: string; storageLocationId: string | null };
 
@@ -69,10 +73,10 @@ export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Dat
   let expired = 0;
   let failed = 0;
   try {
-    for (const backup of falling) {
-      const outcome = await expireOne(db, plugins, clients, backup, policies.get(backup.environmentId)!);
-      if (outcome) expired += 1;
-      else failed += 1;
+    for (let i = 0; i < falling.length; i += BATCH) {
+      const outcome = await expireBatch(db, plugins, clients, falling.slice(i, i + BATCH), policies);
+      expired += outcome.expired;
+      failed += outcome.failed;
     }
   } finally {
     for (const client of clients.values()) if (!(client instanceof Error)) await client.close?.();
@@ -91,51 +95,81 @@ async function storageFor(db: DbOrTx, plugins: PluginHost, clients: Map<string, 
   return client;
 }
 
-async function expireOne(
-  db: DbOrTx,
-  plugins: PluginHost,
-  clients: Map<string, StorageClient | Error>,
-  backup: Completed,
-  environment: { projectName: string; environmentName: string; policy: { retention: { daily: number; weekly: number; monthly: number; yearly: number } } },
-): Promise<boolean> {
-  const label = `${environment.projectName} / ${environment.environmentName}`;
-  const actor = safeholdActor(backup.orgId);
-  if (backup.storageLocationId) {
-    try {
-      const storage = await storageFor(db, plugins, clients, backup.storageLocationId);
-      // Already failed in this pass and recorded once: the backup waits for the next pass.
-      if (storage instanceof Error) return false;
-      if (storage) await removeBackupObjects(db, storage, backup);
-    } catch (err) {
-      clients.set(backup.storageLocationId, err as Error);
-      await recordActivity(db, actor, {
-        action: "backup.expire",
-        targetType: "backup",
-        targetId: backup.id,
-        targetLabel: label,
-        outcome: "failure",
-        message: `Retention could not remove files from its storage location: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
-      });
-      return false;
-    }
-  }
-  const [row] = await db
-    .update(backups)
-    .set({ status: "expired" })
-    .where(and(eq(backups.id, backup.id), eq(backups.status, "completed")))
-    .returning({ id: backups.id });
-  if (!row) return false;
-  const keep = environment.policy.retention;
-  await recordActivity(db, actor, {
-    action: "backup.expire",
-    targetType: "backup",
-    targetId: backup.id,
-    targetLabel: label,
-    message:
-      backup.type === "scheduled"
-        ? `No longer kept by the retention policy (daily ${keep.daily}, weekly ${keep.weekly}, monthly ${keep.monthly}, yearly ${keep.yearly}); its files were removed`
-        : `Its ${backup.retentionClass} retention ended; its files were removed`,
-  });
-  return true;
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+/**
+ * Removes a batch's files (a few deletions at a time), then marks the backups whose files are gone `expired`
+ * and records them, in two statements. A location that fails is recorded once and its backups wait.
+ */
+async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, StorageClient | Error>, batch: Completed[], policies: Map<string, EnvironmentPolicy>) {
+  const keys = await backupObjectKeys(db, batch);
+  const removed: Completed[] = [];
+  const problems: { actor: Principal; entry: ActivityEntry }[] = [];
+  await eachLimited(batch, DELETE_CONCURRENCY, async (backup) => {
+    if (backup.storageLocationId) {
+      try {
+        const storage = await storageFor(db, plugins, clients, backup.storageLocationId);
+        // Already failed in this pass and recorded once: the backup waits for the next pass.
+        if (storage instanceof Error) return;
+        if (storage) await removeBackupObjects(db, storage, backup, keys.get(backup.id));
+      } catch (err) {
+        if (clients.get(backup.storageLocationId) instanceof Error) return;
+        clients.set(backup.storageLocationId, err as Error);
+        problems.push({
+          actor: safeholdActor(backup.orgId),
+          entry: {
+            action: "backup.expire",
+            targetType: "backup",
+            targetId: backup.id,
+            targetLabel: label(policies.get(backup.environmentId)!),
+            outcome: "failure",
+            message: `Retention could not remove files from its storage location: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
+          },
+        });
+        return;
+      }
+    }
+    removed.push(backup);
+  });
+  const marked = removed.length
+    ? await db
+        .update(backups)
+        .set({ status: "expired" })
+        .where(and(inArray(backups.id, removed.map((b) => b.id)), eq(backups.status, "completed")))
+        .returning({ id: backups.id })
+    : [];
+  const markedIds = new Set(marked.map((m) => m.id));
+  const done = removed.filter((b) => markedIds.has(b.id));
+  await recordActivities(db, [
+    ...problems,
+    ...done.map((backup) => {
+      const environment = policies.get(backup.environmentId)!;
+      const keep = environment.policy.retention;
+      return {
+        actor: safeholdActor(backup.orgId),
+        entry: {
+          action: "backup.expire",
+          targetType: "backup",
+          targetId: backup.id,
+          targetLabel: label(environment),
+          message:
+            backup.type === "scheduled"
+              ? `No longer kept by the retention policy (daily ${keep.daily}, weekly ${keep.weekly}, monthly ${keep.monthly}, yearly ${keep.yearly}); its files were removed`
+              : `Its ${backup.retentionClass} retention ended; its files were removed`,
+        },
+      };
+    }),
+  ]);
+  return { expired: done.length, failed: batch.length - done.length };
+}
+
+function label(environment: EnvironmentPolicy): string {
+  return `${environment.projectName} / ${environment.environmentName}`;
+}

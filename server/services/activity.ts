@@ -15,8 +15,8 @@ export type ActivityEntry = {
   details?: Record<string, unknown>;
 };
 
-export async function recordActivity(db: DbOrTx, actor: Principal, entry: ActivityEntry): Promise<void> {
-  await db.insert(activityLog).values({
+function activityRow(actor: Principal, entry: ActivityEntry) {
+  return {
     orgId: actor.orgId,
     actorUserId: actor.userId,
     actorLabel: actor.label,
@@ -27,7 +27,16 @@ export async function recordActivity(db: DbOrTx, actor: Principal, entry: Activi
     outcome: entry.outcome ?? "success",
     message: entry.message ?? "",
     details: entry.details ?? null,
-  });
+  };
+}
+
+export async function recordActivity(db: DbOrTx, actor: Principal, entry: ActivityEntry): Promise<void> {
+  await db.insert(activityLog).values(activityRow(actor, entry));
+}
+
+/** Many entries in one statement, for passes that act on many objects at once (retention). */
+export async function recordActivities(db: DbOrTx, entries: { actor: Principal; entry: ActivityEntry }[]): Promise<void> {
+  if (entries.length > 0) await db.insert(activityLog).values(entries.map((e) => activityRow(e.actor, e.entry)));
 }
 
 export const listActivityInput = z.object({

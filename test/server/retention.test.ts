@@ -13,6 +13,7 @@ import { retentionPreview } from "@/server/services/retention-preview";
 import { createBackupSetup, createPostgresEnvironment, listFiles } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { freePort } from "../helpers/ports";
 
 const plugins = builtinPluginHost();
 const source = { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: "d" };
@@ -137,5 +138,27 @@ describe("the retention pass", () => {
     // A second pass finds nothing more to do.
     expect(await runRetentionPass(t.db, plugins, NOW)).toMatchObject({ expired: 0, failed: 0 });
     await storage.close?.();
+  });
+
+  it("keeps a backup whose files cannot be removed, records the problem once, and tries again on the next pass", async () => {
+    const setup = await createBackupSetup(t.db, plugins, owner);
+    const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, source, "unreachable-storage");
+    const [gone] = await t.db
+      .insert(storageLocations)
+      .values({ orgId: owner.orgId, name: "Switched-off S3", provider: "s3", config: { endpoint: `http://127.0.0.1:${await freePort()}`, region: "us-east-1", bucket: "b", accessKeyId: "k", forcePathStyle: true }, secrets: { secretAccessKey: "s" } })
+      .returning();
+    const base = { orgId: owner.orgId, projectId: setup.project.id, environmentId: environment.id, storageLocationId: gone!.id, status: "completed" as const, type: "manual" as const, retentionClass: "daily" as const };
+    await t.db.insert(backups).values([
+      { ...base, name: "newest", createdAt: new Date(Date.UTC(2026, 10, 29)) },
+      { ...base, name: "old 1", createdAt: new Date(Date.UTC(2026, 5, 1)), expiresAt: new Date(Date.UTC(2026, 5, 8)) },
+      { ...base, name: "old 2", createdAt: new Date(Date.UTC(2026, 5, 2)), expiresAt: new Date(Date.UTC(2026, 5, 9)) },
+    ]);
+    const before = (await t.db.select().from(activityLog).where(eq(activityLog.outcome, "failure"))).length;
+    expect(await runRetentionPass(t.db, plugins, NOW)).toMatchObject({ expired: 0, failed: 2 });
+    const rows = await t.db.select().from(backups).where(eq(backups.environmentId, environment.id));
+    expect(rows.map((b) => b.status)).toEqual(["completed", "completed", "completed"]);
+    const problems = (await t.db.select().from(activityLog).where(eq(activityLog.outcome, "failure"))).slice(before);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/^Retention could not remove files from its storage location: .*tried again on the next pass\.$/);
   });
 });

@@ -8,10 +8,14 @@ export function checkSchedule(schedule: string, timezone: string, count = 3): Da
   } catch {
     throw new ValidationError(`"${timezone}" is not a time zone; use an IANA name such as Europe/Brussels or UTC`, { timezone: "Unknown time zone" });
   }
+  let runs: Date[];
   try {
-    return new Cron(schedule, { timezone, paused: true }).nextRuns(count);
+    runs = new Cron(schedule, { timezone, paused: true }).nextRuns(count);
   } catch (err) {
     const reason = (err as Error).message.replace(/^CronPattern: /, "");
     throw new ValidationError(`"${schedule}" is not a valid cron schedule (${reason}); e.g. "0 2 * * *" runs daily at 02:00`, { schedule: "Invalid cron schedule" });
   }
+  // A date that never comes (e.g. 31 February) is valid cron, but no backup would ever run.
+  if (runs.length === 0) throw new ValidationError(`"${schedule}" never runs (no such date); e.g. "0 2 * * *" runs daily at 02:00`, { schedule: "This schedule never runs" });
+  return runs;
 }

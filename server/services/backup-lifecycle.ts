@@ -1,26 +1,27 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
+import { removeBackupObjects } from "@/server/backups/backup-objects";
 import { backupJobKey } from "@/server/backups/job-key";
-import { artifactKey } from "@/server/backups/keys";
 import { expiryFor } from "@/server/backups/retention";
 import type { DbOrTx } from "@/server/db";
-import { ARTIFACT_KINDS, RETENTION_CLASSES, backupArtifacts, backups, storageLocations } from "@/server/db/schema";
+import { RETENTION_CLASSES, backups, storageLocations } from "@/server/db/schema";
 import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue, removeJob } from "@/server/jobs/enqueue";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
+import { effectivePolicyFor } from "./backup-policies";
 import { getBackup, findBackup } from "./backups";
 import { findEnvironment } from "./environments";
-import { fullConfig } from "./plugin-config";
+import { openStorage } from "./plugin-config";
 
 export const createBackupInput = z.object({
   environmentId: z.uuid(),
   name: z.string().trim().max(200).default(""),
   notes: z.string().trim().max(5000).default(""),
-  /** Defaults to the organization's default storage location. */
+  /** Defaults to the environment's backup policy: its storage location (else the organization's default) and filestore choice. */
   storageLocationId: z.uuid().optional(),
-  includeFilestore: z.boolean().default(true),
+  includeFilestore: z.boolean().optional(),
   retention: z.enum(RETENTION_CLASSES).default("monthly"),
 });
 
@@ -73,7 +74,9 @@ export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewB
  */
 export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof createBackupInput>) {
   const environment = await findEnvironment(db, actor, input.environmentId);
-  const location = await chooseStorageLocation(db, actor, input.storageLocationId);
+  const policy = await effectivePolicyFor(db, actor.orgId, environment.environment.id);
+  const location = await chooseStorageLocation(db, actor, input.storageLocationId ?? policy.storageLocationId ?? undefined);
+  const includeFilestore = input.includeFilestore ?? policy.includeFilestore;
   const id = await db.transaction(async (tx) => {
     const id = await insertPendingBackup(tx, actor.orgId, {
       environment: environment.environment,
@@ -83,7 +86,7 @@ export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<
       notes: input.notes,
       requestedBy: actor.userId,
       retention: input.retention,
-      includeFilestore: input.includeFilestore,
+      includeFilestore,
     });
     await enqueueJob(tx, "backup/run", { backupId: id }, { queueName: environmentQueue(environment.environment.id), jobKey: backupJobKey(id), maxAttempts: 1 });
     await recordActivity(tx, actor, {
@@ -111,11 +114,9 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
   if (backup.status === "pending") await removeJob(db, backupJobKey(id));
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (location && backup.status !== "pending") {
-    const stored = await db.select({ key: backupArtifacts.key }).from(backupArtifacts).where(eq(backupArtifacts.backupId, id));
-    const keys = new Set([...stored.map((a) => a.key), ...ARTIFACT_KINDS.map((kind) => artifactKey(backup, kind))]);
-    const storage = (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+    const storage = await openStorage(plugins, location);
     try {
-      for (const key of keys) await storage.delete(key);
+      await removeBackupObjects(db, storage, backup);
     } catch (err) {
       throw new ExternalError(`Could not remove the backup's files from "${location.name}": ${(err as Error).message}. The backup was kept.`);
     } finally {

@@ -1,16 +1,15 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { backupPolicies, storageLocations } from "@/server/db/schema";
-import { NotFoundError } from "@/server/errors";
+import { backupPolicies, environments, notificationChannels, projects, storageLocations } from "@/server/db/schema";
+import { NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride } from "@/server/policies/policy-fields";
+import { toColumns, toOverride } from "@/server/policies/policy-row";
 import { checkSchedule } from "@/server/policies/schedule";
 import { recordActivity } from "./activity";
 import { findEnvironment } from "./environments";
-
-type PolicyRow = typeof backupPolicies.$inferSelect;
 
 export const policyOutput = policySchema.extend({ nextRuns: z.array(z.string()) });
 export const effectivePolicyOutput = z.object({
@@ -18,42 +17,13 @@ export const effectivePolicyOutput = z.object({
   source: z.record(z.enum(POLICY_FIELDS), z.enum(["organization", "environment"])),
 });
 export const putOverrideInput = policyOverrideSchema.extend({ id: z.uuid() });
-
-/** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
-function toColumns(p: PolicyOverride) {
-  return {
-    enabled: p.enabled ?? null,
-    schedule: p.schedule ?? null,
-    timezone: p.timezone ?? null,
-    storageLocationId: p.storageLocationId ?? null,
-    includeFilestore: p.includeFilestore ?? null,
-    keepDaily: p.retention?.daily ?? null,
-    keepWeekly: p.retention?.weekly ?? null,
-    keepMonthly: p.retention?.monthly ?? null,
-    keepYearly: p.retention?.yearly ?? null,
-    notifyOnSuccess: p.notifyOnSuccess ?? null,
-    notifyOnFailure: p.notifyOnFailure ?? null,
-    notificationChannelIds: p.notificationChannelIds ?? null,
-  };
-}
-
-function toOverride(row: PolicyRow | undefined): PolicyOverride {
-  if (!row) return {};
-  const o: PolicyOverride = {};
-  if (row.enabled !== null) o.enabled = row.enabled;
-  if (row.schedule !== null) o.schedule = row.schedule;
-  if (row.timezone !== null) o.timezone = row.timezone;
-  // An override row stores a storage location only when it overrides that field.
-  if (row.storageLocationId !== null) o.storageLocationId = row.storageLocationId;
-  if (row.includeFilestore !== null) o.includeFilestore = row.includeFilestore;
-  if (row.keepDaily !== null && row.keepWeekly !== null && row.keepMonthly !== null && row.keepYearly !== null) {
-    o.retention = { daily: row.keepDaily, weekly: row.keepWeekly, monthly: row.keepMonthly, yearly: row.keepYearly };
-  }
-  if (row.notifyOnSuccess !== null) o.notifyOnSuccess = row.notifyOnSuccess;
-  if (row.notifyOnFailure !== null) o.notifyOnFailure = row.notifyOnFailure;
-  if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
-  return o;
-}
+export const checkScheduleInput = policySchema.pick({ schedule: true, timezone: true });
+export const checkScheduleOutput = z.object({ nextRuns: z.array(z.string()) });
+export const bulkOverrideInput = z.object({
+  environmentIds: z.array(z.uuid()).min(1, "Choose at least one environment").max(500),
+  override: policyOverrideSchema.refine((o) => Object.values(o).some((v) => v !== undefined), "Choose at least one field to set"),
+});
+export const bulkOverrideOutput = z.object({ items: z.array(z.object({ environmentId: z.string(), override: policyOverrideSchema })) });
 
 function withNextRuns(policy: Policy) {
   return { ...policy, nextRuns: checkSchedule(policy.schedule, policy.timezone).map((d) => d.toISOString()) };
@@ -63,6 +33,13 @@ async function assertStorageInOrg(db: DbOrTx, actor: Principal, id: string | nul
   if (!id) return;
   const [row] = await db.select({ id: storageLocations.id }).from(storageLocations).where(and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)));
   if (!row) throw new NotFoundError("Storage location");
+}
+
+async function assertChannelsInOrg(db: DbOrTx, actor: Principal, ids: string[] | undefined) {
+  const wanted = [...new Set(ids ?? [])];
+  if (wanted.length === 0) return;
+  const rows = await db.select({ id: notificationChannels.id }).from(notificationChannels).where(and(eq(notificationChannels.orgId, actor.orgId), inArray(notificationChannels.id, wanted)));
+  if (rows.length !== wanted.length) throw new NotFoundError("Notification channel");
 }
 
 async function orgDefaultRow(db: DbOrTx, orgId: string) {
@@ -83,6 +60,7 @@ export async function getOrgPolicy(db: DbOrTx, actor: Principal) {
 export async function putOrgPolicy(db: DbOrTx, actor: Principal, policy: Policy) {
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, policy.storageLocationId);
+  await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
   const existing = await orgDefaultRow(db, actor.orgId);
   if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
@@ -106,6 +84,7 @@ export async function putOverride(db: DbOrTx, actor: Principal, environmentId: s
   const { policy } = effectivePolicy(await orgDefaultPolicy(db, actor.orgId), override);
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, override.storageLocationId);
+  await assertChannelsInOrg(db, actor, override.notificationChannelIds);
   const existing = await overrideRow(db, environmentId);
   if (existing) await db.update(backupPolicies).set(toColumns(override)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId, ...toColumns(override) });
@@ -130,4 +109,62 @@ export async function getEffectivePolicy(db: DbOrTx, actor: Principal, environme
   await findEnvironment(db, actor, environmentId);
   const { policy, source } = effectivePolicy(await orgDefaultPolicy(db, actor.orgId), toOverride(await overrideRow(db, environmentId)));
   return { policy: withNextRuns(policy), source };
+}
+
+/** An environment's effective policy, for jobs that act without a member (notifications). */
+export async function effectivePolicyFor(db: DbOrTx, orgId: string, environmentId: string): Promise<Policy> {
+  return effectivePolicy(await orgDefaultPolicy(db, orgId), toOverride(await overrideRow(db, environmentId))).policy;
+}
+
+/** The next five runs of a schedule in its time zone, or a ValidationError saying what is wrong with it: the editors' live preview. */
+export function previewSchedule(input: z.infer<typeof checkScheduleInput>) {
+  return { nextRuns: checkSchedule(input.schedule, input.timezone, 5).map((d) => d.toISOString()) };
+}
+
+/**
+ * Sets the given fields in the override of each environment, keeping the fields each one already overrides.
+ * All or nothing: every environment must be the organization's and end up with a valid schedule.
+ */
+export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<typeof bulkOverrideInput>) {
+  const ids = [...new Set(input.environmentIds)];
+  const override = Object.fromEntries(Object.entries(input.override).filter(([, v]) => v !== undefined)) as PolicyOverride;
+  const targets = await db
+    .select({ id: environments.id, name: environments.name, projectName: projects.name, row: backupPolicies })
+    .from(environments)
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .leftJoin(backupPolicies, eq(backupPolicies.environmentId, environments.id))
+    .where(and(eq(environments.orgId, actor.orgId), inArray(environments.id, ids)));
+  if (targets.length !== ids.length) throw new NotFoundError(ids.length - targets.length === 1 ? "Environment" : `${ids.length - targets.length} of the environments`);
+  await assertStorageInOrg(db, actor, override.storageLocationId);
+  await assertChannelsInOrg(db, actor, override.notificationChannelIds);
+  const orgDefault = await orgDefaultPolicy(db, actor.orgId);
+  const items = targets.map((target) => {
+    const merged = { ...toOverride(target.row), ...override };
+    const { policy } = effectivePolicy(orgDefault, merged);
+    try {
+      checkSchedule(policy.schedule, policy.timezone);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(`${target.projectName} / ${target.name}: ${err.message}`, err.fields);
+      throw err;
+    }
+    return { environmentId: target.id, override: merged, label: `${target.projectName} / ${target.name}` };
+  });
+  // Only the columns of the fields given change on an existing override: what else it overrides stays.
+  const set = Object.fromEntries(Object.entries(toColumns(override)).filter(([column]) => columnSetBy(column, override))) as Partial<ReturnType<typeof toColumns>>;
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(backupPolicies)
+      .values(items.map((item) => ({ orgId: actor.orgId, environmentId: item.environmentId, ...toColumns(item.override) })))
+      .onConflictDoUpdate({ target: backupPolicies.environmentId, set });
+    for (const item of items) {
+      await recordActivity(tx, actor, { action: "policy.override", targetType: "environment", targetId: item.environmentId, targetLabel: item.label, message: `Bulk override: ${Object.keys(override).join(", ")}` });
+    }
+  });
+  return { items: items.map(({ environmentId, override: o }) => ({ environmentId, override: o })) };
+}
+
+const RETENTION_COLUMNS = ["keepDaily", "keepWeekly", "keepMonthly", "keepYearly"];
+
+function columnSetBy(column: string, override: PolicyOverride): boolean {
+  return RETENTION_COLUMNS.includes(column) ? override.retention !== undefined : column in override;
 }

@@ -6,6 +6,7 @@ import { STAGES, backups, environments, projects, servers } from "@/server/db/sc
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { PluginConfig, TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { policySummaries, policySummary } from "@/server/policies/policy-summaries";
 import { activeRestores } from "@/server/restores/active-restores";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
@@ -26,6 +27,8 @@ export const environmentItem = z.object({
   /** A restore into it is queued or running: it is in maintenance until the restore ends. */
   restoring: z.boolean(),
   createdAt: z.string(),
+  /** In lists only: the schedule of its effective backup policy, and whether it overrides the organization's default. */
+  policy: policySummary.optional(),
 });
 export const environmentPage = pageSchema(environmentItem);
 
@@ -99,8 +102,10 @@ export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: P
   const rows = await select(db, and(...filters))
     .orderBy(asc(environments.name), asc(environments.id))
     .limit(input.limit + 1);
-  const restoring = await restoringIds(db, rows.map((r) => r.environment.id));
-  return toPage(rows, input.limit, (r) => toItem(plugins, r, restoring.has(r.environment.id)), (r) => [r.environment.name, r.environment.id]);
+  const ids = rows.map((r) => r.environment.id);
+  const restoring = await restoringIds(db, ids);
+  const policies = await policySummaries(db, actor.orgId, ids);
+  return toPage(rows, input.limit, (r) => ({ ...toItem(plugins, r, restoring.has(r.environment.id)), policy: policies.get(r.environment.id) }), (r) => [r.environment.name, r.environment.id]);
 }
 
 export async function findEnvironment(db: DbOrTx, actor: Principal, id: string) {

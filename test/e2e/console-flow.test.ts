@@ -71,7 +71,9 @@ describe("a newcomer's first session in the console", () => {
   });
 
   it("adds a storage location, tested before saving", async () => {
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.waitForURL("**/settings/backups");
+    await page.getByRole("link", { name: "Storage", exact: true }).click();
     await page.waitForURL("**/settings/storage");
     await page.getByRole("button", { name: "Add storage location" }).click();
     const dialog = page.getByRole("dialog", { name: "Add storage location" });
@@ -228,7 +230,7 @@ describe("a newcomer's first session in the console", () => {
     expect(await viaToken.json()).toMatchObject({ items: [{ name: "Contoso Ltd", environmentCount: 2 }] });
     await page.goto(`${app.url}/backups`);
     await page.getByRole("row", { name: /Before the upgrade/ }).getByText("Verified").waitFor();
-    await page.getByLabel("Status").selectOption("failed");
+    await page.getByRole("navigation", { name: "Status" }).getByRole("link", { name: /^Failed/ }).click();
     await page.waitForURL(/status=failed/);
     await page.getByRole("row", { name: /staging/ }).getByText("Failed", { exact: true }).waitFor();
     expect(await page.getByRole("row", { name: /Before the upgrade/ }).count()).toBe(0);

@@ -1,19 +1,25 @@
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
+import { activityLog } from "@/server/db/schema";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { builtinPluginHost, callerFor, createOrgWithMembers } from "../helpers/fixtures";
 import { rest } from "../helpers/rest";
 
 let t: TestDatabase;
 let owner: Principal;
 let token: string;
 let environmentId: string;
+let stagingId: string;
+let projectId: string;
+let otherOrgEnvironmentId: string;
 const plugins = builtinPluginHost();
-const policy = { enabled: true, schedule: "0 2 * * *", timezone: "UTC", storageLocationId: null, includeFilestore: true, retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 }, notifyOnSuccess: false, notifyOnFailure: true };
+const policy = { enabled: true, schedule: "0 2 * * *", timezone: "UTC", storageLocationId: null, includeFilestore: true, retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 }, notifyOnSuccess: false, notifyOnFailure: true, notificationChannelIds: [] };
+const source = { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: "d" };
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -21,7 +27,11 @@ beforeAll(async () => {
   ({ principals: { owner } } = await createOrgWithMembers(t.db, "Policies"));
   token = (await createApiToken(t.db, owner, { name: "policies" })).token;
   const setup = await createBackupSetup(t.db, plugins, owner);
-  environmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: "d" })).id;
+  projectId = setup.project.id;
+  environmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, source)).id;
+  stagingId = (await createPostgresEnvironment(t.db, plugins, owner, setup, source, "staging")).id;
+  const other = await createOrgWithMembers(t.db, "Other agency");
+  otherOrgEnvironmentId = (await createPostgresEnvironment(t.db, plugins, other.principals.owner, await createBackupSetup(t.db, plugins, other.principals.owner), source)).id;
 });
 
 afterAll(async () => {
@@ -41,6 +51,7 @@ describe("effective backup policy = organization default ⊕ environment overrid
       retention: "organization",
       notifyOnSuccess: "organization",
       notifyOnFailure: "organization",
+      notificationChannelIds: "organization",
     });
     const merged = effectivePolicy(BUILT_IN_POLICY, { includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.policy).toEqual({ ...BUILT_IN_POLICY, includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
@@ -79,10 +90,96 @@ describe("effective backup policy = organization default ⊕ environment overrid
     expect(e.policy.nextRuns[0]).toMatch(/T00:30:00\.000Z$/);
   });
 
+  it("uses the organization default alone again after a revert, whatever the default becomes", async () => {
+    await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { enabled: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } } });
+    expect((await rest("DELETE", `/environments/${environmentId}/backup-policy`, { token })).status).toBe(204);
+    const changed = { ...policy, schedule: "15 5 * * 1", retention: { daily: 3, weekly: 2, monthly: 1, yearly: 0 } };
+    expect((await rest("PUT", "/backup-policy", { token, body: changed })).status).toBe(200);
+    const e = await effective();
+    expect(e.policy).toMatchObject(changed);
+    expect(Object.values(e.source).every((s) => s === "organization")).toBe(true);
+  });
+
   it("refuses an invalid cron schedule or time zone with a clear message", async () => {
     const badCron = await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "61 * * * *" } });
     expect(badCron).toMatchObject({ status: 422, body: { error: { message: expect.stringContaining('"61 * * * *" is not a valid cron schedule'), fields: { schedule: "Invalid cron schedule" } } } });
     const badZone = await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { timezone: "Mars/Olympus" } });
     expect(badZone).toMatchObject({ status: 422, body: { error: { fields: { timezone: "Unknown time zone" } } } });
+  });
+});
+
+describe("schedule preview", () => {
+  it("gives the next five runs in the schedule's time zone", async () => {
+    const { nextRuns } = await callerFor(t.db, plugins, owner).backupPolicies.checkSchedule({ schedule: "30 3 * * *", timezone: "Europe/Brussels" });
+    expect(nextRuns).toHaveLength(5);
+    const local = nextRuns.map((iso) => new Date(iso).toLocaleTimeString("en-GB", { timeZone: "Europe/Brussels", hour: "2-digit", minute: "2-digit" }));
+    expect(local).toEqual(["03:30", "03:30", "03:30", "03:30", "03:30"]);
+    expect(Date.parse(nextRuns[1]!) - Date.parse(nextRuns[0]!)).toBeGreaterThanOrEqual(23 * 3600_000);
+  });
+
+  it("says what is wrong with an invalid cron or time zone", async () => {
+    const caller = callerFor(t.db, plugins, owner).backupPolicies;
+    await expect(caller.checkSchedule({ schedule: "0 25 * * *", timezone: "UTC" })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message: expect.stringContaining('"0 25 * * *" is not a valid cron schedule'),
+    });
+    await expect(caller.checkSchedule({ schedule: "0 0 31 2 *", timezone: "UTC" })).rejects.toMatchObject({ message: expect.stringContaining('"0 0 31 2 *" never runs') });
+    await expect(caller.checkSchedule({ schedule: "0 2 * * *", timezone: "Europe/Atlantis" })).rejects.toMatchObject({ code: "UNPROCESSABLE_CONTENT", message: expect.stringContaining("is not a time zone") });
+  });
+});
+
+describe("bulk override", () => {
+  const override = async (id: string) => (await rest("GET", `/environments/${id}/backup-policy`, { token })).body;
+  const bulk = (body: unknown) => rest("POST", "/environments/backup-policy/bulk-override", { token, body });
+
+  beforeAll(async () => {
+    await rest("PUT", "/backup-policy", { token, body: policy });
+    await rest("DELETE", `/environments/${stagingId}/backup-policy`, { token });
+    await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { schedule: "0 4 * * 0", includeFilestore: false } });
+  });
+
+  it("sets the given fields on every environment and keeps the fields each one already overrides", async () => {
+    const retention = { daily: 3, weekly: 1, monthly: 0, yearly: 0 };
+    const result = await bulk({ environmentIds: [environmentId, stagingId], override: { enabled: false, retention } });
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(await override(environmentId)).toEqual({ schedule: "0 4 * * 0", includeFilestore: false, enabled: false, retention });
+    expect(await override(stagingId)).toEqual({ enabled: false, retention });
+    expect(result.body).toMatchObject({ items: expect.arrayContaining([{ environmentId: stagingId, override: { enabled: false, retention } }]) });
+
+    const entries = await t.db.select().from(activityLog).where(and(eq(activityLog.orgId, owner.orgId), eq(activityLog.message, "Bulk override: enabled, retention")));
+    expect(entries.map((e) => e.targetId).sort()).toEqual([environmentId, stagingId].sort());
+
+    // A later bulk change of another field keeps what the first one set.
+    expect((await bulk({ environmentIds: [stagingId], override: { schedule: "0 1 * * *" } })).status).toBe(200);
+    expect(await override(stagingId)).toEqual({ enabled: false, retention, schedule: "0 1 * * *" });
+  });
+
+  it("shows each environment's schedule and whether it overrides the default in the environment list", async () => {
+    const list = await rest("GET", `/environments?projectId=${projectId}`, { token });
+    const items = (list.body as { items: Array<{ id: string; policy: unknown }> }).items;
+    expect(items.find((i) => i.id === stagingId)?.policy).toEqual({ enabled: false, schedule: "0 1 * * *", timezone: "UTC", overridden: true });
+    await rest("DELETE", `/environments/${stagingId}/backup-policy`, { token });
+    const after = (await rest("GET", `/environments?projectId=${projectId}`, { token })).body as { items: Array<{ id: string; policy: unknown }> };
+    expect(after.items.find((i) => i.id === stagingId)?.policy).toEqual({ enabled: true, schedule: "0 2 * * *", timezone: "UTC", overridden: false });
+  });
+
+  it("changes nothing when one environment would end up with an invalid schedule", async () => {
+    const before = await override(environmentId);
+    const refused = await bulk({ environmentIds: [stagingId, environmentId], override: { timezone: "Mars/Olympus" } });
+    expect(refused).toMatchObject({ status: 422, body: { error: { message: expect.stringContaining("is not a time zone"), fields: { timezone: "Unknown time zone" } } } });
+    const badCron = await bulk({ environmentIds: [environmentId], override: { schedule: "0 25 * * *" } });
+    expect(badCron.status).toBe(422);
+    expect((badCron.body as { error: { message: string } }).error.message).toMatch(/^.+ \/ production: "0 25 \* \* \*" is not a valid cron schedule/);
+    expect(await override(environmentId)).toEqual(before);
+    expect(await override(stagingId)).toEqual({});
+  });
+
+  it("refuses another organization's environment, an empty override and an empty selection, changing nothing", async () => {
+    const before = await override(environmentId);
+    expect((await bulk({ environmentIds: [environmentId, otherOrgEnvironmentId], override: { enabled: true } })).status).toBe(404);
+    expect(await override(environmentId)).toEqual(before);
+    const empty = await bulk({ environmentIds: [environmentId], override: {} });
+    expect(empty).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining("Choose at least one field") } } });
+    expect((await bulk({ environmentIds: [], override: { enabled: true } })).status).toBe(400);
   });
 });

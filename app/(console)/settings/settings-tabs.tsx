@@ -4,7 +4,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const TABS = [
+  { href: "/settings/backups", label: "Backups" },
   { href: "/settings/storage", label: "Storage" },
+  { href: "/settings/notifications", label: "Notifications" },
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/general", label: "General" },

@@ -27,7 +27,8 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
   const [name, setName] = useState("");
   const [notes, setNotes] = useState("");
   const [storageLocationId, setStorageLocationId] = useState<string>();
-  const [includeFilestore, setIncludeFilestore] = useState(true);
+  const effective = useQuery(trpc.backupPolicies.getEffective.queryOptions({ id: environment.id }));
+  const [includeFilestore, setIncludeFilestore] = useState<boolean>();
   const [retention, setRetention] = useState<(typeof RETENTION_CLASSES)[number]>("monthly");
   const create = useMutation(
     trpc.backups.create.mutationOptions({
@@ -38,13 +39,16 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
     }),
   );
   const items = locations.data?.items ?? [];
-  const chosen = storageLocationId ?? items.find((l) => l.isDefault)?.id ?? items[0]?.id ?? "";
+  const policy = effective.data?.policy;
+  // The environment's backup policy says where its backups go and whether they carry the filestore.
+  const chosen = storageLocationId ?? policy?.storageLocationId ?? items.find((l) => l.isDefault)?.id ?? items[0]?.id ?? "";
+  const withFilestore = includeFilestore ?? policy?.includeFilestore ?? true;
   const failure = errorInfo(create.error);
   const noStorage = locations.isSuccess && items.length === 0;
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ environmentId: environment.id, name, notes, storageLocationId: chosen || undefined, includeFilestore, retention });
+    create.mutate({ environmentId: environment.id, name, notes, storageLocationId: chosen || undefined, includeFilestore: withFilestore, retention });
   }
 
   return (
@@ -95,7 +99,7 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
             </Select>
           </Field>
         </div>
-        <Checkbox id="backup-filestore" label="Include filestore" hint="Uploaded documents, images and attachments, for sources that have them" checked={includeFilestore} onChange={(e) => setIncludeFilestore(e.target.checked)} />
+        <Checkbox id="backup-filestore" label="Include filestore" hint="Uploaded documents, images and attachments, for sources that have them" checked={withFilestore} onChange={(e) => setIncludeFilestore(e.target.checked)} />
       </form>
     </Dialog>
   );

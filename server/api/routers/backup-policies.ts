@@ -1,6 +1,22 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
-import { deleteOverride, effectivePolicyOutput, getEffectivePolicy, getOrgPolicy, getOverride, policyOutput, putOrgPolicy, putOverride, putOverrideInput } from "@/server/services/backup-policies";
+import {
+  bulkOverride,
+  bulkOverrideInput,
+  bulkOverrideOutput,
+  checkScheduleInput,
+  checkScheduleOutput,
+  deleteOverride,
+  effectivePolicyOutput,
+  getEffectivePolicy,
+  getOrgPolicy,
+  getOverride,
+  policyOutput,
+  previewSchedule,
+  putOrgPolicy,
+  putOverride,
+  putOverrideInput,
+} from "@/server/services/backup-policies";
 import { policyOverrideSchema, policySchema } from "@/server/policies/policy-fields";
 
 export const backupPoliciesRouter = router({
@@ -33,4 +49,15 @@ export const backupPoliciesRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(effectivePolicyOutput)
     .query(({ ctx, input }) => getEffectivePolicy(ctx.db, ctx.principal, input.id)),
+
+  bulkOverride: procedure("operator", { method: "POST", path: "/environments/backup-policy/bulk-override", tags: ["backup policies"], summary: "Set the given fields in the override of several environments, keeping what each already overrides", protect: true })
+    .input(bulkOverrideInput)
+    .output(bulkOverrideOutput)
+    .mutation(({ ctx, input }) => bulkOverride(ctx.db, ctx.principal, input)),
+
+  /** The live preview of the schedule editors: the next five runs, or why the schedule is invalid. */
+  checkSchedule: procedure("viewer")
+    .input(checkScheduleInput)
+    .output(checkScheduleOutput)
+    .query(({ input }) => previewSchedule(input)),
 });

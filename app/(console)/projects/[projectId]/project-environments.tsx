@@ -1,11 +1,12 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Database, Plus, ServerCog } from "lucide-react";
+import { Database, Plus, ServerCog, SlidersHorizontal } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useContributions } from "@/app/_components/plugin-contributions";
+import { describeSchedule } from "@/app/_components/policies/schedule-presets";
 import { StageBadge } from "@/app/_components/stage";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
@@ -14,10 +15,33 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
+import type { PolicySummary } from "@/server/policies/policy-summaries";
+import { BulkPolicyOverrideDialog } from "./bulk-policy-override-dialog";
 import { EnvironmentFormDialog } from "./environment-form-dialog";
 import { ImportEnvironmentsDialog } from "./import-environments-dialog";
 
-/** The environments of one project, adding one, and importing several from a server's databases. */
+/** The environment's schedule, or Off, and whether it follows the organization default or has its own settings. */
+function PolicyCell({ policy }: { policy?: PolicySummary }) {
+  if (!policy) return <>—</>;
+  return (
+    <span className="flex items-center gap-2 whitespace-nowrap">
+      <span className={policy.enabled ? "" : "text-slate-500"} title={policy.enabled ? `${policy.schedule} (${policy.timezone})` : "Automatic backups are off"}>
+        {policy.enabled ? describeSchedule(policy.schedule) : "Off"}
+      </span>
+      {policy.overridden ? (
+        <span title="This environment overrides some settings of the organization's default policy">
+          <Badge tone="info">Custom</Badge>
+        </span>
+      ) : (
+        <span title="Every setting follows the organization's default policy">
+          <Badge>Default</Badge>
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** The environments of one project, adding one, importing several from a server's databases, and a policy override for several at once. */
 export function ProjectEnvironments({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -25,12 +49,23 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
   const sources = useContributions("sources");
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [overriding, setOverriding] = useState(false);
   const environments = useInfiniteQuery(
     trpc.environments.list.infiniteQueryOptions({ projectId, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const items = environments.data?.pages.flatMap((p) => p.items) ?? [];
+  const selecting = can("operator");
+  const chosen = items.filter((e) => selected.includes(e.id));
+  const allChosen = items.length > 0 && chosen.length === items.length;
+  const toggle = (id: string, on: boolean) => setSelected((current) => (on ? [...current, id] : current.filter((x) => x !== id)));
   const addButtons = can("operator") && (
     <div className="flex items-center gap-2">
+      {chosen.length > 0 && (
+        <Button variant="secondary" onClick={() => setOverriding(true)}>
+          <SlidersHorizontal className="size-4" aria-hidden /> Apply policy override… ({chosen.length})
+        </Button>
+      )}
       <Button variant="secondary" onClick={() => setImporting(true)}>
         <ServerCog className="size-4" aria-hidden /> Import from server
       </Button>
@@ -57,16 +92,39 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
         <Table>
           <thead>
             <tr>
+              {selecting && (
+                <Th className="w-10">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all environments"
+                    className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+                    checked={allChosen}
+                    onChange={(event) => setSelected(event.target.checked ? items.map((e) => e.id) : [])}
+                  />
+                </Th>
+              )}
               <Th>Environment</Th>
               <Th>Stage</Th>
               <Th>Server</Th>
               <Th>Source</Th>
+              <Th className="whitespace-nowrap">Backup policy</Th>
               <Th>Created</Th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {items.map((e) => (
               <tr key={e.id} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(href(e.id))}>
+                {selecting && (
+                  <td className="w-10 px-4 py-3 align-middle" onClick={(event) => event.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${e.name}`}
+                      className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+                      checked={selected.includes(e.id)}
+                      onChange={(event) => toggle(e.id, event.target.checked)}
+                    />
+                  </td>
+                )}
                 <Td>
                   <Link href={href(e.id)} className="font-medium text-slate-900 hover:text-brand-700" onClick={(event) => event.stopPropagation()}>
                     {e.name}
@@ -82,6 +140,9 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
                 </Td>
                 <Td>{e.serverName}</Td>
                 <Td>{sources.title(e.source)}</Td>
+                <Td>
+                  <PolicyCell policy={e.policy} />
+                </Td>
                 <Td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</Td>
               </tr>
             ))}
@@ -91,6 +152,16 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
       <LoadMore query={environments} />
       {adding && <EnvironmentFormDialog projectId={projectId} onClose={() => setAdding(false)} />}
       {importing && <ImportEnvironmentsDialog projectId={projectId} onClose={() => setImporting(false)} />}
+      {overriding && (
+        <BulkPolicyOverrideDialog
+          environments={chosen}
+          onClose={() => setOverriding(false)}
+          onApplied={() => {
+            setOverriding(false);
+            setSelected([]);
+          }}
+        />
+      )}
     </Card>
   );
 }

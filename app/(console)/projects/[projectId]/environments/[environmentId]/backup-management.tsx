@@ -6,14 +6,16 @@ import { useState } from "react";
 import { BackupsTable } from "@/app/_components/backups/backups-table";
 import { refreshWhileActive } from "@/app/_components/backups/backup-types";
 import { CreateBackupDialog } from "@/app/_components/backups/create-backup-dialog";
+import { RetentionPreview } from "@/app/_components/backups/retention-preview";
 import { RestoreHistory } from "@/app/_components/restores/restore-history";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { useTRPC } from "@/app/_lib/trpc";
+import { EnvironmentPolicy } from "./environment-policy";
 
-/** The environment's Backup Management tab: its backups, live, Create Backup, and its restores. */
+/** The environment's Backup Management tab: its backups, live, Create Backup, its backup policy and its restores. */
 export function BackupManagement({ environment }: { environment: { id: string; name: string; restoring: boolean } }) {
   const trpc = useTRPC();
   const { can } = useConsoleSession();
@@ -50,6 +52,8 @@ export function BackupManagement({ environment }: { environment: { id: string; n
         )}
         <LoadMore query={backups} />
       </Card>
+      <EnvironmentPolicy environment={environment} />
+      <RetentionPreview environmentId={environment.id} />
       <RestoreHistory environmentId={environment.id} />
       {creating && <CreateBackupDialog environment={environment} onClose={() => setCreating(false)} />}
     </div>

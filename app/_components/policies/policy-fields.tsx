@@ -1,0 +1,209 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { Checkbox, Field, Input, Select } from "@/app/_components/ui/field";
+import { Badge } from "@/app/_components/ui/layout";
+import { Switch } from "@/app/_components/ui/switch";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { Policy, PolicyField } from "@/server/policies/policy-fields";
+import { ScheduleEditor, TimezoneEditor } from "./schedule-editor";
+import { describeSchedule } from "./schedule-presets";
+
+export type { Policy, PolicyField };
+
+/** The fields in the order the console shows them. */
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds"];
+
+export const FIELD_LABEL: Record<PolicyField, string> = {
+  enabled: "Automatic backups",
+  schedule: "Schedule",
+  timezone: "Time zone",
+  storageLocationId: "Storage location",
+  includeFilestore: "Filestore",
+  retention: "Retention (GFS)",
+  notifyOnSuccess: "Notify on success",
+  notifyOnFailure: "Notify on failure",
+  notificationChannelIds: "Notification channels",
+};
+
+/** A field's name within a sentence: "Override retention (GFS)". */
+export function fieldInSentence(field: PolicyField): string {
+  const label = FIELD_LABEL[field];
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+const KEEP = [
+  { key: "daily", label: "Daily", unit: "day" },
+  { key: "weekly", label: "Weekly", unit: "week" },
+  { key: "monthly", label: "Monthly", unit: "month" },
+  { key: "yearly", label: "Yearly", unit: "year" },
+] as const;
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** The storage locations and notification channels a policy can name, to pick from and to show by name. */
+export function usePolicyOptions() {
+  const trpc = useTRPC();
+  const storage = useQuery(trpc.storageLocations.list.queryOptions({ limit: 200 }));
+  const channels = useQuery(trpc.notificationChannels.list.queryOptions({ limit: 200 }));
+  return { storage: storage.data?.items ?? [], channels: channels.data?.items ?? [] };
+}
+export type PolicyOptions = ReturnType<typeof usePolicyOptions>;
+
+function storageName(id: string | null, options: PolicyOptions): string {
+  if (id === null) {
+    const fallback = options.storage.find((l) => l.isDefault);
+    return fallback ? `Default location (${fallback.name})` : "Default location";
+  }
+  return options.storage.find((l) => l.id === id)?.name ?? "A deleted location";
+}
+
+/** A field's value as the console shows it. */
+export function PolicyValue({ field, policy, options }: { field: PolicyField; policy: Policy; options: PolicyOptions }) {
+  switch (field) {
+    case "enabled":
+      return policy.enabled ? <Badge tone="success">On</Badge> : <Badge tone="neutral">Off</Badge>;
+    case "schedule":
+      return (
+        <span>
+          {describeSchedule(policy.schedule)} <code className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-600">{policy.schedule}</code>
+        </span>
+      );
+    case "timezone":
+      return <>{policy.timezone}</>;
+    case "storageLocationId":
+      return <>{storageName(policy.storageLocationId, options)}</>;
+    case "includeFilestore":
+      return <>{policy.includeFilestore ? "Included" : "Database only"}</>;
+    case "retention":
+      return <>{KEEP.map((k) => `${policy.retention[k.key]} ${k.key}`).join(" · ")}</>;
+    case "notifyOnSuccess":
+    case "notifyOnFailure":
+      return <>{policy[field] ? "Yes" : "No"}</>;
+    case "notificationChannelIds":
+      return <>{policy.notificationChannelIds.length === 0 ? "None" : policy.notificationChannelIds.map((id) => options.channels.find((c) => c.id === id)?.name ?? "A deleted channel").join(", ")}</>;
+  }
+}
+
+/** The keep counts of GFS retention, each with how long its backups are kept. */
+export function RetentionInputs({ idPrefix, value, onChange, disabled, errors = {} }: { idPrefix: string; value: Policy["retention"]; onChange: (value: Policy["retention"]) => void; disabled?: boolean; errors?: Record<string, string> }) {
+  return (
+    <div className="grid gap-4 sm:grid-cols-4">
+      {KEEP.map((k) => {
+        const n = value[k.key];
+        return (
+          <Field key={k.key} label={`Keep ${k.label.toLowerCase()}`} htmlFor={`${idPrefix}-${k.key}`} hint={n === 0 ? `No ${k.label.toLowerCase()} backups kept` : `Kept for ${plural(n, k.unit)}`} error={errors[`retention.${k.key}`]}>
+            <Input
+              id={`${idPrefix}-${k.key}`}
+              type="number"
+              min={0}
+              max={1000}
+              value={n}
+              disabled={disabled}
+              onChange={(e) => onChange({ ...value, [k.key]: Math.min(1000, Math.max(0, Math.trunc(Number(e.target.value) || 0))) })}
+            />
+          </Field>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The notification channels told of backups, picked from the organization's channels. */
+export function ChannelPicker({ idPrefix, value, onChange, options, disabled }: { idPrefix: string; value: string[]; onChange: (value: string[]) => void; options: PolicyOptions; disabled?: boolean }) {
+  if (options.channels.length === 0) {
+    return (
+      <p className="text-sm text-slate-500">
+        No notification channel yet: an admin adds email or webhook channels in{" "}
+        <Link href="/settings/notifications" className="text-brand-700 hover:underline">
+          Settings › Notifications
+        </Link>
+        .
+      </p>
+    );
+  }
+  return (
+    <div className="grid gap-2 sm:grid-cols-2">
+      {options.channels.map((channel) => (
+        <Checkbox
+          key={channel.id}
+          id={`${idPrefix}-channel-${channel.id}`}
+          label={channel.name}
+          hint={channel.notifier}
+          checked={value.includes(channel.id)}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.checked ? [...value, channel.id] : value.filter((id) => id !== channel.id))}
+        />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The input of one field, editing it in a draft policy. `override`: editing an environment's own value, where
+ * "the organization's default location" is what "Use default" gives, so only named locations are offered.
+ */
+export function FieldEditor({ field, draft, onChange, options, idPrefix, override, disabled, errors = {} }: {
+  field: PolicyField;
+  draft: Policy;
+  onChange: (patch: Partial<Policy>) => void;
+  options: PolicyOptions;
+  idPrefix: string;
+  override?: boolean;
+  disabled?: boolean;
+  errors?: Record<string, string>;
+}) {
+  const id = `${idPrefix}-${field}`;
+  switch (field) {
+    case "enabled":
+      return (
+        <Switch
+          id={id}
+          label="Automatic backups"
+          hint={draft.enabled ? "Backups run on the schedule below; the environment counts toward compliance." : "No scheduled backups; manual backups still work, and the environment does not count toward compliance."}
+          checked={draft.enabled}
+          disabled={disabled}
+          onChange={(enabled) => onChange({ enabled })}
+        />
+      );
+    case "schedule":
+      return <ScheduleEditor idPrefix={id} schedule={draft.schedule} timezone={draft.timezone} onScheduleChange={(schedule) => onChange({ schedule })} disabled={disabled} />;
+    case "timezone":
+      return <TimezoneEditor id={id} schedule={draft.schedule} timezone={draft.timezone} onChange={(timezone) => onChange({ timezone })} disabled={disabled} />;
+    case "storageLocationId":
+      return (
+        <Field label="Storage location" htmlFor={id} hint="Where scheduled backups are kept" error={errors.storageLocationId}>
+          <Select id={id} value={draft.storageLocationId ?? ""} disabled={disabled} onChange={(e) => onChange({ storageLocationId: e.target.value || null })}>
+            {!override && <option value="">{storageName(null, options)}</option>}
+            {options.storage.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      );
+    case "includeFilestore":
+      return (
+        <Checkbox
+          id={id}
+          label="Include filestore"
+          hint="Uploaded documents, images and attachments, for sources that have them"
+          checked={draft.includeFilestore}
+          disabled={disabled}
+          onChange={(e) => onChange({ includeFilestore: e.target.checked })}
+        />
+      );
+    case "retention":
+      return <RetentionInputs idPrefix={id} value={draft.retention} onChange={(retention) => onChange({ retention })} disabled={disabled} errors={errors} />;
+    case "notifyOnSuccess":
+      return <Checkbox id={id} label="Notify on success" hint="Tell the channels when a scheduled backup completed" checked={draft.notifyOnSuccess} disabled={disabled} onChange={(e) => onChange({ notifyOnSuccess: e.target.checked })} />;
+    case "notifyOnFailure":
+      return <Checkbox id={id} label="Notify on failure" hint="Tell the channels when a backup failed, with the reason" checked={draft.notifyOnFailure} disabled={disabled} onChange={(e) => onChange({ notifyOnFailure: e.target.checked })} />;
+    case "notificationChannelIds":
+      return <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />;
+  }
+}

@@ -1,0 +1,61 @@
+import { Cron } from "croner";
+import { STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
+import type { Policy } from "./policy-fields";
+
+/** How long past its schedule's interval an environment's last success still counts as recent. */
+export const COMPLIANCE_GRACE_MS = 60 * 60 * 1000;
+
+/** Why an environment with backups enabled is not compliant, most urgent first. */
+export const NON_COMPLIANCE_REASONS = ["storage_error", "last_run_failed", "overdue", "no_backup_yet"] as const;
+export type NonComplianceReason = (typeof NON_COMPLIANCE_REASONS)[number];
+
+/** The newest finished backup of an environment (any type): its status and, for a failure, the phase it was left at. */
+export type LastRun = { status: "completed" | "failed"; phase: string | null };
+
+export type ComplianceInput = {
+  policy: Pick<Policy, "schedule" | "timezone">;
+  /** When the environment's newest completed backup finished; null when none ever completed. */
+  lastSuccessAt: Date | null;
+  lastRun: LastRun | null;
+  now: Date;
+};
+
+export type ComplianceResult = { compliant: true; reason: null } | { compliant: false; reason: NonComplianceReason };
+
+/**
+ * How long a success stays recent under a schedule: the gap between its two most recent slots before `now`
+ * (in its time zone, so a daylight-saving day counts 23 or 25 hours) plus one hour of grace. Daily → 25 h,
+ * hourly → 2 h, weekly → 7 d 1 h. Null for a schedule that cannot run (policies are checked when saved, so
+ * only a hand-edited row has one). Memoised per (cron, time zone) in `cache`, since most environments share one.
+ */
+export function recentWindowMs(schedule: string, timezone: string, now: Date, cache?: Map<string, number | null>): number | null {
+  const key = `${schedule}\u0000${timezone}`;
+  if (cache?.has(key)) return cache.get(key)!;
+  let window: number | null = null;
+  try {
+    const [latest, before] = new Cron(schedule, { timezone, paused: true }).previousRuns(2, now);
+    if (latest && before) window = latest.getTime() - before.getTime() + COMPLIANCE_GRACE_MS;
+  } catch {
+    window = null;
+  }
+  cache?.set(key, window);
+  return window;
+}
+
+/** Whether a success at `lastSuccessAt` is recent under a window from `recentWindowMs`. */
+export function isRecent(lastSuccessAt: Date | null, windowMs: number | null, now: Date): boolean {
+  return lastSuccessAt !== null && windowMs !== null && now.getTime() - lastSuccessAt.getTime() <= windowMs;
+}
+
+/**
+ * Whether an environment with backups enabled is compliant: its newest completed backup finished within its
+ * schedule's window (`recentWindowMs`). When it is not, the reason says what to fix first: the newest run
+ * failed in storage (`storage_error`) or elsewhere (`last_run_failed`), else the last success is too old
+ * (`overdue`), else nothing ever completed (`no_backup_yet`). A failure outranks "no backup yet": it says why.
+ */
+export function assessCompliance(input: ComplianceInput, cache?: Map<string, number | null>): ComplianceResult {
+  const window = recentWindowMs(input.policy.schedule, input.policy.timezone, input.now, cache);
+  if (isRecent(input.lastSuccessAt, window, input.now)) return { compliant: true, reason: null };
+  if (input.lastRun?.status === "failed") return { compliant: false, reason: input.lastRun.phase === STORAGE_FAILED_PHASE ? "storage_error" : "last_run_failed" };
+  return { compliant: false, reason: input.lastSuccessAt ? "overdue" : "no_backup_yet" };
+}

@@ -14,6 +14,21 @@ export function formatRelative(iso: string | null | undefined): string {
   return `${Math.round(hours / 24)} days ago`;
 }
 
+/** How long until a future time: "in 5 min", "in 3 h", "in 2 days". */
+export function formatUntil(iso: string): string {
+  const minutes = Math.round((new Date(iso).getTime() - Date.now()) / 60_000);
+  if (minutes < 1) return "now";
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `in ${hours} h`;
+  return `in ${Math.round(hours / 24)} days`;
+}
+
+/** A calendar day given as "YYYY-MM-DD" (a UTC day), e.g. "Mar 3". */
+export function formatDay(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
 export const STAGE_LABEL: Record<string, string> = {
   production: "Production",
   staging: "Staging",

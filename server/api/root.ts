@@ -3,10 +3,12 @@ import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { backupPoliciesRouter } from "./routers/backup-policies";
 import { backupsRouter } from "./routers/backups";
+import { dashboardRouter } from "./routers/dashboard";
 import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
 import { meRouter } from "./routers/me";
+import { notificationChannelsRouter } from "./routers/notification-channels";
 import { membersRouter } from "./routers/members";
 import { organizationRouter } from "./routers/organization";
 import { overviewRouter } from "./routers/overview";
@@ -28,6 +30,7 @@ export const appRouter = router({
   servers: serversRouter,
   environments: environmentsRouter,
   storageLocations: storageLocationsRouter,
+  notificationChannels: notificationChannelsRouter,
   backups: backupsRouter,
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
@@ -35,6 +38,7 @@ export const appRouter = router({
   erasure: erasureRouter,
   activity: activityRouter,
   overview: overviewRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,10 +7,11 @@ import type { ServerConnection, StorageClient } from "@/server/plugins/contracts
 import type { PluginHost } from "@/server/plugins/host";
 import { RunProgress } from "@/server/jobs/run-progress";
 import { recordActivity } from "@/server/services/activity";
-import { fullConfig } from "@/server/services/plugin-config";
+import { fullConfig, openStorage } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
+import { FAILED_PHASE, STORAGE_FAILED_PHASE, StorageFailure, onStorage } from "./storage-failure";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
 
 type Stored = StoredArtifact & { kind: ArtifactKind };
@@ -29,9 +30,9 @@ function label(job: BackupJob): string {
   return `${job.project.name} / ${job.environment.name}`;
 }
 
-async function openStorage(plugins: PluginHost, job: BackupJob): Promise<StorageClient> {
+async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<StorageClient> {
   if (!job.storage) throw new Error("The backup's storage location no longer exists");
-  return (await plugins.storageProvider(job.storage.provider)).create(fullConfig(job.storage.config, job.storage.secrets));
+  return await openStorage(plugins, job.storage);
 }
 
 async function openServer(plugins: PluginHost, job: BackupJob): Promise<ServerConnection> {
@@ -71,9 +72,9 @@ async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: St
 /** Reads every stored object back and compares it with what was written. */
 async function verify(storage: StorageClient, stored: Stored[]): Promise<void> {
   for (const artifact of stored) {
-    const check = await hashStoredObject(storage, artifact.key);
+    const check = await onStorage(() => hashStoredObject(storage, artifact.key));
     if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
-      throw new Error(`Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
+      throw new StorageFailure(`Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
     }
   }
 }
@@ -113,7 +114,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   let storage: StorageClient | undefined;
   let server: ServerConnection | undefined;
   try {
-    storage = await openStorage(plugins, job);
+    storage = await onStorage(() => openJobStorage(plugins, job));
     server = await openServer(plugins, job);
     const { stored, startedAt, metadata } = await produceArtifacts(plugins, job, storage, server, progress, abort.signal, written);
 
@@ -157,7 +158,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
     await db
       .update(backups)
-      .set({ status: "failed", error: message, finishedAt: new Date(), progress: progress.snapshot("failed") })
+      .set({ status: "failed", error: message, finishedAt: new Date(), progress: progress.snapshot(!abort.signal.aborted && err instanceof StorageFailure ? STORAGE_FAILED_PHASE : FAILED_PHASE) })
       .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])));
     await recordActivity(db, systemActor(job), {
       action: "backup.fail",

@@ -3,6 +3,7 @@ import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { StorageClient } from "@/server/plugins/contracts";
+import { StorageFailure } from "./storage-failure";
 
 export type StoredArtifact = { key: string; size: number; sha256: string };
 
@@ -35,16 +36,22 @@ export async function streamToStorage(
     size += chunk.length;
   });
   const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), stored, body];
+  // The side that fails first tears the other down (a provider that fails destroys the stream it reads), so the
+  // first stream end to error is the side the failure is recorded against.
+  let failedFirst: "source" | "storage" | undefined;
+  input.once("error", () => (failedFirst ??= "source"));
+  body.once("error", () => (failedFirst ??= "storage"));
   const store = storage.put(key, body, { signal: options.signal }).catch((err: unknown) => {
+    failedFirst ??= "storage";
     body.destroy(err as Error);
     throw err;
   });
   const [produced, put] = await Promise.allSettled([pipeline(stages, { signal: options.signal }), store]);
   // A storage failure reaches the source side as the raw error of the stream it destroyed, so the provider's
   // own (explained) error is the one to report; a source failure reaches storage with its message unchanged.
-  if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw put.reason;
+  if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw failedFirst === "storage" ? new StorageFailure(put.reason) : put.reason;
   if (produced.status === "rejected") throw produced.reason;
-  if (put.status === "rejected") throw put.reason;
+  if (put.status === "rejected") throw new StorageFailure(put.reason);
   return { key, size, sha256: hash.digest("hex") };
 }
 

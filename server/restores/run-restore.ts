@@ -10,7 +10,7 @@ import type { PreviousCopy, ServerConnection, StagedRestore, StorageClient } fro
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
-import { fullConfig } from "@/server/services/plugin-config";
+import { fullConfig, openStorage } from "@/server/services/plugin-config";
 import { connectServer } from "@/server/services/servers";
 import { openVerifiedArtifact } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
@@ -141,7 +141,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     await run.phase("connecting");
     const source = await plugins.source(target.source);
     if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);
-    run.storage = (await plugins.storageProvider(job.storage!.provider)).create(fullConfig(job.storage!.config, job.storage!.secrets));
+    run.storage = await openStorage(plugins, job.storage!);
     try {
       run.server = await connectServer(plugins, job.server!);
     } catch (err) {

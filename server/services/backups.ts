@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
@@ -101,23 +101,37 @@ function pendingEnvironments(rows: BackupRow[]): string[] {
   return rows.filter((r) => r.backup.status === "pending").map((r) => r.backup.environmentId);
 }
 
-/** The organization's backups, newest first, keyset-paged on (created_at, id). */
-export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<typeof listBackupsInput>) {
+export type BackupFilters = Omit<z.infer<typeof listBackupsInput>, "limit" | "cursor">;
+
+/** The conditions of the Backups page's filters, on the backups table alone. */
+export function backupFilters(actor: Principal, input: BackupFilters): SQL[] {
   const filters: SQL[] = [eq(backups.orgId, actor.orgId)];
   if (input.status) filters.push(eq(backups.status, input.status));
   if (input.type) filters.push(eq(backups.type, input.type));
   if (input.environmentId) filters.push(eq(backups.environmentId, input.environmentId));
   if (input.projectId) filters.push(eq(backups.projectId, input.projectId));
-  if (input.q) filters.push(sql`(${environments.name} ilike ${`%${input.q}%`} or ${projects.name} ilike ${`%${input.q}%`})`);
+  if (input.q) {
+    // The matching environments first: the planner then walks only their backups, or the org's newest first.
+    const pattern = `%${input.q.replace(/[\\%_]/g, "\\$&")}%`;
+    filters.push(sql`${backups.environmentId} in (select e.id from environments e join projects p on p.id = e.project_id
+      where e.org_id = ${actor.orgId} and (e.name ilike ${pattern} or p.name ilike ${pattern}))`);
+  }
   if (input.from) filters.push(gte(backups.createdAt, new Date(input.from)));
   if (input.to) filters.push(lte(backups.createdAt, new Date(input.to)));
+  return filters;
+}
+
+/** The organization's backups, newest first, keyset-paged on (created_at, id). */
+export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<typeof listBackupsInput>) {
+  const filters = backupFilters(actor, input);
   if (input.cursor) {
     const [createdAt, id] = decodeCursor(input.cursor, 2) as [string, string];
     const at = new Date(createdAt);
     filters.push(or(lt(backups.createdAt, at), and(eq(backups.createdAt, at), lt(backups.id, id)))!);
   }
+  // "desc nulls last", as the (org, created_at, id) indexes are declared, so they give the order without a sort.
   const rows = await selectBackups(db, and(...filters))
-    .orderBy(desc(backups.createdAt), desc(backups.id))
+    .orderBy(sql`${backups.createdAt} desc nulls last`, sql`${backups.id} desc nulls last`)
     .limit(input.limit + 1);
   const positions = await queuePositions(db, pendingEnvironments(rows.slice(0, input.limit)));
   return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);

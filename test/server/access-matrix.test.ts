@@ -14,6 +14,7 @@ import { createEnvironment } from "@/server/services/environments";
 import { addErasureSubject } from "@/server/services/erasure";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
+import { createNotificationChannel } from "@/server/services/notification-channels";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, callerFor, createOrgWithMembers } from "../helpers/fixtures";
@@ -31,6 +32,7 @@ type Objects = {
   restoreId: string;
   erasureId: string;
   linkId: string;
+  channelId: string;
 };
 
 let n = 0;
@@ -85,9 +87,11 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "storageLocations.test": (o) => ({ id: o.storageId }),
   "storageLocations.testDraft": (o) => ({ id: o.storageId }),
   "backups.list": (o) => ({ environmentId: o.environmentId }),
+  "backups.counts": () => ({}),
   "backups.get": (o) => ({ id: o.backupId }),
   "backups.create": (o) => ({ environmentId: o.environmentId, name: unique("backup") }),
   "backups.delete": (o) => ({ id: o.backupId }),
+  "backups.retentionPreview": (o) => ({ id: o.environmentId }),
   "restores.create": (o) => ({ backupId: o.backupId, target: "original", confirm: "RESTORE" }),
   "restores.get": (o) => ({ id: o.restoreId }),
   "restores.list": (o) => ({ environmentId: o.environmentId }),
@@ -105,8 +109,17 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backupPolicies.putOverride": (o) => ({ id: o.environmentId, schedule: "30 1 * * *" }),
   "backupPolicies.deleteOverride": (o) => ({ id: o.environmentId }),
   "backupPolicies.getEffective": (o) => ({ id: o.environmentId }),
+  "backupPolicies.checkSchedule": () => ({ schedule: "30 3 * * *", timezone: "Europe/Brussels" }),
+  "backupPolicies.bulkOverride": (o) => ({ environmentIds: [o.environmentId], override: { enabled: false } }),
+  "notificationChannels.list": () => ({}),
+  "notificationChannels.create": () => ({ name: unique("Channel"), notifier: "webhook", config: { url: "http://127.0.0.1:1/hook", format: "json", secret: "s" } }),
+  "notificationChannels.update": (o) => ({ id: o.channelId, name: unique("Channel") }),
+  "notificationChannels.delete": (o) => ({ id: o.channelId }),
+  "notificationChannels.test": (o) => ({ id: o.channelId }),
+  "notificationChannels.deliveries": () => ({}),
   "activity.list": () => ({}),
   "overview.get": () => undefined,
+  "dashboard.get": () => ({}),
 };
 
 type ProcedureDef = { _def: { type: "query" | "mutation" | "subscription"; meta?: { access?: Access } } };
@@ -145,6 +158,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     .values({ orgId: owner.orgId, backupId: backup.id, artifact: "database", expiresAt: new Date(Date.now() + 60_000), createdBy: owner.userId })
     .returning();
   const erasure = await addErasureSubject(t.db, owner, { projectId: project.id, subject: `someone@${name.toLowerCase()}.test`, note: "" });
+  const channel = await createNotificationChannel(t.db, plugins, owner, { name: `${name} hook`, notifier: "webhook", config: { url: "http://127.0.0.1:1/hook", format: "json", secret: "s" } });
   return {
     orgId: owner.orgId,
     projectId: project.id,
@@ -158,6 +172,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     restoreId: restore!.id,
     erasureId: erasure.id,
     linkId: link!.id,
+    channelId: channel.id,
   };
 }
 
@@ -223,6 +238,10 @@ describe("access matrix over every procedure", () => {
         "members.changeRole",
         "members.remove",
         "erasure.remove",
+        "notificationChannels.create",
+        "notificationChannels.delete",
+        "notificationChannels.test",
+        "notificationChannels.update",
         "organization.update",
         "servers.create",
         "servers.delete",

@@ -5,6 +5,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
+import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createBackupSetup, createPostgresEnvironment, listFiles, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -38,10 +39,11 @@ async function backupOf(sourceConfig: Record<string, unknown>, storageLocationId
   return { env, backup };
 }
 
-/** A failed backup: its one-line message, and nothing of it in storage. */
+/** A failed backup: its one-line message, whether storage is to blame (the dashboard's "storage error"), and nothing of it in storage. */
 async function expectFailed(id: string, message: string | RegExp, storageDir = setup.storageDir) {
   const done = await waitForBackup(t.db, owner, id);
   expect(done.status).toBe("failed");
+  expect(done.progress?.phase).toBe(storageDir === setup.storageDir ? FAILED_PHASE : STORAGE_FAILED_PHASE);
   expect(done.error).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
   expect(done.error).not.toContain("\n");
   expect(done.verified).toBe(false);

@@ -1,87 +1,57 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Archive } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { BackupFilters } from "@/app/_components/backups/backup-filters";
 import { BackupsTable } from "@/app/_components/backups/backups-table";
-import { refreshWhileActive } from "@/app/_components/backups/backup-types";
+import { isActive, refreshWhileActive } from "@/app/_components/backups/backup-types";
+import { StatusTabs } from "@/app/_components/backups/status-tabs";
+import { useBackupFilters } from "@/app/_components/backups/use-backup-filters";
+import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Select } from "@/app/_components/ui/field";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
-import { BACKUP_STATUS_LABEL, BACKUP_TYPE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import { BACKUP_STATUSES, BACKUP_TYPES } from "@/server/db/schema/enums";
 
-type Status = (typeof BACKUP_STATUSES)[number];
-type Type = (typeof BACKUP_TYPES)[number];
+const PAGE_SIZE = 50;
 
 export function BackupsView() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const status = (BACKUP_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as Status) : undefined;
-  const type = (BACKUP_TYPES as readonly string[]).includes(params.get("type") ?? "") ? (params.get("type") as Type) : undefined;
-  const environmentId = params.get("environment") ?? undefined;
-  const environments = useQuery(trpc.environments.list.queryOptions({ limit: 200 }));
+  const { filters, query, filtered, update, hrefWith } = useBackupFilters();
   const backups = useInfiniteQuery(
     trpc.backups.list.infiniteQueryOptions(
-      { status, type, environmentId, limit: 50 },
-      { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: refreshWhileActive },
+      { ...query, status: filters.status, limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: refreshWhileActive, placeholderData: keepPreviousData },
     ),
   );
   const items = backups.data?.pages.flatMap((p) => p.items) ?? [];
-
-  // Filters live in the URL, so a filtered view can be shared and the back button works.
-  function setFilter(name: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    router.replace(`${pathname}${next.size ? `?${next}` : ""}`);
-  }
+  // While backups on screen run, their statuses move between tabs.
+  const counts = useQuery(trpc.backups.counts.queryOptions(query, { placeholderData: keepPreviousData, refetchInterval: items.some(isActive) ? 5000 : false }));
+  const clear = () => update({ status: undefined, type: undefined, project: undefined, environment: undefined, from: undefined, to: undefined, q: undefined });
 
   return (
     <>
       <PageHeader title="Backups" description="Every backup of every environment in your organization, newest first." />
       <Card padded={false}>
-        <div className="flex flex-wrap gap-3 border-b border-slate-200 p-3">
-          <Select aria-label="Status" className="w-auto!" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
-            <option value="">All statuses</option>
-            {BACKUP_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {BACKUP_STATUS_LABEL[s]}
-              </option>
-            ))}
-          </Select>
-          <Select aria-label="Environment" className="w-auto! max-w-xs" value={environmentId ?? ""} onChange={(e) => setFilter("environment", e.target.value)}>
-            <option value="">All environments</option>
-            {(environments.data?.items ?? []).map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.projectName} / {e.name}
-              </option>
-            ))}
-          </Select>
-          <Select aria-label="Type" className="w-auto!" value={type ?? ""} onChange={(e) => setFilter("type", e.target.value)}>
-            <option value="">All types</option>
-            {BACKUP_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {BACKUP_TYPE_LABEL[t]}
-              </option>
-            ))}
-          </Select>
+        <BackupFilters filters={filters} update={update} filtered={filtered} />
+        <div className="border-b border-slate-200">
+          <StatusTabs current={filters.status} counts={counts.data} hrefFor={(status) => hrefWith({ status })} />
         </div>
-        {backups.isLoading ? (
+        {backups.isError ? (
+          <EmptyState title="The backups could not be loaded">{backups.error.message}</EmptyState>
+        ) : backups.isLoading ? (
           <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
         ) : items.length === 0 ? (
-          status || type || environmentId ? (
-            <EmptyState title="No backup matches these filters" />
+          filtered ? (
+            <EmptyState title="No backup matches these filters" action={<Button variant="secondary" size="sm" onClick={clear}>Clear filters</Button>} />
           ) : (
             <EmptyState icon={<Archive className="size-6" />} title="No backups yet">
               Backups of every environment will be listed here, newest first, with their status and size.
             </EmptyState>
           )
         ) : (
-          <BackupsTable items={items} showEnvironment />
+          <div className={backups.isPlaceholderData ? "opacity-60 transition-opacity" : undefined} aria-busy={backups.isPlaceholderData}>
+            <BackupsTable items={items} showEnvironment />
+          </div>
         )}
         <LoadMore query={backups} />
       </Card>

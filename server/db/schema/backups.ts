@@ -53,5 +53,9 @@ export const backups = pgTable(
     uniqueIndex("backups_scheduled_slot_idx").on(t.environmentId, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
     index("backups_environment_completed_idx").on(t.environmentId, t.finishedAt.desc()).where(sql`${t.status} = 'completed'`),
     index("backups_running_idx").on(t.heartbeatAt).where(sql`${t.status} in ('in_progress', 'uploading')`),
+    // The dashboard: runs finished per day and failures of the last 24 hours, index-only.
+    index("backups_org_finished_idx").on(t.orgId, t.finishedAt, t.status).where(sql`${t.finishedAt} is not null`),
+    // The dashboard: storage used per location by completed backups, index-only.
+    index("backups_completed_storage_idx").on(t.orgId, t.storageLocationId, t.sizeBytes).where(sql`${t.status} = 'completed'`),
   ],
 );

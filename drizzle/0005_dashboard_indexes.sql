@@ -1,0 +1,2 @@
+CREATE INDEX "backups_org_finished_idx" ON "backups" USING btree ("org_id","finished_at","status") WHERE "backups"."finished_at" is not null;--> statement-breakpoint
+CREATE INDEX "backups_completed_storage_idx" ON "backups" USING btree ("org_id","storage_location_id","size_bytes") WHERE "backups"."status" = 'completed';

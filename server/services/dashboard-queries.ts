@@ -1,0 +1,99 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/server/db";
+import type { LastRun } from "@/server/policies/compliance";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type EnvironmentRuns = { lastSuccessAt: Date | null; lastRun: (LastRun & { finishedAt: Date | null }) | null };
+
+const toDate = (value: string | Date | null) => (value === null ? null : new Date(value));
+
+/**
+ * For every environment of the organization: its newest finished run, completed or failed (one probe of
+ * backups_environment_created_idx, newest first, stopping at the first finished one), and when its newest
+ * completed backup finished: that run itself when it completed (an environment's runs go one at a time), else
+ * one probe of the partial index backups_environment_completed_idx. The orders say "desc nulls last" as the
+ * indexes do; a plain "desc" (nulls first) would sort each environment's backups instead.
+ */
+export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<string, EnvironmentRuns>> {
+  const rows = await db.execute<{ environment_id: string; last_success_at: string | null; last_status: "completed" | "failed" | null; last_run_at: string | null; last_phase: string | null }>(sql`
+    select e.id as environment_id, case when r.status = 'completed' then r.finished_at else s.finished_at end as last_success_at,
+      r.status as last_status, r.finished_at as last_run_at, r.progress->>'phase' as last_phase
+    from environments e
+    left join lateral (
+      select b.status, b.finished_at, b.progress from backups b
+      where b.environment_id = e.id and b.status in ('completed', 'failed')
+      order by b.created_at desc nulls last limit 1
+    ) r on true
+    left join lateral (
+      select b.finished_at from backups b
+      where b.environment_id = e.id and b.status = 'completed' and r.status = 'failed'
+      order by b.finished_at desc nulls last limit 1
+    ) s on true
+    where e.org_id = ${orgId}`);
+  return new Map(
+    rows.map((r) => [
+      r.environment_id,
+      { lastSuccessAt: toDate(r.last_success_at), lastRun: r.last_status ? { status: r.last_status, phase: r.last_phase, finishedAt: toDate(r.last_run_at) } : null },
+    ]),
+  );
+}
+
+/**
+ * Every storage location of the organization with what its completed backups take there. An index-only scan
+ * of backups_completed_storage_idx (partial on completed backups, which retention keeps few of per environment).
+ */
+export async function storageUsage(db: DbOrTx, orgId: string) {
+  const rows = await db.execute<{ id: string; name: string; provider: string; used_bytes: string; backups: number }>(sql`
+    select sl.id, sl.name, sl.provider, coalesce(u.used_bytes, 0)::text as used_bytes, coalesce(u.backups, 0)::int as backups
+    from storage_locations sl
+    left join (
+      select b.storage_location_id, sum(b.size_bytes) as used_bytes, count(*) as backups
+      from backups b
+      where b.org_id = ${orgId} and b.status = 'completed'
+      group by b.storage_location_id
+    ) u on u.storage_location_id = sl.id
+    where sl.org_id = ${orgId}
+    order by sl.name`);
+  return rows.map((r) => ({ storageLocationId: r.id, name: r.name, provider: r.provider, usedBytes: Number(r.used_bytes), backups: r.backups }));
+}
+
+/** The first instant (UTC midnight) of the 30-day chart ending today. */
+export function chartStart(now: Date, days: number): Date {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today - (days - 1) * DAY_MS);
+}
+
+/**
+ * Backups finished per UTC day over the last `days` days, zero-filled: completed (including those retention
+ * has since expired: they completed that day) and failed. Reads backups_org_finished_idx, index-only.
+ */
+export async function dailyRuns(db: DbOrTx, orgId: string, now: Date, days: number) {
+  const start = chartStart(now, days);
+  const rows = await db.execute<{ day: string; completed: number; failed: number }>(sql`
+    select to_char(day, 'YYYY-MM-DD') as day, completed, failed from (
+      select (b.finished_at at time zone 'UTC')::date as day,
+        count(*) filter (where b.status in ('completed', 'expired'))::int as completed,
+        count(*) filter (where b.status = 'failed')::int as failed
+      from backups b
+      where b.org_id = ${orgId} and b.finished_at >= ${start.toISOString()}::timestamptz and b.finished_at <= ${now.toISOString()}::timestamptz
+        and b.status in ('completed', 'failed', 'expired')
+      group by 1
+    ) per_day`);
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return Array.from({ length: days }, (_, i) => {
+    const day = new Date(start.getTime() + i * DAY_MS).toISOString().slice(0, 10);
+    const row = byDay.get(day);
+    return { day, completed: row?.completed ?? 0, failed: row?.failed ?? 0 };
+  });
+}
+
+/** Backups and restores of the organization that failed since `since`. */
+export async function failuresSince(db: DbOrTx, orgId: string, since: Date): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`
+    select (
+      (select count(*) from backups b where b.org_id = ${orgId} and b.status = 'failed' and b.finished_at > ${since.toISOString()}::timestamptz)
+      + (select count(*) from restores r where r.org_id = ${orgId} and r.status = 'failed' and r.finished_at > ${since.toISOString()}::timestamptz)
+    )::int as n`);
+  return row?.n ?? 0;
+}

@@ -1,0 +1,140 @@
+import { Cron } from "croner";
+import { z } from "zod";
+import type { Principal } from "@/server/auth/principal";
+import type { DbOrTx } from "@/server/db";
+import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, type NonComplianceReason } from "@/server/policies/compliance";
+import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
+import { dailyRuns, environmentRuns, failuresSince, storageUsage, type EnvironmentRuns } from "./dashboard-queries";
+
+export const CHART_DAYS = 30;
+const NON_COMPLIANT_SHOWN = 50;
+const UPCOMING_SHOWN = 10;
+
+export const dashboardOutput = z.object({
+  compliance: z.object({
+    /** Compliant / enabled × 100, rounded down to one decimal; null when no environment has backups enabled. */
+    percent: z.number().nullable(),
+    compliant: z.number(),
+    enabled: z.number(),
+  }),
+  /** The first 50 environments with backups enabled that are not compliant, most urgent first. */
+  nonCompliant: z.array(
+    z.object({
+      environmentId: z.string(),
+      environmentName: z.string(),
+      projectId: z.string(),
+      projectName: z.string(),
+      reason: z.enum(NON_COMPLIANCE_REASONS),
+      lastSuccessAt: z.string().nullable(),
+      lastBackupAt: z.string().nullable(),
+    }),
+  ),
+  nonCompliantTotal: z.number(),
+  /** Protected: a recent successful backup (under the environment's own schedule), whether or not backups are enabled. */
+  environments: z.object({ total: z.number(), enabled: z.number(), protected: z.number() }),
+  /** Backups and restores that failed in the last 24 hours. */
+  failuresLast24h: z.number(),
+  storage: z.array(z.object({ storageLocationId: z.string(), name: z.string(), provider: z.string(), usedBytes: z.number(), backups: z.number() })),
+  /** Finished backups per day over the last 30 days, oldest first; days are UTC calendar days. */
+  daily: z.array(z.object({ day: z.string(), completed: z.number(), failed: z.number() })),
+  /** The next scheduled runs of environments with backups enabled, soonest first. */
+  upcoming: z.array(z.object({ environmentId: z.string(), environmentName: z.string(), projectId: z.string(), projectName: z.string(), at: z.string() })),
+});
+export type Dashboard = z.infer<typeof dashboardOutput>;
+
+const URGENCY = new Map(NON_COMPLIANCE_REASONS.map((reason, i) => [reason, i]));
+const collator = new Intl.Collator();
+
+type Assessed = { env: EnvironmentPolicy; runs: EnvironmentRuns | undefined; reason: NonComplianceReason };
+
+const byName = (a: EnvironmentPolicy, b: EnvironmentPolicy) => collator.compare(a.projectName, b.projectName) || collator.compare(a.environmentName, b.environmentName);
+
+/** Most urgent reason first; within one, the longest without a success first, then by name. */
+function byUrgency(a: Assessed, b: Assessed): number {
+  return URGENCY.get(a.reason)! - URGENCY.get(b.reason)! || (a.runs?.lastSuccessAt?.getTime() ?? 0) - (b.runs?.lastSuccessAt?.getTime() ?? 0) || byName(a.env, b.env);
+}
+
+/** The first `count` of `items` in `order`, without sorting them all (a schedule may hold thousands of environments). */
+function firstOf<T>(items: T[], count: number, order: (a: T, b: T) => number): T[] {
+  const kept: T[] = [];
+  for (const item of items) {
+    if (kept.length === count && order(item, kept[count - 1]!) >= 0) continue;
+    const at = kept.findIndex((k) => order(item, k) < 0);
+    kept.splice(at === -1 ? kept.length : at, 0, item);
+    if (kept.length > count) kept.pop();
+  }
+  return kept;
+}
+
+/**
+ * The next `count` scheduled runs among environments with backups enabled. Croner runs once per distinct
+ * (cron, time zone); each schedule contributes at most `count` runs × `count` environments.
+ */
+function upcomingRuns(enabled: EnvironmentPolicy[], now: Date, count: number) {
+  const groups = new Map<string, EnvironmentPolicy[]>();
+  for (const env of enabled) {
+    const key = `${env.policy.schedule}\u0000${env.policy.timezone}`;
+    const group = groups.get(key);
+    if (group) group.push(env);
+    else groups.set(key, [env]);
+  }
+  const runs: Array<{ env: EnvironmentPolicy; at: Date }> = [];
+  for (const group of groups.values()) {
+    let next: Date[] = [];
+    try {
+      next = new Cron(group[0]!.policy.schedule, { timezone: group[0]!.policy.timezone, paused: true }).nextRuns(count, now);
+    } catch {
+      continue;
+    }
+    const first = firstOf(group, count, byName);
+    for (const at of next) for (const env of first) runs.push({ env, at });
+  }
+  runs.sort((a, b) => a.at.getTime() - b.at.getTime() || byName(a.env, b.env));
+  return runs.slice(0, count).map(({ env, at }) => ({ environmentId: env.environmentId, environmentName: env.environmentName, projectId: env.projectId, projectName: env.projectName, at: at.toISOString() }));
+}
+
+/**
+ * The organization's dashboard: backup compliance (environments with backups enabled whose newest completed
+ * backup is recent under their schedule, see `assessCompliance`), the non-compliant ones with why, failures of
+ * the last 24 hours, storage used per location, a 30-day chart and the next scheduled runs. Six queries in
+ * parallel: one or two index probes per environment, and index-only scans of the last 30 days' finished backups
+ * and of the completed ones (which retention keeps few of); never the whole history.
+ */
+export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new Date()): Promise<Dashboard> {
+  const [policies, runs, storage, daily, failuresLast24h] = await Promise.all([
+    loadEnvironmentPolicies(db, { orgId: actor.orgId }),
+    environmentRuns(db, actor.orgId),
+    storageUsage(db, actor.orgId),
+    dailyRuns(db, actor.orgId, now, CHART_DAYS),
+    failuresSince(db, actor.orgId, new Date(now.getTime() - 24 * 60 * 60 * 1000)),
+  ]);
+  const windows = new Map<string, number | null>();
+  const enabled = policies.filter((e) => e.policy.enabled);
+  const failing: Assessed[] = [];
+  for (const env of enabled) {
+    const envRuns = runs.get(env.environmentId);
+    const result = assessCompliance({ policy: env.policy, lastSuccessAt: envRuns?.lastSuccessAt ?? null, lastRun: envRuns?.lastRun ?? null, now }, windows);
+    if (!result.compliant) failing.push({ env, runs: envRuns, reason: result.reason });
+  }
+  const compliant = enabled.length - failing.length;
+  const protectedCount = policies.filter((e) => isRecent(runs.get(e.environmentId)?.lastSuccessAt ?? null, recentWindowMs(e.policy.schedule, e.policy.timezone, now, windows), now)).length;
+  const shown = firstOf(failing, NON_COMPLIANT_SHOWN, byUrgency);
+  return {
+    compliance: { percent: enabled.length === 0 ? null : Math.floor((compliant * 1000) / enabled.length) / 10, compliant, enabled: enabled.length },
+    nonCompliant: shown.map(({ env, runs: r, reason }) => ({
+      environmentId: env.environmentId,
+      environmentName: env.environmentName,
+      projectId: env.projectId,
+      projectName: env.projectName,
+      reason,
+      lastSuccessAt: r?.lastSuccessAt?.toISOString() ?? null,
+      lastBackupAt: r?.lastRun?.finishedAt?.toISOString() ?? null,
+    })),
+    nonCompliantTotal: failing.length,
+    environments: { total: policies.length, enabled: enabled.length, protected: protectedCount },
+    failuresLast24h,
+    storage,
+    daily,
+    upcoming: upcomingRuns(enabled, now, UPCOMING_SHOWN),
+  };
+}

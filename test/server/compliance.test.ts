@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "@/server/auth/principal";
+import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
+import { backups, restores } from "@/server/db/schema";
+import { assessCompliance, recentWindowMs } from "@/server/policies/compliance";
+import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
+import { createApiToken } from "@/server/services/api-tokens";
+import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
+import { getDashboard } from "@/server/services/dashboard";
+import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase } from "../helpers/backup-env";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { rest } from "../helpers/rest";
+
+const HOUR = 3600_000;
+const MINUTE = 60_000;
+const plugins = builtinPluginHost();
+const now = new Date();
+const ago = (ms: number) => new Date(now.getTime() - ms);
+let t: TestDatabase;
+
+type Org = { owner: Principal; setup: Awaited<ReturnType<typeof createBackupSetup>> };
+
+async function newOrg(name: string, policy: Partial<typeof BUILT_IN_POLICY> = {}): Promise<Org> {
+  const { principals } = await createOrgWithMembers(t.db, name);
+  const setup = await createBackupSetup(t.db, plugins, principals.owner);
+  await putOrgPolicy(t.db, principals.owner, { ...BUILT_IN_POLICY, schedule: "0 2 * * *", timezone: "UTC", ...policy });
+  return { owner: principals.owner, setup };
+}
+
+function environment(org: Org, name: string) {
+  return createPostgresEnvironment(t.db, plugins, org.owner, org.setup, { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: name }, name);
+}
+
+/** A finished backup row, as a worker leaves it. */
+async function finished(org: Org, environmentId: string, status: "completed" | "failed", at: Date, extra: { phase?: string; sizeBytes?: number } = {}) {
+  await t.db.insert(backups).values({
+    orgId: org.owner.orgId,
+    projectId: org.setup.project.id,
+    environmentId,
+    storageLocationId: org.setup.storage.id,
+    type: "scheduled",
+    status,
+    retentionClass: "daily",
+    sizeBytes: status === "completed" ? (extra.sizeBytes ?? 1000) : null,
+    error: status === "failed" ? "it broke" : null,
+    progress: { phase: extra.phase ?? (status === "failed" ? FAILED_PHASE : "completed"), bytes: 0, updatedAt: at.toISOString() },
+    startedAt: new Date(at.getTime() - MINUTE),
+    finishedAt: at,
+    createdAt: new Date(at.getTime() - MINUTE),
+  });
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  pointProcessAtDatabase(t);
+});
+
+afterAll(async () => {
+  await t?.drop();
+});
+
+describe("the window a success stays recent in", () => {
+  const at = new Date("2025-03-12T12:00:00Z");
+  it("is the schedule's interval plus one hour", () => {
+    expect(recentWindowMs("0 2 * * *", "UTC", at)).toBe(25 * HOUR);
+    expect(recentWindowMs("0 * * * *", "Europe/Brussels", at)).toBe(2 * HOUR);
+    expect(recentWindowMs("0 3 * * 0", "UTC", at)).toBe(7 * 24 * HOUR + HOUR);
+  });
+
+  it("follows the time zone across a daylight-saving change", () => {
+    // Brussels moved to summer time on 30 March 2025: that day had 23 hours.
+    expect(recentWindowMs("0 4 * * *", "Europe/Brussels", new Date("2025-03-30T12:00:00Z"))).toBe(24 * HOUR);
+  });
+
+  it("keeps an environment compliant while its newest run failed but a success is recent", () => {
+    const policy = { schedule: "0 2 * * *", timezone: "UTC" };
+    expect(assessCompliance({ policy, lastSuccessAt: ago(2 * HOUR), lastRun: { status: "failed", phase: FAILED_PHASE }, now })).toEqual({ compliant: true, reason: null });
+    expect(assessCompliance({ policy, lastSuccessAt: ago(30 * HOUR), lastRun: { status: "failed", phase: STORAGE_FAILED_PHASE }, now })).toEqual({ compliant: false, reason: "storage_error" });
+  });
+});
+
+describe("backup compliance on the dashboard", () => {
+  it("is 75% for the documented example: 10 environments, 2 disabled, 6 of the 8 enabled recently backed up", async () => {
+    const org = await newOrg("Seed Example");
+    const envs = [];
+    for (let i = 1; i <= 10; i++) envs.push(await environment(org, `env-${i}`));
+    for (const env of envs.slice(8)) await putOverride(t.db, org.owner, env.id, { enabled: false });
+    for (const env of envs.slice(0, 6)) await finished(org, env.id, "completed", ago(3 * HOUR));
+    await finished(org, envs[6]!.id, "failed", ago(3 * HOUR));
+    // A disabled environment with a recent backup counts as protected, never towards compliance.
+    await finished(org, envs[8]!.id, "completed", ago(HOUR));
+
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.compliance).toEqual({ percent: 75, compliant: 6, enabled: 8 });
+    expect(dashboard.environments).toEqual({ total: 10, enabled: 8, protected: 7 });
+    expect(dashboard.nonCompliant.map((e) => [e.environmentName, e.reason])).toEqual([
+      ["env-7", "last_run_failed"],
+      ["env-8", "no_backup_yet"],
+    ]);
+    expect(dashboard.nonCompliantTotal).toBe(2);
+  });
+
+  it("says why each non-compliant environment is, most urgent first", async () => {
+    const org = await newOrg("Reasons");
+    const never = await environment(org, "never");
+    const failed = await environment(org, "failed");
+    const storage = await environment(org, "storage");
+    const overdue = await environment(org, "overdue");
+    const justInTime = await environment(org, "just-in-time");
+    await finished(org, failed.id, "completed", ago(3 * 24 * HOUR));
+    await finished(org, failed.id, "failed", ago(HOUR));
+    await finished(org, storage.id, "completed", ago(2 * 24 * HOUR));
+    await finished(org, storage.id, "failed", ago(2 * HOUR), { phase: STORAGE_FAILED_PHASE });
+    await finished(org, overdue.id, "completed", ago(25 * HOUR + MINUTE));
+    await finished(org, justInTime.id, "completed", ago(24 * HOUR + 59 * MINUTE));
+
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.compliance).toEqual({ percent: 20, compliant: 1, enabled: 5 });
+    expect(dashboard.nonCompliant).toEqual([
+      { environmentId: storage.id, environmentName: "storage", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "storage_error", lastSuccessAt: ago(2 * 24 * HOUR).toISOString(), lastBackupAt: ago(2 * HOUR).toISOString() },
+      { environmentId: failed.id, environmentName: "failed", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "last_run_failed", lastSuccessAt: ago(3 * 24 * HOUR).toISOString(), lastBackupAt: ago(HOUR).toISOString() },
+      { environmentId: overdue.id, environmentName: "overdue", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "overdue", lastSuccessAt: ago(25 * HOUR + MINUTE).toISOString(), lastBackupAt: ago(25 * HOUR + MINUTE).toISOString() },
+      { environmentId: never.id, environmentName: "never", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "no_backup_yet", lastSuccessAt: null, lastBackupAt: null },
+    ]);
+    expect(dashboard.failuresLast24h).toBe(2);
+  });
+
+  it("judges an hourly environment on 2 hours and follows an environment's own schedule", async () => {
+    const org = await newOrg("Hourly", { schedule: "0 * * * *" });
+    const recent = await environment(org, "recent");
+    const late = await environment(org, "late");
+    const weekly = await environment(org, "weekly");
+    await putOverride(t.db, org.owner, weekly.id, { schedule: "0 3 * * 0" });
+    await finished(org, recent.id, "completed", ago(HOUR + 50 * MINUTE));
+    await finished(org, late.id, "completed", ago(2 * HOUR + MINUTE));
+    await finished(org, weekly.id, "completed", ago(6 * 24 * HOUR));
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.compliance).toMatchObject({ compliant: 2, enabled: 3 });
+    expect(dashboard.nonCompliant.map((e) => [e.environmentName, e.reason])).toEqual([["late", "overdue"]]);
+    // Soonest first: the next full hour runs both hourly environments (ties by name).
+    expect(dashboard.upcoming).toHaveLength(10);
+    expect(dashboard.upcoming.map((u) => u.at)).toEqual([...dashboard.upcoming.map((u) => u.at)].sort());
+    expect(dashboard.upcoming.slice(0, 2).map((u) => u.environmentName)).toEqual(["late", "recent"]);
+    expect(dashboard.upcoming[0]!.at).toMatch(/:00:00\.000Z$/);
+  });
+
+  it("has no percentage when no environment has backups enabled", async () => {
+    const org = await newOrg("All Disabled", { enabled: false });
+    const env = await environment(org, "dev");
+    await finished(org, env.id, "completed", ago(HOUR));
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.compliance).toEqual({ percent: null, compliant: 0, enabled: 0 });
+    expect(dashboard.environments).toEqual({ total: 1, enabled: 0, protected: 1 });
+    expect(dashboard.nonCompliant).toEqual([]);
+    expect(dashboard.upcoming).toEqual([]);
+  });
+});
+
+describe("the rest of the dashboard", () => {
+  let org: Org;
+  let token: string;
+  let environmentId: string;
+
+  beforeAll(async () => {
+    org = await newOrg("Trend");
+    token = (await createApiToken(t.db, org.owner, { name: "dashboards" })).token;
+    const env = await environment(org, "production");
+    environmentId = env.id;
+    await finished(org, env.id, "completed", ago(40 * 24 * HOUR), { sizeBytes: 5000 });
+    await finished(org, env.id, "completed", ago(3 * 24 * HOUR), { sizeBytes: 2000 });
+    await finished(org, env.id, "failed", ago(3 * 24 * HOUR - HOUR));
+    await finished(org, env.id, "completed", ago(HOUR), { sizeBytes: 3000 });
+    await t.db.insert(restores).values({ orgId: org.owner.orgId, sourceEnvironmentId: env.id, target: "original", targetEnvironmentId: env.id, status: "failed", finishedAt: ago(2 * HOUR) });
+  });
+
+  it("charts 30 UTC days of completed and failed backups, zero-filled, and sums storage per location", async () => {
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.daily).toHaveLength(30);
+    expect(dashboard.daily.at(-1)!.day).toBe(now.toISOString().slice(0, 10));
+    const day = (at: Date) => dashboard.daily.find((d) => d.day === at.toISOString().slice(0, 10));
+    expect(dashboard.daily.reduce((n, d) => n + d.completed, 0)).toBe(2);
+    expect(dashboard.daily.reduce((n, d) => n + d.failed, 0)).toBe(1);
+    expect(day(ago(HOUR))!.completed).toBeGreaterThanOrEqual(1);
+    expect(day(ago(3 * 24 * HOUR - HOUR))!.failed).toBe(1);
+    expect(dashboard.storage).toEqual([{ storageLocationId: org.setup.storage.id, name: org.setup.storage.name, provider: "local", usedBytes: 10_000, backups: 3 }]);
+    // The failed restore counts; the failed backup is three days old.
+    expect(dashboard.failuresLast24h).toBe(1);
+  });
+
+  it("is served at GET /api/v1/dashboard", async () => {
+    const res = await rest("GET", "/dashboard", { token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      compliance: { percent: 100, compliant: 1, enabled: 1 },
+      nonCompliant: [],
+      nonCompliantTotal: 0,
+      environments: { total: 1, enabled: 1, protected: 1 },
+      failuresLast24h: 1,
+      storage: [{ usedBytes: 10_000, backups: 3 }],
+    });
+    const body = res.body as { daily: unknown[]; upcoming: Array<{ environmentName: string; at: string }> };
+    expect(body.daily).toHaveLength(30);
+    expect(body.upcoming).toHaveLength(10);
+    expect(body.upcoming[0]).toMatchObject({ environmentName: "production", at: expect.stringMatching(/T02:00:00\.000Z$/) });
+  });
+
+  it("counts backups per status with the list's filters at GET /api/v1/backups/counts", async () => {
+    const all = await rest("GET", "/backups/counts", { token });
+    expect(all).toMatchObject({ status: 200, body: { pending: 0, in_progress: 0, uploading: 0, completed: 3, failed: 1, expired: 0, total: 4 } });
+    const since = encodeURIComponent(ago(10 * 24 * HOUR).toISOString());
+    expect((await rest("GET", `/backups/counts?from=${since}&q=produc`, { token })).body).toMatchObject({ completed: 2, failed: 1, total: 3 });
+    expect((await rest("GET", "/backups/counts?q=nothing-like-this", { token })).body).toMatchObject({ total: 0 });
+    expect((await rest("GET", "/backups/counts?type=manual", { token })).body).toMatchObject({ total: 0 });
+  });
+
+  it("counts each status up to its limit, then says \"at least\"", async () => {
+    await t.sql`insert into backups (org_id, project_id, environment_id, type, status, retention_class, created_at)
+      select ${org.owner.orgId}, ${org.setup.project.id}, ${environmentId}, 'manual', 'expired', 'daily', now() - interval '200 days' - i * interval '1 minute'
+      from generate_series(1, 10005) i`;
+    expect((await rest("GET", "/backups/counts", { token })).body).toEqual({ pending: 0, in_progress: 0, uploading: 0, completed: 3, failed: 1, expired: 10_000, total: 10_004, limit: 10_000 });
+  });
+});

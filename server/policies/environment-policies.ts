@@ -1,9 +1,9 @@
-import { and, eq, isNull, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, projects } from "@/server/db/schema";
 import { effectivePolicy } from "./effective-policy";
 import { BUILT_IN_POLICY, type Policy } from "./policy-fields";
-import { toOverride } from "./policy-row";
+import { policyColumns, toOverride } from "./policy-row";
 
 export type EnvironmentPolicy = {
   environmentId: string;
@@ -20,31 +20,26 @@ export type EnvironmentPolicy = {
 };
 
 /**
- * Every environment's effective policy in two queries (the org defaults, then the environments with their
- * overrides), for the scheduler, compliance and the dashboard, which look at all environments at once.
+ * Every environment's effective policy in three queries run together (the org defaults, the overrides, the
+ * environments), for the scheduler, compliance and the dashboard, which look at all environments at once.
  */
 export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string } = {}): Promise<EnvironmentPolicy[]> {
-  const defaultsWhere: SQL[] = [isNull(backupPolicies.environmentId)];
-  if (scope.orgId) defaultsWhere.push(eq(backupPolicies.orgId, scope.orgId));
-  const defaults = new Map<string, { policy: Policy; updatedAt: Date }>();
-  for (const row of await db.select().from(backupPolicies).where(and(...defaultsWhere))) {
-    defaults.set(row.orgId, { policy: { ...BUILT_IN_POLICY, ...toOverride(row) }, updatedAt: row.updatedAt });
-  }
-  const rows = await db
-    .select({
-      environmentId: environments.id,
-      orgId: environments.orgId,
-      projectId: environments.projectId,
-      environmentName: environments.name,
-      projectName: projects.name,
-      createdAt: environments.createdAt,
-      override: backupPolicies,
-    })
-    .from(environments)
-    .innerJoin(projects, eq(projects.id, environments.projectId))
-    .leftJoin(backupPolicies, eq(backupPolicies.environmentId, environments.id))
-    .where(scope.orgId ? eq(environments.orgId, scope.orgId) : undefined);
-  return rows.map(({ override, ...env }) => {
+  const inScope = (column: typeof backupPolicies.orgId | typeof environments.orgId) => (scope.orgId ? eq(column, scope.orgId) : undefined);
+  const [defaultRows, overrideRows, rows] = await Promise.all([
+    db.select().from(backupPolicies).where(and(isNull(backupPolicies.environmentId), inScope(backupPolicies.orgId))),
+    // Overrides apart from environments, with only the columns a policy needs: this runs over every environment
+    // each minute and on every dashboard view, and most environments inherit everything.
+    db.select({ environmentId: backupPolicies.environmentId, updatedAt: backupPolicies.updatedAt, ...policyColumns }).from(backupPolicies).where(and(isNotNull(backupPolicies.environmentId), inScope(backupPolicies.orgId))),
+    db
+      .select({ environmentId: environments.id, orgId: environments.orgId, projectId: environments.projectId, environmentName: environments.name, projectName: projects.name, createdAt: environments.createdAt })
+      .from(environments)
+      .innerJoin(projects, eq(projects.id, environments.projectId))
+      .where(inScope(environments.orgId)),
+  ]);
+  const defaults = new Map(defaultRows.map((row) => [row.orgId, { policy: { ...BUILT_IN_POLICY, ...toOverride(row) }, updatedAt: row.updatedAt }]));
+  const overrides = new Map(overrideRows.map(({ environmentId, ...row }) => [environmentId!, row]));
+  return rows.map((env) => {
+    const override = overrides.get(env.environmentId);
     const own = toOverride(override);
     const orgDefault = defaults.get(env.orgId);
     const since = Math.max(env.createdAt.getTime(), orgDefault?.updatedAt.getTime() ?? 0, override?.updatedAt.getTime() ?? 0);

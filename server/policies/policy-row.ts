@@ -1,7 +1,23 @@
-import type { backupPolicies } from "@/server/db/schema";
+import { backupPolicies } from "@/server/db/schema";
 import type { PolicyOverride } from "./policy-fields";
 
-type PolicyRow = typeof backupPolicies.$inferSelect;
+/** The columns of a `backup_policies` row that hold policy fields, for selects that need no more. */
+export const policyColumns = {
+  enabled: backupPolicies.enabled,
+  schedule: backupPolicies.schedule,
+  timezone: backupPolicies.timezone,
+  storageLocationId: backupPolicies.storageLocationId,
+  includeFilestore: backupPolicies.includeFilestore,
+  keepDaily: backupPolicies.keepDaily,
+  keepWeekly: backupPolicies.keepWeekly,
+  keepMonthly: backupPolicies.keepMonthly,
+  keepYearly: backupPolicies.keepYearly,
+  notifyOnSuccess: backupPolicies.notifyOnSuccess,
+  notifyOnFailure: backupPolicies.notifyOnFailure,
+  notificationChannelIds: backupPolicies.notificationChannelIds,
+};
+
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -22,7 +38,7 @@ export function toColumns(p: PolicyOverride) {
 }
 
 /** The fields a stored policy row sets; a missing row sets none. */
-export function toOverride(row: PolicyRow | undefined | null): PolicyOverride {
+export function toOverride(row: PolicyColumns | undefined | null): PolicyOverride {
   if (!row) return {};
   const o: PolicyOverride = {};
   if (row.enabled !== null) o.enabled = row.enabled;

@@ -23,4 +23,6 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
 export const crontab = [
   "* * * * * backup/schedule-tick",
   "*/15 * * * * backup/retention",
-  "* * * * * maintenance/reap-stale-runs", "17 * * * * maintenance/prune-login-attempts"].join("\n");
+  "* * * * * maintenance/reap-stale-runs",
+  "17 * * * * maintenance/prune-login-attempts",
+].join("\n");

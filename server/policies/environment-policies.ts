@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, projects } from "@/server/db/schema";
 import { effectivePolicy } from "./effective-policy";
@@ -23,7 +23,7 @@ export type EnvironmentPolicy = {
  * Every environment's effective policy in three queries run together (the org defaults, the overrides, the
  * environments), for the scheduler, compliance and the dashboard, which look at all environments at once.
  */
-export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string } = {}): Promise<EnvironmentPolicy[]> {
+async function readEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string }): Promise<EnvironmentPolicy[]> {
   const inScope = (column: typeof backupPolicies.orgId | typeof environments.orgId) => (scope.orgId ? eq(column, scope.orgId) : undefined);
   const [defaultRows, overrideRows, rows] = await Promise.all([
     db.select().from(backupPolicies).where(and(isNull(backupPolicies.environmentId), inScope(backupPolicies.orgId))),
@@ -45,4 +45,37 @@ export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: strin
     const since = Math.max(env.createdAt.getTime(), orgDefault?.updatedAt.getTime() ?? 0, override?.updatedAt.getTime() ?? 0);
     return { ...env, since: new Date(since), policy: effectivePolicy(orgDefault?.policy ?? BUILT_IN_POLICY, own).policy, overridden: Object.keys(own).length > 0 };
   });
+}
+
+/**
+ * What changes whenever any loaded value could: the number and latest edit of environments, projects and policy
+ * rows (every row's updated_at moves on update; a deletion changes a count, and a deletion plus an insertion a
+ * latest edit). One cheap query instead of decoding every environment again.
+ */
+async function policiesVersion(db: DbOrTx, orgId: string | undefined): Promise<string> {
+  const org = (table: string) => (orgId ? sql`where ${sql.identifier(table)}.org_id = ${orgId}` : sql``);
+  const [row] = await db.execute<{ version: string }>(sql`select concat_ws('|',
+    (select count(*) || '@' || coalesce(max(updated_at)::text, '') from environments ${org("environments")}),
+    (select count(*) || '@' || coalesce(max(updated_at)::text, '') from projects ${org("projects")}),
+    (select count(*) || '@' || coalesce(max(updated_at)::text, '') from backup_policies ${org("backup_policies")})) as version`);
+  return row!.version;
+}
+
+const cache = new WeakMap<object, Map<string, { version: string; policies: EnvironmentPolicy[] }>>();
+
+/**
+ * Every environment's effective policy (see `readEnvironmentPolicies`), reused while nothing it depends on has
+ * changed: the scheduler reads them every minute and the dashboard on every view, and at thousands of
+ * environments decoding them again is most of either's time. Callers must not modify the result.
+ */
+export async function loadEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string } = {}): Promise<readonly EnvironmentPolicy[]> {
+  const version = await policiesVersion(db, scope.orgId);
+  const perDb = cache.get(db) ?? new Map<string, { version: string; policies: EnvironmentPolicy[] }>();
+  cache.set(db, perDb);
+  const key = scope.orgId ?? "*";
+  const hit = perDb.get(key);
+  if (hit?.version === version) return hit.policies;
+  const policies = await readEnvironmentPolicies(db, scope);
+  perDb.set(key, { version, policies });
+  return policies;
 }

@@ -7,6 +7,11 @@ import { loadEnvironmentPolicies } from "@/server/policies/environment-policies"
 import { latestSlot } from "./latest-slot";
 
 const INSERT_CHUNK = 1000;
+// Nowhere to keep it: the run is recorded as failed, so the missed backup shows (and counts against compliance).
+const NO_STORAGE = "No storage location: choose one in the backup policy or set a default in Settings › Storage";
+
+/** A PostgreSQL array literal of uuids, timestamps or booleans (values that need no quoting). */
+const pgArray = (values: (string | null)[]) => `{${values.map((v) => v ?? "NULL").join(",")}}`;
 
 type Due = { environmentId: string; orgId: string; projectId: string; slot: Date; storageLocationId: string | null; includeFilestore: boolean };
 
@@ -20,7 +25,7 @@ async function alreadyTaken(db: DbOrTx, due: Due[]): Promise<Set<string>> {
   if (due.length === 0) return new Set();
   const rows = await db.execute<{ environment_id: string; scheduled_for: string }>(sql`
     select b.environment_id, b.scheduled_for
-    from unnest(${`{${due.map((d) => d.environmentId).join(",")}}`}::uuid[], ${`{${due.map((d) => d.slot.toISOString()).join(",")}}`}::timestamptz[]) as d(environment_id, slot)
+    from unnest(${pgArray(due.map((d) => d.environmentId))}::uuid[], ${pgArray(due.map((d) => d.slot.toISOString()))}::timestamptz[]) as d(environment_id, slot)
     join ${backups} b on b.environment_id = d.environment_id and b.scheduled_for = d.slot`);
   return new Set(rows.map((r) => `${r.environment_id}@${new Date(r.scheduled_for).toISOString()}`));
 }
@@ -57,28 +62,18 @@ export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Pro
   for (let i = 0; i < due.length; i += INSERT_CHUNK) {
     const chunk = due.slice(i, i + INSERT_CHUNK);
     enqueued += await db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(backups)
-        .values(
-          chunk.map((d) => ({
-            orgId: d.orgId,
-            projectId: d.projectId,
-            environmentId: d.environmentId,
-            storageLocationId: d.storageLocationId,
-            type: "scheduled" as const,
-            // Nowhere to keep it: the run is recorded as failed, so the missed backup shows (and counts against compliance).
-            status: d.storageLocationId ? ("pending" as const) : ("failed" as const),
-            error: d.storageLocationId ? null : "No storage location: choose one in the backup policy or set a default in Settings › Storage",
-            finishedAt: d.storageLocationId ? null : now,
-            retentionClass: "daily" as const,
-            includeFilestore: d.includeFilestore,
-            scheduledFor: d.slot,
-            createdAt: now,
-          })),
-        )
-        .onConflictDoNothing({ target: [backups.environmentId, backups.scheduledFor], where: sql`${backups.scheduledFor} is not null` })
-        .returning({ id: backups.id, environmentId: backups.environmentId, status: backups.status });
-      const pending = inserted.filter((b) => b.status === "pending");
+      // One row per environment and slot, sent as column arrays (a VALUES list of thousands of rows costs far more to build and plan).
+      const inserted = await tx.execute<{ id: string; environment_id: string; status: string }>(sql`
+        insert into ${backups} (org_id, project_id, environment_id, storage_location_id, type, status, error, finished_at, retention_class, include_filestore, scheduled_for, created_at)
+        select d.org_id, d.project_id, d.environment_id, d.storage_location_id, 'scheduled', case when d.storage_location_id is null then 'failed' else 'pending' end::backup_status,
+          case when d.storage_location_id is null then ${NO_STORAGE} end, case when d.storage_location_id is null then ${now.toISOString()}::timestamptz end,
+          'daily', d.include_filestore, d.scheduled_for, ${now.toISOString()}::timestamptz
+        from unnest(${pgArray(chunk.map((d) => d.orgId))}::uuid[], ${pgArray(chunk.map((d) => d.projectId))}::uuid[], ${pgArray(chunk.map((d) => d.environmentId))}::uuid[],
+          ${pgArray(chunk.map((d) => d.storageLocationId))}::uuid[], ${pgArray(chunk.map((d) => String(d.includeFilestore)))}::boolean[], ${pgArray(chunk.map((d) => d.slot.toISOString()))}::timestamptz[])
+          as d(org_id, project_id, environment_id, storage_location_id, include_filestore, scheduled_for)
+        on conflict (environment_id, scheduled_for) where scheduled_for is not null do nothing
+        returning id, environment_id, status`);
+      const pending = inserted.filter((b) => b.status === "pending").map((b) => ({ id: b.id, environmentId: b.environment_id }));
       await enqueueJobs(
         tx,
         "backup/run",

@@ -155,7 +155,7 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
     await tx
       .insert(backupPolicies)
       .values(items.map((item) => ({ orgId: actor.orgId, environmentId: item.environmentId, ...toColumns(item.override) })))
-      .onConflictDoUpdate({ target: backupPolicies.environmentId, set });
+      .onConflictDoUpdate({ target: backupPolicies.environmentId, set: { ...set, updatedAt: new Date() } });
     for (const item of items) {
       await recordActivity(tx, actor, { action: "policy.override", targetType: "environment", targetId: item.environmentId, targetLabel: item.label, message: `Bulk override: ${Object.keys(override).join(", ")}` });
     }

@@ -106,6 +106,8 @@ describe("scheduler tick (computed clock)", () => {
     const [failed] = await scheduledOf(t.db, homeless.id);
     expect(failed).toMatchObject({ status: "failed", scheduledFor: new Date("2026-12-03T02:00:00Z") });
     expect(failed!.error).toMatch(/No storage location/);
+    // The dashboard tells it apart as a storage problem.
+    expect(failed!.progress?.phase).toBe("failed while storing");
   });
 });
 

@@ -7,7 +7,7 @@ import { enqueueJobs, environmentQueue } from "@/server/jobs/enqueue";
 import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
 import { latestSlot } from "./latest-slot";
 
-const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 5000;
 // Nowhere to keep it: the run is recorded as failed, so the missed backup shows (and counts against compliance).
 const NO_STORAGE = "No storage location: choose one in the backup policy or set a default in Settings › Storage";
 

@@ -180,8 +180,21 @@ async function main() {
     select ${schedulerOrg!.id}, name, provider, config, secrets, true from storage_locations where id = ${storageIds[0]!}`;
   await client.unsafe("analyze");
   const now = new Date();
-  const [firstTick, firstTickMs] = await timed(() => enqueueDueBackups(db, now));
-  console.log(`scheduler tick (catching up): ${JSON.stringify(firstTick)} in ${ms(firstTickMs)}`);
+  // The tick that queues a slot for 5,000 environments at once (everyone on the default 02:00 schedule), five
+  // times: between runs the queued backups and their jobs are removed, so each run queues them all again.
+  const catchUpMs: number[] = [];
+  let firstTick: Awaited<ReturnType<typeof enqueueDueBackups>> | undefined;
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) {
+      await client`delete from graphile_worker._private_jobs where task_id = (select id from graphile_worker._private_tasks where identifier = 'backup/run')`;
+      await client`delete from backups where org_id = ${schedulerOrg!.id}`;
+    }
+    const [tick, took] = await timed(() => enqueueDueBackups(db, now));
+    firstTick ??= tick;
+    catchUpMs.push(took);
+    console.log(`scheduler tick (catching up) run ${i + 1}: ${JSON.stringify(tick)} in ${ms(took)}`);
+  }
+  const firstTickMs = percentile(catchUpMs, 50);
   const [steadyTick] = await timed(() => enqueueDueBackups(db, now));
   const tickTiming = await measure("scheduler tick, nothing new due (enqueueDueBackups)", () => enqueueDueBackups(db, now), 1000);
 
@@ -241,7 +254,7 @@ ${timings.map(row).join("\n")}
 
 Scheduler tick over 10,000 environments (the 5,000 above and 5,000 more in a second organization with no backups yet,
 all due; \`considered\` counts the environments with backups enabled):
-the first tick after seeding caught up ${JSON.stringify(firstTick)} in ${ms(firstTickMs)} (target < 1 s: ${firstTickMs < 1000 ? "✓" : "✗ missed"});
+the tick that queues a slot for all 5,000 due environments, ${JSON.stringify(firstTick)}, took a median ${ms(firstTickMs)} over 5 runs (${catchUpMs.map(ms).join(", ")}; the first one right after seeding; target < 1 s: ${firstTickMs < 1000 ? "✓" : "✗ missed"});
 the next one found ${JSON.stringify(steadyTick)}; steady-state ticks are in the table above.
 
 Retention pass (\`runRetentionPass\`, all organizations, target < 10 s: ${retentionOk ? "✓" : "✗ missed"}):

@@ -62,7 +62,8 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
               <Td className="whitespace-nowrap tabular-nums">{formatBytes(b.sizeBytes)}</Td>
               <Td className="whitespace-nowrap tabular-nums">{formatDuration(b.startedAt, b.finishedAt)}</Td>
               <Td className="whitespace-nowrap">
-                {RETENTION_SHORT[b.retentionClass]}
+                {/* Scheduled backups are kept by the environment's GFS rules (see its Retention preview), not by a class. */}
+                {b.type === "scheduled" ? <span title="Kept by the backup policy's daily / weekly / monthly / yearly rules">By policy (GFS)</span> : RETENTION_SHORT[b.retentionClass]}
                 {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
               </Td>
               <Td className="text-right whitespace-nowrap">

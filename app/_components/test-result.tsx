@@ -17,11 +17,34 @@ export function TestResult({ result, children }: { result: { ok: boolean; messag
 }
 
 /** Closes a test result. */
-export function DismissButton({ onClick }: { onClick: () => void }) {
+function DismissButton({ onClick }: { onClick: () => void }) {
   return (
     <button type="button" onClick={onClick} className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100" aria-label="Dismiss">
       <X className="size-4" aria-hidden />
     </button>
+  );
+}
+
+/** A test's answer (or the request's own failure) as a full-width row under the table row it tested, dismissable. */
+export function TestResultRow({ columns, result, failure, onDismiss }: { columns: number; result: { ok: boolean; message: string } | undefined; failure: { message: string } | null | undefined; onDismiss: () => void }) {
+  if (!result && !failure) return null;
+  return (
+    <tr>
+      <td colSpan={columns} className="px-4 pb-3">
+        {result ? (
+          <TestResult result={result}>
+            <DismissButton onClick={onDismiss} />
+          </TestResult>
+        ) : (
+          <Alert tone="danger">
+            <div className="flex items-start justify-between gap-3">
+              <span>{failure?.message}</span>
+              <DismissButton onClick={onDismiss} />
+            </div>
+          </Alert>
+        )}
+      </td>
+    </tr>
   );
 }
 

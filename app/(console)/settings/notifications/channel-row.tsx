@@ -2,9 +2,9 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { configSummary } from "@/app/_components/config-summary";
-import { DismissButton, TestResult } from "@/app/_components/test-result";
+import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Td } from "@/app/_components/ui/layout";
+import { Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -50,24 +50,7 @@ export function ChannelRow({ channel, notifierTitle, columns, onEdit, onDelete }
           )}
         </Td>
       </tr>
-      {(test.data || failure) && (
-        <tr>
-          <td colSpan={columns} className="px-4 pb-3">
-            {test.data ? (
-              <TestResult result={test.data}>
-                <DismissButton onClick={() => test.reset()} />
-              </TestResult>
-            ) : (
-              <Alert tone="danger">
-                <div className="flex items-start justify-between gap-3">
-                  <span>{failure?.message}</span>
-                  <DismissButton onClick={() => test.reset()} />
-                </div>
-              </Alert>
-            )}
-          </td>
-        </tr>
-      )}
+      <TestResultRow columns={columns} result={test.data} failure={failure} onDismiss={() => test.reset()} />
     </>
   );
 }

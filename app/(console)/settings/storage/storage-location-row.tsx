@@ -2,9 +2,9 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { configSummary } from "@/app/_components/config-summary";
-import { DismissButton, TestResult } from "@/app/_components/test-result";
+import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, Td } from "@/app/_components/ui/layout";
+import { Badge, Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes } from "@/app/_lib/format";
@@ -64,24 +64,7 @@ export function StorageLocationRow({ location, providerTitle, columns, onEdit, o
           )}
         </Td>
       </tr>
-      {(test.data || failure) && (
-        <tr>
-          <td colSpan={columns} className="px-4 pb-3">
-            {test.data ? (
-              <TestResult result={test.data}>
-                <DismissButton onClick={dismiss} />
-              </TestResult>
-            ) : (
-              <Alert tone="danger">
-                <div className="flex items-start justify-between gap-3">
-                  <span>{failure?.message}</span>
-                  <DismissButton onClick={dismiss} />
-                </div>
-              </Alert>
-            )}
-          </td>
-        </tr>
-      )}
+      <TestResultRow columns={columns} result={test.data} failure={failure} onDismiss={dismiss} />
     </>
   );
 }

@@ -9,27 +9,14 @@ export type EnvironmentRuns = { lastSuccessAt: Date | null; lastRun: (LastRun & 
 const toDate = (value: string | Date | null) => (value === null ? null : new Date(value));
 
 /**
- * For every environment of the organization: its newest finished run, completed or failed (one probe of
- * backups_environment_created_idx, newest first, stopping at the first finished one), and when its newest
- * completed backup finished: that run itself when it completed (an environment's runs go one at a time), else
- * one probe of the partial index backups_environment_completed_idx. The orders say "desc nulls last" as the
- * indexes do; a plain "desc" (nulls first) would sort each environment's backups instead.
+ * For every environment of the organization: its newest finished run (completed or failed) and when its newest
+ * completed backup finished, from environment_last_runs, which triggers on backups keep current (migration 0006).
  */
 export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<string, EnvironmentRuns>> {
   const rows = await db.execute<{ environment_id: string; last_success_at: string | null; last_status: "completed" | "failed" | null; last_run_at: string | null; last_phase: string | null }>(sql`
-    select e.id as environment_id, case when r.status = 'completed' then r.finished_at else s.finished_at end as last_success_at,
-      r.status as last_status, r.finished_at as last_run_at, r.progress->>'phase' as last_phase
+    select e.id as environment_id, l.last_success_at, l.last_run_status as last_status, l.last_run_at, l.last_run_phase as last_phase
     from environments e
-    left join lateral (
-      select b.status, b.finished_at, b.progress from backups b
-      where b.environment_id = e.id and b.status in ('completed', 'failed')
-      order by b.created_at desc nulls last limit 1
-    ) r on true
-    left join lateral (
-      select b.finished_at from backups b
-      where b.environment_id = e.id and b.status = 'completed' and r.status = 'failed'
-      order by b.finished_at desc nulls last limit 1
-    ) s on true
+    left join environment_last_runs l on l.environment_id = e.id
     where e.org_id = ${orgId}`);
   return new Map(
     rows.map((r) => [

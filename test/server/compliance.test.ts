@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
-import { backups, restores } from "@/server/db/schema";
+import { eq } from "drizzle-orm";
+import { backups, environmentLastRuns, restores } from "@/server/db/schema";
 import { assessCompliance, recentWindowMs } from "@/server/policies/compliance";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
 import { createApiToken } from "@/server/services/api-tokens";
@@ -219,5 +220,30 @@ describe("the rest of the dashboard", () => {
       select ${org.owner.orgId}, ${org.setup.project.id}, ${environmentId}, 'manual', 'expired', 'daily', now() - interval '200 days' - i * interval '1 minute'
       from generate_series(1, 10005) i`;
     expect((await rest("GET", "/backups/counts", { token })).body).toEqual({ pending: 0, in_progress: 0, uploading: 0, completed: 3, failed: 1, expired: 10_000, total: 10_004, limit: 10_000 });
+  });
+});
+
+describe("each environment's newest run and success, kept by the database", () => {
+  it("follows inserts, status changes and deletions, and ignores progress updates", async () => {
+    const org = await newOrg("Last runs");
+    const env = await environment(org, "tracked");
+    const lastRuns = async () => (await t.db.select().from(environmentLastRuns).where(eq(environmentLastRuns.environmentId, env.id)))[0];
+
+    await finished(org, env.id, "completed", ago(3 * HOUR));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: "completed", lastRunAt: ago(3 * HOUR), lastSuccessAt: ago(3 * HOUR) });
+
+    // A run goes pending → in progress → failed: only its end changes anything.
+    const [run] = await t.db.insert(backups).values({ orgId: org.owner.orgId, projectId: org.setup.project.id, environmentId: env.id, storageLocationId: org.setup.storage.id, type: "scheduled", status: "pending", retentionClass: "daily", createdAt: ago(HOUR) }).returning();
+    await t.db.update(backups).set({ status: "in_progress", startedAt: ago(HOUR) }).where(eq(backups.id, run!.id));
+    await t.db.update(backups).set({ heartbeatAt: new Date(), progress: { phase: "database", bytes: 10, updatedAt: new Date().toISOString() } }).where(eq(backups.id, run!.id));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: "completed", lastSuccessAt: ago(3 * HOUR) });
+    await t.db.update(backups).set({ status: "failed", finishedAt: ago(HOUR - MINUTE), progress: { phase: STORAGE_FAILED_PHASE, bytes: 10, updatedAt: ago(HOUR).toISOString() } }).where(eq(backups.id, run!.id));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: "failed", lastRunPhase: STORAGE_FAILED_PHASE, lastRunAt: ago(HOUR - MINUTE), lastSuccessAt: ago(3 * HOUR) });
+
+    // Deleting the failed run and then the only success leaves nothing behind.
+    await t.db.delete(backups).where(eq(backups.id, run!.id));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: "completed", lastSuccessAt: ago(3 * HOUR) });
+    await t.db.delete(backups).where(eq(backups.environmentId, env.id));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: null, lastRunAt: null, lastSuccessAt: null });
   });
 });

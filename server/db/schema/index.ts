@@ -10,6 +10,7 @@ export * from "./environments";
 export * from "./storage-locations";
 export * from "./backup-policies";
 export * from "./backups";
+export * from "./environment-last-runs";
 export * from "./backup-artifacts";
 export * from "./restores";
 export * from "./erasure-subjects";

@@ -1,0 +1,20 @@
+import { pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { backupStatusEnum } from "./enums";
+import { environments } from "./environments";
+
+/**
+ * Each environment's newest finished backup run and newest success, kept by triggers on `backups` (migration
+ * 0006) on every insert, status change and deletion, so compliance reads one row per environment instead of
+ * probing the backups index twice per environment on every dashboard view.
+ */
+export const environmentLastRuns = pgTable("environment_last_runs", {
+  environmentId: uuid()
+    .primaryKey()
+    .references(() => environments.id, { onDelete: "cascade" }),
+  /** The newest (by creation) backup that finished: completed or failed. */
+  lastRunStatus: backupStatusEnum(),
+  lastRunPhase: text(),
+  lastRunAt: timestamp({ withTimezone: true }),
+  /** When the newest completed backup finished. */
+  lastSuccessAt: timestamp({ withTimezone: true }),
+});

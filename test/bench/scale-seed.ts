@@ -52,6 +52,8 @@ export async function seedBackups(sql: postgres.Sql, orgId: string, storageIds: 
   const indexes = await sql<Array<{ name: string; definition: string }>>`
     select indexname as name, indexdef as definition from pg_indexes where tablename = 'backups' and indexname <> 'backups_pkey'`;
   for (const index of indexes) await sql.unsafe(`drop index ${index.name}`);
+  // The last-runs triggers probe those indexes; they are refreshed once, below, when the indexes are back.
+  await sql`alter table backups disable trigger user`;
   await sql`select setseed(0.42)`;
   await sql`create temporary table bench_env as
     select e.id, e.project_id, row_number() over (order by e.id) as rn,
@@ -106,4 +108,6 @@ export async function seedBackups(sql: postgres.Sql, orgId: string, storageIds: 
   await sql`drop table bench_slot, bench_env`;
   await sql`set maintenance_work_mem = '256MB'`;
   for (const index of indexes) await sql.unsafe(index.definition);
+  await sql`alter table backups enable trigger user`;
+  await sql`select refresh_environment_last_runs(array(select id from environments where org_id = ${orgId}))`;
 }

@@ -36,7 +36,7 @@ function run(command: string, args: string[], input?: string): string {
  * Why no test proftpd can be started here (not root, proftpd missing, or for `tls` mod_tls or openssl
  * missing), or null when it can.
  */
-export function proftpdUnavailable(options: { tls?: boolean } = {}): string | null {
+function proftpdUnavailable(options: { tls?: boolean } = {}): string | null {
   if (process.getuid?.() !== 0) return "the tests must run as root to create the FTP user and start proftpd";
   if (!fs.existsSync(PROFTPD)) return `${PROFTPD} is missing (apt-get install proftpd-core)`;
   if (options.tls) {
@@ -117,15 +117,12 @@ async function passivePorts(): Promise<[number, number]> {
 /**
  * Starts a real proftpd for one test file: standalone on a free port of 127.0.0.1, logins by the unix
  * password of `user` (created if missing), each session locked in that user's home; with `tls`, FTPS by
- * explicit TLS only (a self-signed certificate). Null (with the reason printed) when not root or proftpd
- * (or for `tls` its mod_tls) is not installed.
+ * explicit TLS only (a self-signed certificate). Throws, saying what to install, when not root or proftpd (or
+ * for `tls` its mod_tls) is not installed: the tests need a real FTP server.
  */
-export async function startProftpd(options: { user: string; password: string; tls?: boolean }): Promise<Proftpd | null> {
+export async function startProftpd(options: { user: string; password: string; tls?: boolean }): Promise<Proftpd> {
   const reason = proftpdUnavailable(options);
-  if (reason) {
-    console.warn(`[proftpd] ${options.tls ? "FTPS" : "FTP"} tests skipped: ${reason}`);
-    return null;
-  }
+  if (reason) throw new Error(`Cannot start the test ${options.tls ? "FTPS" : "FTP"} server: ${reason}`);
   const { user, password } = options;
   const { uid, gid, home } = await ensureUser(user, password);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-proftpd-"));

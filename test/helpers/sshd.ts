@@ -32,7 +32,7 @@ function run(command: string, args: string[]): string {
 }
 
 /** Why no test sshd can be started here (not root, or sshd missing), or null when it can. */
-export function sshdUnavailable(): string | null {
+function sshdUnavailable(): string | null {
   if (process.getuid?.() !== 0) return "the tests must run as root to create the test user and start sshd";
   if (!fs.existsSync(SSHD)) return `${SSHD} is missing (apt-get install openssh-server)`;
   return null;
@@ -104,14 +104,11 @@ function keyPair(dir: string, name: string): { privateKey: string; publicKey: st
 /**
  * Starts a real OpenSSH sshd for one test file: its own process on a free port of 127.0.0.1 with a freshly
  * generated ed25519 host key (so two calls stand in for two different hosts), accepting one generated client
- * key for `user`. Null (with the reason printed) when not root or sshd is not installed.
+ * key for `user`. Throws, saying what to install, when it cannot run here: the tests need a real sshd.
  */
-export async function startSshd(options: { user: string; sshdConfig?: string[] }): Promise<Sshd | null> {
+export async function startSshd(options: { user: string; sshdConfig?: string[] }): Promise<Sshd> {
   const reason = sshdUnavailable();
-  if (reason) {
-    console.warn(`[sshd] SSH tests skipped: ${reason}`);
-    return null;
-  }
+  if (reason) throw new Error(`Cannot start the test sshd: ${reason}`);
   const { user } = options;
   const { uid, gid } = await ensureUser(user);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-sshd-"));

@@ -10,20 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PluginConfig, ServerConnection, ServerKindContribution } from "@/server/plugins/contracts";
 import { adminDatabaseUrl } from "../helpers/database";
 import { BUILTIN_PLUGINS, builtinPluginHost } from "../helpers/fixtures";
-import { makeUserDir, sshdUnavailable, startSshd, type Sshd } from "../helpers/sshd";
+import { makeUserDir, startSshd, type Sshd } from "../helpers/sshd";
 import { freePort } from "../helpers/ports";
 
 // Two sshd processes with their own host keys stand in for two hosts. Started in beforeAll, so a run whose
 // filter skips every test starts (and leaves) none.
-const unavailable = sshdUnavailable();
 let hostA: Sshd;
 let hostB: Sshd;
 const plugins = builtinPluginHost();
 
 beforeAll(async () => {
-  if (unavailable) return;
-  hostA = (await startSshd({ user: "safehold-ssh-a" }))!;
-  hostB = (await startSshd({ user: "safehold-ssh-b" }))!;
+  hostA = await startSshd({ user: "safehold-ssh-a" });
+  hostB = await startSshd({ user: "safehold-ssh-b" });
 });
 
 afterAll(async () => {
@@ -55,9 +53,10 @@ async function gone(server: ServerConnection, commandLine: string): Promise<bool
 
 type Kind = { kind: "local" | "ssh"; config: () => PluginConfig; folder: (name: string) => string };
 
-const kinds: Kind[] = [{ kind: "local", config: () => ({}), folder: (name) => fs.mkdtempSync(path.join(os.tmpdir(), `safehold-${name}-`)) }];
-if (!unavailable) kinds.push({ kind: "ssh", config: () => hostA.config, folder: (name) => makeUserDir(hostA, `${name}-${randomBytes(3).toString("hex")}`) });
-else it.skip(`ssh server kind: ${unavailable}`, () => {});
+const kinds: Kind[] = [
+  { kind: "local", config: () => ({}), folder: (name) => fs.mkdtempSync(path.join(os.tmpdir(), `safehold-${name}-`)) },
+  { kind: "ssh", config: () => hostA.config, folder: (name) => makeUserDir(hostA, `${name}-${randomBytes(3).toString("hex")}`) },
+];
 
 describe.each(kinds)("server connection contract: $kind", ({ kind, config, folder }) => {
   let server: ServerConnection;
@@ -211,7 +210,7 @@ describe.each(kinds)("server connection contract: $kind", ({ kind, config, folde
   });
 });
 
-describe.skipIf(unavailable)("ssh server kind", () => {
+describe("ssh server kind", () => {
   let ssh: ServerKindContribution;
   let keyDir: string;
 
@@ -333,11 +332,11 @@ describe.skipIf(unavailable)("ssh server kind", () => {
   });
 
   describe("a stricter server: no TCP forwarding, 2 sessions per connection", () => {
-    let strict: Sshd | null;
+    let strict: Sshd;
     let server: ServerConnection;
     beforeAll(async () => {
       strict = await startSshd({ user: "safehold-ssh-b", sshdConfig: ["AllowTcpForwarding no", "MaxSessions 2"] });
-      server = await ssh.connect(strict!.config);
+      server = await ssh.connect(strict.config);
     });
     afterAll(async () => {
       await server?.close();
@@ -346,7 +345,7 @@ describe.skipIf(unavailable)("ssh server kind", () => {
 
     it("says that TCP forwarding is not allowed", async () => {
       await expect(server.openTcp("127.0.0.1", 5432)).rejects.toThrow(
-        `The SSH server at 127.0.0.1:${strict!.port} does not allow TCP forwarding (needed to reach 127.0.0.1:5432): set AllowTcpForwarding yes for user "safehold-ssh-b" in its sshd_config`,
+        `The SSH server at 127.0.0.1:${strict.port} does not allow TCP forwarding (needed to reach 127.0.0.1:5432): set AllowTcpForwarding yes for user "safehold-ssh-b" in its sshd_config`,
       );
     });
 

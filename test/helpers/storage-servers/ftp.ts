@@ -5,7 +5,7 @@ import { startProftpd } from "../proftpd";
 import type { StorageTarget } from "./types";
 
 /** A real proftpd, plain FTP in passive mode, with a folder of its own in the FTP user's home. */
-export function startFtpStorage(): Promise<StorageTarget | null> {
+export function startFtpStorage(): Promise<StorageTarget> {
   return startStorage(false);
 }
 
@@ -13,13 +13,12 @@ export function startFtpStorage(): Promise<StorageTarget | null> {
  * A real proftpd requiring explicit TLS (AUTH TLS) on control and data connections, with a self-signed
  * certificate the configuration accepts (`allowSelfSigned`).
  */
-export function startFtpsStorage(): Promise<StorageTarget | null> {
+export function startFtpsStorage(): Promise<StorageTarget> {
   return startStorage(true);
 }
 
-async function startStorage(tls: boolean): Promise<StorageTarget | null> {
+async function startStorage(tls: boolean): Promise<StorageTarget> {
   const server = await startProftpd({ user: "safehold-ftp", password: "ftp-test-password-123", tls });
-  if (!server) return null;
   // The user's home is the session's root (DefaultRoot ~): `/<folder>` in FTP is this folder.
   const folder = fs.mkdtempSync(path.join(server.home, "contract-"));
   fs.chownSync(folder, server.uid, server.gid);

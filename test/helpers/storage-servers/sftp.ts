@@ -18,9 +18,8 @@ function strangerKey(): string {
 }
 
 /** A real OpenSSH sshd serving SFTP (internal-sftp) to a user of its own; the host key is pinned in the config. */
-export async function startSftpStorage(): Promise<StorageTarget | null> {
+export async function startSftpStorage(): Promise<StorageTarget> {
   const sshd = await startSshd({ user: "safehold-sftp" });
-  if (!sshd) return null;
   const config = { ...sshd.config, path: `${makeUserDir(sshd, "storage")}/backups` };
   return {
     provider: "sftp",

@@ -37,6 +37,10 @@ export const backups = pgTable(
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),
+    /** The worker process running it (`worker_processes.id`): the reaper frees its queue only once that process is gone. */
+    runnerId: text(),
+    /** Its manifest carries chunk checksums and the console's signature (every backup since they were introduced). */
+    signedManifest: boolean().notNull().default(false),
     /** For a scheduled backup, the schedule slot it runs for: one backup per environment and slot. */
     scheduledFor: timestamp({ withTimezone: true }),
     startedAt: timestamp({ withTimezone: true }),

@@ -17,4 +17,5 @@ export * from "./erasure-subjects";
 export * from "./download-links";
 export * from "./notification-channels";
 export * from "./activity-log";
+export * from "./worker-processes";
 export * from "./relations";

@@ -36,6 +36,8 @@ export const restores = pgTable(
     error: text(),
     /** Refreshed every second while the restore runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),
+    /** The worker process running it (`worker_processes.id`). */
+    runnerId: text(),
     /** When the target's live data was first touched (the swap); everything before works on copies. */
     swappedAt: timestamp({ withTimezone: true }),
     startedAt: timestamp({ withTimezone: true }),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
@@ -14,6 +15,15 @@ export const servers = pgTable(
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     /** The fields the kind's schema marks secret. */
     secrets: encryptedJson().notNull(),
+    /**
+     * Folders on the server that environments may read and restore into (an admin's choice): every path a
+     * source uses must resolve inside one of them.
+     */
+    allowedRoots: text().array().notNull().default(sql`'{/var/lib/odoo,/opt/odoo}'::text[]`),
+    /** Database names environments on this server may use (comma-separated globs); null: any but the system ones. */
+    databasePattern: text(),
+    /** Programs run by name on this server mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
+    programs: jsonb().$type<Record<string, string>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

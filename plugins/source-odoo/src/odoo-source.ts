@@ -38,7 +38,7 @@ export const odooSource: SourceContribution = {
     const reached = `Connected to Odoo ${manifest.version}, database "${config.database}" (${formatBytes(info.sizeBytes)}, ${details.modules} modules) on PostgreSQL ${info.version}`;
     const folder = filestoreFolder(config);
     if (!(await folderExists(server, folder))) return { ok: false, message: `${reached}, but ${missingFilestore(folder)}`, details };
-    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    const dump = await checkPgDump(server, info.version);
     if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details };
     return { ok: true, message: `${reached}; filestore at ${folder}; pg_dump ${dump.version} is available`, details: { ...details, filestore: folder, pgDumpVersion: dump.version } };
   },
@@ -48,7 +48,7 @@ export const odooSource: SourceContribution = {
     // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
     const info = await readServerInfo(server, config);
     const manifest = await readManifest(server, config);
-    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    const dump = await checkPgDump(server, info.version);
     if (!dump.ok) throw new Error(dump.message);
     const folder = filestoreFolder(config);
     let stats;

@@ -1,6 +1,6 @@
 import type { PluginConfig } from "@safehold/plugin-api";
 
-export type PostgresConfig = { host: string; port: number; user: string; password: string; database: string; pgDumpPath: string; psqlPath: string };
+export type PostgresConfig = { host: string; port: number; user: string; password: string; database: string };
 
 /** The host validated the config against the manifest schema; this only gives it a type. */
 export function postgresConfig(config: PluginConfig): PostgresConfig {
@@ -10,7 +10,5 @@ export function postgresConfig(config: PluginConfig): PostgresConfig {
     user: String(config.user ?? ""),
     password: String(config.password ?? ""),
     database: String(config.database ?? ""),
-    pgDumpPath: String(config.pgDumpPath || "pg_dump"),
-    psqlPath: String(config.psqlPath || "psql"),
   };
 }

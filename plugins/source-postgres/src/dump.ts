@@ -9,9 +9,10 @@ import { completedOutput, lastErrorLine } from "./process-output";
  */
 export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal): Readable {
   const handle = server.exec(
-    config.pgDumpPath,
-    ["--format=plain", "--no-owner", "--no-password", "--host", config.host, "--port", String(config.port), "--username", config.user, "--dbname", config.database],
-    { env: { PGPASSWORD: config.password, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" }, signal },
+    "pg_dump",
+    ["--format=plain", "--no-owner", "--no-password", "--host", config.host, "--port", String(config.port), "--username", config.user],
+    // The database goes in PGDATABASE: a --dbname value containing "=" or a URI would be read as a connection string.
+    { env: { PGPASSWORD: config.password, PGDATABASE: config.database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" }, signal },
   );
   return completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy ? `pg_dump was stopped by signal ${killedBy} before the dump was complete` : `pg_dump failed (exit code ${code}): ${lastErrorLine(stderr, "pg_dump")}`,

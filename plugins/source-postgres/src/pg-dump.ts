@@ -9,15 +9,15 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** pg_dump must exist on the server and be at least the database server's major version (it refuses newer servers). */
-export async function checkPgDump(server: ServerConnection, serverVersion: string, program = "pg_dump"): Promise<PgDumpCheck> {
+export async function checkPgDump(server: ServerConnection, serverVersion: string): Promise<PgDumpCheck> {
   const serverMajor = Number.parseInt(serverVersion, 10);
   const install = `install the PostgreSQL ${serverMajor} client tools on the server (Debian/Ubuntu: apt install postgresql-client-${serverMajor})`;
-  const run = server.exec(program, ["--version"]);
+  const run = server.exec("pg_dump", ["--version"]);
   let output: string;
   try {
     [output] = await Promise.all([readAll(run.stdout), readAll(run.stderr), run.exit]);
   } catch {
-    return { ok: false, message: program === "pg_dump" ? `pg_dump is not installed on the server: ${install}` : `${program} does not exist on the server: ${install}, or correct the pg_dump program setting` };
+    return { ok: false, message: `pg_dump is not installed on the server: ${install}, or set the path of pg_dump in the server's settings` };
   }
   const match = /(\d+)(?:\.\d+)*/.exec(output.replace(/^pg_dump \(PostgreSQL\)\s*/, ""));
   if (!match) return { ok: false, message: `Cannot read the pg_dump version from "${output.trim()}"` };

@@ -16,7 +16,7 @@ export const postgresSource: SourceContribution = {
       return { ok: false, message: (err as Error).message };
     }
     const reached = `Connected to PostgreSQL ${info.version}, database "${config.database}" (${formatBytes(info.sizeBytes)})`;
-    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    const dump = await checkPgDump(server, info.version);
     if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details: { serverVersion: info.version } };
     return {
       ok: true,
@@ -29,7 +29,7 @@ export const postgresSource: SourceContribution = {
     const config = postgresConfig(raw);
     // Checked first, so an unreachable server or an unusable pg_dump fails with a clear message before anything is written.
     const info = await readServerInfo(server, config);
-    const dump = await checkPgDump(server, info.version, config.pgDumpPath);
+    const dump = await checkPgDump(server, info.version);
     if (!dump.ok) throw new Error(dump.message);
     return {
       metadata: { engine: "postgresql", serverVersion: info.version, database: config.database, databaseSizeBytes: info.sizeBytes, pgDumpVersion: dump.version },

@@ -45,7 +45,7 @@ export async function loadSqlDump(server: ServerConnection, config: PostgresConf
   let inputError: Error | undefined;
   content.once("error", (err) => input.destroy(err));
   content.pipe(input);
-  const handle = server.exec(config.psqlPath, ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
+  const handle = server.exec("psql", ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
     stdin: input,
     // --file=- (rather than plain stdin) makes psql name the failing line. The database goes in PGDATABASE:
     // a --dbname value containing "=" would be read as a connection string.

@@ -10,6 +10,7 @@ const envSchema = z.object({
   SAFEHOLD_SECRET_KEY: z.string().min(32, "SAFEHOLD_SECRET_KEY must be at least 32 characters").optional(),
   SAFEHOLD_PUBLIC_URL: z.string().url().optional(),
   SAFEHOLD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SAFEHOLD_ALLOW_LINK_LOCAL: z.enum(["0", "1", "true", "false"]).optional(),
 });
 
 export type Env = {
@@ -21,6 +22,8 @@ export type Env = {
   secretKey: string | undefined;
   publicUrl: string;
   workerConcurrency: number;
+  /** Whether configurations may name link-local and cloud metadata addresses (off: they are refused). */
+  allowLinkLocal: boolean;
 };
 
 /** Reads the configuration from process.env. The CLI may set DATABASE_URL (embedded database) before the first read. */
@@ -41,6 +44,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     secretKey: e.SAFEHOLD_SECRET_KEY,
     publicUrl: (e.SAFEHOLD_PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ""),
     workerConcurrency: e.SAFEHOLD_WORKER_CONCURRENCY,
+    allowLinkLocal: e.SAFEHOLD_ALLOW_LINK_LOCAL === "1" || e.SAFEHOLD_ALLOW_LINK_LOCAL === "true",
   };
 }
 

@@ -3,10 +3,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
-import type { ServerConnection, StorageClient } from "@/server/plugins/contracts";
+import type { ManagedServer, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { RunProgress } from "@/server/jobs/run-progress";
 import { recordActivity } from "@/server/services/activity";
+import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
 import { fullConfig, openStorage } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
@@ -35,19 +36,10 @@ async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<Stor
   return await openStorage(plugins, job.storage);
 }
 
-async function openServer(plugins: PluginHost, job: BackupJob): Promise<ServerConnection> {
-  try {
-    return await (await plugins.serverKind(job.server.kind)).connect(fullConfig(job.server.config, job.server.secrets));
-  } catch (err) {
-    throw new Error(`Cannot reach server "${job.server.name}": ${oneLine(err)}`);
-  }
-}
-
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(plugins: PluginHost, job: BackupJob, storage: StorageClient, server: ServerConnection, progress: RunProgress, signal: AbortSignal, written: string[]) {
+async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: StorageClient, progress: RunProgress, signal: AbortSignal, written: string[]) {
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
-  const source = await plugins.source(job.environment.source);
   const produced = await source.backup({
     config: fullConfig(job.environment.sourceConfig, job.environment.sourceSecrets),
     server,
@@ -112,11 +104,12 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   progress.start();
   const written: string[] = [];
   let storage: StorageClient | undefined;
-  let server: ServerConnection | undefined;
+  let server: ManagedServer | undefined;
   try {
     storage = await onStorage(() => openJobStorage(plugins, job));
-    server = await openServer(plugins, job);
-    const { stored, startedAt, metadata } = await produceArtifacts(plugins, job, storage, server, progress, abort.signal, written);
+    const session = await openSourceSession(plugins, job.environment.source, fullConfig(job.environment.sourceConfig, job.environment.sourceSecrets), job.server);
+    server = session.server;
+    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, progress, abort.signal, written);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");

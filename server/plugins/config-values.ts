@@ -9,7 +9,14 @@ ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "multiline", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "placeholder", schemaType: "string" });
 ajv.addKeyword({ keyword: "enumTitles", schemaType: "array" });
+ajv.addKeyword({ keyword: "identity", schemaType: "boolean" });
 ajv.addFormat("hostname", true);
+ajv.addFormat("uri", (value: string) => URL.canParse(value));
+ajv.addFormat("server-path", (value: string) => value.startsWith("/"));
+ajv.addFormat("database-name", true);
+
+/** C0 and C1 control characters and Unicode line separators: a line break in a name can turn it into a command. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const compiled = new WeakMap<ConfigSchema, ValidateFunction>();
 
@@ -40,6 +47,8 @@ function describe(error: ErrorObject, schema: ConfigSchema): string {
       return `${name} is not a setting of this plugin`;
     case "enum":
       return `${title} must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+    case "format":
+      return `${title} must be ${{ uri: "a URL", "server-path": "an absolute path (starting with /)" }[(error.params as { format: string }).format] ?? "valid"}`;
     default:
       return `${title} ${error.message ?? "is invalid"}`;
   }
@@ -56,14 +65,20 @@ export function validateConfig(schema: ConfigSchema, config: PluginConfig, prefi
     if (value[name] === "" && !(schema.required ?? []).includes(name) && field.type !== "string") delete value[name];
   }
   const validate = compileConfigSchema(schema);
+  const fields: Record<string, string> = {};
   if (!validate(value)) {
-    const fields: Record<string, string> = {};
     for (const error of validate.errors ?? []) {
       const key = `${prefix}.${fieldPath(error)}`;
       fields[key] ??= describe(error, schema);
     }
-    throw new ValidationError(`Invalid configuration: ${Object.values(fields).join("; ")}`, fields);
   }
+  for (const [name, field] of Object.entries(schema.properties)) {
+    const text = value[name];
+    if (field.type === "string" && !field.multiline && typeof text === "string" && CONTROL_CHARACTERS.test(text)) {
+      fields[`${prefix}.${name}`] ??= `${field.title ?? name} must be one line, without control characters (line breaks, tabs, ...)`;
+    }
+  }
+  if (Object.keys(fields).length > 0) throw new ValidationError(`Invalid configuration: ${Object.values(fields).join("; ")}`, fields);
   return value;
 }
 
@@ -93,14 +108,59 @@ export function maskedConfig(schema: ConfigSchema, config: PluginConfig, secrets
   return masked;
 }
 
-/** An edited configuration with each secret left as SECRET_MASK, empty or omitted replaced by the stored value. */
-export function restoreMaskedSecrets(schema: ConfigSchema, incoming: PluginConfig, storedSecrets: PluginConfig): PluginConfig {
+function untouched(value: unknown): boolean {
+  return value === SECRET_MASK || value === undefined || value === "";
+}
+
+/** An identity field's value for comparison: what an omitted field defaults to, and a masked secret as stored. */
+function identityValue(schema: ConfigSchema, name: string, config: PluginConfig, stored: PluginConfig): string {
+  const field = schema.properties[name]!;
+  const value = field.secret && untouched(config[name]) ? stored[name] : config[name];
+  return JSON.stringify(value === undefined || value === "" ? (field.default ?? null) : value);
+}
+
+/** The titles of the identity fields whose value differs between two configurations. */
+export function changedIdentity(schema: ConfigSchema, incoming: PluginConfig, stored: PluginConfig): string[] {
+  return Object.entries(schema.properties)
+    .filter(([name, field]) => field.identity && identityValue(schema, name, incoming, stored) !== identityValue(schema, name, stored, stored))
+    .map(([name, field]) => field.title ?? name);
+}
+
+export type StoredConfig = {
+  /** The stored configuration, secrets included. */
+  config: PluginConfig;
+  /** What else decides where the secrets go and changed (e.g. "server" when an environment moves to another server). */
+  changedScope?: string[];
+};
+
+/**
+ * An edited configuration with each secret left as SECRET_MASK, empty or omitted replaced by the stored value —
+ * but only while every identity field (where the secret goes: host, port, user, bucket, ...) is unchanged. A
+ * stored secret never follows a configuration to another destination: the caller must type it again.
+ */
+export function restoreMaskedSecrets(schema: ConfigSchema, incoming: PluginConfig, stored: StoredConfig, prefix = "config"): PluginConfig {
   const merged: PluginConfig = { ...incoming };
+  const changed = [...(stored.changedScope ?? []), ...changedIdentity(schema, incoming, stored.config)];
+  const missing: Record<string, string> = {};
   for (const name of secretFieldNames(schema)) {
-    const untouched = merged[name] === SECRET_MASK || merged[name] === undefined || merged[name] === "";
-    if (untouched && storedSecrets[name] !== undefined) {
-      merged[name] = storedSecrets[name];
-    }
+    if (!untouched(merged[name]) || untouched(stored.config[name])) continue;
+    const title = schema.properties[name]!.title ?? name;
+    if (changed.length > 0) missing[`${prefix}.${name}`] = `Type the ${title.toLowerCase()} again: ${changed.join(", ")} changed`;
+    else merged[name] = stored.config[name];
+  }
+  if (Object.keys(missing).length > 0) {
+    const titles = secretFieldNames(schema).filter((name) => `${prefix}.${name}` in missing).map((name) => (schema.properties[name]!.title ?? name).toLowerCase());
+    throw new ValidationError(
+      `Type the ${titles.join(" and ")} again: ${changed.join(", ")} changed, and a saved secret is only ever sent where it was saved for`,
+      missing,
+    );
   }
   return merged;
+}
+
+/** The network destinations a configuration names (`hostname` and `uri` fields): where the console will connect. */
+export function destinationFields(schema: ConfigSchema, config: PluginConfig): Array<{ name: string; value: string; format: "hostname" | "uri" }> {
+  return Object.entries(schema.properties).flatMap(([name, field]) =>
+    (field.format === "hostname" || field.format === "uri") && typeof config[name] === "string" && config[name] !== "" ? [{ name, value: config[name] as string, format: field.format }] : [],
+  );
 }

@@ -9,7 +9,7 @@
 import type { Duplex, Readable } from "node:stream";
 
 /** Version of this API; manifests declare the range they support in `engines.safehold`. */
-export const PLUGIN_API_VERSION = "1.0.0";
+export const PLUGIN_API_VERSION = "1.1.0";
 
 export type PluginConfig = Record<string, unknown>;
 
@@ -70,6 +70,24 @@ export interface ServerConnection {
   close(): Promise<void>;
 }
 
+/**
+ * A server connection as sources receive it: the kind's connection under the rules an admin set for the server.
+ * Commands run by name are mapped to the programs the admin chose; folders and databases are checked against
+ * the server's allowed folders and database pattern. Sources check every folder they read, replace or remove
+ * and every database they touch, including those they derive from their settings.
+ */
+export interface ManagedServer extends ServerConnection {
+  /**
+   * Resolves `path` on the server (symbolic links followed, `realpath -m`) and checks that it lies inside one of
+   * the server's allowed folders; resolves with the resolved path. `replace`: the folder may be moved aside or
+   * removed, so it must be strictly inside an allowed folder and not a mount point. Rejects with a message an
+   * operator can act on.
+   */
+  resolveFolder(path: string, use: "read" | "replace"): Promise<string>;
+  /** Throws a message an operator can act on when the server's database pattern does not allow `database`. */
+  checkDatabase(database: string): void;
+}
+
 export interface ServerKindContribution {
   connect(config: PluginConfig): Promise<ServerConnection>;
   testConnection(config: PluginConfig): Promise<TestResult>;
@@ -80,8 +98,8 @@ export interface ServerKindContribution {
 export type SourceContext = {
   /** The environment's source configuration, secrets included. */
   config: PluginConfig;
-  /** The environment's server. */
-  server: ServerConnection;
+  /** The environment's server, under its admin's rules. */
+  server: ManagedServer;
   signal?: AbortSignal;
 };
 
@@ -131,6 +149,11 @@ export type SourceRestoreContext = SourceContext & {
   restoreId: string;
   /** Whether the restore will load the backup's files (`loadFiles`) in addition to the database. */
   includeFiles: boolean;
+  /**
+   * The target environment was created by this restore: its database and folders must not exist yet. A source
+   * refuses to stage when they do, so a new environment never takes over data it was not created with.
+   */
+  targetIsNew: boolean;
   signal: AbortSignal;
   log: (line: string) => void;
 };
@@ -262,10 +285,21 @@ export type ConfigFieldSchema = {
   maximum?: number;
   minLength?: number;
   pattern?: string;
-  format?: string;
+  /**
+   * What the value is, for the console's checks: `hostname` and `uri` are network destinations (refused when they
+   * are link-local or cloud metadata addresses), `server-path` a folder on the environment's server (it must lie
+   * inside the folders an admin allowed there), `database-name` a database there (it must match the server's
+   * database pattern).
+   */
+  format?: "hostname" | "uri" | "server-path" | "database-name";
+  /**
+   * Says where the contribution's secrets go (host, port, user, endpoint, bucket, region, path, pinned host key):
+   * a stored secret is re-used only while every identity field keeps its stored value, otherwise it must be typed again.
+   */
+  identity?: boolean;
   /** Encrypted at rest, never sent back to a browser or API client. */
   secret?: boolean;
-  /** A multi-line text box in forms (keys, certificates). */
+  /** A multi-line text box in forms (keys, certificates); other string fields refuse control characters (line breaks, tabs, ...). */
   multiline?: boolean;
   /** A placeholder shown in empty form fields. */
   placeholder?: string;

@@ -6,12 +6,12 @@ import { hashStoredObject } from "@/server/backups/stream-to-storage";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
 import { RunProgress } from "@/server/jobs/run-progress";
-import type { PreviousCopy, ServerConnection, StagedRestore, StorageClient } from "@/server/plugins/contracts";
+import type { ManagedServer, PreviousCopy, StagedRestore, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
+import { openSourceSession } from "@/server/servers/connect-server";
 import { fullConfig, openStorage } from "@/server/services/plugin-config";
-import { connectServer } from "@/server/services/servers";
 import { openVerifiedArtifact } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { appendRestoreLog } from "./restore-log";
@@ -39,7 +39,7 @@ class RestoreRun {
   readonly abort = new AbortController();
   readonly progress: RunProgress;
   storage?: StorageClient;
-  server?: ServerConnection;
+  server?: ManagedServer;
   staged?: StagedRestore;
 
   constructor(
@@ -139,21 +139,19 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     }
 
     await run.phase("connecting");
-    const source = await plugins.source(target.source);
-    if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);
     run.storage = await openStorage(plugins, job.storage!);
-    try {
-      run.server = await connectServer(plugins, job.server!);
-    } catch (err) {
-      throw new Error(`Cannot reach server "${job.server!.name}": ${oneLine(err)}`);
-    }
+    const config = fullConfig(target.sourceConfig, target.sourceSecrets);
+    const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
+    run.server = server;
+    if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);
     const hasFiles = job.artifacts.some((a) => a.kind === "filestore");
     const includeFiles = job.restore.includeFilestore && hasFiles;
     run.staged = await source.restore({
-      config: fullConfig(target.sourceConfig, target.sourceSecrets),
-      server: run.server,
+      config,
+      server,
       restoreId,
       includeFiles,
+      targetIsNew: job.restore.target === "new_environment",
       signal,
       log: (line) => void run.log(line).catch(() => {}),
     });

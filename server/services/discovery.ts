@@ -7,7 +7,8 @@ import { ExternalError, ValidationError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { configRecord } from "./plugin-config";
-import { connectServer, findServer } from "./servers";
+import { connectServer } from "@/server/servers/connect-server";
+import { findServer } from "./servers";
 
 export const discoverInput = z.object({
   serverId: z.uuid(),

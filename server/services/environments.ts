@@ -4,15 +4,17 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
-import type { PluginConfig, TestResult } from "@/server/plugins/contracts";
+import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { policySummaries, policySummary } from "@/server/policies/policy-summaries";
 import { activeRestores } from "@/server/restores/active-restores";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { openSourceSession } from "@/server/servers/connect-server";
+import { assertSourceSettingsAllowed } from "@/server/servers/source-settings";
+import { configRecord, fullConfig, presentConfig, takeConfig, type StoredConfig } from "./plugin-config";
 import { findProject } from "./projects";
-import { connectServer, findServer } from "./servers";
+import { findServer } from "./servers";
 
 export const environmentItem = z.object({
   id: z.string(),
@@ -137,11 +139,22 @@ async function assertNameFree(db: DbOrTx, projectId: string, name: string, excep
   if (clash && clash !== exceptId) throw new ConflictError(`This project already has an environment named "${name}"`);
 }
 
-/** `inheritSecrets`: secrets a masked or empty field takes (a restore's new environment reuses the original's). */
-export async function createEnvironment(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createEnvironmentInput>, inheritSecrets?: PluginConfig) {
+/**
+ * `inherit`: a configuration whose secrets a masked or empty field takes while the new one points where they were
+ * stored for (a restore's new environment reuses the original's).
+ */
+export async function createEnvironment(
+  db: DbOrTx,
+  plugins: PluginHost,
+  actor: Principal,
+  input: z.infer<typeof createEnvironmentInput>,
+  options: { inherit?: StoredConfig; configField?: string } = {},
+) {
   const project = await findProject(db, actor, input.projectId);
   const server = await findServer(db, actor, input.serverId);
-  const prepared = prepareConfig(plugins, "sources", input.source, input.sourceConfig, inheritSecrets ? { secrets: inheritSecrets } : undefined, CONFIG_FIELDS);
+  const fields = { ...CONFIG_FIELDS, configField: options.configField ?? CONFIG_FIELDS.configField };
+  const prepared = await takeConfig(plugins, "sources", input.source, input.sourceConfig, options.inherit, fields);
+  assertSourceSettingsAllowed(plugins, input.source, prepared.full, server, fields.configField);
   await assertNameFree(db, project.id, input.name);
   const [row] = await db
     .insert(environments)
@@ -171,8 +184,11 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
   const e = current.environment;
   const server = input.serverId ? await findServer(db, actor, input.serverId) : undefined;
   if (input.name && input.name !== e.name) await assertNameFree(db, e.projectId, input.name, e.id);
-  const stored = { secrets: e.sourceSecrets };
-  const prepared = prepareConfig(plugins, "sources", e.source, input.sourceConfig ?? fullConfig(e.sourceConfig, e.sourceSecrets), stored, CONFIG_FIELDS);
+  const stored = fullConfig(e.sourceConfig, e.sourceSecrets);
+  // The secrets were stored for this server's view of the host: on another server they must be typed again.
+  const scope = server && server.id !== e.serverId ? ["server"] : [];
+  const prepared = await takeConfig(plugins, "sources", e.source, input.sourceConfig ?? stored, { config: stored, changedScope: scope }, CONFIG_FIELDS);
+  assertSourceSettingsAllowed(plugins, e.source, prepared.full, server ?? (await findServer(db, actor, e.serverId)), CONFIG_FIELDS.configField);
   const [row] = await db
     .update(environments)
     .set({
@@ -205,19 +221,21 @@ export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pr
   const stored = found?.environment;
   const source = stored?.source ?? ("source" in input ? input.source : "");
   const server = await findServer(db, actor, input.serverId ?? stored!.serverId);
-  const incoming = input.sourceConfig ?? (stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : {});
-  const { full } = prepareConfig(plugins, "sources", source, incoming, stored ? { secrets: stored.sourceSecrets } : undefined, CONFIG_FIELDS);
-  const contribution = await plugins.source(source);
+  const storedConfig = stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : undefined;
+  const incoming = input.sourceConfig ?? storedConfig ?? {};
+  const scope = stored && server.id !== stored.serverId ? ["server"] : [];
+  const { full } = await takeConfig(plugins, "sources", source, incoming, storedConfig && { config: storedConfig, changedScope: scope }, CONFIG_FIELDS);
+  assertSourceSettingsAllowed(plugins, source, full, server, CONFIG_FIELDS.configField);
   let result: TestResult;
   try {
-    const connection = await connectServer(plugins, server);
+    const session = await openSourceSession(plugins, source, full, server);
     try {
-      result = await contribution.testConnection({ config: full, server: connection });
+      result = await session.source.testConnection({ config: full, server: session.server });
     } finally {
-      await connection.close();
+      await session.server.close();
     }
   } catch (err) {
-    result = { ok: false, message: `Cannot reach server "${server.name}": ${(err as Error).message}` };
+    result = { ok: false, message: (err as Error).message };
   }
   await recordActivity(db, actor, {
     action: "environment.test",

@@ -11,7 +11,7 @@ import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
 
 export const notificationChannelItem = z.object({
   id: z.string(),
@@ -95,7 +95,7 @@ async function assertNameFree(db: DbOrTx, actor: Principal, name: string, except
 }
 
 export async function createNotificationChannel(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createNotificationChannelInput>) {
-  const prepared = prepareConfig(plugins, "notifiers", input.notifier, input.config, undefined, CONFIG_FIELDS);
+  const prepared = await takeConfig(plugins, "notifiers", input.notifier, input.config, undefined, CONFIG_FIELDS);
   return db.transaction(async (tx) => {
     await assertNameFree(tx, actor, input.name);
     const [row] = await tx
@@ -111,7 +111,8 @@ export async function updateNotificationChannel(db: DbOrTx, plugins: PluginHost,
   return db.transaction(async (tx) => {
     const current = await findNotificationChannel(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
-    const prepared = prepareConfig(plugins, "notifiers", current.notifier, input.config ?? fullConfig(current.config, current.secrets), current, CONFIG_FIELDS);
+    const stored = fullConfig(current.config, current.secrets);
+    const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
     const [row] = await tx
       .update(notificationChannels)
       .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets })

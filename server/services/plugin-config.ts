@@ -1,24 +1,42 @@
 import { z } from "zod";
 import type { ContributionKind, PluginConfig, StorageClient } from "@/server/plugins/contracts";
-import { maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig } from "@/server/plugins/config-values";
+import { destinationFields, maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig, type StoredConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
+import { env } from "@/server/env";
+import { ValidationError } from "@/server/errors";
+import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
+
+export type { StoredConfig };
+
+/** Refuses a configuration that would make the console reach a link-local or cloud metadata address. */
+async function assertAllowedDestinations(schema: Parameters<typeof destinationFields>[0], config: PluginConfig, prefix: string): Promise<void> {
+  const fields: Record<string, string> = {};
+  for (const { name, value, format } of destinationFields(schema, config)) {
+    const host = destinationHost(value, format);
+    const why = host && (await blockedDestination(host, env().allowLinkLocal));
+    if (why) fields[`${prefix}.${name}`] = why;
+  }
+  if (Object.keys(fields).length > 0) throw new ValidationError(Object.values(fields)[0]!, fields);
+}
 
 /**
- * The one path by which servers, environments and storage locations take a plugin configuration:
- * masked secrets are put back, the whole is validated against the contribution's schema, then split
- * into the plain part (jsonb) and the secret part (encrypted column).
+ * The one path by which servers, environments, storage locations and notification channels take a plugin
+ * configuration: masked secrets are put back (only while the configuration still points where they were
+ * stored for), the whole is validated against the contribution's schema, its network destinations checked,
+ * then it is split into the plain part (jsonb) and the secret part (encrypted column).
  */
-export function prepareConfig(
+export async function takeConfig(
   plugins: PluginHost,
   kind: ContributionKind,
   contributionId: string,
   incoming: PluginConfig,
-  stored: { secrets: PluginConfig } | undefined,
+  stored: StoredConfig | undefined,
   options: { kindField: string; configField: string },
-): { full: PluginConfig; config: PluginConfig; secrets: PluginConfig } {
+): Promise<{ full: PluginConfig; config: PluginConfig; secrets: PluginConfig }> {
   const { configSchema } = plugins.contribution(kind, contributionId, options.kindField);
-  const withSecrets = stored ? restoreMaskedSecrets(configSchema, incoming, stored.secrets) : incoming;
+  const withSecrets = stored ? restoreMaskedSecrets(configSchema, incoming, stored, options.configField) : incoming;
   const full = validateConfig(configSchema, withSecrets, options.configField);
+  await assertAllowedDestinations(configSchema, full, options.configField);
   return { full, ...splitSecrets(configSchema, full) };
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, restores, servers, users } from "@/server/db/schema";
-import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
 import type { PluginHost } from "@/server/plugins/host";
 import { restoreJobKey } from "@/server/restores/job-key";
@@ -14,7 +14,7 @@ import { createEnvironment, environmentNamed, findEnvironment } from "./environm
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, fullConfig } from "./plugin-config";
 import { queuePositions } from "./queue-positions";
-import { connectServer } from "./servers";
+import { openSourceSession } from "@/server/servers/connect-server";
 
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
 
@@ -224,7 +224,13 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
         throw new ValidationError(`This project already has an environment named "${wanted.name}"`, { "newEnvironment.name": "Already taken in this project" });
       }
       await assertDatabaseUnused(tx, actor, wanted.serverId, origin.source, sourceConfig);
-      const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, origin.sourceSecrets);
+      // The original's secrets follow only to the same server, host, port and user. The database is the new
+      // environment's own: the restore creates it, and refuses one that already exists there.
+      const inherit = {
+        config: { ...fullConfig(origin.sourceConfig, origin.sourceSecrets), ...(sourceConfig.database === undefined ? {} : { database: sourceConfig.database }) },
+        changedScope: wanted.serverId === origin.serverId ? [] : ["server"],
+      };
+      const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, { inherit, configField: "newEnvironment.sourceConfig" });
       targetId = created.id;
     }
     const target = await findEnvironment(tx, actor, targetId);
@@ -264,13 +270,19 @@ export async function discardPreviousCopy(db: DbOrTx, plugins: PluginHost, actor
   if (!r.targetEnvironmentId) throw new ConflictError("The environment of this copy was deleted; remove the copy on the server by hand");
   const target = await findEnvironment(db, actor, r.targetEnvironmentId);
   const [server] = await db.select().from(servers).where(eq(servers.id, target.environment.serverId));
-  const source = await plugins.source(target.environment.source);
-  if (!source.discardPreviousCopy) throw new ValidationError(`The "${target.environment.source}" source cannot discard kept copies`);
-  const connection = await connectServer(plugins, server!);
+  const config = fullConfig(target.environment.sourceConfig, target.environment.sourceSecrets);
+  let session;
   try {
-    await source.discardPreviousCopy({ config: fullConfig(target.environment.sourceConfig, target.environment.sourceSecrets), server: connection }, r.previousCopy);
+    session = await openSourceSession(plugins, target.environment.source, config, server!);
+  } catch (err) {
+    throw new ExternalError((err as Error).message);
+  }
+  try {
+    const { source } = session;
+    if (!source.discardPreviousCopy) throw new ValidationError(`The "${target.environment.source}" source cannot discard kept copies`);
+    await source.discardPreviousCopy({ config, server: session.server }, r.previousCopy);
   } finally {
-    await connection.close();
+    await session.server.close();
   }
   await db.update(restores).set({ previousCopyDiscardedAt: new Date() }).where(eq(restores.id, id));
   await recordActivity(db, actor, {

@@ -3,18 +3,26 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { environments, servers } from "@/server/db/schema";
-import { ConflictError, NotFoundError } from "@/server/errors";
-import type { ServerConnection, TestResult } from "@/server/plugins/contracts";
+import { hasRole } from "@/server/auth/principal";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { DEFAULT_ALLOWED_ROOTS, serverPolicyFields } from "@/server/servers/server-policy";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
 
 export const serverItem = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.string(),
   config: configRecord,
+  /** Folders on the server that environments may read and restore into. */
+  allowedRoots: z.array(z.string()),
+  /** Database names environments may use (comma-separated globs); null: any but PostgreSQL's own. */
+  databasePattern: z.string().nullable(),
+  /** Programs run by name mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
+  programs: z.record(z.string(), z.string()),
   environmentCount: z.number(),
   createdAt: z.string(),
 });
@@ -25,8 +33,19 @@ export const createServerInput = z.object({
   name: z.string().trim().min(1, "Name the server").max(100),
   kind: z.string().min(1).max(50),
   config: configRecord.default({}),
+  allowedRoots: serverPolicyFields.allowedRoots.default(DEFAULT_ALLOWED_ROOTS),
+  databasePattern: serverPolicyFields.databasePattern.default(null),
+  programs: serverPolicyFields.programs.default({}),
 });
-export const updateServerInput = z.object({ id: z.uuid(), name: createServerInput.shape.name.optional(), config: configRecord.optional() });
+export const updateServerInput = z.object({
+  id: z.uuid(),
+  name: createServerInput.shape.name.optional(),
+  config: configRecord.optional(),
+  allowedRoots: serverPolicyFields.allowedRoots.optional(),
+  databasePattern: serverPolicyFields.databasePattern.optional(),
+  programs: serverPolicyFields.programs.optional(),
+});
+/** A saved server as it is (any operator), or edited or new settings (admins: they decide where the console connects). */
 export const testServerInput = z.union([
   z.object({ id: z.uuid(), config: configRecord.optional() }),
   z.object({ kind: z.string().min(1).max(50), config: configRecord.default({}) }),
@@ -45,6 +64,9 @@ function toItem(plugins: PluginHost, row: ServerRow & { environmentCount: number
     name: row.name,
     kind: row.kind,
     config: presentConfig(plugins, "serverKinds", row.kind, row.config, row.secrets),
+    allowedRoots: row.allowedRoots,
+    databasePattern: row.databasePattern,
+    programs: row.programs,
     environmentCount: row.environmentCount,
     createdAt: row.createdAt.toISOString(),
   };
@@ -87,12 +109,22 @@ async function assertNameFree(db: DbOrTx, actor: Principal, name: string, except
   if (clash && clash.id !== exceptId) throw new ConflictError(`A server named "${name}" already exists`);
 }
 
-export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createServerInput>) {
-  const prepared = prepareConfig(plugins, "serverKinds", input.kind, input.config, undefined, CONFIG_FIELDS);
+export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Principal, given: z.input<typeof createServerInput>) {
+  const input = createServerInput.parse(given);
+  const prepared = await takeConfig(plugins, "serverKinds", input.kind, input.config, undefined, CONFIG_FIELDS);
   await assertNameFree(db, actor, input.name);
   const [row] = await db
     .insert(servers)
-    .values({ orgId: actor.orgId, name: input.name, kind: input.kind, config: prepared.config, secrets: prepared.secrets })
+    .values({
+      orgId: actor.orgId,
+      name: input.name,
+      kind: input.kind,
+      config: prepared.config,
+      secrets: prepared.secrets,
+      allowedRoots: input.allowedRoots,
+      databasePattern: input.databasePattern || null,
+      programs: input.programs,
+    })
     .returning();
   await recordActivity(db, actor, { action: "server.create", targetType: "server", targetId: row!.id, targetLabel: row!.name, message: `Kind ${input.kind}` });
   return toItem(plugins, { ...row!, environmentCount: 0 });
@@ -101,10 +133,18 @@ export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Princ
 export async function updateServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateServerInput>) {
   const current = await findServer(db, actor, input.id);
   if (input.name && input.name !== current.name) await assertNameFree(db, actor, input.name, current.id);
-  const prepared = prepareConfig(plugins, "serverKinds", current.kind, input.config ?? fullConfig(current.config, current.secrets), current, CONFIG_FIELDS);
+  const stored = fullConfig(current.config, current.secrets);
+  const prepared = await takeConfig(plugins, "serverKinds", current.kind, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
   const [row] = await db
     .update(servers)
-    .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets })
+    .set({
+      name: input.name ?? current.name,
+      config: prepared.config,
+      secrets: prepared.secrets,
+      allowedRoots: input.allowedRoots ?? current.allowedRoots,
+      databasePattern: input.databasePattern === undefined ? current.databasePattern : input.databasePattern || null,
+      programs: input.programs ?? current.programs,
+    })
     .where(and(eq(servers.id, input.id), eq(servers.orgId, actor.orgId)))
     .returning();
   await recordActivity(db, actor, { action: "server.update", targetType: "server", targetId: row!.id, targetLabel: row!.name });
@@ -120,18 +160,14 @@ export async function deleteServer(db: DbOrTx, actor: Principal, id: string) {
   await recordActivity(db, actor, { action: "server.delete", targetType: "server", targetId: id, targetLabel: current.name });
 }
 
-/** Opens a connection to a stored server through its kind's plugin. The caller closes it. */
-export async function connectServer(plugins: PluginHost, server: ServerRow): Promise<ServerConnection> {
-  const kind = await plugins.serverKind(server.kind);
-  return kind.connect(fullConfig(server.config, server.secrets));
-}
-
 /** Tests a stored server, optionally with edited (unsaved) settings, or a new server's settings. */
 export async function testServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof testServerInput>): Promise<TestResult> {
+  if (input.config && !hasRole(actor.role, "admin")) throw new ForbiddenError("Testing edited or new server settings needs the admin role; operators can test saved servers");
   const stored = "id" in input ? await findServer(db, actor, input.id) : undefined;
   const kindId = stored?.kind ?? ("kind" in input ? input.kind : "");
-  const incoming = input.config ?? (stored ? fullConfig(stored.config, stored.secrets) : {});
-  const { full } = prepareConfig(plugins, "serverKinds", kindId, incoming, stored, CONFIG_FIELDS);
+  const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
+  const incoming = input.config ?? storedConfig ?? {};
+  const { full } = await takeConfig(plugins, "serverKinds", kindId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
   const result = await (await plugins.serverKind(kindId)).testConnection(full);
   await recordActivity(db, actor, {
     action: "server.test",

@@ -3,12 +3,13 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backups, storageLocations } from "@/server/db/schema";
-import { ConflictError, NotFoundError } from "@/server/errors";
+import { hasRole } from "@/server/auth/principal";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, prepareConfig, presentConfig } from "./plugin-config";
+import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
 
 export const storageLocationItem = z.object({
   id: z.string(),
@@ -36,6 +37,7 @@ export const updateStorageLocationInput = z.object({
   config: configRecord.optional(),
   isDefault: z.boolean().optional(),
 });
+/** A saved location as it is (any operator), or edited or new settings (admins: they decide where backups go). */
 export const testStorageLocationInput = z.union([
   z.object({ id: z.uuid(), config: configRecord.optional() }),
   z.object({ provider: z.string().min(1).max(50), config: configRecord.default({}) }),
@@ -111,7 +113,7 @@ async function clearDefault(db: DbOrTx, actor: Principal, exceptId: string) {
 }
 
 export async function createStorageLocation(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createStorageLocationInput>) {
-  const prepared = prepareConfig(plugins, "storageProviders", input.provider, input.config, undefined, CONFIG_FIELDS);
+  const prepared = await takeConfig(plugins, "storageProviders", input.provider, input.config, undefined, CONFIG_FIELDS);
   return db.transaction(async (tx) => {
     await assertNameFree(tx, actor, input.name);
     const [existing] = await tx.select({ n: sql<number>`count(*)::int` }).from(storageLocations).where(eq(storageLocations.orgId, actor.orgId));
@@ -134,7 +136,8 @@ export async function updateStorageLocation(db: DbOrTx, plugins: PluginHost, act
   return db.transaction(async (tx) => {
     const current = await findStorageLocation(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
-    const prepared = prepareConfig(plugins, "storageProviders", current.provider, input.config ?? fullConfig(current.config, current.secrets), current, CONFIG_FIELDS);
+    const stored = fullConfig(current.config, current.secrets);
+    const prepared = await takeConfig(plugins, "storageProviders", current.provider, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
     if (input.isDefault) await clearDefault(tx, actor, current.id);
     const [row] = await tx
       .update(storageLocations)
@@ -156,10 +159,12 @@ export async function deleteStorageLocation(db: DbOrTx, actor: Principal, id: st
 }
 
 export async function testStorageLocation(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof testStorageLocationInput>): Promise<TestResult> {
+  if (input.config && !hasRole(actor.role, "admin")) throw new ForbiddenError("Testing edited or new storage settings needs the admin role; operators can test saved locations");
   const stored = "id" in input ? await findStorageLocation(db, actor, input.id) : undefined;
   const providerId = stored?.provider ?? ("provider" in input ? input.provider : "");
-  const incoming = input.config ?? (stored ? fullConfig(stored.config, stored.secrets) : {});
-  const { full } = prepareConfig(plugins, "storageProviders", providerId, incoming, stored, CONFIG_FIELDS);
+  const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
+  const incoming = input.config ?? storedConfig ?? {};
+  const { full } = await takeConfig(plugins, "storageProviders", providerId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
   const client = (await plugins.storageProvider(providerId)).create(full);
   let result: TestResult;
   try {

@@ -32,11 +32,18 @@ export async function startTestWorker(t: TestDatabase, concurrency = 4): Promise
   };
 }
 
-/** A project, this host as a server, and a local storage folder (the org default). */
+/**
+ * The folder the tests' `local` servers allow environments to use (a server allows only folders an admin chose):
+ * every test data folder (an Odoo data dir, a filestore) is made inside it.
+ */
+export const ENVIRONMENTS_ROOT = path.join(os.tmpdir(), "safehold-environments");
+fs.mkdirSync(ENVIRONMENTS_ROOT, { recursive: true });
+
+/** A project, this host as a server (allowing ENVIRONMENTS_ROOT), and a local storage folder (the org default). */
 export async function createBackupSetup(db: Db, plugins: PluginHost, owner: Principal) {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-storage-"));
   const project = await createProject(db, owner, { name: `Client ${path.basename(storageDir)}`, description: "" });
-  const server = await createServer(db, plugins, owner, { name: `This host ${path.basename(storageDir)}`, kind: "local", config: {} });
+  const server = await createServer(db, plugins, owner, { name: `This host ${path.basename(storageDir)}`, kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
   const storage = await createStorageLocation(db, plugins, owner, { name: `Disk ${path.basename(storageDir)}`, provider: "local", config: { path: storageDir }, isDefault: true });
   return { storageDir, project, server, storage };
 }
@@ -46,7 +53,7 @@ export async function createPostgresEnvironment(
   plugins: PluginHost,
   owner: Principal,
   setup: { project: { id: string }; server: { id: string } },
-  client: { host: string; port: number; user: string; password: string; database: string; pgDumpPath?: string },
+  client: { host: string; port: number; user: string; password: string; database: string },
   name = "production",
 ) {
   return createEnvironment(db, plugins, owner, {
@@ -55,7 +62,7 @@ export async function createPostgresEnvironment(
     name,
     stage: "production",
     source: "postgres",
-    sourceConfig: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, ...(client.pgDumpPath ? { pgDumpPath: client.pgDumpPath } : {}) },
+    sourceConfig: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database },
   });
 }
 

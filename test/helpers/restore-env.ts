@@ -7,13 +7,14 @@ import type { Db } from "@/server/db";
 import type { PluginHost } from "@/server/plugins/host";
 import { createEnvironment } from "@/server/services/environments";
 import { getRestore } from "@/server/services/restores";
+import { ENVIRONMENTS_ROOT } from "./backup-env";
 import { adminDatabaseUrl, createClientDatabase } from "./database";
 import { createOdooFixture, filestoreChecksums, odooTableChecksums } from "./odoo-fixture";
 
 export type OdooClient = Awaited<ReturnType<typeof createClientDatabase>> & { dataDir: string; url: (database?: string) => string; filestore: (database?: string) => string };
 
 /** A client's Odoo: a database (its role may create databases, as Odoo's does) filled by the fixture, and its data dir with the filestore. */
-export async function createOdooClient(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-"))): Promise<OdooClient> {
+export async function createOdooClient(dataDir = fs.mkdtempSync(path.join(ENVIRONMENTS_ROOT, "odoo-"))): Promise<OdooClient> {
   const client = await createClientDatabase({ createdb: true });
   const url = (database = client.database) => {
     const u = new URL(adminDatabaseUrl());

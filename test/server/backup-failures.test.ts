@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createBackupSetup, createPostgresEnvironment, listFiles, startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -33,8 +34,8 @@ function mountTmpfs(options: string): string {
   return dir;
 }
 
-async function backupOf(sourceConfig: Record<string, unknown>, storageLocationId?: string) {
-  const env = await createPostgresEnvironment(t.db, plugins, owner, setup, { ...client, ...sourceConfig } as typeof client, `env-${Math.random().toString(36).slice(2, 8)}`);
+async function backupOf(sourceConfig: Record<string, unknown>, storageLocationId?: string, server: { id: string } = setup.server) {
+  const env = await createPostgresEnvironment(t.db, plugins, owner, { ...setup, server }, { ...client, ...sourceConfig } as typeof client, `env-${Math.random().toString(36).slice(2, 8)}`);
   const backup = await createBackup(t.db, owner, { environmentId: env.id, name: "", notes: "", includeFilestore: true, retention: "daily", storageLocationId });
   return { env, backup };
 }
@@ -88,13 +89,18 @@ describe("a backup that cannot be taken fails clearly and leaves nothing behind"
     await expectFailed(backup.id, `Database "no_such_database" does not exist on ${client.host}:${client.port}`);
   });
 
+  /** This host again, with the program an admin set for pg_dump in the server's settings. */
+  async function hostWithPgDump(path: string) {
+    return createServer(t.db, plugins, owner, { name: `This host, pg_dump ${path}`, kind: "local", config: {}, programs: { pg_dump: path } });
+  }
+
   it("pg_dump missing", async () => {
-    const { backup } = await backupOf({ pgDumpPath: "/opt/nowhere/pg_dump" });
-    await expectFailed(backup.id, /^\/opt\/nowhere\/pg_dump does not exist on the server: install the PostgreSQL 15 client tools on the server \(Debian\/Ubuntu: apt install postgresql-client-15\)/);
+    const { backup } = await backupOf({}, undefined, await hostWithPgDump("/opt/nowhere/pg_dump"));
+    await expectFailed(backup.id, /^Command "\/opt\/nowhere\/pg_dump" is not installed on this server \(not found in PATH\): install the PostgreSQL 15 client tools on the server \(Debian\/Ubuntu: apt install postgresql-client-15\), or set the path of pg_dump in the server's settings$/);
   });
 
   it("pg_dump older than the server", async () => {
-    const { backup } = await backupOf({ pgDumpPath: OLD_PG_DUMP });
+    const { backup } = await backupOf({}, undefined, await hostWithPgDump(OLD_PG_DUMP));
     await expectFailed(backup.id, /^pg_dump 9\.6\.24 on the server is older than PostgreSQL 15\.\d+ and cannot dump it: install the PostgreSQL 15 client tools/);
   });
 
@@ -119,7 +125,7 @@ describe("a backup that cannot be taken fails clearly and leaves nothing behind"
     const deadline = Date.now() + 60_000;
     for (;;) {
       try {
-        execFileSync("pkill", ["-KILL", "-f", `pg_dump.*--dbname ${client.database}`]);
+        execFileSync("pkill", ["-KILL", "-f", `pg_dump.*--username ${client.user}`]);
         break;
       } catch {
         if (Date.now() > deadline) throw new Error("the dump never started");

@@ -97,7 +97,7 @@ describe("pg_dump version check", () => {
     });
     expect(await checkPgDump(fakeServer(new Error('Command "pg_dump" is not installed')), "15.3")).toEqual({
       ok: false,
-      message: "pg_dump is not installed on the server: install the PostgreSQL 15 client tools on the server (Debian/Ubuntu: apt install postgresql-client-15)",
+      message: 'Command "pg_dump" is not installed: install the PostgreSQL 15 client tools on the server (Debian/Ubuntu: apt install postgresql-client-15), or set the path of pg_dump in the server\'s settings',
     });
   });
 });

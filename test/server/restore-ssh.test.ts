@@ -37,8 +37,8 @@ beforeAll(async () => {
   execFileSync("chown", ["-R", `${hostA.uid}:${hostA.gid}`, dataDir]);
   original = await odooState(client);
   ids.project = (await createProject(t.db, owner, { name: "Client over SSH", description: "" })).id;
-  ids.serverA = (await createServer(t.db, plugins, owner, { name: "Host A", kind: "ssh", config: hostA.config })).id;
-  ids.serverB = (await createServer(t.db, plugins, owner, { name: "Host B", kind: "ssh", config: hostB.config })).id;
+  ids.serverA = (await createServer(t.db, plugins, owner, { name: "Host A", kind: "ssh", config: hostA.config, allowedRoots: [hostA.home] })).id;
+  ids.serverB = (await createServer(t.db, plugins, owner, { name: "Host B", kind: "ssh", config: hostB.config, allowedRoots: [hostB.home] })).id;
   await createStorageLocation(t.db, plugins, owner, { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-ssh-storage-")) }, isDefault: true });
   ids.environment = (await createEnvironment(t.db, plugins, owner, { projectId: ids.project, serverId: ids.serverA, name: "production", stage: "production", source: "odoo", sourceConfig: odooSourceConfig(client) })).id;
   worker = await startTestWorker(t);

@@ -8,8 +8,9 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PluginConfig, RestorePrepareOptions, ServerConnection, SourceContribution } from "@/server/plugins/contracts";
+import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
 import { PluginHost } from "@/server/plugins/host";
+import { manageServer } from "@/server/servers/managed-server";
 import { copyDatabaseName, isMovedAsideDatabase } from "@/plugins/source-postgres/src/restore-names";
 import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
@@ -22,7 +23,7 @@ type OdooClient = { client: Client; dataDir: string; fixture: OdooFixture; confi
 const host = new PluginHost(BUILTIN_PLUGINS);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-test-"));
 const clients: Client[] = [];
-let server: ServerConnection;
+let server: ManagedServer;
 let odoo: SourceContribution;
 let main: OdooClient;
 /** The main client's backup, as files: what the console would hand back, decompressed. */
@@ -81,7 +82,7 @@ async function backupToFiles(who: OdooClient, includeFilestore = true) {
 
 function restoreContext(config: PluginConfig, includeFiles = true) {
   const restoreId = randomUUID();
-  return { context: { config, server, restoreId, includeFiles, signal: signal(), log: () => {} }, tag: restoreId.replace(/-/g, "").slice(0, 8) };
+  return { context: { config, server, restoreId, includeFiles, targetIsNew: false, signal: signal(), log: () => {} }, tag: restoreId.replace(/-/g, "").slice(0, 8) };
 }
 
 /** The whole staged restore of the main backup into `config`, as the console drives it. */
@@ -120,7 +121,8 @@ function listTree(root: string): string[] {
 }
 
 beforeAll(async () => {
-  server = await (await host.serverKind("local")).connect({});
+  // This host, with the test's temporary folder as the one folder environments may use.
+  server = manageServer(await (await host.serverKind("local")).connect({}), { name: "this host", allowedRoots: [tmp], databasePattern: null, programs: {} });
   odoo = await host.source("odoo");
   main = await newOdooClient();
   original = { tables: await odooTableChecksums(main.url()), files: filestoreChecksums(main.fixture.filestore) };

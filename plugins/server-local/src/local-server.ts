@@ -10,10 +10,19 @@ import type { ExecExit, ExecHandle, ExecOptions, ServerConnection, ServerKindCon
 
 const TCP_TIMEOUT_MS = 10_000;
 
+/** What a command on this host inherits from the console: where programs are, who and where it is, never its secrets. */
+const INHERITED = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR)$/;
+
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([name]) => INHERITED.test(name));
+  return { ...Object.fromEntries(inherited), ...extra } as NodeJS.ProcessEnv;
+}
+
 function exec(command: string, args: string[], options: ExecOptions = {}): ExecHandle {
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // The console's own environment holds DATABASE_URL and SAFEHOLD_* (the key to every stored secret).
+    env: childEnv(options.env),
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     signal: options.signal,
   });

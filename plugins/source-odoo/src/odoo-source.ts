@@ -36,7 +36,12 @@ export const odooSource: SourceContribution = {
     }
     const details = { odooVersion: manifest.version, serverVersion: info.version, sizeBytes: info.sizeBytes, modules: Object.keys(manifest.modules).length };
     const reached = `Connected to Odoo ${manifest.version}, database "${config.database}" (${formatBytes(info.sizeBytes)}, ${details.modules} modules) on PostgreSQL ${info.version}`;
-    const folder = filestoreFolder(config);
+    let folder;
+    try {
+      folder = await server.resolveFolder(filestoreFolder(config), "read");
+    } catch (err) {
+      return { ok: false, message: `${reached}, but ${(err as Error).message}`, details };
+    }
     if (!(await folderExists(server, folder))) return { ok: false, message: `${reached}, but ${missingFilestore(folder)}`, details };
     const dump = await checkPgDump(server, info.version);
     if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details };
@@ -50,7 +55,8 @@ export const odooSource: SourceContribution = {
     const manifest = await readManifest(server, config);
     const dump = await checkPgDump(server, info.version);
     if (!dump.ok) throw new Error(dump.message);
-    const folder = filestoreFolder(config);
+    // What is archived must resolve inside the server's allowed folders, links followed.
+    const folder = includeFilestore ? await server.resolveFolder(filestoreFolder(config), "read") : "";
     let stats;
     if (includeFilestore) {
       if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the filestore: ${missingFilestore(folder)}`);

@@ -10,7 +10,7 @@ import { removeFolder } from "./server-commands";
 export async function discardOdooCopy(context: SourceContext, copy: PreviousCopy): Promise<void> {
   const folder = copy.filestorePath;
   if (folder !== undefined && folder !== null) {
-    const target = filestoreFolder(odooConfig(context.config));
+    const target = await context.server.resolveFolder(filestoreFolder(odooConfig(context.config)), "replace");
     if (typeof folder !== "string" || !folder.startsWith(`${target}.before-`) || !/^[a-z0-9]{8}$/.test(folder.slice(`${target}.before-`.length))) {
       throw new Error(`Refusing to remove folder "${String(folder)}": it is not a filestore that a restore of ${target} moved aside`);
     }

@@ -6,6 +6,7 @@ import { ERASURE_TABLES, eraseSubjects } from "./erasure";
 import { regenerateIdentity } from "./identity";
 import { NEUTRALIZE_TABLES, neutralize } from "./neutralize";
 import { OdooSchema } from "./schema";
+import { folderExists } from "./server-commands";
 import { StagedFilestore } from "./staged-filestore";
 
 /** Identity, neutralization and erasure, in one transaction on the fresh copy. */
@@ -52,11 +53,19 @@ async function swapIn(database: StagedDatabase, files: StagedFilestore): Promise
 }
 
 /** An Odoo restore: database and filestore loaded beside the target, prepared, then swapped into place. */
-export async function stageOdooRestore({ config: raw, server, restoreId, signal, log }: SourceRestoreContext): Promise<StagedRestore> {
+export async function stageOdooRestore({ config: raw, server, restoreId, includeFiles, targetIsNew, signal, log }: SourceRestoreContext): Promise<StagedRestore> {
   const config = odooConfig(raw);
   const tag = restoreTag(restoreId);
   const database = new StagedDatabase(server, config, tag, signal);
-  const files = new StagedFilestore(server, filestoreFolder(config), tag, signal, log);
+  // The folder a restore moves aside must resolve inside the server's allowed folders, links followed.
+  const folder = includeFiles ? await server.resolveFolder(filestoreFolder(config), "replace") : filestoreFolder(config);
+  if (targetIsNew) {
+    await database.assertTargetAbsent();
+    if (includeFiles && (await folderExists(server, folder))) {
+      throw new Error(`The filestore folder ${folder} already exists on the server: a restore into a new environment never replaces existing files; choose another database name or data folder`);
+    }
+  }
+  const files = new StagedFilestore(server, folder, tag, signal, log);
   return {
     loadDatabase: (content) => database.load(content),
     loadFiles: (content) => files.load(content),

@@ -16,8 +16,8 @@ export async function checkPgDump(server: ServerConnection, serverVersion: strin
   let output: string;
   try {
     [output] = await Promise.all([readAll(run.stdout), readAll(run.stderr), run.exit]);
-  } catch {
-    return { ok: false, message: `pg_dump is not installed on the server: ${install}, or set the path of pg_dump in the server's settings` };
+  } catch (err) {
+    return { ok: false, message: `${(err as Error).message}: ${install}, or set the path of pg_dump in the server's settings` };
   }
   const match = /(\d+)(?:\.\d+)*/.exec(output.replace(/^pg_dump \(PostgreSQL\)\s*/, ""));
   if (!match) return { ok: false, message: `Cannot read the pg_dump version from "${output.trim()}"` };

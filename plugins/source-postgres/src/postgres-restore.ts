@@ -5,8 +5,9 @@ import { isMovedAsideDatabase, restoreTag } from "./restore-names";
 import { StagedDatabase } from "./staged-database";
 
 /** A plain PostgreSQL restore: the database only, loaded beside the target and renamed into place. */
-export async function restorePostgres({ config: raw, server, restoreId, signal }: SourceRestoreContext): Promise<StagedRestore> {
+export async function restorePostgres({ config: raw, server, restoreId, targetIsNew, signal }: SourceRestoreContext): Promise<StagedRestore> {
   const database = new StagedDatabase(server, postgresConfig(raw), restoreTag(restoreId), signal);
+  if (targetIsNew) await database.assertTargetAbsent();
   return {
     loadDatabase: (content) => database.load(content),
     async loadFiles() {

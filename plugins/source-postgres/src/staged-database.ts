@@ -35,6 +35,14 @@ export class StagedDatabase {
     this.aside = copyDatabaseName(config.database, "before", tag);
   }
 
+  /** A new environment's database must not exist yet: a restore never takes over a database it was not created with. */
+  async assertTargetAbsent(): Promise<void> {
+    const { database } = this.config;
+    if (await withMaintenanceDatabase(this.server, this.config, (sql) => databaseExists(sql, database))) {
+      throw new Error(`Database "${database}" already exists on the server: a restore into a new environment never replaces an existing database; choose another name`);
+    }
+  }
+
   async load(content: Readable): Promise<void> {
     if (this.swapped) throw new Error("This restore was already swapped in");
     this.created = true;

@@ -187,7 +187,8 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
   const stored = fullConfig(e.sourceConfig, e.sourceSecrets);
   // The secrets were stored for this server's view of the host: on another server they must be typed again.
   const scope = server && server.id !== e.serverId ? ["server"] : [];
-  const prepared = await takeConfig(plugins, "sources", e.source, input.sourceConfig ?? stored, { config: stored, changedScope: scope }, CONFIG_FIELDS);
+  // Without new settings the plain ones are taken, so the secrets are put back only under the rule above.
+  const prepared = await takeConfig(plugins, "sources", e.source, input.sourceConfig ?? e.sourceConfig, { config: stored, changedScope: scope }, CONFIG_FIELDS);
   assertSourceSettingsAllowed(plugins, e.source, prepared.full, server ?? (await findServer(db, actor, e.serverId)), CONFIG_FIELDS.configField);
   const [row] = await db
     .update(environments)
@@ -222,7 +223,7 @@ export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pr
   const source = stored?.source ?? ("source" in input ? input.source : "");
   const server = await findServer(db, actor, input.serverId ?? stored!.serverId);
   const storedConfig = stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : undefined;
-  const incoming = input.sourceConfig ?? storedConfig ?? {};
+  const incoming = input.sourceConfig ?? stored?.sourceConfig ?? {};
   const scope = stored && server.id !== stored.serverId ? ["server"] : [];
   const { full } = await takeConfig(plugins, "sources", source, incoming, storedConfig && { config: storedConfig, changedScope: scope }, CONFIG_FIELDS);
   assertSourceSettingsAllowed(plugins, source, full, server, CONFIG_FIELDS.configField);

@@ -112,7 +112,7 @@ export async function updateNotificationChannel(db: DbOrTx, plugins: PluginHost,
     const current = await findNotificationChannel(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
     const stored = fullConfig(current.config, current.secrets);
-    const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
+    const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
     const [row] = await tx
       .update(notificationChannels)
       .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets })

@@ -134,7 +134,7 @@ export async function updateServer(db: DbOrTx, plugins: PluginHost, actor: Princ
   const current = await findServer(db, actor, input.id);
   if (input.name && input.name !== current.name) await assertNameFree(db, actor, input.name, current.id);
   const stored = fullConfig(current.config, current.secrets);
-  const prepared = await takeConfig(plugins, "serverKinds", current.kind, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
+  const prepared = await takeConfig(plugins, "serverKinds", current.kind, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
   const [row] = await db
     .update(servers)
     .set({
@@ -166,7 +166,7 @@ export async function testServer(db: DbOrTx, plugins: PluginHost, actor: Princip
   const stored = "id" in input ? await findServer(db, actor, input.id) : undefined;
   const kindId = stored?.kind ?? ("kind" in input ? input.kind : "");
   const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
-  const incoming = input.config ?? storedConfig ?? {};
+  const incoming = input.config ?? stored?.config ?? {};
   const { full } = await takeConfig(plugins, "serverKinds", kindId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
   const result = await (await plugins.serverKind(kindId)).testConnection(full);
   await recordActivity(db, actor, {

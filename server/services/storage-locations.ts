@@ -137,7 +137,7 @@ export async function updateStorageLocation(db: DbOrTx, plugins: PluginHost, act
     const current = await findStorageLocation(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
     const stored = fullConfig(current.config, current.secrets);
-    const prepared = await takeConfig(plugins, "storageProviders", current.provider, input.config ?? stored, { config: stored }, CONFIG_FIELDS);
+    const prepared = await takeConfig(plugins, "storageProviders", current.provider, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
     if (input.isDefault) await clearDefault(tx, actor, current.id);
     const [row] = await tx
       .update(storageLocations)
@@ -163,7 +163,7 @@ export async function testStorageLocation(db: DbOrTx, plugins: PluginHost, actor
   const stored = "id" in input ? await findStorageLocation(db, actor, input.id) : undefined;
   const providerId = stored?.provider ?? ("provider" in input ? input.provider : "");
   const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
-  const incoming = input.config ?? storedConfig ?? {};
+  const incoming = input.config ?? stored?.config ?? {};
   const { full } = await takeConfig(plugins, "storageProviders", providerId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
   const client = (await plugins.storageProvider(providerId)).create(full);
   let result: TestResult;

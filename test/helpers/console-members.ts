@@ -1,0 +1,73 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import superjson from "superjson";
+import type { Role } from "@/server/db/schema";
+import { runCli, startConsole, type ConsoleProcess } from "./console-process";
+import { createTestDatabase, type TestDatabase } from "./database";
+
+export type ApiAnswer = { status: number; body: unknown };
+export type Member = { email: string; token: string };
+
+export type ConsoleWithMembers = {
+  app: ConsoleProcess;
+  t: TestDatabase;
+  members: Record<Role, Member>;
+  /** A REST call (`/api/v1` + path) as `member`. */
+  rest: (member: Member, method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
+  /** A tRPC call over HTTP (what the browser does) as `member`: `{ status, body }` with the result or the error's `{ message, data }`. */
+  trpc: (member: Member, procedure: string, input: unknown, kind?: "query" | "mutation") => Promise<ApiAnswer>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * A console started the way `npm start` starts it, on a fresh database, with one member of each role created
+ * through the CLI and an API token for each: what the security tests attack.
+ */
+export async function startConsoleWithMembers(env: Record<string, string> = {}): Promise<ConsoleWithMembers> {
+  const t = await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-console-"));
+  const cliEnv = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir, ...env };
+  const app = await startConsole(cliEnv);
+  const members = {} as Record<Role, Member>;
+  for (const role of ["owner", "admin", "operator", "viewer"] as const) {
+    const email = `${role}@security.test`;
+    const created = await runCli(["user", "create", "--email", email, "--password", `${role}-password-1`, "--org", "Security agency", "--role", role], cliEnv);
+    if (created.code !== 0) throw new Error(`user create failed: ${created.stderr}`);
+    const token = await runCli(["token", "create", "--email", email, "--name", "tests"], cliEnv);
+    if (token.code !== 0) throw new Error(`token create failed: ${token.stderr}`);
+    members[role] = { email, token: token.stdout.trim().split("\n").pop()! };
+  }
+
+  const rest = async (member: Member, method: string, route: string, body?: unknown): Promise<ApiAnswer> => {
+    const headers: Record<string, string> = { authorization: `Bearer ${member.token}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(`${app.url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+
+  const trpc = async (member: Member, procedure: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<ApiAnswer> => {
+    const headers = { authorization: `Bearer ${member.token}`, "content-type": "application/json" };
+    const serialized = superjson.serialize(input);
+    const response =
+      kind === "mutation"
+        ? await fetch(`${app.url}/api/trpc/${procedure}`, { method: "POST", headers, body: JSON.stringify(serialized) })
+        : await fetch(`${app.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(serialized))}`, { headers });
+    const answer = (await response.json()) as { result?: { data: { json: unknown } }; error?: { json: unknown } };
+    return { status: response.status, body: answer.result ? answer.result.data.json : answer.error?.json };
+  };
+
+  return {
+    app,
+    t,
+    members,
+    rest,
+    trpc,
+    stop: async () => {
+      await app.stop();
+      await t.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -36,11 +36,11 @@ export function systemFolderProblem(root: string): string | null {
 const absolutePath = z
   .string()
   .trim()
-  .min(2, "Enter an absolute path")
+  .min(1, "Enter an absolute path")
   .max(500)
   .refine((p) => !CONTROL_CHARACTERS.test(p), "Paths are one line, without control characters")
   .refine((p) => p.startsWith("/"), "Enter an absolute path (starting with /)")
-  .refine((p) => posix.normalize(p).replace(/\/+$/, "") === p, "Write the path without `.`, `..`, doubled or trailing slashes");
+  .refine((p) => posix.normalize(p).replace(/(.)\/+$/, "$1") === p, "Write the path without `.`, `..`, doubled or trailing slashes");
 
 const allowedRoot = absolutePath.superRefine((root, ctx) => {
   const problem = systemFolderProblem(root);

@@ -58,8 +58,10 @@ function describe(error: ErrorObject, schema: ConfigSchema): string {
  * Validates a full configuration (secrets included) against the contribution's schema, filling defaults.
  * Field errors are keyed `<prefix>.<field>` so the UI can show them next to the field.
  */
-export function validateConfig(schema: ConfigSchema, config: PluginConfig, prefix = "config"): PluginConfig {
+export function validateConfig(schema: ConfigSchema, config: PluginConfig, prefix = "config", options: { partial?: boolean } = {}): PluginConfig {
   const value = structuredClone(config);
+  // A partial configuration (the connection fields a discovery needs) is checked field by field, without `required`.
+  if (options.partial) schema = { ...schema, required: [] };
   for (const [name, field] of Object.entries(schema.properties)) {
     // Empty optional form fields arrive as "": treat them as unset.
     if (value[name] === "" && !(schema.required ?? []).includes(name) && field.type !== "string") delete value[name];
@@ -112,6 +114,12 @@ function untouched(value: unknown): boolean {
   return value === SECRET_MASK || value === undefined || value === "";
 }
 
+/** A field's title inside a sentence: "password", but "URL" stays as it is. */
+function fieldWord(schema: ConfigSchema, name: string): string {
+  const title = schema.properties[name]?.title ?? name;
+  return /^[A-Z][a-z]/.test(title) ? title[0]!.toLowerCase() + title.slice(1) : title;
+}
+
 /** An identity field's value for comparison: what an omitted field defaults to, and a masked secret as stored. */
 function identityValue(schema: ConfigSchema, name: string, config: PluginConfig, stored: PluginConfig): string {
   const field = schema.properties[name]!;
@@ -144,15 +152,16 @@ export function restoreMaskedSecrets(schema: ConfigSchema, incoming: PluginConfi
   const missing: Record<string, string> = {};
   for (const name of secretFieldNames(schema)) {
     if (!untouched(merged[name]) || untouched(stored.config[name])) continue;
-    const title = schema.properties[name]!.title ?? name;
-    if (changed.length > 0) missing[`${prefix}.${name}`] = `Type the ${title.toLowerCase()} again: ${changed.join(", ")} changed`;
+    if (changed.length > 0) missing[name] = `Type the ${fieldWord(schema, name)} again: ${changed.join(", ")} changed`;
     else merged[name] = stored.config[name];
   }
-  if (Object.keys(missing).length > 0) {
-    const titles = secretFieldNames(schema).filter((name) => `${prefix}.${name}` in missing).map((name) => (schema.properties[name]!.title ?? name).toLowerCase());
+  const names = Object.keys(missing);
+  if (names.length > 0) {
+    const words = names.map((name) => fieldWord(schema, name));
+    const list = words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : words[0];
     throw new ValidationError(
-      `Type the ${titles.join(" and ")} again: ${changed.join(", ")} changed, and a saved secret is only ever sent where it was saved for`,
-      missing,
+      `Type the ${list} again: ${changed.join(", ")} changed, and a saved secret is only ever sent where it was saved for`,
+      Object.fromEntries(names.map((name) => [`${prefix}.${name}`, missing[name]!])),
     );
   }
   return merged;

@@ -6,8 +6,9 @@ import { environments, projects } from "@/server/db/schema";
 import { ExternalError, ValidationError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
-import { configRecord } from "./plugin-config";
-import { connectServer } from "@/server/servers/connect-server";
+import { databaseProblem } from "@/server/servers/server-policy";
+import { configRecord, takePartialConfig } from "./plugin-config";
+import { connectServer, serverPolicy } from "@/server/servers/connect-server";
 import { findServer } from "./servers";
 
 export const discoverInput = z.object({
@@ -31,11 +32,12 @@ export const discoveredItem = z.object({
 export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof discoverInput>) {
   const server = await findServer(db, actor, input.serverId);
   if (!plugins.contribution("sources", input.source, "source").capabilities?.includes("discover")) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
+  const config = await takePartialConfig(plugins, "sources", input.source, input.sourceConfig, { kindField: "source", configField: "sourceConfig" });
   let found;
   try {
     const connection = await connectServer(plugins, server);
     try {
-      found = await (await plugins.source(input.source)).discover!({ config: input.sourceConfig, server: connection });
+      found = await (await plugins.source(input.source)).discover!({ config, server: connection });
     } finally {
       await connection.close();
     }
@@ -48,9 +50,11 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
     .innerJoin(projects, eq(projects.id, environments.projectId))
     .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, server.id), eq(environments.source, input.source)));
   await recordActivity(db, actor, { action: "server.discover", targetType: "server", targetId: server.id, targetLabel: server.name, message: `${found.length} ${input.source} database(s) found` });
-  return found.map((d) => {
-    const config = { ...input.sourceConfig, ...d.config };
-    const user = existing.find((e) => e.config.database === config.database && (e.config.host ?? null) === (config.host ?? null) && (e.config.port ?? null) === (config.port ?? null));
+  // Only what the server's rules let an environment use is offered.
+  const policy = serverPolicy(server);
+  return found.filter((d) => typeof d.config.database !== "string" || !databaseProblem(policy, d.config.database)).map((d) => {
+    const merged = { ...config, ...d.config };
+    const user = existing.find((e) => e.config.database === merged.database && (e.config.host ?? null) === (merged.host ?? null) && (e.config.port ?? null) === (merged.port ?? null));
     return { name: d.name, config: d.config, version: d.version ?? null, sizeBytes: d.sizeBytes ?? null, existingEnvironmentId: user?.id ?? null, existingEnvironment: user ? `${user.project} / ${user.name}` : null };
   });
 }

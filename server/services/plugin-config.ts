@@ -25,6 +25,17 @@ async function assertAllowedDestinations(schema: Parameters<typeof destinationFi
  * stored for), the whole is validated against the contribution's schema, its network destinations checked,
  * then it is split into the plain part (jsonb) and the secret part (encrypted column).
  */
+/**
+ * The connection fields of a configuration that is not stored (e.g. what a discovery needs): validated field by
+ * field, without `required`, and its network destinations checked.
+ */
+export async function takePartialConfig(plugins: PluginHost, kind: ContributionKind, contributionId: string, incoming: PluginConfig, options: { kindField: string; configField: string }): Promise<PluginConfig> {
+  const { configSchema } = plugins.contribution(kind, contributionId, options.kindField);
+  const value = validateConfig(configSchema, incoming, options.configField, { partial: true });
+  await assertAllowedDestinations(configSchema, value, options.configField);
+  return value;
+}
+
 export async function takeConfig(
   plugins: PluginHost,
   kind: ContributionKind,

@@ -87,7 +87,8 @@ describe("restoring an Odoo backup over SSH", () => {
     const restore = await createRestore(t.db, plugins, owner, {
       backupId: ids.backup,
       target: "new_environment",
-      newEnvironment: { projectId: ids.project, name: "moved to host B", stage: "production", serverId: ids.serverB, sourceConfig: { database, dataDir: dataDirB } },
+      // On another server the database password is typed again: a stored secret never follows to another server.
+      newEnvironment: { projectId: ids.project, name: "moved to host B", stage: "production", serverId: ids.serverB, sourceConfig: { database, dataDir: dataDirB, password: client.password } },
       safetyBackup: true,
       includeFilestore: true,
       neutralize: false,

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "@/server/errors";
 import type { ConfigSchema, PluginConfig } from "./contracts";
 import { SECRET_MASK } from "./secret-mask";
+import { isOneLine } from "@/server/validation/one-line";
 
 
 const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
@@ -15,8 +16,6 @@ ajv.addFormat("uri", (value: string) => URL.canParse(value));
 ajv.addFormat("server-path", (value: string) => value.startsWith("/"));
 ajv.addFormat("database-name", true);
 
-/** C0 and C1 control characters and Unicode line separators: a line break in a name can turn it into a command. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const compiled = new WeakMap<ConfigSchema, ValidateFunction>();
 
@@ -76,7 +75,7 @@ export function validateConfig(schema: ConfigSchema, config: PluginConfig, prefi
   }
   for (const [name, field] of Object.entries(schema.properties)) {
     const text = value[name];
-    if (field.type === "string" && !field.multiline && typeof text === "string" && CONTROL_CHARACTERS.test(text)) {
+    if (field.type === "string" && !field.multiline && typeof text === "string" && !isOneLine(text)) {
       fields[`${prefix}.${name}`] ??= `${field.title ?? name} must be one line, without control characters (line breaks, tabs, ...)`;
     }
   }

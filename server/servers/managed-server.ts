@@ -2,8 +2,8 @@ import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import type { ManagedServer, ServerConnection } from "@/server/plugins/contracts";
 import { databaseProblem, folderProblem, type ServerPolicy } from "./server-policy";
+import { isOneLine } from "@/server/validation/one-line";
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * Resolves a path and the allowed folders on the server, NUL-separated, and says whether the path is a mount
@@ -41,7 +41,7 @@ async function resolveOnServer(connection: ServerConnection, policy: ServerPolic
 }
 
 function checkedPath(path: string): string {
-  if (typeof path !== "string" || !path.startsWith("/") || CONTROL_CHARACTERS.test(path)) throw new Error(`"${String(path)}" is not an absolute path on one line`);
+  if (typeof path !== "string" || !path.startsWith("/") || !isOneLine(path)) throw new Error(`"${String(path)}" is not an absolute path on one line`);
   return path;
 }
 

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
+import { isOneLine } from "@/server/validation/one-line";
 
 /** What an admin decides for a server: which folders and databases environments may use, and which programs run. */
 export type ServerPolicy = {
@@ -19,7 +20,6 @@ const SYSTEM_DATABASES = new Set(["postgres", "template0", "template1"]);
 const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/root", "/run", "/sbin", "/sys", "/usr"];
 const SYSTEM_FOLDERS = ["/", "/home", "/media", "/mnt", "/opt", "/srv", "/tmp", "/usr/local", "/var", "/var/lib", "/var/tmp"];
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function within(path: string, folder: string): boolean {
   return folder === "/" || path === folder || path.startsWith(`${folder}/`);
@@ -38,7 +38,7 @@ const absolutePath = z
   .trim()
   .min(1, "Enter an absolute path")
   .max(500)
-  .refine((p) => !CONTROL_CHARACTERS.test(p), "Paths are one line, without control characters")
+  .refine((p) => isOneLine(p), "Paths are one line, without control characters")
   .refine((p) => p.startsWith("/"), "Enter an absolute path (starting with /)")
   .refine((p) => posix.normalize(p).replace(/(.)\/+$/, "$1") === p, "Write the path without `.`, `..`, doubled or trailing slashes");
 

@@ -17,6 +17,16 @@ export function databaseUrlFor(name: string): string {
   return url.toString();
 }
 
+/** Runs SQL as the test server's superuser (to set up what a client's server would hold). */
+export async function runAsAdmin(text: string): Promise<void> {
+  const sql = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(text);
+  } finally {
+    await sql.end();
+  }
+}
+
 /** A fresh, migrated database for one test file (a copy of the template). */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `safehold_test_${randomBytes(5).toString("hex")}`;

@@ -3,10 +3,9 @@ import { promisify } from "node:util";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
-import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
+import { adminDatabaseUrl, createClientDatabase, runAsAdmin } from "../helpers/database";
 import { fakePostgres, type FakeListener } from "../helpers/fake-listeners";
 
 /**
@@ -21,14 +20,6 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-sec-children-"));
 let projectId: string;
 let trickyName: string;
 
-async function asAdmin(text: string) {
-  const sql = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-  try {
-    await sql.unsafe(text);
-  } finally {
-    await sql.end();
-  }
-}
 
 function id(answer: { body: unknown }): string {
   return (answer.body as { id: string }).id;
@@ -57,7 +48,7 @@ beforeAll(async () => {
   trap = await fakePostgres();
   client = await createClientDatabase();
   trickyName = `host=127.0.0.1 port=${trap.port} dbname=elsewhere`;
-  await asAdmin(`create database "${trickyName}" owner ${client.user}`);
+  await runAsAdmin(`create database "${trickyName}" owner ${client.user}`);
   c = await startConsoleWithMembers();
   const { admin, operator } = c.members;
   expect((await c.rest(admin, "POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(work, "storage-")) }, isDefault: true })).status).toBe(200);
@@ -66,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await c?.stop();
-  await asAdmin(`drop database if exists "${trickyName}" with (force)`).catch(() => {});
+  await runAsAdmin(`drop database if exists "${trickyName}" with (force)`).catch(() => {});
   await client?.drop();
   await trap?.stop();
 });

@@ -2,10 +2,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
-import { adminDatabaseUrl } from "../helpers/database";
+import { runAsAdmin } from "../helpers/database";
 import { createOdooClient, databaseExists, databasesLike, type OdooClient } from "../helpers/restore-env";
 
 /**
@@ -24,14 +23,6 @@ const mounts: string[] = [];
 const ids = { guarded: "", permissive: "", project: "" };
 const victimDatabase = `client_victim_${Math.random().toString(36).slice(2, 8)}`;
 
-async function admin(text: string) {
-  const sql = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-  try {
-    await sql.unsafe(text);
-  } finally {
-    await sql.end();
-  }
-}
 
 function id(answer: { body: unknown }): string {
   return (answer.body as { id: string }).id;
@@ -64,7 +55,7 @@ beforeAll(async () => {
   fs.mkdirSync(VICTIM);
   fs.writeFileSync(path.join(VICTIM, "id_ed25519"), "another client's private key\n");
   client = await createOdooClient(fs.mkdtempSync(path.join(ROOT, "odoo-")));
-  await admin(`create database ${victimDatabase} owner ${client.user}`);
+  await runAsAdmin(`create database ${victimDatabase} owner ${client.user}`);
   c = await startConsoleWithMembers();
   const a = c.members.admin;
   ids.guarded = id(await c.rest(a, "POST", "/servers", { name: "Guarded", kind: "local", config: {}, allowedRoots: [ROOT], databasePattern: `${client.database}*` }));
@@ -76,8 +67,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.stop();
   for (const dir of mounts) execFileSync("umount", ["-l", dir]);
-  await admin(`drop database if exists ${victimDatabase} with (force)`).catch(() => {});
-  for (const name of await databasesLike(`${victimDatabase}_`)) await admin(`drop database if exists "${name}" with (force)`);
+  await runAsAdmin(`drop database if exists ${victimDatabase} with (force)`).catch(() => {});
+  for (const name of await databasesLike(`${victimDatabase}_`)) await runAsAdmin(`drop database if exists "${name}" with (force)`);
   await client?.drop();
 });
 
@@ -174,7 +165,7 @@ describe("databases an environment may use", () => {
   it("never lets a restore into a new environment take over a database that exists", async () => {
     const source = await createEnvironment("source-2", ids.permissive, {});
     const good = await backup(id(source));
-    await admin(`create database ${victimDatabase}_taken owner ${client.user}`);
+    await runAsAdmin(`create database ${victimDatabase}_taken owner ${client.user}`);
     const restore = await c.rest(c.members.operator, "POST", `/backups/${id({ body: good })}/restores`, {
       target: "new_environment",
       newEnvironment: { projectId: ids.project, name: "taken", stage: "staging", serverId: ids.permissive, sourceConfig: { database: `${victimDatabase}_taken` } },

@@ -87,16 +87,24 @@ describe("a newcomer's first session in the console", () => {
     await screenshot(page, "04-settings-storage");
   });
 
-  it("adds this host as a server", async () => {
+  it("adds this host as a server, with the pg_dump it runs", async () => {
     await page.getByRole("link", { name: "Servers" }).click();
     await page.getByRole("button", { name: "Add server" }).click();
     const dialog = page.getByRole("dialog", { name: "Add server" });
     await dialog.getByLabel("Name", { exact: true }).fill("This host");
+    // A new server starts with Odoo's usual folders allowed.
+    await expect(dialog.getByLabel("Allowed folder 1").inputValue()).resolves.toBe("/var/lib/odoo");
+    // A pg_dump that pauses after its first megabyte: the backup below is slow enough to be watched.
+    // Which program runs is the server's business (an admin's), never an environment's.
+    await dialog.getByRole("button", { name: "Add program" }).click();
+    await dialog.getByLabel("Name of program 1").fill("pg_dump");
+    await dialog.getByLabel("Path of program 1").fill(PACED_PG_DUMP);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await dialog.getByRole("status").getByText("is reachable").waitFor();
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("cell", { name: /This host/ }).waitFor();
+    await page.getByRole("row", { name: /This host/ }).getByText("pg_dump", { exact: true }).waitFor();
     await screenshot(page, "05-servers");
   });
 
@@ -118,8 +126,6 @@ describe("a newcomer's first session in the console", () => {
     await dialog.getByLabel("User").fill(client.user);
     await dialog.getByLabel("Password (optional)").fill("a-wrong-password");
     await dialog.getByLabel("Database").fill(client.database);
-    // A pg_dump that pauses after its first megabyte: the backup below is slow enough to be watched.
-    await dialog.getByLabel(/pg_dump program/).fill(PACED_PG_DUMP);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await dialog.getByRole("alert").getByText(`Authentication failed for user "${client.user}": wrong password`).waitFor();
     await screenshot(page, "06-environment-wrong-password");

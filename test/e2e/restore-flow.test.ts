@@ -7,7 +7,7 @@ import type { Principal } from "@/server/auth/principal";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -54,7 +54,15 @@ describe("the restore wizard", () => {
     await dialog.getByText("New environment", { exact: true }).click();
     await dialog.getByLabel("Name", { exact: true }).fill("staging copy");
     await dialog.getByLabel("Database").fill(`${client.database}_staging`);
-    await screenshot(page, "restore-01-target");
+    // Beside the original, on its server, with its host, port and user: the original's password is reused.
+    await dialog.getByText("and so is its password").waitFor();
+    await dialog.locator("[data-server-rules]").getByText(setup.server.name).waitFor();
+    await screenshotOf(dialog, "restore-01-target");
+    // The same PostgreSQL by another name is another destination: the password does not follow without being typed.
+    await dialog.getByText(/^Other settings/).click();
+    await dialog.getByLabel("Host", { exact: true }).fill("localhost");
+    await dialog.getByText("but not its password: Host changed").waitFor();
+    await screenshotOf(dialog, "restore-01b-host-changed");
     await dialog.getByRole("button", { name: "Next" }).click();
     await expect(dialog.getByLabel("Neutralize").isChecked()).resolves.toBe(true);
     await screenshot(page, "restore-02-options");
@@ -67,10 +75,18 @@ describe("the restore wizard", () => {
     await dialog.getByLabel("Type RESTORE to confirm").fill("RESTORE");
     await screenshot(page, "restore-03-confirm");
     await restoreButton.click();
+    // Refused: the wizard goes back to the target, the error at the password of the new environment.
+    const passwordError = dialog.locator('[data-field-error="restore-new-config-password"]');
+    await passwordError.getByText("Type the password again: Host changed").waitFor();
+    await screenshotOf(dialog, "restore-04-password-again");
+    await dialog.getByLabel(/^Password/).fill(client.password);
+    await dialog.getByRole("button", { name: "Next" }).click();
+    await dialog.getByRole("button", { name: "Next" }).click();
+    await restoreButton.click();
 
     const progress = page.getByRole("dialog", { name: "Restoring backup" });
     await progress.getByText("Restore completed").waitFor({ timeout: 120_000 });
-    await screenshot(page, "restore-04-completed");
+    await screenshot(page, "restore-05-completed");
 
     const restores = await listRestores(t.db, owner, { limit: 10, environmentId });
     expect(restores.items[0]).toMatchObject({ status: "completed", target: "new_environment", neutralize: true, targetEnvironmentName: "staging copy" });
@@ -80,6 +96,6 @@ describe("the restore wizard", () => {
 
     await progress.getByRole("button", { name: "Close" }).last().click();
     await page.getByText("Restores", { exact: true }).first().waitFor();
-    await screenshot(page, "restore-05-history");
+    await screenshot(page, "restore-06-history");
   });
 });

@@ -7,6 +7,7 @@ import type { Principal } from "@/server/auth/principal";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
+import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
 import { launchBrowser, screenshot, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -31,7 +32,8 @@ beforeAll(async () => {
   s3 = await startS3Storage();
   client = await createOdooClient();
   const project = await createProject(t.db, owner, { name: "Northwind", description: "" });
-  const server = await createServer(t.db, plugins, owner, { name: "This host", kind: "local", config: {} });
+  // The Odoo data folder is made under ENVIRONMENTS_ROOT: the server must allow it.
+  const server = await createServer(t.db, plugins, owner, { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
   const environment = await createEnvironment(t.db, plugins, owner, { projectId: project.id, serverId: server.id, name: "production", stage: "production", source: "odoo", sourceConfig: odooSourceConfig(client) });
   url = `/projects/${project.id}/environments/${environment.id}`;
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-s3-")) });

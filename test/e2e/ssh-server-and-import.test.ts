@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { listEnvironments } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -57,6 +57,9 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     await dialog.getByLabel(/^Port/).fill(String(sshd.port));
     await dialog.getByLabel("Username", { exact: true }).fill(sshd.username);
     await dialog.getByLabel("Private key", { exact: true }).fill(sshd.privateKey);
+    // The client's Odoo keeps its data in the SSH user's home: an admin allows that folder for environments.
+    await dialog.getByRole("button", { name: "Add folder" }).click();
+    await dialog.getByLabel("Allowed folder 3").fill(sshd.home);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await dialog.getByText(sshd.fingerprint, { exact: true }).waitFor();
     await screenshot(page, "ssh-01-fingerprint");
@@ -65,6 +68,7 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByText(`${sshd.username}@${sshd.host}:${sshd.port}`).waitFor();
+    await page.getByRole("row", { name: /Fabrikam host/ }).getByText(sshd.home, { exact: false }).waitFor();
     await screenshot(page, "ssh-02-servers");
   });
 
@@ -73,17 +77,28 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     await page.getByRole("button", { name: "Import from server" }).click();
     const dialog = page.getByRole("dialog", { name: "Import environments from server" });
     await dialog.getByLabel("Server", { exact: true }).selectOption({ label: "Fabrikam host" });
+    await dialog.getByText(`Fabrikam host allows data folders inside`).waitFor();
     await dialog.getByLabel("Host", { exact: true }).fill(client.host);
     await dialog.getByLabel(/^Port/).fill(String(client.port));
     await dialog.getByLabel("User", { exact: true }).fill(client.user);
     await dialog.getByLabel(/^Password/).fill(client.password);
+    // A data folder the server does not allow: every row would fail alike, so the error shows at the setting they share.
+    const outside = path.join(os.tmpdir(), "safehold-not-allowed", "odoo");
+    await dialog.getByLabel("Odoo data folder", { exact: true }).fill(outside);
+    await dialog.getByRole("button", { name: "Find databases" }).click();
+    await dialog.getByLabel(`Import ${client.database}`).check();
+    await dialog.getByRole("button", { name: "Create 1 environment" }).click();
+    await dialog.locator('[data-field-error="import-config-dataDir"]').getByText(`${outside} is outside the folders allowed on server "Fabrikam host"`).waitFor();
+    await dialog.getByText("Not created: see the connection settings above").waitFor();
+    await screenshotOf(dialog, "ssh-03-outside-folder");
+
     await dialog.getByLabel("Odoo data folder", { exact: true }).fill(client.dataDir);
     await dialog.getByRole("button", { name: "Find databases" }).click();
     await dialog.getByLabel(`Import ${client.database}`).check();
-    await screenshot(page, "ssh-03-discovered");
+    await screenshot(page, "ssh-04-discovered");
     await dialog.getByRole("button", { name: "Create 1 environment" }).click();
     await dialog.getByText("Created").first().waitFor();
-    await screenshot(page, "ssh-04-imported");
+    await screenshot(page, "ssh-05-imported");
     const environments = await listEnvironments(t.db, builtinPluginHost(), owner, { limit: 10, projectId });
     expect(environments.items).toMatchObject([{ name: client.database, source: "odoo", serverName: "Fabrikam host", sourceConfig: { database: client.database, dataDir: client.dataDir, password: "********" } }]);
   });
@@ -94,6 +109,6 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     await page.getByLabel("Note (optional)").fill("GDPR request #7");
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByText("erased.person@example.test").waitFor();
-    await screenshot(page, "ssh-05-erasure");
+    await screenshot(page, "ssh-06-erasure");
   });
 });

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { ROOT } from "./console-process";
 
 export const SCREENSHOTS = path.join(ROOT, "test/.artifacts/screenshots");
@@ -16,6 +16,25 @@ export async function launchBrowser(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A screenshot of one element, such as a dialog, whole: the window is made tall enough for it first (a full-page
+ * screenshot shows a fixed dialog's first screen only), then given back its size.
+ */
+export async function screenshotOf(element: Locator, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const page = element.page();
+  const size = page.viewportSize();
+  const box = await element.boundingBox();
+  // Dialogs sit 10% of the window's height from its top.
+  const needed = box ? Math.ceil(box.height / 0.9) + 48 : 0;
+  if (size && needed > size.height) await page.setViewportSize({ width: size.width, height: needed });
+  try {
+    await element.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  } finally {
+    if (size && needed > size.height) await page.setViewportSize(size);
+  }
 }
 
 /** Every response body the page receives (pages, RSC payloads, API calls), to check that no secret reaches the browser. */

@@ -13,6 +13,8 @@ import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
+import { isRulesField, rulesDraft, rulesErrors, rulesInput, type RulesInput } from "./server-rules-draft";
+import { ServerRulesFields } from "./server-rules-fields";
 
 export type Server = inferRouterOutputs<AppRouter>["servers"]["list"]["items"][number];
 
@@ -21,6 +23,11 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState(server?.name ?? "");
+  const [rules, setRules] = useState(() => rulesDraft(server));
+  // What the last save sent, so the API's `allowedRoots.N` errors land on the rows they are about.
+  const [submitted, setSubmitted] = useState<RulesInput | null>(null);
+  // Rows the form itself refuses (half filled, a name twice), checked again on every edit once a save was tried.
+  const [checked, setChecked] = useState(false);
   const test = useMutation(trpc.servers.test.mutationOptions());
   // A value the operator trusted from the last test (e.g. a host key): still shown, as pinned, once the test is cleared.
   const [trusted, setTrusted] = useState<PinHint | null>(null);
@@ -45,7 +52,8 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const save = server ? update : create;
   const failure = errorInfo(save.error ?? test.error);
   const fields = failure?.fields ?? {};
-  const explained = errorsShownAtFields(fields, ["name", "kind"], "config");
+  const explained = errorsShownAtFields(fields, ["name", "kind"], "config") || Object.keys(fields).some(isRulesField);
+  const ruleErrors = { ...rulesErrors(fields, submitted, rules), ...(checked ? rulesInput(rules).problems : {}) };
 
   function onTest() {
     save.reset();
@@ -56,8 +64,13 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     test.reset();
-    if (server) update.mutate({ id: server.id, name, config });
-    else create.mutate({ name, kind, config });
+    const { input, problems } = rulesInput(rules);
+    setChecked(true);
+    if (Object.keys(problems).length > 0) return save.reset();
+    setSubmitted(input);
+    const { allowedRoots, databasePattern, programs } = input;
+    if (server) update.mutate({ id: server.id, name, config, allowedRoots, databasePattern, programs });
+    else create.mutate({ name, kind, config, allowedRoots, databasePattern, programs });
   }
 
   return (
@@ -94,12 +107,14 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
           </Field>
         </div>
         {contribution ? (
-          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="server-config" />
+          // A kind with nothing to set (this host) says so in its description already.
+          Object.keys(contribution.configSchema.properties).length > 0 && <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="server-config" saved={server?.config} />
         ) : (
           !kinds.isLoading && <Alert tone="warning">{kind ? `No installed plugin provides the server kind "${kind}".` : "No plugin provides a server kind."} Check the Plugins page.</Alert>
         )}
         <TestResult result={test.data} />
         {pin && <PinSuggestion pin={pin} current={config[pin.field]} onTrust={() => trust(pin)} />}
+        <ServerRulesFields value={rules} onChange={setRules} errors={ruleErrors} />
       </form>
     </Dialog>
   );

@@ -3,17 +3,16 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Plus, Server as ServerIcon } from "lucide-react";
 import { useState } from "react";
-import { PinnedFingerprint, configSummary } from "@/app/_components/config-summary";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Alert, Card, EmptyState, PageHeader, Table, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
-import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ServerFormDialog, type Server } from "./server-form-dialog";
+import { ServerRow } from "./server-row";
 
 function DeleteServerDialog({ server, onClose }: { server: Server; onClose: () => void }) {
   const trpc = useTRPC();
@@ -67,33 +66,27 @@ export function ServersView() {
             <thead>
               <tr>
                 <Th>Server</Th>
-                <Th>Kind</Th>
                 <Th>Connection</Th>
+                <Th>Rules for environments</Th>
                 <Th>Environments</Th>
-                <Th>Created</Th>
-                {can("admin") && <Th><span className="sr-only">Actions</span></Th>}
+                {can("operator") && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {items.map((s) => (
-                <tr key={s.id}>
-                  <Td className="font-medium text-slate-900">{s.name}</Td>
-                  <Td>{kinds.title(s.kind)}</Td>
-                  <Td className="max-w-xs font-mono text-xs text-slate-600">
-                    <span className="block truncate">{configSummary(s.config) || kinds.find(s.kind)?.description || "—"}</span>
-                    <span className="block truncate text-slate-500">
-                      <PinnedFingerprint config={s.config} schema={kinds.find(s.kind)?.configSchema} />
-                    </span>
-                  </Td>
-                  <Td className="tabular-nums">{s.environmentCount}</Td>
-                  <Td className="whitespace-nowrap text-slate-500">{formatDateTime(s.createdAt)}</Td>
-                  {can("admin") && (
-                    <Td className="whitespace-nowrap text-right">
-                      <Button variant="ghost" size="sm" onClick={() => setEditing(s)}>Edit</Button>
-                      <Button variant="ghost" size="sm" className="text-red-600 hover:text-red-700" onClick={() => setDeleting(s)}>Delete</Button>
-                    </Td>
-                  )}
-                </tr>
+                <ServerRow
+                  key={s.id}
+                  server={s}
+                  kind={kinds.find(s.kind)}
+                  kindTitle={kinds.title(s.kind)}
+                  columns={can("operator") ? 5 : 4}
+                  onEdit={() => setEditing(s)}
+                  onDelete={() => setDeleting(s)}
+                />
               ))}
             </tbody>
           </Table>

@@ -7,7 +7,7 @@ import { Alert } from "@/app/_components/ui/layout";
 import { RadioCard } from "@/app/_components/ui/radio-card";
 import type { ConfigSchema } from "@/server/plugins/contracts";
 import { EnvironmentPicker } from "./environment-picker";
-import { NewEnvironmentFields } from "./new-environment-fields";
+import { NewEnvironmentFields, type ServerOption } from "./new-environment-fields";
 import { chooseServer, type EnvironmentItem, type RestoreChoice, type RestorePlan, type ServerTargetMode } from "./restore-plan";
 
 type Option = { id: string; name: string };
@@ -38,7 +38,7 @@ export function RestoreTargetStep({
   sourceTitle: string;
   schema: ConfigSchema | undefined;
   projects: Option[];
-  servers: Option[];
+  servers: ServerOption[];
   errors: Record<string, string>;
 }) {
   const otherServers = servers.filter((s) => s.id !== origin.serverId);
@@ -143,7 +143,7 @@ export function RestoreTargetStep({
                       empty={`No ${sourceTitle} environment on ${chosenServer.name} yet: choose “A new environment” instead.`}
                     />
                   ) : (
-                    <NewEnvironmentFields draft={plan.move} onChange={(move) => onChange({ ...plan, move })} origin={origin} projects={projects} fixedServer={chosenServer.name} schema={schema} errors={errors} idPrefix="restore-move" />
+                    <NewEnvironmentFields draft={plan.move} onChange={(move) => onChange({ ...plan, move })} origin={origin} projects={projects} fixedServer={chosenServer} schema={schema} errors={errors} idPrefix="restore-move" />
                   )}
                 </>
               )}

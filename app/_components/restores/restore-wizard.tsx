@@ -25,6 +25,7 @@ import {
   type EnvironmentItem,
   type RestorePlan,
 } from "./restore-plan";
+import type { ServerOption } from "./new-environment-fields";
 import { RestoreTargetStep } from "./restore-target-step";
 import type { RestoreItem } from "./restore-types";
 
@@ -64,7 +65,7 @@ export function RestoreWizard({
   origin: EnvironmentItem;
   hasFilestore: boolean;
   projects: Option[];
-  servers: Option[];
+  servers: ServerOption[];
   sourceTitle: string;
   schema: ConfigSchema | undefined;
   onStarted: (restore: RestoreItem) => void;

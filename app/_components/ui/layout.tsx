@@ -74,7 +74,8 @@ export function Alert({ tone, title, children }: { tone: "success" | "danger" | 
 
 export function Table({ children }: { children: ReactNode }) {
   return (
-    <div className="overflow-x-auto">
+    // `relative`: an absolutely placed child (a screen-reader-only header) stays inside the scrolling box instead of widening the page.
+    <div className="relative overflow-x-auto">
       <table className="min-w-full divide-y divide-slate-200 text-sm text-slate-700">{children}</table>
     </div>
   );

@@ -7,7 +7,7 @@ import { Input, Select } from "@/app/_components/ui/field";
 import { Table, Td, Th } from "@/app/_components/ui/layout";
 import { STAGE_LABEL, formatBytes } from "@/app/_lib/format";
 import type { Stage } from "@/server/db/schema/enums";
-import { defaultDraft, importable, type DiscoveredDatabase, type RowDraft, type RowResult } from "./use-import-environments";
+import { defaultDraft, importable, rowFailure, type DiscoveredDatabase, type RowDraft, type RowResult } from "./use-import-environments";
 
 function Outcome({ result, projectId }: { result: RowResult | undefined; projectId: string }) {
   if (!result) return null;
@@ -30,6 +30,7 @@ export function DiscoveredDatabasesTable({
   onDraftChange,
   projectId,
   disabled,
+  ownFields,
 }: {
   databases: DiscoveredDatabase[];
   drafts: Record<string, RowDraft>;
@@ -37,6 +38,8 @@ export function DiscoveredDatabasesTable({
   onDraftChange: (name: string, draft: RowDraft) => void;
   projectId: string;
   disabled: boolean;
+  /** The settings each database has of its own (the database), as opposed to the connection settings they share. */
+  ownFields: string[];
 }) {
   const draftOf = (d: DiscoveredDatabase) => drafts[d.name] ?? defaultDraft(d);
   const available = databases.filter((d) => importable(d, results[d.name]));
@@ -70,7 +73,7 @@ export function DiscoveredDatabasesTable({
             const result = results[d.name];
             const open = importable(d, result);
             const editable = open && draft.selected && !disabled;
-            const failure = result?.state === "failed" ? result : null;
+            const failure = result?.state === "failed" ? rowFailure(result, ownFields) : null;
             return (
               <tr key={d.name} className={`align-top ${open ? "" : "bg-slate-50/60"}`}>
                 <Td>
@@ -105,12 +108,12 @@ export function DiscoveredDatabasesTable({
                         id={`import-name-${index}`}
                         value={draft.name}
                         disabled={!editable}
-                        invalid={Boolean(failure)}
+                        invalid={Boolean(failure && !failure.shared)}
                         onChange={(e) => onDraftChange(d.name, { ...draft, name: e.target.value })}
                       />
                       {failure && (
                         <p className="mt-1 text-xs break-words text-red-600" role="alert">
-                          {failure.fields.name ?? failure.message}
+                          {failure.message}
                         </p>
                       )}
                     </>

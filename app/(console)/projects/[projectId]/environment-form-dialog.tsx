@@ -5,6 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { SchemaForm } from "@/app/_components/schema-form";
+import { ServerRulesNote } from "@/app/_components/server-rules";
 import { STAGES } from "@/app/_components/stage";
 import { TestResult } from "@/app/_components/test-result";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
@@ -33,6 +34,9 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   const { contributions: sources, id: source, contribution, config: sourceConfig } = form;
   const serverList = servers.data?.items ?? [];
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";
+  const server = serverList.find((s) => s.id === serverId);
+  // The saved secrets were stored for the environment's server: on another one they must be typed again.
+  const movedFrom = environment && serverId && serverId !== environment.serverId ? ["Server"] : [];
   const noServers = servers.isSuccess && serverList.length === 0;
 
   const onSuccess = async () => {
@@ -122,10 +126,20 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
             </Select>
           </Field>
         </div>
+        <ServerRulesNote server={server} schema={contribution?.configSchema} />
         {contribution ? (
           <div className="space-y-3 border-t border-slate-200 pt-4">
             <h3 className="text-sm font-semibold text-slate-900">{contribution.title} settings</h3>
-            <SchemaForm schema={contribution.configSchema} value={sourceConfig} onChange={form.edit} errors={fields} prefix="sourceConfig" idPrefix="environment-config" />
+            <SchemaForm
+              schema={contribution.configSchema}
+              value={sourceConfig}
+              onChange={form.edit}
+              errors={fields}
+              prefix="sourceConfig"
+              idPrefix="environment-config"
+              saved={environment?.sourceConfig}
+              changedScope={movedFrom}
+            />
           </div>
         ) : (
           !sources.isLoading && <Alert tone="warning">{source ? `No installed plugin provides the source "${source}".` : "No plugin provides a source."} Check the Plugins page.</Alert>

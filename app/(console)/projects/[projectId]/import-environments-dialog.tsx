@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { SchemaForm, schemaDefaults, schemaSubset } from "@/app/_components/schema-form";
+import { ServerRulesNote } from "@/app/_components/server-rules";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Select } from "@/app/_components/ui/field";
@@ -14,7 +15,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { PluginConfig } from "@/server/plugins/contracts";
 import { DiscoveredDatabasesTable } from "./discovered-databases-table";
-import { importable, useImportEnvironments, type RowDraft } from "./use-import-environments";
+import { importable, sharedSettingErrors, useImportEnvironments, type RowDraft } from "./use-import-environments";
 
 /** The fields discovery fills in for each database found; the operator does not type them. */
 const DISCOVERED_FIELDS = ["database"];
@@ -38,12 +39,14 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
 
   const serverList = servers.data?.items ?? [];
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";
+  const server = serverList.find((s) => s.id === serverId);
   const discoverable = sources.items.filter((c) => c.capabilities.includes("discover"));
   const source = chosenSource ?? discoverable[0]?.id ?? "";
   const contribution = sources.find(source);
   const schema = contribution && schemaSubset(contribution.configSchema, (name) => !DISCOVERED_FIELDS.includes(name));
   const connection = edited ?? schemaDefaults(schema);
   const failure = errorInfo(discover.error);
+  const settingErrors = { ...sharedSettingErrors(importer.results, DISCOVERED_FIELDS), ...failure?.fields };
   const found = discover.data;
   const searched = serverList.find((s) => s.id === discover.variables?.serverId)?.name ?? "the server";
   const chosen = (found ?? []).filter((d) => importable(d, importer.results[d.name]) && drafts[d.name]?.selected).map((d) => ({ database: d, draft: drafts[d.name]! }));
@@ -141,13 +144,14 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
                 </Select>
               </Field>
             </div>
+            <ServerRulesNote server={server} schema={contribution?.configSchema} />
             {schema && (
               <div className="space-y-3 border-t border-slate-200 pt-4">
                 <div>
                   <h3 className="text-sm font-semibold text-slate-900">Connection settings</h3>
                   <p className="mt-0.5 text-xs text-slate-500">How to reach the databases on that server; every environment you import gets these settings and its own database.</p>
                 </div>
-                <SchemaForm schema={schema} value={connection} onChange={(next) => editSettings(() => setEdited(next))} errors={failure?.fields} prefix="sourceConfig" idPrefix="import-config" />
+                <SchemaForm schema={schema} value={connection} onChange={(next) => editSettings(() => setEdited(next))} errors={settingErrors} prefix="sourceConfig" idPrefix="import-config" />
               </div>
             )}
             <div className="flex justify-end">
@@ -176,6 +180,7 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
                 onDraftChange={(name, draft) => setDrafts((previous) => ({ ...previous, [name]: draft }))}
                 projectId={projectId}
                 disabled={importer.running}
+                ownFields={DISCOVERED_FIELDS}
               />
             </form>
           ))}

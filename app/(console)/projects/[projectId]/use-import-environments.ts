@@ -25,6 +25,33 @@ export function importable(database: DiscoveredDatabase, result: RowResult | und
 }
 
 /**
+ * The errors of failed rows about the connection settings every row shares (say, a data folder the server does
+ * not allow), keyed `sourceConfig.<field>`: the dialog shows them once, at those settings. `ownFields` are the
+ * settings each row has of its own (the database).
+ */
+export function sharedSettingErrors(results: Record<string, RowResult>, ownFields: string[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const result of Object.values(results)) {
+    if (result.state !== "failed") continue;
+    for (const [key, message] of Object.entries(result.fields)) {
+      if (key.startsWith("sourceConfig.") && !ownFields.includes(key.slice("sourceConfig.".length))) errors[key] ??= message;
+    }
+  }
+  return errors;
+}
+
+/**
+ * What a failed row says under its name: its own problem, or, when only the shared settings are at fault
+ * (`shared`), where to look.
+ */
+export function rowFailure(result: Extract<RowResult, { state: "failed" }>, ownFields: string[]): { message: string; shared: boolean } {
+  const own = result.fields.name ?? ownFields.map((field) => result.fields[`sourceConfig.${field}`]).find(Boolean);
+  if (own) return { message: own, shared: false };
+  const shared = Object.keys(sharedSettingErrors({ row: result }, ownFields)).length > 0;
+  return shared ? { message: "Not created: see the connection settings above", shared } : { message: result.message, shared };
+}
+
+/**
  * Creates one environment per chosen database, one after the other, each from the connection settings used to
  * find it plus the database's own settings; every row keeps its own outcome, so a failed name can be fixed and retried.
  */

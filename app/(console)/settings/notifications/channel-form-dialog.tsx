@@ -71,7 +71,7 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
           </Field>
         </div>
         {contribution ? (
-          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="channel-config" />
+          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="channel-config" saved={channel?.config} />
         ) : (
           !notifiers.isLoading && <Alert tone="warning">{notifier ? `No installed plugin provides the notifier "${notifier}".` : "No plugin provides a notifier."} Check the Plugins page.</Alert>
         )}

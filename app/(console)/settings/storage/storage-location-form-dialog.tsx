@@ -97,7 +97,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
           </Field>
         </div>
         {contribution ? (
-          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="storage-config" />
+          <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="storage-config" saved={location?.config} />
         ) : (
           !providers.isLoading && <Alert tone="warning">{provider ? `No installed plugin provides the storage provider "${provider}".` : "No plugin provides a storage provider."} Check the Plugins page.</Alert>
         )}

@@ -47,6 +47,7 @@ const allowedRoot = absolutePath.superRefine((root, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
+const PROGRAM_NAME = /^[A-Za-z0-9_.+-]{1,64}$/;
 const PATTERN = /^[A-Za-z0-9_$*?.-]+(\s*,\s*[A-Za-z0-9_$*?.-]+)*$/;
 
 /** The server settings an admin may give when adding or editing a server. */
@@ -59,8 +60,14 @@ export const serverPolicyFields = {
     .regex(PATTERN, "Database patterns are names or globs (* and ?) separated by commas, e.g. odoo_*, crm_prod")
     .nullable(),
   programs: z
-    .record(z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, "Program names are letters, digits, and _ . + -"), absolutePath)
-    .refine((p) => Object.keys(p).length <= 20, "At most 20 programs"),
+    .record(z.string(), absolutePath)
+    .superRefine((programs, ctx) => {
+      const names = Object.keys(programs);
+      if (names.length > 20) ctx.addIssue({ code: "custom", message: "At most 20 programs" });
+      for (const name of names.filter((n) => !PROGRAM_NAME.test(n))) {
+        ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a program name: letters, digits, and _ . + - only` });
+      }
+    }),
 };
 
 function globToRegExp(glob: string): RegExp {

@@ -18,7 +18,7 @@ import { workerProcesses } from "@/server/db/schema";
 const APPLICATION_NAME_PREFIX = "safehold-worker:";
 const HEARTBEAT_MS = 10_000;
 /** Rows of processes gone this long (and without a session) are removed by the reaper's housekeeping. */
-export const GONE_WORKER_ROW_MINUTES = 5;
+const GONE_WORKER_ROW_MINUTES = 5;
 
 /**
  * Startup parameters of the presence session. With these, PostgreSQL drops the session of a host that went
@@ -136,6 +136,8 @@ export async function joinWorkerPresence(connectionString: string): Promise<{ ru
 
 /** True while the worker process `runnerId` has its presence session open in this database. */
 export async function isRunnerAlive(db: DbOrTx, runnerId: string): Promise<boolean> {
+  // Inside a transaction PostgreSQL answers from the activity snapshot taken at its first look: ask afresh.
+  await db.execute(sql`select pg_stat_clear_snapshot()`);
   const [row] = await db.execute<{ alive: boolean }>(
     sql`select exists (select 1 from pg_stat_activity where datname = current_database() and application_name = ${presenceApplicationName(runnerId)}) as alive`,
   );

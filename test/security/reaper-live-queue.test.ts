@@ -291,6 +291,21 @@ describe("worker presence", () => {
     expect(await t.db.select().from(workerProcesses).where(eq(workerProcesses.id, presence.runnerId))).toEqual([]);
   });
 
+  it("answers afresh inside a transaction, where PostgreSQL would otherwise keep its first view of the sessions", async () => {
+    const presence = await joinWorkerPresence(t.url);
+    let closed = false;
+    try {
+      await t.db.transaction(async (tx) => {
+        expect(await isRunnerAlive(tx, presence.runnerId)).toBe(true);
+        await presence.leave();
+        closed = true;
+        await until("the closed session to disappear, seen from the same transaction", async () => !(await isRunnerAlive(tx, presence.runnerId)), 10_000);
+      });
+    } finally {
+      if (!closed) await presence.leave();
+    }
+  });
+
   it("does not count a session of that name in another database", async () => {
     const runnerId = "11111111-1111-1111-1111-111111111111";
     const elsewhere = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {}, connection: { application_name: presenceApplicationName(runnerId) } });

@@ -120,18 +120,15 @@ export async function joinWorkerPresence(connectionString: string): Promise<{ ru
   }
   const session = await pending;
   session.users += 1;
-  let left = false;
-  return {
-    runnerId: PROCESS_RUNNER_ID,
-    leave: async () => {
-      if (left) return;
-      left = true;
-      session.users -= 1;
-      if (session.users > 0) return;
-      sessions.delete(connectionString);
-      await session.close();
-    },
+  // Every caller of `leave` (a worker's stop, and its runner ending) waits for the same, single departure.
+  let leaving: Promise<void> | undefined;
+  const depart = async () => {
+    session.users -= 1;
+    if (session.users > 0) return;
+    sessions.delete(connectionString);
+    await session.close();
   };
+  return { runnerId: PROCESS_RUNNER_ID, leave: () => (leaving ??= depart()) };
 }
 
 /** True while the worker process `runnerId` has its presence session open in this database. */

@@ -29,7 +29,7 @@ let t: TestDatabase;
 let client: Awaited<ReturnType<typeof createClientDatabase>>;
 let owner: Principal;
 const workers: ChildProcess[] = [];
-const gates: (() => void)[] = [];
+const gates: { dir: string; open: () => void }[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const open of gates) open();
+  for (const gate of gates) gate.open();
   for (const w of workers) {
     if (w.exitCode !== null || w.signalCode !== null) continue;
     w.kill("SIGCONT");
@@ -50,6 +50,9 @@ afterAll(async () => {
   }
   await client?.drop();
   await t?.drop();
+  // A held pg_dump polls its gate every 0.2 s: let every one see it open before the folder goes.
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const gate of gates) fs.rmSync(gate.dir, { recursive: true, force: true });
 });
 
 /**
@@ -67,9 +70,9 @@ function gatedPgDump(): { dir: string; open: () => void } {
     `'${real}' "$@" | { dd bs=64k count=1 iflag=fullblock status=none; while [ ! -e '${gate}' ]; do sleep 0.2; done; cat; }`,
   ].join("\n");
   fs.writeFileSync(path.join(dir, "pg_dump"), `${script}\n`, { mode: 0o755 });
-  const open = () => fs.writeFileSync(gate, "");
-  gates.push(open);
-  return { dir, open };
+  const wrapper = { dir, open: () => fs.writeFileSync(gate, "") };
+  gates.push(wrapper);
+  return wrapper;
 }
 
 async function startWorker(gate: { dir: string }, concurrency: number) {
@@ -204,9 +207,9 @@ describe("the stale-run reaper and a worker that is only paused", () => {
     expect(Date.parse(secondDone.startedAt!)).toBeGreaterThanOrEqual(Date.parse(firstDone.finishedAt!));
 
     await Promise.all([stopWorker(a), stopWorker(b)]);
-    // A clean stop removes the process's row and its session.
+    // A clean stop removes the process's row and closes its session (the server process ends a moment later).
     expect(await t.db.select().from(workerProcesses).where(eq(workerProcesses.id, a.runnerId))).toEqual([]);
-    expect(await isRunnerAlive(t.db, a.runnerId)).toBe(false);
+    await until("A's presence session to end", async () => !(await isRunnerAlive(t.db, a.runnerId)), 5_000);
   }, 240_000);
 });
 
@@ -287,7 +290,7 @@ describe("worker presence", () => {
       await presence.leave();
     }
     expect(currentRunnerId()).toBeNull();
-    expect(await isRunnerAlive(t.db, presence.runnerId)).toBe(false);
+    await until("the closed session to leave pg_stat_activity", async () => !(await isRunnerAlive(t.db, presence.runnerId)), 5_000);
     expect(await t.db.select().from(workerProcesses).where(eq(workerProcesses.id, presence.runnerId))).toEqual([]);
   });
 

@@ -4,32 +4,40 @@ import type { Db } from "@/server/db";
 import { ARTIFACT_KINDS, backups } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
 import { backupJobKey } from "./job-key";
 import { artifactKey } from "./keys";
 import { loadBackupJob } from "./load-backup-job";
 
-/** A running backup refreshes its heartbeat every second; one this quiet has lost its worker. */
+/** A running backup refreshes its heartbeat every second; one this quiet has stopped or lost its worker. */
 export const STALE_AFTER_SECONDS = 30;
 
+/** What one pass of a reaper did: the runs it failed, and the stale ones it left to their live (paused) worker. */
+export type ReapResult = { reaped: string[]; runnerAlive: string[] };
+
 /**
- * Fails the backups whose worker died (SIGKILL, power loss), removes what they had written, and releases the
- * dead worker's job so the environment's queue moves on.
+ * Fails the backups whose worker process is gone (SIGKILL, power loss), removes what they had written, and
+ * releases that backup's job and its environment's queue so the queue moves on. A stale backup whose worker
+ * process is still connected (paused: a long GC, a stalled VM) is left running, with its job and queue: it
+ * goes on when its worker resumes, and freeing the queue would let a second run start on the environment.
  */
-export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<string[]> {
+export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<ReapResult> {
   const message = `The worker running this backup stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s); run the backup again`;
   const stale = and(inArray(backups.status, ["in_progress", "uploading"]), lt(backups.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`));
   const candidates = await db.select({ id: backups.id }).from(backups).where(stale);
-  const reaped: string[] = [];
+  const result: ReapResult = { reaped: [], runnerAlive: [] };
   for (const { id } of candidates) {
     // One reaper per backup (several workers may run this task); its files go before it is marked failed,
     // so a failed backup never has a partial file in storage.
-    const done = await db.transaction(async (tx) => {
-      const [row] = await tx.select({ id: backups.id }).from(backups).where(and(eq(backups.id, id), stale)).for("update", { skipLocked: true });
-      if (!row) return false;
+    const outcome = await db.transaction(async (tx) => {
+      const [row] = await tx.select({ id: backups.id, runnerId: backups.runnerId }).from(backups).where(and(eq(backups.id, id), stale)).for("update", { skipLocked: true });
+      if (!row) return null;
+      // A backup claimed before runners were recorded has no runner id: only its heartbeat can tell.
+      if (row.runnerId && (await isRunnerAlive(tx, row.runnerId))) return "runnerAlive" as const;
       const job = await loadBackupJob(tx, id);
-      if (!job) return false;
+      if (!job) return null;
       await releaseDeadJob(tx, backupJobKey(id));
       if (job.storage) {
         const storage = await openStorage(plugins, job.storage);
@@ -45,9 +53,9 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<str
         outcome: "failure",
         message,
       });
-      return true;
+      return "reaped" as const;
     });
-    if (done) reaped.push(id);
+    if (outcome) result[outcome].push(id);
   }
-  return reaped;
+  return result;
 }

@@ -6,6 +6,7 @@ import { backupArtifacts, backups } from "@/server/db/schema";
 import type { ManagedServer, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { RunProgress } from "@/server/jobs/run-progress";
+import { currentRunnerId } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
 import { fullConfig, openStorage } from "@/server/services/plugin-config";
@@ -82,7 +83,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   const now = new Date();
   const [claimed] = await db
     .update(backups)
-    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
+    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
     .where(and(eq(backups.id, backupId), eq(backups.status, "pending")))
     .returning({ id: backups.id });
   if (!claimed) return;

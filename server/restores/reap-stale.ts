@@ -1,26 +1,29 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import { STALE_AFTER_SECONDS } from "@/server/backups/reap-stale";
+import { STALE_AFTER_SECONDS, type ReapResult } from "@/server/backups/reap-stale";
 import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restores } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { restoreJobKey } from "./job-key";
 import { appendRestoreLog } from "./restore-log";
 
 /**
- * Fails the restores whose worker died and frees their environment's queue. A restore that died before its
- * swap left the target as it was (its fresh copy may remain on the server); one that died during the swap
- * may have to be checked by hand, and its message says so.
+ * Fails the restores whose worker process is gone and frees their job and their environment's queue. A
+ * restore that died before its swap left the target as it was (its fresh copy may remain on the server); one
+ * that died during the swap may have to be checked by hand, and its message says so. A stale restore whose
+ * worker process is still connected (paused) is left running, holding its environment's queue.
  */
-export async function reapStaleRestores(db: Db): Promise<string[]> {
+export async function reapStaleRestores(db: Db): Promise<ReapResult> {
   const stale = and(eq(restores.status, "in_progress"), lt(restores.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`));
   const candidates = await db.select({ id: restores.id }).from(restores).where(stale);
-  const reaped: string[] = [];
+  const result: ReapResult = { reaped: [], runnerAlive: [] };
   for (const { id } of candidates) {
-    const done = await db.transaction(async (tx) => {
+    const outcome = await db.transaction(async (tx) => {
       const [row] = await tx.select().from(restores).where(and(eq(restores.id, id), stale)).for("update", { skipLocked: true });
-      if (!row) return false;
+      if (!row) return null;
+      if (row.runnerId && (await isRunnerAlive(tx, row.runnerId))) return "runnerAlive" as const;
       await releaseDeadJob(tx, restoreJobKey(id));
       const message = row.swappedAt
         ? `The worker running this restore stopped unexpectedly while swapping the restored copy in: check the environment's database and filestore`
@@ -33,12 +36,10 @@ export async function reapStaleRestores(db: Db): Promise<string[]> {
         outcome: "failure",
         message,
       });
-      return true;
+      return "reaped" as const;
     });
-    if (done) {
-      await appendRestoreLog(db, id, "The worker running this restore stopped unexpectedly", "error");
-      reaped.push(id);
-    }
+    if (outcome === "reaped") await appendRestoreLog(db, id, "The worker running this restore stopped unexpectedly", "error");
+    if (outcome) result[outcome].push(id);
   }
-  return reaped;
+  return result;
 }

@@ -6,6 +6,7 @@ import { hashStoredObject } from "@/server/backups/stream-to-storage";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
 import { RunProgress } from "@/server/jobs/run-progress";
+import { currentRunnerId } from "@/server/jobs/worker-presence";
 import type { ManagedServer, PreviousCopy, StagedRestore, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
@@ -115,7 +116,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
   const now = new Date();
   const [claimed] = await db
     .update(restores)
-    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
+    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
     .where(and(eq(restores.id, restoreId), eq(restores.status, "pending")))
     .returning({ id: restores.id });
   if (!claimed) return;

@@ -1,17 +1,27 @@
-import { reapStaleBackups } from "@/server/backups/reap-stale";
+import { STALE_AFTER_SECONDS, reapStaleBackups } from "@/server/backups/reap-stale";
 import { getDb } from "@/server/db";
 import { defineTask } from "@/server/jobs/define-task";
+import { pruneGoneWorkerProcesses } from "@/server/jobs/worker-presence";
 import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
 import { pluginHost } from "@/server/plugins/process-host";
 import { reapStaleRestores } from "@/server/restores/reap-stale";
 
-/** Every minute (and when a worker starts): fail the backups and restores whose worker died, and tell whoever the policy says. */
+/**
+ * Every minute (and when a worker starts): fail the backups and restores whose worker process is gone, and tell
+ * whoever the policy says; leave those whose worker is only paused; forget worker processes gone for a while.
+ */
 export const reapStaleRunsTask = defineTask("maintenance/reap-stale-runs", async (_payload, helpers) => {
   const backups = await reapStaleBackups(getDb(), pluginHost());
-  if (backups.length > 0) helpers.logger.warn(`Marked ${backups.length} backup(s) failed: their worker stopped`);
+  if (backups.reaped.length > 0) helpers.logger.warn(`Marked ${backups.reaped.length} backup(s) failed: their worker stopped`);
   const restores = await reapStaleRestores(getDb());
-  if (restores.length > 0) helpers.logger.warn(`Marked ${restores.length} restore(s) failed: their worker stopped`);
-  const notify = [...backups.map((id) => notifyBackupFinished(getDb(), id)), ...restores.map((id) => notifyRestoreFinished(getDb(), id))];
+  if (restores.reaped.length > 0) helpers.logger.warn(`Marked ${restores.reaped.length} restore(s) failed: their worker stopped`);
+  const waiting = [...backups.runnerAlive.map((id) => `backup ${id}`), ...restores.runnerAlive.map((id) => `restore ${id}`)];
+  if (waiting.length > 0) {
+    helpers.logger.info(`Left running (no progress for ${STALE_AFTER_SECONDS} s, but their worker process is still connected, probably paused): ${waiting.join(", ")}`);
+  }
+  const forgotten = await pruneGoneWorkerProcesses(getDb());
+  if (forgotten > 0) helpers.logger.info(`Forgot ${forgotten} worker process(es) gone for a while`);
+  const notify = [...backups.reaped.map((id) => notifyBackupFinished(getDb(), id)), ...restores.reaped.map((id) => notifyRestoreFinished(getDb(), id))];
   for (const outcome of await Promise.allSettled(notify)) {
     if (outcome.status === "rejected") helpers.logger.error(`Notifications could not be queued: ${(outcome.reason as Error).message}`);
   }

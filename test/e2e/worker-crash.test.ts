@@ -60,7 +60,7 @@ describe("a worker killed in the middle of a backup", () => {
     expect(listFiles(setup.storageDir), "files left in storage").toEqual([]);
     const orphans = (() => {
       try {
-        return execFileSync("pgrep", ["-f", `pg_dump.*--dbname ${client.database}`], { encoding: "utf8" }).trim().split("\n").map(Number).filter(isAlive);
+        return execFileSync("pgrep", ["-f", `pg_dump.*--username ${client.user}`], { encoding: "utf8" }).trim().split("\n").map(Number).filter(isAlive);
       } catch {
         return [];
       }

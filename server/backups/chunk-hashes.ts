@@ -8,7 +8,7 @@ export const CHUNK_SIZE = 4 * 1024 * 1024;
  * hash state of the chunk in progress.
  */
 export class ChunkHasher {
-  readonly hashes: string[] = [];
+  private readonly hashes: string[] = [];
   private current: Hash = createHash("sha256");
   private filled = 0;
 

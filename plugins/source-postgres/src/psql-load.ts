@@ -42,7 +42,7 @@ function psqlError(stderr: string): string {
   const located = /^psql:<stdin>:(\d+): (.*)$/.exec(line);
   const where = located ? ` (dump line ${Number(located[1]) - 1})` : "";
   if (REFUSED_META_COMMAND.test(line)) {
-    return `psql refused a meta-command in the database dump${where}: a pg_dump dump runs none, so it was not loaded (the dump may come from a hostile database or a pg_dump older than 15.14)`;
+    return `psql refused a meta-command in the database dump${where}: pg_dump writes none besides its own \\restrict lines, so the dump was not loaded (a hostile client database may have put it there)`;
   }
   return `psql failed loading the database: ${(located ? `${located[2]}${where}` : line.replace(/^psql: (error: )?/, "")).replace(/\s+/g, " ")}`;
 }

@@ -19,8 +19,9 @@ export function wholeFileMismatch(kind: string, actual: { size: number; sha256: 
 /**
  * A pass-through for a stored file that holds one chunk at a time and lets its bytes through only once the
  * chunk's sha256 equals the expected one, so nothing downstream (gunzip, psql, tar) ever sees a byte that was
- * not checked. At the end the total size and the whole sha256 must equal the catalog's. Downstream may buffer
- * one released chunk while the next is read, so memory stays at about two chunks whatever the file's size.
+ * not checked. At the end the total size and the whole sha256 must equal the catalog's. A released chunk is
+ * taken downstream before the next one is read (the readable side keeps its small default high-water mark), so
+ * memory stays at about one chunk whatever the file's size.
  */
 export class ChunkVerifier extends Transform {
   private pieces: Buffer[] = [];
@@ -34,7 +35,7 @@ export class ChunkVerifier extends Transform {
     private readonly expected: ExpectedFile,
     private readonly onVerifiedBytes: (n: number) => void = () => {},
   ) {
-    super({ readableHighWaterMark: expected.chunkSize });
+    super();
   }
 
   override _transform(data: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {

@@ -1,5 +1,6 @@
 import type { StoredArtifact } from "./stream-to-storage";
 import { artifactFileName, type ArtifactKind } from "./keys";
+import { signManifest } from "./manifest-signature";
 
 export type ManifestInput = {
   backup: { id: string; type: string; name: string; notes: string; retentionClass: string; includeFilestore: boolean; createdAt: Date };
@@ -13,7 +14,10 @@ export type ManifestInput = {
   artifacts: Array<StoredArtifact & { kind: ArtifactKind }>;
 };
 
-/** `backup-{id}-manifest.json`: what was backed up, from where, by whom and why, and each artifact's checksum. */
+/**
+ * `backup-{id}-manifest.json`: what was backed up, from where, by whom and why, each artifact's checksums (whole
+ * and per chunk), signed with the console's key so a restore can trust the chunk checksums it reads from storage.
+ */
 export function buildManifest(input: ManifestInput): Buffer {
   const manifest = {
     format: "safehold-backup/1",
@@ -31,7 +35,15 @@ export function buildManifest(input: ManifestInput): Buffer {
     source: { type: input.source.type, ...input.source.metadata },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
-    artifacts: input.artifacts.map((a) => ({ kind: a.kind, fileName: artifactFileName(input.backup.id, a.kind), key: a.key, size: a.size, sha256: a.sha256 })),
+    artifacts: input.artifacts.map((a) => ({
+      kind: a.kind,
+      fileName: artifactFileName(input.backup.id, a.kind),
+      key: a.key,
+      size: a.size,
+      sha256: a.sha256,
+      chunkSize: a.chunkSize,
+      chunks: a.chunks,
+    })),
   };
-  return Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  return Buffer.from(`${JSON.stringify(signManifest(manifest), null, 2)}\n`);
 }

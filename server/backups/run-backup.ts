@@ -137,7 +137,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
       await tx
         .update(backups)
-        .set({ status: "completed", verified: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: progress.snapshot("completed") })
+        .set({ status: "completed", verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: progress.snapshot("completed") })
         .where(eq(backups.id, backupId));
       await recordActivity(tx, systemActor(job), {
         action: "backup.complete",

@@ -3,9 +3,28 @@ import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { StorageClient } from "@/server/plugins/contracts";
+import { ChunkHasher } from "./chunk-hashes";
 import { StorageFailure } from "./storage-failure";
 
-export type StoredArtifact = { key: string; size: number; sha256: string };
+/** What was stored: its size and sha256, and the sha256 of each `chunkSize` chunk (a restore checks them one by one). */
+export type StoredArtifact = { key: string; size: number; sha256: string; chunkSize: number; chunks: string[] };
+
+/** Size, sha256 and chunk hashes of a byte stream, computed as it passes. */
+class StoredHashes {
+  private readonly whole = createHash("sha256");
+  private readonly chunks = new ChunkHasher();
+  size = 0;
+
+  update(bytes: Buffer): void {
+    this.whole.update(bytes);
+    this.chunks.update(bytes);
+    this.size += bytes.length;
+  }
+
+  digest(): Omit<StoredArtifact, "key"> {
+    return { size: this.size, sha256: this.whole.digest("hex"), chunkSize: this.chunks.chunkSize, chunks: this.chunks.digest() };
+  }
+}
 
 /** A pass-through that shows each chunk to `see` on its way. */
 function tap(see: (chunk: Buffer) => void): Transform {
@@ -28,13 +47,9 @@ export async function streamToStorage(
   key: string,
   options: { gzip: boolean; onSourceBytes: (n: number) => void; signal: AbortSignal },
 ): Promise<StoredArtifact> {
-  const hash = createHash("sha256");
-  let size = 0;
+  const hashes = new StoredHashes();
   const body = new PassThrough();
-  const stored = tap((chunk) => {
-    hash.update(chunk);
-    size += chunk.length;
-  });
+  const stored = tap((chunk) => hashes.update(chunk));
   const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), stored, body];
   // The side that fails first tears the other down (a provider that fails destroys the stream it reads), so the
   // first stream end to error is the side the failure is recorded against.
@@ -52,7 +67,7 @@ export async function streamToStorage(
   if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw failedFirst === "storage" ? new StorageFailure(put.reason) : put.reason;
   if (produced.status === "rejected") throw produced.reason;
   if (put.status === "rejected") throw new StorageFailure(put.reason);
-  return { key, size, sha256: hash.digest("hex") };
+  return { key, ...hashes.digest() };
 }
 
 function isStreamTeardown(err: unknown): boolean {
@@ -60,13 +75,9 @@ function isStreamTeardown(err: unknown): boolean {
   return e?.code === "ERR_STREAM_PREMATURE_CLOSE" || e?.name === "AbortError";
 }
 
-/** The sha256 of an object as the storage returns it. */
-export async function hashStoredObject(storage: StorageClient, key: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash("sha256");
-  let size = 0;
-  for await (const chunk of await storage.get(key)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest("hex"), size };
+/** Size, sha256 and chunk hashes of an object as the storage returns it. */
+export async function hashStoredObject(storage: StorageClient, key: string): Promise<Omit<StoredArtifact, "key">> {
+  const hashes = new StoredHashes();
+  for await (const chunk of await storage.get(key)) hashes.update(chunk as Buffer);
+  return hashes.digest();
 }

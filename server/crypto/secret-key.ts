@@ -23,7 +23,7 @@ function loadMasterKey(): Buffer {
 
 let master: Buffer | undefined;
 
-export type KeyPurpose = "secrets-at-rest" | "auth" | "download-links";
+export type KeyPurpose = "secrets-at-rest" | "auth" | "download-links" | "manifest-signing";
 
 /** A 32-byte key for one purpose, derived from the master key so a leak of one does not expose another. */
 export function deriveKey(purpose: KeyPurpose): Buffer {

@@ -1,8 +1,12 @@
-import { createHash } from "node:crypto";
-import { PassThrough, Transform, type Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { hashStoredObject } from "@/server/backups/stream-to-storage";
 import type { StorageClient } from "@/server/plugins/contracts";
+import { ChunkVerifier, wholeFileMismatch, type ExpectedFile } from "./chunk-verifier";
+
+/** A stored artifact as the catalog records it, with its chunk checksums when its signed manifest gave them. */
+export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & { key: string; chunks: { size: number; hashes: string[] } | null };
 
 export type VerifiedArtifact = {
   /** The decompressed content; it errors instead of ending when the stored file is not the one recorded. */
@@ -12,34 +16,27 @@ export type VerifiedArtifact = {
 };
 
 /**
- * Streams a stored artifact for a restore: storage → sha256 and size check → gunzip. The check runs as the
- * bytes pass, so the end of `content` is only signalled once the file has proved intact; a damaged file
+ * The chunk checksums of a backup taken before manifests carried them: read the stored file once, and use them
+ * only when the whole file has the catalog's size and sha256. The second read is checked against them, so bytes
+ * changed between the two reads are caught as well.
+ */
+async function chunksOfStoredFile(storage: StorageClient, artifact: ArtifactToLoad): Promise<ExpectedFile> {
+  const read = await hashStoredObject(storage, artifact.key);
+  const mismatch = wholeFileMismatch(artifact.kind, read, artifact);
+  if (mismatch) throw mismatch;
+  return { ...artifact, chunkSize: read.chunkSize, chunks: read.chunks };
+}
+
+/**
+ * Streams a stored artifact for a restore: storage → chunk verifier → gunzip. Each chunk reaches gunzip (and the
+ * loader behind it) only once its sha256 matched, so a damaged or forged file never feeds the loader a byte: it
  * makes `content` error, which stops whatever loads it before the restore reaches its swap.
  */
-export async function openVerifiedArtifact(
-  storage: StorageClient,
-  artifact: { kind: string; key: string; size: number; sha256: string },
-  onStoredBytes: (n: number) => void,
-): Promise<VerifiedArtifact> {
+export async function openVerifiedArtifact(storage: StorageClient, artifact: ArtifactToLoad, onStoredBytes: (n: number) => void): Promise<VerifiedArtifact> {
+  const expected = artifact.chunks ? { ...artifact, chunkSize: artifact.chunks.size, chunks: artifact.chunks.hashes } : await chunksOfStoredFile(storage, artifact);
   const stored = await storage.get(artifact.key);
-  const hash = createHash("sha256");
-  let size = 0;
-  const check = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      onStoredBytes(chunk.length);
-      done(null, chunk);
-    },
-    flush(done) {
-      const sha256 = hash.digest("hex");
-      if (size !== artifact.size || sha256 !== artifact.sha256) {
-        done(new Error(`The stored ${artifact.kind} file is damaged: ${size} bytes with sha256 ${sha256.slice(0, 12)}…, but ${artifact.size} bytes with sha256 ${artifact.sha256.slice(0, 12)}… were verified when the backup was taken`));
-      } else done();
-    },
-  });
   const content = new PassThrough();
-  const verified = pipeline(stored, check, createGunzip(), content).catch((err: NodeJS.ErrnoException) => {
+  const verified = pipeline(stored, new ChunkVerifier(expected, onStoredBytes), createGunzip(), content).catch((err: NodeJS.ErrnoException) => {
     if (err.code?.startsWith("Z_")) {
       throw new Error(`The stored ${artifact.kind} file is damaged: it is not a complete gzip file (${err.message})`);
     }

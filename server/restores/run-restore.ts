@@ -2,7 +2,6 @@ import type { Readable } from "node:stream";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import { oneLine } from "@/server/backups/run-backup";
-import { hashStoredObject } from "@/server/backups/stream-to-storage";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
 import { RunProgress } from "@/server/jobs/run-progress";
@@ -13,10 +12,11 @@ import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { fullConfig, openStorage } from "@/server/services/plugin-config";
-import { openVerifiedArtifact } from "./artifact-stream";
+import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { appendRestoreLog } from "./restore-log";
 import { takeSafetyBackup } from "./safety-backup";
+import { checkStoredManifest } from "./stored-manifest";
 
 function systemActor(job: RestoreJob): Principal {
   return { userId: job.restore.requestedBy, orgId: job.restore.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (restore job)` : "Safehold", via: "system" };
@@ -42,6 +42,8 @@ class RestoreRun {
   storage?: StorageClient;
   server?: ManagedServer;
   staged?: StagedRestore;
+  /** What each file must be, from the checked manifest: nothing is loaded before it was read. */
+  files?: Map<string, ArtifactToLoad>;
 
   constructor(
     private readonly db: Db,
@@ -72,24 +74,24 @@ class RestoreRun {
 
   /** Streams one stored artifact into the staged copy; a damaged file fails here, before any swap. */
   async load(kind: "database" | "filestore", into: (content: Readable) => Promise<void>) {
-    const artifact = this.job.artifacts.find((a) => a.kind === kind)!;
+    const artifact = this.files!.get(kind)!;
+    if (!artifact.chunks) await this.log(`This backup was taken before files were checked chunk by chunk: its ${kind} file is read and checked once before it is loaded`);
     const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n));
-    try {
-      // A damaged file fails at once, even if the loader never notices its input stopped (its copy is discarded).
-      await Promise.all([into(content), verified]);
-    } catch (err) {
-      const damage = await verified.then(
-        () => null,
-        (e: Error) => (e.message.startsWith("The stored") ? e : null),
-      );
-      if (damage) throw damage;
-      // The loader failed first; tell a damaged file from a loader problem by reading the stored file once more.
-      const check = await hashStoredObject(this.storage!, artifact.key).catch(() => null);
-      if (check && check.sha256 !== artifact.sha256) {
-        throw new Error(`The stored ${kind} file is damaged: its sha256 no longer matches the one verified when the backup was taken`);
-      }
-      throw err;
-    }
+    const loaded = into(content).then(
+      // Whatever the loader left unread is still read, so the whole file is checked.
+      () => void content.resume(),
+      (err: unknown) => {
+        // The rest is not needed; ending it also settles `verified`.
+        content.destroy();
+        throw err;
+      },
+    );
+    // The loader is waited for even when the file proves damaged first (the error stops it): the fresh copy it
+    // makes must exist before the restore discards it, or it would be left behind.
+    const [load, check] = await Promise.allSettled([loaded, verified]);
+    if (check.status === "rejected" && (check.reason as Error).message.startsWith("The stored")) throw check.reason;
+    if (load.status === "rejected") throw load.reason;
+    if (check.status === "rejected") throw check.reason;
   }
 }
 
@@ -133,6 +135,11 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     const target = job.target!;
     const signal = run.abort.signal;
 
+    // The manifest is checked before anything else, so a backup changed in storage costs no safety backup.
+    await run.phase("checking the backup");
+    run.storage = await openStorage(plugins, job.storage!);
+    run.files = await checkStoredManifest(run.storage, backup, job.artifacts);
+
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
       await run.phase("safety backup", "Taking a safety backup of the target before touching it");
       await takeSafetyBackup(db, plugins, job, signal);
@@ -140,7 +147,6 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     }
 
     await run.phase("connecting");
-    run.storage = await openStorage(plugins, job.storage!);
     const config = fullConfig(target.sourceConfig, target.sourceSecrets);
     const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
     run.server = server;

@@ -89,9 +89,10 @@ embedded PostgreSQL ${(await admin`show server_version`)[0]!.server_version}; da
 
 Baseline: \`gunzip -c backup-…-database.sql.gz | psql -q -v ON_ERROR_STOP=1\` into an empty database (the stored file of a
 Safehold backup). Safehold: a restore of that backup into a new environment, run by a \`safehold worker\` process
-(concurrency 1), timed from the restore's start to its completion: it streams the file from storage through a sha256
-check and gunzip into psql loading a fresh database, then renames it into place. Peak RSS is the worker process's
-VmHWM (a fresh worker for each run). ${RUNS} runs each; medians in bold.
+(concurrency 1), timed from the restore's start to its completion: it checks the signed manifest, streams the file from
+storage through a chunk-by-chunk sha256 check and gunzip into psql (meta-commands locked) loading a fresh database,
+then renames it into place. Peak RSS is the worker process's VmHWM (a fresh worker for each run). ${RUNS} runs each;
+medians in bold.
 
 | database | gzip file | baseline runs | baseline median | Safehold runs | Safehold median | ratio | worker peak RSS |
 | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -361,7 +361,8 @@ describe("odoo source: staged restore", () => {
     const dump = fs.readFileSync(artifacts.database);
     const trailer = "--\n-- PostgreSQL database dump complete\n--\n\n";
     const cases: Array<[() => Readable, RegExp]> = [
-      [() => Readable.from([Buffer.from(`create table fine (id int);\nthis is not sql;\n${trailer}`)]), /^psql failed loading the database: ERROR: syntax error at or near "this" \(dump line 2\)$/],
+      [() => Readable.from([Buffer.from(`--\n-- PostgreSQL database dump\n--\n\ncreate table fine (id int);\nthis is not sql;\n${trailer}`)]), /^psql failed loading the database: ERROR: syntax error at or near "this" \(dump line 6\)$/],
+      [() => Readable.from([Buffer.from(`create table fine (id int);\n${trailer}`)]), /^The database dump is not a pg_dump plain-SQL dump \(it begins with "create table fine \(id int\);\\n--\\n-- Postgr"…\)$/],
       [() => Readable.from([dump.subarray(0, Math.floor(dump.length / 2))]), /psql failed loading the database|The database dump is incomplete/],
       [() => Readable.from([dump.subarray(0, dump.lastIndexOf("CREATE INDEX"))]), /^The database dump is incomplete: it does not end with pg_dump's "dump complete" line$/],
       [() => failingStream(dump.subarray(0, 100_000), "Checksum mismatch: the stored database file is not what was written"), /^Checksum mismatch: the stored database file is not what was written$/],

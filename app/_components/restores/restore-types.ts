@@ -11,6 +11,7 @@ export const RESTORE_STATUS_TONE: Record<RestoreStatusName, Tone> = { pending: "
 /** The phases a restore reports, in the order it runs them, with what the operator reads. */
 export const RESTORE_PHASES = [
   { id: "starting", label: "Starting" },
+  { id: "checking the backup", label: "Checking the backup's manifest" },
   { id: "safety backup", label: "Safety backup" },
   { id: "connecting", label: "Connecting to the server" },
   { id: "loading the database", label: "Loading the database" },
@@ -43,7 +44,7 @@ type PhaseStep = { id: string; label: string; state: "done" | "current" | "ahead
 export function phaseSteps(restore: Pick<RestoreItem, "status" | "safetyBackup" | "includeFilestore" | "progress">): PhaseStep[] {
   const order: string[] = RESTORE_PHASES.map((p) => p.id);
   const at = restore.status === "completed" ? order.length : order.indexOf(restore.progress?.phase ?? "starting");
-  return RESTORE_PHASES.filter((p) => (p.id === "safety backup" ? restore.safetyBackup : p.id === "extracting the filestore" ? restore.includeFilestore : p.id !== "starting" && p.id !== "connecting")).map((p) => {
+  return RESTORE_PHASES.filter((p) => (p.id === "safety backup" ? restore.safetyBackup : p.id === "extracting the filestore" ? restore.includeFilestore : !["starting", "checking the backup", "connecting"].includes(p.id))).map((p) => {
     const index = order.indexOf(p.id);
     return { id: p.id, label: p.label, state: index < at ? "done" : index === at ? "current" : "ahead" };
   });

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from "node:stream";
+import { finished, PassThrough, type Readable } from "node:stream";
 import { extract as tarExtract, pack as tarPack, type Header, type Pack } from "tar-stream";
 
 type EntryHeader = Parameters<Pack["entry"]>[0];
@@ -170,7 +170,8 @@ export function safeTarStream(input: Readable): Readable {
   });
   extract.on("error", (err: Error) => fail(new Error(`The filestore archive is not a valid tar archive: ${err.message}`)));
   pack.on("error", (err: Error) => fail(err));
-  input.on("error", (err: Error) => fail(err));
+  // finished() also reports an input that failed before it was handed over (a stored file found damaged early).
+  finished(input, (err) => err && fail(err));
   // The consumer went away (tar on the server failed): stop reading the archive.
   output.on("close", () => {
     if (!output.readableEnded) fail(new Error("The filestore extraction stopped"));

@@ -1,11 +1,13 @@
-import type { Readable } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
+import { requirePgDumpHeader } from "./dump-header";
 import { completedOutput, lastErrorLine } from "./process-output";
 
 /**
  * `pg_dump --no-owner` in plain SQL (what Odoo's own database manager produces), run on the environment's
- * server and streamed back. The password travels in the environment, never on the command line.
+ * server and streamed back. The password travels in the environment, never on the command line. Whatever
+ * does not begin as a pg_dump dump fails the backup: a program that only claims to be pg_dump stores nothing.
  */
 export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal): Readable {
   const handle = server.exec(
@@ -14,7 +16,9 @@ export function streamPgDump(server: ServerConnection, config: PostgresConfig, s
     // The database goes in PGDATABASE: a --dbname value containing "=" or a URI would be read as a connection string.
     { env: { PGPASSWORD: config.password, PGDATABASE: config.database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" }, signal },
   );
-  return completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
+  const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy ? `pg_dump was stopped by signal ${killedBy} before the dump was complete` : `pg_dump failed (exit code ${code}): ${lastErrorLine(stderr, "pg_dump")}`,
   );
+  // Either side failing destroys the other (ending the dump kills pg_dump); the error surfaces on the returned stream.
+  return pipeline(output, requirePgDumpHeader((start) => `pg_dump on the server did not produce a plain-SQL dump (it began with ${start})`), () => {});
 }

@@ -1,12 +1,7 @@
 import type { ServerConnection } from "@safehold/plugin-api";
+import { readText } from "./process-output";
 
 export type PgDumpCheck = { ok: true; version: string } | { ok: false; message: string };
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = "";
-  for await (const chunk of stream) text += chunk.toString();
-  return text;
-}
 
 /** pg_dump must exist on the server and be at least the database server's major version (it refuses newer servers). */
 export async function checkPgDump(server: ServerConnection, serverVersion: string): Promise<PgDumpCheck> {
@@ -15,7 +10,7 @@ export async function checkPgDump(server: ServerConnection, serverVersion: strin
   const run = server.exec("pg_dump", ["--version"]);
   let output: string;
   try {
-    [output] = await Promise.all([readAll(run.stdout), readAll(run.stderr), run.exit]);
+    [output] = await Promise.all([readText(run.stdout), readText(run.stderr), run.exit]);
   } catch (err) {
     return { ok: false, message: `${(err as Error).message}: ${install}, or set the path of pg_dump in the server's settings` };
   }

@@ -47,3 +47,10 @@ export function lastErrorLine(stderr: string, program: string): string {
   const line = errors[errors.length - 1] ?? lines[lines.length - 1] ?? "";
   return line.replace(new RegExp(`^${program}: (error: )?`), "").replace(/\s+/g, " ");
 }
+
+/** All a short command's stream says, as text (a `--version` line, say). */
+export async function readText(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = "";
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}

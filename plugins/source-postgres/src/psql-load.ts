@@ -1,6 +1,8 @@
-import { Transform, type Readable } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { pipeline, Transform, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
+import { restrictDump } from "./restricted-dump";
 
 const TAIL_BYTES = 4096;
 const STDERR_TAIL = 16 * 1024;
@@ -24,7 +26,13 @@ function requireCompleteDump(): Transform {
   });
 }
 
-/** psql's error, e.g. "psql:<stdin>:12: ERROR:  syntax error at …", as "ERROR: syntax error at … (dump line 12)". */
+/** psql's refusals in restricted mode: a meta-command, or `\unrestrict` with a key other than the loader's. */
+const REFUSED_META_COMMAND = /backslash commands are restricted|\\unrestrict: wrong key/;
+
+/**
+ * Why psql failed, from its error output, e.g. "psql:<stdin>:12: ERROR:  syntax error at …" as "ERROR: syntax
+ * error at … (dump line 11)": psql counts the loader's own `\restrict` line first.
+ */
 function psqlError(stderr: string): string {
   const lines = stderr
     .split("\n")
@@ -32,19 +40,25 @@ function psqlError(stderr: string): string {
     .filter(Boolean);
   const line = lines.filter((l) => /\b(ERROR|FATAL|error):/.test(l)).pop() ?? lines.pop() ?? "no error message";
   const located = /^psql:<stdin>:(\d+): (.*)$/.exec(line);
-  return (located ? `${located[2]} (dump line ${located[1]})` : line.replace(/^psql: (error: )?/, "")).replace(/\s+/g, " ");
+  const where = located ? ` (dump line ${Number(located[1]) - 1})` : "";
+  if (REFUSED_META_COMMAND.test(line)) {
+    return `psql refused a meta-command in the database dump${where}: pg_dump writes none besides its own \\restrict lines, so the dump was not loaded (a hostile client database may have put it there)`;
+  }
+  return `psql failed loading the database: ${(located ? `${located[2]}${where}` : line.replace(/^psql: (error: )?/, "")).replace(/\s+/g, " ")}`;
 }
 
 /**
- * Loads a plain SQL dump into `database` with psql on the environment's server, streaming: psql's output is
- * discarded as it comes, its errors kept for the message. The content failing (a checksum mismatch, a
+ * Loads a plain SQL dump into `database` with psql on the environment's server, streaming, with psql's
+ * meta-commands locked by a random key (see restrictDump): whatever a dump holds, psql only runs its SQL. psql's
+ * output is discarded as it comes, its errors kept for the message. The content failing (a checksum mismatch, a
  * truncated archive) stops psql and rejects with the content's own message.
  */
 export async function loadSqlDump(server: ServerConnection, config: PostgresConfig, database: string, content: Readable, signal: AbortSignal): Promise<void> {
-  const input = requireCompleteDump();
+  const key = randomBytes(16).toString("hex");
+  const refuse = (start: string) => `The database dump is not a pg_dump plain-SQL dump (it begins with ${start})`;
+  // Any stage failing destroys the others with its error, which reaches `input`, psql's standard input.
+  const input = pipeline(content, requireCompleteDump(), restrictDump(key, refuse), () => {});
   let inputError: Error | undefined;
-  content.once("error", (err) => input.destroy(err));
-  content.pipe(input);
   const handle = server.exec("psql", ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
     stdin: input,
     // --file=- (rather than plain stdin) makes psql name the failing line. The database goes in PGDATABASE:
@@ -65,11 +79,10 @@ export async function loadSqlDump(server: ServerConnection, config: PostgresConf
     const exit = await handle.exit;
     if (inputError) throw inputError;
     if (exit.signal) throw new Error(`psql was stopped by signal ${exit.signal} before the database was loaded`);
-    if (exit.code !== 0) throw new Error(`psql failed loading the database: ${psqlError(stderr)}`);
+    if (exit.code !== 0) throw new Error(psqlError(stderr));
     if (!input.writableFinished) throw new Error("psql stopped before the end of the database dump");
   } catch (err) {
     // Whatever is left of the content is not needed any more; release it (and its source) now.
-    content.unpipe(input);
     content.destroy();
     input.destroy();
     throw err;

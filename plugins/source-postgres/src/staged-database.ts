@@ -4,6 +4,7 @@ import type { ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
 import { connectThroughServer } from "./connect";
 import { loadSqlDump } from "./psql-load";
+import { checkPsqlCanRestrict } from "./psql-version";
 import { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaintenanceDatabase } from "./restore-database";
 import { copyDatabaseName } from "./restore-names";
 
@@ -45,6 +46,8 @@ export class StagedDatabase {
 
   async load(content: Readable): Promise<void> {
     if (this.swapped) throw new Error("This restore was already swapped in");
+    // Checked before the fresh database exists: a psql that cannot lock out meta-commands loads nothing.
+    await checkPsqlCanRestrict(this.server);
     this.created = true;
     await withMaintenanceDatabase(this.server, this.config, async (sql) => {
       // A leftover of an interrupted attempt at this same restore: the name is this restore's own.

@@ -1,0 +1,77 @@
+import { oneLine } from "@/server/backups/run-backup";
+import { verifyManifestSignature } from "@/server/backups/manifest-signature";
+import type { StorageClient } from "@/server/plugins/contracts";
+import type { ArtifactToLoad } from "./artifact-stream";
+
+/** A manifest lists a few hashes per 4 MiB stored: this is far more than any real one, and bounds what is read. */
+const MANIFEST_LIMIT = 16 * 1024 * 1024;
+
+type CatalogArtifact = { kind: string; key: string; size: number; sha256: string };
+type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown };
+
+async function readManifestText(storage: StorageClient, key: string): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    const stream = await storage.get(key);
+    for await (const part of stream) {
+      size += (part as Buffer).length;
+      if (size > MANIFEST_LIMIT) {
+        stream.destroy();
+        throw new Error(`The stored manifest of this backup is larger than ${MANIFEST_LIMIT / 1024 / 1024} MiB, which no backup writes; refusing to restore it`);
+      }
+      parts.push(part as Buffer);
+    }
+  } catch (err) {
+    if (size > MANIFEST_LIMIT) throw err;
+    throw new Error(`The manifest of this backup cannot be read from storage, and a restore checks it first: ${oneLine(err)}`);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+function parseManifest(text: string, signed: boolean): Record<string, unknown> {
+  if (signed) {
+    const body = verifyManifestSignature(text);
+    if (!body) throw new Error("The stored manifest of this backup is not signed by this console: it was changed in storage after the backup was taken; refusing to restore it");
+    return body;
+  }
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === "object" && body !== null) return body as Record<string, unknown>;
+  } catch {
+    // Reported below, like any other manifest that is not an object.
+  }
+  throw new Error("The stored manifest of this backup is not a Safehold manifest; refusing to restore it");
+}
+
+/** The chunk checksums an entry of a signed manifest carries, when they describe a file of its size. */
+function chunksOf(entry: ManifestEntry, size: number): ArtifactToLoad["chunks"] {
+  const { chunkSize, chunks } = entry;
+  if (typeof chunkSize !== "number" || !Number.isSafeInteger(chunkSize) || chunkSize <= 0 || !Array.isArray(chunks)) return null;
+  if (chunks.length !== Math.ceil(size / chunkSize) || !chunks.every((h) => typeof h === "string" && /^[0-9a-f]{64}$/.test(h))) return null;
+  return { size: chunkSize, hashes: chunks as string[] };
+}
+
+/**
+ * Reads and checks a backup's manifest before any of its files is opened: a signed one must carry this console's
+ * signature, and every file it lists must be the catalog's (key, size, sha256). Returns what each file to load must
+ * be, with the manifest's chunk checksums when it is signed (older backups get theirs from a first read).
+ */
+export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[]): Promise<Map<string, ArtifactToLoad>> {
+  const manifest = catalog.find((a) => a.kind === "manifest");
+  if (!manifest) throw new Error("The backup has no manifest file; refusing to restore it");
+  const body = parseManifest(await readManifestText(storage, manifest.key), backup.signedManifest);
+  const entries = (Array.isArray(body.artifacts) ? body.artifacts : []) as ManifestEntry[];
+  const files = catalog.filter((a) => a.kind !== "manifest");
+  const toLoad = new Map<string, ArtifactToLoad>();
+  for (const file of files) {
+    const entry = entries.find((e) => e?.kind === file.kind);
+    const chunks = backup.signedManifest && entry ? chunksOf(entry, file.size) : null;
+    if (!entry || entry.key !== file.key || entry.size !== file.size || entry.sha256 !== file.sha256 || (backup.signedManifest && !chunks)) {
+      throw new Error(`The stored manifest of this backup does not describe its ${file.kind} file as the catalog does (key, size, sha256 and chunk checksums); refusing to restore it`);
+    }
+    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks });
+  }
+  if (entries.length !== files.length) throw new Error("The stored manifest of this backup lists other files than the catalog does; refusing to restore it");
+  return toLoad;
+}

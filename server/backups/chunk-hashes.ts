@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 
 /** Stored files are checked in chunks of this many bytes (the last one shorter): a restore holds one at a time. */
-export const CHUNK_SIZE = 4 * 1024 * 1024;
+export const CHUNK_SIZE = 1024 * 1024;
 
 /**
  * The sha256 of each fixed-size chunk of a byte stream, computed as the bytes pass: nothing is kept but the

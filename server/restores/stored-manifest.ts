@@ -3,8 +3,8 @@ import { verifyManifestSignature } from "@/server/backups/manifest-signature";
 import type { StorageClient } from "@/server/plugins/contracts";
 import type { ArtifactToLoad } from "./artifact-stream";
 
-/** A manifest lists a few hashes per 4 MiB stored: this is far more than any real one, and bounds what is read. */
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
+/** A manifest lists one hash (about 70 bytes) per MiB stored: this is a stored file of about 1 TB, and bounds what is read. */
+const MANIFEST_LIMIT = 64 * 1024 * 1024;
 
 type CatalogArtifact = { kind: string; key: string; size: number; sha256: string };
 type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown };

@@ -89,12 +89,12 @@ describe("backup of a real PostgreSQL database over the REST API", () => {
     });
     const databaseFile = path.join(setup.storageDir, fetched.artifacts[0]!.key);
     const sha256sum = execFileSync("sha256sum", [databaseFile], { encoding: "utf8" }).split(" ")[0];
-    // Each 4 MiB chunk has its own sha256, and the console's signature covers them all.
+    // Each 1 MiB chunk has its own sha256, and the console's signature covers them all.
     const stored = fs.readFileSync(databaseFile);
     const chunks = [];
-    for (let at = 0; at < stored.length; at += 4 * 1024 * 1024) chunks.push(createHash("sha256").update(stored.subarray(at, at + 4 * 1024 * 1024)).digest("hex"));
+    for (let at = 0; at < stored.length; at += 1024 * 1024) chunks.push(createHash("sha256").update(stored.subarray(at, at + 1024 * 1024)).digest("hex"));
     expect(chunks.length).toBeGreaterThan(1);
-    expect(manifest.artifacts).toEqual([{ kind: "database", fileName: `backup-${id}-database.sql.gz`, key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 4 * 1024 * 1024, chunks }]);
+    expect(manifest.artifacts).toEqual([{ kind: "database", fileName: `backup-${id}-database.sql.gz`, key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 1024 * 1024, chunks }]);
     expect(manifest.signature).toEqual({ algorithm: "HMAC-SHA256", value: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(verifyManifestSignature(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key), "utf8"))).not.toBeNull();
     expect(fetched.artifacts[1]!.sha256).toBe(createHash("sha256").update(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key))).digest("hex"));

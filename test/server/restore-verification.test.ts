@@ -63,7 +63,7 @@ beforeAll(async () => {
   setup = await createBackupSetup(t.db, plugins, owner);
   client = await createClientDatabase({ createdb: true });
   const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
-  // Random text, so the gzip file spans several 4 MiB chunks.
+  // Random text, so the gzip file spans several 1 MiB chunks.
   await sql.unsafe("create table items (id int primary key, body text); insert into items select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g");
   await sql.end();
   environmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, client)).id;
@@ -116,8 +116,8 @@ describe("what a restore checks before it loads anything", () => {
     expect((await restoreOriginal(missing.id)).error).toMatch(/^The manifest of this backup cannot be read from storage, and a restore checks it first: Object .* does not exist/);
 
     const large = await backupNow();
-    fs.writeFileSync(storedPath(large, "manifest"), Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
-    expect((await restoreOriginal(large.id)).error).toBe("The stored manifest of this backup is larger than 16 MiB, which no backup writes; refusing to restore it");
+    fs.writeFileSync(storedPath(large, "manifest"), Buffer.alloc(64 * 1024 * 1024 + 1, 0x20));
+    expect((await restoreOriginal(large.id)).error).toBe("The stored manifest of this backup is larger than 64 MiB, which no backup writes; refusing to restore it");
 
     // The catalog, not the storage, is changed here: a signed manifest that no longer matches it is refused too.
     const other = await backupNow();

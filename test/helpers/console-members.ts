@@ -21,11 +21,12 @@ export type ConsoleWithMembers = {
 };
 
 /**
- * A console started the way `npm start` starts it, on a fresh database, with one member of each role created
- * through the CLI and an API token for each: what the security tests attack.
+ * A console started the way `npm start` starts it, on a fresh database (or `database`, which the caller then
+ * drops), with one member of each role created through the CLI and an API token for each: what the security
+ * tests attack.
  */
-export async function startConsoleWithMembers(env: Record<string, string> = {}): Promise<ConsoleWithMembers> {
-  const t = await createTestDatabase();
+export async function startConsoleWithMembers(env: Record<string, string> = {}, database?: TestDatabase): Promise<ConsoleWithMembers> {
+  const t = database ?? (await createTestDatabase());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-console-"));
   const cliEnv = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir, ...env };
   const app = await startConsole(cliEnv);
@@ -66,7 +67,7 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}):
     trpc,
     stop: async () => {
       await app.stop();
-      await t.drop();
+      if (!database) await t.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

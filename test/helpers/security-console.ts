@@ -4,7 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { runCli, startConsole, type ConsoleProcess } from "./console-process";
+import { startConsoleWithMembers } from "./console-members";
+import type { ConsoleProcess } from "./console-process";
 import { adminDatabaseUrl, type createClientDatabase, type TestDatabase } from "./database";
 
 export type ClientDatabase = Awaited<ReturnType<typeof createClientDatabase>>;
@@ -24,28 +25,13 @@ export type SecurityConsole = {
 };
 
 /**
- * A console started as `npm start` starts it, with an owner and an API token made by the CLI, a project, this host
- * as a `local` server and a `local` storage location (the default): what an attacker would face.
+ * A console started as `npm start` starts it (see `startConsoleWithMembers`), acting as its owner, with a project,
+ * this host as a `local` server and a `local` storage location (the default): what an attacker would face.
  */
-export async function startSecurityConsole(t: TestDatabase, env: Record<string, string | undefined> = {}): Promise<SecurityConsole> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-security-"));
+export async function startSecurityConsole(t: TestDatabase, env: Record<string, string> = {}): Promise<SecurityConsole> {
+  const c = await startConsoleWithMembers(env, t);
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-security-storage-"));
-  const app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir, ...env });
-  const cli = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir };
-  const user = await runCli(["user", "create", "--email", "owner@security.test", "--password", "owner-password-1", "--org", "Security Agency"], cli);
-  if (user.code !== 0) throw new Error(`user create failed: ${user.stderr}`);
-  const created = await runCli(["token", "create", "--email", "owner@security.test", "--name", "attack tests"], cli);
-  if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
-  const token = created.stdout.trim().split("\n").pop()!;
-  const api: Api = async (method, apiPath, body) => {
-    const response = await fetch(`${app.url}/api/v1${apiPath}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api: Api = (method, apiPath, body) => c.rest(c.members.owner, method, apiPath, body) as ReturnType<Api>;
   const must = async (method: string, apiPath: string, body?: unknown): Promise<{ id: string }> => {
     const r = await api(method, apiPath, body);
     if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -55,14 +41,13 @@ export async function startSecurityConsole(t: TestDatabase, env: Record<string, 
   const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {} });
   await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: storageDir }, isDefault: true });
   return {
-    app,
+    app: c.app,
     api,
     storageDir,
     project,
     server,
     stop: async () => {
-      await app.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await c.stop();
       fs.rmSync(storageDir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { startConsoleWithMembers } from "./console-members";
 import type { ConsoleProcess } from "./console-process";
-import { adminDatabaseUrl, type createClientDatabase, type TestDatabase } from "./database";
+import { adminDatabaseUrl, createClientDatabase, type TestDatabase } from "./database";
 
 export type ClientDatabase = Awaited<ReturnType<typeof createClientDatabase>>;
 type Api = (method: string, apiPath: string, body?: unknown) => Promise<{ status: number; body: { id: string; status: string } & Record<string, unknown> }>;
@@ -51,6 +51,18 @@ export async function startSecurityConsole(t: TestDatabase, env: Record<string, 
       fs.rmSync(storageDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A client's database (its role may create databases, as a restore needs) holding 500 invoices. */
+export async function createClientWithInvoices(): Promise<ClientDatabase> {
+  const client = await createClientDatabase({ createdb: true });
+  const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe("create table invoices (id int primary key, total numeric); insert into invoices select g, g * 10 from generate_series(1, 500) g");
+  } finally {
+    await sql.end();
+  }
+  return client;
 }
 
 export async function createPostgresEnvironmentViaApi(c: SecurityConsole, client: ClientDatabase): Promise<string> {

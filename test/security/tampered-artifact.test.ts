@@ -2,11 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import {
   backupViaApi,
+  createClientWithInvoices,
   createPostgresEnvironmentViaApi,
   databaseSnapshot,
   freshCopiesLeft,
@@ -32,10 +32,7 @@ const marker = path.join(work, "pwned");
 beforeAll(async () => {
   t = await createTestDatabase();
   c = await startSecurityConsole(t);
-  client = await createClientDatabase({ createdb: true });
-  const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
-  await sql.unsafe("create table invoices (id int primary key, total numeric); insert into invoices select g, g * 10 from generate_series(1, 500) g");
-  await sql.end();
+  client = await createClientWithInvoices();
   backup = await backupViaApi(c, await createPostgresEnvironmentViaApi(c, client));
   expect(backup, backup.error ?? "").toMatchObject({ status: "completed", verified: true });
   // The attacker's file: the real dump with a shell command as its first line.

@@ -6,14 +6,14 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChunkHasher } from "@/server/backups/chunk-hashes";
 import { signManifest } from "@/server/backups/manifest-signature";
 import { ChunkVerifier } from "@/server/restores/chunk-verifier";
-import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import {
   backupViaApi,
+  createClientWithInvoices,
   createPostgresEnvironmentViaApi,
   databaseSnapshot,
   freshCopiesLeft,
@@ -71,10 +71,7 @@ async function expectRefused(backup: ApiBackup) {
 beforeAll(async () => {
   t = await createTestDatabase();
   c = await startSecurityConsole(t);
-  client = await createClientDatabase({ createdb: true });
-  const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
-  await sql.unsafe("create table invoices (id int primary key, total numeric); insert into invoices select g, g * 10 from generate_series(1, 500) g");
-  await sql.end();
+  client = await createClientWithInvoices();
   environmentId = await createPostgresEnvironmentViaApi(c, client);
 });
 

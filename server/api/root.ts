@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./trpc";
+import { accountRouter } from "./routers/account";
 import { activityRouter } from "./routers/activity";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { backupPoliciesRouter } from "./routers/backup-policies";
@@ -22,6 +23,7 @@ import { storageLocationsRouter } from "./routers/storage-locations";
 export const appRouter = router({
   setup: setupRouter,
   me: meRouter,
+  account: accountRouter,
   organization: organizationRouter,
   members: membersRouter,
   apiTokens: apiTokensRouter,

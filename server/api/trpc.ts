@@ -1,7 +1,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import { hasRole, type Principal } from "@/server/auth/principal";
+import { hasRole, type PendingStep, type Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import type { Role } from "@/server/db/schema";
 import { DomainError } from "@/server/errors";
@@ -24,7 +24,7 @@ export type Context = {
 export type Access = "public" | "self" | Role;
 
 // Optional in the type only so the router satisfies trpc-to-openapi; enforceAccess refuses a procedure without it.
-export type Meta = OpenApiMeta<{ access?: Access; restStatus?: number }>;
+export type Meta = OpenApiMeta<{ access?: Access; restStatus?: number; whilePending?: boolean }>;
 
 const t = initTRPC
   .context<Context>()
@@ -60,8 +60,14 @@ const enforceAccess = t.middleware(({ ctx, meta, path, next }) => {
   if (access !== "self" && !hasRole(principal.role, access)) {
     throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${principal.role}) cannot do this: it needs ${access} or higher` });
   }
+  if (principal.pending && !meta.whilePending) throw new TRPCError({ code: "FORBIDDEN", message: PENDING_MESSAGE[principal.pending] });
   return next({ ctx: { ...ctx, principal } });
 });
+
+const PENDING_MESSAGE: Record<PendingStep, string> = {
+  password_change: "Choose a new password first: your password was reset by an admin (Settings › Account)",
+  two_factor_enrolment: "Set up two-factor sign-in first: your organization requires it (Settings › Account)",
+};
 
 const base = t.procedure.use(mapDomainErrors).use(enforceAccess);
 
@@ -72,6 +78,14 @@ const base = t.procedure.use(mapDomainErrors).use(enforceAccess);
 export function procedure(access: Exclude<Access, "public">, openapi?: Meta["openapi"] & { restStatus?: number }) {
   const { restStatus, ...rest } = openapi ?? {};
   return base.meta({ access, openapi: openapi ? (rest as Meta["openapi"]) : undefined, restStatus }).use(({ ctx, next }) => next({ ctx: { ...ctx, principal: ctx.principal! } }));
+}
+
+/**
+ * For the signed-in person's own account: open even while they still owe a step (a new password, two-factor
+ * enrolment), since these are how they complete it.
+ */
+export function accountProcedure() {
+  return base.meta({ access: "self", whilePending: true }).use(({ ctx, next }) => next({ ctx: { ...ctx, principal: ctx.principal! } }));
 }
 
 export function publicProcedure() {

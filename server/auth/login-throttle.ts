@@ -1,37 +1,67 @@
-import { and, eq, gt, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/server/db";
+import { and, eq, gt, sql, type SQL } from "drizzle-orm";
+import type { Db, DbOrTx, Tx } from "@/server/db";
 import { loginAttempts } from "@/server/db/schema";
 import { TooManyRequestsError } from "@/server/errors";
 
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_IP = 30;
+const WINDOW = "1 hour";
 
-async function failuresSince(db: DbOrTx, column: typeof loginAttempts.email | typeof loginAttempts.ip, value: string, since: Date) {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int`, oldest: sql<Date | null>`min(${loginAttempts.createdAt})` })
-    .from(loginAttempts)
-    .where(and(eq(column, value), eq(loginAttempts.succeeded, false), gt(loginAttempts.createdAt, since)));
-  return { count: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
+/**
+ * Growing delays instead of a lock-out: after `free` failures within the hour, the next attempt must wait
+ * 2, 4, 8 … seconds after the last failure, up to `maxSeconds`. Per account and address the limit is strict;
+ * per account from anywhere it stays short, so nobody can keep the owner out for long by guessing wrongly on
+ * purpose; per address it also slows one client spraying many accounts.
+ */
+const RULES = [
+  { scope: "this account from your address", free: 3, maxSeconds: 15 * 60, match: (e: string, ip: string | null) => (ip ? and(eq(loginAttempts.email, e), eq(loginAttempts.ip, ip)) : undefined) },
+  { scope: "this account", free: 10, maxSeconds: 60, match: (e: string) => eq(loginAttempts.email, e) },
+  { scope: "your address", free: 20, maxSeconds: 15 * 60, match: (_e: string, ip: string | null) => (ip ? eq(loginAttempts.ip, ip) : undefined) },
+] as const;
+
+export function delaySeconds(failures: number, free: number, maxSeconds: number): number {
+  return failures < free ? 0 : Math.min(maxSeconds, 2 ** (failures - free + 1));
 }
 
-/** Refuses a sign-in after repeated failures for one email (or from one address) within 15 minutes. */
-export async function assertLoginAllowed(db: DbOrTx, email: string, ip: string | null): Promise<void> {
-  const since = new Date(Date.now() - WINDOW_MS);
-  const checks = [{ ...(await failuresSince(db, loginAttempts.email, email, since)), max: MAX_FAILURES_PER_EMAIL }];
-  if (ip) checks.push({ ...(await failuresSince(db, loginAttempts.ip, ip, since)), max: MAX_FAILURES_PER_IP });
-  for (const { count, oldest, max } of checks) {
-    if (count >= max && oldest) {
-      const minutes = Math.max(1, Math.ceil((oldest.getTime() + WINDOW_MS - Date.now()) / 60_000));
-      throw new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+async function failures(tx: Tx, where: SQL) {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int`, last: sql<string | null>`max(${loginAttempts.createdAt})` })
+    .from(loginAttempts)
+    .where(and(where, eq(loginAttempts.succeeded, false), gt(loginAttempts.createdAt, sql`now() - interval '${sql.raw(WINDOW)}'`)));
+  return { count: row?.n ?? 0, last: row?.last ? new Date(row.last) : null };
+}
+
+async function assertNoDelayDue(tx: Tx, email: string, ip: string | null): Promise<void> {
+  for (const rule of RULES) {
+    const where = rule.match(email, ip);
+    if (!where) continue;
+    const { count, last } = await failures(tx, where);
+    const wait = delaySeconds(count, rule.free, rule.maxSeconds);
+    const left = last ? Math.ceil((last.getTime() + wait * 1000 - Date.now()) / 1000) : 0;
+    if (left > 0) {
+      const when = left >= 120 ? `${Math.ceil(left / 60)} minutes` : `${left} second${left === 1 ? "" : "s"}`;
+      throw new TooManyRequestsError(`Too many failed sign-in attempts for ${rule.scope}. Try again in ${when}.`);
     }
   }
 }
 
-export async function recordLoginAttempt(db: DbOrTx, email: string, ip: string | null, succeeded: boolean): Promise<void> {
-  await db.insert(loginAttempts).values({ email, ip, succeeded });
-  // A success clears the email's failure streak.
-  if (succeeded) await db.delete(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.succeeded, false)));
+export type AttemptOutcome<T> = { outcome: "success"; value: T } | { outcome: "failure" } | { outcome: "incomplete" };
+
+/**
+ * One sign-in attempt as one atomic step: with the email's (and the address's) lock held, check that no delay is
+ * due, run `attempt` (the password and code checks), and record its outcome, so parallel guesses queue up and
+ * each sees the failures before it. "incomplete" (right password, code still to come) is not recorded.
+ */
+export async function throttledAttempt<T>(db: Db, email: string, ip: string | null, attempt: (tx: Tx) => Promise<AttemptOutcome<T>>): Promise<AttemptOutcome<T>> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`sign-in:email:${email}`}, 0))`);
+    if (ip) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`sign-in:ip:${ip}`}, 0))`);
+    await assertNoDelayDue(tx, email, ip);
+    const result = await attempt(tx);
+    if (result.outcome === "incomplete") return result;
+    await tx.insert(loginAttempts).values({ email, ip, succeeded: result.outcome === "success" });
+    // A success ends the account's failure streak (the address's own count stays).
+    if (result.outcome === "success") await tx.delete(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.succeeded, false)));
+    return result;
+  });
 }
 
 export async function pruneLoginAttempts(db: DbOrTx): Promise<number> {

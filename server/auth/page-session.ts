@@ -1,21 +1,27 @@
-import { getServerSession } from "next-auth";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/server/db";
 import { countUsers } from "@/server/services/users";
-import { authOptions } from "./next-auth";
 import type { Principal } from "./principal";
-import { ACTIVE_ORG_COOKIE, principalForUser } from "./session-principal";
+import { sessionFromHeaders } from "./session-cookie";
+import { ACTIVE_ORG_COOKIE, principalForSession } from "./session-principal";
 
-/** For server-rendered console pages: the signed-in principal, or a redirect to setup / sign-in. */
+/** The signed-in principal for a server-rendered page, or null (no cookie, or the session has ended). */
+export async function pagePrincipal(): Promise<Principal | null> {
+  const session = await sessionFromHeaders(new Headers(await headers()));
+  if (!session) return null;
+  return principalForSession(getDb(), session, (await cookies()).get(ACTIVE_ORG_COOKIE)?.value);
+}
+
+/**
+ * For console pages: the signed-in principal, or a redirect to setup / sign-in, or to the account step the user
+ * must finish first (a new password, two-factor enrolment).
+ */
 export async function requirePagePrincipal(): Promise<Principal> {
-  const db = getDb();
-  if ((await countUsers(db)) === 0) redirect("/setup");
-  const session = await getServerSession(authOptions());
-  const userId = (session?.user as { id?: string } | undefined)?.id;
-  if (!userId) redirect("/signin");
-  const principal = await principalForUser(db, userId, (await cookies()).get(ACTIVE_ORG_COOKIE)?.value);
-  if (!principal) redirect("/signin?error=NoOrganization");
+  if ((await countUsers(getDb())) === 0) redirect("/setup");
+  const principal = await pagePrincipal();
+  if (!principal) redirect("/signin");
+  if (principal.pending) redirect("/account/secure");
   return principal;
 }
 

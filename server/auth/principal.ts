@@ -8,7 +8,13 @@ export type Principal = {
   /** As the activity log shows it. */
   label: string;
   via: "session" | "token" | "cli" | "system";
+  /** The browser session behind a `session` principal, so the user's own account pages can tell it apart. */
+  sessionId?: string;
+  /** What a signed-in user must do before anything else: replace a temporary password, or set up two-factor sign-in. */
+  pending?: PendingStep | null;
 };
+
+export type PendingStep = "password_change" | "two_factor_enrolment";
 
 /** The console itself, acting on its own schedule (scheduler, retention, reapers), as the activity log shows it. */
 export function safeholdActor(orgId: string): Principal {

@@ -3,6 +3,7 @@ import { migrateCommand } from "./commands/migrate";
 import { startCommand } from "./commands/start";
 import { tokenCreateCommand } from "./commands/token-create";
 import { userCreateCommand } from "./commands/user-create";
+import { userResetPasswordCommand } from "./commands/user-reset-password";
 import { workerCommand } from "./commands/worker";
 import { VERSION } from "./project-root";
 
@@ -13,8 +14,12 @@ Usage: safehold <command> [options]
   start                      Run the console (web + worker); starts an embedded PostgreSQL when DATABASE_URL is unset
   worker                     Run a worker alone (scale-out: any number against one database)
   migrate                    Apply database migrations
-  user create --email E --password P [--name N] [--org NAME] [--role owner|admin|operator|viewer]
-                             The first user creates the organization and becomes its owner
+  user create --email E [--name N] [--org NAME] [--role owner|admin|operator|viewer]
+                             The first user creates the organization and becomes its owner; the password is
+                             asked for at a prompt, or read from standard input (never from the command line)
+  user reset-password --email E [--temporary] [--reset-two-factor]
+                             A new password (prompt or standard input) for a user who cannot sign in; ends their
+                             sessions; --temporary makes them choose another at next sign-in
   token create --email E --name N [--org NAME]
                              Print a new API token (the last line of output)
 
@@ -30,6 +35,8 @@ async function main(argv: string[]): Promise<void> {
       name: { type: "string" },
       org: { type: "string" },
       role: { type: "string" },
+      temporary: { type: "boolean" },
+      "reset-two-factor": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -47,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand();
     case "user create":
       return userCreateCommand(values);
+    case "user reset-password":
+      return userResetPasswordCommand(values);
     case "token create":
       return tokenCreateCommand(values);
     default:

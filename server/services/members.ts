@@ -1,9 +1,13 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { randomInt } from "node:crypto";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
+import { hashPassword } from "@/server/auth/password";
 import { hasRole, type Principal } from "@/server/auth/principal";
+import { endAllSessions } from "@/server/auth/sessions";
 import type { DbOrTx } from "@/server/db";
 import { ROLES, memberships, users, type Role } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
+import { clearTwoFactor } from "./account";
 import { recordActivity } from "./activity";
 import { emailSchema, findUserByEmail, insertUser, nameSchema, passwordSchema } from "./users";
 
@@ -13,17 +17,33 @@ export const memberItem = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   lastSignInAt: z.string().nullable(),
+  twoFactor: z.boolean(),
+  mustChangePassword: z.boolean(),
   createdAt: z.string(),
 });
 
 export async function listMembers(db: DbOrTx, actor: Principal) {
   const rows = await db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, lastSignInAt: users.lastSignInAt, createdAt: memberships.createdAt })
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: memberships.role,
+      lastSignInAt: users.lastSignInAt,
+      totpEnabledAt: users.totpEnabledAt,
+      mustChangePassword: users.mustChangePassword,
+      createdAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.orgId, actor.orgId))
     .orderBy(asc(users.email));
-  return rows.map((r) => ({ ...r, lastSignInAt: r.lastSignInAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
+  return rows.map(({ totpEnabledAt, ...r }) => ({
+    ...r,
+    twoFactor: Boolean(totpEnabledAt),
+    lastSignInAt: r.lastSignInAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+  }));
 }
 
 /** Admins manage members, but only owners can create, change or remove owners. */
@@ -33,12 +53,17 @@ function assertCanAssign(actor: Principal, role: Role, currentRole?: Role) {
   }
 }
 
-async function ownerCount(db: DbOrTx, orgId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
+/**
+ * The organization's owners, with their rows locked until the transaction ends: two admins demoting two owners
+ * at once queue here, and the second sees the first one's change, so the last owner cannot disappear.
+ */
+async function lockedOwnerCount(tx: DbOrTx, orgId: string): Promise<number> {
+  const rows = await tx
+    .select({ userId: memberships.userId })
     .from(memberships)
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")));
-  return row?.n ?? 0;
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")))
+    .for("update");
+  return rows.length;
 }
 
 async function findMembership(db: DbOrTx, actor: Principal, userId: string) {
@@ -85,7 +110,7 @@ export async function changeMemberRole(db: DbOrTx, actor: Principal, input: z.in
   return db.transaction(async (tx) => {
     const member = await findMembership(tx, actor, input.userId);
     assertCanAssign(actor, input.role, member.role);
-    if (member.role === "owner" && input.role !== "owner" && (await ownerCount(tx, actor.orgId)) <= 1) {
+    if (member.role === "owner" && input.role !== "owner" && (await lockedOwnerCount(tx, actor.orgId)) <= 1) {
       throw new ConflictError("The organization needs at least one owner: make someone else owner first");
     }
     await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.orgId, actor.orgId), eq(memberships.userId, input.userId)));
@@ -99,10 +124,67 @@ export async function removeMember(db: DbOrTx, actor: Principal, input: z.infer<
   return db.transaction(async (tx) => {
     const member = await findMembership(tx, actor, input.userId);
     assertCanAssign(actor, member.role, member.role);
-    if (member.role === "owner" && (await ownerCount(tx, actor.orgId)) <= 1) {
+    if (member.role === "owner" && (await lockedOwnerCount(tx, actor.orgId)) <= 1) {
       throw new ConflictError("The last owner cannot be removed");
     }
     await tx.delete(memberships).where(and(eq(memberships.orgId, actor.orgId), eq(memberships.userId, input.userId)));
+    // Whatever the removed person had open (a browser left signed in) ends now, not at the cookie's expiry.
+    await endAllSessions(tx, input.userId);
     await recordActivity(tx, actor, { action: "member.remove", targetType: "member", targetId: input.userId, targetLabel: member.email });
+  });
+}
+
+/**
+ * An admin may reset another member's password or second factor only when that person belongs to this
+ * organization alone: otherwise an admin here could take over their account in an organization where the admin
+ * has no say.
+ */
+async function assertResettable(db: DbOrTx, actor: Principal, userId: string) {
+  if (userId === actor.userId) throw new ForbiddenError("Change your own password and two-factor sign-in under Settings › Account");
+  const member = await findMembership(db, actor, userId);
+  assertCanAssign(actor, member.role, member.role);
+  const [elsewhere] = await db
+    .select({ orgId: memberships.orgId })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), ne(memberships.orgId, actor.orgId)))
+    .limit(1);
+  if (elsewhere) {
+    throw new ForbiddenError(`${member.email} also belongs to another organization: they can reset it themselves, or the console's operator can with \`safehold user reset-password\``);
+  }
+  return member;
+}
+
+// Easy to read out and type: no 0/O/1/l/I.
+const TEMPORARY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+
+function temporaryPassword(): string {
+  const chars = Array.from({ length: 16 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join("");
+  return chars.match(/.{4}/g)!.join("-");
+}
+
+export const resetMemberInput = z.object({ userId: z.uuid() });
+
+/**
+ * Gives a member a one-time temporary password (returned once, to be passed on); they must choose their own at
+ * their next sign-in, and every session they had ends.
+ */
+export async function resetMemberPassword(db: DbOrTx, actor: Principal, input: z.infer<typeof resetMemberInput>) {
+  return db.transaction(async (tx) => {
+    const member = await assertResettable(tx, actor, input.userId);
+    const password = temporaryPassword();
+    await tx.update(users).set({ passwordHash: await hashPassword(password), mustChangePassword: true }).where(eq(users.id, input.userId));
+    await endAllSessions(tx, input.userId);
+    await recordActivity(tx, actor, { action: "member.reset_password", targetType: "member", targetId: input.userId, targetLabel: member.email, message: "Temporary password issued; sessions ended" });
+    return { temporaryPassword: password };
+  });
+}
+
+/** An owner turns off a member's two-factor sign-in (a lost phone); the member sets it up again at their next sign-in if required. */
+export async function resetMemberTwoFactor(db: DbOrTx, actor: Principal, input: z.infer<typeof resetMemberInput>) {
+  return db.transaction(async (tx) => {
+    const member = await assertResettable(tx, actor, input.userId);
+    await clearTwoFactor(tx, input.userId);
+    await endAllSessions(tx, input.userId);
+    await recordActivity(tx, actor, { action: "member.reset_two_factor", targetType: "member", targetId: input.userId, targetLabel: member.email, message: "Two-factor sign-in turned off; sessions ended" });
   });
 }

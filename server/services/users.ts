@@ -1,12 +1,15 @@
 import { eq, sql } from "drizzle-orm";
+import { endAllSessions } from "@/server/auth/sessions";
 import { z } from "zod";
 import { hashPassword } from "@/server/auth/password";
+import { newPasswordSchema, passwordWeakness } from "@/server/auth/password-policy";
 import type { DbOrTx } from "@/server/db";
 import { memberships, organizations, users, type Role } from "@/server/db/schema";
-import { ConflictError } from "@/server/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { clearTwoFactor } from "./account";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" }));
-export const passwordSchema = z.string().min(10, "Use at least 10 characters").max(200);
+export const passwordSchema = newPasswordSchema;
 export const nameSchema = z.string().trim().max(100);
 
 export async function countUsers(db: DbOrTx): Promise<number> {
@@ -23,8 +26,15 @@ export async function findUserByEmail(db: DbOrTx, email: string) {
   return user;
 }
 
+/** Refuses a password built from the user's own email or name (the schema has already refused common ones). */
+export function assertPasswordFor(password: string, person: { email: string; name?: string }): void {
+  const weakness = passwordWeakness(password, [person.email, person.name ?? ""]);
+  if (weakness) throw new ValidationError(weakness, { password: weakness });
+}
+
 export async function insertUser(db: DbOrTx, input: { email: string; name: string; password: string }) {
   if (await findUserByEmail(db, input.email)) throw new ConflictError(`A user with the email ${input.email} already exists`);
+  assertPasswordFor(input.password, input);
   const [user] = await db
     .insert(users)
     .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: await hashPassword(input.password) })
@@ -82,5 +92,25 @@ export async function createUserFromCli(
     const user = await insertUser(tx, { email, password, name: input.name ?? "" });
     await tx.insert(memberships).values({ orgId: orgs[0]!.id, userId: user.id, role });
     return { user, org: orgs[0]!, role };
+  });
+}
+
+/**
+ * The CLI's `user reset-password`: a new password for a user who cannot sign in (or a temporary one to change at
+ * next sign-in), optionally without their second factor; every session of theirs ends.
+ */
+export async function resetPasswordFromCli(db: DbOrTx, input: { email: string; password: string; temporary: boolean; resetTwoFactor: boolean }) {
+  const password = passwordSchema.parse(input.password);
+  return db.transaction(async (tx) => {
+    const user = await findUserByEmail(tx, emailSchema.parse(input.email));
+    if (!user) throw new NotFoundError(`User ${input.email}`);
+    assertPasswordFor(password, user);
+    await tx
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), mustChangePassword: input.temporary, passwordChangedAt: input.temporary ? null : new Date() })
+      .where(eq(users.id, user.id));
+    if (input.resetTwoFactor) await clearTwoFactor(tx, user.id);
+    await endAllSessions(tx, user.id);
+    return user;
   });
 }

@@ -23,14 +23,27 @@ afterAll(async () => {
 describe("CLI and REST against a running console (DATABASE_URL set)", () => {
   it("creates the first owner and a working token from the command line", async () => {
     const env = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir };
-    const user = await runCli(["user", "create", "--email", "owner@cli.test", "--password", "owner-password-1", "--org", "CLI Agency"], env);
+    const onArgv = await runCli(["user", "create", "--email", "owner@cli.test", "--password", "owner-password-1"], env);
+    expect(onArgv.code).toBe(1);
+    expect(onArgv.stderr).toContain("The password is not taken on the command line");
+    const noPassword = await runCli(["user", "create", "--email", "owner@cli.test"], env, "");
+    expect(noPassword.code).toBe(1);
+    expect(noPassword.stderr).toContain("Give the password on standard input");
+
+    const user = await runCli(["user", "create", "--email", "owner@cli.test", "--org", "CLI Agency"], env, "owner-password-1\n");
     expect(user).toMatchObject({ code: 0, stdout: 'Created owner@cli.test as owner of "CLI Agency"\n' });
-    const viewer = await runCli(["user", "create", "--email", "viewer@cli.test", "--password", "viewer-password-1", "--role", "viewer"], env);
+    const viewer = await runCli(["user", "create", "--email", "viewer@cli.test", "--role", "viewer"], env, "viewer-password-1\n");
     expect(viewer.stdout).toContain('as viewer of "CLI Agency"');
 
-    const bad = await runCli(["user", "create", "--email", "nope", "--password", "x"], env);
+    const bad = await runCli(["user", "create", "--email", "nope"], env, "x\n");
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe("Error: Enter a valid email address");
+    const common = await runCli(["user", "create", "--email", "weak@cli.test"], env, "password123456\n");
+    expect(common.code).toBe(1);
+    expect(common.stderr).toContain("Choose a less common password");
+    const long = await runCli(["user", "create", "--email", "long@cli.test"], env, `${"é".repeat(40)}\n`);
+    expect(long.code).toBe(1);
+    expect(long.stderr).toContain("Use at most 72 bytes");
 
     const created = await runCli(["token", "create", "--email", "owner@cli.test", "--name", "deploy"], env);
     expect(created.code).toBe(0);

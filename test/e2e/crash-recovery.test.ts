@@ -36,7 +36,7 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
     expect((await fetch(`${first.url}/`, { redirect: "manual" })).headers.get("location")).toMatch(/\/setup$/);
 
     // The CLI joins the running console's database.
-    expect((await runCli(["user", "create", "--email", "owner@crash.test", "--password", "crash-password-1"], env)).code).toBe(0);
+    expect((await runCli(["user", "create", "--email", "owner@crash.test"], env, "crash-password-1\n")).code).toBe(0);
 
     const stale = postmasterPid();
     first.child.kill("SIGKILL");

@@ -33,7 +33,7 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}, 
   const members = {} as Record<Role, Member>;
   for (const role of ["owner", "admin", "operator", "viewer"] as const) {
     const email = `${role}@security.test`;
-    const created = await runCli(["user", "create", "--email", email, "--password", `${role}-password-1`, "--org", "Security agency", "--role", role], cliEnv);
+    const created = await runCli(["user", "create", "--email", email, "--org", "Security agency", "--role", role], cliEnv, `${role}-password-1\n`);
     if (created.code !== 0) throw new Error(`user create failed: ${created.stderr}`);
     const token = await runCli(["token", "create", "--email", email, "--name", "tests"], cliEnv);
     if (token.code !== 0) throw new Error(`token create failed: ${token.stderr}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "@/server/auth/authenticate";
+import { delaySeconds } from "@/server/auth/login-throttle";
 import { countUsers, createFirstOwner, createUserFromCli } from "@/server/services/users";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, callerFor } from "../helpers/fixtures";
@@ -42,22 +43,28 @@ describe("first run and sign-in", () => {
     }
   });
 
+  const client = (ip: string) => ({ ip, userAgent: "vitest" });
+
   it("signs in with the right password (any email case) and refuses a wrong one", async () => {
-    await expect(authenticate(t.db, { email: "OWNER@agency.test", password: "a-long-password", ip: "10.0.0.1" })).resolves.toMatchObject({ email: "owner@agency.test" });
-    await expect(authenticate(t.db, { email: "owner@agency.test", password: "nope", ip: "10.0.0.1" })).rejects.toThrow("Wrong email or password");
-    await expect(authenticate(t.db, { email: "nobody@agency.test", password: "nope", ip: "10.0.0.1" })).rejects.toThrow("Wrong email or password");
+    await expect(authenticate(t.db, { email: "OWNER@agency.test", password: "a-long-password", ...client("10.0.0.1") })).resolves.toMatchObject({ email: "owner@agency.test" });
+    await expect(authenticate(t.db, { email: "owner@agency.test", password: "nope", ...client("10.0.0.1") })).rejects.toThrow("Wrong email or password");
+    await expect(authenticate(t.db, { email: "nobody@agency.test", password: "nope", ...client("10.0.0.1") })).rejects.toThrow("Wrong email or password");
   });
 
-  it("throttles an account after five failures, even with the right password", async () => {
+  it("delays rather than locks: free attempts, then doubling waits up to a ceiling", () => {
+    expect([0, 1, 2, 3, 4, 5, 12, 40].map((n) => delaySeconds(n, 3, 900))).toEqual([0, 0, 0, 2, 4, 8, 900, 900]);
+    expect(delaySeconds(30, 10, 60)).toBe(60);
+  });
+
+  it("makes an address wait after three failures on one account, even with the right password; the account stays open elsewhere", async () => {
     await createUserFromCli(t.db, { email: "target@agency.test", password: "the-right-password", role: "viewer" });
-    for (let i = 0; i < 5; i++) {
-      await expect(authenticate(t.db, { email: "target@agency.test", password: `wrong-${i}`, ip: `10.1.0.${i}` })).rejects.toThrow("Wrong email or password");
+    for (let i = 0; i < 3; i++) {
+      await expect(authenticate(t.db, { email: "target@agency.test", password: `wrong-${i}`, ...client("10.1.0.1") })).rejects.toThrow("Wrong email or password");
     }
-    await expect(authenticate(t.db, { email: "target@agency.test", password: "the-right-password", ip: "10.1.0.9" })).rejects.toThrow(
-      /Too many failed sign-in attempts\. Try again in 1[45] minutes\./,
+    await expect(authenticate(t.db, { email: "target@agency.test", password: "the-right-password", ...client("10.1.0.1") })).rejects.toThrow(
+      /Too many failed sign-in attempts for this account from your address\. Try again in [12] seconds?\./,
     );
-    // Other accounts are not affected.
-    await expect(authenticate(t.db, { email: "owner@agency.test", password: "a-long-password", ip: "10.2.0.1" })).resolves.toBeTruthy();
+    await expect(authenticate(t.db, { email: "target@agency.test", password: "the-right-password", ...client("10.1.0.2") })).resolves.toBeTruthy();
   });
 
   it("lets the CLI add later users to the organization with a role", async () => {

@@ -9,6 +9,9 @@ import {
   memberItem,
   removeMember,
   removeMemberInput,
+  resetMemberInput,
+  resetMemberPassword,
+  resetMemberTwoFactor,
 } from "@/server/services/members";
 
 export const membersRouter = router({
@@ -28,4 +31,13 @@ export const membersRouter = router({
   remove: procedure("admin")
     .input(removeMemberInput)
     .mutation(({ ctx, input }) => removeMember(ctx.db, ctx.principal, input)),
+
+  resetPassword: procedure("admin")
+    .input(resetMemberInput)
+    .output(z.object({ temporaryPassword: z.string() }))
+    .mutation(({ ctx, input }) => resetMemberPassword(ctx.db, ctx.principal, input)),
+
+  resetTwoFactor: procedure("owner")
+    .input(resetMemberInput)
+    .mutation(({ ctx, input }) => resetMemberTwoFactor(ctx.db, ctx.principal, input)),
 });

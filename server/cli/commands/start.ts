@@ -34,7 +34,7 @@ export async function startCommand(): Promise<void> {
   log(`Console ready at ${config.publicUrl}`);
   if (needsSetup) {
     log(`First run: open ${config.publicUrl}/setup to create the owner account,`);
-    log(`or run: npx safehold user create --email you@example.com --password '...' --org "Your agency"`);
+    log(`or run: npx safehold user create --email you@example.com --org "Your agency" (it asks for the password)`);
   }
 
   onShutdown(async (signal) => {

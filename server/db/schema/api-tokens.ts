@@ -17,6 +17,8 @@ export const apiTokens = pgTable(
     /** First characters of the token, to recognise it in a list. */
     prefix: text().notNull(),
     lastUsedAt: timestamp({ withTimezone: true }),
+    /** Null: never expires. */
+    expiresAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },

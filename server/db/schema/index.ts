@@ -1,6 +1,7 @@
 export * from "./enums";
 export * from "./organizations";
 export * from "./users";
+export * from "./user-sessions";
 export * from "./memberships";
 export * from "./api-tokens";
 export * from "./login-attempts";

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { hashPassword } from "@/server/auth/password";
 import { hasRole, type Principal } from "@/server/auth/principal";

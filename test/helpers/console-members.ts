@@ -12,6 +12,8 @@ export type Member = { email: string; token: string };
 export type ConsoleWithMembers = {
   app: ConsoleProcess;
   t: TestDatabase;
+  /** The environment to run CLI commands against this console with. */
+  cliEnv: Record<string, string>;
   members: Record<Role, Member>;
   /** A REST call (`/api/v1` + path) as `member`. */
   rest: (member: Member, method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
@@ -62,6 +64,7 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}, 
   return {
     app,
     t,
+    cliEnv,
     members,
     rest,
     trpc,

@@ -1,7 +1,15 @@
 /** Signing in over HTTP the way the sign-in page does (next-auth's credentials callback), for tests that hold cookies. */
 import superjson from "superjson";
 
-export type SignInAnswer = { cookie: string | null; error: string | null; status: number };
+export type SignInAnswer = {
+  cookie: string | null;
+  error: string | null;
+  status: number;
+  /** Where next-auth sends the browser next. */
+  url: string | null;
+  /** The session cookie's Set-Cookie line, attributes included. */
+  setCookie: string | null;
+};
 
 function cookiesOf(response: Response): Map<string, string> {
   const jar = new Map<string, string>();
@@ -23,9 +31,14 @@ async function csrfFor(baseUrl: string, headers: Record<string, string>) {
   return { csrfToken, cookie: [...cookiesOf(response)].map(([k, v]) => `${k}=${v}`).join("; ") };
 }
 
-export async function signInOverHttp(baseUrl: string, credentials: { email: string; password: string; code?: string }, headers: Record<string, string> = {}): Promise<SignInAnswer> {
+export async function signInOverHttp(
+  baseUrl: string,
+  credentials: { email: string; password: string; code?: string; callbackUrl?: string },
+  headers: Record<string, string> = {},
+): Promise<SignInAnswer> {
   const { csrfToken, cookie: csrfCookie } = await csrfFor(baseUrl, headers);
-  const body = new URLSearchParams({ csrfToken, email: credentials.email, password: credentials.password, json: "true", ...(credentials.code ? { code: credentials.code } : {}) });
+  const { code, callbackUrl } = credentials;
+  const body = new URLSearchParams({ csrfToken, email: credentials.email, password: credentials.password, json: "true", ...(code ? { code } : {}), ...(callbackUrl ? { callbackUrl } : {}) });
   const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -35,7 +48,8 @@ export async function signInOverHttp(baseUrl: string, credentials: { email: stri
   const answer = (await response.json().catch(() => ({}))) as { url?: string };
   const error = answer.url ? new URL(answer.url).searchParams.get("error") : null;
   const session = [...cookiesOf(response)].find(([name]) => name.endsWith("next-auth.session-token"));
-  return { cookie: session && !error ? `${session[0]}=${session[1]}` : null, error, status: response.status };
+  const setCookie = response.headers.getSetCookie().find((line) => line.split("=")[0]!.endsWith("next-auth.session-token")) ?? null;
+  return { cookie: session && !error ? `${session[0]}=${session[1]}` : null, error, status: response.status, url: answer.url ?? null, setCookie };
 }
 
 /** Signs out as the sign-out button does (next-auth's signout endpoint, with its CSRF token). */

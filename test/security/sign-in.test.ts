@@ -21,6 +21,28 @@ afterAll(async () => {
 
 const TOO_MANY = /Too many failed sign-in attempts/;
 
+describe("where sign-in leads and what it sets", () => {
+  it("sends the browser back only to the console's own pages", async () => {
+    for (const callbackUrl of ["/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example/x"]) {
+      const answer = await signInOverHttp(direct.app.url, { email: direct.members.admin.email, password: "admin-password-1", callbackUrl });
+      expect(answer.error).toBeNull();
+      expect(new URL(answer.url!).origin).toBe(new URL(direct.app.url).origin);
+    }
+    const kept = await signInOverHttp(direct.app.url, { email: direct.members.admin.email, password: "admin-password-1", callbackUrl: "/projects?x=1" });
+    expect(kept.url).toBe(`${direct.app.url}/projects?x=1`);
+  });
+
+  it("marks the session cookie Secure when a trusted proxy says the client used https, and only then", async () => {
+    const plain = await signInOverHttp(proxied.app.url, { email: proxied.members.admin.email, password: "admin-password-1" }, { "x-forwarded-for": "192.0.2.200" });
+    expect(plain.setCookie).toMatch(/HttpOnly/i);
+    expect(plain.setCookie).not.toMatch(/;\s*Secure/i);
+    const https = await signInOverHttp(proxied.app.url, { email: proxied.members.admin.email, password: "admin-password-1" }, { "x-forwarded-for": "192.0.2.201", "x-forwarded-proto": "https" });
+    expect(https.setCookie).toMatch(/^__Secure-next-auth\.session-token=.*;\s*Secure/i);
+    const spoofed = await signInOverHttp(direct.app.url, { email: direct.members.admin.email, password: "admin-password-1" }, { "x-forwarded-proto": "https" });
+    expect(spoofed.setCookie).not.toMatch(/;\s*Secure/i);
+  });
+});
+
 describe("sign-in throttling", () => {
   it("parallel guesses cannot pass the limit: three failures, then every guess waits", async () => {
     const answers = await Promise.all(

@@ -50,6 +50,16 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "members.add": () => ({ email: `${unique("new").replace(" ", "")}@example.test`, password: "long-enough-password", role: "viewer" }),
   "members.changeRole": (o) => ({ userId: o.memberUserId, role: "operator" }),
   "members.remove": (o) => ({ userId: o.memberUserId }),
+  "account.get": () => undefined,
+  "account.changePassword": () => ({ currentPassword: "not-the-password", newPassword: "violet-harbour-tractor" }),
+  "account.startTwoFactor": () => ({ currentPassword: "not-the-password" }),
+  "account.confirmTwoFactor": () => ({ code: "000000" }),
+  "account.disableTwoFactor": () => ({ currentPassword: "not-the-password" }),
+  "account.regenerateRecoveryCodes": () => ({ currentPassword: "not-the-password" }),
+  "account.endSession": () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+  "account.signOutEverywhere": () => undefined,
+  "members.resetPassword": (o) => ({ userId: o.memberUserId }),
+  "members.resetTwoFactor": (o) => ({ userId: o.memberUserId }),
   "apiTokens.list": () => undefined,
   "apiTokens.create": () => ({ name: unique("token") }),
   "apiTokens.revoke": (o) => ({ id: o.tokenId }),
@@ -214,7 +224,7 @@ describe("access matrix over every procedure", () => {
     }
   });
 
-  it("lets a viewer mutate nothing but their own account (tokens, active organization)", async () => {
+  it("lets a viewer mutate nothing but their own account (password, two-factor, sessions, tokens, active organization)", async () => {
     const allowed: string[] = [];
     for (const p of paths.filter((x) => isMutation(x) && accessOf(x) !== "public")) {
       const result = await call(a.principals.viewer, p, INPUTS[p]!(a.objects));
@@ -222,7 +232,18 @@ describe("access matrix over every procedure", () => {
       else if (p === "downloadLinks.create") expect(result.message).toContain("does not let viewers download");
       else expect(result.message, p).toContain("Your role (viewer) cannot do this");
     }
-    expect(allowed.sort()).toEqual(["apiTokens.create", "apiTokens.revoke", "me.switchOrganization"]);
+    expect(allowed.sort()).toEqual([
+      "account.changePassword",
+      "account.confirmTwoFactor",
+      "account.disableTwoFactor",
+      "account.endSession",
+      "account.regenerateRecoveryCodes",
+      "account.signOutEverywhere",
+      "account.startTwoFactor",
+      "apiTokens.create",
+      "apiTokens.revoke",
+      "me.switchOrganization",
+    ]);
   });
 
   it("keeps members, settings, servers and storage from operators", async () => {
@@ -237,6 +258,8 @@ describe("access matrix over every procedure", () => {
         "members.add",
         "members.changeRole",
         "members.remove",
+        "members.resetPassword",
+        "members.resetTwoFactor",
         "erasure.remove",
         "notificationChannels.create",
         "notificationChannels.delete",
@@ -267,7 +290,7 @@ describe("access matrix over every procedure", () => {
           expect(result, p).toMatchObject({ ok: false, code: "NOT_FOUND" });
         }
       } else if (result.ok) {
-        const body = JSON.stringify(result.data);
+        const body = JSON.stringify(result.data) ?? "";
         for (const id of Object.values(b.objects)) expect(body, `${p} leaks ${id}`).not.toContain(id);
       }
     }

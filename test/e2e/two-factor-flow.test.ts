@@ -21,6 +21,7 @@ const FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) 
 
 let ownerSecret = "";
 let ownerRecoveryCodes: string[] = [];
+let adminSecret = "";
 
 /** The time step each secret's last code came from: the console refuses a code from a step it has already accepted. */
 const usedSteps = new Map<string, number>();
@@ -203,9 +204,9 @@ describe("two-factor sign-in, through the browser", () => {
 
     await page.getByLabel("Current password").fill(admin.password);
     await page.getByRole("button", { name: "Continue" }).click();
-    const secret = await readSetupKey(page);
+    adminSecret = await readSetupKey(page);
     await screenshot(page, "2fa-10-forced-enrolment-qr");
-    await page.getByLabel("Enter the 6-digit code from the app").fill(await nextTotpCode(secret));
+    await page.getByLabel("Enter the 6-digit code from the app").fill(await nextTotpCode(adminSecret));
     await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
     const codes = await (async () => {
       await page.getByRole("list", { name: "Recovery codes" }).waitFor();
@@ -220,5 +221,56 @@ describe("two-factor sign-in, through the browser", () => {
     await page.goto(`${app.url}/settings/members`);
     for (const email of [owner.email, admin.email]) await page.getByRole("row", { name: new RegExp(email) }).getByText("On", { exact: true }).waitFor();
     await screenshot(page, "2fa-12-members");
+  }, 120_000);
+
+  it("an owner resets the admin's password: the admin's session ends, and their next sign-in asks for a new password", async () => {
+    const ownerContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const ownerPage = await ownerContext.newPage();
+    await submitPassword(ownerPage, owner);
+    await ownerPage.getByRole("button", { name: "Use a recovery code instead" }).click();
+    await ownerPage.getByLabel("Recovery code").fill(ownerRecoveryCodes[2]!);
+    await ownerPage.getByRole("button", { name: "Verify and sign in" }).click();
+    await ownerPage.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await ownerPage.goto(`${app.url}/settings/members`);
+    const adminRow = ownerPage.getByRole("row", { name: new RegExp(admin.email) });
+    await adminRow.getByRole("button", { name: "Reset two-factor" }).waitFor();
+    // No resets on your own row: those are under Settings › Account.
+    expect(await ownerPage.getByRole("row", { name: new RegExp(owner.email) }).getByRole("button", { name: /Reset/ }).count()).toBe(0);
+    await screenshot(ownerPage, "2fa-13-members-as-owner");
+    await adminRow.getByRole("button", { name: "Reset password" }).click();
+    const confirm = ownerPage.getByRole("dialog", { name: "Reset password" });
+    await confirm.getByRole("button", { name: "Reset password" }).click();
+    const shown = ownerPage.getByRole("dialog", { name: "Temporary password" });
+    const temporary = await shown.getByLabel("Temporary password").inputValue();
+    expect(temporary).toMatch(/^[\w]{4}(-[\w]{4}){3}$/);
+    await shown.getByText("They must choose a new password at their next sign-in, and all their sessions were ended.").waitFor();
+    await screenshotOf(shown, "2fa-14-temporary-password");
+    await shown.getByRole("button", { name: "Done" }).click();
+    await adminRow.getByText("Must change password").waitFor();
+    await ownerContext.close();
+
+    // The admin's browser was signed out by the reset.
+    await page.reload();
+    await page.waitForURL("**/signin**");
+    await submitPassword(page, { email: admin.email, password: temporary });
+    await page.getByLabel("Authentication code").fill(await nextTotpCode(adminSecret));
+    await page.getByRole("button", { name: "Verify and sign in" }).click();
+    await page.waitForURL("**/account/secure");
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await page.getByLabel("Temporary password").fill(temporary);
+    await page.getByLabel("New password").fill("password1234");
+    await page.getByLabel("Repeat the new password").fill("password1234");
+    await page.getByRole("button", { name: "Save new password and continue" }).click();
+    await page.locator("[data-field-error=new-password]").waitFor();
+    await screenshot(page, "2fa-15-choose-new-password");
+    const chosen = "amber-quarry-kettle-92";
+    await page.getByLabel("New password").fill(chosen);
+    await page.getByLabel("Repeat the new password").fill(chosen);
+    await page.getByRole("button", { name: "Save new password and continue" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+
+    await page.goto(`${app.url}/settings/account`);
+    await page.getByText(/Last changed/).waitFor();
+    await screenshot(page, "2fa-16-account-after-reset");
   }, 120_000);
 });

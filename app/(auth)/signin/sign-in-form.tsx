@@ -72,7 +72,7 @@ export function SignInForm({ initialError, callbackUrl }: { initialError?: strin
           Signing in as <span className="font-medium text-slate-900">{email}</span>
         </p>
         {codeKind === "app" ? (
-          <Field label="Authentication code" htmlFor="code">
+          <Field label="Authentication code" htmlFor="code" hint={error ? "The app shows a new code every 30 seconds: enter the one it shows now, not one already used." : undefined}>
             <Input
               key="app"
               id="code"
@@ -90,7 +90,11 @@ export function SignInForm({ initialError, callbackUrl }: { initialError?: strin
             />
           </Field>
         ) : (
-          <Field label="Recovery code" htmlFor="code" hint="Like xxxxx-xxxxx, from the list you downloaded or printed.">
+          <Field
+            label="Recovery code"
+            htmlFor="code"
+            hint={error ? "Each recovery code works once: try another one from your list." : "Like xxxxx-xxxxx, from the list you downloaded or printed."}
+          >
             <Input
               key="recovery"
               id="code"

@@ -11,7 +11,8 @@ import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { RecoveryCodes } from "./recovery-codes";
 
-const STEPS = ["Password", "Authenticator app", "Recovery codes"] as const;
+// Short: the steps fit on one line in the sign-in pages' narrow card.
+const STEPS = ["Password", "Scan", "Save codes"] as const;
 
 /** "ABCD EFGH …": the secret in groups of four, as authenticator apps show and take it. */
 function groupsOf4(secret: string): string[] {

@@ -258,13 +258,13 @@ describe("two-factor sign-in, through the browser", () => {
     await page.waitForURL("**/account/secure");
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await page.getByLabel("Temporary password").fill(temporary);
-    await page.getByLabel("New password").fill("password1234");
+    await page.getByLabel("New password", { exact: true }).fill("password1234");
     await page.getByLabel("Repeat the new password").fill("password1234");
     await page.getByRole("button", { name: "Save new password and continue" }).click();
     await page.locator("[data-field-error=new-password]").waitFor();
     await screenshot(page, "2fa-15-choose-new-password");
     const chosen = "amber-quarry-kettle-92";
-    await page.getByLabel("New password").fill(chosen);
+    await page.getByLabel("New password", { exact: true }).fill(chosen);
     await page.getByLabel("Repeat the new password").fill(chosen);
     await page.getByRole("button", { name: "Save new password and continue" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();

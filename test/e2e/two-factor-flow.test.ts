@@ -233,7 +233,7 @@ describe("two-factor sign-in, through the browser", () => {
     await ownerPage.getByRole("heading", { name: "Dashboard" }).waitFor();
     await ownerPage.goto(`${app.url}/settings/members`);
     const adminRow = ownerPage.getByRole("row", { name: new RegExp(admin.email) });
-    await adminRow.getByRole("button", { name: "Reset two-factor" }).waitFor();
+    await adminRow.getByRole("button", { name: "Reset 2FA" }).waitFor();
     // No resets on your own row: those are under Settings › Account.
     expect(await ownerPage.getByRole("row", { name: new RegExp(owner.email) }).getByRole("button", { name: /Reset/ }).count()).toBe(0);
     await screenshot(ownerPage, "2fa-13-members-as-owner");

@@ -74,7 +74,7 @@ export function MemberRow({
             </label>
             <Select
               id={selectId}
-              className="w-36"
+              className="w-36 min-w-36"
               value={role}
               disabled={locked || changeRole.isPending}
               title={locked ? "Only an owner can change an owner's role" : ROLE_DESCRIPTION[role]}
@@ -114,7 +114,9 @@ export function MemberRow({
         </span>
       </Td>
       <Td className="whitespace-nowrap">
-        <span className="text-slate-500">{formatDateTime(member.createdAt)}</span>
+        <span className="text-slate-500" title={formatDateTime(member.createdAt)}>
+          {new Date(member.createdAt).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })}
+        </span>
       </Td>
       {canManage && (
         <Td className="text-right whitespace-nowrap">
@@ -124,8 +126,8 @@ export function MemberRow({
             </Button>
           )}
           {canResetTwoFactor && (
-            <Button variant="ghost" size="sm" onClick={() => onResetTwoFactor(member)}>
-              Reset two-factor
+            <Button variant="ghost" size="sm" title="Reset two-factor sign-in" onClick={() => onResetTwoFactor(member)}>
+              Reset 2FA
             </Button>
           )}
           <Button variant="ghost" size="sm" disabled={locked} title={locked ? "Only an owner can remove an owner" : undefined} onClick={() => onRemove(member)}>

@@ -68,8 +68,8 @@ export function MembersView() {
                 <Th>Member</Th>
                 <Th>Role</Th>
                 <Th>2FA</Th>
-                <Th>Last sign-in</Th>
-                <Th>Member since</Th>
+                <Th className="whitespace-nowrap">Last sign-in</Th>
+                <Th className="whitespace-nowrap">Member since</Th>
                 {assignable.length > 0 && (
                   <Th>
                     <span className="sr-only">Actions</span>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { Alert, Card } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -14,6 +15,14 @@ export function AccountView() {
   const trpc = useTRPC();
   const account = useQuery(trpc.account.get.queryOptions());
   const loadError = errorInfo(account.error);
+  const loaded = Boolean(account.data);
+
+  // A link to a section (/settings/account#api-tokens, where the old API tokens page leads): the browser looked for it
+  // before the cards above it had loaded, so scroll to it once they have.
+  useEffect(() => {
+    const id = window.location.hash.slice(1);
+    if (loaded && id) document.getElementById(id)?.scrollIntoView({ block: "start" });
+  }, [loaded]);
 
   return (
     <div className="space-y-6">

@@ -47,10 +47,10 @@ export function Sidebar() {
         ))}
       </nav>
       <div className="border-t border-slate-800 px-4 py-4">
-        <p className="truncate text-sm text-white" title={session.userLabel}>
-          {session.userLabel}
-        </p>
-        <p className="text-xs text-slate-400">{ROLE_LABEL[session.role]}</p>
+        <Link href="/settings/account" className="group block rounded" title={`${session.userLabel}: your account`}>
+          <p className="truncate text-sm text-white group-hover:underline">{session.userLabel}</p>
+          <p className="text-xs text-slate-400">{ROLE_LABEL[session.role]} · Your account</p>
+        </Link>
         <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })} className="mt-3 flex items-center gap-2 text-xs text-slate-400 hover:text-white">
           <LogOut className="size-3.5" aria-hidden /> Sign out
         </button>

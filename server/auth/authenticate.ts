@@ -8,10 +8,8 @@ import { verifyPassword } from "./password";
 import { consumeRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes";
 import { createSession } from "./sessions";
 import { acceptTotp } from "./totp";
+import { TWO_FACTOR_REQUIRED } from "./sign-in-errors";
 import { openTotpSecret } from "./totp-secret";
-
-/** The error text the sign-in page recognises: the password was right, now the second factor is needed. */
-export const TWO_FACTOR_REQUIRED = "two-factor-required";
 
 const EMAIL_MAX = 254;
 /** Longer than any password the console ever accepted (bcrypt reads 72 bytes; older accounts allowed 200 characters). */

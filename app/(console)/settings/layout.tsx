@@ -5,7 +5,7 @@ import { SettingsTabs } from "./settings-tabs";
 export default function SettingsLayout({ children }: { children: ReactNode }) {
   return (
     <>
-      <PageHeader title="Settings" description="Organization-wide configuration." />
+      <PageHeader title="Settings" description="Organization-wide configuration, and your own account." />
       <SettingsTabs />
       {children}
     </>

@@ -8,8 +8,8 @@ const TABS = [
   { href: "/settings/storage", label: "Storage" },
   { href: "/settings/notifications", label: "Notifications" },
   { href: "/settings/members", label: "Members" },
-  { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/general", label: "General" },
+  { href: "/settings/account", label: "Account" },
 ];
 
 export function SettingsTabs() {

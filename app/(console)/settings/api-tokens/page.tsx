@@ -1,8 +1,6 @@
-import type { Metadata } from "next";
-import { ApiTokensView } from "./api-tokens-view";
+import { redirect } from "next/navigation";
 
-export const metadata: Metadata = { title: "API tokens" };
-
+/** API tokens moved to Settings › Account; old links and bookmarks land there. */
 export default function ApiTokensPage() {
-  return <ApiTokensView />;
+  redirect("/settings/account#api-tokens");
 }

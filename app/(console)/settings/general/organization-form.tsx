@@ -1,11 +1,11 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
-import { Checkbox, Field, Input } from "@/app/_components/ui/field";
+import { Checkbox, Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -13,16 +13,32 @@ import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 
 type Organization = inferRouterOutputs<AppRouter>["organization"]["get"];
+type Requirement = Organization["twoFactorRequired"];
 
-/** Admins edit; everyone else sees the same values, read-only. */
+const REQUIREMENTS: { value: Requirement; label: string }[] = [
+  { value: "off", label: "Nobody (each member chooses)" },
+  { value: "admins", label: "Owners and admins" },
+  { value: "everyone", label: "Everyone" },
+];
+
+function requiredFor(requirement: Requirement, role: string): boolean {
+  return requirement === "everyone" || (requirement === "admins" && (role === "owner" || role === "admin"));
+}
+
+/** Admins edit; everyone else sees the same values, read-only. Only owners decide who must use two-factor sign-in. */
 export function OrganizationForm({ organization }: { organization: Organization }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const { can } = useConsoleSession();
+  const { can, role } = useConsoleSession();
   const editable = can("admin");
+  const ownerEditable = can("owner");
   const [name, setName] = useState(organization.name);
   const [viewersCanDownload, setViewersCanDownload] = useState(organization.viewersCanDownload);
+  const [twoFactorRequired, setTwoFactorRequired] = useState<Requirement>(organization.twoFactorRequired);
+  // Whether you yourself have it: requiring it of yourself without it sends you to set it up straight after saving.
+  const account = useQuery({ ...trpc.account.get.queryOptions(), enabled: ownerEditable });
+  const setsUpSelf = ownerEditable && account.data && !account.data.twoFactor.enabled && requiredFor(twoFactorRequired, role) && twoFactorRequired !== organization.twoFactorRequired;
   const update = useMutation(
     trpc.organization.update.mutationOptions({
       onSuccess: async () => {
@@ -36,7 +52,7 @@ export function OrganizationForm({ organization }: { organization: Organization 
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    update.mutate({ name, viewersCanDownload });
+    update.mutate({ name, viewersCanDownload, ...(ownerEditable ? { twoFactorRequired } : {}) });
   }
 
   function edited<T>(set: (value: T) => void) {
@@ -62,6 +78,36 @@ export function OrganizationForm({ organization }: { organization: Organization 
         disabled={!editable}
         onChange={(e) => edited(setViewersCanDownload)(e.target.checked)}
       />
+      <Field
+        label="Require two-factor sign-in"
+        htmlFor="two-factor-required"
+        error={failure?.fields.twoFactorRequired}
+        hint={
+          <>
+            Members it applies to who have not set it up yet are asked to, with an authenticator app, at their next page load; they cannot use the console until they
+            have.{editable && !ownerEditable && " Only owners can change this."}
+          </>
+        }
+      >
+        <Select
+          id="two-factor-required"
+          value={twoFactorRequired}
+          disabled={!ownerEditable}
+          onChange={(e) => edited(setTwoFactorRequired)(e.target.value as Requirement)}
+          className="max-w-72"
+        >
+          {REQUIREMENTS.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      {setsUpSelf && (
+        <Alert tone="warning" title="This includes you">
+          You have not set up two-factor sign-in yet: after saving you will be asked to, before going on. Have your phone ready.
+        </Alert>
+      )}
       {editable && (
         <Button type="submit" loading={update.isPending}>
           Save

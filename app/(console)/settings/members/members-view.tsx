@@ -14,6 +14,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import type { Role } from "@/server/db/schema/enums";
 import { AddMemberDialog } from "./add-member-dialog";
 import { MemberRow } from "./member-row";
+import { ResetPasswordDialog, ResetTwoFactorDialog } from "./reset-dialogs";
 import { ROLES_BY_RANK, type Member } from "./roles";
 
 export function MembersView() {
@@ -24,6 +25,8 @@ export function MembersView() {
   const members = useQuery(trpc.members.list.queryOptions());
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [resettingPassword, setResettingPassword] = useState<Member | null>(null);
+  const [resettingTwoFactor, setResettingTwoFactor] = useState<Member | null>(null);
   const remove = useMutation(
     trpc.members.remove.mutationOptions({
       onSuccess: async (_result, { userId }) => {
@@ -64,8 +67,9 @@ export function MembersView() {
               <tr>
                 <Th>Member</Th>
                 <Th>Role</Th>
-                <Th>Last sign-in</Th>
-                <Th>Member since</Th>
+                <Th>2FA</Th>
+                <Th className="whitespace-nowrap">Last sign-in</Th>
+                <Th className="whitespace-nowrap">Member since</Th>
                 {assignable.length > 0 && (
                   <Th>
                     <span className="sr-only">Actions</span>
@@ -75,12 +79,14 @@ export function MembersView() {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {members.data.map((m) => (
-                <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} />
+                <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} onResetPassword={setResettingPassword} onResetTwoFactor={setResettingTwoFactor} />
               ))}
             </tbody>
           </Table>
         )}
       </Card>
+      {resettingPassword && <ResetPasswordDialog member={resettingPassword} onClose={() => setResettingPassword(null)} />}
+      {resettingTwoFactor && <ResetTwoFactorDialog member={resettingTwoFactor} onClose={() => setResettingTwoFactor(null)} />}
       {adding && <AddMemberDialog assignable={assignable} onClose={() => setAdding(false)} />}
       {removing && (
         <ConfirmDialog

@@ -16,7 +16,30 @@ import { CreateTokenDialog } from "./create-token-dialog";
 
 type Token = inferRouterOutputs<AppRouter>["apiTokens"]["list"][number];
 
-export function ApiTokensView() {
+function formatDate(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+function TokenStatus({ token, now }: { token: Token; now: number }) {
+  if (token.revokedAt) {
+    return (
+      <span title={`Revoked ${formatDateTime(token.revokedAt)}`}>
+        <Badge>Revoked</Badge>
+      </span>
+    );
+  }
+  if (token.expiresAt && new Date(token.expiresAt).getTime() <= now) {
+    return (
+      <span title={`Expired ${formatDateTime(token.expiresAt)}`}>
+        <Badge tone="warning">Expired</Badge>
+      </span>
+    );
+  }
+  return <Badge tone="success">Active</Badge>;
+}
+
+/** This member's API tokens in this organization: each is shown once, when created, and can be revoked. */
+export function ApiTokensCard() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { role } = useConsoleSession();
@@ -26,12 +49,14 @@ export function ApiTokensView() {
   const revoke = useMutation(
     trpc.apiTokens.revoke.mutationOptions({
       onSuccess: async () => {
-        await queryClient.invalidateQueries();
+        await queryClient.invalidateQueries({ queryKey: trpc.apiTokens.list.queryKey() });
         setRevoking(null);
       },
     }),
   );
   const loadError = errorInfo(tokens.error);
+  // When the list arrived: what "expired" is measured against (a render must not read the clock).
+  const now = tokens.dataUpdatedAt;
   const createButton = (
     <Button onClick={() => setCreating(true)}>
       <Plus className="size-4" aria-hidden /> Create token
@@ -44,23 +69,22 @@ export function ApiTokensView() {
   }
 
   return (
-    <div className="space-y-6">
-      <Card title="Using the API">
-        <div className="space-y-2 text-sm text-slate-600">
-          <p>
-            Scripts and other tools reach Safehold through its REST API with a personal token. A token acts with your role in this organization (currently{" "}
-            <strong>{ROLE_LABEL[role]}</strong>): if your role changes or you leave the organization, so do its rights.
-          </p>
-          <p>
-            Send it in every request as <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">Authorization: Bearer &lt;token&gt;</code>. The endpoints are described in{" "}
+    <div id="api-tokens" className="scroll-mt-6">
+      <Card
+        title="API tokens"
+        description={
+          <>
+            For scripts and tools using the REST API (described in{" "}
             <a href="/api/v1/openapi.json" target="_blank" rel="noreferrer" className="font-medium text-brand-700 hover:underline">
               /api/v1/openapi.json
-            </a>{" "}
-            (OpenAPI).
-          </p>
-        </div>
-      </Card>
-      <Card title="Your tokens" description="Only you see your tokens. A token is shown once, when it is created." actions={createButton} padded={false}>
+            </a>
+            ), sent as <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">Authorization: Bearer &lt;token&gt;</code>. A token acts with your role in
+            this organization (now <strong className="font-medium text-slate-700">{ROLE_LABEL[role]}</strong>) and only you see your tokens.
+          </>
+        }
+        actions={createButton}
+        padded={false}
+      >
         {loadError ? (
           <div className="p-5">
             <Alert tone="danger">{loadError.message}</Alert>
@@ -78,6 +102,7 @@ export function ApiTokensView() {
                 <Th>Name</Th>
                 <Th>Token</Th>
                 <Th>Created</Th>
+                <Th>Expires</Th>
                 <Th>Last used</Th>
                 <Th>Status</Th>
                 <Th>
@@ -90,22 +115,15 @@ export function ApiTokensView() {
                 <tr key={t.id}>
                   <Td className="font-medium text-slate-900">{t.name}</Td>
                   <Td className="font-mono text-xs whitespace-nowrap">{t.prefix}…</Td>
+                  <Td className="whitespace-nowrap text-slate-500">{formatDate(t.createdAt)}</Td>
+                  <Td className="whitespace-nowrap text-slate-500">{t.expiresAt ? <span title={formatDateTime(t.expiresAt)}>{formatDate(t.expiresAt)}</span> : "Never"}</Td>
                   <Td className="whitespace-nowrap">
-                    <span className="text-slate-500">{formatDateTime(t.createdAt)}</span>
-                  </Td>
-                  <Td className="whitespace-nowrap">
-                    <span className="text-slate-500" title={formatDateTime(t.lastUsedAt)}>
+                    <span className="text-slate-500" title={t.lastUsedAt ? formatDateTime(t.lastUsedAt) : undefined}>
                       {formatRelative(t.lastUsedAt)}
                     </span>
                   </Td>
                   <Td>
-                    {t.revokedAt ? (
-                      <span title={`Revoked ${formatDateTime(t.revokedAt)}`}>
-                        <Badge>Revoked</Badge>
-                      </span>
-                    ) : (
-                      <Badge tone="success">Active</Badge>
-                    )}
+                    <TokenStatus token={t} now={now} />
                   </Td>
                   <Td className="text-right">
                     {!t.revokedAt && (

@@ -1,0 +1,45 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { Alert, Card } from "@/app/_components/ui/layout";
+import { errorInfo } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import { ApiTokensCard } from "./api-tokens-card";
+import { PasswordCard } from "./password-card";
+import { SessionsCard } from "./sessions-card";
+import { TwoFactorCard } from "./two-factor-card";
+
+/** The signed-in person's own account: password, two-factor sign-in, where they are signed in, their API tokens. */
+export function AccountView() {
+  const trpc = useTRPC();
+  const account = useQuery(trpc.account.get.queryOptions());
+  const loadError = errorInfo(account.error);
+  const loaded = Boolean(account.data);
+
+  // A link to a section (/settings/account#api-tokens, where the old API tokens page leads): the browser looked for it
+  // before the cards above it had loaded, so scroll to it once they have.
+  useEffect(() => {
+    const id = window.location.hash.slice(1);
+    if (loaded && id) document.getElementById(id)?.scrollIntoView({ block: "start" });
+  }, [loaded]);
+
+  return (
+    <div className="space-y-6">
+      {loadError ? (
+        <Alert tone="danger">{loadError.message}</Alert>
+      ) : !account.data ? (
+        <Card>
+          <p className="py-6 text-center text-sm text-slate-500">Loading…</p>
+        </Card>
+      ) : (
+        <>
+          <PasswordCard account={account.data} />
+          <TwoFactorCard account={account.data} />
+          <SessionsCard account={account.data} />
+        </>
+      )}
+      <ApiTokensCard />
+    </div>
+  );
+}

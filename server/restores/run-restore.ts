@@ -11,7 +11,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
-import { fullConfig, openStorage } from "@/server/services/plugin-config";
+import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { appendRestoreLog } from "./restore-log";
@@ -147,7 +147,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     }
 
     await run.phase("connecting");
-    const config = fullConfig(target.sourceConfig, target.sourceSecrets);
+    const config = environmentSourceConfig(target);
     const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
     run.server = server;
     if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);

@@ -56,8 +56,3 @@ export function openString(master: Buffer, sealed: string, associatedData: strin
   if (plaintext === null) throw new SecretBoxError({ reason: "binding" });
   return plaintext;
 }
-
-/** Whether a value is in the unbound v1 format (rewritten as v2 at start and by rotate-key). */
-export function isUnbound(sealed: string): boolean {
-  return sealed.startsWith("v1.");
-}

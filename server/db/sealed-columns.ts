@@ -7,7 +7,13 @@ import { StoredSecretError } from "@/server/errors";
  * associated data), so a sealed value copied to another row or column does not open there. Callers name a
  * column of SEALED_COLUMNS and a row id; nobody else builds associated data.
  */
-export type SealedColumn<T> = { table: string; column: string; idColumn: string; encode: (value: T) => string; decode: (text: string) => T };
+export type SealedColumn<T> = {
+  table: string;
+  column: string;
+  idColumn: string;
+  encode(value: T): string;
+  decode(text: string): T;
+};
 
 type SecretRecord = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
+import { manifestKeysFor } from "@/server/backups/manifest-keys";
 import { oneLine } from "@/server/backups/run-backup";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
@@ -138,7 +139,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     // The manifest is checked before anything else, so a backup changed in storage costs no safety backup.
     await run.phase("checking the backup");
     run.storage = await openStorage(plugins, job.storage!);
-    run.files = await checkStoredManifest(run.storage, backup, job.artifacts);
+    run.files = await checkStoredManifest(run.storage, backup, job.artifacts, await manifestKeysFor(db, backup));
 
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
       await run.phase("safety backup", "Taking a safety backup of the target before touching it");

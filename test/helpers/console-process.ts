@@ -68,9 +68,10 @@ export async function startConsole(env: Record<string, string | undefined>, time
   };
 }
 
-/** Runs a CLI command to completion. */
-export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs a CLI command to completion; `input`, when given, is its standard input (e.g. a secret it reads there). */
+export async function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: consoleEnv(env) });
+  if (input !== undefined) child.stdin.end(input);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

@@ -58,8 +58,12 @@ describe("a sealed secret copied to another row is refused", () => {
 
     expect(ftpTrap.received).not.toContain(ftp.config.password);
     expect(tested.status).toBe(412);
-    expect(tested.body).toMatchObject({ message: expect.stringContaining(`storage_locations.secrets of row ${ids.mirror}`) });
-    expect((tested.body as { message: string }).message).toMatch(/does not belong to this row/);
+    expect(tested.body).toEqual({
+      error: {
+        code: "precondition_failed",
+        message: `The secret in storage_locations.secrets of row ${ids.mirror} does not belong to this row and column: it was sealed for another place (copied in the database) or altered; refusing to use it. Save these settings again with their secrets.`,
+      },
+    });
     // The client's own location is untouched and still works.
     expect((await c.rest(operator, "POST", `/storage-locations/${ids.clientFtp}/test`, {})).body).toMatchObject({ ok: true });
   });

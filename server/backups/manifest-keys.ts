@@ -3,7 +3,7 @@ import { and, eq, gt } from "drizzle-orm";
 import { deriveKey, keyIdOf } from "@/server/crypto/secret-key";
 import type { DbOrTx } from "@/server/db";
 import { retiredKeys } from "@/server/db/schema";
-import { open, seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { openSecret, SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 
 /**
  * The keys a backup's signed manifest may be signed with: this console's manifest-signing key, and the keys that
@@ -15,7 +15,7 @@ export async function manifestKeysFor(db: DbOrTx, backup: { createdAt: Date }): 
     .select()
     .from(retiredKeys)
     .where(and(eq(retiredKeys.purpose, "manifest-signing"), gt(retiredKeys.retiredAt, backup.createdAt)));
-  return [deriveKey("manifest-signing"), ...retired.map((row) => Buffer.from(open(SEALED_COLUMNS.retiredKey, row.id, row.key), "base64"))];
+  return [deriveKey("manifest-signing"), ...retired.map((row) => Buffer.from(openSecret(SEALED_COLUMNS.retiredKey, row.id, row.key), "base64"))];
 }
 
 /**
@@ -24,6 +24,6 @@ export async function manifestKeysFor(db: DbOrTx, backup: { createdAt: Date }): 
  */
 export async function retireManifestKey(tx: DbOrTx, oldMaster: Buffer, newMaster: Buffer): Promise<void> {
   const id = randomUUID();
-  const key = seal(SEALED_COLUMNS.retiredKey, id, deriveKey("manifest-signing", oldMaster).toString("base64"), newMaster);
+  const key = sealSecret(SEALED_COLUMNS.retiredKey, id, deriveKey("manifest-signing", oldMaster).toString("base64"), newMaster);
   await tx.insert(retiredKeys).values({ id, purpose: "manifest-signing", masterKeyId: keyIdOf(oldMaster), key });
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { currentMasterKey } from "@/server/crypto/secret-key";
 import type { DbOrTx } from "@/server/db";
-import { open, seal, SEALED_COLUMNS, type SealedColumn } from "@/server/db/sealed-columns";
+import { openSecret, SEALED_COLUMNS, sealSecret, type SealedColumn } from "@/server/db/sealed-columns";
 import { StoredSecretError } from "@/server/errors";
 
 type StoredValue = { id: string; value: string };
@@ -26,8 +26,8 @@ async function store(tx: DbOrTx, column: SealedColumn<unknown>, rowId: string, s
 
 /** `value` sealed again for its place under `to`, after checking that the new value opens to the same content. */
 function resealed(column: SealedColumn<unknown>, rowId: string, value: unknown, to: Buffer): string {
-  const sealed = seal(column, rowId, value, to);
-  if (column.encode(open(column, rowId, sealed, to)) !== column.encode(value)) throw new Error(`Re-encrypting ${placeOf(column)} of row ${rowId} did not give back the same value`);
+  const sealed = sealSecret(column, rowId, value, to);
+  if (column.encode(openSecret(column, rowId, sealed, to)) !== column.encode(value)) throw new Error(`Re-encrypting ${placeOf(column)} of row ${rowId} did not give back the same value`);
   return sealed;
 }
 
@@ -41,7 +41,7 @@ export async function resealAll(tx: DbOrTx, from: Buffer, to: Buffer): Promise<R
   for (const column of Object.values(SEALED_COLUMNS) as SealedColumn<unknown>[]) {
     const rows = await lockValues(tx, column, "all");
     for (const row of rows) {
-      const value = open(column, row.id, row.value, from, "the old key given is");
+      const value = openSecret(column, row.id, row.value, from, "the old key given is");
       await store(tx, column, row.id, resealed(column, row.id, value, to));
     }
     counts[placeOf(column)] = rows.length;
@@ -61,7 +61,7 @@ export async function upgradeUnboundSecrets(db: DbOrTx, log: (line: string) => v
     for (const column of Object.values(SEALED_COLUMNS) as SealedColumn<unknown>[]) {
       for (const row of await lockValues(tx, column, "unbound")) {
         try {
-          await store(tx, column, row.id, resealed(column, row.id, open(column, row.id, row.value, master), master));
+          await store(tx, column, row.id, resealed(column, row.id, openSecret(column, row.id, row.value, master), master));
           count += 1;
         } catch (err) {
           if (!(err instanceof StoredSecretError)) throw err;

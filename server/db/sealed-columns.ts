@@ -45,7 +45,7 @@ function associatedData(column: { table: string; column: string }, rowId: string
 }
 
 /** `value` sealed for row `rowId` of `column` (rows get their id before insert, so it can be sealed for them). */
-export function seal<T>(column: SealedColumn<T>, rowId: string, value: T, master: Buffer = currentMasterKey()): Sealed {
+export function sealSecret<T>(column: SealedColumn<T>, rowId: string, value: T, master: Buffer = currentMasterKey()): Sealed {
   return sealString(master, column.encode(value), associatedData(column, rowId));
 }
 
@@ -53,7 +53,7 @@ export function seal<T>(column: SealedColumn<T>, rowId: string, value: T, master
  * The value sealed for row `rowId` of `column`. Throws StoredSecretError naming the place when it was written with
  * another key or sealed for another place. `keyHolder` names the key in that message.
  */
-export function open<T>(column: SealedColumn<T>, rowId: string, sealed: string, master: Buffer = currentMasterKey(), keyHolder = "this console has"): T {
+export function openSecret<T>(column: SealedColumn<T>, rowId: string, sealed: string, master: Buffer = currentMasterKey(), keyHolder = "this console has"): T {
   const place = `The secret in ${column.table}.${column.column} of row ${rowId}`;
   try {
     return column.decode(openString(master, sealed, associatedData(column, rowId)));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
-import { seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
@@ -171,7 +171,7 @@ export async function createEnvironment(
       stage: input.stage,
       source: input.source,
       sourceConfig: prepared.config,
-      sourceSecrets: seal(SECRETS, id, prepared.secrets),
+      sourceSecrets: sealSecret(SECRETS, id, prepared.secrets),
     })
     .returning();
   await recordActivity(db, actor, {
@@ -203,7 +203,7 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
       stage: input.stage ?? e.stage,
       serverId: server?.id ?? e.serverId,
       sourceConfig: prepared.config,
-      sourceSecrets: seal(SECRETS, e.id, prepared.secrets),
+      sourceSecrets: sealSecret(SECRETS, e.id, prepared.secrets),
     })
     .where(and(eq(environments.id, e.id), eq(environments.orgId, actor.orgId)))
     .returning();

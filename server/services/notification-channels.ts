@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, notificationChannels, notificationDeliveries } from "@/server/db/schema";
-import { seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { oneLine } from "@/server/backups/run-backup";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import { sendToChannel } from "@/server/notifications/deliver";
@@ -104,7 +104,7 @@ export async function createNotificationChannel(db: DbOrTx, plugins: PluginHost,
     const id = randomUUID();
     const [row] = await tx
       .insert(notificationChannels)
-      .values({ id, orgId: actor.orgId, name: input.name, notifier: input.notifier, config: prepared.config, secrets: seal(SECRETS, id, prepared.secrets) })
+      .values({ id, orgId: actor.orgId, name: input.name, notifier: input.notifier, config: prepared.config, secrets: sealSecret(SECRETS, id, prepared.secrets) })
       .returning();
     await recordActivity(tx, actor, { action: "notification_channel.create", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name, message: `Notifier ${input.notifier}` });
     return toItem(plugins, row!);
@@ -120,7 +120,7 @@ export async function updateNotificationChannel(db: DbOrTx, plugins: PluginHost,
     const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
     const [row] = await tx
       .update(notificationChannels)
-      .set({ name: input.name ?? current.name, config: prepared.config, secrets: seal(SECRETS, current.id, prepared.secrets) })
+      .set({ name: input.name ?? current.name, config: prepared.config, secrets: sealSecret(SECRETS, current.id, prepared.secrets) })
       .where(and(eq(notificationChannels.id, current.id), eq(notificationChannels.orgId, actor.orgId)))
       .returning();
     await recordActivity(tx, actor, { action: "notification_channel.update", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name });

@@ -3,7 +3,7 @@ import type { ContributionKind, PluginConfig, StorageClient } from "@/server/plu
 import { destinationFields, maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig, type StoredConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
 import type { Sealed } from "@/server/crypto/secret-box";
-import { open, SEALED_COLUMNS, type SealedColumn } from "@/server/db/sealed-columns";
+import { openSecret, SEALED_COLUMNS, type SealedColumn } from "@/server/db/sealed-columns";
 import { env } from "@/server/env";
 import { StoredSecretError, ValidationError } from "@/server/errors";
 import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
@@ -64,7 +64,7 @@ export function presentConfig(plugins: PluginHost, kind: ContributionKind, contr
 
 /** A stored row's whole configuration: its plain settings with its secrets, opened for that row (StoredSecretError if they do not open). */
 export function storedConfig(column: SealedColumn<PluginConfig>, rowId: string, config: PluginConfig, sealed: Sealed): PluginConfig {
-  return { ...config, ...open(column, rowId, sealed) };
+  return { ...config, ...openSecret(column, rowId, sealed) };
 }
 
 /**
@@ -74,7 +74,7 @@ export function storedConfig(column: SealedColumn<PluginConfig>, rowId: string, 
  */
 export function readableSecrets(column: SealedColumn<PluginConfig>, rowId: string, sealed: Sealed): PluginConfig {
   try {
-    return open(column, rowId, sealed);
+    return openSecret(column, rowId, sealed);
   } catch (err) {
     if (err instanceof StoredSecretError) return {};
     throw err;

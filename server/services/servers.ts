@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { environments, servers } from "@/server/db/schema";
-import { seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { hasRole } from "@/server/auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
@@ -125,7 +125,7 @@ export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Princ
       name: input.name,
       kind: input.kind,
       config: prepared.config,
-      secrets: seal(SECRETS, id, prepared.secrets),
+      secrets: sealSecret(SECRETS, id, prepared.secrets),
       allowedRoots: input.allowedRoots,
       databasePattern: input.databasePattern || null,
       programs: input.programs,
@@ -146,7 +146,7 @@ export async function updateServer(db: DbOrTx, plugins: PluginHost, actor: Princ
     .set({
       name: input.name ?? current.name,
       config: prepared.config,
-      secrets: seal(SECRETS, current.id, prepared.secrets),
+      secrets: sealSecret(SECRETS, current.id, prepared.secrets),
       allowedRoots: input.allowedRoots ?? current.allowedRoots,
       databasePattern: input.databasePattern === undefined ? current.databasePattern : input.databasePattern || null,
       programs: input.programs ?? current.programs,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backups, storageLocations } from "@/server/db/schema";
-import { seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { hasRole } from "@/server/auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
@@ -125,7 +125,7 @@ export async function createStorageLocation(db: DbOrTx, plugins: PluginHost, act
     const id = randomUUID();
     const [row] = await tx
       .insert(storageLocations)
-      .values({ id, orgId: actor.orgId, name: input.name, provider: input.provider, config: prepared.config, secrets: seal(SECRETS, id, prepared.secrets), isDefault: false })
+      .values({ id, orgId: actor.orgId, name: input.name, provider: input.provider, config: prepared.config, secrets: sealSecret(SECRETS, id, prepared.secrets), isDefault: false })
       .returning();
     if (isDefault) {
       await clearDefault(tx, actor, row!.id);
@@ -146,7 +146,7 @@ export async function updateStorageLocation(db: DbOrTx, plugins: PluginHost, act
     if (input.isDefault) await clearDefault(tx, actor, current.id);
     const [row] = await tx
       .update(storageLocations)
-      .set({ name: input.name ?? current.name, config: prepared.config, secrets: seal(SECRETS, current.id, prepared.secrets), isDefault: input.isDefault ?? current.isDefault })
+      .set({ name: input.name ?? current.name, config: prepared.config, secrets: sealSecret(SECRETS, current.id, prepared.secrets), isDefault: input.isDefault ?? current.isDefault })
       .where(and(eq(storageLocations.id, current.id), eq(storageLocations.orgId, actor.orgId)))
       .returning();
     await recordActivity(tx, actor, { action: "storage_location.update", targetType: "storage_location", targetId: row!.id, targetLabel: row!.name });

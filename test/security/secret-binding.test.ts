@@ -66,6 +66,13 @@ describe("a sealed secret copied to another row is refused", () => {
     });
     // The client's own location is untouched and still works.
     expect((await c.rest(operator, "POST", `/storage-locations/${ids.clientFtp}/test`, {})).body).toMatchObject({ ok: true });
+    // The list still shows the damaged location, and an admin repairs it by typing its own secret again.
+    expect((await c.rest(operator, "GET", "/storage-locations")).status).toBe(200);
+    const mirror = { host: ftpTrap.host, port: ftpTrap.port, user: "mirror", password: "mirror-own-password", path: "/backups", secure: "none" };
+    expect((await c.trpc(c.members.admin, "storageLocations.update", { id: ids.mirror, config: mirror })).status).toBe(200);
+    expect((await c.rest(operator, "POST", `/storage-locations/${ids.mirror}/test`, {})).body).toMatchObject({ ok: false });
+    expect(ftpTrap.received.filter((p) => p === "mirror-own-password").length).toBeGreaterThanOrEqual(2);
+    expect(ftpTrap.received).not.toContain(ftp.config.password);
   });
 
   it("environments: the client's database password copied onto an operator's environment never reaches the attacker's host", async () => {

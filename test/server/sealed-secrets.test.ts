@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveKey, keyIdOf, masterKeyFromText } from "@/server/crypto/secret-key";
 import { storageLocations } from "@/server/db/schema";
 import { resealAll, upgradeUnboundSecrets } from "@/server/db/reseal-secrets";
-import { open, seal, SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { openSecret, SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { StoredSecretError } from "@/server/errors";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrgWithMembers } from "../helpers/fixtures";
@@ -37,9 +37,9 @@ describe("sealed secrets", () => {
   const rowId = randomUUID();
 
   it("open for the row and column they were sealed for, in the v2 format with the key's id", () => {
-    const sealed = seal(STORAGE, rowId, secrets, key);
+    const sealed = sealSecret(STORAGE, rowId, secrets, key);
     expect(sealed).toMatch(new RegExp(`^v2\\.${keyIdOf(key)}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
-    expect(open(STORAGE, rowId, sealed, key)).toEqual(secrets);
+    expect(openSecret(STORAGE, rowId, sealed, key)).toEqual(secrets);
   });
 
   it("name a key by an id that is not the key", () => {
@@ -49,33 +49,33 @@ describe("sealed secrets", () => {
   });
 
   it("do not open on another row or in another column, and say where", () => {
-    const sealed = seal(STORAGE, rowId, secrets, key);
+    const sealed = sealSecret(STORAGE, rowId, secrets, key);
     const otherRow = randomUUID();
-    expect(failure(() => open(STORAGE, otherRow, sealed, key)).message).toBe(
+    expect(failure(() => openSecret(STORAGE, otherRow, sealed, key)).message).toBe(
       `The secret in storage_locations.secrets of row ${otherRow} does not belong to this row and column: it was sealed for another place (copied in the database) or altered; refusing to use it. Save these settings again with their secrets.`,
     );
-    expect(failure(() => open(SERVERS, rowId, sealed, key)).message).toContain(`servers.secrets of row ${rowId} does not belong`);
+    expect(failure(() => openSecret(SERVERS, rowId, sealed, key)).message).toContain(`servers.secrets of row ${rowId} does not belong`);
   });
 
   it("do not open once altered", () => {
-    const [version, keyId, iv, tag, ciphertext] = seal(STORAGE, rowId, secrets, key).split(".");
+    const [version, keyId, iv, tag, ciphertext] = sealSecret(STORAGE, rowId, secrets, key).split(".");
     const flipped = Buffer.from(ciphertext!, "base64url");
     flipped[0]! ^= 1;
-    expect(failure(() => open(STORAGE, rowId, [version, keyId, iv, tag, flipped.toString("base64url")].join("."), key)).message).toContain("does not belong");
-    expect(failure(() => open(STORAGE, rowId, "plain text", key)).message).toBe(`The secret in storage_locations.secrets of row ${rowId} is not a sealed value`);
+    expect(failure(() => openSecret(STORAGE, rowId, [version, keyId, iv, tag, flipped.toString("base64url")].join("."), key)).message).toContain("does not belong");
+    expect(failure(() => openSecret(STORAGE, rowId, "plain text", key)).message).toBe(`The secret in storage_locations.secrets of row ${rowId} is not a sealed value`);
   });
 
   it("under another key, say which key wrote them and which this console has", () => {
-    const sealed = seal(STORAGE, rowId, secrets, otherKey);
-    expect(failure(() => open(STORAGE, rowId, sealed, key)).message).toContain(
+    const sealed = sealSecret(STORAGE, rowId, secrets, otherKey);
+    expect(failure(() => openSecret(STORAGE, rowId, sealed, key)).message).toContain(
       `storage_locations.secrets of row ${rowId} was written with key ${keyIdOf(otherKey)}, this console has ${keyIdOf(key)}`,
     );
   });
 
   it("still read the v1 format (no binding, no key id) with the key that wrote it", () => {
     const legacy = sealV1(key, JSON.stringify(secrets));
-    expect(open(STORAGE, rowId, legacy, key)).toEqual(secrets);
-    expect(failure(() => open(STORAGE, rowId, legacy, otherKey)).message).toContain("was written with another key (v1 format, no key id)");
+    expect(openSecret(STORAGE, rowId, legacy, key)).toEqual(secrets);
+    expect(failure(() => openSecret(STORAGE, rowId, legacy, otherKey)).message).toContain("was written with another key (v1 format, no key id)");
   });
 });
 
@@ -104,20 +104,20 @@ describe("re-sealing stored values", () => {
     await upgradeUnboundSecrets(t.db, (line) => lines.push(line));
     const [row] = await t.db.select().from(storageLocations).where(eq(storageLocations.id, legacy));
     expect(row!.secrets).toMatch(/^v2\./);
-    expect(open(STORAGE, legacy, row!.secrets, current)).toEqual(secrets);
+    expect(openSecret(STORAGE, legacy, row!.secrets, current)).toEqual(secrets);
     expect(lines).toEqual([expect.stringContaining(`storage_locations.secrets of row ${foreign} was written with another key`), "Sealed 1 stored secret(s) of the older v1 format for their row and column (v2)"]);
     await t.sql`delete from storage_locations where id = ${foreign}`;
   });
 
   it("a rotation stops at the first value the old key does not open, and changes nothing", async () => {
-    const good = await location("Good", (id) => seal(STORAGE, id, secrets, current));
-    const copied = await location("Copied", () => seal(STORAGE, good, secrets, current));
+    const good = await location("Good", (id) => sealSecret(STORAGE, id, secrets, current));
+    const copied = await location("Copied", () => sealSecret(STORAGE, good, secrets, current));
     const before = await t.sql`select id, secrets from storage_locations order by id`;
     await expect(t.db.transaction((tx) => resealAll(tx, current, key))).rejects.toThrow(`storage_locations.secrets of row ${copied} does not belong`);
     expect(await t.sql`select id, secrets from storage_locations order by id`).toEqual(before);
     await t.sql`delete from storage_locations where id = ${copied}`;
     const counts = await t.db.transaction((tx) => resealAll(tx, current, key));
     expect(counts).toMatchObject({ "storage_locations.secrets": 2, "servers.secrets": 0 });
-    for (const row of await t.db.select().from(storageLocations)) expect(open(STORAGE, row.id, row.secrets, key)).toEqual(secrets);
+    for (const row of await t.db.select().from(storageLocations)) expect(openSecret(STORAGE, row.id, row.secrets, key)).toEqual(secrets);
   });
 });

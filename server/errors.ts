@@ -32,3 +32,6 @@ export class ValidationError extends DomainError {
 
 /** An external system (a server, a storage location) refused or failed; the message is safe to show. */
 export class ExternalError extends DomainError {}
+
+/** A stored secret cannot be used: written with another key, or sealed for another row or column (the message says which). */
+export class StoredSecretError extends DomainError {}

@@ -7,6 +7,7 @@ import {
   ExternalError,
   ForbiddenError,
   NotFoundError,
+  StoredSecretError,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
@@ -21,6 +22,7 @@ const CODES: Array<[new (...args: never[]) => DomainError, TRPC_ERROR_CODE_KEY]>
   [ValidationError, "UNPROCESSABLE_CONTENT"],
   [TooManyRequestsError, "TOO_MANY_REQUESTS"],
   [ExternalError, "BAD_GATEWAY"],
+  [StoredSecretError, "PRECONDITION_FAILED"],
 ];
 
 export function toTRPCError(error: DomainError): TRPCError {

@@ -1,10 +1,11 @@
-import { decryptString, encryptString } from "@/server/crypto/secret-box";
+import type { Sealed } from "@/server/crypto/secret-box";
+import { openSecret, SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 
-/** A user's TOTP secret as stored: sealed like every other secret, so a database dump does not give away the second factor. */
-export function sealTotpSecret(_userId: string, secretBase32: string): string {
-  return encryptString(secretBase32);
+/** A user's TOTP secret as stored: sealed for its row like every other secret, so a database dump does not give away the second factor. */
+export function sealTotpSecret(userId: string, secretBase32: string): Sealed {
+  return sealSecret(SEALED_COLUMNS.userTotpSecret, userId, secretBase32);
 }
 
-export function openTotpSecret(_userId: string, sealed: string): string {
-  return decryptString(sealed);
+export function openTotpSecret(userId: string, sealed: Sealed): string {
+  return openSecret(SEALED_COLUMNS.userTotpSecret, userId, sealed);
 }

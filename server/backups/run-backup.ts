@@ -9,7 +9,7 @@ import { RunProgress } from "@/server/jobs/run-progress";
 import { currentRunnerId } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
-import { fullConfig, openStorage } from "@/server/services/plugin-config";
+import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
@@ -42,7 +42,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
   const produced = await source.backup({
-    config: fullConfig(job.environment.sourceConfig, job.environment.sourceSecrets),
+    config: environmentSourceConfig(job.environment),
     server,
     includeFilestore: job.backup.includeFilestore,
     signal,
@@ -108,7 +108,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   let server: ManagedServer | undefined;
   try {
     storage = await onStorage(() => openJobStorage(plugins, job));
-    const session = await openSourceSession(plugins, job.environment.source, fullConfig(job.environment.sourceConfig, job.environment.sourceSecrets), job.server);
+    const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
     const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, progress, abort.signal, written);
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { migrateCommand } from "./commands/migrate";
+import { secretsRotateKeyCommand } from "./commands/secrets-rotate-key";
 import { startCommand } from "./commands/start";
 import { tokenCreateCommand } from "./commands/token-create";
 import { userCreateCommand } from "./commands/user-create";
@@ -22,6 +23,9 @@ Usage: safehold <command> [options]
                              sessions; --temporary makes them choose another at next sign-in
   token create --email E --name N [--org NAME]
                              Print a new API token (the last line of output)
+  secrets rotate-key [--generate]
+                             Re-encrypt every stored secret under a new key: SAFEHOLD_SECRET_KEY is the new key and the
+                             old one is asked for (or read from standard input); --generate replaces data/secret.key
 
 Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL.`;
 
@@ -37,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
       role: { type: "string" },
       temporary: { type: "boolean" },
       "reset-two-factor": { type: "boolean" },
+      generate: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -58,6 +63,8 @@ async function main(argv: string[]): Promise<void> {
       return userResetPasswordCommand(values);
     case "token create":
       return tokenCreateCommand(values);
+    case "secrets rotate-key":
+      return secretsRotateKeyCommand(values);
     default:
       throw new Error(`Unknown command "${command}"\n\n${USAGE}`);
   }

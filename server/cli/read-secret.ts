@@ -29,12 +29,13 @@ function promptHidden(question: string): Promise<string> {
 
 /**
  * A secret for a CLI command, never from argv (which shell history and the process list keep): typed at a prompt
- * (twice when `confirm`), or the first line of standard input when it is not a terminal.
+ * (twice when `confirm`), or the first line of standard input when it is not a terminal. Empty is refused unless
+ * `allowEmpty`.
  */
-export async function readSecret(label: string, options: { confirm?: boolean } = {}): Promise<string> {
+export async function readSecret(label: string, options: { confirm?: boolean; allowEmpty?: boolean } = {}): Promise<string> {
   if (!process.stdin.isTTY) {
     const line = (await readAllStdin()).split(/\r?\n/)[0] ?? "";
-    if (!line) throw new Error(`Give the ${label} on standard input (e.g. from a password manager's CLI) or run the command in a terminal to be asked for it`);
+    if (!line && !options.allowEmpty) throw new Error(`Give the ${label} on standard input (e.g. from a password manager's CLI) or run the command in a terminal to be asked for it`);
     return line;
   }
   const first = await promptHidden(`${label[0]!.toUpperCase()}${label.slice(1)}: `);

@@ -1,16 +1,13 @@
 import { customType, timestamp, uuid } from "drizzle-orm/pg-core";
-import { decryptString, encryptString } from "@/server/crypto/secret-box";
+import type { Sealed } from "@/server/crypto/secret-box";
 
-/** Secret values of a plugin configuration: a JSON object, AES-256-GCM encrypted as a whole. The only way secrets are stored. */
-export const encryptedJson = customType<{ data: Record<string, unknown>; driverData: string }>({
+/**
+ * A sealed secret, stored as text: written and read only through `server/db/sealed-columns.ts`, which seals it for
+ * its table, column and row. The branded type keeps a plain value from being stored here by mistake.
+ */
+export const sealedText = customType<{ data: Sealed; driverData: string }>({
   dataType() {
     return "text";
-  },
-  toDriver(value) {
-    return encryptString(JSON.stringify(value));
-  },
-  fromDriver(value) {
-    return JSON.parse(decryptString(value)) as Record<string, unknown>;
   },
 });
 

@@ -16,6 +16,11 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
+/** Connection details of the embedded cluster (its password): mode 0600, checked at every start. */
+export function clusterInfoPath(dataDir: string): string {
+  return path.join(dataDir, "postgres.json");
+}
+
 const USER = "safehold";
 const DATABASE = "safehold";
 
@@ -132,8 +137,8 @@ async function ensureDatabase(maintenanceUrl: string): Promise<void> {
  */
 export async function startEmbeddedDatabase(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, "postgres");
-  const infoFile = path.join(dataDir, "postgres.json");
-  fs.mkdirSync(dataDir, { recursive: true });
+  const infoFile = clusterInfoPath(dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const info: ClusterInfo | undefined = fs.existsSync(infoFile) ? JSON.parse(fs.readFileSync(infoFile, "utf8")) : undefined;
   const url = (i: ClusterInfo) => `postgres://${USER}:${encodeURIComponent(i.password)}@127.0.0.1:${i.port}/${DATABASE}`;
 

@@ -153,3 +153,11 @@ export async function pruneGoneWorkerProcesses(db: DbOrTx): Promise<number> {
     returning w.id`);
   return removed.length;
 }
+
+/** How many worker processes (each console runs one) have their presence session open in this database now. */
+export async function countLiveWorkers(db: DbOrTx): Promise<number> {
+  const [row] = await db.execute<{ count: number }>(
+    sql`select count(*)::int as count from pg_stat_activity where datname = current_database() and starts_with(application_name, ${APPLICATION_NAME_PREFIX})`,
+  );
+  return row?.count ?? 0;
+}

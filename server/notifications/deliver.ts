@@ -1,17 +1,19 @@
 import { and, eq, sql } from "drizzle-orm";
 import { oneLine } from "@/server/backups/run-backup";
+import type { Sealed } from "@/server/crypto/secret-box";
 import type { DbOrTx } from "@/server/db";
 import { notificationChannels, notificationDeliveries } from "@/server/db/schema";
 import type { NotificationMessage, PluginConfig } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { fullConfig } from "@/server/services/plugin-config";
+import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
+import { storedConfig } from "@/server/services/plugin-config";
 import { messageForDelivery } from "./messages";
 
-type Channel = { notifier: string; config: PluginConfig; secrets: PluginConfig };
+type Channel = { id: string; notifier: string; config: PluginConfig; secrets: Sealed };
 
 /** Sends one message through a channel's notifier; the plugin's error (one line, no secret) is what rejects. */
 export async function sendToChannel(plugins: PluginHost, channel: Channel, message: NotificationMessage): Promise<void> {
-  const client = (await plugins.notifier(channel.notifier)).create(fullConfig(channel.config, channel.secrets));
+  const client = (await plugins.notifier(channel.notifier)).create(storedConfig(SEALED_COLUMNS.notificationChannelSecrets, channel.id, channel.config, channel.secrets));
   try {
     await client.send(message);
   } finally {

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
+import { manifestKeysFor } from "@/server/backups/manifest-keys";
 import { oneLine } from "@/server/backups/run-backup";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
@@ -11,7 +12,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
-import { fullConfig, openStorage } from "@/server/services/plugin-config";
+import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { appendRestoreLog } from "./restore-log";
@@ -138,7 +139,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     // The manifest is checked before anything else, so a backup changed in storage costs no safety backup.
     await run.phase("checking the backup");
     run.storage = await openStorage(plugins, job.storage!);
-    run.files = await checkStoredManifest(run.storage, backup, job.artifacts);
+    run.files = await checkStoredManifest(run.storage, backup, job.artifacts, await manifestKeysFor(db, backup));
 
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
       await run.phase("safety backup", "Taking a safety backup of the target before touching it");
@@ -147,7 +148,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     }
 
     await run.phase("connecting");
-    const config = fullConfig(target.sourceConfig, target.sourceSecrets);
+    const config = environmentSourceConfig(target);
     const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
     run.server = server;
     if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);

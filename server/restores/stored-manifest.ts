@@ -29,9 +29,9 @@ async function readManifestText(storage: StorageClient, key: string): Promise<st
   return Buffer.concat(parts).toString("utf8");
 }
 
-function parseManifest(text: string, signed: boolean): Record<string, unknown> {
-  if (signed) {
-    const body = verifyManifestSignature(text);
+function parseManifest(text: string, signingKeys: Buffer[] | null): Record<string, unknown> {
+  if (signingKeys) {
+    const body = signingKeys.map((key) => verifyManifestSignature(text, key)).find((verified) => verified !== null);
     if (!body) throw new Error("The stored manifest of this backup is not signed by this console: it was changed in storage after the backup was taken; refusing to restore it");
     return body;
   }
@@ -53,14 +53,14 @@ function chunksOf(entry: ManifestEntry, size: number): ArtifactToLoad["chunks"] 
 }
 
 /**
- * Reads and checks a backup's manifest before any of its files is opened: a signed one must carry this console's
- * signature, and every file it lists must be the catalog's (key, size, sha256). Returns what each file to load must
+ * Reads and checks a backup's manifest before any of its files is opened: a signed one must carry a signature made
+ * with one of `signingKeys` (this console's, or one a key rotation retired after the backup: see manifestKeysFor), and every file it lists must be the catalog's (key, size, sha256). Returns what each file to load must
  * be, with the manifest's chunk checksums when it is signed (older backups get theirs from a first read).
  */
-export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[]): Promise<Map<string, ArtifactToLoad>> {
+export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<Map<string, ArtifactToLoad>> {
   const manifest = catalog.find((a) => a.kind === "manifest");
   if (!manifest) throw new Error("The backup has no manifest file; refusing to restore it");
-  const body = parseManifest(await readManifestText(storage, manifest.key), backup.signedManifest);
+  const body = parseManifest(await readManifestText(storage, manifest.key), backup.signedManifest ? signingKeys : null);
   const entries = (Array.isArray(body.artifacts) ? body.artifacts : []) as ManifestEntry[];
   const files = catalog.filter((a) => a.kind !== "manifest");
   const toLoad = new Map<string, ArtifactToLoad>();

@@ -1,6 +1,8 @@
 import type { servers } from "@/server/db/schema";
+import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
 import type { ManagedServer, PluginConfig, SourceContribution } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { storedConfig } from "@/server/services/plugin-config";
 import { manageServer } from "./managed-server";
 import type { ServerPolicy } from "./server-policy";
 
@@ -13,7 +15,7 @@ export function serverPolicy(row: Pick<ServerRow, "name" | "allowedRoots" | "dat
 /** Opens a connection to a stored server through its kind's plugin, under the server's rules. The caller closes it. */
 export async function connectServer(plugins: PluginHost, row: ServerRow): Promise<ManagedServer> {
   const kind = await plugins.serverKind(row.kind);
-  return manageServer(await kind.connect({ ...row.config, ...row.secrets }), serverPolicy(row));
+  return manageServer(await kind.connect(storedConfig(SEALED_COLUMNS.serverSecrets, row.id, row.config, row.secrets)), serverPolicy(row));
 }
 
 /**

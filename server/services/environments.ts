@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
@@ -12,7 +14,7 @@ import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { assertSourceSettingsAllowed } from "@/server/servers/source-settings";
-import { configRecord, fullConfig, presentConfig, takeConfig, type StoredConfig } from "./plugin-config";
+import { configRecord, environmentSourceConfig, presentConfig, readableSecrets, takeConfig, type StoredConfig } from "./plugin-config";
 import { findProject } from "./projects";
 import { findServer } from "./servers";
 
@@ -64,6 +66,7 @@ export const testEnvironmentInput = z.union([
 
 type EnvironmentRow = typeof environments.$inferSelect;
 const CONFIG_FIELDS = { kindField: "source", configField: "sourceConfig" };
+const SECRETS = SEALED_COLUMNS.environmentSourceSecrets;
 
 function select(db: DbOrTx, where: SQL | undefined) {
   return db
@@ -85,7 +88,7 @@ function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; project
     name: e.name,
     stage: e.stage,
     source: e.source,
-    sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, e.sourceSecrets),
+    sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, readableSecrets(SECRETS, e.id, e.sourceSecrets)),
     restoring,
     createdAt: e.createdAt.toISOString(),
   };
@@ -156,9 +159,11 @@ export async function createEnvironment(
   const prepared = await takeConfig(plugins, "sources", input.source, input.sourceConfig, options.inherit, fields);
   assertSourceSettingsAllowed(plugins, input.source, prepared.full, server, fields.configField);
   await assertNameFree(db, project.id, input.name);
+  const id = randomUUID();
   const [row] = await db
     .insert(environments)
     .values({
+      id,
       orgId: actor.orgId,
       projectId: project.id,
       serverId: server.id,
@@ -166,7 +171,7 @@ export async function createEnvironment(
       stage: input.stage,
       source: input.source,
       sourceConfig: prepared.config,
-      sourceSecrets: prepared.secrets,
+      sourceSecrets: sealSecret(SECRETS, id, prepared.secrets),
     })
     .returning();
   await recordActivity(db, actor, {
@@ -184,7 +189,8 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
   const e = current.environment;
   const server = input.serverId ? await findServer(db, actor, input.serverId) : undefined;
   if (input.name && input.name !== e.name) await assertNameFree(db, e.projectId, input.name, e.id);
-  const stored = fullConfig(e.sourceConfig, e.sourceSecrets);
+  // Secrets that do not open here (another key, another row's value) are not kept: the edit must type them again.
+  const stored = { ...e.sourceConfig, ...readableSecrets(SECRETS, e.id, e.sourceSecrets) };
   // The secrets were stored for this server's view of the host: on another server they must be typed again.
   const scope = server && server.id !== e.serverId ? ["server"] : [];
   // Without new settings the plain ones are taken, so the secrets are put back only under the rule above.
@@ -197,7 +203,7 @@ export async function updateEnvironment(db: DbOrTx, plugins: PluginHost, actor: 
       stage: input.stage ?? e.stage,
       serverId: server?.id ?? e.serverId,
       sourceConfig: prepared.config,
-      sourceSecrets: prepared.secrets,
+      sourceSecrets: sealSecret(SECRETS, e.id, prepared.secrets),
     })
     .where(and(eq(environments.id, e.id), eq(environments.orgId, actor.orgId)))
     .returning();
@@ -222,7 +228,7 @@ export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pr
   const stored = found?.environment;
   const source = stored?.source ?? ("source" in input ? input.source : "");
   const server = await findServer(db, actor, input.serverId ?? stored!.serverId);
-  const storedConfig = stored ? fullConfig(stored.sourceConfig, stored.sourceSecrets) : undefined;
+  const storedConfig = stored ? environmentSourceConfig(stored) : undefined;
   const incoming = input.sourceConfig ?? stored?.sourceConfig ?? {};
   const scope = stored && server.id !== stored.serverId ? ["server"] : [];
   const { full } = await takeConfig(plugins, "sources", source, incoming, storedConfig && { config: storedConfig, changedScope: scope }, CONFIG_FIELDS);

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, notificationChannels, notificationDeliveries } from "@/server/db/schema";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { oneLine } from "@/server/backups/run-backup";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import { sendToChannel } from "@/server/notifications/deliver";
@@ -11,7 +13,7 @@ import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
+import { configRecord, presentConfig, readableSecrets, takeConfig } from "./plugin-config";
 
 export const notificationChannelItem = z.object({
   id: z.string(),
@@ -53,13 +55,14 @@ export const listNotificationDeliveriesInput = z.object({ ...pageInput, channelI
 
 type ChannelRow = typeof notificationChannels.$inferSelect;
 const CONFIG_FIELDS = { kindField: "notifier", configField: "config" };
+const SECRETS = SEALED_COLUMNS.notificationChannelSecrets;
 
 function toItem(plugins: PluginHost, row: ChannelRow) {
   return {
     id: row.id,
     name: row.name,
     notifier: row.notifier,
-    config: presentConfig(plugins, "notifiers", row.notifier, row.config, row.secrets),
+    config: presentConfig(plugins, "notifiers", row.notifier, row.config, readableSecrets(SECRETS, row.id, row.secrets)),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -98,9 +101,10 @@ export async function createNotificationChannel(db: DbOrTx, plugins: PluginHost,
   const prepared = await takeConfig(plugins, "notifiers", input.notifier, input.config, undefined, CONFIG_FIELDS);
   return db.transaction(async (tx) => {
     await assertNameFree(tx, actor, input.name);
+    const id = randomUUID();
     const [row] = await tx
       .insert(notificationChannels)
-      .values({ orgId: actor.orgId, name: input.name, notifier: input.notifier, config: prepared.config, secrets: prepared.secrets })
+      .values({ id, orgId: actor.orgId, name: input.name, notifier: input.notifier, config: prepared.config, secrets: sealSecret(SECRETS, id, prepared.secrets) })
       .returning();
     await recordActivity(tx, actor, { action: "notification_channel.create", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name, message: `Notifier ${input.notifier}` });
     return toItem(plugins, row!);
@@ -111,11 +115,12 @@ export async function updateNotificationChannel(db: DbOrTx, plugins: PluginHost,
   return db.transaction(async (tx) => {
     const current = await findNotificationChannel(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
-    const stored = fullConfig(current.config, current.secrets);
+    // Secrets that do not open here (another key, another row's value) are not kept: the edit must type them again.
+    const stored = { ...current.config, ...readableSecrets(SECRETS, current.id, current.secrets) };
     const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
     const [row] = await tx
       .update(notificationChannels)
-      .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets })
+      .set({ name: input.name ?? current.name, config: prepared.config, secrets: sealSecret(SECRETS, current.id, prepared.secrets) })
       .where(and(eq(notificationChannels.id, current.id), eq(notificationChannels.orgId, actor.orgId)))
       .returning();
     await recordActivity(tx, actor, { action: "notification_channel.update", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name });

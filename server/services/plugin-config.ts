@@ -2,8 +2,10 @@ import { z } from "zod";
 import type { ContributionKind, PluginConfig, StorageClient } from "@/server/plugins/contracts";
 import { destinationFields, maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig, type StoredConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
+import type { Sealed } from "@/server/crypto/secret-box";
+import { openSecret, SEALED_COLUMNS, type SealedColumn } from "@/server/db/sealed-columns";
 import { env } from "@/server/env";
-import { ValidationError } from "@/server/errors";
+import { StoredSecretError, ValidationError } from "@/server/errors";
 import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
 
 export type { StoredConfig };
@@ -60,8 +62,23 @@ export function presentConfig(plugins: PluginHost, kind: ContributionKind, contr
   }
 }
 
-export function fullConfig(config: PluginConfig, secrets: PluginConfig): PluginConfig {
-  return { ...config, ...secrets };
+/** A stored row's whole configuration: its plain settings with its secrets, opened for that row (StoredSecretError if they do not open). */
+export function storedConfig(column: SealedColumn<PluginConfig>, rowId: string, config: PluginConfig, sealed: Sealed): PluginConfig {
+  return { ...config, ...openSecret(column, rowId, sealed) };
+}
+
+/**
+ * The secrets of a stored row as far as they open here: none when they do not (another key, another row's value).
+ * What a form shows (masked) and an edit keeps, so an admin can type unreadable secrets again; using them goes
+ * through `storedConfig`, which refuses.
+ */
+export function readableSecrets(column: SealedColumn<PluginConfig>, rowId: string, sealed: Sealed): PluginConfig {
+  try {
+    return openSecret(column, rowId, sealed);
+  } catch (err) {
+    if (err instanceof StoredSecretError) return {};
+    throw err;
+  }
 }
 
 /** A plugin configuration as the API takes and returns it (secrets masked on the way out). */
@@ -76,7 +93,13 @@ export const testResultOutput = z.object({ ok: z.boolean(), message: z.string() 
  */
 export const testResultWithDetails = testResultOutput.extend({ details: configRecord.optional() });
 
+/** An environment's whole source configuration, its secrets opened for it: what a backup, a restore or a test uses. */
+export function environmentSourceConfig(environment: { id: string; sourceConfig: PluginConfig; sourceSecrets: Sealed }): PluginConfig {
+  return storedConfig(SEALED_COLUMNS.environmentSourceSecrets, environment.id, environment.sourceConfig, environment.sourceSecrets);
+}
+
 /** A client for a stored storage location, through its provider plugin (activated on first use). */
-export async function openStorage(plugins: PluginHost, location: { provider: string; config: PluginConfig; secrets: PluginConfig }): Promise<StorageClient> {
-  return (await plugins.storageProvider(location.provider)).create(fullConfig(location.config, location.secrets));
+export async function openStorage(plugins: PluginHost, location: { id: string; provider: string; config: PluginConfig; secrets: Sealed }): Promise<StorageClient> {
+  const config = storedConfig(SEALED_COLUMNS.storageLocationSecrets, location.id, location.config, location.secrets);
+  return (await plugins.storageProvider(location.provider)).create(config);
 }

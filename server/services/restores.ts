@@ -12,7 +12,7 @@ import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
 import { createEnvironment, environmentNamed, findEnvironment } from "./environments";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig } from "./plugin-config";
+import { configRecord, environmentSourceConfig } from "./plugin-config";
 import { queuePositions } from "./queue-positions";
 import { openSourceSession } from "@/server/servers/connect-server";
 
@@ -227,7 +227,7 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
       // The original's secrets follow only to the same server, host, port and user. The database is the new
       // environment's own: the restore creates it, and refuses one that already exists there.
       const inherit = {
-        config: { ...fullConfig(origin.sourceConfig, origin.sourceSecrets), ...(sourceConfig.database === undefined ? {} : { database: sourceConfig.database }) },
+        config: { ...environmentSourceConfig(origin), ...(sourceConfig.database === undefined ? {} : { database: sourceConfig.database }) },
         changedScope: wanted.serverId === origin.serverId ? [] : ["server"],
       };
       const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, { inherit, configField: "newEnvironment.sourceConfig" });
@@ -270,7 +270,7 @@ export async function discardPreviousCopy(db: DbOrTx, plugins: PluginHost, actor
   if (!r.targetEnvironmentId) throw new ConflictError("The environment of this copy was deleted; remove the copy on the server by hand");
   const target = await findEnvironment(db, actor, r.targetEnvironmentId);
   const [server] = await db.select().from(servers).where(eq(servers.id, target.environment.serverId));
-  const config = fullConfig(target.environment.sourceConfig, target.environment.sourceSecrets);
+  const config = environmentSourceConfig(target.environment);
   let session;
   try {
     session = await openSourceSession(plugins, target.environment.source, config, server!);

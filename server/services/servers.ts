@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { environments, servers } from "@/server/db/schema";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { hasRole } from "@/server/auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
@@ -10,7 +12,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { DEFAULT_ALLOWED_ROOTS, serverPolicyFields } from "@/server/servers/server-policy";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
+import { configRecord, presentConfig, readableSecrets, storedConfig, takeConfig } from "./plugin-config";
 
 export const serverItem = z.object({
   id: z.string(),
@@ -54,6 +56,7 @@ export const testServerInput = z.union([
 
 type ServerRow = typeof servers.$inferSelect;
 const CONFIG_FIELDS = { kindField: "kind", configField: "config" };
+const SECRETS = SEALED_COLUMNS.serverSecrets;
 
 // Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
 const environmentCount = sql<number>`count(${environments.id})::int`;
@@ -63,7 +66,7 @@ function toItem(plugins: PluginHost, row: ServerRow & { environmentCount: number
     id: row.id,
     name: row.name,
     kind: row.kind,
-    config: presentConfig(plugins, "serverKinds", row.kind, row.config, row.secrets),
+    config: presentConfig(plugins, "serverKinds", row.kind, row.config, readableSecrets(SECRETS, row.id, row.secrets)),
     allowedRoots: row.allowedRoots,
     databasePattern: row.databasePattern,
     programs: row.programs,
@@ -113,14 +116,16 @@ export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Princ
   const input = createServerInput.parse(given);
   const prepared = await takeConfig(plugins, "serverKinds", input.kind, input.config, undefined, CONFIG_FIELDS);
   await assertNameFree(db, actor, input.name);
+  const id = randomUUID();
   const [row] = await db
     .insert(servers)
     .values({
+      id,
       orgId: actor.orgId,
       name: input.name,
       kind: input.kind,
       config: prepared.config,
-      secrets: prepared.secrets,
+      secrets: sealSecret(SECRETS, id, prepared.secrets),
       allowedRoots: input.allowedRoots,
       databasePattern: input.databasePattern || null,
       programs: input.programs,
@@ -133,14 +138,15 @@ export async function createServer(db: DbOrTx, plugins: PluginHost, actor: Princ
 export async function updateServer(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateServerInput>) {
   const current = await findServer(db, actor, input.id);
   if (input.name && input.name !== current.name) await assertNameFree(db, actor, input.name, current.id);
-  const stored = fullConfig(current.config, current.secrets);
+  // Secrets that do not open here (another key, another row's value) are not kept: the edit must type them again.
+  const stored = { ...current.config, ...readableSecrets(SECRETS, current.id, current.secrets) };
   const prepared = await takeConfig(plugins, "serverKinds", current.kind, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
   const [row] = await db
     .update(servers)
     .set({
       name: input.name ?? current.name,
       config: prepared.config,
-      secrets: prepared.secrets,
+      secrets: sealSecret(SECRETS, current.id, prepared.secrets),
       allowedRoots: input.allowedRoots ?? current.allowedRoots,
       databasePattern: input.databasePattern === undefined ? current.databasePattern : input.databasePattern || null,
       programs: input.programs ?? current.programs,
@@ -165,9 +171,9 @@ export async function testServer(db: DbOrTx, plugins: PluginHost, actor: Princip
   if (input.config && !hasRole(actor.role, "admin")) throw new ForbiddenError("Testing edited or new server settings needs the admin role; operators can test saved servers");
   const stored = "id" in input ? await findServer(db, actor, input.id) : undefined;
   const kindId = stored?.kind ?? ("kind" in input ? input.kind : "");
-  const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
+  const saved = stored ? storedConfig(SECRETS, stored.id, stored.config, stored.secrets) : undefined;
   const incoming = input.config ?? stored?.config ?? {};
-  const { full } = await takeConfig(plugins, "serverKinds", kindId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
+  const { full } = await takeConfig(plugins, "serverKinds", kindId, incoming, saved && { config: saved }, CONFIG_FIELDS);
   const result = await (await plugins.serverKind(kindId)).testConnection(full);
   await recordActivity(db, actor, {
     action: "server.test",

@@ -1,15 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backups, storageLocations } from "@/server/db/schema";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { hasRole } from "@/server/auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, fullConfig, presentConfig, takeConfig } from "./plugin-config";
+import { configRecord, presentConfig, readableSecrets, storedConfig, takeConfig } from "./plugin-config";
 
 export const storageLocationItem = z.object({
   id: z.string(),
@@ -45,6 +47,7 @@ export const testStorageLocationInput = z.union([
 
 type LocationRow = typeof storageLocations.$inferSelect;
 const CONFIG_FIELDS = { kindField: "provider", configField: "config" };
+const SECRETS = SEALED_COLUMNS.storageLocationSecrets;
 
 // Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
 const backupCount = sql<number>`count(${backups.id})::int`;
@@ -57,7 +60,7 @@ function toItem(plugins: PluginHost, row: LocationRow & Usage) {
     id: row.id,
     name: row.name,
     provider: row.provider,
-    config: presentConfig(plugins, "storageProviders", row.provider, row.config, row.secrets),
+    config: presentConfig(plugins, "storageProviders", row.provider, row.config, readableSecrets(SECRETS, row.id, row.secrets)),
     isDefault: row.isDefault,
     backupCount: row.backupCount,
     bytesUsed: row.bytesUsed,
@@ -119,9 +122,10 @@ export async function createStorageLocation(db: DbOrTx, plugins: PluginHost, act
     const [existing] = await tx.select({ n: sql<number>`count(*)::int` }).from(storageLocations).where(eq(storageLocations.orgId, actor.orgId));
     // The first location becomes the default, so backups have somewhere to go.
     const isDefault = input.isDefault ?? existing?.n === 0;
+    const id = randomUUID();
     const [row] = await tx
       .insert(storageLocations)
-      .values({ orgId: actor.orgId, name: input.name, provider: input.provider, config: prepared.config, secrets: prepared.secrets, isDefault: false })
+      .values({ id, orgId: actor.orgId, name: input.name, provider: input.provider, config: prepared.config, secrets: sealSecret(SECRETS, id, prepared.secrets), isDefault: false })
       .returning();
     if (isDefault) {
       await clearDefault(tx, actor, row!.id);
@@ -136,12 +140,13 @@ export async function updateStorageLocation(db: DbOrTx, plugins: PluginHost, act
   return db.transaction(async (tx) => {
     const current = await findStorageLocation(tx, actor, input.id);
     if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
-    const stored = fullConfig(current.config, current.secrets);
+    // Secrets that do not open here (another key, another row's value) are not kept: the edit must type them again.
+    const stored = { ...current.config, ...readableSecrets(SECRETS, current.id, current.secrets) };
     const prepared = await takeConfig(plugins, "storageProviders", current.provider, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
     if (input.isDefault) await clearDefault(tx, actor, current.id);
     const [row] = await tx
       .update(storageLocations)
-      .set({ name: input.name ?? current.name, config: prepared.config, secrets: prepared.secrets, isDefault: input.isDefault ?? current.isDefault })
+      .set({ name: input.name ?? current.name, config: prepared.config, secrets: sealSecret(SECRETS, current.id, prepared.secrets), isDefault: input.isDefault ?? current.isDefault })
       .where(and(eq(storageLocations.id, current.id), eq(storageLocations.orgId, actor.orgId)))
       .returning();
     await recordActivity(tx, actor, { action: "storage_location.update", targetType: "storage_location", targetId: row!.id, targetLabel: row!.name });
@@ -162,9 +167,9 @@ export async function testStorageLocation(db: DbOrTx, plugins: PluginHost, actor
   if (input.config && !hasRole(actor.role, "admin")) throw new ForbiddenError("Testing edited or new storage settings needs the admin role; operators can test saved locations");
   const stored = "id" in input ? await findStorageLocation(db, actor, input.id) : undefined;
   const providerId = stored?.provider ?? ("provider" in input ? input.provider : "");
-  const storedConfig = stored ? fullConfig(stored.config, stored.secrets) : undefined;
+  const saved = stored ? storedConfig(SECRETS, stored.id, stored.config, stored.secrets) : undefined;
   const incoming = input.config ?? stored?.config ?? {};
-  const { full } = await takeConfig(plugins, "storageProviders", providerId, incoming, storedConfig && { config: storedConfig }, CONFIG_FIELDS);
+  const { full } = await takeConfig(plugins, "storageProviders", providerId, incoming, saved && { config: saved }, CONFIG_FIELDS);
   const client = (await plugins.storageProvider(providerId)).create(full);
   let result: TestResult;
   try {

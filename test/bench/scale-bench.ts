@@ -98,7 +98,7 @@ async function main() {
     const dir = fs.mkdtempSync(path.join(DATA, "scale-storage-"));
     storageIds.push((await createStorageLocation(db, plugins, owner, { name, provider: "local", config: { path: dir }, isDefault: storageIds.length === 0 })).id);
   }
-  // One environment made through the service gives the encrypted secrets the seeded ones copy.
+  // One environment made through the service gives the sealed secrets the seeded ones copy (they open only on it).
   const templateProject = await createProject(db, owner, { name: "Template", description: "" });
   const template = await createEnvironment(db, plugins, owner, {
     projectId: templateProject.id,
@@ -177,7 +177,8 @@ async function main() {
   const [schedulerOrg] = await client<[{ id: string }]>`insert into organizations (name) values ('Second agency') returning id`;
   const [anyEnvironment] = await client<[{ id: string }]>`select id from environments where org_id = ${org.id} limit 1`;
   await step("5,000 more environments (second organization)", () => seedEnvironments(client, schedulerOrg!.id, server.id, anyEnvironment!.id, "Second"));
-  // Its default storage location (a copy of the first one), so its due backups are queued rather than failed.
+  // Its default storage location (a copy of the first one, whose secrets open only on the original), so its due
+  // backups are queued rather than failed: the bench removes them before they run.
   await client`insert into storage_locations (org_id, name, provider, config, secrets, is_default)
     select ${schedulerOrg!.id}, name, provider, config, secrets, true from storage_locations where id = ${storageIds[0]!}`;
   await client.unsafe("analyze");

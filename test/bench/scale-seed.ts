@@ -9,7 +9,7 @@ export const ENVIRONMENTS_PER_PROJECT = 50;
 
 const CLIENTS = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Adventure Works", "Wingtip", "Litware", "Proseware", "Alpine Ski", "Blue Yonder"];
 
-/** 100 projects ("Client 042 Fabrikam") with 50 environments each ("production-07", "staging-03", ...), all copying one template's encrypted secrets. */
+/** 100 projects ("Client 042 Fabrikam") with 50 environments each ("production-07", "staging-03", ...), all copying one template's sealed secrets (sealed for the template's row, they do not open on the copies: the bench never connects to these environments). */
 export async function seedEnvironments(sql: postgres.Sql, orgId: string, serverId: string, templateEnvironmentId: string, prefix: string, projects = PROJECTS) {
   await sql`
     insert into projects (org_id, name, description, created_at)

@@ -68,7 +68,6 @@ export async function startConsole(env: Record<string, string | undefined>, time
   };
 }
 
-/** Runs a CLI command to completion. */
 /** Runs a one-off CLI command; `stdin` is what it reads on standard input (passwords and keys come that way). */
 export async function runCli(args: string[], env: Record<string, string | undefined>, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: consoleEnv(env) });

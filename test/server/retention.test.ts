@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { artifactKey, backupPrefix } from "@/server/backups/keys";
 import { activityLog, backupArtifacts, backups, storageLocations } from "@/server/db/schema";
+import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
 import { decideRetention, type RetentionCandidate } from "@/server/retention/gfs";
 import { runRetentionPass } from "@/server/retention/retention-pass";
@@ -143,9 +145,10 @@ describe("the retention pass", () => {
   it("keeps a backup whose files cannot be removed, records the problem once, and tries again on the next pass", async () => {
     const setup = await createBackupSetup(t.db, plugins, owner);
     const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, source, "unreachable-storage");
+    const goneId = randomUUID();
     const [gone] = await t.db
       .insert(storageLocations)
-      .values({ orgId: owner.orgId, name: "Switched-off S3", provider: "s3", config: { endpoint: `http://127.0.0.1:${await freePort()}`, region: "us-east-1", bucket: "b", accessKeyId: "k", forcePathStyle: true }, secrets: { secretAccessKey: "s" } })
+      .values({ id: goneId, orgId: owner.orgId, name: "Switched-off S3", provider: "s3", config: { endpoint: `http://127.0.0.1:${await freePort()}`, region: "us-east-1", bucket: "b", accessKeyId: "k", forcePathStyle: true }, secrets: sealSecret(SEALED_COLUMNS.storageLocationSecrets, goneId, { secretAccessKey: "s" }) })
       .returning();
     const base = { orgId: owner.orgId, projectId: setup.project.id, environmentId: environment.id, storageLocationId: gone!.id, status: "completed" as const, type: "manual" as const, retentionClass: "daily" as const };
     await t.db.insert(backups).values([

@@ -1,9 +1,11 @@
 import { deriveKey } from "@/server/crypto/secret-key";
 import { closeDb, getDb } from "@/server/db";
+import { upgradeUnboundSecrets } from "@/server/db/reseal-secrets";
 import { readEnv } from "@/server/env";
 import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { build, buildNeeded } from "@/server/runtime/build";
+import { secureDataDir } from "@/server/runtime/data-dir";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
 import { onShutdown, runUntilShutdown } from "@/server/runtime/shutdown";
 import { startWeb } from "@/server/runtime/web";
@@ -16,6 +18,7 @@ const log = (line: string) => console.log(`[safehold] ${line}`);
 export async function startCommand(): Promise<void> {
   const config = readEnv();
   log(`Safehold ${VERSION}`);
+  secureDataDir(config.dataDir, log);
   const reason = buildNeeded(PROJECT_ROOT);
   if (reason) {
     log(`Building the console (${reason}); this takes a minute the first time...`);
@@ -25,6 +28,7 @@ export async function startCommand(): Promise<void> {
   log(database.embedded ? `Embedded PostgreSQL in ${config.dataDir}/postgres` : "Using the PostgreSQL at DATABASE_URL");
   await migrateAll(database.url);
   deriveKey("auth");
+  await upgradeUnboundSecrets(getDb(), log);
   process.env.NEXTAUTH_URL ??= config.publicUrl;
 
   const web = await startWeb({ root: PROJECT_ROOT, host: config.host, port: config.port });

@@ -1,5 +1,5 @@
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { stageEnum } from "./enums";
 import { organizationId } from "./organizations";
 import { projects } from "./projects";
@@ -21,7 +21,7 @@ export const environments = pgTable(
     /** A source contribution id, e.g. `postgres` or `odoo`. */
     source: text().notNull(),
     sourceConfig: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    sourceSecrets: encryptedJson().notNull(),
+    sourceSecrets: sealedText().notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -19,4 +19,5 @@ export * from "./download-links";
 export * from "./notification-channels";
 export * from "./activity-log";
 export * from "./worker-processes";
+export * from "./retired-keys";
 export * from "./relations";

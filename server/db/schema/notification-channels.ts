@@ -1,5 +1,5 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
 /** Where notifications go: one configured notifier contribution (e.g. `email`, `webhook`) of an organization. */
@@ -12,7 +12,7 @@ export const notificationChannels = pgTable(
     /** A notifier contribution id, e.g. `email` or `webhook`. */
     notifier: text().notNull(),
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    secrets: encryptedJson().notNull(),
+    secrets: sealedText().notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

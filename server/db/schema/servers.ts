@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
 export const servers = pgTable(
@@ -14,7 +14,7 @@ export const servers = pgTable(
     /** The non-secret fields of the kind's configuration. */
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     /** The fields the kind's schema marks secret. */
-    secrets: encryptedJson().notNull(),
+    secrets: sealedText().notNull(),
     /**
      * Folders on the server that environments may read and restore into (an admin's choice): every path a
      * source uses must resolve inside one of them.

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, encryptedJson, id, updatedAt } from "@/server/db/columns";
+import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
 export const storageLocations = pgTable(
@@ -12,7 +12,7 @@ export const storageLocations = pgTable(
     /** A storage-provider contribution id, e.g. `local` or `s3`. */
     provider: text().notNull(),
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    secrets: encryptedJson().notNull(),
+    secrets: sealedText().notNull(),
     isDefault: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

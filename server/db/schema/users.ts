@@ -1,6 +1,6 @@
 import { bigint, boolean, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
-import { createdAt, id } from "@/server/db/columns";
+import { createdAt, id, sealedText } from "@/server/db/columns";
 
 export const users = pgTable(
   "users",
@@ -15,7 +15,7 @@ export const users = pgTable(
     /** Sessions made under an older version are over: bumped by "sign out everywhere", password and two-factor changes, removal. */
     sessionVersion: integer().notNull().default(1),
     /** The TOTP secret, sealed; set during enrolment, in use once `totpEnabledAt` is set. */
-    totpSecret: text(),
+    totpSecret: sealedText(),
     totpEnabledAt: timestamp({ withTimezone: true }),
     /** The last accepted TOTP time step: a code cannot be used twice. */
     totpLastStep: bigint({ mode: "number" }),

@@ -26,7 +26,8 @@ export function passwordWeakness(password: string, userInputs: string[] = []): s
   const bare = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   // zxcvbn scores "olivia.hartmann2024" as strong even when told the email: it is the first thing an attacker tries.
   const ownWords = userInputs.map((input) => bare(input.split("@")[0]!)).filter((word) => word.length >= 4);
-  if (ownWords.some((word) => bare(password).includes(word))) return "Choose a password that is not built from your email address or name.";
+  const rest = ownWords.reduce((left, word) => left.replaceAll(word, ""), bare(password));
+  if (rest.length < bare(password).length && rest.length < 8) return "Choose a password that is not built from your email address or name.";
   const result = strength().check(password, ["safehold", ...userInputs, ...userInputs.flatMap((s) => s.toLowerCase().split(/[^a-z0-9]+/)).filter((s) => s.length >= 3)]);
   if (result.score >= 3) return null;
   const reason = result.feedback.warning ?? "It is too easy to guess.";

@@ -18,7 +18,9 @@ Usage: safehold <command> [options]
   token create --email E --name N [--org NAME]
                              Print a new API token (the last line of output)
 
-Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL.`;
+Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL,
+SAFEHOLD_TRUSTED_PROXIES (behind a reverse proxy: how many proxies append to X-Forwarded-For, e.g. 1, or their
+addresses and CIDR ranges, e.g. 10.0.0.0/8,192.0.2.7; unset, the connecting address is the client).`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({

@@ -3,6 +3,11 @@ import { readEnv } from "@/server/env";
 import { resolveClientOrigin, type ConnectionFacts } from "@/server/http/client-origin";
 import { parseTrustedProxies } from "@/server/http/trusted-proxies";
 
+/** An environment holding only `vars` (readEnv fills in the defaults). */
+function envOf(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return vars as NodeJS.ProcessEnv;
+}
+
 function origin(trusted: string | undefined, facts: Partial<ConnectionFacts>) {
   return resolveClientOrigin({ socketAddress: "10.0.0.2", tls: false, forwardedFor: undefined, forwardedProto: undefined, ...facts }, parseTrustedProxies(trusted));
 }
@@ -26,9 +31,9 @@ describe("SAFEHOLD_TRUSTED_PROXIES", () => {
   });
 
   it("is a startup error when it is wrong", () => {
-    expect(() => readEnv({ SAFEHOLD_TRUSTED_PROXIES: "all" })).toThrow(/Invalid configuration:\n {2}SAFEHOLD_TRUSTED_PROXIES: "all" is not an IP address/);
-    expect(readEnv({ SAFEHOLD_TRUSTED_PROXIES: "1" }).trustedProxies).toEqual({ kind: "hops", count: 1 });
-    expect(readEnv({}).trustedProxies).toEqual({ kind: "none" });
+    expect(() => readEnv(envOf({ SAFEHOLD_TRUSTED_PROXIES: "all" }))).toThrow(/Invalid configuration:\n {2}SAFEHOLD_TRUSTED_PROXIES: "all" is not an IP address/);
+    expect(readEnv(envOf({ SAFEHOLD_TRUSTED_PROXIES: "1" })).trustedProxies).toEqual({ kind: "hops", count: 1 });
+    expect(readEnv(envOf({})).trustedProxies).toEqual({ kind: "none" });
   });
 });
 

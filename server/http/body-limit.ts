@@ -16,8 +16,8 @@ export function declaresTooLarge(req: IncomingMessage): boolean {
 /**
  * Takes the whole body in, counting it, before anything else reads it: the HTTP parser hands body chunks to the
  * request's `push`, so they are kept here until the body has ended within the cap, then given to the request in
- * one piece for Next to read as usual. A body that passes the cap is dropped as it arrives (never held) and the
- * promise says "too_large"; "aborted" when the client went away first.
+ * one piece for Next to read as usual. Past the cap, chunks are dropped as they arrive (never held) and the
+ * promise says "too_large" at once; "aborted" when the client went away first.
  */
 export function bufferBodyWithinCap(req: IncomingMessage): Promise<"ok" | "too_large" | "aborted"> {
   return new Promise((resolve) => {
@@ -25,29 +25,34 @@ export function bufferBodyWithinCap(req: IncomingMessage): Promise<"ok" | "too_l
     const chunks: Buffer[] = [];
     let size = 0;
     req.push = (chunk: Buffer | null, encoding?: BufferEncoding) => {
-      if (chunk === null) {
-        if (size > MAX_BODY_BYTES) return false;
-        req.push = push;
+      if (chunk !== null) {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        else {
+          chunks.length = 0;
+          resolve("too_large");
+        }
+        return true;
+      }
+      req.push = push;
+      if (size <= MAX_BODY_BYTES) {
         if (size > 0) push(Buffer.concat(chunks));
         resolve("ok");
-        return push(null, encoding);
       }
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        resolve("too_large");
-      } else {
-        chunks.push(chunk);
-      }
-      return true;
+      // A refused body ends empty, so the request completes and the connection can serve the next one.
+      return push(null, encoding);
     };
     req.once("close", () => resolve("aborted"));
   });
 }
 
-/** The 413 answer, in the API's error shape. The connection is closed: the rest of the body is not read. */
+/**
+ * The 413 answer, in the API's error shape. What is left of the body is discarded as it arrives (Node's handling of
+ * a body nobody reads): closing at once would reset the connection under a client still sending, which then
+ * never sees the answer.
+ */
 export function refuseTooLarge(res: ServerResponse): void {
   const body = JSON.stringify({ error: { code: "payload_too_large", message: `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB` } });
-  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }

@@ -45,7 +45,10 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies {
   return { kind: "addresses", list };
 }
 
-/** Whether `address` (already normalised) is one of the trusted proxies of an address list. */
+/**
+ * Whether a peer at `address` (already normalised) is a trusted proxy: with a hop count the socket's peer always is
+ * (it is the nearest of the counted proxies), with a list only a listed address is, with none nobody is.
+ */
 export function isTrustedProxy(trusted: TrustedProxies, address: string): boolean {
   if (trusted.kind !== "addresses") return trusted.kind === "hops";
   const family = net.isIPv4(address) ? "ipv4" : net.isIPv6(address) ? "ipv6" : null;

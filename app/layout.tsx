@@ -3,6 +3,10 @@ import type { ReactNode } from "react";
 import { Providers } from "./_lib/providers";
 import "./globals.css";
 
+// Every page is rendered per request: its scripts carry that response's CSP nonce, which a page prerendered at
+// build time (the 404 page was) cannot.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Safehold", template: "%s · Safehold" },
   description: "Backups for every client environment, on every server",

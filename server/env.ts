@@ -1,5 +1,18 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "@/server/http/trusted-proxies";
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    try {
+      return parseTrustedProxies(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `${(err as Error).message} (a hop count 0-10, or a comma-separated list of proxy addresses and CIDR ranges)` });
+      return z.NEVER;
+    }
+  });
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -11,6 +24,7 @@ const envSchema = z.object({
   SAFEHOLD_PUBLIC_URL: z.string().url().optional(),
   SAFEHOLD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SAFEHOLD_ALLOW_LINK_LOCAL: z.enum(["0", "1", "true", "false"]).optional(),
+  SAFEHOLD_TRUSTED_PROXIES: trustedProxies,
 });
 
 export type Env = {
@@ -24,6 +38,8 @@ export type Env = {
   workerConcurrency: number;
   /** Whether configurations may name link-local and cloud metadata addresses (off: they are refused). */
   allowLinkLocal: boolean;
+  /** Which proxies' X-Forwarded-For and X-Forwarded-Proto are believed (none: the socket's peer is the client). */
+  trustedProxies: TrustedProxies;
 };
 
 /** Reads the configuration from process.env. The CLI may set DATABASE_URL (embedded database) before the first read. */
@@ -45,6 +61,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: (e.SAFEHOLD_PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ""),
     workerConcurrency: e.SAFEHOLD_WORKER_CONCURRENCY,
     allowLinkLocal: e.SAFEHOLD_ALLOW_LINK_LOCAL === "1" || e.SAFEHOLD_ALLOW_LINK_LOCAL === "true",
+    trustedProxies: e.SAFEHOLD_TRUSTED_PROXIES,
   };
 }
 

@@ -1,5 +1,6 @@
 import { createOpenApiFetchHandler, generateOpenApiDocument } from "trpc-to-openapi";
 import { env } from "@/server/env";
+import { refuseCookieMutationWithoutJson } from "@/server/http/cookie-csrf";
 import { createRequestContext } from "./context";
 import { INTERNAL_ERROR_MESSAGE } from "./error-mapping";
 import { appRouter } from "./root";
@@ -55,7 +56,10 @@ async function reshapeError(response: Response): Promise<Response> {
   return new Response(JSON.stringify({ error: { code, message, ...(fields ? { fields } : {}) } }), { status: response.status, headers });
 }
 
-/** A body-less POST (e.g. `.../test`) is an empty JSON object, so clients need not send a content type. */
+/**
+ * A body-less POST (e.g. `.../test`) is an empty JSON object, so token clients need not send a content type.
+ * Cookie-authenticated mutations were refused without JSON before this (refuseCookieMutationWithoutJson).
+ */
 async function withJsonBody(req: Request): Promise<Request> {
   if (req.method === "GET" || req.method === "HEAD" || req.headers.get("content-type")) return req;
   const body = await req.text();
@@ -66,6 +70,8 @@ async function withJsonBody(req: Request): Promise<Request> {
 }
 
 export async function handleRestRequest(incoming: Request): Promise<Response> {
+  const refused = refuseCookieMutationWithoutJson(incoming);
+  if (refused) return refused;
   const req = await withJsonBody(incoming);
   const response = await createOpenApiFetchHandler({
     endpoint: REST_BASE,

@@ -27,7 +27,9 @@ Usage: safehold <command> [options]
                              Re-encrypt every stored secret under a new key: SAFEHOLD_SECRET_KEY is the new key and the
                              old one is asked for (or read from standard input); --generate replaces data/secret.key
 
-Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL.`;
+Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL,
+SAFEHOLD_TRUSTED_PROXIES (behind a reverse proxy: how many proxies append to X-Forwarded-For, e.g. 1, or their
+addresses and CIDR ranges, e.g. 10.0.0.0/8,192.0.2.7; unset, the connecting address is the client).`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
 import { artifactFileName } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
+import { escapeHtml } from "@/server/http/escape-html";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { openStorage } from "@/server/services/plugin-config";
@@ -15,7 +16,7 @@ function refuse(request: Request, status: number, code: string, message: string)
   if ((request.headers.get("accept") ?? "").includes("application/json")) {
     return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
   }
-  const page = `<!doctype html><meta charset="utf-8"><title>Safehold download</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;color:#0f172a"><h1 style="font-size:1.25rem">This download link cannot be used</h1><p>${message}</p></body>`;
+  const page = `<!doctype html><meta charset="utf-8"><title>Safehold download</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;color:#0f172a"><h1 style="font-size:1.25rem">This download link cannot be used</h1><p>${escapeHtml(message)}</p></body>`;
   return new Response(page, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }
 
@@ -68,7 +69,9 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
     body = await storage.get(row.artifact.key, range ? { start: range.start } : undefined);
   } catch (err) {
     await storage.close?.();
-    return refuse(request, 502, "bad_gateway", `The storage could not return the file: ${(err as Error).message}`);
+    // The storage's own words (an FTP reply, a folder name) are for the operator, not for whoever holds the link.
+    console.error(`Download of ${row.artifact.key} from storage "${row.storage.name}" failed:`, (err as Error).message);
+    return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");
   }
   const length = range ? range.end - range.start + 1 : size;
   const stream = range && range.end < size - 1 ? take(body, length) : body;

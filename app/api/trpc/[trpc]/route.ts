@@ -1,8 +1,12 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createRequestContext } from "@/server/api/context";
 import { appRouter } from "@/server/api/root";
+import { refuseCookieMutationWithoutJson } from "@/server/http/cookie-csrf";
 
 function handler(req: Request) {
+  // tRPC itself takes multipart/form-data, which any site can make a browser send with the session cookie.
+  const refused = refuseCookieMutationWithoutJson(req);
+  if (refused) return refused;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,

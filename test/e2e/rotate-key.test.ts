@@ -1,19 +1,21 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Secret, TOTP } from "otpauth";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyIdOf, masterKeyFromText } from "@/server/crypto/secret-key";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { runCli, startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { signInOverHttp, trpcWithCookie } from "../helpers/http-sign-in";
 import { createClientWithInvoices, type ClientDatabase } from "../helpers/security-console";
 import { startFtpStorage } from "../helpers/storage-servers/ftp";
 import type { StorageTarget } from "../helpers/storage-servers/types";
 
 /**
  * `safehold secrets rotate-key` on a console with data: an FTP storage location (with its password), a PostgreSQL
- * environment (with its password) and a completed backup on that FTP storage. After rotation the console started
+ * environment (with its password), the owner's two-factor secret and a completed backup on that FTP storage. After rotation the console started
  * with the new key uses every credential and restores the backup (its manifest was signed with the old key); the
  * console started with the old key says clearly that the secrets were written with another key.
  */
@@ -27,6 +29,7 @@ let client: ClientDatabase;
 let first: ConsoleWithMembers;
 let token: string;
 const ids = { storage: "", environment: "", backup: "" };
+let totpSecret = "";
 
 const envWith = (key: string) => ({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir, SAFEHOLD_SECRET_KEY: key });
 
@@ -85,6 +88,11 @@ beforeAll(async () => {
   expect(backup.status, JSON.stringify(backup.body)).toBe(202);
   ids.backup = backup.body.id as string;
   expect(await poll(app, `/backups/${ids.backup}`)).toMatchObject({ status: "completed", verified: true });
+
+  const { cookie } = await signInOverHttp(app.url, { email: first.members.owner.email, password: "owner-password-1" });
+  totpSecret = (await trpcWithCookie(app.url, cookie!, "account.startTwoFactor", { currentPassword: "owner-password-1" }, "mutation")).body.secret as string;
+  const code = new TOTP({ secret: Secret.fromBase32(totpSecret) }).generate();
+  expect((await trpcWithCookie(app.url, cookie!, "account.confirmTwoFactor", { code }, "mutation")).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -123,8 +131,9 @@ describe("safehold secrets rotate-key", () => {
       ...(await t.sql`select secrets as value from servers`),
       ...(await t.sql`select source_secrets as value from environments`),
       ...(await t.sql`select key as value from retired_keys`),
+      ...(await t.sql`select totp_secret as value from users where totp_secret is not null`),
     ].map((row) => row.value as string);
-    expect(values.length).toBeGreaterThanOrEqual(4);
+    expect(values.length).toBeGreaterThanOrEqual(5);
     for (const value of values) expect(value.startsWith(`v2.${newId}.`)).toBe(true);
   });
 
@@ -142,6 +151,11 @@ describe("safehold secrets rotate-key", () => {
     await withConsole(NEW_KEY, async (app) => {
       expect((await rest(app, "POST", `/storage-locations/${ids.storage}/test`, {})).body).toMatchObject({ ok: true });
       expect((await testEnvironment(app)).body).toMatchObject({ ok: true });
+      // The next time step's code: the one used to confirm enrolment cannot be used again.
+      const code = new TOTP({ secret: Secret.fromBase32(totpSecret) }).generate({ timestamp: Date.now() + 30_000 });
+      const signedIn = await signInOverHttp(app.url, { email: first.members.owner.email, password: "owner-password-1", code });
+      expect(signedIn.error).toBeNull();
+      expect(signedIn.cookie).toBeTruthy();
       const restore = await rest(app, "POST", `/backups/${ids.backup}/restores`, { target: "original", safetyBackup: false, includeFilestore: false, neutralize: false, confirm: "RESTORE" });
       expect(restore.status, JSON.stringify(restore.body)).toBe(202);
       expect(await poll(app, `/restores/${restore.body.id as string}`)).toMatchObject({ status: "completed", error: null });

@@ -33,13 +33,20 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}, 
   const cliEnv = { DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: dataDir, ...env };
   const app = await startConsole(cliEnv);
   const members = {} as Record<Role, Member>;
-  for (const role of ["owner", "admin", "operator", "viewer"] as const) {
-    const email = `${role}@security.test`;
-    const created = await runCli(["user", "create", "--email", email, "--org", "Security agency", "--role", role], cliEnv, `${role}-password-1\n`);
-    if (created.code !== 0) throw new Error(`user create failed: ${created.stderr}`);
-    const token = await runCli(["token", "create", "--email", email, "--name", "tests"], cliEnv);
-    if (token.code !== 0) throw new Error(`token create failed: ${token.stderr}`);
-    members[role] = { email, token: token.stdout.trim().split("\n").pop()! };
+  try {
+    for (const role of ["owner", "admin", "operator", "viewer"] as const) {
+      const email = `${role}@security.test`;
+      const created = await runCli(["user", "create", "--email", email, "--org", "Security agency", "--role", role], cliEnv, `${role}-password-1\n`);
+      if (created.code !== 0) throw new Error(`user create failed: ${created.stderr}`);
+      const token = await runCli(["token", "create", "--email", email, "--name", "tests"], cliEnv);
+      if (token.code !== 0) throw new Error(`token create failed: ${token.stderr}`);
+      members[role] = { email, token: token.stdout.trim().split("\n").pop()! };
+    }
+  } catch (err) {
+    // The caller never gets a handle to stop it: a console left running would slow every later test.
+    await app.stop();
+    if (!database) await t.drop();
+    throw err;
   }
 
   const rest = async (member: Member, method: string, route: string, body?: unknown): Promise<ApiAnswer> => {

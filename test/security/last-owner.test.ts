@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function secondOwner(): Promise<Member> {
   const email = "second-owner@security.test";
-  expect((await runCli(["user", "create", "--email", email, "--org", "Security agency", "--role", "owner"], c.cliEnv, "second-owner-phrase\n")).code).toBe(0);
+  expect((await runCli(["user", "create", "--email", email, "--org", "Security agency", "--role", "owner"], c.cliEnv, "orchid-lantern-quarry\n")).code).toBe(0);
   const token = await runCli(["token", "create", "--email", email, "--name", "race"], c.cliEnv);
   return { email, token: token.stdout.trim().split("\n").pop()! };
 }

@@ -14,7 +14,7 @@ export function openApiDocument() {
   document ??= generateOpenApiDocument(appRouter, {
     title: "Safehold API",
     description:
-      'Safehold public API v1. Authenticate with `Authorization: Bearer <API token>` (Settings › API tokens, or `safehold token create`). Errors are `{ "error": { "code", "message", "fields"? } }`.',
+      'Safehold public API v1. Authenticate with `Authorization: Bearer <API token>` (Settings › Account, or `safehold token create`). Errors are `{ "error": { "code", "message", "fields"? } }`.',
     version: "1.0.0",
     baseUrl: `${env().publicUrl}${REST_BASE}`,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },

@@ -1,33 +1,41 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import {
-  ConflictError,
-  type DomainError,
-  ExternalError,
-  ForbiddenError,
-  NotFoundError,
-  StoredSecretError,
-  TooManyRequestsError,
-  UnauthorizedError,
-  ValidationError,
-} from "@/server/errors";
+import { type DomainError, type DomainErrorCode, isDomainError, isValidationError } from "@/server/errors";
 
-/** The one place where domain errors become tRPC codes (and so HTTP statuses). */
-const CODES: Array<[new (...args: never[]) => DomainError, TRPC_ERROR_CODE_KEY]> = [
-  [NotFoundError, "NOT_FOUND"],
-  [ForbiddenError, "FORBIDDEN"],
-  [UnauthorizedError, "UNAUTHORIZED"],
-  [ConflictError, "CONFLICT"],
-  [ValidationError, "UNPROCESSABLE_CONTENT"],
-  [TooManyRequestsError, "TOO_MANY_REQUESTS"],
-  [ExternalError, "BAD_GATEWAY"],
-  [StoredSecretError, "PRECONDITION_FAILED"],
-];
+/** The one place where domain errors become tRPC codes (and so HTTP statuses), by their stable `code`. */
+const CODES: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
+  bad_request: "BAD_REQUEST",
+  not_found: "NOT_FOUND",
+  forbidden: "FORBIDDEN",
+  unauthorized: "UNAUTHORIZED",
+  conflict: "CONFLICT",
+  validation: "UNPROCESSABLE_CONTENT",
+  too_many_requests: "TOO_MANY_REQUESTS",
+  external: "BAD_GATEWAY",
+  stored_secret: "PRECONDITION_FAILED",
+};
 
 export function toTRPCError(error: DomainError): TRPCError {
-  const code = CODES.find(([type]) => error instanceof type)?.[1] ?? "BAD_REQUEST";
-  return new TRPCError({ code, message: error.message, cause: error });
+  return new TRPCError({ code: CODES[error.code] ?? "BAD_REQUEST", message: error.message, cause: error });
+}
+
+/** PostgreSQL's unique_violation, wherever a driver or ORM wrapped it. */
+function uniqueViolation(err: unknown): boolean {
+  for (let e = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
+/**
+ * A failed procedure's error as the caller should see it: domain errors by their code, and a unique violation
+ * (two requests creating the same name at once, or a name a service does not check first) as a conflict.
+ */
+export function mapFailure(cause: unknown): TRPCError | null {
+  if (isDomainError(cause)) return toTRPCError(cause);
+  if (uniqueViolation(cause)) return new TRPCError({ code: "CONFLICT", message: "That already exists: another one with the same name (or the same unique value) is there", cause: cause as Error });
+  return null;
 }
 
 export const INTERNAL_ERROR_MESSAGE = "Something went wrong on the server. The details are in the server log.";
@@ -35,7 +43,7 @@ export const INTERNAL_ERROR_MESSAGE = "Something went wrong on the server. The d
 /** Field path → message, for showing errors next to form fields. */
 export function fieldErrors(error: TRPCError): Record<string, string> | undefined {
   const cause = error.cause;
-  if (cause instanceof ValidationError) return Object.keys(cause.fields).length ? cause.fields : undefined;
+  if (isValidationError(cause)) return Object.keys(cause.fields).length ? cause.fields : undefined;
   if (cause instanceof ZodError) {
     const fields: Record<string, string> = {};
     for (const issue of cause.issues) fields[issue.path.join(".") || "input"] ??= issue.message;

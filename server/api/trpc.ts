@@ -4,9 +4,8 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { hasRole, type PendingStep, type Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import type { Role } from "@/server/db/schema";
-import { DomainError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
-import { fieldErrors, publicMessage, toTRPCError } from "./error-mapping";
+import { fieldErrors, mapFailure, publicMessage } from "./error-mapping";
 
 export type Context = {
   db: Db;
@@ -46,7 +45,8 @@ export const createCallerFactory = t.createCallerFactory;
 
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+  const mapped = result.ok ? null : mapFailure(result.error.cause);
+  if (mapped) throw mapped;
   return result;
 });
 

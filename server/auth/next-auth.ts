@@ -3,7 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { deriveKey } from "@/server/crypto/secret-key";
 import { getDb } from "@/server/db";
 import { env } from "@/server/env";
-import { DomainError } from "@/server/errors";
+import { isDomainError } from "@/server/errors";
 import { clientAddress, clientUsedHttps } from "@/server/http/client-request";
 import { authenticate } from "./authenticate";
 import { sameOriginPath } from "./same-origin-path";
@@ -49,7 +49,7 @@ export function authOptions(secure: boolean): NextAuthOptions {
             return { id: user.id, email: user.email, name: user.name, sessionId: user.sessionId };
           } catch (err) {
             // next-auth shows this message on the sign-in page; only domain errors carry a message meant for users.
-            if (err instanceof DomainError) throw new Error(err.message);
+            if (isDomainError(err)) throw new Error(err.message);
             console.error("Sign-in failed:", err);
             throw new Error("Sign-in is unavailable right now; the details are in the server log");
           }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { currentMasterKey } from "@/server/crypto/secret-key";
 import type { DbOrTx } from "@/server/db";
 import { openSecret, SEALED_COLUMNS, sealSecret, type SealedColumn } from "@/server/db/sealed-columns";
-import { StoredSecretError } from "@/server/errors";
+import { isDomainError } from "@/server/errors";
 
 type StoredValue = { id: string; value: string };
 
@@ -64,7 +64,7 @@ export async function upgradeUnboundSecrets(db: DbOrTx, log: (line: string) => v
           await store(tx, column, row.id, resealed(column, row.id, openSecret(column, row.id, row.value, master), master));
           count += 1;
         } catch (err) {
-          if (!(err instanceof StoredSecretError)) throw err;
+          if (!isDomainError(err, "stored_secret")) throw err;
           log(`Warning: ${err.message}`);
         }
       }

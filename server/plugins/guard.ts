@@ -1,4 +1,4 @@
-import { DomainError, ExternalError } from "@/server/errors";
+import { ExternalError, isDomainError } from "@/server/errors";
 import type { ContributionKind, TestResult } from "./contracts";
 
 /** Methods a contribution must have; the host checks them at activation (Strapi-style). */
@@ -13,7 +13,7 @@ export const REQUIRED_METHODS: Record<ContributionKind, string[]> = {
 const FACTORIES = new Set(["create", "connect", "restore"]);
 
 function toExternal(err: unknown, pluginId: string): Error {
-  if (err instanceof DomainError) return err;
+  if (isDomainError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   const wrapped = new ExternalError(message || `Plugin ${pluginId} failed without a message`);
   wrapped.cause = err;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, notificationChannels, projects, storageLocations } from "@/server/db/schema";
-import { NotFoundError, ValidationError } from "@/server/errors";
+import { isValidationError, NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride } from "@/server/policies/policy-fields";
 import { toColumns, toOverride } from "@/server/policies/policy-row";
@@ -144,7 +144,7 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
     try {
       checkSchedule(policy.schedule, policy.timezone);
     } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(`${target.projectName} / ${target.name}: ${err.message}`, err.fields);
+      if (isValidationError(err)) throw new ValidationError(`${target.projectName} / ${target.name}: ${err.message}`, err.fields);
       throw err;
     }
     return { environmentId: target.id, override: merged, label: `${target.projectName} / ${target.name}` };

@@ -5,7 +5,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import type { Sealed } from "@/server/crypto/secret-box";
 import { openSecret, SEALED_COLUMNS, type SealedColumn } from "@/server/db/sealed-columns";
 import { env } from "@/server/env";
-import { StoredSecretError, ValidationError } from "@/server/errors";
+import { isDomainError, ValidationError } from "@/server/errors";
 import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
 
 export type { StoredConfig };
@@ -76,7 +76,7 @@ export function readableSecrets(column: SealedColumn<PluginConfig>, rowId: strin
   try {
     return openSecret(column, rowId, sealed);
   } catch (err) {
-    if (err instanceof StoredSecretError) return {};
+    if (isDomainError(err, "stored_secret")) return {};
     throw err;
   }
 }

@@ -4,7 +4,7 @@ import { retireManifestKey } from "@/server/backups/manifest-keys";
 import { keyFilePath, keyIdOf, masterKeyFromText, readKeyFile } from "@/server/crypto/secret-key";
 import { resealAll } from "@/server/db/reseal-secrets";
 import { readEnv } from "@/server/env";
-import { StoredSecretError } from "@/server/errors";
+import { isDomainError } from "@/server/errors";
 import { countLiveWorkers } from "@/server/jobs/worker-presence";
 import { readSecret } from "../read-secret";
 import { withDatabase } from "./with-database";
@@ -64,7 +64,7 @@ export async function secretsRotateKeyCommand(options: { generate?: boolean }): 
     });
   } catch (err) {
     if (rotation.keyFile) fs.rmSync(`${rotation.keyFile}.new`, { force: true });
-    if (err instanceof StoredSecretError) throw new Error(`The old key does not open every stored secret, so nothing was changed. ${err.message}`);
+    if (isDomainError(err, "stored_secret")) throw new Error(`The old key does not open every stored secret, so nothing was changed. ${err.message}`);
     throw err;
   }
   if (rotation.keyFile) installKeyFile(rotation.keyFile);

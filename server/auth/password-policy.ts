@@ -2,6 +2,7 @@ import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import * as common from "@zxcvbn-ts/language-common";
 import * as english from "@zxcvbn-ts/language-en";
 import { z } from "zod";
+import { ValidationError } from "@/server/errors";
 
 export const MIN_PASSWORD_LENGTH = 10;
 /** bcrypt reads only the first 72 bytes: a longer password would be silently cut. */
@@ -44,3 +45,9 @@ export const newPasswordSchema = z
     const weakness = passwordWeakness(p);
     if (weakness) ctx.addIssue({ code: "custom", message: weakness });
   });
+
+/** Refuses a new password built from the person's own email or name (the schema has already refused common ones); `field` names the form field. */
+export function assertPasswordFor(password: string, person: { email: string; name?: string }, field = "password"): void {
+  const weakness = passwordWeakness(password, [person.email, person.name ?? ""]);
+  if (weakness) throw new ValidationError(weakness, { [field]: weakness });
+}

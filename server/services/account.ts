@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { throttledAttempt, type AttemptOutcome } from "@/server/auth/login-throttle";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
-import { newPasswordSchema, passwordWeakness } from "@/server/auth/password-policy";
+import { assertPasswordFor, newPasswordSchema } from "@/server/auth/password-policy";
 import type { Principal } from "@/server/auth/principal";
 import { issueRecoveryCodes, unusedRecoveryCodes } from "@/server/auth/recovery-codes";
 import { endAllSessions, listLiveSessions, revokeSession } from "@/server/auth/sessions";
@@ -73,8 +73,7 @@ export const changePasswordInput = z.object({ currentPassword: z.string().min(1,
 export async function changePassword(db: Db, actor: Principal, input: z.infer<typeof changePasswordInput>) {
   const user = await assertCurrentPassword(db, actor, input.currentPassword);
   if (input.newPassword === input.currentPassword) throw new ValidationError("Choose a password you have not been using", { newPassword: "Same as the current password" });
-  const weakness = passwordWeakness(input.newPassword, [user.email, user.name]);
-  if (weakness) throw new ValidationError(weakness, { newPassword: weakness });
+  assertPasswordFor(input.newPassword, user, "newPassword");
   await db.transaction(async (tx) => {
     await tx
       .update(users)

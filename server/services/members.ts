@@ -9,7 +9,8 @@ import { ROLES, memberships, users, type Role } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
 import { clearTwoFactor } from "./account";
 import { recordActivity } from "./activity";
-import { emailSchema, findUserByEmail, insertUser, nameSchema, passwordSchema } from "./users";
+import { newPasswordSchema } from "@/server/auth/password-policy";
+import { emailSchema, findUserByEmail, insertUser, nameSchema } from "./users";
 
 export const memberItem = z.object({
   userId: z.string(),
@@ -80,7 +81,7 @@ export const addMemberInput = z.object({
   email: emailSchema,
   name: nameSchema.default(""),
   /** The new user's first password; ignored when the email already has an account. */
-  password: passwordSchema.optional(),
+  password: newPasswordSchema.optional(),
   role: z.enum(ROLES),
 });
 

@@ -2,14 +2,13 @@ import { eq, sql } from "drizzle-orm";
 import { endAllSessions } from "@/server/auth/sessions";
 import { z } from "zod";
 import { hashPassword } from "@/server/auth/password";
-import { newPasswordSchema, passwordWeakness } from "@/server/auth/password-policy";
+import { assertPasswordFor, newPasswordSchema } from "@/server/auth/password-policy";
 import type { DbOrTx } from "@/server/db";
 import { memberships, organizations, users, type Role } from "@/server/db/schema";
-import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { ConflictError, NotFoundError } from "@/server/errors";
 import { clearTwoFactor } from "./account";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" }));
-export const passwordSchema = newPasswordSchema;
 export const nameSchema = z.string().trim().max(100);
 
 export async function countUsers(db: DbOrTx): Promise<number> {
@@ -26,12 +25,6 @@ export async function findUserByEmail(db: DbOrTx, email: string) {
   return user;
 }
 
-/** Refuses a password built from the user's own email or name (the schema has already refused common ones). */
-export function assertPasswordFor(password: string, person: { email: string; name?: string }): void {
-  const weakness = passwordWeakness(password, [person.email, person.name ?? ""]);
-  if (weakness) throw new ValidationError(weakness, { password: weakness });
-}
-
 export async function insertUser(db: DbOrTx, input: { email: string; name: string; password: string }) {
   if (await findUserByEmail(db, input.email)) throw new ConflictError(`A user with the email ${input.email} already exists`);
   assertPasswordFor(input.password, input);
@@ -45,7 +38,7 @@ export async function insertUser(db: DbOrTx, input: { email: string; name: strin
 export const firstOwnerInput = z.object({
   email: emailSchema,
   name: nameSchema.default(""),
-  password: passwordSchema,
+  password: newPasswordSchema,
   organizationName: z.string().trim().min(1, "Name your organization").max(100),
 });
 
@@ -71,7 +64,7 @@ export async function createUserFromCli(
   input: { email: string; password: string; name?: string; orgName?: string; role?: Role },
 ) {
   const email = emailSchema.parse(input.email);
-  const password = passwordSchema.parse(input.password);
+  const password = newPasswordSchema.parse(input.password);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7261002)`);
     if ((await countUsers(tx)) === 0) {
@@ -100,7 +93,7 @@ export async function createUserFromCli(
  * next sign-in), optionally without their second factor; every session of theirs ends.
  */
 export async function resetPasswordFromCli(db: DbOrTx, input: { email: string; password: string; temporary: boolean; resetTwoFactor: boolean }) {
-  const password = passwordSchema.parse(input.password);
+  const password = newPasswordSchema.parse(input.password);
   return db.transaction(async (tx) => {
     const user = await findUserByEmail(tx, emailSchema.parse(input.email));
     if (!user) throw new NotFoundError(`User ${input.email}`);

@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { TotpCodeInput } from "@/app/_components/account/totp-code-input";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
@@ -73,21 +74,7 @@ export function SignInForm({ initialError, callbackUrl }: { initialError?: strin
         </p>
         {codeKind === "app" ? (
           <Field label="Authentication code" htmlFor="code" hint={error ? "The app shows a new code every 30 seconds: enter the one it shows now, not one already used." : undefined}>
-            <Input
-              key="app"
-              id="code"
-              name="code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9 ]*"
-              maxLength={7}
-              placeholder="123456"
-              className="font-mono tracking-widest"
-              required
-              autoFocus
-            />
+            <TotpCodeInput key="app" id="code" name="code" value={code} onChange={(e) => setCode(e.target.value)} required autoFocus />
           </Field>
         ) : (
           <Field

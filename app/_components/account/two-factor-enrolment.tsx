@@ -10,6 +10,7 @@ import { Steps } from "@/app/_components/ui/steps";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { RecoveryCodes } from "./recovery-codes";
+import { TotpCodeInput } from "./totp-code-input";
 
 // Short: the steps fit on one line in the sign-in pages' narrow card.
 const STEPS = ["Password", "Scan", "Save codes"] as const;
@@ -96,19 +97,7 @@ export function TwoFactorEnrolment({
             </div>
           </div>
           <Field label="Enter the 6-digit code from the app" htmlFor="enrolment-code" error={confirmFailure ? (confirmFailure.message.startsWith("Invalid input") ? confirmFailure.fields.code : confirmFailure.message) : undefined}>
-            <Input
-              id="enrolment-code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9 ]*"
-              maxLength={7}
-              placeholder="123456"
-              className="max-w-40 font-mono tracking-widest"
-              autoFocus
-              invalid={Boolean(confirmFailure)}
-            />
+            <TotpCodeInput id="enrolment-code" value={code} onChange={(e) => setCode(e.target.value)} className="max-w-40" autoFocus invalid={Boolean(confirmFailure)} />
           </Field>
           <div className="flex justify-end gap-2">
             {cancel}

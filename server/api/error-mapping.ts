@@ -1,6 +1,5 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { ZodError } from "zod";
 import { type DomainError, type DomainErrorCode, isDomainError, isValidationError } from "@/server/errors";
 
 /** The one place where domain errors become tRPC codes (and so HTTP statuses), by their stable `code`. */
@@ -40,13 +39,22 @@ export function mapFailure(cause: unknown): TRPCError | null {
 
 export const INTERNAL_ERROR_MESSAGE = "Something went wrong on the server. The details are in the server log.";
 
+type Issue = { path: PropertyKey[]; message: string };
+
+/** Input-validation issues, recognised by shape like every error here: a copy of zod bundled elsewhere (a plugin's) has other classes. */
+function zodIssues(err: unknown): Issue[] | null {
+  const e = err as { name?: unknown; issues?: unknown } | null;
+  return e && e.name === "ZodError" && Array.isArray(e.issues) ? (e.issues as Issue[]) : null;
+}
+
 /** Field path → message, for showing errors next to form fields. */
 export function fieldErrors(error: TRPCError): Record<string, string> | undefined {
   const cause = error.cause;
   if (isValidationError(cause)) return Object.keys(cause.fields).length ? cause.fields : undefined;
-  if (cause instanceof ZodError) {
+  const issues = zodIssues(cause);
+  if (issues) {
     const fields: Record<string, string> = {};
-    for (const issue of cause.issues) fields[issue.path.join(".") || "input"] ??= issue.message;
+    for (const issue of issues) fields[issue.path.join(".") || "input"] ??= issue.message;
     return fields;
   }
   return undefined;
@@ -55,8 +63,9 @@ export function fieldErrors(error: TRPCError): Record<string, string> | undefine
 /** The message a user sees: never a stack trace or a raw driver message for an unexpected failure. */
 export function publicMessage(error: TRPCError): string {
   if (error.code === "INTERNAL_SERVER_ERROR") return INTERNAL_ERROR_MESSAGE;
-  if (error.cause instanceof ZodError) {
-    const first = error.cause.issues[0];
+  const issues = zodIssues(error.cause);
+  if (issues) {
+    const first = issues[0];
     return first ? `Invalid input: ${first.path.length ? `${first.path.join(".")}: ` : ""}${first.message}` : "Invalid input";
   }
   return error.message;

@@ -1,18 +1,14 @@
 import { parseArgs } from "node:util";
-import { migrateCommand } from "./commands/migrate";
-import { secretsRotateKeyCommand } from "./commands/secrets-rotate-key";
-import { startCommand } from "./commands/start";
-import { tokenCreateCommand } from "./commands/token-create";
-import { userCreateCommand } from "./commands/user-create";
-import { userResetPasswordCommand } from "./commands/user-reset-password";
-import { workerCommand } from "./commands/worker";
+// Commands are imported when run: a process loads only what its command uses (the web process, no server code
+// outside Next's build).
 import { VERSION } from "./project-root";
 
 const USAGE = `Safehold ${VERSION}
 
 Usage: safehold <command> [options]
 
-  start                      Run the console (web + worker); starts an embedded PostgreSQL when DATABASE_URL is unset
+  start                      Run the console (a web and a worker process); starts an embedded PostgreSQL when DATABASE_URL is unset
+  web                        Run the web console alone against DATABASE_URL (start runs one; more can run behind a load balancer)
   worker                     Run a worker alone (scale-out: any number against one database)
   migrate                    Apply database migrations
   user create --email E [--name N] [--org NAME] [--role owner|admin|operator|viewer]
@@ -54,19 +50,21 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case "start":
-      return startCommand();
+      return (await import("./commands/start")).startCommand();
+    case "web":
+      return (await import("./commands/web")).webCommand();
     case "worker":
-      return workerCommand();
+      return (await import("./commands/worker")).workerCommand();
     case "migrate":
-      return migrateCommand();
+      return (await import("./commands/migrate")).migrateCommand();
     case "user create":
-      return userCreateCommand(values);
+      return (await import("./commands/user-create")).userCreateCommand(values);
     case "user reset-password":
-      return userResetPasswordCommand(values);
+      return (await import("./commands/user-reset-password")).userResetPasswordCommand(values);
     case "token create":
-      return tokenCreateCommand(values);
+      return (await import("./commands/token-create")).tokenCreateCommand(values);
     case "secrets rotate-key":
-      return secretsRotateKeyCommand(values);
+      return (await import("./commands/secrets-rotate-key")).secretsRotateKeyCommand(values);
     default:
       throw new Error(`Unknown command "${command}"\n\n${USAGE}`);
   }

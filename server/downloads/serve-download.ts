@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
 import { artifactFileName } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
+import { DECLARED_LENGTH_HEADER } from "@/server/http/declared-length";
 import { escapeHtml } from "@/server/http/escape-html";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
@@ -63,6 +64,18 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   if (range === "unsatisfiable") {
     return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
   }
+  const length = range ? range.end - range.start + 1 : size;
+  const headers: Record<string, string> = {
+    "content-type": CONTENT_TYPE[claims.artifact],
+    "content-disposition": `attachment; filename="${artifactFileName(claims.backupId, claims.artifact)}"`,
+    [DECLARED_LENGTH_HEADER]: String(length),
+    "accept-ranges": "bytes",
+    // no-transform: a compressing layer would change the length and the ranges.
+    "cache-control": "private, no-store, no-transform",
+  };
+  if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
+  const status = range ? 206 : 200;
+  if (request.method === "HEAD") return new Response(null, { status, headers });
   const storage = await openStorage(plugins, row.storage);
   let body: Readable;
   try {
@@ -73,16 +86,7 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
     console.error(`Download of ${row.artifact.key} from storage "${row.storage.name}" failed:`, (err as Error).message);
     return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");
   }
-  const length = range ? range.end - range.start + 1 : size;
   const stream = range && range.end < size - 1 ? take(body, length) : body;
   stream.once("close", () => void storage.close?.());
-  const headers: Record<string, string> = {
-    "content-type": CONTENT_TYPE[claims.artifact],
-    "content-disposition": `attachment; filename="${artifactFileName(claims.backupId, claims.artifact)}"`,
-    "content-length": String(length),
-    "accept-ranges": "bytes",
-    "cache-control": "private, no-store",
-  };
-  if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
-  return new Response(Readable.toWeb(stream) as ReadableStream, { status: range ? 206 : 200, headers });
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
 }

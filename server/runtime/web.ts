@@ -3,12 +3,16 @@ import next from "next";
 import { env } from "@/server/env";
 import { bufferBodyWithinCap, declaresTooLarge, refuseTooLarge } from "@/server/http/body-limit";
 import { setClientHeaders } from "@/server/http/client-headers";
+import { restoreDeclaredLength } from "@/server/http/declared-length";
 import { applySecurityHeaders } from "@/server/http/response-security";
-import { handleDownload } from "./download-route";
 
 export type WebServer = { close: () => Promise<void> };
 
-/** The production Next.js server, in this process, behind the console's own request checks. */
+/**
+ * The production Next.js server behind the console's own request checks. Everything that answers a request
+ * (routes, pages, downloads) runs inside Next's module graph; this file and what it imports hold no state
+ * shared with it (test/server/web-module-graph.test.ts keeps it so).
+ */
 export async function startWeb(options: { root: string; host: string; port: number }): Promise<WebServer> {
   const app = next({ dev: false, dir: options.root, hostname: options.host, port: options.port });
   await app.prepare();
@@ -19,6 +23,7 @@ export async function startWeb(options: { root: string; host: string; port: numb
   const server = http.createServer((req, res) => {
     setClientHeaders(req, trustedProxies);
     applySecurityHeaders(req, res, { https });
+    restoreDeclaredLength(res);
     if (declaresTooLarge(req)) return refuseTooLarge(res);
     // Started before any await: body chunks may arrive right after the headers.
     const body = bufferBodyWithinCap(req);
@@ -26,7 +31,7 @@ export async function startWeb(options: { root: string; host: string; port: numb
       const received = await body;
       if (received === "too_large") return refuseTooLarge(res);
       if (received === "aborted") return;
-      if (!(await handleDownload(req, res))) await handle(req, res);
+      await handle(req, res);
     })().catch((err: unknown) => {
       console.error("Request failed:", err);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

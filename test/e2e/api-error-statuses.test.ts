@@ -7,9 +7,10 @@ import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/con
 import { freePort } from "../helpers/ports";
 
 /**
- * One request per error status against a console started as `npm start` starts it. The web routes and the
- * worker/CLI load the server code twice (Next's bundle and tsx), so an error thrown by one copy is not an
- * instance of the other's classes: mapping by class sent these answers to 500. They must say what went wrong.
+ * One request per error status against a console started as `npm start` starts it. When the web routes and the
+ * worker shared one process, it held two copies of the server code (Next's build and tsx) and an error thrown by
+ * one was no instance of the other's classes: these answers were 500. Errors are mapped by their code now, and
+ * each process loads the code once (supervised-processes.test.ts).
  */
 let c: ConsoleWithMembers;
 

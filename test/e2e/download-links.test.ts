@@ -151,6 +151,10 @@ describe("console-signed links", () => {
     expect(headers).toMatch(new RegExp(`content-disposition: attachment; filename="backup-${backupId}-filestore.tar.gz"`, "i"));
     expect(headers).toMatch(new RegExp(`content-length: ${link.size}`, "i"));
     expect(headers).toMatch(/accept-ranges: bytes/i);
+    expect(headers).not.toMatch(/x-safehold/i);
+    const head = execFileSync("curl", ["-sS", "-I", url], { encoding: "utf8" });
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    expect(head).toMatch(new RegExp(`content-length: ${link.size}`, "i"));
     const file = path.join(downloads, "resumed.tar.gz");
     expect(curl(url, file, ["-r", "0-99999"])).toBe(206);
     expect(fs.statSync(file).size).toBe(100_000);

@@ -3,15 +3,17 @@ import { readEnv } from "@/server/env";
 import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
-import { onShutdown, runUntilShutdown } from "@/server/runtime/shutdown";
+import { isSupervised, onShutdown, reportReady, runUntilShutdown } from "@/server/runtime/shutdown";
 
-/** `safehold worker`: a worker alone, for scale-out; any number can run against one database. */
+/** `safehold worker`: a worker alone, for scale-out; any number can run against one database. `start` runs one too. */
 export async function workerCommand(): Promise<void> {
   const config = readEnv();
   const database = await openDatabase(config, (line) => console.log(`[safehold] ${line}`));
-  await migrateAll(database.url);
+  // Under `safehold start` the supervisor has migrated already.
+  if (!isSupervised()) await migrateAll(database.url);
   const worker = await startWorker({ connectionString: database.url, concurrency: config.workerConcurrency });
   console.log(`[safehold] Worker running (concurrency ${config.workerConcurrency})`);
+  reportReady();
   onShutdown(async () => {
     await worker.stop();
     await releaseWorkerUtils();

@@ -48,7 +48,7 @@ export class TooManyRequestsError extends DomainError {
   override readonly code = "too_many_requests";
 }
 
-/** Invalid input the user can fix; `fields` maps a field path (e.g. `config.port`) to its message. */
+/** Invalid input the user can fix; `fields` maps a field path (e.g. `name`, or `config.<field>` for a plugin setting) to its message. */
 export class ValidationError extends DomainError {
   override readonly code = "validation";
 

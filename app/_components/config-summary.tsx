@@ -1,37 +1,15 @@
 import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
 import { SECRET_MASK } from "@/server/plugins/secret-mask";
 
-function text(config: PluginConfig, key: string): string {
-  const value = config[key];
-  return typeof value === "string" || typeof value === "number" ? String(value) : "";
-}
-
-/** One line saying where a configuration points: `user@host:port · path`, a bucket, or a folder. Empty when it has none of these. */
-export function configSummary(config: PluginConfig): string {
-  const host = text(config, "host");
-  if (host) {
-    const user = text(config, "username") || text(config, "user");
-    const port = text(config, "port");
-    const where = `${user ? `${user}@` : ""}${host}${port ? `:${port}` : ""}`;
-    const what = text(config, "path") || text(config, "database");
-    return what ? `${where} · ${what}` : where;
-  }
-  const bucket = text(config, "bucket");
-  if (bucket) {
-    const prefix = text(config, "prefix");
-    const region = text(config, "endpoint") || text(config, "region");
-    return [prefix ? `${bucket}/${prefix}` : bucket, region].filter(Boolean).join(" · ");
-  }
-  return text(config, "path");
-}
-
 /**
- * The host key a configuration pins (`hostKeyFingerprint`, as the SSH-based plugins name it): shortened, the full
- * value on hover. When the schema has the field but it is empty, a reminder that nothing is pinned yet.
+ * The host key a configuration pins (the field whose format is `host-key`): shortened, the full value on hover.
+ * When the schema has such a field but it is empty, a reminder that nothing is pinned yet.
  */
 export function PinnedFingerprint({ config, schema }: { config: PluginConfig; schema: ConfigSchema | undefined }) {
-  const full = text(config, "hostKeyFingerprint");
-  if (!full) return schema?.properties.hostKeyFingerprint ? <span className="text-amber-700">Host key not pinned yet: test the connection</span> : null;
+  const field = Object.entries(schema?.properties ?? {}).find(([, f]) => f.format === "host-key")?.[0];
+  if (!field) return null;
+  const full = typeof config[field] === "string" ? config[field] : "";
+  if (!full) return <span className="text-amber-700">Host key not pinned yet: test the connection</span>;
   // Keep the algorithm prefix (`SHA256:`) and enough of the hash to tell keys apart at a glance.
   const shown = full.indexOf(":") + 1 + 12;
   return <span title={full}>{full.length > shown ? `${full.slice(0, shown)}…` : full}</span>;

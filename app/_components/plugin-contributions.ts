@@ -2,10 +2,22 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import type { ConfigSchema, ContributionKind } from "@/server/plugins/contracts";
+import { configSummary } from "@/server/plugins/config-summary";
+import type { ConfigSchema, ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { useTRPC } from "@/app/_lib/trpc";
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema };
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null };
+
+const lastChosenKey = (kind: ContributionKind) => `safehold:last-${kind}`;
+
+/** The contribution of `kind` an operator last picked in a form, so the next form starts with it. */
+export function rememberChoice(kind: ContributionKind, id: string): void {
+  window.localStorage.setItem(lastChosenKey(kind), id);
+}
+
+function lastChosen(kind: ContributionKind): string | null {
+  return typeof window === "undefined" ? null : window.localStorage.getItem(lastChosenKey(kind));
+}
 
 /** The installed contributions of one kind (server kinds, sources, storage providers) that forms can offer. */
 export function useContributions(kind: ContributionKind) {
@@ -21,8 +33,13 @@ export function useContributions(kind: ContributionKind) {
       can: (id: string, capability: string) => Boolean(items.find((c) => c.id === id)?.capabilities.includes(capability)),
       // A contribution whose plugin was removed or broke still has a readable name: its id.
       title: (id: string) => items.find((c) => c.id === id)?.title ?? id,
-      /** What a new form starts with: `preferred` when it is installed, else the first one. */
-      defaultId: (preferred: string) => (items.some((c) => c.id === preferred) ? preferred : (items[0]?.id ?? "")),
+      /** One line saying where a configuration of contribution `id` points (its `summary` template filled in). */
+      summary: (id: string, config: PluginConfig) => configSummary(items.find((c) => c.id === id), config),
+      /** What a new form starts with: the one last chosen in this browser while it is installed, else the first one. */
+      defaultId: () => {
+        const last = lastChosen(kind);
+        return last && items.some((c) => c.id === last) ? last : (items[0]?.id ?? "");
+      },
     };
-  }, [query.data, query.isLoading]);
+  }, [kind, query.data, query.isLoading]);
 }

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { ContributionKind, PluginConfig } from "@/server/plugins/contracts";
-import { useContributions } from "./plugin-contributions";
+import { rememberChoice, useContributions } from "./plugin-contributions";
 import { schemaDefaults } from "./schema-form";
 
 /**
@@ -10,11 +10,11 @@ import { schemaDefaults } from "./schema-form";
  * configuration. Choosing another contribution starts from its schema's defaults; `onEdit` runs on every change
  * (forms use it to clear a stale test result).
  */
-export function useContributionConfig(kind: ContributionKind, initial: { id?: string; config?: PluginConfig }, preferred: string, onEdit: () => void) {
+export function useContributionConfig(kind: ContributionKind, initial: { id?: string; config?: PluginConfig }, onEdit: () => void) {
   const contributions = useContributions(kind);
   const [chosen, setChosen] = useState(initial.id);
   const [draft, setDraft] = useState(initial.config);
-  const id = chosen ?? contributions.defaultId(preferred);
+  const id = chosen ?? contributions.defaultId();
   const contribution = contributions.find(id);
   return {
     contributions,
@@ -23,6 +23,7 @@ export function useContributionConfig(kind: ContributionKind, initial: { id?: st
     config: draft ?? schemaDefaults(contribution?.configSchema),
     choose(next: string) {
       setChosen(next);
+      rememberChoice(kind, next);
       setDraft(schemaDefaults(contributions.find(next)?.configSchema));
       onEdit();
     },

@@ -10,11 +10,13 @@ ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "multiline", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "placeholder", schemaType: "string" });
 ajv.addKeyword({ keyword: "enumTitles", schemaType: "array" });
-ajv.addKeyword({ keyword: "identity", schemaType: "boolean" });
+for (const keyword of ["identity", "dataLocation", "copyTarget", "discovered"]) ajv.addKeyword({ keyword, schemaType: "boolean" });
 ajv.addFormat("hostname", true);
 ajv.addFormat("uri", (value: string) => URL.canParse(value));
 ajv.addFormat("server-path", (value: string) => value.startsWith("/"));
 ajv.addFormat("database-name", true);
+// What a pinned host key looks like is the plugin's business (it checks the key it pins).
+ajv.addFormat("host-key", true);
 
 
 const compiled = new WeakMap<ConfigSchema, ValidateFunction>();

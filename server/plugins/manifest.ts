@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ContributionKind } from "./contracts";
+import { summaryFields } from "./config-summary";
 
 const idPattern = /^[a-z][a-z0-9-]*$/;
 
@@ -15,8 +16,11 @@ const fieldSchema = z
     maximum: z.number().optional(),
     minLength: z.number().int().optional(),
     pattern: z.string().optional(),
-    format: z.enum(["hostname", "uri", "server-path", "database-name"]).optional(),
+    format: z.enum(["hostname", "uri", "server-path", "database-name", "host-key"]).optional(),
     identity: z.boolean().optional(),
+    dataLocation: z.boolean().optional(),
+    copyTarget: z.boolean().optional(),
+    discovered: z.boolean().optional(),
     secret: z.boolean().optional(),
     multiline: z.boolean().optional(),
     placeholder: z.string().optional(),
@@ -41,13 +45,22 @@ export const SOURCE_CAPABILITIES = {
 } as const;
 export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
 
-const contributionSchema = z.object({
-  id: z.string().regex(idPattern, "contribution ids are lowercase letters, digits and dashes"),
-  title: z.string().min(1),
-  description: z.string().optional(),
-  capabilities: z.array(z.enum(Object.keys(SOURCE_CAPABILITIES) as [SourceCapability, ...SourceCapability[]])).optional(),
-  configSchema,
-});
+const contributionSchema = z
+  .object({
+    id: z.string().regex(idPattern, "contribution ids are lowercase letters, digits and dashes"),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    capabilities: z.array(z.enum(Object.keys(SOURCE_CAPABILITIES) as [SourceCapability, ...SourceCapability[]])).optional(),
+    configSchema,
+    summary: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    for (const name of summaryFields(c.summary ?? "")) {
+      const field = c.configSchema.properties[name];
+      if (!field) ctx.addIssue({ code: "custom", path: ["summary"], message: `{${name}} is not a field of the configSchema` });
+      else if (field.secret) ctx.addIssue({ code: "custom", path: ["summary"], message: `{${name}} is a secret field: it is never shown` });
+    }
+  });
 
 const activationEvent = z
   .string()

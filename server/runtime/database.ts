@@ -9,9 +9,9 @@ export type DatabaseHandle = { url: string; embedded: boolean; stop: () => Promi
  * DATABASE_URL when set; otherwise the embedded PostgreSQL in the data dir (started, or joined when another
  * Safehold process already runs it). Exports the URL as DATABASE_URL so every module of this process uses it.
  */
-export async function openDatabase(config: Env, log: (line: string) => void): Promise<DatabaseHandle> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
-  const embedded = await startEmbeddedDatabase(config.dataDir, log);
+export async function openDatabase(settings: Env, log: (line: string) => void): Promise<DatabaseHandle> {
+  if (settings.databaseUrl) return { url: settings.databaseUrl, embedded: false, stop: async () => {} };
+  const embedded = await startEmbeddedDatabase(settings.dataDir, log);
   process.env.DATABASE_URL = embedded.url;
   resetEnvCache();
   return { url: embedded.url, embedded: true, stop: embedded.stop };

@@ -4,7 +4,9 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { environments, projects } from "@/server/db/schema";
 import { ExternalError, ValidationError } from "@/server/errors";
+import type { DiscoveredSource } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { fieldsMarked, valuesOf } from "@/server/plugins/schema-fields";
 import { recordActivity } from "./activity";
 import { databaseProblem } from "@/server/servers/server-policy";
 import { configRecord, takePartialConfig } from "./plugin-config";
@@ -31,7 +33,8 @@ export const discoveredItem = z.object({
 /** What a source can back up on a server (e.g. the Odoo databases there), for "Import environments from server". */
 export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof discoverInput>) {
   const server = await findServer(db, actor, input.serverId);
-  if (!plugins.contribution("sources", input.source, "source").capabilities?.includes("discover")) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
+  const source = plugins.contribution("sources", input.source, "source");
+  if (!source.capabilities?.includes("discover")) throw new ValidationError(`The "${input.source}" source cannot list what a server holds`, { source: "Not supported by this source" });
   const config = await takePartialConfig(plugins, "sources", input.source, input.sourceConfig, { kindField: "source", configField: "sourceConfig" });
   let found;
   try {
@@ -52,9 +55,12 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
   await recordActivity(db, actor, { action: "server.discover", targetType: "server", targetId: server.id, targetLabel: server.name, message: `${found.length} ${input.source} database(s) found` });
   // Only what the server's rules let an environment use is offered.
   const policy = serverPolicy(server);
-  return found.filter((d) => typeof d.config.database !== "string" || !databaseProblem(policy, d.config.database)).map((d) => {
-    const merged = { ...config, ...d.config };
-    const user = existing.find((e) => e.config.database === merged.database && (e.config.host ?? null) === (merged.host ?? null) && (e.config.port ?? null) === (merged.port ?? null));
+  const databases = Object.entries(source.configSchema.properties).filter(([, f]) => f.format === "database-name").map(([name]) => name);
+  const allowed = (found: DiscoveredSource) => databases.every((name) => typeof found.config[name] !== "string" || !databaseProblem(policy, found.config[name]));
+  const location = fieldsMarked(source.configSchema, "dataLocation");
+  return found.filter(allowed).map((d) => {
+    const merged = valuesOf({ ...config, ...d.config }, location);
+    const user = merged === null ? undefined : existing.find((e) => valuesOf(e.config, location) === merged);
     return { name: d.name, config: d.config, version: d.version ?? null, sizeBytes: d.sizeBytes ?? null, existingEnvironmentId: user?.id ?? null, existingEnvironment: user ? `${user.project} / ${user.name}` : null };
   });
 }

@@ -17,6 +17,7 @@ export const contributionItem = z.object({
   description: z.string().nullable(),
   capabilities: z.array(z.string()),
   configSchema: z.record(z.string(), z.unknown()),
+  summary: z.string().nullable(),
 });
 
 export const pluginItem = z.object({
@@ -49,6 +50,7 @@ export function listPlugins(plugins: PluginHost) {
         description: c.description ?? null,
         capabilities: c.capabilities ?? [],
         configSchema: c.configSchema as Record<string, unknown>,
+        summary: c.summary ?? null,
       })),
     ),
   }));
@@ -63,5 +65,6 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     capabilities: c.capabilities ?? [],
     pluginId: c.pluginId,
     configSchema: c.configSchema as Record<string, unknown>,
+    summary: c.summary ?? null,
   }));
 }

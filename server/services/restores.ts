@@ -6,7 +6,9 @@ import type { DbOrTx } from "@/server/db";
 import { STAGES, backups, environments, projects, restores, servers, users } from "@/server/db/schema";
 import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
+import type { ConfigSchema } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { fieldsMarked, pick, valuesOf } from "@/server/plugins/schema-fields";
 import { restoreJobKey } from "@/server/restores/job-key";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
@@ -172,24 +174,21 @@ export async function listRestores(db: DbOrTx, actor: Principal, input: z.infer<
   return toPage(rows, input.limit, (r) => toItem(r, positions), (r) => [r.restore.createdAt.toISOString(), r.restore.id]);
 }
 
-/** The fields that say which database a source config points at; two environments on one server must not share them. */
-function databaseIdentity(config: Record<string, unknown>): string | null {
-  if (config.database === undefined) return null;
-  return JSON.stringify([config.host ?? null, config.port ?? null, config.database]);
-}
-
-async function assertDatabaseUnused(db: DbOrTx, actor: Principal, serverId: string, source: string, config: Record<string, unknown>) {
-  const identity = databaseIdentity(config);
-  if (!identity) return;
+/** Two environments of one server and source must not share their data location (e.g. host, port and database). */
+async function assertDataLocationUnused(db: DbOrTx, actor: Principal, serverId: string, source: string, schema: ConfigSchema, config: Record<string, unknown>) {
+  const location = valuesOf(config, fieldsMarked(schema, "dataLocation"));
+  if (!location) return;
   const others = await db
     .select({ name: environments.name, project: projects.name, config: environments.sourceConfig })
     .from(environments)
     .innerJoin(projects, eq(projects.id, environments.projectId))
     .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, serverId), eq(environments.source, source)));
-  const clash = others.find((o) => databaseIdentity(o.config) === identity);
+  const clash = others.find((o) => valuesOf(o.config, fieldsMarked(schema, "dataLocation")) === location);
   if (clash) {
-    throw new ValidationError(`"${clash.project} / ${clash.name}" already uses database "${String(config.database)}" on this server: restore into that environment instead, or choose another database name`, {
-      "newEnvironment.sourceConfig.database": `Already used by ${clash.project} / ${clash.name}`,
+    const own = fieldsMarked(schema, "copyTarget").filter((name) => config[name] !== undefined);
+    const what = own.map((name) => `${(schema.properties[name]?.title ?? name).toLowerCase()} "${String(config[name])}"`).join(" and ") || "the same data";
+    throw new ValidationError(`"${clash.project} / ${clash.name}" already uses ${what} on this server: restore into that environment instead, or choose another`, {
+      [`newEnvironment.sourceConfig.${own[0] ?? "source"}`]: `Already used by ${clash.project} / ${clash.name}`,
     });
   }
 }
@@ -204,7 +203,8 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
   if (backup.status !== "completed" || !backup.verified) throw new ConflictError("Only a completed, verified backup can be restored");
   const origin = (await findEnvironment(db, actor, backup.environmentId)).environment;
-  if (!plugins.contribution("sources", origin.source).capabilities?.includes("restore")) {
+  const source = plugins.contribution("sources", origin.source);
+  if (!source.capabilities?.includes("restore")) {
     throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
   }
 
@@ -223,11 +223,11 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
       if (await environmentNamed(tx, wanted.projectId, wanted.name)) {
         throw new ValidationError(`This project already has an environment named "${wanted.name}"`, { "newEnvironment.name": "Already taken in this project" });
       }
-      await assertDatabaseUnused(tx, actor, wanted.serverId, origin.source, sourceConfig);
-      // The original's secrets follow only to the same server, host, port and user. The database is the new
-      // environment's own: the restore creates it, and refuses one that already exists there.
+      await assertDataLocationUnused(tx, actor, wanted.serverId, origin.source, source.configSchema, sourceConfig);
+      // The original's secrets follow only to the same server and identity (host, port, user). The copy-target
+      // fields (its database) are the new environment's own: the restore creates them, and refuses existing ones.
       const inherit = {
-        config: { ...environmentSourceConfig(origin), ...(sourceConfig.database === undefined ? {} : { database: sourceConfig.database }) },
+        config: { ...environmentSourceConfig(origin), ...pick(sourceConfig, fieldsMarked(source.configSchema, "copyTarget")) },
         changedScope: wanted.serverId === origin.serverId ? [] : ["server"],
       };
       const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, { inherit, configField: "newEnvironment.sourceConfig" });

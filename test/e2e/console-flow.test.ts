@@ -77,6 +77,7 @@ describe("a newcomer's first session in the console", () => {
     await page.waitForURL("**/settings/storage");
     await page.getByRole("button", { name: "Add storage location" }).click();
     const dialog = page.getByRole("dialog", { name: "Add storage location" });
+    await dialog.getByLabel("Provider", { exact: true }).selectOption("local");
     await dialog.getByLabel("Name", { exact: true }).fill("Backups disk");
     await dialog.getByLabel("Folder").fill(path.join(storageDir, "backups"));
     await dialog.getByRole("button", { name: "Test connection" }).click();
@@ -91,6 +92,7 @@ describe("a newcomer's first session in the console", () => {
     await page.getByRole("link", { name: "Servers" }).click();
     await page.getByRole("button", { name: "Add server" }).click();
     const dialog = page.getByRole("dialog", { name: "Add server" });
+    await dialog.getByLabel("Kind").selectOption("local");
     await dialog.getByLabel("Name", { exact: true }).fill("This host");
     // A new server starts with Odoo's usual folders allowed.
     await expect(dialog.getByLabel("Allowed folder 1").inputValue()).resolves.toBe("/var/lib/odoo");

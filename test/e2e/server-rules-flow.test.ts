@@ -61,6 +61,7 @@ describe("server rules: admins decide what environments may touch, operators wor
     await page.goto(`${app.url}/servers`);
     await page.getByRole("button", { name: "Add server" }).click();
     const dialog = page.getByRole("dialog", { name: "Add server" });
+    await dialog.getByLabel("Kind").selectOption("local");
     await dialog.getByLabel("Name", { exact: true }).fill("Client host");
     // A new server starts with Odoo's usual folders.
     await expect(dialog.getByLabel("Allowed folder 1").inputValue()).resolves.toBe("/var/lib/odoo");

@@ -31,7 +31,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const test = useMutation(trpc.servers.test.mutationOptions());
   // A value the operator trusted from the last test (e.g. a host key): still shown, as pinned, once the test is cleared.
   const [trusted, setTrusted] = useState<PinHint | null>(null);
-  const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, "local", () => {
+  const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, () => {
     test.reset();
     setTrusted(null);
   });

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { PinnedFingerprint, configSummary } from "@/app/_components/config-summary";
+import { PinnedFingerprint } from "@/app/_components/config-summary";
+import { configSummary } from "@/server/plugins/config-summary";
 import type { Contribution } from "@/app/_components/plugin-contributions";
 import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
@@ -65,7 +66,7 @@ export function ServerRow({ server, kind, kindTitle, columns, onEdit, onDelete }
           </p>
         </Td>
         <Td className="max-w-64 text-xs text-slate-600">
-          {configSummary(server.config) ? <span className="block truncate font-mono">{configSummary(server.config)}</span> : <span className="block">{kind?.description ?? "—"}</span>}
+          {configSummary(kind, server.config) ? <span className="block truncate font-mono">{configSummary(kind, server.config)}</span> : <span className="block">{kind?.description ?? "—"}</span>}
           <span className="block truncate font-mono text-slate-500">
             <PinnedFingerprint config={server.config} schema={kind?.configSchema} />
           </span>

@@ -9,8 +9,9 @@ import { Field, Input, Select } from "@/app/_components/ui/field";
 import { STAGE_LABEL } from "@/app/_lib/format";
 import type { Stage } from "@/server/db/schema/enums";
 import type { ConfigSchema } from "@/server/plugins/contracts";
+import { fieldsMarked, pick } from "@/server/plugins/schema-fields";
 import { SECRET_MASK } from "@/server/plugins/secret-mask";
-import { COPY_LOCATION_FIELDS, type EnvironmentItem, type NewEnvironmentDraft } from "./restore-plan";
+import { type EnvironmentItem, type NewEnvironmentDraft } from "./restore-plan";
 
 type Option = { id: string; name: string };
 export type ServerOption = ServerRules & { id: string };
@@ -21,13 +22,14 @@ function sentence(words: string[]): string {
 
 /**
  * Whether the new environment may reuse the original's secrets, as the server decides it: only on the original's
- * server, with every identity setting (host, port, user) unchanged. The database is the copy's own, so it does not count.
+ * server, with every identity setting (host, port, user) unchanged. The copy-target settings (its database) are the copy's own, so they do not count.
  */
 function secretReuse(schema: ConfigSchema | undefined, origin: EnvironmentItem, draft: NewEnvironmentDraft) {
   const fields = Object.entries(schema?.properties ?? {});
   const secrets = fields.filter(([name, field]) => field.secret && origin.sourceConfig[name] === SECRET_MASK).map(([name, field]) => (field.title ?? name).toLowerCase());
-  const identity = fields.filter(([name, field]) => field.identity && !field.secret && name !== "database").map(([name, field]) => (field.title ?? name).toLowerCase());
-  const saved = { ...origin.sourceConfig, database: draft.sourceConfig.database };
+  const own = fieldsMarked(schema, "copyTarget");
+  const identity = fields.filter(([name, field]) => field.identity && !field.secret && !own.includes(name)).map(([name, field]) => (field.title ?? name).toLowerCase());
+  const saved = { ...origin.sourceConfig, ...pick(draft.sourceConfig, own) };
   const scope = draft.serverId && draft.serverId !== origin.serverId ? ["Server"] : [];
   const changed = schema ? [...scope, ...changedIdentity(schema, draft.sourceConfig, saved)] : scope;
   return { secrets: sentence(secrets), identity: sentence(identity), saved, scope, reused: secrets.length > 0 && changed.length === 0, retype: secrets.length > 0 && changed.length > 0, changed };
@@ -81,9 +83,10 @@ export function NewEnvironmentFields({
   idPrefix: string;
 }) {
   const set = (patch: Partial<NewEnvironmentDraft>) => onChange({ ...draft, ...patch });
-  const location = schema && schemaSubset(schema, (name) => COPY_LOCATION_FIELDS.includes(name));
-  const others = schema && schemaSubset(schema, (name) => !COPY_LOCATION_FIELDS.includes(name));
-  const otherErrors = Object.keys(errors).some((key) => key.startsWith("sourceConfig.") && !COPY_LOCATION_FIELDS.includes(key.slice("sourceConfig.".length)));
+  const own = fieldsMarked(schema, "copyTarget");
+  const location = schema && schemaSubset(schema, (name) => own.includes(name));
+  const others = schema && schemaSubset(schema, (name) => !own.includes(name));
+  const otherErrors = Object.keys(errors).some((key) => key.startsWith("sourceConfig.") && !own.includes(key.slice("sourceConfig.".length)));
   const reuse = secretReuse(schema, origin, draft);
   // Opened by the operator, or because it holds an error or a password to type: it stays open until they close it.
   const [othersOpen, setOthersOpen] = useState(false);

@@ -1,7 +1,8 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import type { Stage } from "@/server/db/schema/enums";
-import type { PluginConfig } from "@/server/plugins/contracts";
+import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
+import { fieldsMarked } from "@/server/plugins/schema-fields";
 
 export type EnvironmentItem = inferRouterOutputs<AppRouter>["environments"]["get"];
 type CreateRestoreInput = inferRouterInputs<AppRouter>["restores"]["create"];
@@ -25,28 +26,21 @@ export type RestorePlan = {
   move: NewEnvironmentDraft;
 };
 
-/** The source settings that say where a copy's data lives: the wizard asks for these first. */
-export const COPY_LOCATION_FIELDS = ["database", "dataDir"];
-
-function databaseOf(config: PluginConfig): string | null {
-  return typeof config.database === "string" && config.database ? config.database : null;
-}
-
-export function initialPlan(origin: EnvironmentItem): RestorePlan {
-  const database = databaseOf(origin.sourceConfig);
+/**
+ * The plan the wizard opens with. A copy beside the original needs its own data: each copy-target database name
+ * gets a `_copy` suffix; other copy-target fields (a data folder) stay, the source keeps copies apart in them.
+ */
+export function initialPlan(origin: EnvironmentItem, schema: ConfigSchema | undefined): RestorePlan {
+  const copyConfig = { ...origin.sourceConfig };
+  for (const name of fieldsMarked(schema, "copyTarget")) {
+    const value = copyConfig[name];
+    if (schema?.properties[name]?.format === "database-name" && typeof value === "string" && value) copyConfig[name] = `${value}_copy`;
+  }
   return {
     choice: "original",
     environment: null,
     serverMode: "existing",
-    copy: {
-      projectId: origin.projectId,
-      name: `${origin.name} copy`,
-      stage: "staging",
-      serverId: origin.serverId,
-      // Beside the original, the copy needs its own database; the data dir can stay (Odoo keeps one filestore per database in it).
-      sourceConfig: database ? { ...origin.sourceConfig, database: `${database}_copy` } : { ...origin.sourceConfig },
-      nameEdited: false,
-    },
+    copy: { projectId: origin.projectId, name: `${origin.name} copy`, stage: "staging", serverId: origin.serverId, sourceConfig: copyConfig, nameEdited: false },
     move: { projectId: origin.projectId, name: origin.name, stage: origin.stage, serverId: "", sourceConfig: { ...origin.sourceConfig }, nameEdited: false },
   };
 }

@@ -11,6 +11,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { ConfigSchema } from "@/server/plugins/contracts";
+import { fieldsMarked } from "@/server/plugins/schema-fields";
 import { RestoreConfirmStep, type TargetSummary } from "./restore-confirm-step";
 import { RestoreOptionsStep } from "./restore-options-step";
 import {
@@ -34,7 +35,7 @@ const STEPS = ["Where to restore", "Options", "Confirm"] as const;
 type Option = { id: string; name: string };
 
 /** The target as the later steps describe it; null while the first step is incomplete. */
-function summarizeTarget(plan: RestorePlan, origin: EnvironmentItem, projects: Option[], servers: Option[]): TargetSummary | null {
+function summarizeTarget(plan: RestorePlan, origin: EnvironmentItem, projects: Option[], servers: Option[], schema: ConfigSchema | undefined): TargetSummary | null {
   const existing = existingTargetOf(plan, origin);
   if (existing) {
     const rollback = existing.id === origin.id ? " · the original environment (rollback)" : "";
@@ -45,8 +46,10 @@ function summarizeTarget(plan: RestorePlan, origin: EnvironmentItem, projects: O
   const name = draft.name.trim();
   const project = projects.find((p) => p.id === draft.projectId)?.name ?? "its project";
   const server = servers.find((s) => s.id === draft.serverId)?.name ?? "its server";
-  const database = typeof draft.sourceConfig.database === "string" ? ` · database ${draft.sourceConfig.database}` : "";
-  return { name, title: `${project} / ${name} (new environment)`, detail: `on ${server}${database}`, stage: draft.stage, isNew: true };
+  const own = fieldsMarked(schema, "copyTarget")
+    .filter((field) => typeof draft.sourceConfig[field] === "string" && draft.sourceConfig[field])
+    .map((field) => ` · ${(schema?.properties[field]?.title ?? field).toLowerCase()} ${String(draft.sourceConfig[field])}`);
+  return { name, title: `${project} / ${name} (new environment)`, detail: `on ${server}${own.join("")}`, stage: draft.stage, isNew: true };
 }
 
 /** The three steps of a restore (where, options, confirm) up to the request; `onStarted` gets the queued restore. */
@@ -74,7 +77,7 @@ export function RestoreWizard({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [step, setStep] = useState(0);
-  const [plan, setPlan] = useState(() => initialPlan(origin));
+  const [plan, setPlan] = useState(() => initialPlan(origin, schema));
   const [safetyBackup, setSafetyBackup] = useState(true);
   const [includeFilestore, setIncludeFilestore] = useState(true);
   const [neutralizeChoice, setNeutralizeChoice] = useState<{ target: string; value: boolean } | null>(null);
@@ -92,7 +95,7 @@ export function RestoreWizard({
     }),
   );
 
-  const target = summarizeTarget(plan, origin, projects, servers);
+  const target = summarizeTarget(plan, origin, projects, servers, schema);
   const targetStage = target?.stage ?? origin.stage;
   // A choice about neutralizing holds for the target it was made for; another target starts from its own default.
   const targetKey = `${plan.choice}:${existingTargetOf(plan, origin)?.id ?? "new"}:${targetStage}`;

@@ -17,17 +17,17 @@ const USAGE = `Usage:
 type Rotation = { from: Buffer; to: Buffer; keyFile?: string };
 
 async function planRotation(generate: boolean): Promise<Rotation> {
-  const config = readEnv();
-  const file = keyFilePath(config.dataDir);
+  const settings = readEnv();
+  const file = keyFilePath(settings.dataDir);
   if (generate) {
-    if (config.secretKey) throw new Error(`--generate replaces data/secret.key, but this console is keyed by SAFEHOLD_SECRET_KEY: set that to the new key and run without --generate\n\n${USAGE}`);
+    if (settings.secretKey) throw new Error(`--generate replaces data/secret.key, but this console is keyed by SAFEHOLD_SECRET_KEY: set that to the new key and run without --generate\n\n${USAGE}`);
     if (!fs.existsSync(file)) throw new Error(`${file} does not exist: there is no key file to rotate`);
     return { from: readKeyFile(file), to: randomBytes(32), keyFile: file };
   }
-  if (!config.secretKey) throw new Error(`Set SAFEHOLD_SECRET_KEY to the new key (or use --generate with data/secret.key)\n\n${USAGE}`);
+  if (!settings.secretKey) throw new Error(`Set SAFEHOLD_SECRET_KEY to the new key (or use --generate with data/secret.key)\n\n${USAGE}`);
   const old = await readSecret("old SAFEHOLD_SECRET_KEY (leave empty if the console used data/secret.key)", { allowEmpty: true });
   const from = old === "" ? readKeyFile(file) : masterKeyFromText(old);
-  const to = masterKeyFromText(config.secretKey);
+  const to = masterKeyFromText(settings.secretKey);
   if (from.equals(to)) throw new Error("The old key and the new key are the same: nothing to rotate");
   return { from, to };
 }

@@ -19,16 +19,16 @@ const log = (line: string) => console.log(`[safehold] ${line}`);
  * and a worker as two supervised processes (restarted if they stop unexpectedly).
  */
 export async function startCommand(): Promise<void> {
-  const config = readEnv();
+  const settings = readEnv();
   log(`Safehold ${VERSION}`);
-  secureDataDir(config.dataDir, log);
+  secureDataDir(settings.dataDir, log);
   const reason = buildNeeded(PROJECT_ROOT);
   if (reason) {
     log(`Building the console (${reason}); this takes a minute the first time...`);
     await build(PROJECT_ROOT);
   }
-  const database = await openDatabase(config, log);
-  log(database.embedded ? `Embedded PostgreSQL in ${config.dataDir}/postgres` : "Using the PostgreSQL at DATABASE_URL");
+  const database = await openDatabase(settings, log);
+  log(database.embedded ? `Embedded PostgreSQL in ${settings.dataDir}/postgres` : "Using the PostgreSQL at DATABASE_URL");
   await migrateAll(database.url);
   deriveKey("auth");
   await upgradeUnboundSecrets(getDb(), log);
@@ -36,7 +36,7 @@ export async function startCommand(): Promise<void> {
 
   const children = supervise(["web", "worker"], {
     cli: path.join(PROJECT_ROOT, "bin/safehold.mjs"),
-    env: { ...process.env, DATABASE_URL: database.url, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? config.publicUrl },
+    env: { ...process.env, DATABASE_URL: database.url, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? settings.publicUrl },
     log,
   });
   const stopAll = async () => {
@@ -55,9 +55,9 @@ export async function startCommand(): Promise<void> {
     await stopAll();
     throw err;
   }
-  log(`Console ready at ${config.publicUrl}`);
+  log(`Console ready at ${settings.publicUrl}`);
   if (needsSetup) {
-    log(`First run: open ${config.publicUrl}/setup to create the owner account,`);
+    log(`First run: open ${settings.publicUrl}/setup to create the owner account,`);
     log(`or run: npx safehold user create --email you@example.com --org "Your agency" (it asks for the password)`);
   }
   return runUntilShutdown();

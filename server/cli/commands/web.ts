@@ -8,11 +8,11 @@ import { PROJECT_ROOT } from "../project-root";
  * It neither migrates nor starts a database: this process imports no server module outside Next's build.
  */
 export async function webCommand(): Promise<void> {
-  const config = readEnv();
-  if (!config.databaseUrl) throw new Error("safehold web needs DATABASE_URL; safehold start runs it with the embedded database");
-  process.env.NEXTAUTH_URL ??= config.publicUrl;
-  const web = await startWeb({ root: PROJECT_ROOT, host: config.host, port: config.port });
-  console.log(`[safehold] Web console listening on ${config.host}:${config.port}`);
+  const settings = readEnv();
+  if (!settings.databaseUrl) throw new Error("safehold web needs DATABASE_URL; safehold start runs it with the embedded database");
+  process.env.NEXTAUTH_URL ??= settings.publicUrl;
+  const web = await startWeb({ root: PROJECT_ROOT, host: settings.host, port: settings.port });
+  console.log(`[safehold] Web console listening on ${settings.host}:${settings.port}`);
   reportReady();
   onShutdown(() => web.close());
   return runUntilShutdown();

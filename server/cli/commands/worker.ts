@@ -7,12 +7,12 @@ import { isSupervised, onShutdown, reportReady, runUntilShutdown } from "@/serve
 
 /** `safehold worker`: a worker alone, for scale-out; any number can run against one database. `start` runs one too. */
 export async function workerCommand(): Promise<void> {
-  const config = readEnv();
-  const database = await openDatabase(config, (line) => console.log(`[safehold] ${line}`));
+  const settings = readEnv();
+  const database = await openDatabase(settings, (line) => console.log(`[safehold] ${line}`));
   // Under `safehold start` the supervisor has migrated already.
   if (!isSupervised()) await migrateAll(database.url);
-  const worker = await startWorker({ connectionString: database.url, concurrency: config.workerConcurrency });
-  console.log(`[safehold] Worker running (concurrency ${config.workerConcurrency})`);
+  const worker = await startWorker({ connectionString: database.url, concurrency: settings.workerConcurrency });
+  console.log(`[safehold] Worker running (concurrency ${settings.workerConcurrency})`);
   reportReady();
   onShutdown(async () => {
     await worker.stop();

@@ -30,7 +30,7 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   const [stage, setStage] = useState<Stage>(environment?.stage ?? "production");
   const [chosenServerId, setChosenServerId] = useState(environment?.serverId);
   const test = useMutation(trpc.environments.test.mutationOptions());
-  const form = useContributionConfig("sources", { id: environment?.source, config: environment?.sourceConfig }, "odoo", () => test.reset());
+  const form = useContributionConfig("sources", { id: environment?.source, config: environment?.sourceConfig }, () => test.reset());
   const { contributions: sources, id: source, contribution, config: sourceConfig } = form;
   const serverList = servers.data?.items ?? [];
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";

@@ -14,11 +14,9 @@ import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { PluginConfig } from "@/server/plugins/contracts";
+import { fieldsMarked } from "@/server/plugins/schema-fields";
 import { DiscoveredDatabasesTable } from "./discovered-databases-table";
 import { importable, sharedSettingErrors, useImportEnvironments, type RowDraft } from "./use-import-environments";
-
-/** The fields discovery fills in for each database found; the operator does not type them. */
-const DISCOVERED_FIELDS = ["database"];
 
 function createLabel(count: number): string {
   if (count === 0) return "Create environments";
@@ -43,10 +41,12 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
   const discoverable = sources.items.filter((c) => c.capabilities.includes("discover"));
   const source = chosenSource ?? discoverable[0]?.id ?? "";
   const contribution = sources.find(source);
-  const schema = contribution && schemaSubset(contribution.configSchema, (name) => !DISCOVERED_FIELDS.includes(name));
+  // The fields discovery fills in for each database found (the source marks them); the operator does not type them.
+  const discovered = fieldsMarked(contribution?.configSchema, "discovered");
+  const schema = contribution && schemaSubset(contribution.configSchema, (name) => !discovered.includes(name));
   const connection = edited ?? schemaDefaults(schema);
   const failure = errorInfo(discover.error);
-  const settingErrors = { ...sharedSettingErrors(importer.results, DISCOVERED_FIELDS), ...failure?.fields };
+  const settingErrors = { ...sharedSettingErrors(importer.results, discovered), ...failure?.fields };
   const found = discover.data;
   const searched = serverList.find((s) => s.id === discover.variables?.serverId)?.name ?? "the server";
   const chosen = (found ?? []).filter((d) => importable(d, importer.results[d.name]) && drafts[d.name]?.selected).map((d) => ({ database: d, draft: drafts[d.name]! }));
@@ -180,7 +180,7 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
                 onDraftChange={(name, draft) => setDrafts((previous) => ({ ...previous, [name]: draft }))}
                 projectId={projectId}
                 disabled={importer.running}
-                ownFields={DISCOVERED_FIELDS}
+                ownFields={discovered}
               />
             </form>
           ))}

@@ -20,7 +20,7 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState(channel?.name ?? "");
-  const form = useContributionConfig("notifiers", { id: channel?.notifier, config: channel?.config }, "email", () => {});
+  const form = useContributionConfig("notifiers", { id: channel?.notifier, config: channel?.config }, () => {});
   const { contributions: notifiers, id: notifier, contribution, config } = form;
 
   const onSuccess = async () => {

@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { configSummary } from "@/app/_components/config-summary";
 import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
 import { Td } from "@/app/_components/ui/layout";
@@ -10,21 +9,8 @@ import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { NotificationChannel } from "./channel-form-dialog";
 
-/** Where a channel sends: the recipients of an email, the host of a webhook (its path may hold a token). */
-function destination(config: NotificationChannel["config"]): string {
-  if (typeof config.to === "string" && config.to) return config.to;
-  if (typeof config.url === "string" && config.url) {
-    try {
-      return new URL(config.url).origin;
-    } catch {
-      return config.url;
-    }
-  }
-  return configSummary(config);
-}
-
 /** One channel, its actions, and under it the answer of its last test. */
-export function ChannelRow({ channel, notifierTitle, columns, onEdit, onDelete }: { channel: NotificationChannel; notifierTitle: string; columns: number; onEdit: () => void; onDelete: () => void }) {
+export function ChannelRow({ channel, notifierTitle, destination, columns, onEdit, onDelete }: { channel: NotificationChannel; notifierTitle: string; destination: string; columns: number; onEdit: () => void; onDelete: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useConsoleSession();
@@ -37,7 +23,7 @@ export function ChannelRow({ channel, notifierTitle, columns, onEdit, onDelete }
       <tr>
         <Td className="font-medium text-slate-900">{channel.name}</Td>
         <Td>{notifierTitle}</Td>
-        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{destination(channel.config) || "—"}</Td>
+        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{destination || "—"}</Td>
         <Td className="text-right whitespace-nowrap">
           {can("admin") && (
             <>

@@ -87,6 +87,7 @@ export function NotificationsView() {
                   key={channel.id}
                   channel={channel}
                   notifierTitle={notifiers.title(channel.notifier)}
+                  destination={notifiers.summary(channel.notifier, channel.config)}
                   columns={COLUMNS}
                   onEdit={() => setEditing(channel)}
                   onDelete={() => setDeleting(channel)}

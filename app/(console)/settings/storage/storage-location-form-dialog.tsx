@@ -28,7 +28,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
   const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
   // A value the operator trusted from the last test (e.g. an SFTP host key): still shown, as pinned, once the test is cleared.
   const [trusted, setTrusted] = useState<PinHint | null>(null);
-  const form = useContributionConfig("storageProviders", { id: location?.provider, config: location?.config }, "local", () => {
+  const form = useContributionConfig("storageProviders", { id: location?.provider, config: location?.config }, () => {
     test.reset();
     setTrusted(null);
   });

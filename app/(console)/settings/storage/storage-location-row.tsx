@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { configSummary } from "@/app/_components/config-summary";
 import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
 import { Badge, Td } from "@/app/_components/ui/layout";
@@ -12,7 +11,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import type { StorageLocation } from "./storage-location-form-dialog";
 
 /** One storage location, its actions, and under it the answer of its last test or action. */
-export function StorageLocationRow({ location, providerTitle, columns, onEdit, onDelete }: { location: StorageLocation; providerTitle: string; columns: number; onEdit: () => void; onDelete: () => void }) {
+export function StorageLocationRow({ location, providerTitle, summary, columns, onEdit, onDelete }: { location: StorageLocation; providerTitle: string; summary: string; columns: number; onEdit: () => void; onDelete: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useConsoleSession();
@@ -42,7 +41,7 @@ export function StorageLocationRow({ location, providerTitle, columns, onEdit, o
           <span className="font-medium text-slate-900">{location.name}</span> {location.isDefault && <Badge tone="info">Default</Badge>}
         </Td>
         <Td>{providerTitle}</Td>
-        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{configSummary(location.config) || "—"}</Td>
+        <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{summary || "—"}</Td>
         <Td className="tabular-nums">{location.backupCount}</Td>
         <Td className="whitespace-nowrap tabular-nums">{formatBytes(location.bytesUsed)}</Td>
         <Td className="text-right whitespace-nowrap">

@@ -85,6 +85,7 @@ export function StorageView() {
                   key={location.id}
                   location={location}
                   providerTitle={providers.title(location.provider)}
+                  summary={providers.summary(location.provider, location.config)}
                   columns={COLUMNS}
                   onEdit={() => setEditing(location)}
                   onDelete={() => setDeleting(location)}

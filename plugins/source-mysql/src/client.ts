@@ -53,9 +53,17 @@ export function checkedName(database: string): string {
   return database;
 }
 
-/** Where and as whom to connect; `--no-defaults` must come first. */
-export function connectionArgs(config: MysqlConfig): string[] {
-  return ["--no-defaults", `--host=${config.host}`, `--port=${config.port}`, `--user=${config.user}`, "--connect-timeout=10", "--default-character-set=utf8mb4", "--max-allowed-packet=1G"];
+/** Where and as whom to connect; `--no-defaults` must come first. The dump tools have no connect timeout option. */
+export function connectionArgs(config: MysqlConfig, tool: "client" | "dump" = "client"): string[] {
+  return [
+    "--no-defaults",
+    `--host=${config.host}`,
+    `--port=${config.port}`,
+    `--user=${config.user}`,
+    ...(tool === "client" ? ["--connect-timeout=10"] : []),
+    "--default-character-set=utf8mb4",
+    "--max-allowed-packet=1G",
+  ];
 }
 
 /** The password, for the command's environment (never its arguments). */
@@ -87,7 +95,12 @@ export function describeClientError(stderr: string, config: MysqlConfig, databas
   const line = errorLine(stderr);
   // The client says `ERROR 1045 (28000) at line 3: …`; the dump tools `mariadb-dump: Got error: 1045: "…" when …`.
   const match = /^ERROR (\d+)(?: \(\w+\))?(?: at line (\d+))?: (.*)$/.exec(line) ?? /Got error: (\d+)(): "?(.*?)"?(?: when [a-z ]+)?$/.exec(line);
-  if (!match) return `The MariaDB/MySQL client failed: ${line.replace(/^[\w-]+: /, "")}`;
+  if (!match) {
+    // In --binary-mode the client refuses its own commands (`\!`, `\.`, …) instead of running them.
+    const refused = /^ERROR at line (\d+): (Unknown command .*?)\.?$/.exec(line);
+    if (refused) return `the input holds a client command (${refused[2]}, line ${refused[1]}), which is never run from a dump: nothing more was loaded`;
+    return `The MariaDB/MySQL client failed: ${line.replace(/^[\w-]+: /, "")}`;
+  }
   const [, code, at, message] = match;
   const where = `${config.host}:${config.port}`;
   switch (Number(code)) {

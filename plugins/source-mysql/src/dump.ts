@@ -14,7 +14,7 @@ type Dump = Extract<DumpCheck, { ok: true }>;
  */
 export function dumpArgs(dump: Dump, config: MysqlConfig): string[] {
   return [
-    ...connectionArgs(config),
+    ...connectionArgs(config, "dump"),
     "--single-transaction",
     "--skip-lock-tables",
     "--routines",

@@ -37,7 +37,7 @@ export async function listObjects(server: ServerConnection, tools: Tools, config
 }
 
 async function runDump(server: ServerConnection, tools: Tools, config: MysqlConfig, args: string[]): Promise<Buffer> {
-  const handle = server.exec(tools.dump.program, [...connectionArgs(config), "--skip-comments", ...args], { env: passwordEnv(config) });
+  const handle = server.exec(tools.dump.program, [...connectionArgs(config, "dump"), "--skip-comments", ...args], { env: passwordEnv(config) });
   const chunks: Buffer[] = [];
   handle.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
   const [stderr, exit] = await Promise.all([readText(handle.stderr), handle.exit]);

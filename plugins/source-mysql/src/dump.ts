@@ -1,0 +1,44 @@
+import { pipeline, type Readable } from "node:stream";
+import type { ServerConnection } from "@safehold/plugin-api";
+import { checkedName, connectionArgs, describeClientError, passwordEnv, type DumpCheck } from "./client";
+import type { MysqlConfig } from "./config";
+import { checkDump } from "./dump-format";
+import { completedOutput } from "./process-output";
+
+type Dump = Extract<DumpCheck, { ok: true }>;
+
+/**
+ * What makes a faithful, consistent, plain-SQL dump of one database: one InnoDB snapshot (no table locks), the
+ * routines, triggers and events with it, binary columns as hex (no bytes for a client's character set to mangle),
+ * utf8mb4 throughout, and no tablespace statements (they need PROCESS and belong to the server, not the database).
+ */
+export function dumpArgs(dump: Dump, config: MysqlConfig): string[] {
+  return [
+    ...connectionArgs(config, "dump"),
+    "--single-transaction",
+    "--skip-lock-tables",
+    "--routines",
+    "--triggers",
+    "--events",
+    "--hex-blob",
+    "--no-tablespaces",
+    // MySQL's own mysqldump would otherwise write GTID statements that a restore as a plain user cannot run.
+    ...(dump.mysqlFlavour ? ["--set-gtid-purged=OFF"] : []),
+    "--",
+    checkedName(config.database),
+  ];
+}
+
+/**
+ * The dump tool run on the environment's server, streamed back. Whatever does not begin as a MariaDB/MySQL dump
+ * fails the backup: a program that only claims to be mariadb-dump stores nothing.
+ */
+export function streamDump(server: ServerConnection, dump: Dump, config: MysqlConfig, signal: AbortSignal): Readable {
+  const handle = server.exec(dump.program, dumpArgs(dump, config), { env: passwordEnv(config), signal });
+  const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
+    killedBy
+      ? `${dump.program} was stopped by signal ${killedBy} before the dump was complete`
+      : `${dump.program} failed (exit code ${code}): ${describeClientError(stderr, config, null)}`,
+  );
+  return pipeline(output, checkDump((start) => `${dump.program} on the server did not produce a plain-SQL dump (it began with ${start})`, { requireEnd: false }), () => {});
+}

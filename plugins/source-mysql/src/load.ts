@@ -1,0 +1,58 @@
+import { pipeline, type Readable } from "node:stream";
+import type { ServerConnection } from "@safehold/plugin-api";
+import { checkedName, connectionArgs, describeClientError, passwordEnv, type ClientTool } from "./client";
+import type { MysqlConfig } from "./config";
+import { checkDump } from "./dump-format";
+
+const STDERR_TAIL = 16 * 1024;
+
+/**
+ * Arguments of the client when it runs SQL that came from a dump. `--binary-mode` turns off every client
+ * command but `delimiter` and `charset`: a line such as `system rm -rf …` or `\! …` in a dump (a hostile client
+ * database's object names can put one there) is never run by the client on the server, only sent to MySQL as SQL.
+ */
+export function dumpClientArgs(config: MysqlConfig, database: string): string[] {
+  return [...connectionArgs(config), "--binary-mode", "--batch", `--database=${checkedName(database)}`];
+}
+
+/**
+ * Feeds `content` (SQL) to the client on the server, streaming: nothing of it is held beyond a pipe's buffer.
+ * The content failing (a checksum mismatch, a truncated archive) stops the client and rejects with the content's
+ * own message; the client failing rejects with `what` and the client's error.
+ */
+export async function runSqlStream(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, what: string, signal?: AbortSignal): Promise<void> {
+  let inputError: Error | undefined;
+  const handle = server.exec(client, dumpClientArgs(config, database), { stdin: content, env: passwordEnv(config), signal });
+  content.once("error", (err) => {
+    inputError = err;
+    handle.kill();
+  });
+  let stderr = "";
+  handle.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
+  });
+  handle.stdout.resume();
+  try {
+    const exit = await handle.exit;
+    if (inputError) throw inputError;
+    if (exit.signal) throw new Error(`${client} was stopped by signal ${exit.signal} before ${what} was done`);
+    if (exit.code !== 0) throw new Error(`${what} failed: ${describeClientError(stderr, config, database)}`);
+    if (!content.readableEnded) throw new Error(`${client} stopped before the end of its input (${what})`);
+  } catch (err) {
+    content.destroy();
+    throw err;
+  }
+}
+
+/** Loads a mariadb-dump/mysqldump plain-SQL dump into `database`; it must begin and end as such a dump does. */
+export async function loadDump(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, signal: AbortSignal): Promise<void> {
+  const refuse = (start: string) => `The database dump is not a MariaDB/MySQL plain-SQL dump (it begins with ${start})`;
+  // Any stage failing destroys the others with its error, which reaches `input`, the client's standard input.
+  const input = pipeline(content, checkDump(refuse, { requireEnd: true }), () => {});
+  try {
+    await runSqlStream(server, client, config, database, input, `Loading the database dump into "${database}"`, signal);
+  } catch (err) {
+    content.destroy();
+    throw err;
+  }
+}

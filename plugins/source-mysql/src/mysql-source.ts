@@ -1,0 +1,77 @@
+import type { SourceContribution } from "@safehold/plugin-api";
+import { findClient, findDump } from "./client";
+import { mysqlConfig, uploadsFolder } from "./config";
+import { discoverMysqlDatabases } from "./discover";
+import { streamDump } from "./dump";
+import { formatBytes } from "./format";
+import { discardMovedAside, restoreMysql } from "./restore";
+import { folderExists } from "./server-commands";
+import { readServerInfo } from "./server-info";
+import { folderStats, missingUploads, streamFolder } from "./uploads";
+
+export const mysqlSource: SourceContribution = {
+  async testConnection({ config: raw, server }) {
+    const config = mysqlConfig(raw);
+    let info;
+    try {
+      server.checkDatabase(config.database);
+      info = await readServerInfo(server, await findClient(server), config);
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
+    const details = { flavour: info.flavour, serverVersion: info.version, sizeBytes: info.sizeBytes };
+    const reached = `Connected to ${info.flavour} ${info.version}, database "${config.database}" (${formatBytes(info.sizeBytes)})`;
+    let uploads = "";
+    if (config.uploadsDir) {
+      try {
+        const folder = await server.resolveFolder(uploadsFolder(config), "read");
+        if (!(await folderExists(server, folder))) return { ok: false, message: `${reached}, but ${missingUploads(folder)}`, details };
+        uploads = `; uploads at ${folder}`;
+      } catch (err) {
+        return { ok: false, message: `${reached}, but ${(err as Error).message}`, details };
+      }
+    }
+    const dump = await findDump(server);
+    if (!dump.ok) return { ok: false, message: `${reached}, but ${dump.message}`, details };
+    return { ok: true, message: `${reached}${uploads}; ${dump.program} ${dump.version} is available`, details: { ...details, dumpTool: dump.program, dumpVersion: dump.version } };
+  },
+
+  async backup({ config: raw, server, includeFilestore, signal }) {
+    const config = mysqlConfig(raw);
+    // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
+    server.checkDatabase(config.database);
+    const info = await readServerInfo(server, await findClient(server), config);
+    const dump = await findDump(server);
+    if (!dump.ok) throw new Error(dump.message.charAt(0).toUpperCase() + dump.message.slice(1));
+    const withUploads = includeFilestore && config.uploadsDir !== "";
+    // What is archived must resolve inside the server's allowed folders, links followed.
+    const folder = withUploads ? await server.resolveFolder(uploadsFolder(config), "read") : "";
+    let stats;
+    if (withUploads) {
+      if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the uploads folder: ${missingUploads(folder)}`);
+      stats = await folderStats(server, folder, signal);
+    }
+    return {
+      metadata: {
+        engine: info.flavour === "MariaDB" ? "mariadb" : "mysql",
+        flavour: info.flavour,
+        serverVersion: info.version,
+        database: config.database,
+        databaseSizeBytes: info.sizeBytes,
+        characterSet: info.charset,
+        collation: info.collation,
+        dumpTool: dump.program,
+        dumpVersion: dump.version,
+        ...(stats ? { uploadsFiles: stats.files, uploadsBytes: stats.bytes } : {}),
+      },
+      artifacts: (async function* () {
+        yield { kind: "database" as const, stream: streamDump(server, dump, config, signal) };
+        if (withUploads) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal) };
+      })(),
+    };
+  },
+
+  restore: restoreMysql,
+  discardPreviousCopy: discardMovedAside,
+  discover: discoverMysqlDatabases,
+};

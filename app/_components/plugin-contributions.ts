@@ -6,7 +6,7 @@ import { configSummary } from "@/server/plugins/config-summary";
 import type { ConfigSchema, ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { useTRPC } from "@/app/_lib/trpc";
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null };
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[] };
 
 const lastChosenKey = (kind: ContributionKind) => `safehold:last-${kind}`;
 

@@ -326,6 +326,8 @@ export type ContributionManifest = {
   /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented). */
   capabilities?: Array<"restore" | "discover">;
   configSchema: ConfigSchema;
+  /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */
+  programs?: string[];
   /**
    * One line saying where a configuration points, for lists: `{field}` is the field's value; a part in square
    * brackets is left out when a field in it is empty. E.g. `[{username}@]{host}[:{port}][ · {path}]`.

@@ -53,6 +53,7 @@ const contributionSchema = z
     capabilities: z.array(z.enum(Object.keys(SOURCE_CAPABILITIES) as [SourceCapability, ...SourceCapability[]])).optional(),
     configSchema,
     summary: z.string().optional(),
+    programs: z.array(z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, "program names are letters, digits and _ . + -")).optional(),
   })
   .superRefine((c, ctx) => {
     for (const name of summaryFields(c.summary ?? "")) {

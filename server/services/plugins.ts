@@ -18,6 +18,7 @@ export const contributionItem = z.object({
   capabilities: z.array(z.string()),
   configSchema: z.record(z.string(), z.unknown()),
   summary: z.string().nullable(),
+  programs: z.array(z.string()),
 });
 
 export const pluginItem = z.object({
@@ -51,6 +52,7 @@ export function listPlugins(plugins: PluginHost) {
         capabilities: c.capabilities ?? [],
         configSchema: c.configSchema as Record<string, unknown>,
         summary: c.summary ?? null,
+        programs: c.programs ?? [],
       })),
     ),
   }));
@@ -66,5 +68,6 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     pluginId: c.pluginId,
     configSchema: c.configSchema as Record<string, unknown>,
     summary: c.summary ?? null,
+    programs: c.programs ?? [],
   }));
 }

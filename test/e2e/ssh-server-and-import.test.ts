@@ -78,6 +78,7 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     const dialog = page.getByRole("dialog", { name: "Import environments from server" });
     await dialog.getByLabel("Server", { exact: true }).selectOption({ label: "Fabrikam host" });
     await dialog.getByText(`Fabrikam host allows data folders inside`).waitFor();
+    await dialog.getByLabel("Source", { exact: true }).selectOption("odoo");
     await dialog.getByLabel("Host", { exact: true }).fill(client.host);
     await dialog.getByLabel(/^Port/).fill(String(client.port));
     await dialog.getByLabel("User", { exact: true }).fill(client.user);

@@ -101,7 +101,7 @@ describe("plugin host", () => {
     expect(host.plugins.find((p) => p.id === "another-local")).toMatchObject({ status: "error", error: message });
     expect(host.plugins.find((p) => p.id === "storage-local")).toMatchObject({ status: "error", error: message });
     expect(() => host.contribution("storageProviders", "local")).toThrow(/remove one of them/);
-    expect(host.contributions("sources").map((c) => c.id)).toEqual(["odoo", "postgres"]);
+    expect(host.contributions("sources").map((c) => c.id)).toEqual(["mysql", "odoo", "postgres"]);
   });
 
   it("refuses an unknown contribution with a message naming what is installed", () => {

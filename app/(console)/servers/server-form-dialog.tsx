@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
+import { useContributions } from "@/app/_components/plugin-contributions";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { PinSuggestion, TestResult, pinHint, type PinHint } from "@/app/_components/test-result";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
@@ -36,6 +37,8 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
     setTrusted(null);
   });
   const { contributions: kinds, id: kind, contribution, config } = form;
+  const sources = useContributions("sources");
+  const knownPrograms = [...new Set(sources.items.flatMap((s) => s.programs))].sort();
   const pin = pinHint(test.data?.details) ?? trusted;
 
   function trust(hint: PinHint) {
@@ -114,7 +117,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
         )}
         <TestResult result={test.data} />
         {pin && <PinSuggestion pin={pin} current={config[pin.field]} onTrust={() => trust(pin)} />}
-        <ServerRulesFields value={rules} onChange={setRules} errors={ruleErrors} />
+        <ServerRulesFields value={rules} onChange={setRules} errors={ruleErrors} knownPrograms={knownPrograms} />
       </form>
     </Dialog>
   );

@@ -15,7 +15,6 @@ let lastKey = 0;
 export const rowKey = () => ++lastKey;
 
 /** Program names the built-in sources run; offered as suggestions. */
-export const KNOWN_PROGRAMS = ["pg_dump", "psql", "tar"];
 
 const PROGRAM_NAME = /^[A-Za-z0-9_.+-]{1,64}$/;
 
@@ -41,7 +40,7 @@ export function rulesInput(draft: RulesDraft): { input: RulesInput; problems: Re
     const name = row.name.trim();
     const path = row.path.trim();
     if (!name && !path) continue;
-    if (!name) problems[`program.${row.key}.name`] = "Name the program, e.g. pg_dump";
+    if (!name) problems[`program.${row.key}.name`] = "Name the program, as the sources run it";
     else if (!PROGRAM_NAME.test(name)) problems[`program.${row.key}.name`] = "Letters, digits and _ . + - only";
     else if (name in programs) problems[`program.${row.key}.name`] = `${name} is listed twice`;
     if (!path) problems[`program.${row.key}.path`] = "Enter the program's absolute path";

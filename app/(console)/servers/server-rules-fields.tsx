@@ -4,7 +4,7 @@ import { Plus, X } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input } from "@/app/_components/ui/field";
-import { KNOWN_PROGRAMS, rowKey, type RulesDraft } from "./server-rules-draft";
+import { rowKey, type RulesDraft } from "./server-rules-draft";
 
 function RemoveButton({ label, onClick }: { label: string; onClick: () => void }) {
   return (
@@ -53,7 +53,9 @@ function RowError({ message }: { message: string | undefined }) {
  * and which program runs for each name a source calls. Only admins see the server form: operators set up client
  * environments, admins decide what those may make the console do on a machine.
  */
-export function ServerRulesFields({ value, onChange, errors }: { value: RulesDraft; onChange: (next: RulesDraft) => void; errors: Record<string, string> }) {
+/** `knownPrograms`: what the installed sources run by name, offered as names. */
+export function ServerRulesFields({ value, onChange, errors, knownPrograms }: { value: RulesDraft; onChange: (next: RulesDraft) => void; errors: Record<string, string>; knownPrograms: string[] }) {
+  const example = knownPrograms[0] ?? "program";
   const set = (patch: Partial<RulesDraft>) => onChange({ ...value, ...patch });
   const setFolder = (key: number, path: string) => set({ folders: value.folders.map((row) => (row.key === key ? { ...row, path } : row)) });
   const setProgram = (key: number, patch: { name?: string; path?: string }) => set({ programs: value.programs.map((row) => (row.key === key ? { ...row, ...patch } : row)) });
@@ -141,7 +143,7 @@ export function ServerRulesFields({ value, onChange, errors }: { value: RulesDra
                       aria-label={`Name of program ${index + 1}`}
                       className="font-mono"
                       list="server-known-programs"
-                      placeholder="pg_dump"
+                      placeholder={example}
                       value={row.name}
                       invalid={Boolean(nameError)}
                       onChange={(e) => setProgram(row.key, { name: e.target.value })}
@@ -155,7 +157,7 @@ export function ServerRulesFields({ value, onChange, errors }: { value: RulesDra
                     <Input
                       aria-label={`Path of program ${index + 1}`}
                       className="font-mono"
-                      placeholder="/usr/lib/postgresql/16/bin/pg_dump"
+                      placeholder={`/usr/local/bin/${example}`}
                       value={row.path}
                       invalid={Boolean(pathError)}
                       onChange={(e) => setProgram(row.key, { path: e.target.value })}
@@ -169,7 +171,7 @@ export function ServerRulesFields({ value, onChange, errors }: { value: RulesDra
           </ul>
         )}
         <datalist id="server-known-programs">
-          {KNOWN_PROGRAMS.map((name) => (
+          {knownPrograms.map((name) => (
             <option key={name} value={name} />
           ))}
         </datalist>

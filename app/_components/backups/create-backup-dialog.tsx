@@ -9,7 +9,7 @@ import { Checkbox, Field, Input, Select, Textarea } from "@/app/_components/ui/f
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
-import { RETENTION_CLASSES } from "@/server/db/schema/enums";
+import { RETENTION_CLASSES } from "@/server/db/schema/enum-values";
 
 const RETENTION_LABEL: Record<(typeof RETENTION_CLASSES)[number], string> = {
   daily: "Daily (kept 7 days)",

@@ -7,7 +7,7 @@ import { ServerRulesNote, type ServerRules } from "@/app/_components/server-rule
 import { STAGES } from "@/app/_components/stage";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { STAGE_LABEL } from "@/app/_lib/format";
-import type { Stage } from "@/server/db/schema/enums";
+import type { Stage } from "@/server/db/schema/enum-values";
 import type { ConfigSchema } from "@/server/plugins/contracts";
 import { fieldsMarked, pick } from "@/server/plugins/schema-fields";
 import { SECRET_MASK } from "@/server/plugins/secret-mask";

@@ -1,6 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
-import type { Stage } from "@/server/db/schema/enums";
+import type { Stage } from "@/server/db/schema/enum-values";
 import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
 import { fieldsMarked } from "@/server/plugins/schema-fields";
 

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { Search } from "lucide-react";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { useContributions } from "@/app/_components/plugin-contributions";
+import { rememberChoice, useContributions } from "@/app/_components/plugin-contributions";
 import { SchemaForm, schemaDefaults, schemaSubset } from "@/app/_components/schema-form";
 import { ServerRulesNote } from "@/app/_components/server-rules";
 import { Button } from "@/app/_components/ui/button";
@@ -39,7 +39,8 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
   const serverId = chosenServerId ?? serverList[0]?.id ?? "";
   const server = serverList.find((s) => s.id === serverId);
   const discoverable = sources.items.filter((c) => c.capabilities.includes("discover"));
-  const source = chosenSource ?? discoverable[0]?.id ?? "";
+  const remembered = sources.defaultId();
+  const source = chosenSource ?? (discoverable.some((c) => c.id === remembered) ? remembered : discoverable[0]?.id) ?? "";
   const contribution = sources.find(source);
   // The fields discovery fills in for each database found (the source marks them); the operator does not type them.
   const discovered = fieldsMarked(contribution?.configSchema, "discovered");
@@ -131,6 +132,7 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
                   onChange={(e) =>
                     editSettings(() => {
                       setChosenSource(e.target.value);
+                      rememberChoice("sources", e.target.value);
                       setEdited(undefined);
                     })
                   }

@@ -4,6 +4,7 @@ import type { Db } from "@/server/db";
 import { ARTIFACT_KINDS, backups } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
@@ -44,7 +45,7 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<Rea
         await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
         await storage.close?.();
       }
-      await tx.update(backups).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(backups.id, id));
+      await tx.update(backups).set({ status: "failed", error: message, failureKind: "worker_lost", finishedAt: new Date() }).where(eq(backups.id, id));
       await recordActivity(tx, safeholdActor(job.backup.orgId), {
         action: "backup.fail",
         targetType: "backup",
@@ -53,6 +54,7 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<Rea
         outcome: "failure",
         message,
       });
+      await queueRunNotifications(tx, "backup", id);
       return "reaped" as const;
     });
     if (outcome) result[outcome].push(id);

@@ -1,28 +1,21 @@
 import { Readable } from "node:stream";
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
 import type { ManagedServer, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { RunProgress } from "@/server/jobs/run-progress";
-import { currentRunnerId } from "@/server/jobs/worker-presence";
-import { recordActivity } from "@/server/services/activity";
+import { RunFailure, failingAs } from "@/server/jobs/run-failure";
+import { Run } from "@/server/jobs/run-lifecycle";
+import type { RunProgress } from "@/server/jobs/run-progress";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
-import { FAILED_PHASE, STORAGE_FAILED_PHASE, StorageFailure, onStorage } from "./storage-failure";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
 
 type Stored = StoredArtifact & { kind: ArtifactKind };
-
-/** The one line a failed backup shows: the first line of the error, without a stack. */
-export function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return (message.split("\n").find((l) => l.trim()) ?? "Unknown error").trim().slice(0, 500);
-}
 
 function systemActor(job: BackupJob): Principal {
   return { userId: job.backup.requestedBy, orgId: job.backup.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (backup job)` : "Safehold", via: "system" };
@@ -65,9 +58,9 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
 /** Reads every stored object back and compares it with what was written. */
 async function verify(storage: StorageClient, stored: Stored[]): Promise<void> {
   for (const artifact of stored) {
-    const check = await onStorage(() => hashStoredObject(storage, artifact.key));
+    const check = await failingAs("storage", () => hashStoredObject(storage, artifact.key));
     if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
-      throw new StorageFailure(`Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
+      throw new RunFailure("verification", `Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
     }
   }
 }
@@ -79,38 +72,20 @@ async function verify(storage: StorageClient, stored: Stored[]): Promise<void> {
 export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal): Promise<void> {
   const job = await loadBackupJob(db, backupId);
   if (!job) return;
-  // Only a pending backup starts, so a job that runs twice (or one the reaper failed) does nothing.
-  const now = new Date();
-  const [claimed] = await db
-    .update(backups)
-    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
-    .where(and(eq(backups.id, backupId), eq(backups.status, "pending")))
-    .returning({ id: backups.id });
-  if (!claimed) return;
-
-  const abort = new AbortController();
-  const onShutdown = () => abort.abort(new Error("The worker was shut down during the backup; run it again"));
-  shutdown.addEventListener("abort", onShutdown, { once: true });
-  const progress = new RunProgress(
-    async (snapshot, heartbeatAt) => {
-      const updated = await db
-        .update(backups)
-        .set({ progress: snapshot, heartbeatAt })
-        .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])))
-        .returning({ id: backups.id });
-      return updated.length > 0;
-    },
-    () => abort.abort(new Error("The backup was stopped: it was deleted or marked failed while running")),
-  );
-  progress.start();
+  const run = await Run.claim(db, "backup", backupId, shutdown, {
+    shutdown: "The worker was shut down during the backup; run it again",
+    stopped: "The backup was stopped: it was deleted or marked failed while running",
+  });
+  if (!run) return;
+  const { progress } = run;
   const written: string[] = [];
   let storage: StorageClient | undefined;
   let server: ManagedServer | undefined;
   try {
-    storage = await onStorage(() => openJobStorage(plugins, job));
+    storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
-    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, progress, abort.signal, written);
+    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, progress, run.signal, written);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -127,45 +102,33 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     });
     const manifestKey = artifactKey(job.backup, "manifest");
     written.push(manifestKey);
-    stored.push({ kind: "manifest", ...(await streamToStorage(Readable.from([manifest]), storage, manifestKey, { gzip: false, onSourceBytes: () => {}, signal: abort.signal })) });
+    const manifestStored = await failingAs("storage", () => streamToStorage(Readable.from([manifest]), storage!, manifestKey, { gzip: false, onSourceBytes: () => {}, signal: run.signal }));
+    stored.push({ kind: "manifest", ...manifestStored });
 
     await progress.setPhase("verifying checksums");
     await verify(storage, stored);
 
     const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
-    await db.transaction(async (tx) => {
-      await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
-      await tx
-        .update(backups)
-        .set({ status: "completed", verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, finishedAt: new Date(), progress: progress.snapshot("completed") })
-        .where(eq(backups.id, backupId));
-      await recordActivity(tx, systemActor(job), {
-        action: "backup.complete",
-        targetType: "backup",
-        targetId: backupId,
-        targetLabel: label(job),
-        message: `${stored.length} files, ${sizeBytes} bytes stored and verified`,
-      });
-    });
+    await run.complete(
+      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata },
+      systemActor(job),
+      { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
+      async (tx) => {
+        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
+      },
+    );
   } catch (err) {
-    const message = abort.signal.aborted ? oneLine(abort.signal.reason) : oneLine(err);
+    const failure = run.failure(err);
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
-    await db
-      .update(backups)
-      .set({ status: "failed", error: message, finishedAt: new Date(), progress: progress.snapshot(!abort.signal.aborted && err instanceof StorageFailure ? STORAGE_FAILED_PHASE : FAILED_PHASE) })
-      .where(and(eq(backups.id, backupId), inArray(backups.status, ["in_progress", "uploading"])));
-    await recordActivity(db, systemActor(job), {
+    await run.fail(failure, systemActor(job), {
       action: "backup.fail",
       targetType: "backup",
       targetId: backupId,
       targetLabel: label(job),
-      outcome: "failure",
-      message,
       details: { phase: progress.phase, bytesRead: progress.bytes, error: err instanceof Error ? err.message : String(err) },
-    });
+    }, progress.snapshot("failed"));
   } finally {
-    progress.stop();
-    shutdown.removeEventListener("abort", onShutdown);
+    run.end();
     await server?.close().catch(() => {});
     await storage?.close?.().catch(() => {});
   }

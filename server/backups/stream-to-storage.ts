@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { ChunkHasher } from "./chunk-hashes";
-import { StorageFailure } from "./storage-failure";
+import { storageFailure } from "./storage-failure";
 
 /** What was stored: its size and sha256, and the sha256 of each `chunkSize` chunk (a restore checks them one by one). */
 export type StoredArtifact = { key: string; size: number; sha256: string; chunkSize: number; chunks: string[] };
@@ -64,9 +64,9 @@ export async function streamToStorage(
   const [produced, put] = await Promise.allSettled([pipeline(stages, { signal: options.signal }), store]);
   // A storage failure reaches the source side as the raw error of the stream it destroyed, so the provider's
   // own (explained) error is the one to report; a source failure reaches storage with its message unchanged.
-  if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw failedFirst === "storage" ? new StorageFailure(put.reason) : put.reason;
+  if (put.status === "rejected" && !isStreamTeardown(put.reason)) throw failedFirst === "storage" ? storageFailure(put.reason) : put.reason;
   if (produced.status === "rejected") throw produced.reason;
-  if (put.status === "rejected") throw new StorageFailure(put.reason);
+  if (put.status === "rejected") throw storageFailure(put.reason);
   return { key, ...hashes.digest() };
 }
 

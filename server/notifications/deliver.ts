@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { oneLine } from "@/server/backups/run-backup";
+import { oneLine } from "@/server/jobs/run-failure";
 import type { Sealed } from "@/server/crypto/secret-box";
 import type { DbOrTx } from "@/server/db";
 import { notificationChannels, notificationDeliveries } from "@/server/db/schema";

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
+import type { FailureKind } from "@/server/db/schema/enum-values";
 import type { Policy } from "./policy-fields";
 
 /** How long past its schedule's interval an environment's last success still counts as recent. */
@@ -9,8 +9,8 @@ export const COMPLIANCE_GRACE_MS = 60 * 60 * 1000;
 export const NON_COMPLIANCE_REASONS = ["storage_error", "last_run_failed", "overdue", "no_backup_yet"] as const;
 export type NonComplianceReason = (typeof NON_COMPLIANCE_REASONS)[number];
 
-/** The newest finished backup of an environment (any type): its status and, for a failure, the phase it was left at. */
-export type LastRun = { status: "completed" | "failed"; phase: string | null };
+/** The newest finished backup of an environment (any type): its status and, for a failure, its kind. */
+export type LastRun = { status: "completed" | "failed"; failureKind: FailureKind | null };
 
 export type ComplianceInput = {
   policy: Pick<Policy, "schedule" | "timezone">;
@@ -56,6 +56,6 @@ export function isRecent(lastSuccessAt: Date | null, windowMs: number | null, no
 export function assessCompliance(input: ComplianceInput, cache?: Map<string, number | null>): ComplianceResult {
   const window = recentWindowMs(input.policy.schedule, input.policy.timezone, input.now, cache);
   if (isRecent(input.lastSuccessAt, window, input.now)) return { compliant: true, reason: null };
-  if (input.lastRun?.status === "failed") return { compliant: false, reason: input.lastRun.phase === STORAGE_FAILED_PHASE ? "storage_error" : "last_run_failed" };
+  if (input.lastRun?.status === "failed") return { compliant: false, reason: input.lastRun.failureKind === "storage" ? "storage_error" : "last_run_failed" };
   return { compliant: false, reason: input.lastSuccessAt ? "overdue" : "no_backup_yet" };
 }

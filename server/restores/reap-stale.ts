@@ -4,6 +4,7 @@ import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restores } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { restoreJobKey } from "./job-key";
@@ -28,7 +29,7 @@ export async function reapStaleRestores(db: Db): Promise<ReapResult> {
       const message = row.swappedAt
         ? `The worker running this restore stopped unexpectedly while swapping the restored copy in: check the environment's database and filestore`
         : `The worker running this restore stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s) before touching the target, which is unchanged; run the restore again`;
-      await tx.update(restores).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(restores.id, id));
+      await tx.update(restores).set({ status: "failed", error: message, failureKind: "worker_lost", finishedAt: new Date() }).where(eq(restores.id, id));
       await recordActivity(tx, safeholdActor(row.orgId), {
         action: "restore.fail",
         targetType: "environment",
@@ -36,6 +37,7 @@ export async function reapStaleRestores(db: Db): Promise<ReapResult> {
         outcome: "failure",
         message,
       });
+      await queueRunNotifications(tx, "restore", id);
       return "reaped" as const;
     });
     if (outcome === "reaped") await appendRestoreLog(db, id, "The worker running this restore stopped unexpectedly", "error");

@@ -1,15 +1,13 @@
 import type { Readable } from "node:stream";
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import { manifestKeysFor } from "@/server/backups/manifest-keys";
-import { oneLine } from "@/server/backups/run-backup";
 import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
-import { RunProgress } from "@/server/jobs/run-progress";
-import { currentRunnerId } from "@/server/jobs/worker-presence";
+import { RunFailure, failingAs, oneLine } from "@/server/jobs/run-failure";
+import { Run } from "@/server/jobs/run-lifecycle";
 import type { ManagedServer, PreviousCopy, StagedRestore, StorageClient } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { recordActivity } from "@/server/services/activity";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
@@ -38,8 +36,6 @@ function precondition(job: RestoreJob): string | null {
 }
 
 class RestoreRun {
-  readonly abort = new AbortController();
-  readonly progress: RunProgress;
   storage?: StorageClient;
   server?: ManagedServer;
   staged?: StagedRestore;
@@ -49,19 +45,11 @@ class RestoreRun {
   constructor(
     private readonly db: Db,
     readonly job: RestoreJob,
-  ) {
-    const id = job.restore.id;
-    this.progress = new RunProgress(
-      async (snapshot, heartbeatAt) => {
-        const updated = await db
-          .update(restores)
-          .set({ progress: snapshot, heartbeatAt })
-          .where(and(eq(restores.id, id), eq(restores.status, "in_progress")))
-          .returning({ id: restores.id });
-        return updated.length > 0;
-      },
-      () => this.abort.abort(new Error("The restore was stopped: it was marked failed while running")),
-    );
+    readonly run: Run,
+  ) {}
+
+  get progress() {
+    return this.run.progress;
   }
 
   log(message: string, level: "info" | "error" = "info") {
@@ -90,9 +78,11 @@ class RestoreRun {
     // The loader is waited for even when the file proves damaged first (the error stops it): the fresh copy it
     // makes must exist before the restore discards it, or it would be left behind.
     const [load, check] = await Promise.allSettled([loaded, verified]);
-    if (check.status === "rejected" && (check.reason as Error).message.startsWith("The stored")) throw check.reason;
+    // A file that does not match its checksum is a verification failure; one that cannot be read, a storage one.
+    const stored = check.status === "rejected" ? new RunFailure((check.reason as Error).message.startsWith("The stored") ? "verification" : "storage", oneLine(check.reason), { cause: check.reason }) : null;
+    if (stored?.kind === "verification") throw stored;
     if (load.status === "rejected") throw load.reason;
-    if (check.status === "rejected") throw check.reason;
+    if (stored) throw stored;
   }
 }
 
@@ -116,30 +106,24 @@ async function prepareReport(db: Db, run: RestoreRun, newIdentity: boolean): Pro
 export async function runRestore(db: Db, plugins: PluginHost, restoreId: string, shutdown: AbortSignal): Promise<void> {
   const job = await loadRestoreJob(db, restoreId);
   if (!job) return;
-  const now = new Date();
-  const [claimed] = await db
-    .update(restores)
-    .set({ status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } })
-    .where(and(eq(restores.id, restoreId), eq(restores.status, "pending")))
-    .returning({ id: restores.id });
-  if (!claimed) return;
-
-  const run = new RestoreRun(db, job);
-  const onShutdown = () => run.abort.abort(new Error("The worker was shut down during the restore; the target was left as it was, run the restore again"));
-  shutdown.addEventListener("abort", onShutdown, { once: true });
-  run.progress.start();
+  const lifecycle = await Run.claim(db, "restore", restoreId, shutdown, {
+    shutdown: "The worker was shut down during the restore; the target was left as it was, run the restore again",
+    stopped: "The restore was stopped: it was marked failed while running",
+  });
+  if (!lifecycle) return;
+  const run = new RestoreRun(db, job, lifecycle);
   let previousCopy: PreviousCopy | null = null;
   try {
     const problem = precondition(job);
-    if (problem) throw new Error(problem);
+    if (problem) throw new RunFailure("precondition", problem);
     const backup = job.backup!;
     const target = job.target!;
-    const signal = run.abort.signal;
+    const signal = lifecycle.signal;
 
     // The manifest is checked before anything else, so a backup changed in storage costs no safety backup.
     await run.phase("checking the backup");
-    run.storage = await openStorage(plugins, job.storage!);
-    run.files = await checkStoredManifest(run.storage, backup, job.artifacts, await manifestKeysFor(db, backup));
+    run.storage = await failingAs("storage", () => openStorage(plugins, job.storage!));
+    run.files = await failingAs("verification", async () => checkStoredManifest(run.storage!, backup, job.artifacts, await manifestKeysFor(db, backup)));
 
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
       await run.phase("safety backup", "Taking a safety backup of the target before touching it");
@@ -151,7 +135,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     const config = environmentSourceConfig(target);
     const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
     run.server = server;
-    if (!source.restore) throw new Error(`The "${target.source}" source cannot restore backups`);
+    if (!source.restore) throw new RunFailure("precondition", `The "${target.source}" source cannot restore backups`);
     const hasFiles = job.artifacts.some((a) => a.kind === "filestore");
     const includeFiles = job.restore.includeFilestore && hasFiles;
     run.staged = await source.restore({
@@ -190,39 +174,26 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     }
     await run.log(previousCopy ? `The former data was kept aside: ${previousCopy.description}` : "The target had no data before: nothing was kept aside");
 
-    await db.transaction(async (tx) => {
-      await tx
-        .update(restores)
-        .set({ status: "completed", previousCopy, finishedAt: new Date(), progress: run.progress.snapshot("completed") })
-        .where(eq(restores.id, restoreId));
-      const [project] = await tx.select({ name: projects.name }).from(projects).where(eq(projects.id, backup.projectId));
-      await recordActivity(tx, systemActor(job), {
-        action: "restore.complete",
-        targetType: "environment",
-        targetId: target.id,
-        targetLabel: label(job),
-        message: `Restored the backup of ${project?.name ?? "a project"} from ${(backup.finishedAt ?? backup.createdAt).toISOString()}${previousCopy ? `; kept ${previousCopy.description}` : ""}`,
-      });
+    const [project] = await db.select({ name: projects.name }).from(projects).where(eq(projects.id, backup.projectId));
+    await lifecycle.complete({ previousCopy }, systemActor(job), {
+      action: "restore.complete",
+      targetType: "environment",
+      targetId: target.id,
+      targetLabel: label(job),
+      message: `Restored the backup of ${project?.name ?? "a project"} from ${(backup.finishedAt ?? backup.createdAt).toISOString()}${previousCopy ? `; kept ${previousCopy.description}` : ""}`,
     });
   } catch (err) {
-    const message = run.abort.signal.aborted ? oneLine(run.abort.signal.reason) : oneLine(err);
-    await run.log(message, "error").catch(() => {});
-    await db
-      .update(restores)
-      .set({ status: "failed", error: message, finishedAt: new Date(), progress: run.progress.snapshot() })
-      .where(and(eq(restores.id, restoreId), inArray(restores.status, ["in_progress"])));
-    await recordActivity(db, systemActor(job), {
+    const failure = lifecycle.failure(err);
+    await run.log(failure.message, "error").catch(() => {});
+    await lifecycle.fail(failure, systemActor(job), {
       action: "restore.fail",
       targetType: "environment",
       targetId: job.target?.id ?? null,
       targetLabel: label(job),
-      outcome: "failure",
-      message,
       details: { restoreId, phase: run.progress.phase },
     });
   } finally {
-    run.progress.stop();
-    shutdown.removeEventListener("abort", onShutdown);
+    lifecycle.end();
     await run.server?.close().catch(() => {});
     await run.storage?.close?.().catch(() => {});
   }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { runBackup } from "@/server/backups/run-backup";
 import type { Db } from "@/server/db";
+import { RunFailure } from "@/server/jobs/run-failure";
 import { backups, restores, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { insertPendingBackup } from "@/server/services/backup-lifecycle";
@@ -31,6 +32,6 @@ export async function takeSafetyBackup(db: Db, plugins: PluginHost, job: Restore
   await runBackup(db, plugins, id, signal);
   const [done] = await db.select({ status: backups.status, verified: backups.verified, error: backups.error }).from(backups).where(eq(backups.id, id));
   if (done?.status !== "completed" || !done.verified) {
-    throw new Error(`The safety backup did not complete (${done?.error ?? done?.status ?? "deleted"}); nothing was changed`);
+    throw new RunFailure("precondition", `The safety backup did not complete (${done?.error ?? done?.status ?? "deleted"}); nothing was changed`);
   }
 }

@@ -1,4 +1,4 @@
-import { oneLine } from "@/server/backups/run-backup";
+import { oneLine } from "@/server/jobs/run-failure";
 import { verifyManifestSignature } from "@/server/backups/manifest-signature";
 import type { StorageClient } from "@/server/plugins/contracts";
 import type { ArtifactToLoad } from "./artifact-stream";

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { backupJobKey } from "@/server/backups/job-key";
-import { STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
 import type { DbOrTx } from "@/server/db";
 import { backups, storageLocations } from "@/server/db/schema";
+import { queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { enqueueJobs, environmentQueue } from "@/server/jobs/enqueue";
 import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
 import { latestSlot } from "./latest-slot";
@@ -65,10 +65,11 @@ export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Pro
     enqueued += await db.transaction(async (tx) => {
       // One row per environment and slot, sent as column arrays (a VALUES list of thousands of rows costs far more to build and plan).
       const inserted = await tx.execute<{ id: string; environment_id: string; status: string }>(sql`
-        insert into ${backups} (org_id, project_id, environment_id, storage_location_id, type, status, error, finished_at, progress, retention_class, include_filestore, scheduled_for, created_at)
+        insert into ${backups} (org_id, project_id, environment_id, storage_location_id, type, status, error, failure_kind, finished_at, progress, retention_class, include_filestore, scheduled_for, created_at)
         select d.org_id, d.project_id, d.environment_id, d.storage_location_id, 'scheduled', case when d.storage_location_id is null then 'failed' else 'pending' end::backup_status,
-          case when d.storage_location_id is null then ${NO_STORAGE} end, case when d.storage_location_id is null then ${now.toISOString()}::timestamptz end,
-          case when d.storage_location_id is null then ${JSON.stringify({ phase: STORAGE_FAILED_PHASE, bytes: 0, updatedAt: now.toISOString() })}::jsonb end,
+          case when d.storage_location_id is null then ${NO_STORAGE} end, case when d.storage_location_id is null then 'storage'::failure_kind end,
+          case when d.storage_location_id is null then ${now.toISOString()}::timestamptz end,
+          case when d.storage_location_id is null then ${JSON.stringify({ phase: "failed", bytes: 0, updatedAt: now.toISOString() })}::jsonb end,
           'daily', d.include_filestore, d.scheduled_for, ${now.toISOString()}::timestamptz
         from unnest(${pgArray(chunk.map((d) => d.orgId))}::uuid[], ${pgArray(chunk.map((d) => d.projectId))}::uuid[], ${pgArray(chunk.map((d) => d.environmentId))}::uuid[],
           ${pgArray(chunk.map((d) => d.storageLocationId))}::uuid[], ${pgArray(chunk.map((d) => String(d.includeFilestore)))}::boolean[], ${pgArray(chunk.map((d) => d.slot.toISOString()))}::timestamptz[])
@@ -76,6 +77,8 @@ export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Pro
         on conflict (environment_id, scheduled_for) where scheduled_for is not null do nothing
         returning id, environment_id, status`);
       const pending = inserted.filter((b) => b.status === "pending").map((b) => ({ id: b.id, environmentId: b.environment_id }));
+      // A slot that failed at once (no storage location) is told like any failed run, in the same transaction.
+      for (const failed of inserted.filter((b) => b.status === "failed")) await queueRunNotifications(tx, "backup", failed.id);
       await enqueueJobs(
         tx,
         "backup/run",

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import { artifactFileName } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
+import { FAILURE_KINDS } from "@/server/db/schema/enum-values";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
@@ -29,6 +30,8 @@ export const backupItem = z.object({
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
   error: z.string().nullable(),
+  /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
+  failureKind: z.enum(FAILURE_KINDS).nullable(),
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
   /** For a pending backup: how many operations of its environment run or wait before it. */
   queuePosition: z.number().nullable(),
@@ -89,6 +92,7 @@ function toItem(row: BackupRow, queuePosition: number | null) {
     sizeBytes: b.sizeBytes,
     verified: b.verified,
     error: b.error,
+    failureKind: b.failureKind,
     progress: b.progress,
     queuePosition,
     startedAt: b.startedAt?.toISOString() ?? null,

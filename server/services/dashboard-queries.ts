@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
+import type { FailureKind } from "@/server/db/schema/enum-values";
 import type { LastRun } from "@/server/policies/compliance";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,15 +14,15 @@ const toDate = (value: string | Date | null) => (value === null ? null : new Dat
  * completed backup finished, from environment_last_runs, which triggers on backups keep current (migration 0006).
  */
 export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<string, EnvironmentRuns>> {
-  const rows = await db.execute<{ environment_id: string; last_success_at: string | null; last_status: "completed" | "failed" | null; last_run_at: string | null; last_phase: string | null }>(sql`
-    select e.id as environment_id, l.last_success_at, l.last_run_status as last_status, l.last_run_at, l.last_run_phase as last_phase
+  const rows = await db.execute<{ environment_id: string; last_success_at: string | null; last_status: "completed" | "failed" | null; last_run_at: string | null; last_failure_kind: FailureKind | null }>(sql`
+    select e.id as environment_id, l.last_success_at, l.last_run_status as last_status, l.last_run_at, l.last_run_failure_kind as last_failure_kind
     from environments e
     left join environment_last_runs l on l.environment_id = e.id
     where e.org_id = ${orgId}`);
   return new Map(
     rows.map((r) => [
       r.environment_id,
-      { lastSuccessAt: toDate(r.last_success_at), lastRun: r.last_status ? { status: r.last_status, phase: r.last_phase, finishedAt: toDate(r.last_run_at) } : null },
+      { lastSuccessAt: toDate(r.last_success_at), lastRun: r.last_status ? { status: r.last_status, failureKind: r.last_failure_kind, finishedAt: toDate(r.last_run_at) } : null },
     ]),
   );
 }

@@ -5,7 +5,7 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, notificationChannels, notificationDeliveries } from "@/server/db/schema";
 import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
-import { oneLine } from "@/server/backups/run-backup";
+import { oneLine } from "@/server/jobs/run-failure";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import { sendToChannel } from "@/server/notifications/deliver";
 import { testMessage } from "@/server/notifications/messages";

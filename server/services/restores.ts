@@ -3,6 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
+import { FAILURE_KINDS } from "@/server/db/schema/enum-values";
 import { STAGES, backups, environments, projects, restores, servers, users } from "@/server/db/schema";
 import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
@@ -72,6 +73,8 @@ export const restoreItem = z.object({
   report: z.object({ identityRegenerated: z.boolean(), neutralized: z.array(z.string()), erasedRecords: z.number(), erasedSubjects: z.number() }).nullable(),
   log: z.array(logEntry),
   error: z.string().nullable(),
+  /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
+  failureKind: z.enum(FAILURE_KINDS).nullable(),
   requestedBy: z.string().nullable(),
   startedAt: z.string().nullable(),
   swappedAt: z.string().nullable(),
@@ -134,6 +137,7 @@ function toItem(row: RestoreRow, positions: Map<string, number>): z.infer<typeof
     report: r.report,
     log: r.log,
     error: r.error,
+    failureKind: r.failureKind,
     requestedBy: row.requesterEmail,
     startedAt: iso(r.startedAt),
     swappedAt: iso(r.swappedAt),

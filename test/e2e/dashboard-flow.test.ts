@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
+import type { FailureKind } from "@/server/db/schema/enum-values";
 import { backups } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { putOverride } from "@/server/services/backup-policies";
@@ -30,7 +30,7 @@ let contoso: { id: string };
 let storageId: string;
 
 /** A finished backup row as a worker leaves it, for history the test does not wait a month for. */
-async function finished(project: { id: string }, environmentId: string, status: "completed" | "failed", at: Date, phase?: string) {
+async function finished(project: { id: string }, environmentId: string, status: "completed" | "failed", at: Date, failureKind: FailureKind = "source") {
   await t.db.insert(backups).values({
     orgId: owner.orgId,
     projectId: project.id,
@@ -41,8 +41,9 @@ async function finished(project: { id: string }, environmentId: string, status: 
     retentionClass: "daily",
     verified: status === "completed",
     sizeBytes: status === "completed" ? 48_000_000 + Math.round(at.getTime() % 5_000_000) : null,
-    error: status === "failed" ? (phase === STORAGE_FAILED_PHASE ? "The disk holding /srv/backups is full" : "pg_dump was stopped by signal SIGKILL before the dump was complete") : null,
-    progress: { phase: status === "failed" ? (phase ?? "failed") : "completed", bytes: 0, updatedAt: at.toISOString() },
+    error: status === "failed" ? (failureKind === "storage" ? "The disk holding /srv/backups is full" : "pg_dump was stopped by signal SIGKILL before the dump was complete") : null,
+    failureKind: status === "failed" ? failureKind : null,
+    progress: { phase: status === "failed" ? "failed" : "completed", bytes: 0, updatedAt: at.toISOString() },
     startedAt: new Date(at.getTime() - 90_000),
     finishedAt: at,
     createdAt: new Date(at.getTime() - 90_000),
@@ -74,7 +75,7 @@ beforeAll(async () => {
     if (day % 3 === 0) await finished(contoso, contosoStaging.id, "completed", new Date(now - day * DAY - 3600_000));
   }
   await finished(contoso, contosoProduction.id, "completed", new Date(now - 2 * 3600_000));
-  await finished(contoso, contosoStaging.id, "failed", new Date(now - 3 * 3600_000), STORAGE_FAILED_PHASE);
+  await finished(contoso, contosoStaging.id, "failed", new Date(now - 3 * 3600_000), "storage");
 
   // The console runs its own worker: a real backup that completes and one that fails.
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-dashboard-")) });

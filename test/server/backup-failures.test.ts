@@ -5,7 +5,6 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
@@ -44,7 +43,8 @@ async function backupOf(sourceConfig: Record<string, unknown>, storageLocationId
 async function expectFailed(id: string, message: string | RegExp, storageDir = setup.storageDir) {
   const done = await waitForBackup(t.db, owner, id);
   expect(done.status).toBe("failed");
-  expect(done.progress?.phase).toBe(storageDir === setup.storageDir ? FAILED_PHASE : STORAGE_FAILED_PHASE);
+  expect(done.failureKind).toBe(storageDir === setup.storageDir ? "source" : "storage");
+  expect(done.progress?.phase).toBe("failed");
   expect(done.error).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
   expect(done.error).not.toContain("\n");
   expect(done.verified).toBe(false);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { FAILED_PHASE, STORAGE_FAILED_PHASE } from "@/server/backups/storage-failure";
+import type { FailureKind } from "@/server/db/schema/enum-values";
 import { eq } from "drizzle-orm";
 import { backups, environmentLastRuns, restores } from "@/server/db/schema";
 import { assessCompliance, recentWindowMs } from "@/server/policies/compliance";
@@ -34,7 +34,7 @@ function environment(org: Org, name: string) {
 }
 
 /** A finished backup row, as a worker leaves it. */
-async function finished(org: Org, environmentId: string, status: "completed" | "failed", at: Date, extra: { phase?: string; sizeBytes?: number } = {}) {
+async function finished(org: Org, environmentId: string, status: "completed" | "failed", at: Date, extra: { failureKind?: FailureKind; sizeBytes?: number } = {}) {
   await t.db.insert(backups).values({
     orgId: org.owner.orgId,
     projectId: org.setup.project.id,
@@ -45,7 +45,8 @@ async function finished(org: Org, environmentId: string, status: "completed" | "
     retentionClass: "daily",
     sizeBytes: status === "completed" ? (extra.sizeBytes ?? 1000) : null,
     error: status === "failed" ? "it broke" : null,
-    progress: { phase: extra.phase ?? (status === "failed" ? FAILED_PHASE : "completed"), bytes: 0, updatedAt: at.toISOString() },
+    failureKind: status === "failed" ? (extra.failureKind ?? "source") : null,
+    progress: { phase: status === "failed" ? "failed" : "completed", bytes: 0, updatedAt: at.toISOString() },
     startedAt: new Date(at.getTime() - MINUTE),
     finishedAt: at,
     createdAt: new Date(at.getTime() - MINUTE),
@@ -76,8 +77,8 @@ describe("the window a success stays recent in", () => {
 
   it("keeps an environment compliant while its newest run failed but a success is recent", () => {
     const policy = { schedule: "0 2 * * *", timezone: "UTC" };
-    expect(assessCompliance({ policy, lastSuccessAt: ago(2 * HOUR), lastRun: { status: "failed", phase: FAILED_PHASE }, now })).toEqual({ compliant: true, reason: null });
-    expect(assessCompliance({ policy, lastSuccessAt: ago(30 * HOUR), lastRun: { status: "failed", phase: STORAGE_FAILED_PHASE }, now })).toEqual({ compliant: false, reason: "storage_error" });
+    expect(assessCompliance({ policy, lastSuccessAt: ago(2 * HOUR), lastRun: { status: "failed", failureKind: "source" }, now })).toEqual({ compliant: true, reason: null });
+    expect(assessCompliance({ policy, lastSuccessAt: ago(30 * HOUR), lastRun: { status: "failed", failureKind: "storage" }, now })).toEqual({ compliant: false, reason: "storage_error" });
   });
 });
 
@@ -112,7 +113,7 @@ describe("backup compliance on the dashboard", () => {
     await finished(org, failed.id, "completed", ago(3 * 24 * HOUR));
     await finished(org, failed.id, "failed", ago(HOUR));
     await finished(org, storage.id, "completed", ago(2 * 24 * HOUR));
-    await finished(org, storage.id, "failed", ago(2 * HOUR), { phase: STORAGE_FAILED_PHASE });
+    await finished(org, storage.id, "failed", ago(2 * HOUR), { failureKind: "storage" });
     await finished(org, overdue.id, "completed", ago(25 * HOUR + MINUTE));
     await finished(org, justInTime.id, "completed", ago(24 * HOUR + 59 * MINUTE));
 
@@ -237,8 +238,8 @@ describe("each environment's newest run and success, kept by the database", () =
     await t.db.update(backups).set({ status: "in_progress", startedAt: ago(HOUR) }).where(eq(backups.id, run!.id));
     await t.db.update(backups).set({ heartbeatAt: new Date(), progress: { phase: "database", bytes: 10, updatedAt: new Date().toISOString() } }).where(eq(backups.id, run!.id));
     expect(await lastRuns()).toMatchObject({ lastRunStatus: "completed", lastSuccessAt: ago(3 * HOUR) });
-    await t.db.update(backups).set({ status: "failed", finishedAt: ago(HOUR - MINUTE), progress: { phase: STORAGE_FAILED_PHASE, bytes: 10, updatedAt: ago(HOUR).toISOString() } }).where(eq(backups.id, run!.id));
-    expect(await lastRuns()).toMatchObject({ lastRunStatus: "failed", lastRunPhase: STORAGE_FAILED_PHASE, lastRunAt: ago(HOUR - MINUTE), lastSuccessAt: ago(3 * HOUR) });
+    await t.db.update(backups).set({ status: "failed", failureKind: "storage", finishedAt: ago(HOUR - MINUTE), progress: { phase: "failed", bytes: 10, updatedAt: ago(HOUR).toISOString() } }).where(eq(backups.id, run!.id));
+    expect(await lastRuns()).toMatchObject({ lastRunStatus: "failed", lastRunFailureKind: "storage", lastRunAt: ago(HOUR - MINUTE), lastSuccessAt: ago(3 * HOUR) });
 
     // Deleting the failed run and then the only success leaves nothing behind.
     await t.db.delete(backups).where(eq(backups.id, run!.id));

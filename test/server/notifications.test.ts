@@ -3,11 +3,13 @@ import http from "node:http";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { restores } from "@/server/db/schema";
+import { eq } from "drizzle-orm";
+import { runBackup } from "@/server/backups/run-backup";
+import { environments, restores } from "@/server/db/schema";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
 import { SECRET_MASK } from "@/server/plugins/secret-mask";
 import { createApiToken } from "@/server/services/api-tokens";
-import { createBackup } from "@/server/services/backup-lifecycle";
+import { createBackup, insertPendingBackup } from "@/server/services/backup-lifecycle";
 import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { createNotificationChannel } from "@/server/services/notification-channels";
 import { createBackupSetup, createPostgresEnvironment, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -154,6 +156,17 @@ afterAll(async () => {
 });
 
 describe("backup notifications", () => {
+  it("are queued in the transaction that ends the run: nothing after it can lose them", async () => {
+    const env = await environment(false);
+    const [row] = await t.db.select().from(environments).where(eq(environments.id, env.id));
+    // Run in this process, outside any job: once the run has ended, its deliveries exist (no later step queues them).
+    const id = await insertPendingBackup(t.db, owner.orgId, { environment: row!, storageLocationId: setup.storage.id, type: "manual", name: "", notes: "", requestedBy: owner.userId, retention: "daily", includeFilestore: true });
+    await runBackup(t.db, plugins, id, new AbortController().signal);
+    const [ended] = await t.sql`select b.status, b.failure_kind, (select count(*)::int from notification_deliveries d where d.subject_id = b.id) as deliveries from backups b where b.id = ${id}`;
+    expect(ended).toEqual({ status: "failed", failure_kind: "source", deliveries: 3 });
+    await settled(id, 3);
+  });
+
   it("tells every channel of a failed backup: an email, a signed JSON webhook, a Slack-compatible one", async () => {
     const env = await environment(false);
     const backup = await backupOf(env.id);

@@ -107,7 +107,7 @@ describe("scheduler tick (computed clock)", () => {
     expect(failed).toMatchObject({ status: "failed", scheduledFor: new Date("2026-12-03T02:00:00Z") });
     expect(failed!.error).toMatch(/No storage location/);
     // The dashboard tells it apart as a storage problem.
-    expect(failed!.progress?.phase).toBe("failed while storing");
+    expect(failed!.failureKind).toBe("storage");
   });
 });
 

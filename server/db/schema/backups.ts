@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
-import { backupStatusEnum, backupTypeEnum, retentionClassEnum } from "./enums";
+import { backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
 import { projects } from "./projects";
@@ -34,6 +34,7 @@ export const backups = pgTable(
     progress: jsonb().$type<BackupProgress>(),
     sizeBytes: bigint({ mode: "number" }),
     error: text(),
+    failureKind: failureKindEnum(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),

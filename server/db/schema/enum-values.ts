@@ -13,3 +13,11 @@ export const ARTIFACT_KINDS = ["database", "filestore", "manifest"] as const;
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
 export const RESTORE_STATUSES = ["pending", "in_progress", "completed", "failed"] as const;
 export const OUTCOMES = ["success", "failure"] as const;
+/**
+ * Why a backup or restore failed, for the dashboard and alerts (the message says what exactly): its source or
+ * target (`source`), its storage (`storage`), a stored file that did not match (`verification`), something
+ * missing before it could start (`precondition`), its worker gone (`worker_lost`) or shut down (`shutdown`),
+ * or it was stopped from outside (`stopped`: deleted or failed while running).
+ */
+export const FAILURE_KINDS = ["source", "storage", "verification", "precondition", "worker_lost", "shutdown", "stopped"] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];

@@ -1,5 +1,5 @@
-import { pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { backupStatusEnum } from "./enums";
+import { pgTable, timestamp, uuid } from "drizzle-orm/pg-core";
+import { backupStatusEnum, failureKindEnum } from "./enums";
 import { environments } from "./environments";
 
 /**
@@ -13,7 +13,8 @@ export const environmentLastRuns = pgTable("environment_last_runs", {
     .references(() => environments.id, { onDelete: "cascade" }),
   /** The newest (by creation) backup that finished: completed or failed. */
   lastRunStatus: backupStatusEnum(),
-  lastRunPhase: text(),
+  /** Why that run failed, when it did. */
+  lastRunFailureKind: failureKindEnum(),
   lastRunAt: timestamp({ withTimezone: true }),
   /** When the newest completed backup finished. */
   lastSuccessAt: timestamp({ withTimezone: true }),

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
-import { restoreStatusEnum, restoreTargetEnum } from "./enums";
+import { failureKindEnum, restoreStatusEnum, restoreTargetEnum } from "./enums";
 import { backups } from "./backups";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
@@ -34,6 +34,7 @@ export const restores = pgTable(
     previousCopyDiscardedAt: timestamp({ withTimezone: true }),
     requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     error: text(),
+    failureKind: failureKindEnum(),
     /** Refreshed every second while the restore runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),
     /** The worker process running it (`worker_processes.id`). */

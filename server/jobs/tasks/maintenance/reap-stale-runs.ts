@@ -2,13 +2,12 @@ import { STALE_AFTER_SECONDS, reapStaleBackups } from "@/server/backups/reap-sta
 import { getDb } from "@/server/db";
 import { defineTask } from "@/server/jobs/define-task";
 import { pruneGoneWorkerProcesses } from "@/server/jobs/worker-presence";
-import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
 import { pluginHost } from "@/server/plugins/process-host";
 import { reapStaleRestores } from "@/server/restores/reap-stale";
 
 /**
  * Every minute (and when a worker starts): fail the backups and restores whose worker process is gone, and tell
- * whoever the policy says; leave those whose worker is only paused; forget worker processes gone for a while.
+ * whoever the policy says (queued with the failure); leave those whose worker is only paused; forget worker processes gone for a while.
  */
 export const reapStaleRunsTask = defineTask("maintenance/reap-stale-runs", async (_payload, helpers) => {
   const backups = await reapStaleBackups(getDb(), pluginHost());
@@ -21,8 +20,4 @@ export const reapStaleRunsTask = defineTask("maintenance/reap-stale-runs", async
   }
   const forgotten = await pruneGoneWorkerProcesses(getDb());
   if (forgotten > 0) helpers.logger.info(`Forgot ${forgotten} worker process(es) gone for a while`);
-  const notify = [...backups.reaped.map((id) => notifyBackupFinished(getDb(), id)), ...restores.reaped.map((id) => notifyRestoreFinished(getDb(), id))];
-  for (const outcome of await Promise.allSettled(notify)) {
-    if (outcome.status === "rejected") helpers.logger.error(`Notifications could not be queued: ${(outcome.reason as Error).message}`);
-  }
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "environment_last_runs" DROP COLUMN "last_run_phase";

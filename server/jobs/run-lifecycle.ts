@@ -1,0 +1,103 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Principal } from "@/server/auth/principal";
+import type { Db, DbOrTx } from "@/server/db";
+import { backups, restores } from "@/server/db/schema";
+import type { FailureKind } from "@/server/db/schema/enum-values";
+import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
+import { recordActivity, type ActivityEntry } from "@/server/services/activity";
+import { RunFailure, oneLine } from "./run-failure";
+import { RunProgress, type ProgressSnapshot } from "./run-progress";
+import { currentRunnerId } from "./worker-presence";
+
+/**
+ * The life of a backup or a restore, the same for both: claimed once from `pending`, a heartbeat with its phase
+ * and bytes every second, stopped by a worker shutdown or by its row leaving the running state, and ended in
+ * one transaction that sets its final status, records the activity and queues its notifications (an outbox:
+ * a worker that dies after the run ended cannot lose them, and none is sent for a run that did not end).
+ */
+export type RunKind = "backup" | "restore";
+
+const RUNNING = { backup: ["in_progress", "uploading"], restore: ["in_progress"] } as const;
+
+async function updateRun(db: DbOrTx, kind: RunKind, id: string, values: Record<string, unknown>, onlyWhile: readonly string[]) {
+  const table = kind === "backup" ? backups : restores;
+  return db
+    .update(table)
+    .set(values)
+    .where(and(eq(table.id, id), inArray(table.status, onlyWhile as never[])))
+    .returning({ id: table.id });
+}
+
+export type Wording = { shutdown: string; stopped: string };
+
+export class Run {
+  readonly abort = new AbortController();
+  readonly progress: RunProgress;
+  private readonly onShutdown: () => void;
+
+  private constructor(
+    private readonly db: Db,
+    readonly kind: RunKind,
+    readonly id: string,
+    private readonly shutdown: AbortSignal,
+    wording: Wording,
+  ) {
+    this.progress = new RunProgress(
+      async (snapshot, heartbeatAt) => (await updateRun(db, kind, id, { progress: snapshot, heartbeatAt }, RUNNING[kind])).length > 0,
+      () => this.abort.abort(new RunFailure("stopped", wording.stopped)),
+    );
+    this.onShutdown = () => this.abort.abort(new RunFailure("shutdown", wording.shutdown));
+  }
+
+  /** Claims a pending run and starts its heartbeat; null when it is not pending (a job run twice, or one already failed). */
+  static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording): Promise<Run | null> {
+    const now = new Date();
+    const claimed = await updateRun(db, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
+    if (claimed.length === 0) return null;
+    const run = new Run(db, kind, id, shutdown, wording);
+    shutdown.addEventListener("abort", run.onShutdown, { once: true });
+    run.progress.start();
+    return run;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** What a failure was and why: a stop from outside wins over the error it caused inside the run. */
+  failure(err: unknown): { kind: FailureKind; message: string } {
+    const cause = this.abort.signal.aborted ? this.abort.signal.reason : err;
+    return { kind: cause instanceof RunFailure ? cause.kind : "source", message: oneLine(cause) };
+  }
+
+  /** Ends the run as completed, with its activity and notifications, in one transaction. */
+  async complete(values: Record<string, unknown>, actor: Principal, activity: ActivityEntry, within?: (tx: DbOrTx) => Promise<void>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await within?.(tx);
+      const ended = await updateRun(tx, this.kind, this.id, { ...values, status: "completed", finishedAt: new Date(), progress: this.progress.snapshot("completed") }, RUNNING[this.kind]);
+      if (ended.length === 0) return;
+      await recordActivity(tx, actor, activity);
+      await queueRunNotifications(tx, this.kind, this.id);
+    });
+  }
+
+  /** Ends the run as failed (`snapshot`: its progress as left), with its activity and notifications, in one transaction. */
+  async fail(failure: { kind: FailureKind; message: string }, actor: Principal, activity: ActivityEntry, snapshot: ProgressSnapshot = this.progress.snapshot()): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const ended = await updateRun(tx, this.kind, this.id, { status: "failed", error: failure.message, failureKind: failure.kind, finishedAt: new Date(), progress: snapshot }, RUNNING[this.kind]);
+      await recordActivity(tx, actor, { ...activity, outcome: "failure", message: failure.message });
+      if (ended.length > 0) await queueRunNotifications(tx, this.kind, this.id);
+    });
+  }
+
+  /** Stops the heartbeat and the shutdown watch; the caller closes its own connections. */
+  end(): void {
+    this.progress.stop();
+    this.shutdown.removeEventListener("abort", this.onShutdown);
+  }
+}
+
+/** Queues the notifications of a run that just ended, in the transaction that ended it. */
+export function queueRunNotifications(tx: DbOrTx, kind: RunKind, id: string): Promise<number> {
+  return kind === "backup" ? notifyBackupFinished(tx, id) : notifyRestoreFinished(tx, id);
+}

@@ -100,6 +100,18 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/servers/{serverId}/discover",
       "/storage-locations",
       "/storage-locations/{id}/test",
+      "/activity",
+      "/api-tokens",
+      "/api-tokens/{id}/revoke",
+      "/environments/{id}/test",
+      "/me",
+      "/members",
+      "/members/{userId}",
+      "/organization",
+      "/overview",
+      "/servers/{id}",
+      "/servers/{id}/test",
+      "/storage-locations/{id}",
     ].sort());
   });
 

@@ -10,6 +10,13 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Safehold", template: "%s · Safehold" },
   description: "Backups for every client environment, on every server",
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -1,9 +1,10 @@
 "use client";
 
-import { Activity, Archive, FolderKanban, LayoutDashboard, LogOut, Puzzle, Server, Settings, ShieldCheck } from "lucide-react";
+import { Activity, Archive, FolderKanban, LayoutDashboard, LogOut, Puzzle, Server, Settings } from "lucide-react";
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { Logo } from "@/app/_components/logo";
 import { ROLE_LABEL } from "@/app/_lib/format";
 import { useConsoleSession } from "@/app/_lib/console-context";
 
@@ -24,7 +25,7 @@ export function Sidebar() {
   return (
     <aside className="flex w-60 shrink-0 flex-col bg-slate-900 text-slate-300">
       <div className="flex items-center gap-2 px-5 py-5 text-white">
-        <ShieldCheck className="size-6 text-brand-500" aria-hidden />
+        <Logo className="size-7" />
         <span className="text-lg font-semibold tracking-tight">Safehold</span>
       </div>
       <div className="mx-3 mb-4 rounded-md bg-slate-800/70 px-3 py-2">

@@ -14,7 +14,7 @@ export function openApiDocument() {
   document ??= generateOpenApiDocument(appRouter, {
     title: "Safehold API",
     description:
-      'Safehold public API v1. Authenticate with `Authorization: Bearer <API token>` (Settings › Account, or `safehold token create`). Errors are `{ "error": { "code", "message", "fields"? } }`.',
+      'Safehold public API v1. Authenticate with `Authorization: Bearer <API token>` (Settings › Account, or `safehold token create`). Errors are `{ "error": { "code", "message", "fields"? } }`. Lists are `{ items, nextCursor }`. A few actions stay in the signed-in console by design: your own password, two-factor sign-in and sessions, creating API tokens, new accounts, resetting a member\'s password or second factor, and the organization\'s security settings.',
     version: "1.0.0",
     baseUrl: `${env().publicUrl}${REST_BASE}`,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },

@@ -33,6 +33,15 @@ export const policySchema = z.object({
 });
 export type Policy = z.infer<typeof policySchema>;
 
+/**
+ * `PUT /api/v1/backup-policy`'s body. v1 never breaks a client: a field added after PRODUCT.md's v1 table is
+ * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
+ * the console attached). Add every later policy field to this list.
+ */
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true } as const;
+export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
+export type PutPolicyInput = z.infer<typeof putPolicyInput>;
+
 /** An environment's override: only the fields it sets (retention is overridden as a whole). */
 export const policyOverrideSchema = policySchema.partial();
 export type PolicyOverride = z.infer<typeof policyOverrideSchema>;

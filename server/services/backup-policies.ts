@@ -5,7 +5,7 @@ import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, notificationChannels, projects, storageLocations } from "@/server/db/schema";
 import { isValidationError, NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
-import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride } from "@/server/policies/policy-fields";
+import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
 import { toColumns, toOverride } from "@/server/policies/policy-row";
 import { checkSchedule } from "@/server/policies/schedule";
 import { recordActivity } from "./activity";
@@ -56,8 +56,13 @@ export async function getOrgPolicy(db: DbOrTx, actor: Principal) {
   return withNextRuns(await orgDefaultPolicy(db, actor.orgId));
 }
 
-/** Replaces the organization's default; every environment that inherits a field follows at once. */
-export async function putOrgPolicy(db: DbOrTx, actor: Principal, policy: Policy) {
+/**
+ * Replaces the organization's default; every environment that inherits a field follows at once. A field the
+ * input leaves out (one added after v1, which older clients do not send) keeps its stored value.
+ */
+export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolicyInput) {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<Policy>;
+  const policy: Policy = { ...(await orgDefaultPolicy(db, actor.orgId)), ...given };
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, policy.storageLocationId);
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);

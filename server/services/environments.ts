@@ -59,10 +59,9 @@ export const updateEnvironmentInput = z.object({
   serverId: z.uuid().optional(),
   sourceConfig: configRecord.optional(),
 });
-export const testEnvironmentInput = z.union([
-  z.object({ id: z.uuid(), serverId: z.uuid().optional(), sourceConfig: configRecord.optional() }),
-  z.object({ serverId: z.uuid(), source: z.string().min(1).max(50), sourceConfig: configRecord.default({}) }),
-]);
+export const testSavedEnvironmentInput = z.object({ id: z.uuid(), serverId: z.uuid().optional(), sourceConfig: configRecord.optional() });
+export const testDraftEnvironmentInput = z.object({ serverId: z.uuid(), source: z.string().min(1).max(50), sourceConfig: configRecord.default({}) });
+export const testEnvironmentInput = z.union([testSavedEnvironmentInput, testDraftEnvironmentInput]);
 
 type EnvironmentRow = typeof environments.$inferSelect;
 const CONFIG_FIELDS = { kindField: "source", configField: "sourceConfig" };

@@ -96,6 +96,8 @@ export async function addMember(db: DbOrTx, actor: Principal, input: z.infer<typ
         .where(and(eq(memberships.orgId, actor.orgId), eq(memberships.userId, user.id)));
       if (existing) throw new ConflictError(`${input.email} is already a member`);
     } else {
+      // A new account is a new way in that outlives any token: like creating tokens, it takes a signed-in person.
+      if (actor.via === "token") throw new ForbiddenError(`${input.email} has no account on this console: sign in to the console to create one (an API token can only add existing accounts)`);
       if (!input.password) throw new ValidationError("Set a first password for the new member", { password: "Set a first password: the new member signs in with it" });
       user = await insertUser(tx, { email: input.email, name: input.name, password: input.password });
     }

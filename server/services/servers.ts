@@ -48,10 +48,9 @@ export const updateServerInput = z.object({
   programs: serverPolicyFields.programs.optional(),
 });
 /** A saved server as it is (any operator), or edited or new settings (admins: they decide where the console connects). */
-export const testServerInput = z.union([
-  z.object({ id: z.uuid(), config: configRecord.optional() }),
-  z.object({ kind: z.string().min(1).max(50), config: configRecord.default({}) }),
-]);
+export const testSavedServerInput = z.object({ id: z.uuid(), config: configRecord.optional() });
+export const testDraftServerInput = z.object({ kind: z.string().min(1).max(50), config: configRecord.default({}) });
+export const testServerInput = z.union([testSavedServerInput, testDraftServerInput]);
 
 
 type ServerRow = typeof servers.$inferSelect;

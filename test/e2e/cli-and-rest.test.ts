@@ -100,7 +100,46 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/servers/{serverId}/discover",
       "/storage-locations",
       "/storage-locations/{id}/test",
+      "/activity",
+      "/api-tokens",
+      "/api-tokens/{id}/revoke",
+      "/environments/{id}/test",
+      "/me",
+      "/members",
+      "/members/{userId}",
+      "/organization",
+      "/overview",
+      "/servers/{id}",
+      "/servers/{id}/test",
+      "/storage-locations/{id}",
     ].sort());
+  });
+
+  it("serves the logo, favicons and web manifest without signing in, and the pages link them", async () => {
+    const expected: Array<[string, RegExp]> = [
+      ["/favicon.svg", /^image\/svg\+xml/],
+      ["/logo.svg", /^image\/svg\+xml/],
+      ["/favicon.ico", /^image\/(x-icon|vnd\.microsoft\.icon)/],
+      ["/apple-touch-icon.png", /^image\/png/],
+      ["/manifest.webmanifest", /^application\/manifest\+json/],
+    ];
+    for (const [path, type] of expected) {
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toMatch(type);
+    }
+    const manifest = (await (await fetch(`${app.url}/manifest.webmanifest`)).json()) as { name: string; icons: Array<{ src: string; sizes: string; type: string }> };
+    expect(manifest.name).toBe("Safehold");
+    expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+    for (const icon of manifest.icons) {
+      const res = await fetch(`${app.url}${icon.src}`);
+      expect(res.status, icon.src).toBe(200);
+      expect(res.headers.get("content-type"), icon.src).toBe(icon.type);
+    }
+    const page = await (await fetch(`${app.url}/signin`)).text();
+    expect(page).toMatch(/<link rel="icon" href="\/favicon.svg" type="image\/svg\+xml"/);
+    expect(page).toMatch(/<link rel="apple-touch-icon" href="\/apple-touch-icon.png"/);
+    expect(page).toMatch(/<link rel="manifest" href="\/manifest.webmanifest"/);
   });
 
   it("applies migrations with `safehold migrate` against the same database", async () => {

@@ -36,7 +36,7 @@ describe("API tokens", () => {
     const used = await fetch(`${c.app.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
     expect(used.status).toBe(200);
     const listed = await trpcWithCookie(c.app.url, cookie!, "apiTokens.list");
-    const row = (listed.body as unknown as Array<{ name: string; lastUsedAt: string | null }>).find((t) => t.name === "ci")!;
+    const row = (listed.body as unknown as { items: Array<{ name: string; lastUsedAt: string | null }> }).items.find((t) => t.name === "ci")!;
     expect(row.lastUsedAt).not.toBeNull();
   });
 

@@ -59,7 +59,7 @@ describe("link-local and cloud metadata addresses", () => {
       sourceConfig: { host: METADATA, port: metadata.port, user: "odoo", password: "x", database: "odoo" },
     });
     expect(environment).toMatchObject({ status: 422, body: { error: { fields: { "sourceConfig.host": expect.stringMatching(/^169\.254\.169\.254 is a link-local/) } } } });
-    const tested = await guarded.trpc(operator, "environments.test", { serverId, source: "postgres", sourceConfig: { host: "fe80::1", port: 5432, user: "odoo", password: "x", database: "odoo" } });
+    const tested = await guarded.trpc(operator, "environments.testDraft", { serverId, source: "postgres", sourceConfig: { host: "fe80::1", port: 5432, user: "odoo", password: "x", database: "odoo" } });
     expect(tested.status).toBe(422);
     expect(metadata.received).toEqual([]);
     expect(metadata.connections).toBe(connectionsBefore);

@@ -82,7 +82,7 @@ describe("a stored secret goes only where it was stored for", () => {
     expect(ftpTrap.received).toEqual(["typed-ftp"]);
     await c.trpc(admin, "storageLocations.testDraft", { provider: "sftp", config: { ...sftp.config, host: sshTrap.host, port: sshTrap.port, hostKeyFingerprint: "", password: "typed-sftp" } });
     expect(sshTrap.received).toContain("password:typed-sftp");
-    await c.trpc(operator, "environments.test", { serverId: ids.localServer, source: "postgres", sourceConfig: { host: pg.host, port: pg.port, user: client.user, password: "typed-db", database: client.database } });
+    await c.trpc(operator, "environments.testDraft", { serverId: ids.localServer, source: "postgres", sourceConfig: { host: pg.host, port: pg.port, user: client.user, password: "typed-db", database: client.database } });
     expect(pg.received).toContain("typed-db");
     ftpTrap.received.length = 0;
     sshTrap.received.length = 0;

@@ -76,6 +76,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "servers.update": (o) => ({ id: o.serverId, name: unique("Server") }),
   "servers.delete": (o) => ({ id: o.serverId }),
   "servers.test": (o) => ({ id: o.serverId }),
+  "servers.testDraft": () => ({ kind: "local", config: {} }),
   "environments.list": (o) => ({ projectId: o.projectId }),
   "environments.get": (o) => ({ id: o.environmentId }),
   "environments.create": (o) => ({
@@ -89,6 +90,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "environments.update": (o) => ({ id: o.environmentId, stage: "staging" }),
   "environments.delete": (o) => ({ id: o.environmentId }),
   "environments.test": (o) => ({ id: o.environmentId }),
+  "environments.testDraft": (o) => ({ serverId: o.serverId, source: "postgres", sourceConfig: { host: "127.0.0.1", port: 1, user: "u", password: "p", database: "d" } }),
   "storageLocations.list": () => ({}),
   "storageLocations.get": (o) => ({ id: o.storageId }),
   "storageLocations.create": () => ({ name: unique("Storage"), provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "sh-matrix-")) } }),
@@ -268,6 +270,7 @@ describe("access matrix over every procedure", () => {
         "organization.update",
         "servers.create",
         "servers.delete",
+        "servers.testDraft",
         "servers.update",
         "storageLocations.create",
         "storageLocations.delete",

@@ -5,6 +5,7 @@ import { activityLog } from "@/server/db/schema";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
 import { createApiToken } from "@/server/services/api-tokens";
+import { createNotificationChannel } from "@/server/services/notification-channels";
 import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, callerFor, createOrgWithMembers } from "../helpers/fixtures";
@@ -181,5 +182,18 @@ describe("bulk override", () => {
     const empty = await bulk({ environmentIds: [environmentId], override: {} });
     expect(empty).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining("Choose at least one field") } } });
     expect((await bulk({ environmentIds: [], override: { enabled: true } })).status).toBe(400);
+  });
+});
+
+describe("PUT /backup-policy from a v1 client (PRODUCT.md's fields only)", () => {
+  it("keeps the notification channels already attached when the body leaves them out", async () => {
+    const channel = await createNotificationChannel(t.db, plugins, owner, { name: "ops hook", notifier: "webhook", config: { url: "https://hooks.example.com/safehold", format: "json" } });
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, notificationChannelIds: [channel.id] } })).status).toBe(200);
+    const { notificationChannelIds: _omitted, ...documented } = policy;
+    const put = await rest("PUT", "/backup-policy", { token, body: { ...documented, schedule: "15 1 * * *" } });
+    expect(put).toMatchObject({ status: 200, body: { schedule: "15 1 * * *", notificationChannelIds: [channel.id] } });
+    expect((await rest("GET", "/backup-policy", { token })).body).toMatchObject({ schedule: "15 1 * * *", notificationChannelIds: [channel.id] });
+    // Sent explicitly, the field still replaces the stored value.
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, notificationChannelIds: [] } })).body).toMatchObject({ notificationChannelIds: [] });
   });
 });

@@ -29,7 +29,10 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const [submitted, setSubmitted] = useState<RulesInput | null>(null);
   // Rows the form itself refuses (half filled, a name twice), checked again on every edit once a save was tried.
   const [checked, setChecked] = useState(false);
-  const test = useMutation(trpc.servers.test.mutationOptions());
+  // A saved server is tested with the form's settings; a new one's settings alone (the same check, two procedures).
+  const testSaved = useMutation(trpc.servers.test.mutationOptions());
+  const testDraft = useMutation(trpc.servers.testDraft.mutationOptions());
+  const test = server ? testSaved : testDraft;
   // A value the operator trusted from the last test (e.g. a host key): still shown, as pinned, once the test is cleared.
   const [trusted, setTrusted] = useState<PinHint | null>(null);
   const form = useContributionConfig("serverKinds", { id: server?.kind, config: server?.config }, () => {
@@ -61,7 +64,8 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   function onTest() {
     save.reset();
     setTrusted(null);
-    test.mutate(server ? { id: server.id, config } : { kind, config });
+    if (server) testSaved.mutate({ id: server.id, config });
+    else testDraft.mutate({ kind, config });
   }
 
   function onSubmit(event: FormEvent) {

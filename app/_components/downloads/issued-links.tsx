@@ -13,7 +13,7 @@ export function IssuedLinks({ backupId }: { backupId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useConsoleSession();
-  const links = useQuery(trpc.downloadLinks.list.queryOptions({ backupId }));
+  const links = useQuery(trpc.downloadLinks.list.queryOptions({ backupId }, { select: (page) => page.items }));
   const revoke = useMutation(trpc.downloadLinks.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId })) }));
   const items = links.data ?? [];
   if (items.length === 0) return null;

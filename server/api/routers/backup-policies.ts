@@ -17,7 +17,7 @@ import {
   putOverride,
   putOverrideInput,
 } from "@/server/services/backup-policies";
-import { policyOverrideSchema, policySchema } from "@/server/policies/policy-fields";
+import { policyOverrideSchema, putPolicyInput } from "@/server/policies/policy-fields";
 
 export const backupPoliciesRouter = router({
   getDefault: procedure("viewer", { method: "GET", path: "/backup-policy", tags: ["backup policies"], summary: "The organization's default backup policy", protect: true })
@@ -26,7 +26,7 @@ export const backupPoliciesRouter = router({
     .query(({ ctx }) => getOrgPolicy(ctx.db, ctx.principal)),
 
   putDefault: procedure("admin", { method: "PUT", path: "/backup-policy", tags: ["backup policies"], summary: "Replace the organization's default backup policy", protect: true })
-    .input(policySchema)
+    .input(putPolicyInput)
     .output(policyOutput)
     .mutation(({ ctx, input }) => putOrgPolicy(ctx.db, ctx.principal, input)),
 

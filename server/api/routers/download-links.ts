@@ -9,10 +9,10 @@ export const downloadLinksRouter = router({
     .output(createdDownloadLink)
     .mutation(({ ctx, input }) => createDownloadLink(ctx.db, ctx.plugins, ctx.principal, input, input.expiresIn)),
 
-  list: procedure("viewer")
+  list: procedure("viewer", { method: "GET", path: "/backups/{backupId}/download-links", tags: ["backups"], summary: "The download links issued for a backup, with their expiry and revocation", protect: true })
     .input(z.object({ backupId: z.uuid() }))
-    .output(z.array(downloadLinkItem))
-    .query(({ ctx, input }) => listDownloadLinks(ctx.db, ctx.principal, input.backupId)),
+    .output(z.object({ items: z.array(downloadLinkItem), nextCursor: z.null() }))
+    .query(async ({ ctx, input }) => ({ items: await listDownloadLinks(ctx.db, ctx.principal, input.backupId), nextCursor: null })),
 
   revoke: procedure("operator", { method: "POST", path: "/download-links/{id}/revoke", tags: ["backups"], summary: "Revoke a download link before it expires", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))

@@ -11,8 +11,9 @@ import {
   getEnvironment,
   listEnvironments,
   listEnvironmentsInput,
+  testDraftEnvironmentInput,
   testEnvironment,
-  testEnvironmentInput,
+  testSavedEnvironmentInput,
   updateEnvironment,
   updateEnvironmentInput,
 } from "@/server/services/environments";
@@ -33,18 +34,25 @@ export const environmentsRouter = router({
     .output(environmentItem)
     .mutation(({ ctx, input }) => createEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  update: procedure("operator")
+  update: procedure("operator", { method: "PUT", path: "/environments/{id}", tags: ["environments"], summary: "Change an environment (the fields given; a masked secret sent back keeps the stored one)", protect: true })
     .input(updateEnvironmentInput)
     .output(environmentItem)
     .mutation(({ ctx, input }) => updateEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  delete: procedure("operator")
+  delete: procedure("operator", { method: "DELETE", path: "/environments/{id}", tags: ["environments"], summary: "Delete an environment", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))
+    .output(z.void())
     .mutation(({ ctx, input }) => deleteEnvironment(ctx.db, ctx.principal, input.id)),
 
-  /** Test a saved environment's source (optionally with edited settings), or a new one's settings. */
-  test: procedure("operator")
-    .input(testEnvironmentInput)
+  /** Test a saved environment's source, optionally with edited settings. */
+  test: procedure("operator", { method: "POST", path: "/environments/{id}/test", tags: ["environments"], summary: "Test the connection to an environment's source", protect: true })
+    .input(testSavedEnvironmentInput)
+    .output(testResultOutput)
+    .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  /** The settings in a form for a new environment, before (or instead of) saving them. */
+  testDraft: procedure("operator")
+    .input(testDraftEnvironmentInput)
     .output(testResultOutput)
     .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
 

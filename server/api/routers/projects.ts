@@ -29,12 +29,13 @@ export const projectsRouter = router({
     .output(projectItem)
     .mutation(({ ctx, input }) => createProject(ctx.db, ctx.principal, input)),
 
-  update: procedure("operator")
+  update: procedure("operator", { method: "PUT", path: "/projects/{id}", tags: ["projects"], summary: "Change a project (the fields given)", protect: true })
     .input(updateProjectInput)
     .output(projectItem)
     .mutation(({ ctx, input }) => updateProject(ctx.db, ctx.principal, input)),
 
-  delete: procedure("operator")
+  delete: procedure("operator", { method: "DELETE", path: "/projects/{id}", tags: ["projects"], summary: "Delete a project without environments", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))
+    .output(z.void())
     .mutation(({ ctx, input }) => deleteProject(ctx.db, ctx.principal, input.id)),
 });

@@ -10,8 +10,9 @@ import {
   listServersInput,
   serverItem,
   serverPage,
+  testDraftServerInput,
+  testSavedServerInput,
   testServer,
-  testServerInput,
   updateServer,
   updateServerInput,
 } from "@/server/services/servers";
@@ -22,7 +23,7 @@ export const serversRouter = router({
     .output(serverPage)
     .query(({ ctx, input }) => listServers(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  get: procedure("viewer")
+  get: procedure("viewer", { method: "GET", path: "/servers/{id}", tags: ["servers"], summary: "Get a server (secrets masked)", protect: true })
     .input(z.object({ id: z.uuid() }))
     .output(serverItem)
     .query(({ ctx, input }) => getServer(ctx.db, ctx.plugins, ctx.principal, input.id)),
@@ -32,18 +33,25 @@ export const serversRouter = router({
     .output(serverItem)
     .mutation(({ ctx, input }) => createServer(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  update: procedure("admin")
+  update: procedure("admin", { method: "PUT", path: "/servers/{id}", tags: ["servers"], summary: "Change a server (the fields given; a masked secret sent back keeps the stored one)", protect: true })
     .input(updateServerInput)
     .output(serverItem)
     .mutation(({ ctx, input }) => updateServer(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  delete: procedure("admin")
+  delete: procedure("admin", { method: "DELETE", path: "/servers/{id}", tags: ["servers"], summary: "Delete a server without environments", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))
+    .output(z.void())
     .mutation(({ ctx, input }) => deleteServer(ctx.db, ctx.principal, input.id)),
 
-  /** Test a saved server, or the settings in a form before saving. */
-  test: procedure("operator")
-    .input(testServerInput)
+  /** Test a saved server, optionally with edited settings (admins only: they decide where the console connects). */
+  test: procedure("operator", { method: "POST", path: "/servers/{id}/test", tags: ["servers"], summary: "Test the connection to a server", protect: true })
+    .input(testSavedServerInput)
+    .output(testResultWithDetails)
+    .mutation(({ ctx, input }) => testServer(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  /** The settings in a form for a new server, before (or instead of) saving them: admins decide where the console connects. */
+  testDraft: procedure("admin")
+    .input(testDraftServerInput)
     .output(testResultWithDetails)
     .mutation(({ ctx, input }) => testServer(ctx.db, ctx.plugins, ctx.principal, input)),
 });

@@ -22,7 +22,7 @@ export const storageLocationsRouter = router({
     .output(storageLocationPage)
     .query(({ ctx, input }) => listStorageLocations(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  get: procedure("viewer")
+  get: procedure("viewer", { method: "GET", path: "/storage-locations/{id}", tags: ["storage"], summary: "Get a storage location (secrets masked)", protect: true })
     .input(z.object({ id: z.uuid() }))
     .output(storageLocationItem)
     .query(({ ctx, input }) => getStorageLocation(ctx.db, ctx.plugins, ctx.principal, input.id)),
@@ -32,13 +32,14 @@ export const storageLocationsRouter = router({
     .output(storageLocationItem)
     .mutation(({ ctx, input }) => createStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  update: procedure("admin")
+  update: procedure("admin", { method: "PUT", path: "/storage-locations/{id}", tags: ["storage"], summary: "Change a storage location (the fields given; a masked secret sent back keeps the stored one)", protect: true })
     .input(updateStorageLocationInput)
     .output(storageLocationItem)
     .mutation(({ ctx, input }) => updateStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  delete: procedure("admin")
+  delete: procedure("admin", { method: "DELETE", path: "/storage-locations/{id}", tags: ["storage"], summary: "Delete a storage location no backup uses", protect: true, restStatus: 204 })
     .input(z.object({ id: z.uuid() }))
+    .output(z.void())
     .mutation(({ ctx, input }) => deleteStorageLocation(ctx.db, ctx.principal, input.id)),
 
   test: procedure("operator", { method: "POST", path: "/storage-locations/{id}/test", tags: ["storage"], summary: "Test a storage location", protect: true })

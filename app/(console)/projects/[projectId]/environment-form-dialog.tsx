@@ -29,7 +29,10 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   const [name, setName] = useState(environment?.name ?? "");
   const [stage, setStage] = useState<Stage>(environment?.stage ?? "production");
   const [chosenServerId, setChosenServerId] = useState(environment?.serverId);
-  const test = useMutation(trpc.environments.test.mutationOptions());
+  // A saved environment is tested with the form's settings; a new one's settings alone (the same check, two procedures).
+  const testSaved = useMutation(trpc.environments.test.mutationOptions());
+  const testDraft = useMutation(trpc.environments.testDraft.mutationOptions());
+  const test = environment ? testSaved : testDraft;
   const form = useContributionConfig("sources", { id: environment?.source, config: environment?.sourceConfig }, () => test.reset());
   const { contributions: sources, id: source, contribution, config: sourceConfig } = form;
   const serverList = servers.data?.items ?? [];
@@ -57,7 +60,8 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
 
   function onTest() {
     save.reset();
-    test.mutate(environment ? { id: environment.id, serverId, sourceConfig } : { serverId, source, sourceConfig });
+    if (environment) testSaved.mutate({ id: environment.id, serverId, sourceConfig });
+    else testDraft.mutate({ serverId, source, sourceConfig });
   }
 
   function onSubmit(event: FormEvent) {

@@ -14,7 +14,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 import { CreateTokenDialog } from "./create-token-dialog";
 
-type Token = inferRouterOutputs<AppRouter>["apiTokens"]["list"][number];
+type Token = inferRouterOutputs<AppRouter>["apiTokens"]["list"]["items"][number];
 
 function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
@@ -43,7 +43,7 @@ export function ApiTokensCard() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { role } = useConsoleSession();
-  const tokens = useQuery(trpc.apiTokens.list.queryOptions());
+  const tokens = useQuery(trpc.apiTokens.list.queryOptions(undefined, { select: (page) => page.items }));
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<Token | null>(null);
   const revoke = useMutation(

@@ -22,7 +22,7 @@ export function MembersView() {
   const queryClient = useQueryClient();
   const router = useRouter();
   const { can, userId: myUserId } = useConsoleSession();
-  const members = useQuery(trpc.members.list.queryOptions());
+  const members = useQuery(trpc.members.list.queryOptions(undefined, { select: (page) => page.items }));
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [resettingPassword, setResettingPassword] = useState<Member | null>(null);

@@ -12,4 +12,4 @@ export const ROLE_DESCRIPTION: Record<Role, string> = {
   viewer: "Sees everything, changes nothing; downloads only if allowed in General settings.",
 };
 
-export type Member = inferRouterOutputs<AppRouter>["members"]["list"][number];
+export type Member = inferRouterOutputs<AppRouter>["members"]["list"]["items"][number];

@@ -83,6 +83,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/environments/{id}/backup-policy",
       "/environments/{id}/effective-backup-policy",
       "/environments/{id}/retention-preview",
+      "/environments/{id}/test",
       "/download-links/{id}/revoke",
       "/erasure-subjects/{id}",
       "/notification-channels",

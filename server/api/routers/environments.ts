@@ -42,6 +42,12 @@ export const environmentsRouter = router({
     .input(z.object({ id: z.uuid() }))
     .mutation(({ ctx, input }) => deleteEnvironment(ctx.db, ctx.principal, input.id)),
 
+  /** Test a saved environment's source as it is stored: what REST clients and monitoring call. */
+  testSaved: procedure("operator", { method: "POST", path: "/environments/{id}/test", tags: ["environments"], summary: "Test an environment's connection to its source", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(testResultOutput)
+    .mutation(({ ctx, input }) => testEnvironment(ctx.db, ctx.plugins, ctx.principal, input)),
+
   /** Test a saved environment's source (optionally with edited settings), or a new one's settings. */
   test: procedure("operator")
     .input(testEnvironmentInput)

@@ -131,6 +131,7 @@ describe("a MySQL environment in the browser", () => {
     await dialog.getByLabel("Stage").selectOption("production");
     await dialog.getByLabel("Source").selectOption("mysql");
     await dialog.getByText("MySQL / MariaDB database settings").waitFor();
+    await dialog.locator("[data-server-rules]").getByText("any database but the database server's own").waitFor();
     // The manifest's defaults are prefilled.
     await expect(dialog.getByLabel("Host").inputValue()).resolves.toBe("127.0.0.1");
     await dialog.getByLabel("Host").fill(maria.host);
@@ -279,6 +280,9 @@ describe("a MySQL environment over REST", () => {
 
     const wrong = await call<{ ok: boolean; message: string }>("POST", `/environments/${await create("wrong password", { password: "not-the-password" })}/test`, {}, 200);
     expect(wrong).toEqual({ ok: false, message: `Authentication failed for user "${maria.user}": wrong password (or the user may not connect from the server)` });
-    for (const answer of [closedPort, wrong]) expect(answer.message).not.toContain("\n");
+    // The server's own databases are never an environment's, whatever the server's database pattern allows.
+    const system = await call<{ ok: boolean; message: string }>("POST", `/environments/${await create("system database", { database: "mysql" })}/test`, {}, 200);
+    expect(system).toEqual({ ok: false, message: `"mysql" is one of MySQL/MariaDB's own databases: choose the client's database` });
+    for (const answer of [closedPort, wrong, system]) expect(answer.message).not.toContain("\n");
   });
 });

@@ -323,8 +323,8 @@ export type ContributionManifest = {
   id: string;
   title: string;
   description?: string;
-  /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented). */
-  capabilities?: Array<"restore" | "discover">;
+  /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented), `neutralize` (its restores neutralize a copy when asked). */
+  capabilities?: Array<"restore" | "discover" | "neutralize">;
   configSchema: ConfigSchema;
   /**
    * One line saying where a configuration points, for lists: `{field}` is the field's value; a part in square

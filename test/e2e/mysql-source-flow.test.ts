@@ -208,8 +208,12 @@ describe("a MySQL environment in the browser", () => {
     await dialog.getByText("and so is its password").waitFor();
     await screenshotOf(dialog, "mysql-07-restore-target");
     await dialog.getByRole("button", { name: "Next" }).click();
+    await dialog.getByText("it has no data to save first").waitFor();
+    // A plain database has no mail or scheduled jobs Safehold knows of: no "Neutralize" promise is offered.
+    expect(await dialog.getByLabel("Neutralize").count()).toBe(0);
     await screenshotOf(dialog, "mysql-08-restore-options");
     await dialog.getByRole("button", { name: "Next" }).click();
+    await dialog.getByText("Not neutralized").waitFor();
     await dialog.getByLabel("Type RESTORE to confirm").fill("RESTORE");
     await screenshotOf(dialog, "mysql-09-restore-confirm");
     await dialog.getByRole("button", { name: "Restore backup" }).click();
@@ -265,8 +269,8 @@ describe("a MySQL environment over REST", () => {
       { target: "new_environment", newEnvironment: { projectId, serverId, name: "crm restored", stage: "staging", sourceConfig: { database: "crm_rest_restored" } }, confirm: "RESTORE" },
       202,
     );
-    const done = await poll<{ status: string; error: string | null; targetEnvironmentName: string | null }>(`/restores/${restore.id}`, ["completed", "failed"]);
-    expect(done, done.error ?? "").toMatchObject({ status: "completed", targetEnvironmentName: "crm restored" });
+    const done = await poll<{ status: string; error: string | null; targetEnvironmentName: string | null; neutralize: boolean }>(`/restores/${restore.id}`, ["completed", "failed"]);
+    expect(done, done.error ?? "").toMatchObject({ status: "completed", targetEnvironmentName: "crm restored", neutralize: false });
     expectSameAsOriginal("crm_rest_restored");
   });
 

@@ -263,6 +263,15 @@ describe("a MySQL environment over REST", () => {
     expect(sql).toContain("CREATE TABLE `llx_socpeople`");
     expect(sql).toContain("Zoë 🙂");
 
+    // Nothing in a plain database is known to send mail or run jobs: a "neutralized" copy would be a false promise.
+    const neutralized = await consoleApp.rest(owner, "POST", `/backups/${queued.id}/restores`, {
+      target: "new_environment",
+      newEnvironment: { projectId, serverId, name: "never made", stage: "staging", sourceConfig: { database: "crm_never" } },
+      neutralize: true,
+      confirm: "RESTORE",
+    });
+    expect(neutralized).toMatchObject({ status: 422, body: { error: { message: `The "mysql" source cannot neutralize a restored copy: restore without neutralize` } } });
+
     const restore = await call<{ id: string }>(
       "POST",
       `/backups/${queued.id}/restores`,

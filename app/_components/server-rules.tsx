@@ -37,7 +37,7 @@ export function ServerRulesNote({ server, schema }: { server: ServerRules | unde
       databases matching <Code>{server.databasePattern}</Code>
     </>
   ) : (
-    <>any database but PostgreSQL&apos;s own</>
+    <>any database but the database server&apos;s own</>
   );
   return (
     <p className="flex items-start gap-2 rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600 ring-1 ring-slate-200 ring-inset" data-server-rules={server.name}>

@@ -323,8 +323,8 @@ export type ContributionManifest = {
   id: string;
   title: string;
   description?: string;
-  /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented). */
-  capabilities?: Array<"restore" | "discover">;
+  /** Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented), `neutralize` (its restores neutralize a copy when asked). */
+  capabilities?: Array<"restore" | "discover" | "neutralize">;
   configSchema: ConfigSchema;
   /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */
   programs?: string[];

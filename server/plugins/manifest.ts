@@ -42,6 +42,8 @@ const configSchema = z
 export const SOURCE_CAPABILITIES = {
   restore: ["restore", "discardPreviousCopy"],
   discover: ["discover"],
+  /** Its restores' `prepare` makes a copy harmless (mail, scheduled jobs, payments): the wizard offers "Neutralize" only then. */
+  neutralize: [],
 } as const;
 export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
 

@@ -211,6 +211,10 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   if (!source.capabilities?.includes("restore")) {
     throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
   }
+  // A restore recorded as neutralized must be one: a source that cannot neutralize never claims it did.
+  if (input.neutralize && !source.capabilities?.includes("neutralize")) {
+    throw new ValidationError(`The "${origin.source}" source cannot neutralize a restored copy: restore without neutralize`, { neutralize: "Not supported by this source" });
+  }
 
   const id = await db.transaction(async (tx) => {
     let targetId: string;

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { SchemaForm, schemaSubset } from "@/app/_components/schema-form";
 import { changedIdentity } from "@/app/_components/secret-retype";
+import { useContributions } from "@/app/_components/plugin-contributions";
 import { ServerRulesNote, type ServerRules } from "@/app/_components/server-rules";
 import { STAGES } from "@/app/_components/stage";
 import { Field, Input, Select } from "@/app/_components/ui/field";
@@ -91,6 +92,7 @@ export function NewEnvironmentFields({
   // Opened by the operator, or because it holds an error or a password to type: it stays open until they close it.
   const [othersOpen, setOthersOpen] = useState(false);
   const server = servers?.find((s) => s.id === draft.serverId) ?? fixedServer;
+  const canNeutralize = useContributions("sources").can(origin.source, "neutralize");
   const settings = { errors, prefix: "sourceConfig", idPrefix: `${idPrefix}-config`, saved: reuse.saved, changedScope: reuse.scope, keptPlaceholder: `Leave empty to reuse ${origin.name}'s` };
 
   return (
@@ -109,7 +111,7 @@ export function NewEnvironmentFields({
         <Field label="Name" htmlFor={`${idPrefix}-name`} error={errors.name}>
           <Input id={`${idPrefix}-name`} value={draft.name} invalid={Boolean(errors.name)} onChange={(e) => onChange({ ...draft, name: e.target.value, nameEdited: true })} />
         </Field>
-        <Field label="Stage" htmlFor={`${idPrefix}-stage`} error={errors.stage} hint={draft.stage === "production" ? undefined : "Not production: neutralization is suggested in the next step"}>
+        <Field label="Stage" htmlFor={`${idPrefix}-stage`} error={errors.stage} hint={draft.stage === "production" || !canNeutralize ? undefined : "Not production: neutralization is suggested in the next step"}>
           <Select id={`${idPrefix}-stage`} value={draft.stage} invalid={Boolean(errors.stage)} onChange={(e) => set({ stage: e.target.value as Stage })}>
             {STAGES.map((s) => (
               <option key={s} value={s}>

@@ -62,6 +62,7 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupItem; onClose
       projects={projectOptions}
       servers={servers.data.items}
       sourceTitle={sources.title(o.source)}
+      canNeutralize={sources.can(o.source, "neutralize")}
       schema={sources.find(o.source)?.configSchema}
       onStarted={setStarted}
       onClose={onClose}

@@ -11,11 +11,14 @@ export function RestoreOptionsStep({
   onChange,
   target,
   hasFilestore,
+  canNeutralize,
 }: {
   options: RestoreOptions;
   onChange: (patch: Partial<RestoreOptions>) => void;
   target: { name: string; stage: Stage; isNew: boolean };
   hasFilestore: boolean;
+  /** Only sources that neutralize copies offer it: a plain database gets no promise of "no outgoing mail". */
+  canNeutralize: boolean;
 }) {
   return (
     <div className="space-y-5">
@@ -47,20 +50,22 @@ export function RestoreOptionsStep({
         disabled={!hasFilestore}
         onChange={(e) => onChange({ includeFilestore: e.target.checked })}
       />
-      <Checkbox
-        id="restore-neutralize"
-        label="Neutralize"
-        hint={
-          <>
-            Makes the copy harmless: no outgoing mail, scheduled actions stopped, payment providers not live.{" "}
-            {target.stage === "production"
-              ? "Off by default: the target is a production environment."
-              : `On by default: the target is a ${(STAGE_LABEL[target.stage] ?? target.stage).toLowerCase()} environment, so it must not reach real customers.`}
-          </>
-        }
-        checked={options.neutralize}
-        onChange={(e) => onChange({ neutralize: e.target.checked })}
-      />
+      {canNeutralize && (
+        <Checkbox
+          id="restore-neutralize"
+          label="Neutralize"
+          hint={
+            <>
+              Makes the copy harmless: no outgoing mail, scheduled actions stopped, payment providers not live.{" "}
+              {target.stage === "production"
+                ? "Off by default: the target is a production environment."
+                : `On by default: the target is a ${(STAGE_LABEL[target.stage] ?? target.stage).toLowerCase()} environment, so it must not reach real customers.`}
+            </>
+          }
+          checked={options.neutralize}
+          onChange={(e) => onChange({ neutralize: e.target.checked })}
+        />
+      )}
     </div>
   );
 }

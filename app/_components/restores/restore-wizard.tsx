@@ -60,6 +60,7 @@ export function RestoreWizard({
   projects,
   servers,
   sourceTitle,
+  canNeutralize,
   schema,
   onStarted,
   onClose,
@@ -70,6 +71,8 @@ export function RestoreWizard({
   projects: Option[];
   servers: ServerOption[];
   sourceTitle: string;
+  /** The source neutralizes restored copies; otherwise the option is neither offered nor sent. */
+  canNeutralize: boolean;
   schema: ConfigSchema | undefined;
   onStarted: (restore: RestoreItem) => void;
   onClose: () => void;
@@ -99,7 +102,7 @@ export function RestoreWizard({
   const targetStage = target?.stage ?? origin.stage;
   // A choice about neutralizing holds for the target it was made for; another target starts from its own default.
   const targetKey = `${plan.choice}:${existingTargetOf(plan, origin)?.id ?? "new"}:${targetStage}`;
-  const neutralize = neutralizeChoice?.target === targetKey ? neutralizeChoice.value : defaultNeutralize(targetStage);
+  const neutralize = canNeutralize && (neutralizeChoice?.target === targetKey ? neutralizeChoice.value : defaultNeutralize(targetStage));
   const options = { safetyBackup: !target?.isNew && safetyBackup, includeFilestore: hasFilestore && includeFilestore, neutralize };
   const failure = errorInfo(create.error);
   const fields = wizardFieldErrors(failure?.fields ?? {});
@@ -158,6 +161,7 @@ export function RestoreWizard({
             options={options}
             target={target}
             hasFilestore={hasFilestore}
+            canNeutralize={canNeutralize}
             onChange={(patch) => {
               if (patch.safetyBackup !== undefined) setSafetyBackup(patch.safetyBackup);
               if (patch.includeFilestore !== undefined) setIncludeFilestore(patch.includeFilestore);

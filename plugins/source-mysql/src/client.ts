@@ -47,9 +47,13 @@ export async function findDump(server: ServerConnection): Promise<DumpCheck> {
   return { ok: false, message: `neither mariadb-dump nor mysqldump can be run on the server: ${INSTALL}, or set the path of mariadb-dump in the server's settings` };
 }
 
-/** Refuses names a tool would read as an option; the console's own checks (`checkDatabase`) come on top. */
+/** The server's own databases: never an environment's to back up or replace (the console only knows PostgreSQL's). */
+export const SYSTEM_DATABASES = ["information_schema", "mysql", "performance_schema", "sys"];
+
+/** Refuses names a tool would read as an option, and the server's own databases; the console's own checks (`checkDatabase`) come on top. */
 export function checkedName(database: string): string {
   if (!database || database.startsWith("-") || database.includes("\0") || database.length > 64) throw new Error(`"${database}" cannot name a MySQL/MariaDB database`);
+  if (SYSTEM_DATABASES.includes(database.toLowerCase())) throw new Error(`"${database}" is one of MySQL/MariaDB's own databases: choose the client's database`);
   return database;
 }
 

@@ -1,9 +1,6 @@
 import type { DiscoveredSource, SourceContext } from "@safehold/plugin-api";
-import { findClient, runSql } from "./client";
+import { findClient, runSql, SYSTEM_DATABASES } from "./client";
 import { mysqlConfig } from "./config";
-
-/** The server's own databases, never an environment's. */
-const SYSTEM_DATABASES = ["information_schema", "mysql", "performance_schema", "sys"];
 
 /**
  * The databases on the server that the configured user can see, with their size (from information_schema, which

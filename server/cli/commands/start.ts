@@ -7,6 +7,7 @@ import { startWorker } from "@/server/jobs/worker";
 import { build, buildNeeded } from "@/server/runtime/build";
 import { secureDataDir } from "@/server/runtime/data-dir";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
+import { disposePluginHost } from "@/server/plugins/host";
 import { onShutdown, runUntilShutdown } from "@/server/runtime/shutdown";
 import { startWeb } from "@/server/runtime/web";
 import { countUsers } from "@/server/services/users";
@@ -45,6 +46,7 @@ export async function startCommand(): Promise<void> {
     log(`${signal}: shutting down`);
     await web.close();
     await worker.stop();
+    await disposePluginHost();
     await releaseWorkerUtils();
     await closeDb();
     await database.stop();

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=server-kind.js.map

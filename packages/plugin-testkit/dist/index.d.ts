@@ -8,4 +8,5 @@ export { describeServerConnectionContract, describeServerKindContract, type Serv
 export { describeSourceContract, type SourceContractOptions } from "./source.js";
 export { hashOf, testContext, testOptions, text } from "./helpers.js";
 export { activatePlugin, type ActivatedPlugin } from "./activate.js";
+export { localManagedServer } from "./local-server.js";
 //# sourceMappingURL=index.d.ts.map

@@ -8,4 +8,5 @@ export { describeServerConnectionContract, describeServerKindContract } from "./
 export { describeSourceContract } from "./source.js";
 export { hashOf, testContext, testOptions, text } from "./helpers.js";
 export { activatePlugin } from "./activate.js";
+export { localManagedServer } from "./local-server.js";
 //# sourceMappingURL=index.js.map

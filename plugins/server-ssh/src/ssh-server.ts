@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ExecOptions, PluginConfig, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
+import type { ExecOptions, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
 import { parseConfig, target, type SshConfig } from "./config";
 import { execOverSsh } from "./exec";
 import { notPinnedMessage } from "./host-key";

@@ -10,6 +10,7 @@ import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
 import { silentLogger } from "@safehold/plugin-api";
+import { describeSourceContract } from "@safehold/plugin-testkit";
 import { testOptions } from "@/server/plugins/call-context";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
@@ -536,4 +537,20 @@ describe("postgres source: restore", () => {
     expect(await databaseExists(`${target.database}_restore_${tag}`)).toBe(false);
     expect(await databaseExists(target.database)).toBe(false);
   });
+});
+
+// The testkit's source contract for both built-in sources, through the console's host.
+describeSourceContract("odoo", {
+  source: () => host.source("odoo"),
+  context: () => ({ config: main.config, server }),
+  capabilities: ["restore", "discover"],
+  includeFilestore: true,
+});
+describeSourceContract("postgres", {
+  source: () => host.source("postgres"),
+  context: async () => {
+    const client = await newClient();
+    return { config: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database }, server };
+  },
+  capabilities: ["restore"],
 });

@@ -2,8 +2,6 @@ import { isPluginError, type TestResult } from "@safehold/plugin-api";
 import { ExternalError, NotFoundError, ValidationError, isDomainError, type DomainError } from "@/server/errors";
 import { SHAPES, missingMethods, type ObjectKind } from "./conform";
 
-export { REQUIRED_METHODS } from "./conform";
-
 /**
  * Maps what a plugin threw to a domain error, by the PluginError `code` (never by class: every plugin bundles its
  * own copy of the API's errors). The plugin's code and retryability stay on the domain error for job runners.

@@ -313,10 +313,11 @@ export class PluginHost {
           clearTimeout(timer);
         }
       };
-      if (typeof module.deactivate === "function") await step("deactivate()", () => module.deactivate!());
+      const record = this.plugins.find((p) => p.id === pluginId);
+      // deactivate() only after a successful activate(); what a failed one pushed is disposed all the same.
+      if (record?.status === "active" && typeof module.deactivate === "function") await step("deactivate()", () => module.deactivate!());
       const subscriptions: Disposable[] = context.subscriptions.splice(0).reverse();
       for (const subscription of subscriptions) await step("disposing a subscription", () => subscription.dispose());
-      const record = this.plugins.find((p) => p.id === pluginId);
       if (record?.status === "active") record.status = "inactive";
     }
     this.loaded.clear();

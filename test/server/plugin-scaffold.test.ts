@@ -72,5 +72,11 @@ describe("a console with the scaffolded plugin in a second plugins folder", () =
     expect(tested).toMatchObject({ status: 200, body: { ok: true, message: expect.stringContaining("is writable") } });
     const after = (await c.rest(owner, "GET", "/plugins")).body as { items: Array<{ id: string; status: string }> };
     expect(after.items.find((p) => p.id === "storage-demo")?.status).toBe("active");
+    expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo activated (plugin API 2.0.0)");
+  });
+
+  it("disposes the plugin's subscriptions when the console shuts down", async () => {
+    expect(await c.app.stop()).toBe(0);
+    expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo disposed its resources");
   });
 });

@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "node_modules/**", "data/**", "plugins/*/dist/**", "test/.artifacts/**", "next-env.d.ts", "drizzle/**"],
+    ignores: [".next/**", "node_modules/**", "data/**", "plugins/*/dist/**", "packages/*/dist/**", "test/.artifacts/**", "next-env.d.ts", "drizzle/**"],
   },
   {
     rules: {

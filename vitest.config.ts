@@ -6,7 +6,6 @@ const root = path.dirname(new URL(import.meta.url).pathname);
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@safehold\/plugin-api$/, replacement: path.join(root, "server/plugins/contracts.ts") },
       { find: /^@\//, replacement: `${root}/` },
     ],
   },

@@ -31,7 +31,8 @@ export type Env = {
   port: number;
   host: string;
   dataDir: string;
-  pluginsDir: string;
+  /** SAFEHOLD_PLUGINS_DIR: one or more folders of plugins, `:`-separated like PATH. */
+  pluginsDirs: string[];
   databaseUrl: string | undefined;
   secretKey: string | undefined;
   publicUrl: string;
@@ -55,7 +56,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.SAFEHOLD_DATA_DIR),
-    pluginsDir: path.resolve(e.SAFEHOLD_PLUGINS_DIR),
+    pluginsDirs: e.SAFEHOLD_PLUGINS_DIR.split(path.delimiter).filter(Boolean).map((dir) => path.resolve(dir)),
     databaseUrl: e.DATABASE_URL,
     secretKey: e.SAFEHOLD_SECRET_KEY,
     publicUrl: (e.SAFEHOLD_PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`).replace(/\/+$/, ""),

@@ -11,6 +11,10 @@ const DOMAIN_ERROR = Symbol.for("safehold.domain-error");
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode = "bad_request";
+  /** Set when the error came from a plugin: its PluginError code (NOT_FOUND, UNAVAILABLE, ...). */
+  pluginCode?: string;
+  /** Set when the source of the error said whether trying again may help (plugins' PluginError `retryable`). */
+  retryable?: boolean;
 
   constructor(message: string) {
     super(message);
@@ -68,6 +72,11 @@ export class ExternalError extends DomainError {
 /** A stored secret cannot be used: written with another key, or sealed for another row or column (the message says which). */
 export class StoredSecretError extends DomainError {
   override readonly code = "stored_secret";
+}
+
+/** Whether trying again may help, when the error says so (errors from plugins do); undefined when unknown. */
+export function retryableOf(err: unknown): boolean | undefined {
+  return isDomainError(err) && typeof err.retryable === "boolean" ? err.retryable : undefined;
 }
 
 /** A ValidationError from either copy of the server code, with its `fields`. */

@@ -43,7 +43,7 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<Rea
       if (job.storage) {
         const storage = await openStorage(plugins, job.storage);
         await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
-        await storage.close?.();
+        await storage.close();
       }
       await tx.update(backups).set({ status: "failed", error: message, failureKind: "worker_lost", finishedAt: new Date() }).where(eq(backups.id, id));
       await recordActivity(tx, safeholdActor(job.backup.orgId), {

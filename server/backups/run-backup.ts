@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
-import type { ManagedServer, StorageClient } from "@/server/plugins/contracts";
+import type { ManagedServer } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { RunFailure, failingAs } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
@@ -14,6 +14,8 @@ import { artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
+import { processLogger } from "@/server/plugins/call-context";
+import type { HostedStorageClient } from "@/server/plugins/conform";
 
 type Stored = StoredArtifact & { kind: ArtifactKind };
 
@@ -25,13 +27,13 @@ function label(job: BackupJob): string {
   return `${job.project.name} / ${job.environment.name}`;
 }
 
-async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<StorageClient> {
+async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<HostedStorageClient> {
   if (!job.storage) throw new Error("The backup's storage location no longer exists");
   return await openStorage(plugins, job.storage);
 }
 
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: StorageClient, progress: RunProgress, signal: AbortSignal, written: string[]) {
+async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: HostedStorageClient, progress: RunProgress, signal: AbortSignal, written: string[]) {
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
   const produced = await source.backup({
@@ -39,7 +41,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
     server,
     includeFilestore: job.backup.includeFilestore,
     signal,
-    log: () => {},
+    log: processLogger(`backup ${job.backup.id}`),
   });
   const stored: Stored[] = [];
   for await (const artifact of produced.artifacts) {
@@ -56,7 +58,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
 }
 
 /** Reads every stored object back and compares it with what was written. */
-async function verify(storage: StorageClient, stored: Stored[]): Promise<void> {
+async function verify(storage: HostedStorageClient, stored: Stored[]): Promise<void> {
   for (const artifact of stored) {
     const check = await failingAs("storage", () => hashStoredObject(storage, artifact.key));
     if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
@@ -79,7 +81,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   if (!run) return;
   const { progress } = run;
   const written: string[] = [];
-  let storage: StorageClient | undefined;
+  let storage: HostedStorageClient | undefined;
   let server: ManagedServer | undefined;
   try {
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
@@ -130,6 +132,6 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   } finally {
     run.end();
     await server?.close().catch(() => {});
-    await storage?.close?.().catch(() => {});
+    await storage?.close().catch(() => {});
   }
 }

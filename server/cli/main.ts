@@ -19,11 +19,15 @@ Usage: safehold <command> [options]
                              sessions; --temporary makes them choose another at next sign-in
   token create --email E --name N [--org NAME]
                              Print a new API token (the last line of output)
+  plugin new <storage|source|server|notifier> <name> [--dir D]
+                             Scaffold a working plugin folder <kind>-<name> (manifest, source, build, contract test)
+                             under D (default: the first folder of SAFEHOLD_PLUGINS_DIR); see docs/plugins.md
   secrets rotate-key [--generate]
                              Re-encrypt every stored secret under a new key: SAFEHOLD_SECRET_KEY is the new key and the
                              old one is asked for (or read from standard input); --generate replaces data/secret.key
 
-Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL,
+Configuration comes from the environment: PORT, HOST, SAFEHOLD_DATA_DIR, SAFEHOLD_PLUGINS_DIR (plugin folders,
+:-separated), DATABASE_URL, SAFEHOLD_SECRET_KEY, SAFEHOLD_PUBLIC_URL,
 SAFEHOLD_TRUSTED_PROXIES (behind a reverse proxy: how many proxies append to X-Forwarded-For, e.g. 1, or their
 addresses and CIDR ranges, e.g. 10.0.0.0/8,192.0.2.7; unset, the connecting address is the client).`;
 
@@ -40,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       temporary: { type: "boolean" },
       "reset-two-factor": { type: "boolean" },
       generate: { type: "boolean" },
+      dir: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (positionals[0] === "plugin" && positionals[1] === "new") return (await import("./commands/plugin-new")).pluginNewCommand(positionals[2], positionals[3], values);
   switch (command) {
     case "start":
       return (await import("./commands/start")).startCommand();

@@ -81,12 +81,12 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   try {
     body = await storage.get(row.artifact.key, range ? { start: range.start } : undefined);
   } catch (err) {
-    await storage.close?.();
+    await storage.close();
     // The storage's own words (an FTP reply, a folder name) are for the operator, not for whoever holds the link.
     console.error(`Download of ${row.artifact.key} from storage "${row.storage.name}" failed:`, (err as Error).message);
     return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");
   }
   const stream = range && range.end < size - 1 ? take(body, length) : body;
-  stream.once("close", () => void storage.close?.());
+  stream.once("close", () => void storage.close());
   return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
 }

@@ -1,5 +1,6 @@
 import { run, type Runner } from "graphile-worker";
 import { STALE_AFTER_SECONDS } from "@/server/backups/reap-stale";
+import { pluginHost } from "@/server/plugins/process-host";
 import { crontab, taskList } from "./tasks";
 import { joinWorkerPresence } from "./worker-presence";
 
@@ -8,6 +9,8 @@ import { joinWorkerPresence } from "./worker-presence";
  * takes its first job and until its last job has ended: `stop` resolves once the presence is gone too.
  */
 export async function startWorker(options: { connectionString: string; concurrency: number }): Promise<Runner> {
+  // Discovers the plugins now (no plugin code runs): refused plugins are logged at start, not at first use.
+  pluginHost();
   const presence = await joinWorkerPresence(options.connectionString);
   let runner: Runner;
   try {

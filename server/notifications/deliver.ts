@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { oneLine } from "@/server/jobs/run-failure";
+import { retryableOf } from "@/server/errors";
 import type { Sealed } from "@/server/crypto/secret-box";
 import type { DbOrTx } from "@/server/db";
 import { notificationChannels, notificationDeliveries } from "@/server/db/schema";
@@ -17,7 +18,7 @@ export async function sendToChannel(plugins: PluginHost, channel: Channel, messa
   try {
     await client.send(message);
   } finally {
-    await client.close?.().catch(() => {});
+    await client.close().catch(() => {});
   }
 }
 
@@ -43,7 +44,8 @@ export async function deliverNotification(db: DbOrTx, plugins: PluginHost, deliv
     await sendToChannel(plugins, row.channel, await messageForDelivery(db, row.delivery, row.channel.name));
   } catch (err) {
     const error = oneLine(err);
-    const last = attempt.number >= attempt.max;
+    // The notifier said retrying cannot help (refused credentials, a rejected address): fail now.
+    const last = attempt.number >= attempt.max || retryableOf(err) === false;
     await settle({ error, ...(last ? { status: "failed" as const } : {}) });
     return { status: last ? "failed" : "retry", error };
   }

@@ -1,23 +1,37 @@
-import { ExternalError, isDomainError } from "@/server/errors";
-import type { ContributionKind, TestResult } from "./contracts";
+import { isPluginError, type TestResult } from "@safehold/plugin-api";
+import { ExternalError, NotFoundError, ValidationError, isDomainError, type DomainError } from "@/server/errors";
+import { SHAPES, missingMethods, type ObjectKind } from "./conform";
 
-/** Methods a contribution must have; the host checks them at activation (Strapi-style). */
-export const REQUIRED_METHODS: Record<ContributionKind, string[]> = {
-  sources: ["testConnection", "backup"],
-  storageProviders: ["create"],
-  serverKinds: ["connect", "testConnection"],
-  notifiers: ["create"],
-};
-
-/** Methods whose result is itself an object to guard (a storage or notifier client, a server connection, a staged restore). */
-const FACTORIES = new Set(["create", "connect", "restore"]);
-
-function toExternal(err: unknown, pluginId: string): Error {
+/**
+ * Maps what a plugin threw to a domain error, by the PluginError `code` (never by class: every plugin bundles its
+ * own copy of the API's errors). The plugin's code and retryability stay on the domain error for job runners.
+ */
+export function toDomainError(err: unknown, pluginId: string): Error {
   if (isDomainError(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const wrapped = new ExternalError(message || `Plugin ${pluginId} failed without a message`);
-  wrapped.cause = err;
-  return wrapped;
+  const message = (err instanceof Error ? err.message : String(err)) || `Plugin ${pluginId} failed without a message`;
+  let mapped: DomainError;
+  if (isPluginError(err)) {
+    switch (err.code) {
+      case "NOT_FOUND":
+        mapped = new NotFoundError("");
+        mapped.message = message;
+        break;
+      case "INVALID_CONFIG":
+        mapped = new ValidationError(message, err.field ? { [`config.${err.field}`]: message } : {});
+        break;
+      case "NOT_SUPPORTED":
+        mapped = new ValidationError(message);
+        break;
+      default: // UNAUTHORIZED, UNAVAILABLE, PERMANENT: an external system refused or failed
+        mapped = new ExternalError(message);
+    }
+    mapped.pluginCode = err.code;
+    mapped.retryable = err.retryable;
+  } else {
+    mapped = new ExternalError(message);
+  }
+  mapped.cause = err;
+  return mapped;
 }
 
 function failedTest(err: unknown): TestResult {
@@ -25,27 +39,38 @@ function failedTest(err: unknown): TestResult {
 }
 
 /**
- * Wraps a plugin object so what it throws reaches the console as a domain error with a readable message
- * (never a raw stack), and a throwing testConnection reports `{ ok: false }` instead.
+ * Wraps a plugin object of `kind` so what it throws reaches the console as a domain error with a readable message
+ * (never a raw stack), a throwing testConnection reports `{ ok: false }` instead, optional methods it lacks are
+ * filled in from its kind's base, and objects it creates (clients, connections, staged restores) are checked for
+ * their required methods and guarded the same way.
  */
-export function guard<T extends object>(target: T, pluginId: string): T {
+export function guard<T extends object>(target: T, pluginId: string, kind: ObjectKind): T {
+  const shape = SHAPES[kind];
   return new Proxy(target, {
     get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver) as unknown;
-      if (typeof value !== "function" || typeof prop !== "string") return value;
+      let value = Reflect.get(obj, prop, receiver) as unknown;
+      if (typeof prop !== "string") return value;
+      if (value === undefined && Object.hasOwn(shape.defaults, prop)) value = shape.defaults[prop];
+      if (typeof value !== "function") return value;
+      const produces = Object.hasOwn(shape.factories, prop) ? shape.factories[prop] : undefined;
+      const wrap = (r: unknown) => {
+        if (!produces || !r || typeof r !== "object") return r;
+        const missing = missingMethods(r, produces);
+        if (missing.length) throw new ExternalError(`Plugin ${pluginId} returned a ${SHAPES[produces].label} without ${missing.join(", ")}`);
+        return guard(r, pluginId, produces);
+      };
       return (...args: unknown[]) => {
         let result: unknown;
         try {
           result = (value as (...a: unknown[]) => unknown).apply(obj, args);
         } catch (err) {
           if (prop === "testConnection") return Promise.resolve(failedTest(err));
-          throw toExternal(err, pluginId);
+          throw toDomainError(err, pluginId);
         }
-        const wrap = (r: unknown) => (FACTORIES.has(prop) && r && typeof r === "object" ? guard(r, pluginId) : r);
         if (result instanceof Promise) {
           return result.then(wrap, (err: unknown) => {
             if (prop === "testConnection") return failedTest(err);
-            throw toExternal(err, pluginId);
+            throw toDomainError(err, pluginId);
           });
         }
         return wrap(result);

@@ -2,21 +2,29 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import semver from "semver";
+import apiPackage from "@safehold/plugin-api/package.json" with { type: "json" };
 import { NotFoundError, ValidationError } from "@/server/errors";
+import { registerHost, registeredHost } from "./host-registry";
 import { compileConfigSchema } from "./config-values";
 import {
-  PLUGIN_API_VERSION,
+  createLogger,
   type ContributionKind,
+  type Disposable,
   type ContributionManifest,
   type PluginActivation,
-  type NotifierContribution,
+  type PluginContext,
   type PluginModule,
   type ServerKindContribution,
-  type SourceContribution,
-  type StorageProviderContribution,
 } from "./contracts";
 import { CONTRIBUTION_KINDS, SOURCE_CAPABILITIES, activationEventFor, describeManifestError, manifestSchema, type PluginManifest } from "./manifest";
-import { REQUIRED_METHODS, guard } from "./guard";
+import { CONTRIBUTION_OBJECT, REQUIRED_METHODS, type HostedNotifier, type HostedSource, type HostedStorageProvider } from "./conform";
+import { guard } from "./guard";
+
+/** The plugin API this console provides: the version of the `@safehold/plugin-api` package it is built with. */
+export const PLUGIN_API_VERSION: string = apiPackage.version;
+
+/** How long one plugin's deactivate() or one disposable may take at shutdown before the host moves on. */
+const DISPOSE_TIMEOUT_MS = 5_000;
 
 export type PluginStatus = "inactive" | "active" | "error";
 
@@ -32,14 +40,18 @@ export type PluginRecord = {
   error: string | null;
 };
 
+/** What the console gets for each kind: guarded, with optional methods filled in (see conform.ts). */
 type ContributionImpl = {
-  sources: SourceContribution;
-  storageProviders: StorageProviderContribution;
+  sources: HostedSource;
+  storageProviders: HostedStorageProvider;
   serverKinds: ServerKindContribution;
-  notifiers: NotifierContribution;
+  notifiers: HostedNotifier;
 };
 
 type Entry = { plugin: PluginRecord; contribution: ContributionManifest };
+
+/** What the host keeps of an activated plugin, to deactivate it at shutdown. */
+type Loaded = { module: Partial<PluginModule>; context: PluginContext };
 
 const KIND_LABEL: Record<ContributionKind, string> = {
   sources: "source",
@@ -56,26 +68,38 @@ export class PluginHost {
   readonly plugins: PluginRecord[] = [];
   private readonly index = new Map<string, Entry>();
   private readonly activations = new Map<string, Promise<PluginActivation>>();
+  private readonly loaded = new Map<string, Loaded>();
+  private disposed = false;
+  /** The plugin folders, in the order of SAFEHOLD_PLUGINS_DIR. */
+  readonly pluginsDirs: readonly string[];
 
   constructor(
-    readonly pluginsDir: string,
+    pluginsDirs: string | readonly string[],
     private readonly log: (line: string) => void = () => {},
   ) {
+    this.pluginsDirs = typeof pluginsDirs === "string" ? [pluginsDirs] : [...pluginsDirs];
     this.discover();
   }
 
+  /** One key for a list of folders (the process-wide host is rebuilt when it changes). */
+  get key(): string {
+    return this.pluginsDirs.join(path.delimiter);
+  }
+
   private discover(): void {
-    let dirs: string[] = [];
-    try {
-      // statSync follows symlinks: a plugin folder may be linked in from elsewhere.
-      dirs = fs
-        .readdirSync(this.pluginsDir)
-        .filter((name) => !name.startsWith(".") && fs.statSync(path.join(this.pluginsDir, name), { throwIfNoEntry: false })?.isDirectory())
-        .sort();
-    } catch (err) {
-      this.log(`Plugins folder ${this.pluginsDir} cannot be read: ${(err as Error).message}`);
+    for (const root of this.pluginsDirs) {
+      let dirs: string[] = [];
+      try {
+        // statSync follows symlinks: a plugin folder may be linked in from elsewhere.
+        dirs = fs
+          .readdirSync(root)
+          .filter((name) => !name.startsWith(".") && fs.statSync(path.join(root, name), { throwIfNoEntry: false })?.isDirectory())
+          .sort();
+      } catch (err) {
+        this.log(`Plugins folder ${root} cannot be read: ${(err as Error).message}`);
+      }
+      for (const name of dirs) this.plugins.push(this.readPlugin(path.join(root, name), name));
     }
-    for (const name of dirs) this.plugins.push(this.readPlugin(path.join(this.pluginsDir, name), name));
     for (const plugin of this.plugins) {
       if (plugin.status === "error" || !plugin.manifest) continue;
       this.indexContributions(plugin, plugin.manifest);
@@ -84,6 +108,10 @@ export class PluginHost {
       if (plugin.status !== "error" && plugin.manifest?.activationEvents?.includes("*")) {
         this.activate(plugin).catch(() => {});
       }
+    }
+    const refused = this.plugins.filter((p) => p.status === "error");
+    if (refused.length) {
+      this.log(`${refused.length} plugin(s) refused: ${refused.map((p) => `${p.id} (${p.dir}): ${p.error}`).join("; ")}`);
     }
   }
 
@@ -108,10 +136,16 @@ export class PluginHost {
       description: manifest.description ?? null,
       manifest,
     });
-    if (this.plugins.some((p) => p.id === manifest.name)) return fail(`Another plugin is already named ${manifest.name}`);
+    const twin = this.plugins.find((p) => p.id === manifest.name);
+    if (twin) {
+      // Which one would be meant? Both are refused until the operator removes one.
+      const message = (other: string) => `Another plugin is also named ${manifest.name} (in ${other}): remove one of them`;
+      Object.assign(twin, { status: "error", error: message(dir) });
+      return fail(message(twin.dir));
+    }
     if (!semver.validRange(manifest.engines.safehold)) return fail(`engines.safehold "${manifest.engines.safehold}" is not a version range`);
     if (!semver.satisfies(PLUGIN_API_VERSION, manifest.engines.safehold)) {
-      return fail(`Incompatible: requires Safehold plugin API ${manifest.engines.safehold}, this console provides ${PLUGIN_API_VERSION}`);
+      return fail(`Incompatible: requires Safehold plugin API ${manifest.engines.safehold} (engines.safehold), this console provides ${PLUGIN_API_VERSION}`);
     }
     if (!fs.existsSync(path.resolve(dir, manifest.main))) return fail(`main file ${manifest.main} does not exist (was the plugin built?)`);
     for (const kind of CONTRIBUTION_KINDS) {
@@ -166,11 +200,11 @@ export class PluginHost {
     return entry.contribution;
   }
 
-  source(id: string): Promise<SourceContribution> {
+  source(id: string): Promise<HostedSource> {
     return this.implementation("sources", id);
   }
 
-  storageProvider(id: string): Promise<StorageProviderContribution> {
+  storageProvider(id: string): Promise<HostedStorageProvider> {
     return this.implementation("storageProviders", id);
   }
 
@@ -178,11 +212,12 @@ export class PluginHost {
     return this.implementation("serverKinds", id);
   }
 
-  notifier(id: string): Promise<NotifierContribution> {
+  notifier(id: string): Promise<HostedNotifier> {
     return this.implementation("notifiers", id);
   }
 
   private async implementation<K extends ContributionKind>(kind: K, id: string): Promise<ContributionImpl[K]> {
+    if (this.disposed) throw new ValidationError("The plugin host is shutting down");
     const entry = this.index.get(`${kind}:${id}`);
     if (!entry) throw new NotFoundError(`${KIND_LABEL[kind]} "${id}"`);
     const { plugin } = entry;
@@ -226,13 +261,20 @@ export class PluginHost {
       throw new Error(`Loading ${manifest.main} failed: ${(err as Error).message}`);
     }
     if (typeof mod.activate !== "function") throw new Error(`${manifest.main} does not export an activate function`);
+    const context: PluginContext = {
+      pluginId: plugin.id,
+      pluginDir: plugin.dir,
+      apiVersion: PLUGIN_API_VERSION,
+      log: createLogger((level, message) => {
+        if (level !== "debug" || process.env.SAFEHOLD_PLUGIN_DEBUG === "1") this.log(`[${plugin.id}]${level === "info" ? "" : ` ${level}:`} ${message}`);
+      }),
+      subscriptions: [],
+    };
+    // Registered before activate() runs: what it pushed is disposed at shutdown even if it then throws.
+    this.loaded.set(plugin.id, { module: mod, context });
     let activation: PluginActivation;
     try {
-      activation = await mod.activate({
-        pluginId: plugin.id,
-        pluginDir: plugin.dir,
-        log: (message) => this.log(`[${plugin.id}] ${message}`),
-      });
+      activation = await mod.activate(context);
     } catch (err) {
       throw new Error(`activate() threw: ${(err as Error).message}`);
     }
@@ -244,19 +286,50 @@ export class PluginHost {
         const required = [...REQUIRED_METHODS[kind], ...capabilities.flatMap((c) => SOURCE_CAPABILITIES[c])];
         const missing = required.filter((m) => typeof impl[m] !== "function");
         if (missing.length) throw new Error(`${KIND_LABEL[kind]} "${id}" lacks ${missing.join(", ")}`);
-        (guarded[kind] ??= {})[id] = guard(impl, plugin.id) as never;
+        (guarded[kind] ??= {})[id] = guard(impl, plugin.id, CONTRIBUTION_OBJECT[kind]) as never;
       }
     }
     return guarded;
   }
+
+  /**
+   * Shutdown: calls each activated plugin's deactivate(), then disposes its subscriptions, last pushed first. A
+   * failing or hanging plugin is logged and skipped after a timeout; the host refuses new work afterwards.
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.allSettled([...this.activations.values()]);
+    for (const [pluginId, { module, context }] of [...this.loaded].reverse()) {
+      const step = async (what: string, run: () => void | Promise<void>) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            Promise.resolve().then(run),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`did not finish within ${DISPOSE_TIMEOUT_MS / 1000} s`)), DISPOSE_TIMEOUT_MS).unref())),
+          ]);
+        } catch (err) {
+          this.log(`Plugin ${pluginId}: ${what} failed: ${(err as Error).message}`);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      const record = this.plugins.find((p) => p.id === pluginId);
+      // deactivate() only after a successful activate(); what a failed one pushed is disposed all the same.
+      if (record?.status === "active" && typeof module.deactivate === "function") await step("deactivate()", () => module.deactivate!());
+      const subscriptions: Disposable[] = context.subscriptions.splice(0).reverse();
+      for (const subscription of subscriptions) await step("disposing a subscription", () => subscription.dispose());
+      if (record?.status === "active") record.status = "inactive";
+    }
+    this.loaded.clear();
+  }
 }
 
-// One host per process; cached on globalThis so dev-mode reloads reuse it.
-const globalForHost = globalThis as unknown as { __safeholdPlugins?: PluginHost };
-
-export function getPluginHost(pluginsDir: string, log?: (line: string) => void): PluginHost {
-  if (globalForHost.__safeholdPlugins?.pluginsDir !== pluginsDir) {
-    globalForHost.__safeholdPlugins = new PluginHost(pluginsDir, log);
-  }
-  return globalForHost.__safeholdPlugins;
+/** The plugin host of this process, over `pluginsDirs` (one per process: see host-registry.ts). */
+export function getPluginHost(pluginsDirs: readonly string[], log?: (line: string) => void): PluginHost {
+  const current = registeredHost();
+  if (current?.key === pluginsDirs.join(path.delimiter)) return current as PluginHost;
+  const host = new PluginHost(pluginsDirs, log);
+  registerHost(host);
+  return host;
 }

@@ -6,7 +6,7 @@ import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
 import { RunFailure, failingAs, oneLine } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
-import type { ManagedServer, PreviousCopy, StagedRestore, StorageClient } from "@/server/plugins/contracts";
+import type { ManagedServer, PreviousCopy, StagedRestore } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
@@ -16,6 +16,8 @@ import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { appendRestoreLog } from "./restore-log";
 import { takeSafetyBackup } from "./safety-backup";
 import { checkStoredManifest } from "./stored-manifest";
+import { createLogger } from "@safehold/plugin-api";
+import type { HostedStorageClient } from "@/server/plugins/conform";
 
 function systemActor(job: RestoreJob): Principal {
   return { userId: job.restore.requestedBy, orgId: job.restore.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (restore job)` : "Safehold", via: "system" };
@@ -36,7 +38,7 @@ function precondition(job: RestoreJob): string | null {
 }
 
 class RestoreRun {
-  storage?: StorageClient;
+  storage?: HostedStorageClient;
   server?: ManagedServer;
   staged?: StagedRestore;
   /** What each file must be, from the checked manifest: nothing is loaded before it was read. */
@@ -135,7 +137,6 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     const config = environmentSourceConfig(target);
     const { source, server } = await openSourceSession(plugins, target.source, config, job.server!);
     run.server = server;
-    if (!source.restore) throw new RunFailure("precondition", `The "${target.source}" source cannot restore backups`);
     const hasFiles = job.artifacts.some((a) => a.kind === "filestore");
     const includeFiles = job.restore.includeFilestore && hasFiles;
     run.staged = await source.restore({
@@ -145,7 +146,9 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
       includeFiles,
       targetIsNew: job.restore.target === "new_environment",
       signal,
-      log: (line) => void run.log(line).catch(() => {}),
+      log: createLogger((level, line) => {
+        if (level !== "debug") void run.log(line, level === "error" ? "error" : "info").catch(() => {});
+      }),
     });
 
     try {
@@ -195,6 +198,6 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
   } finally {
     lifecycle.end();
     await run.server?.close().catch(() => {});
-    await run.storage?.close?.().catch(() => {});
+    await run.storage?.close().catch(() => {});
   }
 }

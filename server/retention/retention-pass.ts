@@ -4,11 +4,12 @@ import { backupObjectKeys, removeBackupObjects } from "@/server/backups/backup-o
 import type { DbOrTx } from "@/server/db";
 import { backups, restores, storageLocations } from "@/server/db/schema";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
-import type { StorageClient } from "@/server/plugins/contracts";
+
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivities, type ActivityEntry } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
 import { decideRetention, type RetentionCandidate } from "./gfs";
+import type { HostedStorageClient } from "@/server/plugins/conform";
 
 /** Backups whose files are removed per batch: one artifact query, one update and one activity insert each. */
 const BATCH = 500;
@@ -69,7 +70,7 @@ export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Dat
     }
   }
 
-  const clients = new Map<string, StorageClient | Error>();
+  const clients = new Map<string, HostedStorageClient | Error>();
   let expired = 0;
   let failed = 0;
   try {
@@ -79,13 +80,13 @@ export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Dat
       failed += outcome.failed;
     }
   } finally {
-    for (const client of clients.values()) if (!(client instanceof Error)) await client.close?.();
+    for (const client of clients.values()) if (!(client instanceof Error)) await client.close();
   }
   return { examined, expired, failed };
 }
 
 /** One client per location for the whole pass; a location that failed once is left alone until the next pass. */
-async function storageFor(db: DbOrTx, plugins: PluginHost, clients: Map<string, StorageClient | Error>, locationId: string): Promise<StorageClient | Error | undefined> {
+async function storageFor(db: DbOrTx, plugins: PluginHost, clients: Map<string, HostedStorageClient | Error>, locationId: string): Promise<HostedStorageClient | Error | undefined> {
   const known = clients.get(locationId);
   if (known) return known;
   const [location] = await db.select().from(storageLocations).where(eq(storageLocations.id, locationId));
@@ -108,7 +109,7 @@ async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Prom
  * Removes a batch's files (a few deletions at a time), then marks the backups whose files are gone `expired`
  * and records them, in two statements. A location that fails is recorded once and its backups wait.
  */
-async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, StorageClient | Error>, batch: Completed[], policies: Map<string, EnvironmentPolicy>) {
+async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, HostedStorageClient | Error>, batch: Completed[], policies: Map<string, EnvironmentPolicy>) {
   const keys = await backupObjectKeys(db, batch);
   const removed: Completed[] = [];
   const problems: { actor: Principal; entry: ActivityEntry }[] = [];

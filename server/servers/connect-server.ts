@@ -1,10 +1,11 @@
 import type { servers } from "@/server/db/schema";
 import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
-import type { ManagedServer, PluginConfig, SourceContribution } from "@/server/plugins/contracts";
+import type { ManagedServer, PluginConfig } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { storedConfig } from "@/server/services/plugin-config";
 import { manageServer } from "./managed-server";
 import type { ServerPolicy } from "./server-policy";
+import type { HostedSource } from "@/server/plugins/conform";
 
 type ServerRow = typeof servers.$inferSelect;
 
@@ -33,7 +34,7 @@ export async function confineSourceConfig(plugins: PluginHost, sourceId: string,
   }
 }
 
-export type SourceSession = { source: SourceContribution; server: ManagedServer };
+export type SourceSession = { source: HostedSource; server: ManagedServer };
 
 /** The source plugin and a connection to the environment's server, its settings checked against the server's rules. The caller closes `server`. */
 export async function openSourceSession(plugins: PluginHost, sourceId: string, config: PluginConfig, row: ServerRow): Promise<SourceSession> {

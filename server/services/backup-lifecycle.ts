@@ -120,7 +120,7 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
     } catch (err) {
       throw new ExternalError(`Could not remove the backup's files from "${location.name}": ${(err as Error).message}. The backup was kept.`);
     } finally {
-      await storage.close?.();
+      await storage.close();
     }
   }
   const deleted = await db

@@ -12,6 +12,7 @@ import { databaseProblem } from "@/server/servers/server-policy";
 import { configRecord, takePartialConfig } from "./plugin-config";
 import { connectServer, serverPolicy } from "@/server/servers/connect-server";
 import { findServer } from "./servers";
+import { processLogger } from "@/server/plugins/call-context";
 
 export const discoverInput = z.object({
   serverId: z.uuid(),
@@ -40,7 +41,7 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
   try {
     const connection = await connectServer(plugins, server);
     try {
-      found = await (await plugins.source(input.source)).discover!({ config, server: connection });
+      found = await (await plugins.source(input.source)).discover({ config, server: connection, log: processLogger(`discover ${input.source}`) });
     } finally {
       await connection.close();
     }

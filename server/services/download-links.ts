@@ -6,7 +6,7 @@ import type { DbOrTx } from "@/server/db";
 import { ARTIFACT_KINDS, backupArtifacts, downloadLinks, organizations, storageLocations, users } from "@/server/db/schema";
 import { signLinkToken } from "@/server/downloads/link-token";
 import { env } from "@/server/env";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import { ConflictError, ForbiddenError, NotFoundError, isDomainError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
@@ -67,9 +67,12 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
   const storage = await openStorage(plugins, location);
   let presigned: string | undefined;
   try {
-    presigned = await storage.presignGet?.(artifact.key, expiresInSeconds, fileName);
+    presigned = await storage.presignGet(artifact.key, expiresInSeconds, fileName);
+  } catch (err) {
+    // A provider that cannot sign: the console signs and serves the download itself.
+    if (!isDomainError(err) || err.pluginCode !== "NOT_SUPPORTED") throw err;
   } finally {
-    await storage.close?.();
+    await storage.close();
   }
   const [row] = await db
     .insert(downloadLinks)

@@ -17,6 +17,7 @@ import { assertSourceSettingsAllowed } from "@/server/servers/source-settings";
 import { configRecord, environmentSourceConfig, presentConfig, readableSecrets, takeConfig, type StoredConfig } from "./plugin-config";
 import { findProject } from "./projects";
 import { findServer } from "./servers";
+import { processLogger, testOptions } from "@/server/plugins/call-context";
 
 export const environmentItem = z.object({
   id: z.string(),
@@ -236,7 +237,7 @@ export async function testEnvironment(db: DbOrTx, plugins: PluginHost, actor: Pr
   try {
     const session = await openSourceSession(plugins, source, full, server);
     try {
-      result = await session.source.testConnection({ config: full, server: session.server });
+      result = await session.source.testConnection({ config: full, server: session.server, log: processLogger(`test source ${source}`) }, testOptions());
     } finally {
       await session.server.close();
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ContributionKind, PluginConfig, StorageClient } from "@/server/plugins/contracts";
+import type { ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { destinationFields, maskedConfig, restoreMaskedSecrets, splitSecrets, validateConfig, type StoredConfig } from "@/server/plugins/config-values";
 import type { PluginHost } from "@/server/plugins/host";
 import type { Sealed } from "@/server/crypto/secret-box";
@@ -7,6 +7,7 @@ import { openSecret, SEALED_COLUMNS, type SealedColumn } from "@/server/db/seale
 import { env } from "@/server/env";
 import { isDomainError, ValidationError } from "@/server/errors";
 import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
+import type { HostedStorageClient } from "@/server/plugins/conform";
 
 export type { StoredConfig };
 
@@ -99,7 +100,7 @@ export function environmentSourceConfig(environment: { id: string; sourceConfig:
 }
 
 /** A client for a stored storage location, through its provider plugin (activated on first use). */
-export async function openStorage(plugins: PluginHost, location: { id: string; provider: string; config: PluginConfig; secrets: Sealed }): Promise<StorageClient> {
+export async function openStorage(plugins: PluginHost, location: { id: string; provider: string; config: PluginConfig; secrets: Sealed }): Promise<HostedStorageClient> {
   const config = storedConfig(SEALED_COLUMNS.storageLocationSecrets, location.id, location.config, location.secrets);
   return (await plugins.storageProvider(location.provider)).create(config);
 }

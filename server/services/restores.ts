@@ -18,6 +18,7 @@ import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, environmentSourceConfig } from "./plugin-config";
 import { queuePositions } from "./queue-positions";
 import { openSourceSession } from "@/server/servers/connect-server";
+import { processLogger } from "@/server/plugins/call-context";
 
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
 
@@ -287,8 +288,8 @@ export async function discardPreviousCopy(db: DbOrTx, plugins: PluginHost, actor
   }
   try {
     const { source } = session;
-    if (!source.discardPreviousCopy) throw new ValidationError(`The "${target.environment.source}" source cannot discard kept copies`);
-    await source.discardPreviousCopy({ config, server: session.server }, r.previousCopy);
+    if (!plugins.contribution("sources", target.environment.source).capabilities?.includes("restore")) throw new ValidationError(`The "${target.environment.source}" source cannot discard kept copies`);
+    await source.discardPreviousCopy({ config, server: session.server, log: processLogger(`restore ${id}`) }, r.previousCopy);
   } finally {
     await session.server.close();
   }

@@ -13,6 +13,7 @@ import { DEFAULT_ALLOWED_ROOTS, serverPolicyFields } from "@/server/servers/serv
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, presentConfig, readableSecrets, storedConfig, takeConfig } from "./plugin-config";
+import { processLogger, testOptions } from "@/server/plugins/call-context";
 
 export const serverItem = z.object({
   id: z.string(),
@@ -173,7 +174,7 @@ export async function testServer(db: DbOrTx, plugins: PluginHost, actor: Princip
   const saved = stored ? storedConfig(SECRETS, stored.id, stored.config, stored.secrets) : undefined;
   const incoming = input.config ?? stored?.config ?? {};
   const { full } = await takeConfig(plugins, "serverKinds", kindId, incoming, saved && { config: saved }, CONFIG_FIELDS);
-  const result = await (await plugins.serverKind(kindId)).testConnection(full);
+  const result = await (await plugins.serverKind(kindId)).testConnection({ config: full, log: processLogger(`test server ${kindId}`) }, testOptions());
   await recordActivity(db, actor, {
     action: "server.test",
     targetType: "server",

@@ -12,6 +12,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, presentConfig, readableSecrets, storedConfig, takeConfig } from "./plugin-config";
+import { callContext, testOptions } from "@/server/plugins/call-context";
 
 export const storageLocationItem = z.object({
   id: z.string(),
@@ -173,9 +174,9 @@ export async function testStorageLocation(db: DbOrTx, plugins: PluginHost, actor
   const client = (await plugins.storageProvider(providerId)).create(full);
   let result: TestResult;
   try {
-    result = await client.testConnection();
+    result = await client.testConnection(callContext(`test storage ${providerId}`), testOptions());
   } finally {
-    await client.close?.();
+    await client.close();
   }
   await recordActivity(db, actor, {
     action: "storage_location.test",

@@ -252,6 +252,18 @@ describe("backup notifications", () => {
     expect(job).toEqual({ n: 0 });
     expect((await waitForBackup(t.db, owner, backup.id)).status).toBe("completed");
   });
+
+  it("fails a delivery at once when the notifier says retrying cannot help (a receiver that refuses with 401)", async () => {
+    const refused = await createNotificationChannel(t.db, plugins, owner, { name: "g-refused", notifier: "webhook", config: { url: `${hookBase}/refused`, format: "json", secret: "not-the-receivers-secret-0123456789" } });
+    const env = await environment(true);
+    await putOverride(t.db, owner, env.id, { notifyOnSuccess: true, notificationChannelIds: [refused.id] });
+    const backup = await backupOf(env.id);
+    const [row] = await waitFor("the refused delivery", async () => {
+      const rows = await deliveriesOf(backup.id);
+      return rows[0]?.status === "failed" && rows;
+    });
+    expect(row).toMatchObject({ status: "failed", attempts: 1, error: `The webhook at ${hookBase} answered 401 Unauthorized` });
+  });
 });
 
 describe("restore notifications", () => {

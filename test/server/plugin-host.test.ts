@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { PluginHost } from "@/server/plugins/host";
+import { callContext, testOptions } from "@/server/plugins/call-context";
+import { PLUGIN_API_VERSION, PluginHost } from "@/server/plugins/host";
 import { builtinPluginHost } from "../helpers/fixtures";
 import { makePluginsDir } from "../helpers/plugin-dirs";
 
@@ -13,7 +14,7 @@ const manifest = (name: string, extra: Record<string, unknown> = {}) =>
     version: "1.0.0",
     main: "./index.js",
     type: "module",
-    engines: { safehold: "^1.0.0" },
+    engines: { safehold: "^2.0.0" },
     contributes: { storageProviders: [{ id: name, title: name, configSchema: { type: "object", properties: {} } }] },
     ...extra,
   });
@@ -45,7 +46,7 @@ describe("plugin host", () => {
     expect(host.plugins.find((p) => p.id === "source-postgres")?.status).toBe("inactive");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-local-"));
     const client = a.create({ path: root });
-    expect((await client.testConnection()).ok).toBe(true);
+    expect((await client.testConnection(callContext("test"), testOptions())).ok).toBe(true);
     expect(await b.create({ path: root }).list("")).toEqual([]);
   });
 
@@ -56,7 +57,7 @@ describe("plugin host", () => {
         "no-manifest": { "index.js": "export function activate() { return {}; }" },
         "bad-manifest": { "package.json": JSON.stringify({ name: "bad-manifest", version: "1.0.0", main: "./index.js", engines: { safehold: "^1.0.0" }, contributes: {} }) },
         "missing-main": { "package.json": manifest("missing-main") },
-        "incompatible": { "package.json": manifest("incompatible", { engines: { safehold: "^2.0.0" } }), "index.js": "export function activate() { return {}; }" },
+        "incompatible": { "package.json": manifest("incompatible", { engines: { safehold: "^1.0.0" } }), "index.js": "export function activate() { return {}; }" },
         "throws-on-activate": { "package.json": manifest("throws-on-activate"), "index.js": "export function activate() { throw new Error('boom at activation'); }" },
         "lacks-method": { "package.json": manifest("lacks-method"), "index.js": "export function activate() { return { storageProviders: { 'lacks-method': {} } }; }" },
         "syntax-error": { "package.json": manifest("syntax-error"), "index.js": "export function activate( {" },
@@ -69,7 +70,7 @@ describe("plugin host", () => {
     expect(byId["no-manifest"]).toMatchObject({ status: "error", error: expect.stringContaining("package.json (the plugin manifest) is missing") });
     expect(byId["bad-manifest"]).toMatchObject({ status: "error", error: expect.stringContaining("must contribute at least one") });
     expect(byId["missing-main"]).toMatchObject({ status: "error", error: expect.stringContaining("main file ./index.js does not exist") });
-    expect(byId["incompatible"]).toMatchObject({ status: "error", error: expect.stringContaining("requires Safehold plugin API ^2.0.0") });
+    expect(byId["incompatible"]).toMatchObject({ status: "error", error: `Incompatible: requires Safehold plugin API ^1.0.0 (engines.safehold), this console provides ${PLUGIN_API_VERSION}` });
 
     // Errors found only when the code runs surface on first use, and are recorded on the plugin.
     await expect(host.storageProvider("throws-on-activate")).rejects.toThrow("activate() threw: boom at activation");
@@ -117,12 +118,103 @@ describe("plugin host", () => {
           "index.js": `export function activate() { return { storageProviders: { "storage-flaky": { create() { return {
             async testConnection() { throw new Error("socket hang up"); },
             async put() { throw new TypeError("cannot read properties of undefined"); },
+            async get() {}, async delete() {}, async list() { return []; },
           }; } } } }; }`,
         },
       },
     });
     const client = (await new PluginHost(dir).storageProvider("storage-flaky")).create({});
-    expect(await client.testConnection()).toEqual({ ok: false, message: "socket hang up" });
+    expect(await client.testConnection(callContext("test"), testOptions())).toEqual({ ok: false, message: "socket hang up" });
     await expect(client.put("k", Readable.from([]))).rejects.toMatchObject({ name: "ExternalError", message: "cannot read properties of undefined" });
+  });
+  it("provides the API version of the @safehold/plugin-api package", async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../packages/plugin-api/package.json"), "utf8")) as { version: string };
+    expect(PLUGIN_API_VERSION).toBe(pkg.version);
+    expect(PLUGIN_API_VERSION).toMatch(/^2\./);
+  });
+
+  it("maps PluginError codes to domain errors, fills optional methods from a base, and refuses objects without required ones", async () => {
+    const errors = `const err = (code, retryable) => Object.assign(new Error(code + " happened"), { code, retryable, [Symbol.for("safehold.plugin-error")]: true });`;
+    const dir = makePluginsDir({
+      extra: {
+        "storage-typed": {
+          "package.json": manifest("storage-typed"),
+          "index.js": `${errors}
+          export function activate() { return { storageProviders: { "storage-typed": { create(config) {
+            if (config.broken) return { async put() {} };
+            return {
+              async testConnection() { return { ok: true, message: "fine" }; },
+              async put() { throw err("UNAVAILABLE", true); },
+              async get() { throw err("NOT_FOUND", false); },
+              async delete() { throw err("UNAUTHORIZED", false); },
+              async list() { throw Object.assign(err("INVALID_CONFIG", false), { field: "path" }); },
+            };
+          } } } }; }`,
+        },
+      },
+    });
+    const provider = await new PluginHost(dir).storageProvider("storage-typed");
+    const client = provider.create({});
+    await expect(client.put("k", Readable.from([]))).rejects.toMatchObject({ code: "external", pluginCode: "UNAVAILABLE", retryable: true, message: "UNAVAILABLE happened" });
+    await expect(client.get("k")).rejects.toMatchObject({ code: "not_found", pluginCode: "NOT_FOUND", message: "NOT_FOUND happened" });
+    await expect(client.delete("k")).rejects.toMatchObject({ code: "external", pluginCode: "UNAUTHORIZED", retryable: false });
+    await expect(client.list("")).rejects.toMatchObject({ code: "validation", fields: { "config.path": "INVALID_CONFIG happened" } });
+    // Optional methods come from the base: close is a no-op, presignGet says it is not supported.
+    await expect(client.close()).resolves.toBeUndefined();
+    await expect(client.presignGet("k", 60, "f")).rejects.toMatchObject({ code: "validation", pluginCode: "NOT_SUPPORTED" });
+    expect(() => provider.create({ broken: true })).toThrow("Plugin storage-typed returned a storage client without testConnection, get, delete, list");
+  });
+
+  it("fills in the source methods a source does not declare, throwing NOT_SUPPORTED", async () => {
+    const source = await builtinPluginHost().source("postgres");
+    await expect(source.discover({ config: {}, server: {} as never, log: callContext("t").log })).rejects.toMatchObject({ pluginCode: "NOT_SUPPORTED" });
+  });
+
+  it("calls deactivate and disposes subscriptions, last pushed first, at shutdown", async () => {
+    const record = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "safehold-dispose-")), "order.txt");
+    const dir = makePluginsDir({
+      extra: {
+        "storage-disposing": {
+          "package.json": manifest("storage-disposing"),
+          "index.js": `import fs from "node:fs";
+          const note = (line) => fs.appendFileSync(${JSON.stringify(record)}, line + "\\n");
+          export function activate(context) {
+            context.log.info("activated with API " + context.apiVersion);
+            context.subscriptions.push({ dispose: () => note("first") }, { dispose: async () => note("second") }, { dispose: () => { throw new Error("a broken disposable"); } });
+            return { storageProviders: { "storage-disposing": { create() { return {}; } } } };
+          }
+          export function deactivate() { note("deactivate"); }`,
+        },
+      },
+    });
+    const lines: string[] = [];
+    const host = new PluginHost(dir, (line) => lines.push(line));
+    await host.storageProvider("storage-disposing");
+    await host.dispose();
+    expect(fs.readFileSync(record, "utf8").split("\n").filter(Boolean)).toEqual(["deactivate", "second", "first"]);
+    expect(lines).toContain(`[storage-disposing] activated with API ${PLUGIN_API_VERSION}`);
+    expect(lines.some((l) => l.includes("storage-disposing: disposing a subscription failed: a broken disposable"))).toBe(true);
+    await expect(host.storageProvider("storage-disposing")).rejects.toThrow(/shutting down/);
+  });
+
+  it("reads plugins from several folders; a plugin id in two folders puts both in error; refused plugins are logged at start", () => {
+    const first = makePluginsDir();
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-plugins-more-"));
+    fs.mkdirSync(path.join(second, "storage-extra"));
+    fs.writeFileSync(path.join(second, "storage-extra", "package.json"), manifest("storage-extra"));
+    fs.writeFileSync(path.join(second, "storage-extra", "index.js"), "export function activate() { return {}; }");
+    fs.mkdirSync(path.join(second, "local-again"));
+    fs.writeFileSync(path.join(second, "local-again", "package.json"), manifest("storage-local"));
+    fs.mkdirSync(path.join(second, "too-old"));
+    fs.writeFileSync(path.join(second, "too-old", "package.json"), manifest("too-old", { engines: { safehold: "^1.1.0" } }));
+    const lines: string[] = [];
+    const host = new PluginHost([first, second], (line) => lines.push(line));
+    const byDir = (dir: string) => host.plugins.find((p) => p.dir === dir);
+    expect(byDir(path.join(second, "storage-extra"))).toMatchObject({ id: "storage-extra", status: "inactive" });
+    expect(byDir(path.join(first, "storage-local"))).toMatchObject({ status: "error", error: expect.stringContaining("Another plugin is also named storage-local") });
+    expect(byDir(path.join(second, "local-again"))).toMatchObject({ status: "error", error: expect.stringContaining("Another plugin is also named storage-local") });
+    const refused = lines.find((l) => l.includes("plugin(s) refused"));
+    expect(refused).toContain(`too-old (${path.join(second, "too-old")}): Incompatible: requires Safehold plugin API ^1.1.0 (engines.safehold), this console provides ${PLUGIN_API_VERSION}`);
+    expect(refused).toContain("storage-local");
   });
 });

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
+import { silentLogger } from "@safehold/plugin-api";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
@@ -44,7 +45,7 @@ function managed(programs: Record<string, string> = {}): ManagedServer {
 }
 
 async function backupToFiles(cfg: PluginConfig, includeFilestore = true) {
-  const backup = await mysql.backup({ config: cfg, server, includeFilestore, signal: signal(), log: () => {} });
+  const backup = await mysql.backup({ config: cfg, server, includeFilestore, signal: signal(), log: silentLogger });
   const files: Record<string, string> = {};
   for await (const artifact of backup.artifacts) {
     files[artifact.kind] = path.join(fs.mkdtempSync(path.join(tmp, "artifact-")), artifact.kind);
@@ -55,7 +56,7 @@ async function backupToFiles(cfg: PluginConfig, includeFilestore = true) {
 
 function restoreContext(cfg: PluginConfig, options: { includeFiles?: boolean; targetIsNew?: boolean; on?: ManagedServer } = {}) {
   const restoreId = randomUUID();
-  const context = { config: cfg, server: options.on ?? server, restoreId, includeFiles: options.includeFiles ?? false, targetIsNew: options.targetIsNew ?? false, signal: signal(), log: () => {} };
+  const context = { config: cfg, server: options.on ?? server, restoreId, includeFiles: options.includeFiles ?? false, targetIsNew: options.targetIsNew ?? false, signal: signal(), log: silentLogger };
   return { context, tag: restoreId.replace(/-/g, "").slice(0, 8) };
 }
 
@@ -99,7 +100,7 @@ afterAll(async () => {
 
 describe("mysql source: connection, backup, discovery", () => {
   it("tests the connection", async () => {
-    const ok = await mysql.testConnection({ config, server });
+    const ok = await mysql.testConnection({ config, server, log: silentLogger }, { signal: signal() });
     expect(ok.ok).toBe(true);
     expect(ok.message).toMatch(/^Connected to MariaDB 10\.\d+\.\d+, database "crm_main" \([\d.]+ MB\); uploads at .*crm\/upload; mariadb-dump 10\.\d+\.\d+ is available$/);
   });
@@ -107,11 +108,11 @@ describe("mysql source: connection, backup, discovery", () => {
   it("says in one line what is wrong: port closed, wrong password, missing database, tools missing", async () => {
     const closed = await freePort();
     const messages = {
-      portClosed: (await mysql.testConnection({ config: { ...config, port: closed }, server })).message,
-      wrongPassword: (await mysql.testConnection({ config: { ...config, password: "wrong" }, server })).message,
-      missingDatabase: (await mysql.testConnection({ config: configFor("crm_nothing_here"), server })).message,
-      dumpMissing: (await mysql.testConnection({ config, server: managed({ "mariadb-dump": "/nonexistent/mariadb-dump", mysqldump: "/nonexistent/mysqldump" }) })).message,
-      clientMissing: (await mysql.testConnection({ config, server: managed({ mariadb: "/nonexistent/mariadb", mysql: "/nonexistent/mysql" }) })).message,
+      portClosed: (await mysql.testConnection({ config: { ...config, port: closed }, server, log: silentLogger }, { signal: signal() })).message,
+      wrongPassword: (await mysql.testConnection({ config: { ...config, password: "wrong" }, server, log: silentLogger }, { signal: signal() })).message,
+      missingDatabase: (await mysql.testConnection({ config: configFor("crm_nothing_here"), server, log: silentLogger }, { signal: signal() })).message,
+      dumpMissing: (await mysql.testConnection({ config, server: managed({ "mariadb-dump": "/nonexistent/mariadb-dump", mysqldump: "/nonexistent/mysqldump" }), log: silentLogger }, { signal: signal() })).message,
+      clientMissing: (await mysql.testConnection({ config, server: managed({ mariadb: "/nonexistent/mariadb", mysql: "/nonexistent/mysql" }), log: silentLogger }, { signal: signal() })).message,
     };
     expect(messages).toEqual({
       portClosed: `Cannot connect to MySQL/MariaDB at 127.0.0.1:${closed} from the server: nothing is listening there, or the host cannot be reached`,
@@ -124,7 +125,7 @@ describe("mysql source: connection, backup, discovery", () => {
     });
     for (const message of Object.values(messages)) expect(message).not.toContain("\n");
     // A backup fails with the same line before anything is streamed.
-    await expect(mysql.backup({ config: { ...config, password: "wrong" }, server, includeFilestore: true, signal: signal(), log: () => {} })).rejects.toThrow(messages.wrongPassword);
+    await expect(mysql.backup({ config: { ...config, password: "wrong" }, server, includeFilestore: true, signal: signal(), log: silentLogger })).rejects.toThrow(messages.wrongPassword);
   });
 
   it("backs up the database as plain SQL and the uploads folder as a tar, with the server's version in the metadata", async () => {
@@ -140,14 +141,14 @@ describe("mysql source: connection, backup, discovery", () => {
   });
 
   it("discovers the databases the user can see, not the server's own", async () => {
-    const found = await mysql.discover!({ config: configFor(""), server });
+    const found = await mysql.discover!({ config: configFor(""), server, log: silentLogger });
     const names = found.map((f) => f.name);
     expect(names).toContain("crm_main");
     for (const system of ["mysql", "information_schema", "performance_schema", "sys"]) expect(names).not.toContain(system);
     expect(found.find((f) => f.name === "crm_main")).toMatchObject({ config: { database: "crm_main" }, sizeBytes: expect.any(Number) });
     expect(found.find((f) => f.name === "crm_main")!.sizeBytes).toBeGreaterThan(10_000_000);
     const narrow = manageServer(connection, { name: "this host", allowedRoots: [tmp], databasePattern: "crm_other*", programs: {} });
-    expect((await mysql.discover!({ config: configFor(""), server: narrow })).map((f) => f.name)).not.toContain("crm_main");
+    expect((await mysql.discover!({ config: configFor(""), server: narrow, log: silentLogger })).map((f) => f.name)).not.toContain("crm_main");
   });
 });
 
@@ -200,9 +201,9 @@ describe("mysql source: restore", () => {
     expect({ ...asideSchema, events: [] }).toEqual({ ...before.schema, events: [] });
     expect(asideSchema.events!.map((e) => e.split(" | ")[4])).toEqual(["DISABLED"]);
     expect(databaseExists(maria, `crm_live_restore_${tag}`)).toBe(false);
-    await mysql.discardPreviousCopy!({ config: configFor("crm_live"), server }, copy!);
+    await mysql.discardPreviousCopy!({ config: configFor("crm_live"), server, log: silentLogger }, copy!);
     expect(databaseExists(maria, aside)).toBe(false);
-    await expect(mysql.discardPreviousCopy!({ config: configFor("crm_live"), server }, { description: "x", database: "crm_main" })).rejects.toThrow(
+    await expect(mysql.discardPreviousCopy!({ config: configFor("crm_live"), server, log: silentLogger }, { description: "x", database: "crm_main" })).rejects.toThrow(
       'Refusing to drop database "crm_main": it is not a copy of "crm_live" that a restore moved aside',
     );
   });

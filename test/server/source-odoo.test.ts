@@ -9,6 +9,9 @@ import postgres from "postgres";
 import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
+import { silentLogger } from "@safehold/plugin-api";
+import { describeSourceContract } from "@safehold/plugin-testkit";
+import { testOptions } from "@/server/plugins/call-context";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
 import { copyDatabaseName, isMovedAsideDatabase } from "@/plugins/source-postgres/src/restore-names";
@@ -71,7 +74,7 @@ function signal(): AbortSignal {
 
 /** Backs `who` up with the odoo source and writes each artifact to a file. */
 async function backupToFiles(who: OdooClient, includeFilestore = true) {
-  const backup = await odoo.backup({ config: who.config, server, includeFilestore, signal: signal(), log: () => {} });
+  const backup = await odoo.backup({ config: who.config, server, includeFilestore, signal: signal(), log: silentLogger });
   const files: Record<string, string> = {};
   for await (const artifact of backup.artifacts) {
     files[artifact.kind] = path.join(fs.mkdtempSync(path.join(tmp, "artifact-")), artifact.kind);
@@ -82,7 +85,7 @@ async function backupToFiles(who: OdooClient, includeFilestore = true) {
 
 function restoreContext(config: PluginConfig, includeFiles = true) {
   const restoreId = randomUUID();
-  return { context: { config, server, restoreId, includeFiles, targetIsNew: false, signal: signal(), log: () => {} }, tag: restoreId.replace(/-/g, "").slice(0, 8) };
+  return { context: { config, server, restoreId, includeFiles, targetIsNew: false, signal: signal(), log: silentLogger }, tag: restoreId.replace(/-/g, "").slice(0, 8) };
 }
 
 /** The whole staged restore of the main backup into `config`, as the console drives it. */
@@ -138,23 +141,23 @@ afterAll(async () => {
 
 describe("odoo source: connection, backup, discovery", () => {
   it("tests the connection: an Odoo database with its filestore, not a plain database, not a missing filestore", async () => {
-    const ok = await odoo.testConnection({ config: main.config, server });
+    const ok = await odoo.testConnection({ config: main.config, server, log: silentLogger }, testOptions());
     expect(ok).toMatchObject({ ok: true, details: { odooVersion: "17.0", filestore: main.fixture.filestore } });
     expect(ok.message).toMatch(new RegExp(`^Connected to Odoo 17\\.0, database "${main.client.database}" .*filestore at ${main.fixture.filestore}; pg_dump 15`));
 
     const plain = await newClient();
-    const notOdoo = await odoo.testConnection({ config: { ...main.config, user: plain.user, password: plain.password, database: plain.database }, server });
+    const notOdoo = await odoo.testConnection({ config: { ...main.config, user: plain.user, password: plain.password, database: plain.database }, server, log: silentLogger }, testOptions());
     expect(notOdoo).toEqual({ ok: false, message: `Database "${plain.database}" is not an Odoo database: it has no ir_module_module table` });
 
     const emptyDataDir = fs.mkdtempSync(path.join(tmp, "empty-"));
-    const noFiles = await odoo.testConnection({ config: { ...main.config, dataDir: emptyDataDir }, server });
+    const noFiles = await odoo.testConnection({ config: { ...main.config, dataDir: emptyDataDir }, server, log: silentLogger }, testOptions());
     expect(noFiles.ok).toBe(false);
     expect(noFiles.message).toContain(`the filestore folder ${path.join(emptyDataDir, "filestore", main.client.database)} does not exist on the server`);
     expect(noFiles.message).toMatch(/dataDir.*filestorePath/);
   });
 
   it("backs up Odoo's manifest fields, the database as plain SQL and the filestore as a tar of every file", async () => {
-    const backup = await odoo.backup({ config: main.config, server, includeFilestore: true, signal: signal(), log: () => {} });
+    const backup = await odoo.backup({ config: main.config, server, includeFilestore: true, signal: signal(), log: silentLogger });
     const sizes = Object.keys(original.files).map((f) => fs.statSync(path.join(main.fixture.filestore, f)).size);
     expect(backup.metadata).toEqual({
       odoo_dump: "1",
@@ -197,7 +200,7 @@ describe("odoo source: connection, backup, discovery", () => {
   it("refuses to back up with the filestore when its folder is missing, before streaming anything", async () => {
     const emptyDataDir = fs.mkdtempSync(path.join(tmp, "empty-"));
     const config = { ...main.config, dataDir: emptyDataDir };
-    await expect(odoo.backup({ config, server, includeFilestore: true, signal: signal(), log: () => {} })).rejects.toThrow(
+    await expect(odoo.backup({ config, server, includeFilestore: true, signal: signal(), log: silentLogger })).rejects.toThrow(
       `Cannot back up the filestore: the filestore folder ${path.join(emptyDataDir, "filestore", main.client.database)} does not exist on the server`,
     );
     const databaseOnly = await backupToFiles({ ...main, config }, false);
@@ -208,7 +211,7 @@ describe("odoo source: connection, backup, discovery", () => {
   it("discovers the Odoo databases the user can open, with their version and size, and not the plain ones", async () => {
     const plain = await newClient();
     const { database: _, ...connection } = main.config;
-    const found = await odoo.discover!({ config: connection, server });
+    const found = await odoo.discover!({ config: connection, server, log: silentLogger });
     expect(found).toContainEqual({ name: main.client.database, config: { database: main.client.database }, version: "17.0", sizeBytes: expect.any(Number) });
     expect(found.find((d) => d.name === main.client.database)!.sizeBytes).toBeGreaterThan(1_000_000);
     expect(found.map((d) => d.name)).not.toContain(plain.database);
@@ -257,7 +260,7 @@ describe("odoo source: staged restore", () => {
     expect(fs.readFileSync(path.join(asideFolder, "zz", "late-file"), "utf8")).toBe("written after the backup");
 
     // Never live data: the environment's own database or folder, or another environment's copy, are refused.
-    const context2 = { config: own.config, server };
+    const context2 = { config: own.config, server, log: silentLogger };
     await expect(odoo.discardPreviousCopy!(context2, { description: "live", database: own.client.database })).rejects.toThrow(/Refusing to drop database/);
     await expect(odoo.discardPreviousCopy!(context2, { description: "live", filestorePath: own.fixture.filestore })).rejects.toThrow(/Refusing to remove folder/);
     await expect(odoo.discardPreviousCopy!(context2, { description: "other", database: `${main.client.database}_before_${tag}` })).rejects.toThrow(/Refusing/);
@@ -477,7 +480,7 @@ describe("postgres source: restore", () => {
     await fillTrickyData(url, 5000);
     const before = await tableChecksums(url);
     const config = { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database };
-    const backup = await postgresSource.backup({ config, server, includeFilestore: true, signal: signal(), log: () => {} });
+    const backup = await postgresSource.backup({ config, server, includeFilestore: true, signal: signal(), log: silentLogger });
     const dump = path.join(tmp, `${client.database}.sql`);
     for await (const artifact of backup.artifacts) await pipeline(artifact.stream, fs.createWriteStream(dump));
     await query(url, "delete from many where id > 100; insert into texts (t) values ('after the backup')");
@@ -493,10 +496,10 @@ describe("postgres source: restore", () => {
     expect(await tableChecksums(url)).toEqual(before);
     expect(await query(clientUrl(client, aside), "select count(*)::int as n from many")).toEqual([{ n: 100 }]);
 
-    await expect(postgresSource.discardPreviousCopy!({ config, server }, { description: "live", database: client.database })).rejects.toThrow(
+    await expect(postgresSource.discardPreviousCopy!({ config, server, log: silentLogger }, { description: "live", database: client.database })).rejects.toThrow(
       `Refusing to drop database "${client.database}": it is not a copy of "${client.database}" that a restore moved aside`,
     );
-    await postgresSource.discardPreviousCopy!({ config, server }, copy!);
+    await postgresSource.discardPreviousCopy!({ config, server, log: silentLogger }, copy!);
     expect(await databaseExists(aside)).toBe(false);
     expect(await databaseExists(client.database)).toBe(true);
   });
@@ -522,7 +525,7 @@ describe("postgres source: restore", () => {
     const client = await newClient();
     await fillTrickyData(clientUrl(client), 100);
     const config = { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database };
-    const backup = await postgresSource.backup({ config, server, includeFilestore: false, signal: signal(), log: () => {} });
+    const backup = await postgresSource.backup({ config, server, includeFilestore: false, signal: signal(), log: silentLogger });
     const target = { ...config, database: `${client.database}_copy` };
     const { context, tag } = restoreContext(target, false);
     const staged = await postgresSource.restore!(context);
@@ -534,4 +537,20 @@ describe("postgres source: restore", () => {
     expect(await databaseExists(`${target.database}_restore_${tag}`)).toBe(false);
     expect(await databaseExists(target.database)).toBe(false);
   });
+});
+
+// The testkit's source contract for both built-in sources, through the console's host.
+describeSourceContract("odoo", {
+  source: () => host.source("odoo"),
+  context: () => ({ config: main.config, server }),
+  capabilities: ["restore", "discover"],
+  includeFilestore: true,
+});
+describeSourceContract("postgres", {
+  source: () => host.source("postgres"),
+  context: async () => {
+    const client = await newClient();
+    return { config: { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database }, server };
+  },
+  capabilities: ["restore"],
 });

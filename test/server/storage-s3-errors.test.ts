@@ -1,3 +1,4 @@
+import { callContext, testOptions } from "@/server/plugins/call-context";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +36,7 @@ describe("storage-s3: connection errors, prefixes and download links", () => {
   async function testConnection(config: PluginConfig) {
     const client = provider.create(config);
     try {
-      return await client.testConnection();
+      return await client.testConnection(callContext("test"), testOptions());
     } finally {
       await client.close?.();
     }

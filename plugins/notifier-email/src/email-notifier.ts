@@ -1,5 +1,5 @@
 import { createTransport } from "nodemailer";
-import type { NotificationMessage, NotifierClient, NotifierContribution, PluginConfig } from "@safehold/plugin-api";
+import type { CallContext, NotificationMessage, NotifierClient, NotifierContribution, PluginConfig, TestOptions } from "@safehold/plugin-api";
 import { emailSettings } from "./config";
 import { renderHtml, renderText } from "./render";
 import { describeSmtpError } from "./smtp-errors";
@@ -27,6 +27,16 @@ function emailClient(config: PluginConfig): NotifierClient {
         await transport.sendMail({ from: settings.from, to: settings.to, subject: message.title, text: renderText(message), html: renderHtml(message) });
       } catch (err) {
         throw describeSmtpError(err, settings);
+      }
+    },
+    /** Connects, says hello and logs in (when a username is set) without sending anything. */
+    async testConnection(_context: CallContext, { signal }: TestOptions) {
+      signal.throwIfAborted();
+      try {
+        await transport.verify();
+        return { ok: true, message: `The SMTP server at ${settings.host}:${settings.port} accepted the connection${settings.username ? ` and the login of "${settings.username}"` : ""}` };
+      } catch (err) {
+        return { ok: false, message: describeSmtpError(err, settings).message };
       }
     },
     async close() {

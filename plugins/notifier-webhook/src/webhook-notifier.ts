@@ -1,4 +1,4 @@
-import type { NotificationMessage, NotifierClient, NotifierContribution, PluginConfig } from "@safehold/plugin-api";
+import { PluginError, type NotificationMessage, type NotifierClient, type NotifierContribution, type PluginConfig } from "@safehold/plugin-api";
 import { signature, webhookBody, type WebhookFormat } from "./webhook-body";
 
 const TIMEOUT_MS = 10_000;
@@ -27,15 +27,15 @@ function target(config: PluginConfig): Target {
 }
 
 /** Errors name only the scheme, host and port: the path of an incoming-webhook URL is often its token. */
-function describeFetchError(err: unknown, origin: string): Error {
+function describeFetchError(err: unknown, origin: string): PluginError {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === "TimeoutError") return new Error(`The webhook at ${origin} did not answer within ${TIMEOUT_MS / 1000} s`);
+  if (e.name === "TimeoutError") return PluginError.unavailable(`The webhook at ${origin} did not answer within ${TIMEOUT_MS / 1000} s`, { cause: err });
   const code = e.cause?.code;
-  if (code && NETWORK[code]) return new Error(`Cannot reach the webhook at ${origin}: ${NETWORK[code]}`);
-  if (code && /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code)) return new Error(`${origin} does not answer with TLS: is it http:// rather than https://?`);
-  if (code && /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return new Error(`The TLS certificate of ${origin} was not accepted (${code})`);
+  if (code && NETWORK[code]) return PluginError.unavailable(`Cannot reach the webhook at ${origin}: ${NETWORK[code]}`, { cause: err });
+  if (code && /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code)) return PluginError.invalidConfig(`${origin} does not answer with TLS: is it http:// rather than https://?`, { field: "url", cause: err });
+  if (code && /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return PluginError.invalidConfig(`The TLS certificate of ${origin} was not accepted (${code})`, { field: "url", cause: err });
   const reason = (e.cause?.message ?? e.message ?? "unknown error").split("\n")[0]!.slice(0, 200);
-  return new Error(`Cannot reach the webhook at ${origin}: ${reason}`);
+  return PluginError.unavailable(`Cannot reach the webhook at ${origin}: ${reason}`, { cause: err });
 }
 
 /** A short, single-line excerpt of what the receiver said: Slack and others explain refusals in the body. */
@@ -60,7 +60,9 @@ function webhookClient(config: PluginConfig): NotifierClient {
         throw describeFetchError(err, url.origin);
       }
       if (response.status < 200 || response.status > 299) {
-        throw new Error(`The webhook at ${url.origin} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${await excerpt(response)}`);
+        const message = `The webhook at ${url.origin} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${await excerpt(response)}`;
+        // A receiver that is down or busy may recover; one that refuses the request (4xx, a redirect) answers the same next time.
+        throw new PluginError(response.status >= 500 || response.status === 408 || response.status === 429 ? "UNAVAILABLE" : "PERMANENT", message);
       }
       await response.body?.cancel().catch(() => {});
     },

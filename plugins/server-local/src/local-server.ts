@@ -92,7 +92,8 @@ export const localServerKind: ServerKindContribution = {
   async connect() {
     return connection();
   },
-  async testConnection() {
+  async testConnection(_context, { signal }) {
+    signal.throwIfAborted();
     return {
       ok: true,
       message: `This host (${os.hostname()}, ${os.type()} ${os.release()}) is reachable`,

@@ -1,3 +1,4 @@
+import { PluginError, type PluginErrorCode } from "@safehold/plugin-api";
 import { changedMessage } from "./host-key";
 
 export const READY_TIMEOUT_MS = 10_000;
@@ -27,6 +28,27 @@ export function describeConnectError(err: unknown, context: { target: string; us
   }
   if (e.level === "protocol" || e.level === "handshake") return `${target} did not answer as an SSH server: ${e.message}`;
   return `Cannot connect to ${target} over SSH: ${e.message}`;
+}
+
+/** The plugin API's code for a failed connection: refused keys and changed host keys need an admin; the network may come back. */
+export function connectErrorCode(err: unknown, context: { presented: string | null; pinned: string | null }): PluginErrorCode {
+  const e = err as Ssh2Error;
+  if (context.pinned && context.presented && context.presented !== context.pinned) return "UNAUTHORIZED";
+  if (e.level === "client-authentication") return "UNAUTHORIZED";
+  if (e.code === "ENOTFOUND") return "INVALID_CONFIG";
+  if (e.level === "protocol" || e.level === "handshake") return "PERMANENT";
+  return "UNAVAILABLE";
+}
+
+/** A failed connection as a typed error. */
+export function connectError(err: unknown, context: { target: string; username: string; presented: string | null; pinned: string | null }): PluginError {
+  return new PluginError(connectErrorCode(err, context), describeConnectError(err, context), { cause: err });
+}
+
+/** A channel that could not be opened as a typed error: a lost connection may come back. */
+export function channelError(err: unknown, target: string, what: string): PluginError {
+  const message = describeChannelError(err, target, what);
+  return new PluginError(message.endsWith("was lost") ? "UNAVAILABLE" : "PERMANENT", message, { cause: err });
 }
 
 /** Why a channel could not be opened (a lost connection reads better than ssh2's "Not connected"). */

@@ -1,7 +1,7 @@
 import { PassThrough, Transform } from "node:stream";
 import type { ExecExit, ExecHandle, ExecOptions } from "@safehold/plugin-api";
 import type { Client, ClientChannel } from "ssh2";
-import { describeChannelError, notInstalledMessage } from "./errors";
+import { channelError, notInstalledMessage } from "./errors";
 import type { ChannelSource } from "./pool";
 import { remoteCommand } from "./remote-command";
 import { signalRemote } from "./ssh2-internals";
@@ -66,7 +66,7 @@ export function execOverSsh(source: ChannelSource, command: string, args: string
     if (killed) return { code: null, signal: "SIGTERM" };
     const opened = await source
       .openChannel((client) => execChannel(client, remote.command), "session")
-      .catch((err: unknown) => Promise.reject(new Error(describeChannelError(err, source.target, `run "${command}"`))));
+      .catch((err: unknown) => Promise.reject(channelError(err, source.target, `run "${command}"`)));
     const { channel: open, closed } = opened.channel;
     try {
       channel = open;

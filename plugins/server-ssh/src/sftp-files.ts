@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Client, SFTPWrapper } from "ssh2";
-import { describeChannelError } from "./errors";
+import { channelError } from "./errors";
 import type { ChannelSource, OpenedChannel } from "./pool";
 
 const CHUNK_BYTES = 256 * 1024;
@@ -34,7 +34,7 @@ async function openSftp(source: ChannelSource, what: string): Promise<{ sftp: SF
     if (/subsystem/i.test((err as Error).message)) {
       throw new Error(`The SSH server at ${source.target} does not offer SFTP (Subsystem sftp in its sshd_config), needed to ${what}`);
     }
-    throw new Error(describeChannelError(err, source.target, what));
+    throw channelError(err, source.target, what);
   }
   const { channel: sftp, release } = opened;
   let ended = false;

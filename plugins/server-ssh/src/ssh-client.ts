@@ -1,7 +1,7 @@
 import net from "node:net";
 import { Client } from "ssh2";
 import { target, type SshConfig } from "./config";
-import { READY_TIMEOUT_MS, describeConnectError } from "./errors";
+import { READY_TIMEOUT_MS, connectError } from "./errors";
 import { fingerprint } from "./host-key";
 import { startKeepalive } from "./keepalive";
 
@@ -28,7 +28,7 @@ export function openClient(config: SshConfig, options: { acceptAnyHostKey: boole
   socket.setNoDelay(true);
   const client = new Client();
   const ready = new Promise<void>((resolve, reject) => {
-    const fail = (err: unknown) => reject(new Error(describeConnectError(err, { target: target(config), username: config.username, presented, pinned })));
+    const fail = (err: unknown) => reject(connectError(err, { target: target(config), username: config.username, presented, pinned }));
     client.on("error", fail);
     client.once("close", () => fail(new Error("the server closed the connection")));
     client.once("ready", () => {

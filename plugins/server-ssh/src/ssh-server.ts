@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ExecOptions, PluginConfig, ServerConnection, ServerKindContribution, TestResult } from "@safehold/plugin-api";
+import type { ExecOptions, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
 import { parseConfig, target, type SshConfig } from "./config";
 import { execOverSsh } from "./exec";
 import { notPinnedMessage } from "./host-key";
@@ -35,7 +35,7 @@ function hostKeyDetails(config: SshConfig, presented: string | null): Pick<TestR
  * Connects on a connection of its own (never a pooled one, so the answer is current), accepting an unpinned
  * host key but never a pinned one that changed, then runs `uname -sr` through the same exec path as backups.
  */
-async function testConnection(raw: PluginConfig): Promise<TestResult> {
+async function testConnection({ config: raw }: ServerKindContext, { signal }: TestOptions): Promise<TestResult> {
   let config: SshConfig;
   try {
     config = parseConfig(raw);
@@ -44,6 +44,9 @@ async function testConnection(raw: PluginConfig): Promise<TestResult> {
   }
   const opened = openClient(config, { acceptAnyHostKey: true });
   const who = `${config.username}@${config.port === 22 ? config.host : target(config)}`;
+  // Giving up (the operator left, or the console's timeout) closes the connection: every step below then fails.
+  const abort = () => opened.client.end();
+  signal.addEventListener("abort", abort, { once: true });
   try {
     try {
       await opened.ready;
@@ -73,6 +76,7 @@ async function testConnection(raw: PluginConfig): Promise<TestResult> {
         : `host key ${presented} is not pinned yet: check it and confirm it`;
     return { ok: true, message: `Connected as ${who} (${system}); ${hostKey}`, ...details };
   } finally {
+    signal.removeEventListener("abort", abort);
     opened.client.end();
   }
 }

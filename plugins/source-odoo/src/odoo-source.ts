@@ -24,7 +24,8 @@ async function readManifest(server: ServerConnection, config: OdooConfig): Promi
 }
 
 export const odooSource: SourceContribution = {
-  async testConnection({ config: raw, server }) {
+  async testConnection({ config: raw, server }, { signal }) {
+    signal.throwIfAborted();
     const config = odooConfig(raw);
     let info;
     let manifest;

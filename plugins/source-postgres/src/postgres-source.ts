@@ -7,7 +7,8 @@ import { dropMovedAsideDatabase, restorePostgres } from "./postgres-restore";
 import { readServerInfo } from "./server-info";
 
 export const postgresSource: SourceContribution = {
-  async testConnection({ config: raw, server }) {
+  async testConnection({ config: raw, server }, { signal }) {
+    signal.throwIfAborted();
     const config = postgresConfig(raw);
     let info;
     try {

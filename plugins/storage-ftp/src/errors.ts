@@ -1,3 +1,4 @@
+import { PluginError, type PluginErrorCode } from "@safehold/plugin-api";
 import { FTPError } from "basic-ftp";
 import type { FtpConfig } from "./config";
 
@@ -70,6 +71,28 @@ export function describeCommandError(err: unknown, config: FtpConfig): string {
   if (/\(data socket\)/.test(e.message)) return `the server closed the data connection (${e.message}): it refused the transfer or failed during it`;
   if (e.code === "ECONNRESET" || /closed|timeout|not connected/i.test(e.message)) return `the connection to ${config.target} was lost (${e.message})`;
   return e.message;
+}
+
+/** The plugin API's code for a failed connection or login. */
+export function connectErrorCode(err: unknown): PluginErrorCode {
+  const e = err as NodeError;
+  if (err instanceof FTPError) return e.code === 530 ? "UNAUTHORIZED" : Number(e.code) >= 500 ? "INVALID_CONFIG" : "UNAVAILABLE";
+  if (typeof e.code === "string" && UNTRUSTED_CERTIFICATE.has(e.code)) return "INVALID_CONFIG";
+  if (e.code === "ENOTFOUND") return "INVALID_CONFIG";
+  if (isTlsFailure(e)) return "INVALID_CONFIG";
+  return "UNAVAILABLE";
+}
+
+/** A failed connection or login as a typed error (connection trouble is retryable; a refused login is not). */
+export function connectError(err: unknown, config: FtpConfig): PluginError {
+  return new PluginError(connectErrorCode(err), describeConnectError(err, config), { cause: err });
+}
+
+/** A failed command as a typed error: 4xx replies and lost connections may pass, 5xx replies will not. */
+export function commandError(message: string, err: unknown): PluginError {
+  if (isUnavailable(err)) return PluginError.notFound(message, { cause: err });
+  if (err instanceof FTPError) return new PluginError(err.code >= 400 && err.code < 500 ? "UNAVAILABLE" : "PERMANENT", message, { cause: err });
+  return PluginError.unavailable(message, { cause: err });
 }
 
 /** 550: the file or folder does not exist (or cannot be reached, which reads the same from here). */

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { posix } from "node:path";
 import { Client } from "basic-ftp";
 import type { FtpConfig } from "./config";
-import { TIMEOUT_MS, describeConnectError } from "./errors";
+import { TIMEOUT_MS, connectError } from "./errors";
 
 /** An unused connection is closed after this long: before servers drop idle sessions, and so nobody's left open. */
 const IDLE_CLOSE_MS = 30_000;
@@ -28,7 +28,7 @@ export async function connectFtp(config: FtpConfig): Promise<Connected> {
     return { client, root };
   } catch (err) {
     client.close();
-    throw new Error(describeConnectError(err, config));
+    throw connectError(err, config);
   }
 }
 

@@ -3,9 +3,10 @@ import { posix } from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Client } from "basic-ftp";
-import type { PluginConfig, StorageClient, StorageProviderContribution } from "@safehold/plugin-api";
+import type { CallContext, PluginConfig, StorageClient, StorageProviderContribution, TestOptions } from "@safehold/plugin-api";
 import { parseFtpConfig, type FtpConfig } from "./config";
-import { describeCommandError, isUnavailable } from "./errors";
+import { PluginError } from "@safehold/plugin-api";
+import { commandError, describeCommandError, isUnavailable } from "./errors";
 import { FtpLink } from "./ftp-connection";
 import { listFiles, makeDirectories, removeFile } from "./remote-files";
 import { testFtpStorage } from "./test-connection";
@@ -54,7 +55,8 @@ class FtpStorage implements StorageClient {
     }
   }
 
-  async testConnection() {
+  async testConnection(_context: CallContext, { signal }: TestOptions) {
+    signal.throwIfAborted();
     if (this.settings instanceof Error) return { ok: false, message: this.settings.message };
     return testFtpStorage(this.settings, this.where());
   }
@@ -94,7 +96,7 @@ class FtpStorage implements StorageClient {
           .catch(() => {});
         // A failing source or an abort speaks for itself; only the server's own errors need the place named.
         if (content.errored || options.signal?.aborted) throw err;
-        throw new Error(`Cannot write ${key} to ${this.where()}: ${describeCommandError(err, this.config)}`);
+        throw commandError(`Cannot write ${key} to ${this.where()}: ${describeCommandError(err, this.config)}`, err);
       }
     });
   }
@@ -118,8 +120,8 @@ class FtpStorage implements StorageClient {
       const { client, root } = await link.connection();
       const file = posix.join(root, relative);
       const size = await client.size(file).catch((err: unknown) => {
-        if (isUnavailable(err)) throw new Error(`Object ${key} does not exist in ${this.config.root}`);
-        throw new Error(`Cannot read ${key} in ${this.where()}: ${describeCommandError(err, this.config)}`);
+        if (isUnavailable(err)) throw PluginError.notFound(`Object ${key} does not exist in ${this.config.root}`);
+        throw commandError(`Cannot read ${key} in ${this.where()}: ${describeCommandError(err, this.config)}`, err);
       });
       const start = options.start ?? 0;
       if (start >= size) {
@@ -137,7 +139,7 @@ class FtpStorage implements StorageClient {
           settled = true;
           link.reset();
           release();
-          out.destroy(new Error(`Reading ${key} failed: ${describeCommandError(err, this.config)}`));
+          out.destroy(commandError(`Reading ${key} failed: ${describeCommandError(err, this.config)}`, err));
         },
       );
       // A reader that stops early leaves the server sending: only closing the connection stops it. (A reader
@@ -167,7 +169,7 @@ class FtpStorage implements StorageClient {
           if (name.startsWith(partialPrefix)) await removeFile(client, posix.join(dir, name));
         }
       } catch (err) {
-        throw new Error(`Cannot delete ${key} in ${this.where()}: ${describeCommandError(err, this.config)}`);
+        throw commandError(`Cannot delete ${key} in ${this.where()}: ${describeCommandError(err, this.config)}`, err);
       }
       // A folder still holding something refuses RMD, which ends the climb.
       for (let folder = dir; folder !== root && folder !== "/"; folder = posix.dirname(folder)) {
@@ -187,7 +189,7 @@ class FtpStorage implements StorageClient {
         const found = await listFiles(client, root, base, prefix);
         return found.filter((o) => !o.key.includes(PARTIAL)).sort((a, b) => a.key.localeCompare(b.key));
       } catch (err) {
-        throw new Error(`Cannot list ${prefix || "the objects"} in ${this.where()}: ${describeCommandError(err, this.config)}`);
+        throw commandError(`Cannot list ${prefix || "the objects"} in ${this.where()}: ${describeCommandError(err, this.config)}`, err);
       }
     });
   }

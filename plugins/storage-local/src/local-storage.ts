@@ -4,7 +4,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { PluginConfig, StorageClient, StorageProviderContribution, StoredObject } from "@safehold/plugin-api";
+import { PluginError } from "@safehold/plugin-api";
+import type { CallContext, PluginConfig, StorageClient, StorageProviderContribution, StoredObject, TestOptions } from "@safehold/plugin-api";
 
 /** In-flight uploads carry this marker; they are never listed and never look complete. */
 const PARTIAL = ".partial-";
@@ -36,7 +37,8 @@ class LocalStorage implements StorageClient {
     return file;
   }
 
-  async testConnection() {
+  async testConnection(_context: CallContext, { signal }: TestOptions) {
+    signal.throwIfAborted();
     try {
       await fs.mkdir(this.root, { recursive: true });
       const probe = path.join(this.root, `.safehold-probe-${randomBytes(4).toString("hex")}`);
@@ -88,7 +90,7 @@ class LocalStorage implements StorageClient {
     try {
       await fs.access(file);
     } catch {
-      throw new Error(`Object ${key} does not exist in ${this.root}`);
+      throw PluginError.notFound(`Object ${key} does not exist in ${this.root}`);
     }
     return createReadStream(file, { start: options.start });
   }

@@ -1,3 +1,4 @@
+import { PluginError, type PluginErrorCode } from "@safehold/plugin-api";
 import type { S3Settings } from "./settings";
 
 /** What went wrong talking to the server, in the terms an operator can act on. */
@@ -93,8 +94,30 @@ export function problemMessage(problem: S3Problem, settings: S3Settings, action:
   }
 }
 
-/** What an operation rethrows: an operator-readable Error for server trouble, the original error otherwise. */
+/** The plugin API's error code for a problem: how the console reports it and whether retrying may help. */
+export function problemCode(problem: S3Problem): { code: PluginErrorCode; field?: string } {
+  switch (problem.kind) {
+    case "unreachable":
+      return { code: "UNAVAILABLE" };
+    case "refused":
+    case "denied":
+      return { code: "UNAUTHORIZED" };
+    case "no-bucket":
+      return { code: "INVALID_CONFIG", field: "bucket" };
+    case "no-key":
+      return { code: "NOT_FOUND" };
+    case "not-s3":
+      return { code: "INVALID_CONFIG", field: "endpoint" };
+    case "answered":
+      // 5xx, throttling (SlowDown, 503) and request timeouts pass; anything else the server will answer again.
+      return { code: problem.status >= 500 || problem.status === 429 || /SlowDown|Throttl|RequestTimeout/.test(problem.code) ? "UNAVAILABLE" : "PERMANENT" };
+  }
+}
+
+/** What an operation rethrows: a typed, operator-readable PluginError for server trouble, the original error otherwise. */
 export function operationError(err: unknown, settings: S3Settings, action: string, key: string): unknown {
   const problem = s3Problem(err);
-  return problem ? new Error(problemMessage(problem, settings, action, key)) : err;
+  if (!problem) return err;
+  const { code, field } = problemCode(problem);
+  return new PluginError(code, problemMessage(problem, settings, action, key), { cause: err, ...(field ? { field } : {}) });
 }

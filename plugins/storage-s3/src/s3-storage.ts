@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { DeleteObjectCommand, GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { PluginConfig, StorageClient, StorageProviderContribution, StoredObject } from "@safehold/plugin-api";
+import type { CallContext, PluginConfig, StorageClient, StorageProviderContribution, StoredObject, TestOptions } from "@safehold/plugin-api";
 import { createS3Client } from "./s3-client";
 import { operationError, s3Problem } from "./s3-errors";
 import { resolveSettings, type S3Settings } from "./settings";
@@ -48,14 +48,14 @@ class S3Storage implements StorageClient {
     return this.settings.prefix + key;
   }
 
-  async testConnection() {
+  async testConnection(_context: CallContext, { signal }: TestOptions) {
     let settings: S3Settings;
     try {
       settings = this.settings;
     } catch (err) {
       return { ok: false, message: (err as Error).message };
     }
-    return probeBucket(settings);
+    return probeBucket(settings, signal);
   }
 
   async put(key: string, content: Readable, options: { signal?: AbortSignal } = {}) {

@@ -12,7 +12,7 @@ const PROBE_IDLE_TIMEOUT_MS = 10_000;
  * Lists the bucket (not HeadBucket: a HEAD answer has no body, so a 403 could not tell a wrong key from a
  * missing permission, and listing is what retention needs anyway), then writes and deletes a small object.
  */
-export async function probeBucket(settings: S3Settings): Promise<TestResult> {
+export async function probeBucket(settings: S3Settings, signal?: AbortSignal): Promise<TestResult> {
   const client = createS3Client(settings, { maxAttempts: 1, idleTimeoutMs: PROBE_IDLE_TIMEOUT_MS });
   const Bucket = settings.bucket;
   const Key = `${settings.prefix}.safehold-write-test-${randomBytes(6).toString("hex")}`;
@@ -24,17 +24,17 @@ export async function probeBucket(settings: S3Settings): Promise<TestResult> {
   };
   try {
     try {
-      await client.send(new ListObjectsV2Command({ Bucket, Prefix: settings.prefix, MaxKeys: 1 }));
+      await client.send(new ListObjectsV2Command({ Bucket, Prefix: settings.prefix, MaxKeys: 1 }), { abortSignal: signal });
     } catch (err) {
       return failed(err, "list", true);
     }
     try {
-      await client.send(new PutObjectCommand({ Bucket, Key, Body: "Safehold checks that it may write here; this object is deleted at once.\n" }));
+      await client.send(new PutObjectCommand({ Bucket, Key, Body: "Safehold checks that it may write here; this object is deleted at once.\n" }), { abortSignal: signal });
     } catch (err) {
       return failed(err, "write to");
     }
     try {
-      await client.send(new DeleteObjectCommand({ Bucket, Key }));
+      await client.send(new DeleteObjectCommand({ Bucket, Key }), { abortSignal: signal });
     } catch (err) {
       return failed(err, "delete from");
     }

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { PluginConfig, StorageClient, StorageProviderContribution, StoredObject } from "@safehold/plugin-api";
+import { PluginError } from "@safehold/plugin-api";
+import type { CallContext, PluginConfig, StorageClient, StorageProviderContribution, StoredObject, TestOptions } from "@safehold/plugin-api";
 import { parseSftpConfig, type SftpConfig } from "./config";
 import { openSftpConnection, type SftpConnection } from "./connection";
 import { notPinnedMessage } from "./host-key-messages";
@@ -105,7 +106,8 @@ class SftpStorage implements StorageClient {
     }
   }
 
-  async testConnection() {
+  async testConnection(_context: CallContext, { signal }: TestOptions) {
+    signal.throwIfAborted();
     if (this.settings instanceof Error) return { ok: false, message: this.settings.message };
     return testSftpStorage(this.settings, this.where());
   }
@@ -139,7 +141,7 @@ class SftpStorage implements StorageClient {
         if (isMissing(err)) return null;
         throw new Error(`Cannot read ${key} in ${this.where()}: ${describeSftpError(session, err)}`);
       });
-      if (!stats?.isFile()) throw new Error(`Object ${key} does not exist in ${this.config.root}`);
+      if (!stats?.isFile()) throw PluginError.notFound(`Object ${key} does not exist in ${this.config.root}`);
       const handle = await session.request<Buffer>((sftp, cb) => sftp.open(file, "r", cb)).catch((err: unknown) => {
         throw new Error(`Cannot read ${key} in ${this.where()}: ${describeSftpError(session, err)}`);
       });

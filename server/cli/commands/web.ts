@@ -1,4 +1,5 @@
 import { readEnv } from "@/server/env";
+import { disposePluginHost } from "@/server/plugins/host-registry";
 import { onShutdown, reportReady, runUntilShutdown } from "@/server/runtime/shutdown";
 import { startWeb } from "@/server/runtime/web";
 import { PROJECT_ROOT } from "../project-root";
@@ -14,6 +15,10 @@ export async function webCommand(): Promise<void> {
   const web = await startWeb({ root: PROJECT_ROOT, host: settings.host, port: settings.port });
   console.log(`[safehold] Web console listening on ${settings.host}:${settings.port}`);
   reportReady();
-  onShutdown(() => web.close());
+  onShutdown(async () => {
+    await web.close();
+    // The plugins run in Next's build; their host is reached through the registry every copy shares.
+    await disposePluginHost();
+  });
   return runUntilShutdown();
 }

@@ -3,6 +3,7 @@ import { readEnv } from "@/server/env";
 import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
 import { startWorker } from "@/server/jobs/worker";
 import { migrateAll, openDatabase } from "@/server/runtime/database";
+import { disposePluginHost } from "@/server/plugins/host-registry";
 import { isSupervised, onShutdown, reportReady, runUntilShutdown } from "@/server/runtime/shutdown";
 
 /** `safehold worker`: a worker alone, for scale-out; any number can run against one database. `start` runs one too. */
@@ -16,6 +17,7 @@ export async function workerCommand(): Promise<void> {
   reportReady();
   onShutdown(async () => {
     await worker.stop();
+    await disposePluginHost();
     await releaseWorkerUtils();
     await closeDb();
     await database.stop();

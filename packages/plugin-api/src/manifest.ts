@@ -1,0 +1,74 @@
+/** The manifest (the plugin's package.json): what the console reads without running plugin code. */
+
+/** A JSON Schema (draft 2020-12 subset) for a contribution's configuration. `secret: true` marks a secret field. */
+export type ConfigSchema = {
+  type: "object";
+  properties: Record<string, ConfigFieldSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+};
+
+export type ConfigFieldSchema = {
+  type: "string" | "integer" | "number" | "boolean";
+  title?: string;
+  description?: string;
+  default?: string | number | boolean;
+  enum?: Array<string | number>;
+  /** What forms show for each `enum` value, in the same order. */
+  enumTitles?: string[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  /**
+   * What the value is, for the console's checks: `hostname` and `uri` are network destinations (refused when they
+   * are link-local or cloud metadata addresses), `server-path` a folder on the environment's server (it must lie
+   * inside the folders an admin allowed there), `database-name` a database there (it must match the server's
+   * database pattern), `host-key` a pinned host key fingerprint (forms remind the operator while it is empty).
+   */
+  format?: "hostname" | "uri" | "server-path" | "database-name" | "host-key";
+  /**
+   * Says where the contribution's secrets go (host, port, user, endpoint, bucket, region, path, pinned host key):
+   * a stored secret is re-used only while every identity field keeps its stored value, otherwise it must be typed again.
+   */
+  identity?: boolean;
+  /**
+   * Sources: says, with the other fields so marked, where an environment's data lives (e.g. host, port and
+   * database). Two environments of one server and source may not have the same values in all of them.
+   */
+  dataLocation?: boolean;
+  /**
+   * Sources: the environment's own data (e.g. its database, its data folder). A restore into a new environment
+   * asks for these first and gives them new values; the original's secrets may follow when only these change.
+   */
+  copyTarget?: boolean;
+  /** Sources: filled in by `discover` for each thing found (e.g. the database); an import asks for every other field once. */
+  discovered?: boolean;
+  /** Encrypted at rest, never sent back to a browser or API client. */
+  secret?: boolean;
+  /** A multi-line text box in forms (keys, certificates); other string fields refuse control characters (line breaks, tabs, ...). */
+  multiline?: boolean;
+  /** A placeholder shown in empty form fields. */
+  placeholder?: string;
+};
+
+export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";
+
+export type ContributionManifest = {
+  id: string;
+  title: string;
+  description?: string;
+  /**
+   * Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented),
+   * `neutralize` (its restores make a copy harmless when asked: no outgoing mail, no scheduled jobs, ...).
+   */
+  capabilities?: Array<"restore" | "discover" | "neutralize">;
+  configSchema: ConfigSchema;
+  /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */
+  programs?: string[];
+  /**
+   * One line saying where a configuration points, for lists: `{field}` is the field's value; a part in square
+   * brackets is left out when a field in it is empty. E.g. `[{username}@]{host}[:{port}][ · {path}]`.
+   */
+  summary?: string;
+};

@@ -1,0 +1,118 @@
+/** Sources: what gets backed up (`postgres`, `odoo`, ...). */
+import type { Readable } from "node:stream";
+import type { CallContext, PluginConfig, PluginLogger, TestOptions, TestResult } from "./context.js";
+import type { ManagedServer } from "./server-kind.js";
+
+export type SourceContext = CallContext & {
+  /** The environment's source configuration, secrets included. */
+  config: PluginConfig;
+  /** The environment's server, under its admin's rules. */
+  server: ManagedServer;
+  signal?: AbortSignal;
+};
+
+export type SourceArtifactKind = "database" | "filestore";
+
+/** One artifact of a backup, as the source produces it (uncompressed: the console compresses). */
+export type SourceArtifact = {
+  kind: SourceArtifactKind;
+  /** Ends only when the artifact is complete; errors (with a one-line message) when the source fails. */
+  stream: Readable;
+};
+
+export type SourceBackupContext = SourceContext & {
+  /** Whether the backup should include the source's files (for sources that have any). */
+  includeFilestore: boolean;
+  signal: AbortSignal;
+  /** This run's log (operators read it): progress worth knowing, warnings, never a secret. */
+  log: PluginLogger;
+};
+
+export type SourceBackup = {
+  /** What the manifest records about the source: its version and whatever identifies what was dumped. */
+  metadata: Record<string, unknown>;
+  /** The artifacts in order; the console reads each to its end before asking for the next. */
+  artifacts: AsyncIterable<SourceArtifact>;
+};
+
+export interface SourceContribution {
+  testConnection(context: SourceContext, options: TestOptions): Promise<TestResult>;
+  /** Checks the source, then streams its artifacts. Rejects with a one-line message when it cannot start. */
+  backup(context: SourceBackupContext): Promise<SourceBackup>;
+  /**
+   * Starts a restore into the environment described by `context.config`. Nothing of the target may change
+   * until `swap()`: the artifacts are loaded into a fresh copy beside it. Declared by the `restore` capability;
+   * without it the host fills in one that throws `NOT_SUPPORTED`.
+   */
+  restore?(context: SourceRestoreContext): Promise<StagedRestore>;
+  /** Removes a copy that `swap()` moved aside, once the operator no longer needs it. Idempotent. Part of the `restore` capability. */
+  discardPreviousCopy?(context: SourceContext, copy: PreviousCopy): Promise<void>;
+  /**
+   * Lists what this source could back up on a server (e.g. the Odoo databases there). `config` holds the
+   * connection fields; each result's `config` completes it into an environment's configuration. Declared by the
+   * `discover` capability; without it the host fills in one that throws `NOT_SUPPORTED`.
+   */
+  discover?(context: SourceContext): Promise<DiscoveredSource[]>;
+}
+
+export type SourceRestoreContext = SourceContext & {
+  /** The restore's id: names of the staged and moved-aside copies derive from it, so retries never collide. */
+  restoreId: string;
+  /** Whether the restore will load the backup's files (`loadFiles`) in addition to the database. */
+  includeFiles: boolean;
+  /**
+   * The target environment was created by this restore: its database and folders must not exist yet. A source
+   * refuses to stage when they do, so a new environment never takes over data it was not created with.
+   */
+  targetIsNew: boolean;
+  signal: AbortSignal;
+  /** This run's log (operators read it): progress worth knowing, warnings, never a secret. */
+  log: PluginLogger;
+};
+
+export type RestorePrepareOptions = {
+  /** Give the copy its own identity (for Odoo: a new database.uuid and database.secret): a copy beside its original, or a new environment. */
+  newIdentity: boolean;
+  /** Make the copy harmless: no outgoing mail, no scheduled jobs, no live payment providers, ... */
+  neutralize: boolean;
+  /** Data subjects (email addresses, lower case) erased from the project: their records are anonymised again. */
+  erasedSubjects: string[];
+};
+
+export type RestorePrepareReport = {
+  identityRegenerated: boolean;
+  /** One short line per neutralization step applied, e.g. "2 outgoing mail servers deactivated". */
+  neutralized: string[];
+  /** How many records of the erased subjects were found and anonymised. */
+  erasedRecords: number;
+};
+
+/** Where `swap()` moved the target's former data: plain JSON, stored by the console until discarded. */
+export type PreviousCopy = { description: string } & Record<string, unknown>;
+
+/** A restore in progress: a fresh copy is loaded and prepared beside the target, then swapped in. */
+export interface StagedRestore {
+  /** Loads the database artifact (decompressed) into the fresh copy; rejects when the content is incomplete or invalid. */
+  loadDatabase(content: Readable): Promise<void>;
+  /** Extracts the files artifact (a decompressed tar) beside the target; refuses absolute paths, `..` and links escaping it. */
+  loadFiles(content: Readable): Promise<void>;
+  /** Changes made to the fresh copy before it replaces the target. */
+  prepare(options: RestorePrepareOptions): Promise<RestorePrepareReport>;
+  /**
+   * Puts the fresh copy in place of the target's data and moves the old data aside (null when the target had
+   * none). On failure it puts everything back as it was before rejecting.
+   */
+  swap(): Promise<PreviousCopy | null>;
+  /** Removes whatever this restore created before `swap()`; the target is untouched. Idempotent. */
+  discard(): Promise<void>;
+}
+
+export type DiscoveredSource = {
+  /** What the operator picks, e.g. the database name. */
+  name: string;
+  /** The fields that complete the discovery config into the environment's config, e.g. `{ database }`. */
+  config: PluginConfig;
+  version?: string;
+  sizeBytes?: number;
+};
+

@@ -6,7 +6,12 @@ import { configSummary } from "@/server/plugins/config-summary";
 import type { ConfigSchema, ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { useTRPC } from "@/app/_lib/trpc";
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[] };
+type ArtifactDeclarations = { database: { title: string; description?: string }; filestore?: { title: string; description?: string } };
+
+/** What the console calls an artifact kind when its source does not say (a source's uninstalled, or it predates declarations). */
+const ARTIFACT_FALLBACK: Record<string, string> = { database: "Database dump", filestore: "Files archive", manifest: "Manifest" };
+
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[]; artifacts: ArtifactDeclarations | null };
 
 const lastChosenKey = (kind: ContributionKind) => `safehold:last-${kind}`;
 
@@ -33,6 +38,11 @@ export function useContributions(kind: ContributionKind) {
       can: (id: string, capability: string) => Boolean(items.find((c) => c.id === id)?.capabilities.includes(capability)),
       // A contribution whose plugin was removed or broke still has a readable name: its id.
       title: (id: string) => items.find((c) => c.id === id)?.title ?? id,
+      /** How the backups of source `id` name an artifact kind (`database`, `filestore`, `manifest`). */
+      artifactTitle: (id: string, kind: string) => {
+        const declared = items.find((c) => c.id === id)?.artifacts;
+        return (kind === "database" || kind === "filestore" ? declared?.[kind]?.title : undefined) ?? ARTIFACT_FALLBACK[kind] ?? kind;
+      },
       /** One line saying where a configuration of contribution `id` points (its `summary` template filled in). */
       summary: (id: string, config: PluginConfig) => configSummary(items.find((c) => c.id === id), config),
       /** What a new form starts with: the one last chosen in this browser while it is installed, else the first one. */

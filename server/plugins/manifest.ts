@@ -47,6 +47,8 @@ export const SOURCE_CAPABILITIES = {
 } as const;
 export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
 
+const artifactDeclaration = z.object({ title: z.string().min(1).max(60), description: z.string().max(200).optional() }).strict();
+
 const contributionSchema = z
   .object({
     id: z.string().regex(idPattern, "contribution ids are lowercase letters, digits and dashes"),
@@ -55,6 +57,10 @@ const contributionSchema = z
     capabilities: z.array(z.enum(Object.keys(SOURCE_CAPABILITIES) as [SourceCapability, ...SourceCapability[]])).optional(),
     configSchema,
     summary: z.string().optional(),
+    artifacts: z
+      .object({ database: artifactDeclaration, filestore: artifactDeclaration.optional() })
+      .strict()
+      .optional(),
     programs: z.array(z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, "program names are letters, digits and _ . + -")).optional(),
   })
   .superRefine((c, ctx) => {

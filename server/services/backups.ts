@@ -14,6 +14,8 @@ import { queuePositions } from "./queue-positions";
 export const backupItem = z.object({
   id: z.string(),
   environmentId: z.string(),
+  /** The environment's source contribution id (e.g. `postgres`): it names the backup's artifacts. */
+  source: z.string(),
   environmentName: z.string(),
   projectId: z.string(),
   projectName: z.string(),
@@ -60,7 +62,7 @@ const requester = alias(users, "requester");
 
 function selectBackups(db: DbOrTx, where: SQL | undefined) {
   return db
-    .select({ backup: backups, environmentName: environments.name, projectName: projects.name, storageLocationName: storageLocations.name, requesterEmail: requester.email })
+    .select({ backup: backups, environmentName: environments.name, source: environments.source, projectName: projects.name, storageLocationName: storageLocations.name, requesterEmail: requester.email })
     .from(backups)
     .innerJoin(environments, eq(environments.id, backups.environmentId))
     .innerJoin(projects, eq(projects.id, backups.projectId))
@@ -77,6 +79,7 @@ function toItem(row: BackupRow, queuePosition: number | null) {
     id: b.id,
     environmentId: b.environmentId,
     environmentName: row.environmentName,
+    source: row.source,
     projectId: b.projectId,
     projectName: row.projectName,
     type: b.type,

@@ -19,6 +19,7 @@ export const contributionItem = z.object({
   configSchema: z.record(z.string(), z.unknown()),
   summary: z.string().nullable(),
   programs: z.array(z.string()),
+  artifacts: z.object({ database: z.object({ title: z.string(), description: z.string().optional() }), filestore: z.object({ title: z.string(), description: z.string().optional() }).optional() }).nullable(),
 });
 
 export const pluginItem = z.object({
@@ -53,6 +54,7 @@ export function listPlugins(plugins: PluginHost) {
         configSchema: c.configSchema as Record<string, unknown>,
         summary: c.summary ?? null,
         programs: c.programs ?? [],
+        artifacts: c.artifacts ?? null,
       })),
     ),
   }));
@@ -69,5 +71,6 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     configSchema: c.configSchema as Record<string, unknown>,
     summary: c.summary ?? null,
     programs: c.programs ?? [],
+    artifacts: c.artifacts ?? null,
   }));
 }

@@ -86,7 +86,7 @@ describe("S3-compatible storage from the browser", () => {
     await dialog.getByRole("button", { name: "Create links" }).click();
     const links = dialog.getByRole("list", { name: "Download links" }).getByRole("listitem");
     await expect.poll(() => links.count()).toBe(3);
-    for (const label of ["Database dump", "Filestore archive", "Manifest"]) {
+    for (const label of ["Database dump", "Filestore", "Manifest"]) {
       const value = await dialog.getByLabel(`Link to ${label}`, { exact: true }).inputValue();
       expect(value).toContain(new URL((s3.config as { endpoint: string }).endpoint).host);
       expect((await fetch(value)).status).toBe(200);

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Checkbox, Field, Input, Select, Textarea } from "@/app/_components/ui/field";
+import { useContributions } from "@/app/_components/plugin-contributions";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -20,7 +21,7 @@ const RETENTION_LABEL: Record<(typeof RETENTION_CLASSES)[number], string> = {
 };
 
 /** The seed's Create Backup: storage location, include filestore, retention; plus a name and notes for the log. */
-export function CreateBackupDialog({ environment, onClose }: { environment: { id: string; name: string; restoring?: boolean }; onClose: () => void }) {
+export function CreateBackupDialog({ environment, onClose }: { environment: { id: string; name: string; source: string; restoring?: boolean }; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const locations = useQuery(trpc.storageLocations.list.queryOptions({ limit: 200 }));
@@ -28,6 +29,9 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
   const [notes, setNotes] = useState("");
   const [storageLocationId, setStorageLocationId] = useState<string>();
   const effective = useQuery(trpc.backupPolicies.getEffective.queryOptions({ id: environment.id }));
+  // Files are offered only when the source backs any up (it declares a `filestore` artifact), under its name for them.
+  const declared = useContributions("sources").find(environment.source)?.artifacts;
+  const files = declared ? declared.filestore : { title: "Files", description: "Uploaded documents, images and attachments, for sources that have them" };
   const [includeFilestore, setIncludeFilestore] = useState<boolean>();
   const [retention, setRetention] = useState<(typeof RETENTION_CLASSES)[number]>("monthly");
   const create = useMutation(
@@ -99,7 +103,7 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
             </Select>
           </Field>
         </div>
-        <Checkbox id="backup-filestore" label="Include filestore" hint="Uploaded documents, images and attachments, for sources that have them" checked={withFilestore} onChange={(e) => setIncludeFilestore(e.target.checked)} />
+        {files && <Checkbox id="backup-filestore" label={`Include ${files.title.toLowerCase()}`} hint={files.description} checked={withFilestore} onChange={(e) => setIncludeFilestore(e.target.checked)} />}
       </form>
     </Dialog>
   );

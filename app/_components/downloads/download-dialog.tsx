@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { BackupItem } from "@/app/_components/backups/backup-types";
+import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Select } from "@/app/_components/ui/field";
@@ -11,7 +12,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { CopyLink } from "./copy-link";
-import { ARTIFACT_LABEL, EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
+import { EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
 import { IssuedLinks } from "./issued-links";
 
 type CreatedLink = { id: string; artifact: string; fileName: string; size: number; url: string; expiresAt: string; signedBy: "console" | "provider" };
@@ -21,6 +22,8 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.backups.get.queryOptions({ id: backup.id }));
+  const sources = useContributions("sources");
+  const title = (kind: string) => sources.artifactTitle(backup.source, kind);
   const [expiresIn, setExpiresIn] = useState<ExpirySeconds>(3600);
   const [links, setLinks] = useState<CreatedLink[]>([]);
   const create = useMutation(trpc.downloadLinks.create.mutationOptions());
@@ -75,11 +78,11 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               <li key={l.id} className="rounded-md p-3 ring-1 ring-slate-200 ring-inset">
                 <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
                   <p className="text-sm font-medium text-slate-900">
-                    {ARTIFACT_LABEL[l.artifact]} <span className="font-normal text-slate-500">· {formatBytes(l.size)}</span>
+                    {title(l.artifact)} <span className="font-normal text-slate-500">· {formatBytes(l.size)}</span>
                   </p>
                   <p className="font-mono text-xs text-slate-500">{l.fileName}</p>
                 </div>
-                <CopyLink url={l.url} label={ARTIFACT_LABEL[l.artifact] ?? l.artifact} />
+                <CopyLink url={l.url} label={title(l.artifact)} />
                 <p className="mt-1.5 text-xs text-slate-500">
                   Valid until {formatDateTime(l.expiresAt)}
                   {l.signedBy === "provider" ? " · signed by the storage: revoking it cannot stop it early" : " · streams through the console; revoking stops it at once"}
@@ -88,7 +91,7 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
             ))}
           </ul>
         )}
-        <IssuedLinks backupId={backup.id} />
+        <IssuedLinks backupId={backup.id} title={title} />
       </div>
     </Dialog>
   );

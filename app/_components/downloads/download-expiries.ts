@@ -9,4 +9,3 @@ export const EXPIRY_OPTIONS = [
 
 export type ExpirySeconds = (typeof EXPIRY_OPTIONS)[number]["seconds"];
 
-export const ARTIFACT_LABEL: Record<string, string> = { database: "Database dump", filestore: "Filestore archive", manifest: "Manifest" };

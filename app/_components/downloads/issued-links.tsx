@@ -6,10 +6,9 @@ import { Badge } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import { ARTIFACT_LABEL } from "./download-expiries";
 
 /** The links already made for a backup: who made them, until when, and Revoke for those still valid. */
-export function IssuedLinks({ backupId }: { backupId: string }) {
+export function IssuedLinks({ backupId, title }: { backupId: string; title: (kind: string) => string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useConsoleSession();
@@ -28,7 +27,7 @@ export function IssuedLinks({ backupId }: { backupId: string }) {
           return (
             <li key={l.id} className="flex items-center justify-between gap-3 py-2">
               <div>
-                <p className="text-slate-900">{ARTIFACT_LABEL[l.artifact]}</p>
+                <p className="text-slate-900">{title(l.artifact)}</p>
                 <p className="text-xs text-slate-500">
                   by {l.createdBy ?? "a deleted user"} · {expired ? "expired" : "valid until"} {formatDateTime(l.expiresAt)}
                 </p>

@@ -59,6 +59,7 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupItem; onClose
       backup={backup}
       origin={o}
       hasFilestore={detail.data.artifacts.some((a) => a.kind === "filestore")}
+      filesTitle={sources.artifactTitle(o.source, "filestore")}
       projects={projectOptions}
       servers={servers.data.items}
       sourceTitle={sources.title(o.source)}

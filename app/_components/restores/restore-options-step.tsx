@@ -11,12 +11,15 @@ export function RestoreOptionsStep({
   onChange,
   target,
   hasFilestore,
+  filesTitle,
   canNeutralize,
 }: {
   options: RestoreOptions;
   onChange: (patch: Partial<RestoreOptions>) => void;
   target: { name: string; stage: Stage; isNew: boolean };
   hasFilestore: boolean;
+  /** What the source calls its files artifact, e.g. "Filestore" or "Uploads folder". */
+  filesTitle: string;
   /** Only sources that neutralize copies offer it: a plain database gets no promise of "no outgoing mail". */
   canNeutralize: boolean;
 }) {
@@ -40,11 +43,11 @@ export function RestoreOptionsStep({
       )}
       <Checkbox
         id="restore-filestore"
-        label="Include filestore"
+        label={`Include ${filesTitle.toLowerCase()}`}
         hint={
           hasFilestore
-            ? `Restore uploaded documents, images and attachments along with the database. Unticked, ${target.name} keeps its current files.`
-            : "This backup has no filestore (it holds the database only), so only the database is restored."
+            ? `Restore the files along with the database. Unticked, ${target.name} keeps its current files.`
+            : `This backup has no ${filesTitle.toLowerCase()} (it holds the database only), so only the database is restored.`
         }
         checked={hasFilestore && options.includeFilestore}
         disabled={!hasFilestore}

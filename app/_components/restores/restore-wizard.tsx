@@ -57,6 +57,7 @@ export function RestoreWizard({
   backup,
   origin,
   hasFilestore,
+  filesTitle,
   projects,
   servers,
   sourceTitle,
@@ -68,6 +69,7 @@ export function RestoreWizard({
   backup: BackupItem;
   origin: EnvironmentItem;
   hasFilestore: boolean;
+  filesTitle: string;
   projects: Option[];
   servers: ServerOption[];
   sourceTitle: string;
@@ -161,6 +163,7 @@ export function RestoreWizard({
             options={options}
             target={target}
             hasFilestore={hasFilestore}
+            filesTitle={filesTitle}
             canNeutralize={canNeutralize}
             onChange={(patch) => {
               if (patch.safetyBackup !== undefined) setSafetyBackup(patch.safetyBackup);

@@ -52,6 +52,14 @@ export type ConfigFieldSchema = {
   placeholder?: string;
 };
 
+/** How the console names one kind of artifact of a source's backups. */
+export type ArtifactDeclaration = {
+  /** E.g. "Database dump", "Uploads folder". */
+  title: string;
+  /** One line on what it holds, e.g. "Uploaded documents, images and attachments". */
+  description?: string;
+};
+
 export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";
 
 export type ContributionManifest = {
@@ -64,6 +72,11 @@ export type ContributionManifest = {
    */
   capabilities?: Array<"restore" | "discover" | "neutralize">;
   configSchema: ConfigSchema;
+  /**
+   * Sources: what their backups hold, as the console names them to operators: the `database` artifact and, for
+   * sources that back up files, the `filestore` one (a tar). A source without `filestore` never offers to include files.
+   */
+  artifacts?: { database: ArtifactDeclaration; filestore?: ArtifactDeclaration };
   /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */
   programs?: string[];
   /**

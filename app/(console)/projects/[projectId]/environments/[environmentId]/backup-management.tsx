@@ -16,7 +16,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentPolicy } from "./environment-policy";
 
 /** The environment's Backup Management tab: its backups, live, Create Backup, its backup policy and its restores. */
-export function BackupManagement({ environment }: { environment: { id: string; name: string; restoring: boolean } }) {
+export function BackupManagement({ environment }: { environment: { id: string; name: string; source: string; restoring: boolean } }) {
   const trpc = useTRPC();
   const { can } = useConsoleSession();
   const [creating, setCreating] = useState(false);

@@ -7,7 +7,6 @@ import type { ManagedServer } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { RunFailure, failingAs } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
-import type { RunProgress } from "@/server/jobs/run-progress";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { artifactKey, type ArtifactKind } from "./keys";
@@ -33,7 +32,8 @@ async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<Host
 }
 
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: HostedStorageClient, progress: RunProgress, signal: AbortSignal, written: string[]) {
+async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: HostedStorageClient, run: Run, written: string[]) {
+  const { progress, signal } = run;
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
   const produced = await source.backup({
@@ -41,7 +41,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
     server,
     includeFilestore: job.backup.includeFilestore,
     signal,
-    log: processLogger(`backup ${job.backup.id}`),
+    log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
   });
   const stored: Stored[] = [];
   for await (const artifact of produced.artifacts) {
@@ -53,6 +53,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
       streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal }),
     ]);
     stored.push({ kind: artifact.kind, ...result });
+    await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   return { stored, startedAt, metadata: produced.metadata };
 }
@@ -87,7 +88,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
-    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, progress, run.signal, written);
+    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, run, written);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -109,6 +110,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
 
     await progress.setPhase("verifying checksums");
     await verify(storage, stored);
+    await run.log("Read every stored file back: each matches what was written");
 
     const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
     await run.complete(
@@ -121,6 +123,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     );
   } catch (err) {
     const failure = run.failure(err);
+    await run.log(failure.message, "error").catch(() => {});
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
     await run.fail(failure, systemActor(job), {
       action: "backup.fail",

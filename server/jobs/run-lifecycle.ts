@@ -1,10 +1,11 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db, DbOrTx } from "@/server/db";
-import { backups, restores } from "@/server/db/schema";
+import { backups, restores, type RunLogEntry } from "@/server/db/schema";
 import type { FailureKind } from "@/server/db/schema/enum-values";
 import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
 import { recordActivity, type ActivityEntry } from "@/server/services/activity";
+import { createLogger, type PluginLogger } from "@safehold/plugin-api";
 import { RunFailure, oneLine } from "./run-failure";
 import { RunProgress, type ProgressSnapshot } from "./run-progress";
 import { currentRunnerId } from "./worker-presence";
@@ -26,6 +27,16 @@ async function updateRun(db: DbOrTx, kind: RunKind, id: string, values: Record<s
     .set(values)
     .where(and(eq(table.id, id), inArray(table.status, onlyWhile as never[])))
     .returning({ id: table.id });
+}
+
+/** Appends one line to a run's log (shown with the backup or on the environment's restore history). */
+export async function appendRunLog(db: DbOrTx, kind: RunKind, id: string, message: string, level: RunLogEntry["level"] = "info"): Promise<void> {
+  const table = kind === "backup" ? backups : restores;
+  const entry: RunLogEntry = { at: new Date().toISOString(), message, level };
+  await db
+    .update(table)
+    .set({ log: sql`${table.log} || ${JSON.stringify([entry])}::jsonb` })
+    .where(eq(table.id, id));
 }
 
 export type Wording = { shutdown: string; stopped: string };
@@ -58,6 +69,22 @@ export class Run {
     shutdown.addEventListener("abort", run.onShutdown, { once: true });
     run.progress.start();
     return run;
+  }
+
+  /** Appends a line to this run's log. */
+  log(message: string, level: RunLogEntry["level"] = "info"): Promise<void> {
+    return appendRunLog(this.db, this.kind, this.id, message, level);
+  }
+
+  /**
+   * The logger a plugin gets for this run: its lines land in the run's log; `debug` lines only in the process
+   * log, and only with SAFEHOLD_PLUGIN_DEBUG=1.
+   */
+  pluginLogger(debug: PluginLogger): PluginLogger {
+    return createLogger((level, line) => {
+      if (level === "debug") debug.debug(line);
+      else void this.log(line, level).catch(() => {});
+    });
   }
 
   get signal(): AbortSignal {

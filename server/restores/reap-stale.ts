@@ -4,11 +4,10 @@ import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restores } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
-import { queueRunNotifications } from "@/server/jobs/run-lifecycle";
+import { appendRunLog, queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { restoreJobKey } from "./job-key";
-import { appendRestoreLog } from "./restore-log";
 
 /**
  * Fails the restores whose worker process is gone and frees their job and their environment's queue. A
@@ -40,7 +39,7 @@ export async function reapStaleRestores(db: Db): Promise<ReapResult> {
       await queueRunNotifications(tx, "restore", id);
       return "reaped" as const;
     });
-    if (outcome === "reaped") await appendRestoreLog(db, id, "The worker running this restore stopped unexpectedly", "error");
+    if (outcome === "reaped") await appendRunLog(db, "restore", id, "The worker running this restore stopped unexpectedly", "error");
     if (outcome) result[outcome].push(id);
   }
   return result;

@@ -13,10 +13,9 @@ import { openSourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
-import { appendRestoreLog } from "./restore-log";
 import { takeSafetyBackup } from "./safety-backup";
 import { checkStoredManifest } from "./stored-manifest";
-import { createLogger } from "@safehold/plugin-api";
+import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
 function systemActor(job: RestoreJob): Principal {
@@ -54,8 +53,8 @@ class RestoreRun {
     return this.run.progress;
   }
 
-  log(message: string, level: "info" | "error" = "info") {
-    return appendRestoreLog(this.db, this.job.restore.id, message, level);
+  log(message: string, level: "info" | "warn" | "error" = "info") {
+    return this.run.log(message, level);
   }
 
   async phase(phase: string, message?: string) {
@@ -146,9 +145,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
       includeFiles,
       targetIsNew: job.restore.target === "new_environment",
       signal,
-      log: createLogger((level, line) => {
-        if (level !== "debug") void run.log(line, level === "error" ? "error" : "info").catch(() => {});
-      }),
+      log: lifecycle.pluginLogger(processLogger(`restore ${restoreId}`)),
     });
 
     try {

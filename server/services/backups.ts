@@ -7,6 +7,7 @@ import type { DbOrTx } from "@/server/db";
 import { FAILURE_KINDS } from "@/server/db/schema/enum-values";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
+import { runLogEntry } from "./run-log-entry";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { queuePositions } from "./queue-positions";
 
@@ -44,7 +45,12 @@ export const backupItem = z.object({
 export const backupPage = pageSchema(backupItem);
 
 export const artifactItem = z.object({ kind: z.enum(ARTIFACT_KINDS), key: z.string(), fileName: z.string(), size: z.number(), sha256: z.string() });
-export const backupDetail = backupItem.extend({ artifacts: z.array(artifactItem), sourceMeta: z.record(z.string(), z.unknown()).nullable() });
+export const backupDetail = backupItem.extend({
+  artifacts: z.array(artifactItem),
+  sourceMeta: z.record(z.string(), z.unknown()).nullable(),
+  /** What the run reported as it went, the source's own lines included. */
+  log: z.array(runLogEntry),
+});
 
 export const listBackupsInput = z.object({
   ...pageInput,
@@ -157,6 +163,7 @@ export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   return {
     ...toItem(row, positions.get(id) ?? null),
     sourceMeta: row.backup.sourceMeta,
+    log: row.backup.log,
     artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: artifactFileName(id, a.kind), size: a.size, sha256: a.sha256 })),
   };
 }

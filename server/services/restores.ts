@@ -17,6 +17,7 @@ import { createEnvironment, environmentNamed, findEnvironment } from "./environm
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, environmentSourceConfig } from "./plugin-config";
 import { queuePositions } from "./queue-positions";
+import { runLogEntry } from "./run-log-entry";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { processLogger } from "@/server/plugins/call-context";
 
@@ -48,7 +49,6 @@ export const createRestoreInput = z
     if (input.target === "new_environment" && !input.newEnvironment) ctx.addIssue({ code: "custom", path: ["newEnvironment"], message: "Describe the new environment" });
   });
 
-const logEntry = z.object({ at: z.string(), message: z.string(), level: z.enum(["info", "error"]) });
 
 export const restoreItem = z.object({
   id: z.string(),
@@ -72,7 +72,7 @@ export const restoreItem = z.object({
   /** For a pending restore: how many backups and restores of its target run or wait before it. */
   queuePosition: z.number().nullable(),
   report: z.object({ identityRegenerated: z.boolean(), neutralized: z.array(z.string()), erasedRecords: z.number(), erasedSubjects: z.number() }).nullable(),
-  log: z.array(logEntry),
+  log: z.array(runLogEntry),
   error: z.string().nullable(),
   /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
   failureKind: z.enum(FAILURE_KINDS).nullable(),

@@ -61,7 +61,13 @@ describe("backup of a real PostgreSQL database over the REST API", () => {
     const id = (created.body as { id: string }).id;
 
     const done = await waitForBackup(t.db, owner, id);
-    expect(done).toMatchObject({ status: "completed", verified: true, error: null });
+    expect(done).toMatchObject({ status: "completed", verified: true, error: null, failureKind: null });
+    // The run's log says what it stored and that it read every file back.
+    const log = ((await rest("GET", `/backups/${id}`, { token })).body as { log: Array<{ message: string; level: string }> }).log;
+    expect(log.map((l) => l.message)).toEqual([
+      expect.stringMatching(/^Stored the database file: \d+ bytes, sha256 [0-9a-f]{12}…$/),
+      "Read every stored file back: each matches what was written",
+    ]);
     const fetched = (await rest("GET", `/backups/${id}`, { token })).body as {
       artifacts: Array<{ kind: string; key: string; size: number; sha256: string; fileName: string }>;
       sizeBytes: number;

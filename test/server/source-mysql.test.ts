@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
 import { silentLogger } from "@safehold/plugin-api";
+import { describeSourceContract } from "@safehold/plugin-testkit";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
@@ -257,4 +258,12 @@ describe("mysql source: restore", () => {
     }
     expect(fs.existsSync(marker)).toBe(false);
   });
+});
+
+// The testkit's source contract, as any third-party source would prove it, through the console's host.
+describeSourceContract("mysql", {
+  source: () => host.source("mysql"),
+  context: () => ({ config, server }),
+  capabilities: ["restore", "discover"],
+  includeFilestore: true,
 });

@@ -18,7 +18,7 @@ export function RestoreLog({ log }: { log: RestoreItem["log"] }) {
           <time dateTime={line.at} className="shrink-0 text-slate-400 tabular-nums">
             {formatTime(line.at)}
           </time>
-          <span className={`min-w-0 break-words ${line.level === "error" ? "font-medium text-red-600" : "text-slate-700"}`}>{line.message}</span>
+          <span className={`min-w-0 break-words ${line.level === "error" ? "font-medium text-red-600" : line.level === "warn" ? "text-amber-700" : "text-slate-700"}`}>{line.message}</span>
         </li>
       ))}
     </ol>

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
+import type { RunLogEntry } from "./restores";
 import { backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
@@ -34,6 +35,8 @@ export const backups = pgTable(
     progress: jsonb().$type<BackupProgress>(),
     sizeBytes: bigint({ mode: "number" }),
     error: text(),
+    /** What the run reported as it went (the source's own lines included). */
+    log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     failureKind: failureKindEnum(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */

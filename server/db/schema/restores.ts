@@ -8,7 +8,8 @@ import { organizationId } from "./organizations";
 import { users } from "./users";
 
 export type RestoreProgress = { phase: string; bytes: number; updatedAt: string };
-export type RestoreLogEntry = { at: string; message: string; level: "info" | "error" };
+/** One line of a run's log (a backup's or a restore's), shown with the run. */
+export type RunLogEntry = { at: string; message: string; level: "info" | "warn" | "error" };
 export type RestoreReport = { identityRegenerated: boolean; neutralized: string[]; erasedRecords: number; erasedSubjects: number };
 
 export const restores = pgTable(
@@ -26,7 +27,7 @@ export const restores = pgTable(
     neutralize: boolean().notNull().default(false),
     status: restoreStatusEnum().notNull().default("pending"),
     progress: jsonb().$type<RestoreProgress>(),
-    log: jsonb().$type<RestoreLogEntry[]>().notNull().default([]),
+    log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     report: jsonb().$type<RestoreReport>(),
     safetyBackupId: uuid().references(() => backups.id, { onDelete: "set null" }),
     /** Where the replaced database and filestore were moved, until the operator discards them. */

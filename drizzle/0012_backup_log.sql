@@ -1,0 +1,1 @@
+ALTER TABLE "backups" ADD COLUMN "log" jsonb DEFAULT '[]'::jsonb NOT NULL;

@@ -1,19 +1,17 @@
-import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { backupPolicies, notificationChannels, notificationDeliveries } from "@/server/db/schema";
-import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
+import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
 import { oneLine } from "@/server/jobs/run-failure";
-import { ConflictError, NotFoundError } from "@/server/errors";
 import { sendToChannel } from "@/server/notifications/deliver";
 import { testMessage } from "@/server/notifications/messages";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { recordActivity } from "./activity";
+import { configuredResource } from "./configured-resource";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
-import { configRecord, presentConfig, readableSecrets, takeConfig } from "./plugin-config";
+import { configRecord } from "./plugin-config";
 
 export const notificationChannelItem = z.object({
   id: z.string(),
@@ -54,124 +52,70 @@ export const notificationDeliveryPage = pageSchema(notificationDeliveryItem);
 export const listNotificationDeliveriesInput = z.object({ ...pageInput, channelId: z.uuid().optional() });
 
 type ChannelRow = typeof notificationChannels.$inferSelect;
-const CONFIG_FIELDS = { kindField: "notifier", configField: "config" };
-const SECRETS = SEALED_COLUMNS.notificationChannelSecrets;
 
-function toItem(plugins: PluginHost, row: ChannelRow) {
-  return {
+const resource = configuredResource<"notifier", ChannelRow, object, z.infer<typeof notificationChannelItem>, z.infer<typeof createNotificationChannelInput>, z.infer<typeof updateNotificationChannelInput>>({
+  table: notificationChannels,
+  noun: "notification channel",
+  contribution: "notifiers",
+  kindField: "notifier",
+  kindLabel: "Notifier",
+  secrets: SEALED_COLUMNS.notificationChannelSecrets,
+  activity: "notification_channel",
+  roles: { read: "viewer", write: "admin", test: "admin", testSettings: "admin" },
+  // Policies that name the channel lose it rather than refuse the delete (deliveries go with it: on delete cascade).
+  beforeDelete: async (tx, actor, channel) => {
+    await tx
+      .update(backupPolicies)
+      .set({ notificationChannelIds: sql`array_remove(${backupPolicies.notificationChannelIds}, ${channel.id}::uuid)` })
+      .where(and(eq(backupPolicies.orgId, actor.orgId), sql`${channel.id}::uuid = any(${backupPolicies.notificationChannelIds})`));
+  },
+  toItem: (row, config) => ({
     id: row.id,
     name: row.name,
     notifier: row.notifier,
-    config: presentConfig(plugins, "notifiers", row.notifier, row.config, readableSecrets(SECRETS, row.id, row.secrets)),
+    config,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-  };
-}
+  }),
+  create: {},
+  update: {},
+  test: {
+    settingsForbidden: "Testing edited notification settings needs the admin role",
+    draftLabel: (notifier) => `new ${notifier} channel`,
+    // A real notification, recorded with the deliveries so it shows in the log like any other.
+    probe: async ({ db, plugins, actor, stored }) => {
+      const channel = stored!;
+      const message = testMessage(channel.name);
+      let result: TestResult;
+      try {
+        await sendToChannel(plugins, channel, message);
+        result = { ok: true, message: `Test notification sent through "${channel.name}"` };
+      } catch (err) {
+        result = { ok: false, message: oneLine(err) };
+      }
+      await db.insert(notificationDeliveries).values({
+        orgId: actor.orgId,
+        channelId: channel.id,
+        event: "test",
+        title: message.title,
+        status: result.ok ? "sent" : "failed",
+        attempts: 1,
+        error: result.ok ? null : result.message,
+        sentAt: result.ok ? new Date() : null,
+      });
+      return result;
+    },
+  },
+});
 
-export async function listNotificationChannels(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listNotificationChannelsInput>) {
-  const filters = [eq(notificationChannels.orgId, actor.orgId)];
-  if (input.cursor) {
-    const [name, id] = decodeCursor(input.cursor, 2) as [string, string];
-    filters.push(or(gt(notificationChannels.name, name), and(eq(notificationChannels.name, name), gt(notificationChannels.id, id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(notificationChannels)
-    .where(and(...filters))
-    .orderBy(asc(notificationChannels.name), asc(notificationChannels.id))
-    .limit(input.limit + 1);
-  return toPage(rows, input.limit, (r) => toItem(plugins, r), (r) => [r.name, r.id]);
-}
-
-export async function findNotificationChannel(db: DbOrTx, actor: Principal, id: string): Promise<ChannelRow> {
-  const [row] = await db.select().from(notificationChannels).where(and(eq(notificationChannels.id, id), eq(notificationChannels.orgId, actor.orgId)));
-  if (!row) throw new NotFoundError("Notification channel");
-  return row;
-}
-
-async function assertNameFree(db: DbOrTx, actor: Principal, name: string, exceptId?: string) {
-  const [clash] = await db
-    .select({ id: notificationChannels.id })
-    .from(notificationChannels)
-    .where(and(eq(notificationChannels.orgId, actor.orgId), eq(notificationChannels.name, name)));
-  if (clash && clash.id !== exceptId) throw new ConflictError(`A notification channel named "${name}" already exists`);
-}
-
-export async function createNotificationChannel(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createNotificationChannelInput>) {
-  const prepared = await takeConfig(plugins, "notifiers", input.notifier, input.config, undefined, CONFIG_FIELDS);
-  return db.transaction(async (tx) => {
-    await assertNameFree(tx, actor, input.name);
-    const id = randomUUID();
-    const [row] = await tx
-      .insert(notificationChannels)
-      .values({ id, orgId: actor.orgId, name: input.name, notifier: input.notifier, config: prepared.config, secrets: sealSecret(SECRETS, id, prepared.secrets) })
-      .returning();
-    await recordActivity(tx, actor, { action: "notification_channel.create", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name, message: `Notifier ${input.notifier}` });
-    return toItem(plugins, row!);
-  });
-}
-
-export async function updateNotificationChannel(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateNotificationChannelInput>) {
-  return db.transaction(async (tx) => {
-    const current = await findNotificationChannel(tx, actor, input.id);
-    if (input.name && input.name !== current.name) await assertNameFree(tx, actor, input.name, current.id);
-    // Secrets that do not open here (another key, another row's value) are not kept: the edit must type them again.
-    const stored = { ...current.config, ...readableSecrets(SECRETS, current.id, current.secrets) };
-    const prepared = await takeConfig(plugins, "notifiers", current.notifier, input.config ?? current.config, { config: stored }, CONFIG_FIELDS);
-    const [row] = await tx
-      .update(notificationChannels)
-      .set({ name: input.name ?? current.name, config: prepared.config, secrets: sealSecret(SECRETS, current.id, prepared.secrets) })
-      .where(and(eq(notificationChannels.id, current.id), eq(notificationChannels.orgId, actor.orgId)))
-      .returning();
-    await recordActivity(tx, actor, { action: "notification_channel.update", targetType: "notification_channel", targetId: row!.id, targetLabel: row!.name });
-    return toItem(plugins, row!);
-  });
-}
-
+export const listNotificationChannels = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listNotificationChannelsInput>) => resource.list(db, plugins, actor, input);
+export const findNotificationChannel = (db: DbOrTx, actor: Principal, id: string): Promise<ChannelRow> => resource.find(db, actor, id);
+export const createNotificationChannel = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createNotificationChannelInput>) => resource.create(db, plugins, actor, input);
+export const updateNotificationChannel = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateNotificationChannelInput>) => resource.update(db, plugins, actor, input);
 /** Deletes the channel and its deliveries, and takes it out of every policy that named it. */
-export async function deleteNotificationChannel(db: DbOrTx, actor: Principal, id: string) {
-  await db.transaction(async (tx) => {
-    const current = await findNotificationChannel(tx, actor, id);
-    await tx
-      .update(backupPolicies)
-      .set({ notificationChannelIds: sql`array_remove(${backupPolicies.notificationChannelIds}, ${id}::uuid)` })
-      .where(and(eq(backupPolicies.orgId, actor.orgId), sql`${id}::uuid = any(${backupPolicies.notificationChannelIds})`));
-    await tx.delete(notificationChannels).where(and(eq(notificationChannels.id, id), eq(notificationChannels.orgId, actor.orgId)));
-    await recordActivity(tx, actor, { action: "notification_channel.delete", targetType: "notification_channel", targetId: id, targetLabel: current.name });
-  });
-}
-
+export const deleteNotificationChannel = (db: DbOrTx, actor: Principal, id: string) => resource.delete(db, actor, id);
 /** Sends a test notification now and records it with the deliveries, so it shows in the log like any other. */
-export async function testNotificationChannel(db: DbOrTx, plugins: PluginHost, actor: Principal, id: string): Promise<TestResult> {
-  const channel = await findNotificationChannel(db, actor, id);
-  const message = testMessage(channel.name);
-  let result: TestResult;
-  try {
-    await sendToChannel(plugins, channel, message);
-    result = { ok: true, message: `Test notification sent through "${channel.name}"` };
-  } catch (err) {
-    result = { ok: false, message: oneLine(err) };
-  }
-  await db.insert(notificationDeliveries).values({
-    orgId: actor.orgId,
-    channelId: channel.id,
-    event: "test",
-    title: message.title,
-    status: result.ok ? "sent" : "failed",
-    attempts: 1,
-    error: result.ok ? null : result.message,
-    sentAt: result.ok ? new Date() : null,
-  });
-  await recordActivity(db, actor, {
-    action: "notification_channel.test",
-    targetType: "notification_channel",
-    targetId: channel.id,
-    targetLabel: channel.name,
-    outcome: result.ok ? "success" : "failure",
-    message: result.message,
-  });
-  return result;
-}
+export const testNotificationChannel = (db: DbOrTx, plugins: PluginHost, actor: Principal, id: string): Promise<TestResult> => resource.test(db, plugins, actor, { id });
 
 /** Newest first. The cursor keeps created_at at full (microsecond) precision, so no row is skipped between pages. */
 export async function listNotificationDeliveries(db: DbOrTx, actor: Principal, input: z.infer<typeof listNotificationDeliveriesInput>) {

@@ -5,7 +5,7 @@ import type { ServerConnection } from "@/server/plugins/contracts";
 import { createEnvironment, testEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
-import { checkPgDump } from "@/plugins/source-postgres/src/pg-dump";
+import { checkPgDump } from "@safehold/postgres-tools";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { freePort } from "../helpers/ports";

@@ -6,11 +6,7 @@ import { Readable } from "node:stream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerConnection } from "@/server/plugins/contracts";
-import { requirePgDumpHeader } from "../../plugins/source-postgres/src/dump-header";
-import { streamPgDump } from "../../plugins/source-postgres/src/dump";
-import { loadSqlDump } from "../../plugins/source-postgres/src/psql-load";
-import { psqlRestrictProblem } from "../../plugins/source-postgres/src/psql-version";
-import { restrictDump } from "../../plugins/source-postgres/src/restricted-dump";
+import { loadSqlDump, psqlRestrictProblem, requirePgDumpHeader, restrictDump, streamPgDump } from "@safehold/postgres-tools";
 import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 import { builtinPluginHost } from "../helpers/fixtures";
 

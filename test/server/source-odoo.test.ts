@@ -14,7 +14,7 @@ import { describeSourceContract } from "@safehold/plugin-testkit";
 import { testOptions } from "@/server/plugins/call-context";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
-import { copyDatabaseName, isMovedAsideDatabase } from "@/plugins/source-postgres/src/restore-names";
+import { copyDatabaseName, isMovedAsideDatabase } from "@safehold/postgres-tools";
 import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
 import { createOdooFixture, filestoreChecksums, odooTableChecksums, type OdooFixture } from "../helpers/odoo-fixture";

@@ -1,10 +1,10 @@
 import { PassThrough, Transform } from "node:stream";
 import type { ExecExit, ExecHandle, ExecOptions } from "@safehold/plugin-api";
 import type { Client, ClientChannel } from "ssh2";
+import { signalRemote } from "@safehold/ssh-tools";
 import { channelError, notInstalledMessage } from "./errors";
 import type { ChannelSource } from "./pool";
 import { remoteCommand } from "./remote-command";
-import { signalRemote } from "./ssh2-internals";
 
 /** How much of stderr is kept to recognise the wrapper's "not found" (the stream itself is passed on untouched). */
 const STDERR_HEAD_BYTES = 4096;

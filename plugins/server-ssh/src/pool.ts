@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { Client } from "ssh2";
-import { poolKey, target, type SshConfig } from "./config";
+import { poolKey, type SshConfig, target } from "@safehold/ssh-tools";
 import { openClient } from "./ssh-client";
 
 /** OpenSSH allows 10 sessions per connection (MaxSessions); stay below it. */

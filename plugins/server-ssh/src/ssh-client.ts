@@ -1,9 +1,6 @@
 import net from "node:net";
 import { Client } from "ssh2";
-import { target, type SshConfig } from "./config";
-import { READY_TIMEOUT_MS, connectError } from "./errors";
-import { fingerprint } from "./host-key";
-import { startKeepalive } from "./keepalive";
+import { connectError, fingerprint, READY_TIMEOUT_MS, type SshConfig, startKeepalive, target } from "@safehold/ssh-tools";
 
 export type OpenedClient = {
   client: Client;

@@ -1,8 +1,7 @@
 import type { Readable } from "node:stream";
 import type { ExecOptions, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
-import { parseConfig, target, type SshConfig } from "./config";
+import { notPinnedMessage, parseConfig, type SshConfig, target } from "@safehold/ssh-tools";
 import { execOverSsh } from "./exec";
-import { notPinnedMessage } from "./host-key";
 import { serverPool, type ChannelSource } from "./pool";
 import { readRemoteFile, writeRemoteFile } from "./sftp-files";
 import { openClient } from "./ssh-client";

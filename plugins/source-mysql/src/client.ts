@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { readText } from "@safehold/plugin-helpers";
 import type { MysqlConfig } from "./config";
-import { readText } from "./process-output";
 
 /**
  * The MariaDB/MySQL command-line tools run on the environment's server (through `server.exec`, so locally or

@@ -1,9 +1,9 @@
 import { pipeline, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { completedOutput } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
-import { completedOutput } from "./process-output";
 
 type Dump = Extract<DumpCheck, { ok: true }>;
 

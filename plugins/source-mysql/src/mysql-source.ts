@@ -1,13 +1,12 @@
 import type { SourceContribution } from "@safehold/plugin-api";
+import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
 import { findClient, findDump } from "./client";
 import { mysqlConfig, uploadsFolder } from "./config";
 import { discoverMysqlDatabases } from "./discover";
 import { streamDump } from "./dump";
-import { formatBytes } from "./format";
 import { discardMovedAside, restoreMysql } from "./restore";
-import { folderExists } from "./server-commands";
 import { readServerInfo } from "./server-info";
-import { folderStats, missingUploads, streamFolder } from "./uploads";
+import { missingUploads, UPLOADS } from "./uploads";
 
 export const mysqlSource: SourceContribution = {
   async testConnection({ config: raw, server }) {
@@ -49,7 +48,7 @@ export const mysqlSource: SourceContribution = {
     let stats;
     if (withUploads) {
       if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the uploads folder: ${missingUploads(folder)}`);
-      stats = await folderStats(server, folder, signal);
+      stats = await folderStats(server, folder, signal, UPLOADS);
     }
     return {
       metadata: {
@@ -66,7 +65,7 @@ export const mysqlSource: SourceContribution = {
       },
       artifacts: (async function* () {
         yield { kind: "database" as const, stream: streamDump(server, dump, config, signal) };
-        if (withUploads) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal) };
+        if (withUploads) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal, UPLOADS) };
       })(),
     };
   },

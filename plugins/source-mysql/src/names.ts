@@ -1,12 +1,8 @@
+// The restore tag is shared with the other sources; the copies' names below carry it.
+export { restoreTag } from "@safehold/plugin-helpers";
+
 /** MySQL and MariaDB refuse database names longer than this many characters. */
 const MAX_NAME_CHARS = 64;
-
-/** The first 8 letters or digits of a restore's id: names of the copies a restore makes carry it. */
-export function restoreTag(restoreId: string): string {
-  const tag = restoreId.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8);
-  if (tag.length < 8) throw new Error(`The restore id "${restoreId}" is too short to name the restored copy`);
-  return tag;
-}
 
 /** `<db>_restore_<tag>` (the fresh copy) or `<db>_before_<tag>` (the target moved aside), shortened to fit 64 characters. */
 export function copyDatabaseName(database: string, marker: "restore" | "before", tag: string): string {

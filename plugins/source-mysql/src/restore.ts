@@ -1,11 +1,11 @@
 import type { PreviousCopy, SourceContext, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
+import { folderExists, removeFolder, StagedFolder } from "@safehold/plugin-helpers";
 import { quoteIdentifier, runSql, findClient } from "./client";
 import { mysqlConfig, uploadsFolder } from "./config";
 import { isMovedAsideDatabase, restoreTag } from "./names";
-import { folderExists, removeFolder } from "./server-commands";
 import { StagedDatabase } from "./staged-database";
-import { StagedFolder } from "./staged-folder";
 import { requireTools } from "./tools";
+import { UPLOADS } from "./uploads";
 
 function describeCopy(database: string | null, folder: string | null): string {
   return [database && `database "${database}"`, folder && `uploads folder "${folder}"`].filter(Boolean).join(" and ");
@@ -27,7 +27,7 @@ export async function restoreMysql({ config: raw, server, restoreId, includeFile
       throw new Error(`The uploads folder ${folder} already exists on the server: a restore into a new environment never replaces existing files; choose another folder`);
     }
   }
-  const files = includeFiles ? new StagedFolder(server, folder, tag, signal, log) : null;
+  const files = includeFiles ? new StagedFolder(server, folder, tag, signal, log, UPLOADS) : null;
   return {
     loadDatabase: (content) => database.load(content),
     async loadFiles(content) {

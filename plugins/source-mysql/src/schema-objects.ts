@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { readText } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, quoteIdentifier, quoteString, runSql, type ClientTool, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
 import { runSqlStream } from "./load";
-import { readText } from "./process-output";
 
 export type Tools = { client: ClientTool; dump: Extract<DumpCheck, { ok: true }> };
 

@@ -1,40 +1,9 @@
-import type { Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
-import { completedOutput } from "./process-output";
-import { commandError, tarError } from "./server-commands";
+import type { FolderWording } from "@safehold/plugin-helpers";
+
+/** How messages name the uploads folder (archive, backup and restore). */
+export const UPLOADS: FolderWording = { noun: "uploads", folder: "uploads folder", aFolder: "an uploads folder" };
 
 /** Why the uploads folder cannot be read, as the end of a sentence. */
 export function missingUploads(folder: string): string {
   return `the uploads folder ${folder} does not exist on the server: set the uploads folder to the application's upload or documents folder, or leave it empty`;
-}
-
-/** How many files the folder holds and their total size, read with `find` (metadata only, streamed). */
-export async function folderStats(server: ServerConnection, folder: string, signal: AbortSignal): Promise<{ files: number; bytes: number }> {
-  const handle = server.exec("find", [folder, "-type", "f", "-printf", "%s\\n"], { signal });
-  let stderr = "";
-  handle.stderr.on("data", (chunk: Buffer) => {
-    if (stderr.length < 8192) stderr += chunk.toString("utf8");
-  });
-  let files = 0;
-  let bytes = 0;
-  let partial = "";
-  for await (const chunk of handle.stdout) {
-    const lines = (partial + String(chunk)).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      files += 1;
-      bytes += Number(line) || 0;
-    }
-  }
-  const exit = await handle.exit;
-  if (exit.code !== 0) throw new Error(`Reading the uploads folder ${folder} failed: ${commandError("find", { ...exit, stderr: stderr.trim() })}`);
-  return { files, bytes };
-}
-
-/** The folder as a tar stream (the `filestore` artifact), made by `tar` on the server; a tar that fails makes the stream error. */
-export function streamFolder(server: ServerConnection, folder: string, signal: AbortSignal): Readable {
-  const handle = server.exec("tar", ["-C", folder, "-cf", "-", "."], { signal });
-  return completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
-    killedBy ? `tar was stopped by signal ${killedBy} before the uploads archive was complete` : `tar failed archiving the uploads folder (exit code ${code}): ${tarError(stderr)}`,
-  );
 }

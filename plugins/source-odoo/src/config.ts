@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { PluginConfig } from "@safehold/plugin-api";
-import { postgresConfig, type PostgresConfig } from "../../source-postgres/src/config";
+import { type PostgresConfig, postgresConfig } from "@safehold/postgres-tools";
 
 export type OdooConfig = PostgresConfig & {
   /** Odoo's data_dir. */

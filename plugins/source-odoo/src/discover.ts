@@ -1,6 +1,5 @@
 import type { DiscoveredSource, SourceContext } from "@safehold/plugin-api";
-import { connectThroughServer } from "../../source-postgres/src/connect";
-import { withMaintenanceDatabase } from "../../source-postgres/src/restore-database";
+import { connectThroughServer, withMaintenanceDatabase } from "@safehold/postgres-tools";
 import { odooConfig } from "./config";
 import { odooSeries } from "./odoo-manifest";
 

@@ -1,15 +1,11 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
-import { connectThroughServer, describePostgresError } from "../../source-postgres/src/connect";
-import { streamPgDump } from "../../source-postgres/src/dump";
-import { formatBytes } from "../../source-postgres/src/format";
-import { checkPgDump } from "../../source-postgres/src/pg-dump";
-import { readServerInfo } from "../../source-postgres/src/server-info";
+import { checkPgDump, connectThroughServer, describePostgresError, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
-import { filestoreStats, missingFilestore, streamFilestore } from "./filestore";
+import { FILESTORE, missingFilestore } from "./filestore";
 import { readOdooManifest, type OdooManifest } from "./odoo-manifest";
 import { discardOdooCopy } from "./previous-copy";
-import { folderExists } from "./server-commands";
 import { stageOdooRestore } from "./staged-restore";
 
 async function readManifest(server: ServerConnection, config: OdooConfig): Promise<OdooManifest> {
@@ -61,13 +57,13 @@ export const odooSource: SourceContribution = {
     let stats;
     if (includeFilestore) {
       if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the filestore: ${missingFilestore(folder)}`);
-      stats = await filestoreStats(server, folder, signal);
+      stats = await folderStats(server, folder, signal, FILESTORE);
     }
     return {
       metadata: { ...manifest, ...(stats ? { filestoreFiles: stats.files, filestoreBytes: stats.bytes } : {}) },
       artifacts: (async function* () {
         yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
-        if (includeFilestore) yield { kind: "filestore" as const, stream: streamFilestore(server, folder, signal) };
+        if (includeFilestore) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal, FILESTORE) };
       })(),
     };
   },

@@ -1,7 +1,7 @@
 import type { PreviousCopy, SourceContext } from "@safehold/plugin-api";
-import { dropMovedAsideDatabase } from "../../source-postgres/src/postgres-restore";
+import { dropMovedAsideDatabase } from "@safehold/postgres-tools";
+import { removeFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig } from "./config";
-import { removeFolder } from "./server-commands";
 
 /**
  * Removes what a restore moved aside: the database (through the postgres source's own checks) and the

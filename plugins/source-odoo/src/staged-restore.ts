@@ -1,13 +1,12 @@
 import type { PreviousCopy, RestorePrepareOptions, RestorePrepareReport, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
-import { restoreTag } from "../../source-postgres/src/restore-names";
-import { StagedDatabase } from "../../source-postgres/src/staged-database";
+import { restoreTag, StagedDatabase } from "@safehold/postgres-tools";
+import { folderExists, StagedFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig } from "./config";
 import { ERASURE_TABLES, eraseSubjects } from "./erasure";
+import { FILESTORE } from "./filestore";
 import { regenerateIdentity } from "./identity";
 import { NEUTRALIZE_TABLES, neutralize } from "./neutralize";
 import { OdooSchema } from "./schema";
-import { folderExists } from "./server-commands";
-import { StagedFilestore } from "./staged-filestore";
 
 /** Identity, neutralization and erasure, in one transaction on the fresh copy. */
 async function prepareCopy(database: StagedDatabase, options: RestorePrepareOptions): Promise<RestorePrepareReport> {
@@ -31,7 +30,7 @@ function describeCopy(database: string | null, folder: string | null): string {
 }
 
 /** Files first, then the database; a step that fails undoes those already done, in reverse. */
-async function swapIn(database: StagedDatabase, files: StagedFilestore): Promise<PreviousCopy | null> {
+async function swapIn(database: StagedDatabase, files: StagedFolder): Promise<PreviousCopy | null> {
   const folder = await files.swapIn();
   let db;
   try {
@@ -65,7 +64,7 @@ export async function stageOdooRestore({ config: raw, server, restoreId, include
       throw new Error(`The filestore folder ${folder} already exists on the server: a restore into a new environment never replaces existing files; choose another database name or data folder`);
     }
   }
-  const files = new StagedFilestore(server, folder, tag, signal, log);
+  const files = new StagedFolder(server, folder, tag, signal, log, FILESTORE);
   return {
     loadDatabase: (content) => database.load(content),
     loadFiles: (content) => files.load(content),

@@ -1,8 +1,5 @@
 import type { PreviousCopy, SourceContext, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
-import { postgresConfig } from "./config";
-import { dropDatabase, withMaintenanceDatabase } from "./restore-database";
-import { isMovedAsideDatabase, restoreTag } from "./restore-names";
-import { StagedDatabase } from "./staged-database";
+import { dropDatabase, isMovedAsideDatabase, postgresConfig, restoreTag, StagedDatabase, withMaintenanceDatabase } from "@safehold/postgres-tools";
 
 /** A plain PostgreSQL restore: the database only, loaded beside the target and renamed into place. */
 export async function restorePostgres({ config: raw, server, restoreId, targetIsNew, signal }: SourceRestoreContext): Promise<StagedRestore> {

@@ -1,10 +1,7 @@
 import type { SourceContribution } from "@safehold/plugin-api";
-import { postgresConfig } from "./config";
-import { streamPgDump } from "./dump";
-import { formatBytes } from "./format";
-import { checkPgDump } from "./pg-dump";
+import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { formatBytes } from "@safehold/plugin-helpers";
 import { dropMovedAsideDatabase, restorePostgres } from "./postgres-restore";
-import { readServerInfo } from "./server-info";
 
 export const postgresSource: SourceContribution = {
   async testConnection({ config: raw, server }, { signal }) {

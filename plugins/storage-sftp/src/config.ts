@@ -1,7 +1,6 @@
 import { posix } from "node:path";
 import type { PluginConfig } from "@safehold/plugin-api";
-import { parseConfig as parseSshConfig, target, type SshConfig } from "../../server-ssh/src/config";
-import { isFingerprint } from "../../server-ssh/src/host-key";
+import { isFingerprint, parseConfig as parseSshConfig, type SshConfig, target } from "@safehold/ssh-tools";
 
 /** The `sftp` storage provider's settings, checked and normalised. */
 export type SftpConfig = {

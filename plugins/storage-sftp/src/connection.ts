@@ -1,8 +1,6 @@
 import net from "node:net";
 import { Client, type SFTPWrapper } from "ssh2";
-import { READY_TIMEOUT_MS, describeConnectError } from "../../server-ssh/src/errors";
-import { fingerprint } from "../../server-ssh/src/host-key";
-import { startKeepalive } from "../../server-ssh/src/keepalive";
+import { describeConnectError, fingerprint, READY_TIMEOUT_MS, startKeepalive } from "@safehold/ssh-tools";
 import type { SftpConfig } from "./config";
 import { changedMessage, notPinnedMessage } from "./host-key-messages";
 

@@ -1,5 +1,5 @@
 import type { ServerConnection } from "@safehold/plugin-api";
-import { readText } from "./process-output";
+import { readText } from "@safehold/plugin-helpers";
 
 export type PgDumpCheck = { ok: true; version: string } | { ok: false; message: string };
 

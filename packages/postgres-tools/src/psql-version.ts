@@ -1,5 +1,5 @@
 import type { ServerConnection } from "@safehold/plugin-api";
-import { readText } from "./process-output";
+import { readText } from "@safehold/plugin-helpers";
 
 /** Per major version, the first minor release whose psql has restricted mode (`\restrict`); every 18 has it. */
 const RESTRICT_SINCE: Record<number, number> = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 };

@@ -1,8 +1,9 @@
 import { pipeline, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { completedOutput } from "@safehold/plugin-helpers";
 import type { PostgresConfig } from "./config";
 import { requirePgDumpHeader } from "./dump-header";
-import { completedOutput, lastErrorLine } from "./process-output";
+import { lastErrorLine } from "./tool-output";
 
 /**
  * `pg_dump --no-owner` in plain SQL (what Odoo's own database manager produces), run on the environment's

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import type { FolderWording } from "./folder-wording";
 import { safeTarStream } from "./safe-tar";
 import { folderExists, moveFolder, mustRun, removeFolder, runCommand, tarError } from "./server-commands";
 
@@ -9,10 +10,11 @@ const STDERR_LIMIT = 16 * 1024;
 export type FolderSwap = { aside: string | null; undo: () => Promise<void> };
 
 /**
- * The files half of a staged restore: the archive is extracted into `<filestore>.restore-<tag>` beside the
- * target (same file system, so the swap is two renames), and the target moves aside to `<filestore>.before-<tag>`.
+ * The files half of a staged restore: the archive is extracted into `<folder>.restore-<tag>` beside the
+ * target (same file system, so the swap is two renames), and the target moves aside to `<folder>.before-<tag>`.
+ * Entries pass `safeTarStream` before they reach `tar -x`.
  */
-export class StagedFilestore {
+export class StagedFolder {
   readonly staging: string;
   readonly aside: string;
   private created = false;
@@ -25,6 +27,7 @@ export class StagedFilestore {
     tag: string,
     private readonly signal: AbortSignal,
     private readonly log: (line: string) => void,
+    private readonly words: FolderWording,
   ) {
     this.staging = `${target}.restore-${tag}`;
     this.aside = `${target}.before-${tag}`;
@@ -43,7 +46,7 @@ export class StagedFilestore {
   }
 
   private async extract(content: Readable): Promise<void> {
-    const archive = safeTarStream(content);
+    const archive = safeTarStream(content, this.words);
     const handle = this.server.exec("tar", ["-x", "-f", "-", "-C", this.staging, "--no-same-owner"], { stdin: archive, signal: this.signal });
     let archiveError: Error | undefined;
     archive.once("error", (err) => {
@@ -58,8 +61,8 @@ export class StagedFilestore {
     try {
       const exit = await handle.exit;
       if (archiveError) throw archiveError;
-      if (exit.signal) throw new Error(`tar was stopped by signal ${exit.signal} before the filestore was extracted`);
-      if (exit.code !== 0) throw new Error(`tar failed extracting the filestore: ${tarError(stderr)}`);
+      if (exit.signal) throw new Error(`tar was stopped by signal ${exit.signal} before the ${this.words.folder} was extracted`);
+      if (exit.code !== 0) throw new Error(`tar failed extracting the ${this.words.folder}: ${tarError(stderr)}`);
     } catch (err) {
       archive.destroy();
       content.destroy();
@@ -68,7 +71,7 @@ export class StagedFilestore {
   }
 
   /**
-   * Files extracted by the server user (often root over SSH) must stay usable by Odoo: they take the owner of
+   * Files extracted by the server user (often root over SSH) must stay usable by the application: they take the owner of
    * the folder they replace, or of the folder they go into.
    */
   private async matchOwner(): Promise<void> {

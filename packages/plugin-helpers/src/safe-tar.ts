@@ -1,15 +1,24 @@
 import { finished, PassThrough, type Readable } from "node:stream";
 import { extract as tarExtract, pack as tarPack, type Header, type Pack } from "tar-stream";
+import type { FolderWording } from "./folder-wording";
 
 type EntryHeader = Parameters<Pack["entry"]>[0];
 
 /** Beyond this many symbolic links followed in a row, a link is taken for a loop. */
 const MAX_LINK_DEPTH = 32;
 
+/** An entry refused for `reason`; the archive's name (the filestore, the uploads…) is added when it is reported. */
 class UnsafeEntry extends Error {
-  constructor(name: string, reason: string) {
-    const shown = JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
-    super(`The filestore archive contains an unsafe entry ${shown} (${reason}): refusing to extract it`);
+  constructor(
+    readonly entry: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+
+  describe(words: FolderWording): string {
+    const shown = JSON.stringify(this.entry.length > 200 ? `${this.entry.slice(0, 200)}…` : this.entry);
+    return `The ${words.noun} archive contains an unsafe entry ${shown} (${this.reason}): refusing to extract it`;
   }
 }
 
@@ -54,6 +63,8 @@ function resolveLink(from: string[], target: string, links: ReadonlyMap<string, 
 class EntryChecker {
   private readonly links = new Map<string, string>();
 
+  constructor(private readonly words: FolderWording) {}
+
   /** The header to pass on, rebuilt from what is safe to keep; null for the archive's root folder itself. */
   check(header: Header): EntryHeader | null {
     const { name, type } = header;
@@ -90,7 +101,7 @@ class EntryChecker {
       case "fifo":
         throw new UnsafeEntry(name, `it is a ${type.replace("-", " ")}`);
       default:
-        throw new UnsafeEntry(name, `it is an entry of type ${type ?? "unknown"}, which a filestore never holds`);
+        throw new UnsafeEntry(name, `it is an entry of type ${type ?? "unknown"}, which ${this.words.aFolder} never holds`);
     }
   }
 
@@ -127,15 +138,16 @@ class EntryChecker {
  * outside the folder, devices and fifos before they reach `tar -x`. Entries stream through: memory stays
  * bounded whatever the size of the files.
  */
-export function safeTarStream(input: Readable): Readable {
+export function safeTarStream(input: Readable, words: FolderWording): Readable {
   const extract = tarExtract();
   const pack = tarPack();
   const output = new PassThrough();
-  const checker = new EntryChecker();
+  const checker = new EntryChecker(words);
   let failed = false;
-  const fail = (err: Error) => {
+  const fail = (cause: Error) => {
     if (failed) return;
     failed = true;
+    const err = cause instanceof UnsafeEntry ? new Error(cause.describe(words)) : cause;
     input.unpipe(extract as unknown as NodeJS.WritableStream);
     output.destroy(err);
     extract.destroy();
@@ -168,13 +180,13 @@ export function safeTarStream(input: Readable): Readable {
       fail(err as Error);
     }
   });
-  extract.on("error", (err: Error) => fail(new Error(`The filestore archive is not a valid tar archive: ${err.message}`)));
+  extract.on("error", (err: Error) => fail(new Error(`The ${words.noun} archive is not a valid tar archive: ${err.message}`)));
   pack.on("error", (err: Error) => fail(err));
   // finished() also reports an input that failed before it was handed over (a stored file found damaged early).
   finished(input, (err) => err && fail(err));
   // The consumer went away (tar on the server failed): stop reading the archive.
   output.on("close", () => {
-    if (!output.readableEnded) fail(new Error("The filestore extraction stopped"));
+    if (!output.readableEnded) fail(new Error(`The ${words.noun} extraction stopped`));
   });
 
   input.pipe(extract as unknown as NodeJS.WritableStream);

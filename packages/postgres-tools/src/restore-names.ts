@@ -1,12 +1,8 @@
+// The restore tag is shared with the other sources; the copies' names below carry it.
+export { restoreTag } from "@safehold/plugin-helpers";
+
 /** PostgreSQL truncates identifiers longer than this many bytes, which could make two names collide. */
 const MAX_IDENTIFIER_BYTES = 63;
-
-/** The first 8 letters or digits of a restore's id: names of the copies a restore makes carry it. */
-export function restoreTag(restoreId: string): string {
-  const tag = restoreId.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8);
-  if (tag.length < 8) throw new Error(`The restore id "${restoreId}" is too short to name the restored copy`);
-  return tag;
-}
 
 function truncateUtf8(text: string, maxBytes: number): string {
   let out = "";

@@ -1,0 +1,14 @@
+export { postgresConfig, type PostgresConfig } from "./config";
+export { connectThroughServer, describePostgresError } from "./connect";
+export { describeStart, isPgDumpStart, PG_DUMP_HEADER, requirePgDumpHeader } from "./dump-header";
+export { streamPgDump } from "./dump";
+export { dropMovedAsideDatabase } from "./moved-aside";
+export { checkPgDump, type PgDumpCheck } from "./pg-dump";
+export { loadSqlDump } from "./psql-load";
+export { checkPsqlCanRestrict, psqlRestrictProblem } from "./psql-version";
+export { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaintenanceDatabase } from "./restore-database";
+export { copyDatabaseName, isMovedAsideDatabase, quoteIdentifier, restoreTag } from "./restore-names";
+export { restrictDump } from "./restricted-dump";
+export { readServerInfo, type ServerInfo } from "./server-info";
+export { StagedDatabase, type DatabaseSwap } from "./staged-database";
+export { lastErrorLine } from "./tool-output";

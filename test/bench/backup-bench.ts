@@ -7,9 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createBackup } from "@/server/services/backup-lifecycle";
-import { getBackup } from "@/server/services/backups";
-import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
+import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, timeBackups } from "./bench-setup";
 
 const RESULTS = path.join(ROOT, "test/bench/results/backup.md");
 
@@ -31,24 +29,7 @@ async function main() {
     const baselineSize = fs.statSync(baselineFile).size;
     fs.rmSync(baselineFile);
 
-    const safehold: number[] = [];
-    const rss: number[] = [];
-    let storedSize = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const worker = startWorker(workerEnv);
-      await worker.ready;
-      const backup = await createBackup(db, owner, { environmentId: environment.id, name: `bench ${i + 1}`, notes: "", includeFilestore: true, retention: "daily" });
-      let done = await getBackup(db, owner, backup.id);
-      while (!["completed", "failed"].includes(done.status)) {
-        await new Promise((r) => setTimeout(r, 100));
-        done = await getBackup(db, owner, backup.id);
-      }
-      if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
-      safehold.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
-      rss.push(worker.peakRss());
-      storedSize = done.artifacts.find((a) => a.kind === "database")!.size;
-      await worker.stop();
-    }
+    const { seconds: safehold, rss, storedSize } = await timeBackups(db, owner, environment.id, { runs: RUNS, workerEnv, includeFilestore: true });
     const ratio = median(safehold) / median(baseline);
     console.log(`${size.name}: baseline ${median(baseline).toFixed(1)} s, Safehold ${median(safehold).toFixed(1)} s (${ratio.toFixed(2)}×), peak RSS ${mb(median(rss))}`);
     rows.push(

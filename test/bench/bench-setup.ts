@@ -3,11 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import type { Principal } from "@/server/auth/principal";
-import { createDb } from "@/server/db";
+import { createDb, type Db } from "@/server/db";
 import { startEmbeddedDatabase } from "@/server/db/embedded";
 import { resetEnvCache } from "@/server/env";
 import { PluginHost } from "@/server/plugins/host";
 import { migrateAll } from "@/server/runtime/database";
+import { createBackup } from "@/server/services/backup-lifecycle";
+import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
@@ -46,6 +48,32 @@ export function startWorker(env: NodeJS.ProcessEnv) {
   const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) * 1024;
   const stop = () => new Promise<void>((resolve) => (child.once("exit", () => resolve()), child.kill("SIGTERM")));
   return { ready, peakRss, stop };
+}
+
+/**
+ * `runs` manual backups of one environment, each run by a fresh `safehold worker` (concurrency 1), timed from the
+ * backup's start to its completion; with each worker's peak RSS and the stored database file's size.
+ */
+export async function timeBackups(db: Db, owner: Principal, environmentId: string, options: { runs: number; workerEnv: NodeJS.ProcessEnv; includeFilestore: boolean }) {
+  const seconds: number[] = [];
+  const rss: number[] = [];
+  let storedSize = 0;
+  for (let i = 0; i < options.runs; i++) {
+    const worker = startWorker(options.workerEnv);
+    await worker.ready;
+    const backup = await createBackup(db, owner, { environmentId, name: `bench ${i + 1}`, notes: "", includeFilestore: options.includeFilestore, retention: "daily" });
+    let done = await getBackup(db, owner, backup.id);
+    while (!["completed", "failed"].includes(done.status)) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await getBackup(db, owner, backup.id);
+    }
+    if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
+    seconds.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
+    rss.push(worker.peakRss());
+    storedSize = done.artifacts.find((a) => a.kind === "database")!.size;
+    await worker.stop();
+  }
+  return { seconds, rss, storedSize };
 }
 
 /**

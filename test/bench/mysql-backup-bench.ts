@@ -14,15 +14,13 @@ import { startEmbeddedDatabase } from "@/server/db/embedded";
 import { resetEnvCache } from "@/server/env";
 import { PluginHost } from "@/server/plugins/host";
 import { migrateAll } from "@/server/runtime/database";
-import { createBackup } from "@/server/services/backup-lifecycle";
-import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createFirstOwner } from "@/server/services/users";
 import { startMariaDb } from "../helpers/mariadb";
-import { ROOT, mb, median, runBench, startWorker } from "./bench-setup";
+import { ROOT, mb, median, runBench, timeBackups } from "./bench-setup";
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -88,25 +86,8 @@ async function main() {
     }
     const baselineSize = fs.statSync(baselineFile).size;
 
-    const safehold: number[] = [];
-    const rss: number[] = [];
-    let storedSize = 0;
     const workerEnv = { ...process.env, DATABASE_URL: safeholdUrl, SAFEHOLD_WORKER_CONCURRENCY: "1" };
-    for (let i = 0; i < RUNS; i++) {
-      const worker = startWorker(workerEnv);
-      await worker.ready;
-      const backup = await createBackup(db, owner, { environmentId: environment.id, name: `bench ${i + 1}`, notes: "", includeFilestore: false, retention: "daily" });
-      let done = await getBackup(db, owner, backup.id);
-      while (!["completed", "failed"].includes(done.status)) {
-        await new Promise((r) => setTimeout(r, 100));
-        done = await getBackup(db, owner, backup.id);
-      }
-      if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
-      safehold.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
-      rss.push(worker.peakRss());
-      storedSize = done.artifacts.find((a) => a.kind === "database")!.size;
-      await worker.stop();
-    }
+    const { seconds: safehold, rss, storedSize } = await timeBackups(db, owner, environment.id, { runs: RUNS, workerEnv, includeFilestore: false });
     const ratio = median(safehold) / median(baseline);
     console.log(`bench_db: baseline ${median(baseline).toFixed(1)} s, Safehold ${median(safehold).toFixed(1)} s (${ratio.toFixed(2)}×), peak RSS ${mb(median(rss))}`);
 

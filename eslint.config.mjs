@@ -14,6 +14,18 @@ const config = [
       "@next/next/no-html-link-for-pages": "off",
     },
   },
+  {
+    // Layers point one way: the UI imports only types from server/; what both sides run lives in shared/.
+    // Next's server entry points (pages, layouts, route handlers) are where the UI meets the server.
+    files: ["app/**/*.ts", "app/**/*.tsx", "shared/**/*.ts"],
+    ignores: ["app/**/page.tsx", "app/**/layout.tsx", "app/**/route.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/server/*"], allowTypeImports: true, message: "The UI imports only types from server/; move what both sides run to shared/." }] },
+      ],
+    },
+  },
 ];
 
 export default config;

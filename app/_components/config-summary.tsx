@@ -1,5 +1,5 @@
 import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 
 /**
  * The host key a configuration pins (the field whose format is `host-key`): shortened, the full value on hover.

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { configSummary } from "@/server/plugins/config-summary";
+import { configSummary } from "@/shared/config-summary";
 import type { ConfigSchema, ContributionKind, PluginConfig } from "@/server/plugins/contracts";
 import { useTRPC } from "@/app/_lib/trpc";
 

@@ -2,7 +2,7 @@
 
 import type { ReactNode } from "react";
 import type { ConfigFieldSchema, ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { changedIdentity, secretKept } from "./secret-retype";
 import { Checkbox, Field, Input, Select, Textarea } from "./ui/field";
 

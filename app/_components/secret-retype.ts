@@ -1,5 +1,5 @@
 import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 
 function comparable(field: ConfigSchema["properties"][string], value: unknown): string {
   return JSON.stringify(value === undefined || value === "" ? (field.default ?? null) : value);

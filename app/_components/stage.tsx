@@ -1,4 +1,4 @@
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import { STAGE_LABEL } from "@/app/_lib/format";
 import { Badge, type Tone } from "./ui/layout";
 

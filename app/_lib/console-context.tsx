@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import type { Role } from "@/server/db/schema/enum-values";
+import type { Role } from "@/shared/enum-values";
 
 export type ConsoleSession = { userId: string | null; userLabel: string; role: Role; orgId: string; orgName: string };
 

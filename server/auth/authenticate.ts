@@ -8,7 +8,7 @@ import { verifyPassword } from "./password";
 import { consumeRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes";
 import { createSession } from "./sessions";
 import { acceptTotp } from "./totp";
-import { TWO_FACTOR_REQUIRED } from "./sign-in-errors";
+import { TWO_FACTOR_REQUIRED } from "@/shared/sign-in-errors";
 import { openTotpSecret } from "./totp-secret";
 
 const EMAIL_MAX = 254;

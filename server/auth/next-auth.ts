@@ -6,7 +6,7 @@ import { env } from "@/server/env";
 import { isDomainError } from "@/server/errors";
 import { clientAddress, clientUsedHttps } from "@/server/http/client-request";
 import { authenticate } from "./authenticate";
-import { sameOriginPath } from "./same-origin-path";
+import { sameOriginPath } from "@/shared/same-origin-path";
 import { revokeSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined>;

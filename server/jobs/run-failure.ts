@@ -1,4 +1,4 @@
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 
 /** A failure whose kind is known where it happens (a storage error, a file that does not match, a missing backup). */
 export class RunFailure extends Error {

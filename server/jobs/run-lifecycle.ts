@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db, DbOrTx } from "@/server/db";
 import { backups, restores, type RunLogEntry } from "@/server/db/schema";
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
 import { recordActivity, type ActivityEntry } from "@/server/services/activity";
 import { createLogger, type PluginLogger } from "@safehold/plugin-api";

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "@/server/errors";
 import type { ConfigSchema, PluginConfig } from "./contracts";
-import { SECRET_MASK } from "./secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { isOneLine } from "@/server/validation/one-line";
 
 

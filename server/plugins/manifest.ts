@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ContributionKind } from "./contracts";
-import { summaryFields } from "./config-summary";
+import { summaryFields } from "@/shared/config-summary";
 
 const idPattern = /^[a-z][a-z0-9-]*$/;
 

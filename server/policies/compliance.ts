@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 import type { Policy } from "./policy-fields";
 
 /** How long past its schedule's interval an environment's last success still counts as recent. */

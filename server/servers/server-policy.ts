@@ -11,7 +11,7 @@ export type ServerPolicy = {
   programs: Record<string, string>;
 };
 
-export { DEFAULT_ALLOWED_ROOTS } from "./default-roots";
+export { DEFAULT_ALLOWED_ROOTS } from "@/shared/default-roots";
 
 /** Names PostgreSQL keeps for itself; no environment may use them, whatever the pattern says. */
 const SYSTEM_DATABASES = new Set(["postgres", "template0", "template1"]);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import { artifactFileName } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
-import { FAILURE_KINDS } from "@/server/db/schema/enum-values";
+import { FAILURE_KINDS } from "@/shared/enum-values";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { runLogEntry } from "./run-log-entry";

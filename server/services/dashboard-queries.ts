@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 import type { LastRun } from "@/server/policies/compliance";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

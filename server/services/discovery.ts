@@ -6,7 +6,7 @@ import { environments, projects } from "@/server/db/schema";
 import { ExternalError, ValidationError } from "@/server/errors";
 import type { DiscoveredSource } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { fieldsMarked, valuesOf } from "@/server/plugins/schema-fields";
+import { fieldsMarked, valuesOf } from "@/shared/plugin-fields";
 import { recordActivity } from "./activity";
 import { databaseProblem } from "@/server/servers/server-policy";
 import { configRecord, takePartialConfig } from "./plugin-config";

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 import { backups } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { putOverride } from "@/server/services/backup-policies";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { startConsoleWithMembers, type ConsoleWithMembers, type Member } from "../helpers/console-members";
 import { createClientDatabase } from "../helpers/database";
 import { fakeFtp, fakePostgres, fakeSsh, type FakeListener } from "../helpers/fake-listeners";

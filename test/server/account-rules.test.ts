@@ -2,7 +2,7 @@ import { Secret, TOTP } from "otpauth";
 import { describe, expect, it } from "vitest";
 import { newPasswordSchema, passwordWeakness } from "@/server/auth/password-policy";
 import { looksLikeRecoveryCode } from "@/server/auth/recovery-codes";
-import { sameOriginPath } from "@/server/auth/same-origin-path";
+import { sameOriginPath } from "@/shared/same-origin-path";
 import { acceptTotp, newTotpSecret } from "@/server/auth/totp";
 import { describeUserAgent } from "@/server/services/user-agent";
 

@@ -6,9 +6,9 @@ const CHUNKS = path.resolve(import.meta.dirname, "../../.next/static/chunks");
 
 /**
  * Names that only server code carries: the ORM's column classes, the database driver, the job queue, the
- * console's key handling. The browser gets enum values and types from isomorphic modules
- * (server/db/schema/enum-values.ts), never the server modules themselves. `server-only` cannot guard them:
- * the worker loads the same modules in plain Node, where that package throws.
+ * console's key handling. The UI imports only types from server/ (a lint rule in eslint.config.mjs) and runs
+ * what both sides need from shared/. `server-only` cannot guard the server modules: the worker loads them in
+ * plain Node, where that package throws; this test checks the result instead.
  */
 const SERVER_MARKERS = ["PgEnumColumn", "PgDialect", "graphile-worker", "SAFEHOLD_SECRET_KEY", "pg_dump", "openSecret"];
 

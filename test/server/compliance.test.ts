@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import type { FailureKind } from "@/server/db/schema/enum-values";
+import type { FailureKind } from "@/shared/enum-values";
 import { eq } from "drizzle-orm";
 import { backups, environmentLastRuns, restores } from "@/server/db/schema";
 import { assessCompliance, recentWindowMs } from "@/server/policies/compliance";

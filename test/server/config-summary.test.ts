@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configSummary, summaryFields } from "@/server/plugins/config-summary";
+import { configSummary, summaryFields } from "@/shared/config-summary";
 import { manifestSchema } from "@/server/plugins/manifest";
 
 const sftp = { summary: "[{username}@]{host}[:{port}][ · {path}]" };

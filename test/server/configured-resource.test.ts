@@ -8,7 +8,7 @@ import { activityLog, environments, notificationChannels, type Role } from "@/se
 import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { configuredResource } from "@/server/services/configured-resource";
 import { createEnvironment } from "@/server/services/environments";

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { runBackup } from "@/server/backups/run-backup";
 import { environments, restores } from "@/server/db/schema";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup, insertPendingBackup } from "@/server/services/backup-lifecycle";
 import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";

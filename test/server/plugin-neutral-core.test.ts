@@ -27,7 +27,7 @@ const COMMON_WORDS = new Set(["database", "format", "from", "host", "password", 
  * The console knows plugins only through their manifests: what a field means (identity, data location, copy
  * target, discovered, host key, summary) is declared there. A field name in the core is a plugin's detail leaking in.
  */
-describe("the core and the UI name no plugin's configuration fields", () => {
+describe("the core, the UI and their shared modules name no plugin's configuration fields", () => {
   const names = pluginFieldNames();
   const onConfig = new RegExp(`\\b\\w*[cC]onfig\\??\\.(${names.join("|")})\\b|\\[\\s*["'\`](${names.join("|")})["'\`]\\s*\\]`);
   const distinctive = names.filter((n) => !COMMON_WORDS.has(n));
@@ -37,7 +37,7 @@ describe("the core and the UI name no plugin's configuration fields", () => {
     expect(names).toEqual(expect.arrayContaining(["database", "dataDir", "hostKeyFingerprint", "bucket", "host"]));
   });
 
-  it.each(["server", "app"])("%s/ has no access to a plugin field on a configuration and no distinctive field name", (dir) => {
+  it.each(["server", "app", "shared"])("%s/ has no access to a plugin field on a configuration and no distinctive field name", (dir) => {
     const hits: string[] = [];
     for (const file of sourceFiles(dir)) {
       fs.readFileSync(path.join(ROOT, file), "utf8")

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activatePlugin, describeStorageContract } from "@safehold/plugin-testkit";
+import { launchBrowser, screenshot, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { ROOT, runCli } from "../helpers/console-process";
 
@@ -73,6 +74,19 @@ describe("a console with the scaffolded plugin in a second plugins folder", () =
     const after = (await c.rest(owner, "GET", "/plugins")).body as { items: Array<{ id: string; status: string }> };
     expect(after.items.find((p) => p.id === "storage-demo")?.status).toBe("active");
     expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo activated (plugin API 2.0.0)");
+  });
+
+  it("shows it on the Plugins page", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signIn(page, c.app.url, c.members.viewer.email, "viewer-password-1");
+      await page.goto(`${c.app.url}/plugins`);
+      await page.getByText("storage-demo", { exact: true }).waitFor();
+      await screenshot(page, "plugins-scaffolded-demo");
+    } finally {
+      await browser.close();
+    }
   });
 
   it("disposes the plugin's subscriptions when the console shuts down", async () => {

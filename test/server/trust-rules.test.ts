@@ -6,7 +6,7 @@ import { ValidationError } from "@/server/errors";
 import { blockedDestination } from "@/server/net/destination-policy";
 import { restoreMaskedSecrets, validateConfig } from "@/server/plugins/config-values";
 import type { ConfigSchema } from "@/server/plugins/contracts";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { manageServer } from "@/server/servers/managed-server";
 import { databaseProblem, folderProblem, lexicalFolderProblem, systemFolderProblem, type ServerPolicy } from "@/server/servers/server-policy";
 import { builtinPluginHost } from "../helpers/fixtures";

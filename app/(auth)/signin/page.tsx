@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { setupNeeded } from "@/server/auth/page-session";
-import { sameOriginPath } from "@/server/auth/same-origin-path";
+import { sameOriginPath } from "@/shared/same-origin-path";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -7,8 +7,8 @@ import { TotpCodeInput } from "@/app/_components/account/totp-code-input";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
-import { sameOriginPath } from "@/server/auth/same-origin-path";
-import { TWO_FACTOR_REQUIRED } from "@/server/auth/sign-in-errors";
+import { sameOriginPath } from "@/shared/same-origin-path";
+import { TWO_FACTOR_REQUIRED } from "@/shared/sign-in-errors";
 
 type CodeKind = "app" | "recovery";
 

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { PinnedFingerprint } from "@/app/_components/config-summary";
-import { configSummary } from "@/server/plugins/config-summary";
+import { configSummary } from "@/shared/config-summary";
 import type { Contribution } from "@/app/_components/plugin-contributions";
 import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";

@@ -1,4 +1,4 @@
-import { DEFAULT_ALLOWED_ROOTS } from "@/server/servers/default-roots";
+import { DEFAULT_ALLOWED_ROOTS } from "@/shared/default-roots";
 import type { ServerRules } from "@/app/_components/server-rules";
 
 /** One row of a list the admin edits; `key` keeps a row's identity (and its error) while rows come and go. */

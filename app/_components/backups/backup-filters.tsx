@@ -7,7 +7,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Input, Select } from "@/app/_components/ui/field";
 import { BACKUP_TYPE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import { BACKUP_TYPES } from "@/server/db/schema/enum-values";
+import { BACKUP_TYPES } from "@/shared/enum-values";
 import type { useBackupFilters } from "./use-backup-filters";
 
 const SEARCH_DELAY_MS = 300;

@@ -10,7 +10,7 @@ import { useContributions } from "@/app/_components/plugin-contributions";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
-import { RETENTION_CLASSES } from "@/server/db/schema/enum-values";
+import { RETENTION_CLASSES } from "@/shared/enum-values";
 
 const RETENTION_LABEL: Record<(typeof RETENTION_CLASSES)[number], string> = {
   daily: "Daily (kept 7 days)",

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { BACKUP_STATUS_LABEL } from "@/app/_lib/format";
-import { BACKUP_STATUSES } from "@/server/db/schema/enum-values";
+import { BACKUP_STATUSES } from "@/shared/enum-values";
 import type { BackupStatus } from "./use-backup-filters";
 
 type Counts = Record<BackupStatus | "total" | "limit", number>;

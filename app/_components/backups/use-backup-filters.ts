@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { BACKUP_STATUSES, BACKUP_TYPES } from "@/server/db/schema/enum-values";
+import { BACKUP_STATUSES, BACKUP_TYPES } from "@/shared/enum-values";
 
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 export type BackupType = (typeof BACKUP_TYPES)[number];

@@ -8,10 +8,10 @@ import { ServerRulesNote, type ServerRules } from "@/app/_components/server-rule
 import { STAGES } from "@/app/_components/stage";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { STAGE_LABEL } from "@/app/_lib/format";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import type { ConfigSchema } from "@/server/plugins/contracts";
-import { fieldsMarked, pick } from "@/server/plugins/schema-fields";
-import { SECRET_MASK } from "@/server/plugins/secret-mask";
+import { fieldsMarked, pick } from "@/shared/plugin-fields";
+import { SECRET_MASK } from "@/shared/secret-mask";
 import { type EnvironmentItem, type NewEnvironmentDraft } from "./restore-plan";
 
 type Option = { id: string; name: string };

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { StageBadge } from "@/app/_components/stage";
 import { Field, Input } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import type { RestoreOptions } from "./restore-plan";
 
 /** `name`: the environment's own name, for sentences; `title`: with its project, for the summary. */

@@ -2,7 +2,7 @@
 
 import { Checkbox } from "@/app/_components/ui/field";
 import { STAGE_LABEL } from "@/app/_lib/format";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import type { RestoreOptions } from "./restore-plan";
 
 /** Step 2 of the restore wizard: safety backup, filestore, neutralization. */

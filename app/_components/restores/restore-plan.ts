@@ -1,8 +1,8 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import type { ConfigSchema, PluginConfig } from "@/server/plugins/contracts";
-import { fieldsMarked } from "@/server/plugins/schema-fields";
+import { fieldsMarked } from "@/shared/plugin-fields";
 
 export type EnvironmentItem = inferRouterOutputs<AppRouter>["environments"]["get"];
 type CreateRestoreInput = inferRouterInputs<AppRouter>["restores"]["create"];

@@ -11,7 +11,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { ConfigSchema } from "@/server/plugins/contracts";
-import { fieldsMarked } from "@/server/plugins/schema-fields";
+import { fieldsMarked } from "@/shared/plugin-fields";
 import { RestoreConfirmStep, type TargetSummary } from "./restore-confirm-step";
 import { RestoreOptionsStep } from "./restore-options-step";
 import {

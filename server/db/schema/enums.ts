@@ -1,7 +1,7 @@
 import { pgEnum } from "drizzle-orm/pg-core";
-import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, FAILURE_KINDS, OUTCOMES, RESTORE_STATUSES, RESTORE_TARGETS, RETENTION_CLASSES, ROLES, STAGES } from "./enum-values";
+import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, FAILURE_KINDS, OUTCOMES, RESTORE_STATUSES, RESTORE_TARGETS, RETENTION_CLASSES, ROLES, STAGES } from "@/shared/enum-values";
 
-export * from "./enum-values";
+export * from "@/shared/enum-values";
 
 export const roleEnum = pgEnum("role", ROLES);
 export const stageEnum = pgEnum("stage", STAGES);

@@ -6,7 +6,7 @@ import { STAGES } from "@/app/_components/stage";
 import { Input, Select } from "@/app/_components/ui/field";
 import { Table, Td, Th } from "@/app/_components/ui/layout";
 import { STAGE_LABEL, formatBytes } from "@/app/_lib/format";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 import { defaultDraft, importable, rowFailure, type DiscoveredDatabase, type RowDraft, type RowResult } from "./use-import-environments";
 
 function Outcome({ result, projectId }: { result: RowResult | undefined; projectId: string }) {

@@ -17,7 +17,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { STAGE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 
 export type Environment = inferRouterOutputs<AppRouter>["environments"]["get"];
 

@@ -14,7 +14,7 @@ import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { PluginConfig } from "@/server/plugins/contracts";
-import { fieldsMarked } from "@/server/plugins/schema-fields";
+import { fieldsMarked } from "@/shared/plugin-fields";
 import { DiscoveredDatabasesTable } from "./discovered-databases-table";
 import { importable, sharedSettingErrors, useImportEnvironments, type RowDraft } from "./use-import-environments";
 

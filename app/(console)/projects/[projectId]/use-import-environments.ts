@@ -6,7 +6,7 @@ import { useState } from "react";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
-import type { Stage } from "@/server/db/schema/enum-values";
+import type { Stage } from "@/shared/enum-values";
 
 type DiscoverInput = inferRouterInputs<AppRouter>["environments"]["discover"];
 export type DiscoveredDatabase = inferRouterOutputs<AppRouter>["environments"]["discover"][number];

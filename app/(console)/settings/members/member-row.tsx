@@ -9,7 +9,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative, ROLE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import type { Role } from "@/server/db/schema/enum-values";
+import type { Role } from "@/shared/enum-values";
 import { ROLE_DESCRIPTION, ROLES_BY_RANK, type Member } from "./roles";
 
 /**

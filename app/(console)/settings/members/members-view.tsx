@@ -11,7 +11,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { ROLE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
-import type { Role } from "@/server/db/schema/enum-values";
+import type { Role } from "@/shared/enum-values";
 import { AddMemberDialog } from "./add-member-dialog";
 import { MemberRow } from "./member-row";
 import { ResetPasswordDialog, ResetTwoFactorDialog } from "./reset-dialogs";

@@ -1,6 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
-import type { Role } from "@/server/db/schema/enum-values";
+import type { Role } from "@/shared/enum-values";
 
 /** Most powerful first, as shown in role selects. */
 export const ROLES_BY_RANK: Role[] = ["owner", "admin", "operator", "viewer"];

@@ -1,4 +1,4 @@
-import type { ConfigFieldSchema, ConfigSchema, PluginConfig } from "./contracts";
+import type { ConfigFieldSchema, ConfigSchema, PluginConfig } from "@safehold/plugin-api";
 
 type Annotation = "dataLocation" | "copyTarget" | "discovered" | "identity" | "secret";
 

@@ -1,4 +1,4 @@
-import type { PluginConfig } from "./contracts";
+import type { PluginConfig } from "@safehold/plugin-api";
 
 const FIELD = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
 const OPTIONAL_PART = /\[([^[\]]*)\]/g;

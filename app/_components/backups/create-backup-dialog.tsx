@@ -76,7 +76,7 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
             Backups need a destination. <Link href="/settings/storage" className="font-medium underline">Add a storage location</Link> first.
           </Alert>
         )}
-        <Field label="Name (optional)" htmlFor="backup-name" hint="e.g. “Before the Odoo 18 upgrade”" error={failure?.fields.name}>
+        <Field label="Name (optional)" htmlFor="backup-name" hint="e.g. “Before the upgrade to version 18”" error={failure?.fields.name}>
           <Input id="backup-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
         </Field>
         <Field label="Notes (optional)" htmlFor="backup-notes" hint="Why this backup: it is recorded in the manifest and the activity log" error={failure?.fields.notes}>

@@ -98,7 +98,7 @@ export function ImportEnvironmentsDialog({ projectId, onClose }: { projectId: st
       <div className="space-y-5">
         {noSource ? (
           <Alert tone="warning" title="No source can list databases">
-            Importing lists the Odoo databases on a server, which needs the Odoo source plugin. It is not installed or failed to load: see the{" "}
+            Importing lists the databases on a server through a source plugin that can discover them (Odoo, MySQL/MariaDB, ...). None is installed, or they failed to load: see the{" "}
             <Link href="/plugins" className="font-medium underline">
               Plugins page
             </Link>

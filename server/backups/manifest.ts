@@ -1,5 +1,5 @@
 import type { StoredArtifact } from "./stream-to-storage";
-import { artifactFileName, type ArtifactKind } from "./keys";
+import { fileNameOf, type ArtifactKind } from "./keys";
 import { signManifest } from "./manifest-signature";
 
 export type ManifestInput = {
@@ -11,7 +11,7 @@ export type ManifestInput = {
   source: { type: string; metadata: Record<string, unknown> };
   startedAt: Date;
   finishedAt: Date;
-  artifacts: Array<StoredArtifact & { kind: ArtifactKind }>;
+  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string }>;
 };
 
 /**
@@ -37,7 +37,8 @@ export function buildManifest(input: ManifestInput): Buffer {
     finishedAt: input.finishedAt.toISOString(),
     artifacts: input.artifacts.map((a) => ({
       kind: a.kind,
-      fileName: artifactFileName(input.backup.id, a.kind),
+      fileName: fileNameOf(a.key),
+      ...(a.contentType ? { contentType: a.contentType, contentEncoding: "gzip" } : {}),
       key: a.key,
       size: a.size,
       sha256: a.sha256,

@@ -9,7 +9,7 @@ import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
 import { backupJobKey } from "./job-key";
-import { artifactKey } from "./keys";
+import { artifactKey, backupPrefix } from "./keys";
 import { loadBackupJob } from "./load-backup-job";
 
 /** A running backup refreshes its heartbeat every second; one this quiet has stopped or lost its worker. */
@@ -42,7 +42,9 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<Rea
       await releaseDeadJob(tx, backupJobKey(id));
       if (job.storage) {
         const storage = await openStorage(plugins, job.storage);
-        await Promise.all(ARTIFACT_KINDS.map((kind) => storage.delete(artifactKey(job.backup, kind)).catch(() => {})));
+        // Whatever the run wrote lies under its own prefix, whichever file names its source declared.
+        const written = await storage.list(backupPrefix(job.backup)).catch(() => []);
+        await Promise.all([...new Set([...ARTIFACT_KINDS.map((kind) => artifactKey(job.backup, kind)), ...written.map((o) => o.key)])].map((key) => storage.delete(key).catch(() => {})));
         await storage.close();
       }
       await tx.update(backups).set({ status: "failed", error: message, failureKind: "worker_lost", finishedAt: new Date() }).where(eq(backups.id, id));

@@ -3,20 +3,23 @@ import { eq } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
-import type { ManagedServer } from "@/server/plugins/contracts";
+import type { ContributionManifest, ManagedServer } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { RunFailure, failingAs } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
-import { artifactKey, type ArtifactKind } from "./keys";
+import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest } from "./manifest";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
-type Stored = StoredArtifact & { kind: ArtifactKind };
+type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string };
+
+/** What the source says its artifacts are (file extension, media type), for their file names and the manifest. */
+type Declared = ContributionManifest["artifacts"];
 
 function systemActor(job: BackupJob): Principal {
   return { userId: job.backup.requestedBy, orgId: job.backup.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (backup job)` : "Safehold", via: "system" };
@@ -32,7 +35,7 @@ async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<Host
 }
 
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, storage: HostedStorageClient, run: Run, written: string[]) {
+async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, declared: Declared, storage: HostedStorageClient, run: Run, written: string[]) {
   const { progress, signal } = run;
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
@@ -45,14 +48,15 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
   });
   const stored: Stored[] = [];
   for await (const artifact of produced.artifacts) {
-    const key = artifactKey(job.backup, artifact.kind);
+    const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
+    const key = artifactKey(job.backup, artifact.kind, format.extension);
     written.push(key);
     // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
     const [, result] = await Promise.all([
       progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore"),
       streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal }),
     ]);
-    stored.push({ kind: artifact.kind, ...result });
+    stored.push({ kind: artifact.kind, contentType: format.contentType, ...result });
     await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   return { stored, startedAt, metadata: produced.metadata };
@@ -88,7 +92,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
-    const { stored, startedAt, metadata } = await produceArtifacts(job, session, storage, run, written);
+    const { stored, startedAt, metadata } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
-import { artifactFileName } from "@/server/backups/keys";
+import { fileNameOf } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
 import { DECLARED_LENGTH_HEADER } from "@/server/http/declared-length";
 import { escapeHtml } from "@/server/http/escape-html";
@@ -67,7 +67,7 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   const length = range ? range.end - range.start + 1 : size;
   const headers: Record<string, string> = {
     "content-type": CONTENT_TYPE[claims.artifact],
-    "content-disposition": `attachment; filename="${artifactFileName(claims.backupId, claims.artifact)}"`,
+    "content-disposition": `attachment; filename="${fileNameOf(row.artifact.key)}"`,
     [DECLARED_LENGTH_HEADER]: String(length),
     "accept-ranges": "bytes",
     // no-transform: a compressing layer would change the length and the ranges.

@@ -47,7 +47,14 @@ export const SOURCE_CAPABILITIES = {
 } as const;
 export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
 
-const artifactDeclaration = z.object({ title: z.string().min(1).max(60), description: z.string().max(200).optional() }).strict();
+const artifactDeclaration = z
+  .object({
+    title: z.string().min(1).max(60),
+    description: z.string().max(200).optional(),
+    extension: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/, "an extension is lowercase letters and digits, e.g. sql or tar").max(20).optional(),
+    contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "a media type, e.g. application/sql").optional(),
+  })
+  .strict();
 
 const contributionSchema = z
   .object({

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
-import { artifactFileName } from "@/server/backups/keys";
+import { fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { FAILURE_KINDS } from "@/shared/enum-values";
 import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
@@ -164,6 +164,6 @@ export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
     ...toItem(row, positions.get(id) ?? null),
     sourceMeta: row.backup.sourceMeta,
     log: row.backup.log,
-    artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: artifactFileName(id, a.kind), size: a.size, sha256: a.sha256 })),
+    artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: fileNameOf(a.key), size: a.size, sha256: a.sha256 })),
   };
 }

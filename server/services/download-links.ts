@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
-import { artifactFileName } from "@/server/backups/keys";
+import { fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { ARTIFACT_KINDS, backupArtifacts, downloadLinks, organizations, storageLocations, users } from "@/server/db/schema";
 import { signLinkToken } from "@/server/downloads/link-token";
@@ -62,7 +62,7 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (!location) throw new ConflictError("The backup's storage location no longer exists");
 
-  const fileName = artifactFileName(backup.id, input.artifact);
+  const fileName = fileNameOf(artifact.key);
   const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
   const storage = await openStorage(plugins, location);
   let presigned: string | undefined;
@@ -87,16 +87,16 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
     message: `Download link for the ${LABEL[input.artifact]}, valid until ${expiresAt.toISOString()}`,
     details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy },
   });
-  return { ...toItem(row!, artifact.size, actor.label), url };
+  return { ...toItem(row!, artifact, actor.label), url };
 }
 
-function toItem(row: typeof downloadLinks.$inferSelect, size: number, createdBy: string | null): z.infer<typeof downloadLinkItem> {
+function toItem(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number }, createdBy: string | null): z.infer<typeof downloadLinkItem> {
   return {
     id: row.id,
     backupId: row.backupId,
     artifact: row.artifact,
-    fileName: artifactFileName(row.backupId, row.artifact),
-    size,
+    fileName: fileNameOf(artifact.key),
+    size: artifact.size,
     signedBy: row.signedBy,
     expiresAt: row.expiresAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -109,13 +109,13 @@ function toItem(row: typeof downloadLinks.$inferSelect, size: number, createdBy:
 export async function listDownloadLinks(db: DbOrTx, actor: Principal, backupId: string) {
   await findBackup(db, actor, backupId);
   const rows = await db
-    .select({ link: downloadLinks, size: backupArtifacts.size, createdBy: users.email })
+    .select({ link: downloadLinks, key: backupArtifacts.key, size: backupArtifacts.size, createdBy: users.email })
     .from(downloadLinks)
     .innerJoin(backupArtifacts, and(eq(backupArtifacts.backupId, downloadLinks.backupId), eq(backupArtifacts.kind, downloadLinks.artifact)))
     .leftJoin(users, eq(users.id, downloadLinks.createdBy))
     .where(and(eq(downloadLinks.backupId, backupId), eq(downloadLinks.orgId, actor.orgId)))
     .orderBy(desc(downloadLinks.createdAt));
-  return rows.map((r) => toItem(r.link, r.size, r.createdBy));
+  return rows.map((r) => toItem(r.link, r, r.createdBy));
 }
 
 /** Revokes a link: a console link stops working at once; a presigned one is marked, but storage honours it until it expires. */

@@ -100,7 +100,10 @@ describe("backup of a real PostgreSQL database over the REST API", () => {
     const chunks = [];
     for (let at = 0; at < stored.length; at += 1024 * 1024) chunks.push(createHash("sha256").update(stored.subarray(at, at + 1024 * 1024)).digest("hex"));
     expect(chunks.length).toBeGreaterThan(1);
-    expect(manifest.artifacts).toEqual([{ kind: "database", fileName: `backup-${id}-database.sql.gz`, key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 1024 * 1024, chunks }]);
+    // The content type is what the dump is inside its gzip, as the source declares it.
+    expect(manifest.artifacts).toEqual([
+      { kind: "database", fileName: `backup-${id}-database.sql.gz`, contentType: "application/sql", contentEncoding: "gzip", key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 1024 * 1024, chunks },
+    ]);
     expect(manifest.signature).toEqual({ algorithm: "HMAC-SHA256", value: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(verifyManifestSignature(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key), "utf8"))).not.toBeNull();
     expect(fetched.artifacts[1]!.sha256).toBe(createHash("sha256").update(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key))).digest("hex"));

@@ -58,6 +58,13 @@ export type ArtifactDeclaration = {
   title: string;
   /** One line on what it holds, e.g. "Uploaded documents, images and attachments". */
   description?: string;
+  /**
+   * The file extension of the content the source streams, without a dot: the console names the stored file
+   * `backup-{id}-{kind}.{extension}.gz`. Default `sql` for the database, `tar` for files.
+   */
+  extension?: string;
+  /** The media type of that content (before the console compresses it), recorded in the manifest. Default `application/sql`, `application/x-tar`. */
+  contentType?: string;
 };
 
 export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";

@@ -68,6 +68,7 @@ const contributionSchema = z
       .object({ database: artifactDeclaration, filestore: artifactDeclaration.optional() })
       .strict()
       .optional(),
+    reservedDatabases: z.array(z.string().min(1).max(64)).optional(),
     programs: z.array(z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, "program names are letters, digits and _ . + -")).optional(),
   })
   .superRefine((c, ctx) => {

@@ -13,10 +13,15 @@ export function serverPolicy(row: Pick<ServerRow, "name" | "allowedRoots" | "dat
   return { name: row.name, allowedRoots: row.allowedRoots, databasePattern: row.databasePattern, programs: row.programs };
 }
 
-/** Opens a connection to a stored server through its kind's plugin, under the server's rules. The caller closes it. */
-export async function connectServer(plugins: PluginHost, row: ServerRow): Promise<ManagedServer> {
+/** The server's rules for one source: the admin's, plus the databases the source's database server keeps for itself. */
+export function sourcePolicy(plugins: PluginHost, sourceId: string, row: Pick<ServerRow, "name" | "allowedRoots" | "databasePattern" | "programs">): ServerPolicy {
+  return { ...serverPolicy(row), reservedDatabases: plugins.contribution("sources", sourceId).reservedDatabases ?? [] };
+}
+
+/** Opens a connection to a stored server through its kind's plugin, under `policy` (the server's rules by default). The caller closes it. */
+export async function connectServer(plugins: PluginHost, row: ServerRow, policy: ServerPolicy = serverPolicy(row)): Promise<ManagedServer> {
   const kind = await plugins.serverKind(row.kind);
-  return manageServer(await kind.connect(storedConfig(SEALED_COLUMNS.serverSecrets, row.id, row.config, row.secrets)), serverPolicy(row));
+  return manageServer(await kind.connect(storedConfig(SEALED_COLUMNS.serverSecrets, row.id, row.config, row.secrets)), policy);
 }
 
 /**
@@ -41,7 +46,7 @@ export async function openSourceSession(plugins: PluginHost, sourceId: string, c
   const source = await plugins.source(sourceId);
   let server: ManagedServer;
   try {
-    server = await connectServer(plugins, row);
+    server = await connectServer(plugins, row, sourcePolicy(plugins, sourceId, row));
   } catch (err) {
     throw new Error(`Cannot reach server "${row.name}": ${(err as Error).message.split("\n")[0]}`);
   }

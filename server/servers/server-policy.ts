@@ -9,12 +9,12 @@ export type ServerPolicy = {
   allowedRoots: string[];
   databasePattern: string | null;
   programs: Record<string, string>;
+  /** The databases the source's database server keeps for itself (its manifest's `reservedDatabases`). */
+  reservedDatabases?: readonly string[];
 };
 
 export { DEFAULT_ALLOWED_ROOTS } from "@/shared/default-roots";
 
-/** Names PostgreSQL keeps for itself; no environment may use them, whatever the pattern says. */
-const SYSTEM_DATABASES = new Set(["postgres", "template0", "template1"]);
 
 /** Folders of the operating system: never an allowed folder, nor inside one of the first group. */
 const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/root", "/run", "/sbin", "/sys", "/usr"];
@@ -77,7 +77,8 @@ function globToRegExp(glob: string): RegExp {
 
 /** Why `database` may not be used on this server, or null. */
 export function databaseProblem(policy: ServerPolicy, database: string): string | null {
-  if (SYSTEM_DATABASES.has(database)) return `"${database}" is one of PostgreSQL's own databases: choose the client's database`;
+  // Whatever the pattern says, the database server's own databases are never an environment's.
+  if (policy.reservedDatabases?.some((name) => name.toLowerCase() === database.toLowerCase())) return `"${database}" is one of the database server's own databases: choose the client's database`;
   if (!policy.databasePattern) return null;
   const globs = policy.databasePattern.split(",").map((g) => g.trim());
   if (globs.some((g) => globToRegExp(g).test(database))) return null;

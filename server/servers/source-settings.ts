@@ -2,7 +2,7 @@ import type { servers } from "@/server/db/schema";
 import { ValidationError } from "@/server/errors";
 import type { PluginConfig } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { serverPolicy } from "./connect-server";
+import { sourcePolicy } from "./connect-server";
 import { databaseProblem, lexicalFolderProblem } from "./server-policy";
 
 /**
@@ -10,7 +10,7 @@ import { databaseProblem, lexicalFolderProblem } from "./server-policy";
  * (lexically: where a path really leads is checked on the server before each use).
  */
 export function assertSourceSettingsAllowed(plugins: PluginHost, sourceId: string, config: PluginConfig, server: typeof servers.$inferSelect, prefix: string): void {
-  const policy = serverPolicy(server);
+  const policy = sourcePolicy(plugins, sourceId, server);
   const { configSchema } = plugins.contribution("sources", sourceId);
   const fields: Record<string, string> = {};
   for (const [name, field] of Object.entries(configSchema.properties)) {

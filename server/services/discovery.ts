@@ -10,7 +10,7 @@ import { fieldsMarked, valuesOf } from "@/shared/plugin-fields";
 import { recordActivity } from "./activity";
 import { databaseProblem } from "@/server/servers/server-policy";
 import { configRecord, takePartialConfig } from "./plugin-config";
-import { connectServer, serverPolicy } from "@/server/servers/connect-server";
+import { connectServer, sourcePolicy } from "@/server/servers/connect-server";
 import { findServer } from "./servers";
 import { processLogger } from "@/server/plugins/call-context";
 
@@ -39,7 +39,7 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
   const config = await takePartialConfig(plugins, "sources", input.source, input.sourceConfig, { kindField: "source", configField: "sourceConfig" });
   let found;
   try {
-    const connection = await connectServer(plugins, server);
+    const connection = await connectServer(plugins, server, sourcePolicy(plugins, input.source, server));
     try {
       found = await (await plugins.source(input.source)).discover({ config, server: connection, log: processLogger(`discover ${input.source}`) });
     } finally {
@@ -55,7 +55,7 @@ export async function discoverSources(db: DbOrTx, plugins: PluginHost, actor: Pr
     .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, server.id), eq(environments.source, input.source)));
   await recordActivity(db, actor, { action: "server.discover", targetType: "server", targetId: server.id, targetLabel: server.name, message: `${found.length} ${input.source} database(s) found` });
   // Only what the server's rules let an environment use is offered.
-  const policy = serverPolicy(server);
+  const policy = sourcePolicy(plugins, input.source, server);
   const databases = Object.entries(source.configSchema.properties).filter(([, f]) => f.format === "database-name").map(([name]) => name);
   const allowed = (found: DiscoveredSource) => databases.every((name) => typeof found.config[name] !== "string" || !databaseProblem(policy, found.config[name]));
   const location = fieldsMarked(source.configSchema, "dataLocation");

@@ -19,7 +19,7 @@ export const serverItem = z.object({
   config: configRecord,
   /** Folders on the server that environments may read and restore into. */
   allowedRoots: z.array(z.string()),
-  /** Database names environments may use (comma-separated globs); null: any but PostgreSQL's own. */
+  /** Database names environments may use (comma-separated globs); null: any but the database server's own (each source declares them). */
   databasePattern: z.string().nullable(),
   /** Programs run by name mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
   programs: z.record(z.string(), z.string()),

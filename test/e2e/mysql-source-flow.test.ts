@@ -180,10 +180,10 @@ describe("a MySQL environment in the browser", () => {
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await dialog.getByRole("button", { name: "Create links" }).click();
     const links = dialog.getByRole("list", { name: "Download links" }).getByRole("listitem");
-    // A database-only backup (no uploads folder): the dump and the manifest.
+    // A database-only backup (no uploads folder): the dump and the manifest, named as the source names them.
     await expect.poll(() => links.count()).toBe(2);
     await screenshotOf(dialog, "mysql-06-download-links");
-    const url = await dialog.getByLabel("Link to Database dump", { exact: true }).inputValue();
+    const url = await dialog.getByLabel("Link to MySQL dump", { exact: true }).inputValue();
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-disposition")).toMatch(/filename="backup-[\w-]+-database\.sql\.gz"/);
@@ -293,9 +293,10 @@ describe("a MySQL environment over REST", () => {
 
     const wrong = await call<{ ok: boolean; message: string }>("POST", `/environments/${await create("wrong password", { password: "not-the-password" })}/test`, {}, 200);
     expect(wrong).toEqual({ ok: false, message: `Authentication failed for user "${maria.user}": wrong password (or the user may not connect from the server)` });
-    // The server's own databases are never an environment's, whatever the server's database pattern allows.
-    const system = await call<{ ok: boolean; message: string }>("POST", `/environments/${await create("system database", { database: "mysql" })}/test`, {}, 200);
-    expect(system).toEqual({ ok: false, message: `"mysql" is one of MySQL/MariaDB's own databases: choose the client's database` });
-    for (const answer of [closedPort, wrong, system]) expect(answer.message).not.toContain("\n");
+    for (const answer of [closedPort, wrong]) expect(answer.message).not.toContain("\n");
+    // The database server's own databases (the source declares them) are never an environment's, whatever the server's pattern allows.
+    const system = await consoleApp.rest(owner, "POST", "/environments", { projectId, serverId, name: "system database", stage: "staging", source: "mysql", sourceConfig: { host: maria.host, port: maria.port, user: maria.user, password: maria.password, database: "mysql" } });
+    expect(system.status).toBe(422);
+    expect(system.body).toMatchObject({ error: { fields: { "sourceConfig.database": `"mysql" is one of the database server's own databases: choose the client's database` } } });
   });
 });

@@ -153,12 +153,12 @@ describe("databases an environment may use", () => {
     expect((await databasesLike(`${victimDatabase}_before_`)).length).toBe(1);
   });
 
-  it("refuses a database outside the server's pattern, and PostgreSQL's own everywhere", async () => {
+  it("refuses a database outside the server's pattern, and PostgreSQL's own (as its source declares them) everywhere", async () => {
     const answer = await createEnvironment("other-db", ids.guarded, { database: "someone_else" });
     expect(answer).toMatchObject({ status: 422, body: { error: { fields: { "sourceConfig.database": `Database "someone_else" is not allowed on server "Guarded" (allowed: ${client.database}*): an admin can change the server's database pattern` } } } });
     for (const server of [ids.guarded, ids.permissive]) {
       const system = await createEnvironment(`system-${server.slice(0, 4)}`, server, { database: "postgres" });
-      expect(system).toMatchObject({ status: 422, body: { error: { fields: { "sourceConfig.database": `"postgres" is one of PostgreSQL's own databases: choose the client's database` } } } });
+      expect(system).toMatchObject({ status: 422, body: { error: { fields: { "sourceConfig.database": `"postgres" is one of the database server's own databases: choose the client's database` } } } });
     }
   });
 

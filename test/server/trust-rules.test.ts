@@ -107,13 +107,15 @@ describe("a server's rules", () => {
     expect(lexicalFolderProblem(policy, "/srv/clients/acme/")).toBeNull();
   });
 
-  it("matches databases against the pattern, and never allows PostgreSQL's own", () => {
+  it("matches databases against the pattern, and never allows the ones the source says its database server keeps", () => {
     expect(databaseProblem(policy, "odoo_acme")).toBeNull();
     expect(databaseProblem(policy, "crm_prod")).toBeNull();
     expect(databaseProblem(policy, "crm_prod2")).toMatch(/is not allowed on server "db-1" \(allowed: odoo_\*, crm_prod\)/);
     expect(databaseProblem(policy, "odoo.acme")).toMatch(/not allowed/);
     expect(databaseProblem({ ...policy, databasePattern: null }, "anything")).toBeNull();
-    for (const name of ["postgres", "template0", "template1"]) expect(databaseProblem({ ...policy, databasePattern: "*" }, name)).toMatch(/PostgreSQL's own databases/);
+    const reservedDatabases = ["postgres", "template0", "template1"];
+    for (const name of reservedDatabases) expect(databaseProblem({ ...policy, databasePattern: "*", reservedDatabases }, name)).toBe(`"${name}" is one of the database server's own databases: choose the client's database`);
+    expect(databaseProblem({ ...policy, databasePattern: null, reservedDatabases: ["mysql"] }, "MySQL")).toMatch(/database server's own/);
   });
 });
 
@@ -124,7 +126,7 @@ describe("a managed connection to this host", () => {
     fs.mkdirSync(path.join(root, "data"));
     fs.symlinkSync(outside, path.join(root, "data", "link"));
     const connection = await (await builtinPluginHost().serverKind("local")).connect({});
-    const server = manageServer(connection, { name: "this host", allowedRoots: [root], databasePattern: null, programs: { whoami: "/bin/echo" } });
+    const server = manageServer(connection, { name: "this host", allowedRoots: [root], databasePattern: null, programs: { whoami: "/bin/echo" }, reservedDatabases: ["postgres", "template0", "template1"] });
     expect(await server.resolveFolder(`${root}/data/not-yet`, "replace")).toBe(`${root}/data/not-yet`);
     await expect(server.resolveFolder(`${root}/data/link/sub`, "read")).rejects.toThrow(`${outside}/sub is outside the folders allowed on server "this host" (${root})`);
     await expect(server.resolveFolder("relative/path", "read")).rejects.toThrow('"relative/path" is not an absolute path on one line');
@@ -132,6 +134,6 @@ describe("a managed connection to this host", () => {
     let out = "";
     for await (const chunk of run.stdout) out += String(chunk);
     expect(out).toBe("mapped\n");
-    expect(() => server.checkDatabase("template1")).toThrow(/PostgreSQL's own/);
+    expect(() => server.checkDatabase("template1")).toThrow(/database server's own databases/);
   });
 });

@@ -84,6 +84,8 @@ export type ContributionManifest = {
    * sources that back up files, the `filestore` one (a tar). A source without `filestore` never offers to include files.
    */
   artifacts?: { database: ArtifactDeclaration; filestore?: ArtifactDeclaration };
+  /** Sources: the databases their database server keeps for itself (e.g. `postgres`, `mysql`): no environment may use them. */
+  reservedDatabases?: string[];
   /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */
   programs?: string[];
   /**

@@ -82,7 +82,9 @@ describe("a console with the scaffolded plugin in a second plugins folder", () =
       const page = await browser.newPage();
       await signIn(page, c.app.url, c.members.viewer.email, "viewer-password-1");
       await page.goto(`${c.app.url}/plugins`);
-      await page.getByText("storage-demo", { exact: true }).waitFor();
+      // Its card: the manifest's displayName, then id and version.
+      await page.getByRole("heading", { name: "Demo", exact: true }).waitFor();
+      await page.getByText(/^storage-demo · v0\.1\.0$/).waitFor();
       await screenshot(page, "plugins-scaffolded-demo");
     } finally {
       await browser.close();

@@ -31,6 +31,8 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 it("scaffolds a manifest the console accepts, and a bundle that needs no node_modules", () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, "package.json"), "utf8")) as Record<string, unknown>;
   expect(manifest).toMatchObject({ name: "storage-demo", main: "./dist/index.js", engines: { safehold: "^2.0.0" }, activationEvents: ["onStorageProvider:demo"] });
+  // The API packages are not published: `npm install` in the plugin links this console's copies.
+  expect(manifest.devDependencies).toMatchObject({ "@safehold/plugin-api": `file:${path.join(ROOT, "packages/plugin-api")}`, "@safehold/plugin-testkit": `file:${path.join(ROOT, "packages/plugin-testkit")}` });
   for (const file of ["src/index.ts", "test/contract.test.ts", "README.md"]) expect(fs.existsSync(path.join(pluginDir, file)), file).toBe(true);
   // The runtime part of the plugin API (PluginError) is bundled in: the folder works without the console's node_modules.
   const bundle = fs.readFileSync(path.join(pluginDir, "dist/index.js"), "utf8");

@@ -42,6 +42,9 @@ export async function pluginNewCommand(kind: string | undefined, name: string | 
     description: `${title}: a ${spec.label} scaffolded by safehold plugin new`,
     apiRange: `^${semver.major(PLUGIN_API_VERSION)}.0.0`,
     apiVersion: PLUGIN_API_VERSION,
+    // The API packages are not published: the plugin builds and tests against this console's copies.
+    apiPackage: `file:${path.join(PROJECT_ROOT, "packages/plugin-api")}`,
+    testkitPackage: `file:${path.join(PROJECT_ROOT, "packages/plugin-testkit")}`,
     activationEvent: `${spec.event}:${name}`,
     contributionKind: spec.contributes,
     capabilities: spec.capabilities,
@@ -61,5 +64,5 @@ export async function pluginNewCommand(kind: string | undefined, name: string | 
   // The manifest must be valid JSON once filled in: fail here rather than in the console.
   JSON.parse(fs.readFileSync(path.join(target, "package.json"), "utf8"));
   console.log(`Created ${target}`);
-  console.log(`Next: cd ${path.relative(process.cwd(), target) || "."} && npm install && npm test; then restart the console (SAFEHOLD_PLUGINS_DIR must include ${parent})`);
+  console.log(`Next: cd ${path.relative(process.cwd(), target) || "."} && npm install && npm test (it builds dist/index.js first); then restart the console (SAFEHOLD_PLUGINS_DIR must include ${parent})`);
 }

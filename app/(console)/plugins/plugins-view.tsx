@@ -26,8 +26,10 @@ export function PluginsView() {
       <Card className="mb-6">
         <div className="space-y-2 text-sm text-slate-600">
           <p>
-            To add a plugin, drop its folder into the <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">plugins/</code> folder of your Safehold installation
-            and restart Safehold. To remove one, delete its folder and restart.
+            To add a plugin, drop its built folder into one of the plugin folders (<code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">SAFEHOLD_PLUGINS_DIR</code>,
+            by default the <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">plugins/</code> folder of your Safehold installation) and restart Safehold. To
+            remove one, delete its folder and restart. <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs">npx safehold plugin new</code> starts a new one;
+            docs/plugins.md is the authoring guide. Plugins run with the console&apos;s own privileges: install only code you trust.
           </p>
           <p>
             Safehold reads each plugin&apos;s manifest without running its code, shows what it contributes, and loads the code only when one of its contributions is first

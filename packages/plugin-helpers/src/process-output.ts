@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from "node:stream";
-import type { ExecHandle } from "@safehold/plugin-api";
+import type { ExecExit, ExecHandle } from "@safehold/plugin-api";
 
 const STDERR_LIMIT = 64 * 1024;
 
@@ -35,6 +35,29 @@ export function completedOutput(handle: ExecHandle, describe: (exit: { code: num
     if (!settled) handle.kill();
   });
   return out;
+}
+
+/** How much of a fed command's error output is kept for its message: its last lines say what failed. */
+const STDERR_TAIL = 16 * 1024;
+
+/**
+ * Waits for a command whose standard input is `input` (a dump being loaded): its output is discarded as it comes,
+ * the tail of its errors kept. `input` failing (a checksum mismatch, a truncated archive) kills the command, and
+ * the result carries that error. Rejects only when the command could not be started.
+ */
+export async function feedCommand(handle: ExecHandle, input: Readable): Promise<{ exit: ExecExit; stderr: string; inputError?: Error }> {
+  let inputError: Error | undefined;
+  input.once("error", (err) => {
+    inputError = err;
+    handle.kill();
+  });
+  let stderr = "";
+  handle.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
+  });
+  handle.stdout.resume();
+  const exit = await handle.exit;
+  return { exit, stderr, inputError };
 }
 
 /** All a short command's stream says, as text (a `--version` line, say). */

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { pipeline, Transform, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { feedCommand } from "@safehold/plugin-helpers";
 import type { PostgresConfig } from "./config";
 import { restrictDump } from "./restricted-dump";
 
 const TAIL_BYTES = 4096;
-const STDERR_TAIL = 16 * 1024;
 /** pg_dump's last lines; newer versions add a `\unrestrict <key>` line after them. */
 const DUMP_COMPLETE = /-- PostgreSQL database dump complete\s*(?:--\s*|\\unrestrict \S+\s*)*$/;
 
@@ -58,7 +58,6 @@ export async function loadSqlDump(server: ServerConnection, config: PostgresConf
   const refuse = (start: string) => `The database dump is not a pg_dump plain-SQL dump (it begins with ${start})`;
   // Any stage failing destroys the others with its error, which reaches `input`, psql's standard input.
   const input = pipeline(content, requireCompleteDump(), restrictDump(key, refuse), () => {});
-  let inputError: Error | undefined;
   const handle = server.exec("psql", ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
     stdin: input,
     // --file=- (rather than plain stdin) makes psql name the failing line. The database goes in PGDATABASE:
@@ -66,17 +65,8 @@ export async function loadSqlDump(server: ServerConnection, config: PostgresConf
     env: { PGPASSWORD: config.password, PGDATABASE: database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-restore" },
     signal,
   });
-  input.once("error", (err) => {
-    inputError = err;
-    handle.kill();
-  });
-  let stderr = "";
-  handle.stderr.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
-  });
-  handle.stdout.resume();
   try {
-    const exit = await handle.exit;
+    const { exit, stderr, inputError } = await feedCommand(handle, input);
     if (inputError) throw inputError;
     if (exit.signal) throw new Error(`psql was stopped by signal ${exit.signal} before the database was loaded`);
     if (exit.code !== 0) throw new Error(psqlError(stderr));

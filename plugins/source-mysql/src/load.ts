@@ -1,10 +1,10 @@
 import { pipeline, type Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
+import { feedCommand } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, type ClientTool } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
 
-const STDERR_TAIL = 16 * 1024;
 
 /**
  * Arguments of the client when it runs SQL that came from a dump. `--binary-mode` turns off every client
@@ -21,19 +21,9 @@ export function dumpClientArgs(config: MysqlConfig, database: string): string[] 
  * own message; the client failing rejects with `what` and the client's error.
  */
 export async function runSqlStream(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, what: string, signal?: AbortSignal): Promise<void> {
-  let inputError: Error | undefined;
   const handle = server.exec(client, dumpClientArgs(config, database), { stdin: content, env: passwordEnv(config), signal });
-  content.once("error", (err) => {
-    inputError = err;
-    handle.kill();
-  });
-  let stderr = "";
-  handle.stderr.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
-  });
-  handle.stdout.resume();
   try {
-    const exit = await handle.exit;
+    const { exit, stderr, inputError } = await feedCommand(handle, content);
     if (inputError) throw inputError;
     if (exit.signal) throw new Error(`${client} was stopped by signal ${exit.signal} before ${what} was done`);
     if (exit.code !== 0) throw new Error(`${what} failed: ${describeClientError(stderr, config, database)}`);

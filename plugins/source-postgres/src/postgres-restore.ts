@@ -1,5 +1,5 @@
-import type { PreviousCopy, SourceContext, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
-import { dropDatabase, isMovedAsideDatabase, postgresConfig, restoreTag, StagedDatabase, withMaintenanceDatabase } from "@safehold/postgres-tools";
+import type { SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
+import { postgresConfig, restoreTag, StagedDatabase } from "@safehold/postgres-tools";
 
 /** A plain PostgreSQL restore: the database only, loaded beside the target and renamed into place. */
 export async function restorePostgres({ config: raw, server, restoreId, targetIsNew, signal }: SourceRestoreContext): Promise<StagedRestore> {
@@ -25,15 +25,4 @@ export async function restorePostgres({ config: raw, server, restoreId, targetIs
     },
     discard: () => database.discard(),
   };
-}
-
-/** Drops a database a restore moved aside; refuses any name that is not such a copy of this environment's database. */
-export async function dropMovedAsideDatabase({ config: raw, server }: SourceContext, copy: PreviousCopy): Promise<void> {
-  const config = postgresConfig(raw);
-  const name = copy.database;
-  if (name === undefined || name === null) return;
-  if (typeof name !== "string" || !isMovedAsideDatabase(config.database, name)) {
-    throw new Error(`Refusing to drop database "${String(name)}": it is not a copy of "${config.database}" that a restore moved aside`);
-  }
-  await withMaintenanceDatabase(server, config, (sql) => dropDatabase(sql, name));
 }

@@ -1,7 +1,8 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { formatBytes } from "@safehold/plugin-helpers";
-import { dropMovedAsideDatabase, restorePostgres } from "./postgres-restore";
+import { dropMovedAsideDatabase } from "@safehold/postgres-tools";
+import { restorePostgres } from "./postgres-restore";
 
 export const postgresSource: SourceContribution = {
   async testConnection({ config: raw, server }, { signal }) {

@@ -51,6 +51,25 @@ export function startWorker(env: NodeJS.ProcessEnv) {
 }
 
 /**
+ * Safehold's own database at `safeholdUrl`, migrated and seeded as a benchmark needs it: an owner, local-disk
+ * storage in `storageDir` (the default location), a project and this host as a server.
+ */
+export async function seedSafehold(safeholdUrl: string, storageDir: string) {
+  process.env.DATABASE_URL = safeholdUrl;
+  process.env.SAFEHOLD_SECRET_KEY ??= "bench-secret-key-0123456789abcdefghijklmnop";
+  resetEnvCache();
+  await migrateAll(safeholdUrl);
+  const { db, close } = createDb(safeholdUrl);
+  const plugins = new PluginHost(path.join(ROOT, "plugins"));
+  const { user, org } = await createFirstOwner(db, { email: "bench@safehold.test", password: "bench-password", name: "", organizationName: "Bench" });
+  const owner: Principal = { userId: user.id, orgId: org.id, role: "owner", label: user.email, via: "cli" };
+  await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
+  const project = await createProject(db, owner, { name: "Bench", description: "" });
+  const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
+  return { db, close, plugins, owner, project, server, storageDir };
+}
+
+/**
  * `runs` manual backups of one environment, each run by a fresh `safehold worker` (concurrency 1), timed from the
  * backup's start to its completion; with each worker's peak RSS and the stored database file's size.
  */
@@ -97,18 +116,7 @@ export async function openBench() {
   await admin.unsafe("drop database if exists bench_safehold with (force)");
   await admin.unsafe("create database bench_safehold");
   const safeholdUrl = urlFor("bench_safehold");
-  process.env.DATABASE_URL = safeholdUrl;
-  process.env.SAFEHOLD_SECRET_KEY ??= "bench-secret-key-0123456789abcdefghijklmnop";
-  resetEnvCache();
-  await migrateAll(safeholdUrl);
-  const { db, close } = createDb(safeholdUrl);
-  const plugins = new PluginHost(path.join(ROOT, "plugins"));
-  const { user, org } = await createFirstOwner(db, { email: "bench@safehold.test", password: "bench-password", name: "", organizationName: "Bench" });
-  const owner: Principal = { userId: user.id, orgId: org.id, role: "owner", label: user.email, via: "cli" };
-  const storageDir = fs.mkdtempSync(path.join(DATA, "storage-"));
-  await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
-  const project = await createProject(db, owner, { name: "Bench", description: "" });
-  const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
+  const { db, close, plugins, owner, project, server, storageDir } = await seedSafehold(safeholdUrl, fs.mkdtempSync(path.join(DATA, "storage-")));
   const port = Number(new URL(adminUrl).port);
   const password = decodeURIComponent(new URL(adminUrl).password);
   /** A `postgres` environment for one of the generated databases. */

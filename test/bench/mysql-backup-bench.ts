@@ -8,19 +8,10 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Principal } from "@/server/auth/principal";
-import { createDb } from "@/server/db";
 import { startEmbeddedDatabase } from "@/server/db/embedded";
-import { resetEnvCache } from "@/server/env";
-import { PluginHost } from "@/server/plugins/host";
-import { migrateAll } from "@/server/runtime/database";
 import { createEnvironment } from "@/server/services/environments";
-import { createProject } from "@/server/services/projects";
-import { createServer } from "@/server/services/servers";
-import { createStorageLocation } from "@/server/services/storage-locations";
-import { createFirstOwner } from "@/server/services/users";
 import { startMariaDb } from "../helpers/mariadb";
-import { ROOT, mb, median, runBench, timeBackups } from "./bench-setup";
+import { ROOT, mb, median, runBench, seedSafehold, timeBackups } from "./bench-setup";
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -51,19 +42,9 @@ async function main() {
 
     // Safehold's own database, an owner, local-disk storage, this host as server, a mysql environment.
     const safeholdUrl = cluster.url;
-    process.env.DATABASE_URL = safeholdUrl;
-    process.env.SAFEHOLD_SECRET_KEY ??= "bench-secret-key-0123456789abcdefghijklmnop";
-    resetEnvCache();
-    await migrateAll(safeholdUrl);
-    const { db, close } = createDb(safeholdUrl);
-    const plugins = new PluginHost(path.join(ROOT, "plugins"));
-    const { user, org } = await createFirstOwner(db, { email: "bench@safehold.test", password: "bench-password", name: "", organizationName: "Bench" });
-    const owner: Principal = { userId: user.id, orgId: org.id, role: "owner", label: user.email, via: "cli" };
     const storageDir = path.join(work, "storage");
     fs.mkdirSync(storageDir);
-    await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
-    const project = await createProject(db, owner, { name: "Bench", description: "" });
-    const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
+    const { db, close, plugins, owner, project, server } = await seedSafehold(safeholdUrl, storageDir);
     const environment = await createEnvironment(db, plugins, owner, {
       projectId: project.id,
       serverId: server.id,

@@ -53,12 +53,13 @@ async function probe(storage: HostedStorageClient, backup: BackupRef, files: { k
 export async function openBackupReadLocation(db: DbOrTx, plugins: PluginHost, backup: BackupRef, options: { except?: string } = {}): Promise<BackupReadLocation> {
   const files = await db.select({ key: backupArtifacts.key, size: backupArtifacts.size }).from(backupArtifacts).where(eq(backupArtifacts.backupId, backup.id));
   const skipped: BackupReadLocation["skipped"] = [];
-  for (const { location, primary } of await candidates(db, backup)) {
-    if (location.id === options.except) continue;
+  const choices = (await candidates(db, backup)).filter((c) => c.location.id !== options.except);
+  for (const { location, primary } of choices) {
     let storage: HostedStorageClient | undefined;
     try {
       storage = await openStorage(plugins, location);
-      await probe(storage, backup, files);
+      // With nowhere else to go there is nothing to choose: the reads themselves say what is wrong.
+      if (choices.length > 1) await probe(storage, backup, files);
       return { storage, location: { id: location.id, name: location.name }, primary, skipped };
     } catch (err) {
       await storage?.close().catch(() => {});

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { backupPrefix } from "@/server/backups/keys";
 import { hashStoredObject } from "@/server/backups/stream-to-storage";
-import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
+import { orgDefaultPolicy, putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { createBackup, deleteBackup, retryCopy } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { getDashboard } from "@/server/services/dashboard";
@@ -62,6 +62,10 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
   }
 }
 
+async function setOrgCopies(copies: string[]) {
+  return putOrgPolicy(t.db, owner, { ...(await orgDefaultPolicy(t.db, owner.orgId)), copies });
+}
+
 async function backupNow(environmentId: string) {
   const created = await createBackup(t.db, owner, { environmentId, name: "", notes: "", retention: "monthly" });
   const done = await waitForBackup(t.db, owner, created.id);
@@ -110,8 +114,8 @@ describe("second copies", () => {
     servers.push(s3);
     const offsite = await addLocation("Offsite S3", s3);
     // The primary cannot be its own second copy.
-    await expect(putOrgPolicy(t.db, owner, { copies: [setup.storage.id] })).rejects.toThrow(/already holds the backups: a second copy must go to another location/);
-    await putOrgPolicy(t.db, owner, { copies: [offsite.id] });
+    await expect(setOrgCopies([setup.storage.id])).rejects.toThrow(/already holds the backups: a second copy must go to another location/);
+    await setOrgCopies([offsite.id]);
     const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, client, "copied");
 
     const backup = await backupNow(environment.id);
@@ -127,7 +131,7 @@ describe("second copies", () => {
     await deleteBackup(t.db, plugins, owner, backup.id);
     expect(listFiles(setup.storageDir)).toEqual([]);
     expect(await storedObjects(offsite.id, backup)).toEqual([]);
-    await putOrgPolicy(t.db, owner, { copies: [] });
+    await setOrgCopies([]);
   });
 
   it("retries a copy the FTP server refuses, ends it failed with the error on the dashboard, and a retry after the fix completes it", async () => {

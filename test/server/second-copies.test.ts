@@ -10,8 +10,9 @@ import { getDashboard } from "@/server/services/dashboard";
 import { openStorage } from "@/server/services/plugin-config";
 import { createRestore } from "@/server/services/restores";
 import { createStorageLocation, updateStorageLocation } from "@/server/services/storage-locations";
-import { storageLocations } from "@/server/db/schema";
-import { eq } from "drizzle-orm";
+import { runRetentionPass } from "@/server/retention/retention-pass";
+import { activityLog, backupCopies, backups, storageLocations } from "@/server/db/schema";
+import { desc, eq } from "drizzle-orm";
 import { createBackupSetup, createPostgresEnvironment, listFiles, startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
@@ -208,5 +209,40 @@ describe("second copies", () => {
       level: "warn",
       message: expect.stringMatching(/^Read the backup from the second copy in Second S3: the primary location Primary S3 was unreachable \(.+\)$/),
     });
+  });
+
+  it("expires a backup from every location, and keeps it while a copy location cannot be reached", async () => {
+    const s3 = await startS3Storage();
+    servers.push(s3);
+    const offsite = await addLocation("Retention S3", s3);
+    const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, client, "retained");
+    await putOverride(t.db, owner, environment.id, { copies: [offsite.id] });
+    const copied = async () => {
+      const backup = await backupNow(environment.id);
+      await until("the second copy", () => getBackup(t.db, owner, backup.id), (b) => b.copies[0]?.status === "completed");
+      return backup;
+    };
+    const old = await copied();
+    const unreachable = await copied();
+    await copied(); // the newest, which retention always keeps
+    const past = new Date(Date.now() - 60_000);
+    await t.db.update(backups).set({ expiresAt: past }).where(eq(backups.id, old.id));
+
+    expect(await runRetentionPass(t.db, plugins)).toMatchObject({ expired: 1, failed: 0 });
+    expect((await getBackup(t.db, owner, old.id)).status).toBe("expired");
+    expect(await storedObjects(offsite.id, old)).toEqual([]);
+    expect(listFiles(setup.storageDir).filter((f) => f.includes(old.id))).toEqual([]);
+    expect(await t.db.select().from(backupCopies).where(eq(backupCopies.backupId, old.id))).toEqual([]);
+
+    // The copy location's server is gone: the backup stays completed, its files everywhere, and the problem is recorded.
+    await t.db.update(backups).set({ expiresAt: past }).where(eq(backups.id, unreachable.id));
+    servers.splice(servers.indexOf(s3), 1);
+    await s3.stop();
+    expect(await runRetentionPass(t.db, plugins)).toMatchObject({ expired: 0, failed: 1 });
+    expect((await getBackup(t.db, owner, unreachable.id)).copies).toMatchObject([{ name: "Retention S3", status: "completed" }]);
+    expect((await getBackup(t.db, owner, unreachable.id)).status).toBe("completed");
+    expect(listFiles(setup.storageDir).filter((f) => f.includes(unreachable.id))).toHaveLength(2);
+    const [problem] = await t.db.select().from(activityLog).where(eq(activityLog.targetId, unreachable.id)).orderBy(desc(activityLog.createdAt)).limit(1);
+    expect(problem).toMatchObject({ action: "backup.expire", outcome: "failure", message: expect.stringMatching(/^Retention could not remove files from its second copy's location "Retention S3": .+ Its backups are kept and tried again on the next pass\.$/) });
   });
 });

@@ -28,18 +28,27 @@ export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<st
 }
 
 /**
- * Every storage location of the organization with what its completed backups take there. An index-only scan
- * of backups_completed_storage_idx (partial on completed backups, which retention keeps few of per environment).
+ * Every storage location of the organization with what its completed backups take there, their verified second
+ * copies included. An index-only scan of backups_completed_storage_idx (partial on completed backups, which
+ * retention keeps few of per environment), and the copies of those backups.
  */
 export async function storageUsage(db: DbOrTx, orgId: string) {
   const rows = await db.execute<{ id: string; name: string; provider: string; used_bytes: string; backups: number }>(sql`
     select sl.id, sl.name, sl.provider, coalesce(u.used_bytes, 0)::text as used_bytes, coalesce(u.backups, 0)::int as backups
     from storage_locations sl
     left join (
-      select b.storage_location_id, sum(b.size_bytes) as used_bytes, count(*) as backups
-      from backups b
-      where b.org_id = ${orgId} and b.status = 'completed'
-      group by b.storage_location_id
+      select kept.storage_location_id, sum(kept.size_bytes) as used_bytes, count(*) as backups
+      from (
+        select b.storage_location_id, b.size_bytes
+        from backups b
+        where b.org_id = ${orgId} and b.status = 'completed'
+        union all
+        select c.storage_location_id, c.size_bytes
+        from backup_copies c
+        join backups b on b.id = c.backup_id
+        where b.org_id = ${orgId} and b.status = 'completed' and c.status = 'completed'
+      ) kept
+      group by kept.storage_location_id
     ) u on u.storage_location_id = sl.id
     where sl.org_id = ${orgId}
     order by sl.name`);

@@ -140,7 +140,9 @@ describe("second copies through the console", () => {
     await page.getByRole("button", { name: "Retry" }).waitFor();
     await screenshot(page, "copies-02-dashboard");
     await page.goto(`${app.url}/settings/backups`);
-    await page.getByText("Second copies", { exact: true }).first().waitFor();
+    // The org default offers every location but its own default (the setup's folder) as a second copy.
+    await page.getByLabel("Offsite FTP").waitFor();
+    await page.getByLabel("Primary S3").waitFor();
     await screenshot(page, "copies-03-default-policy");
 
     // The primary location's server stops; the client's data changes; the restore reads the second copy.

@@ -129,6 +129,9 @@ describe("second copies", () => {
     const inCopy = (await storedObjects(offsite.id, backup)).map(({ key, size, sha256 }) => ({ key, size, sha256 }));
     expect(inCopy).toEqual(catalog);
 
+    // The dashboard counts the copy in the storage it takes.
+    expect((await getDashboard(t.db, owner)).storage.find((l) => l.storageLocationId === offsite.id)).toMatchObject({ usedBytes: copied.sizeBytes, backups: 1 });
+
     await deleteBackup(t.db, plugins, owner, backup.id);
     expect(listFiles(setup.storageDir)).toEqual([]);
     expect(await storedObjects(offsite.id, backup)).toEqual([]);

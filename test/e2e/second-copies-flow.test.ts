@@ -8,7 +8,7 @@ import type { Principal } from "@/server/auth/principal";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -139,11 +139,21 @@ describe("second copies through the console", () => {
     await page.getByText(`Second copy failed: Offsite FTP: ${copied.copies[1]!.error}`).waitFor();
     await page.getByRole("button", { name: "Retry" }).waitFor();
     await screenshot(page, "copies-02-dashboard");
+    // The environment's override is edited in place: the FTP location is taken off its second copies.
+    await page.goto(`${app.url}/projects/${setup.project.id}/environments/${environmentId}`);
+    await page.getByRole("row", { name: /Second copies/ }).getByRole("button", { name: "Change" }).click();
+    const dialog = page.getByRole("dialog", { name: "Change second copies" });
+    await dialog.getByLabel("Offsite FTP").uncheck();
+    expect(await dialog.getByLabel("Primary S3").count()).toBe(0);
+    await screenshotOf(dialog, "copies-03-override");
+    await dialog.getByRole("button", { name: "Save override" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect((await api<{ copies: string[] }>("GET", `/environments/${environmentId}/backup-policy`)).body.copies).toEqual([setup.storage.id]);
     await page.goto(`${app.url}/settings/backups`);
     // The org default offers every location but its own default (the setup's folder) as a second copy.
     await page.getByLabel("Offsite FTP").waitFor();
     await page.getByLabel("Primary S3").waitFor();
-    await screenshot(page, "copies-03-default-policy");
+    await screenshot(page, "copies-04-default-policy");
 
     // The primary location's server stops; the client's data changes; the restore reads the second copy.
     primaryStopped = true;

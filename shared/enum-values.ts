@@ -13,6 +13,9 @@ export const ARTIFACT_KINDS = ["database", "filestore", "manifest"] as const;
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
 export const RESTORE_STATUSES = ["pending", "in_progress", "completed", "failed"] as const;
 export const OUTCOMES = ["success", "failure"] as const;
+/** A second copy of a backup in another storage location: waiting (or waiting to retry), copying, copied and verified, or given up. */
+export const COPY_STATUSES = ["pending", "copying", "completed", "failed"] as const;
+export type CopyStatus = (typeof COPY_STATUSES)[number];
 /**
  * Why a backup or restore failed, for the dashboard and alerts (the message says what exactly): its source or
  * target (`source`), its storage (`storage`), a stored file that did not match (`verification`), something

@@ -5,6 +5,7 @@ import type { Db } from "@/server/db";
 import { backupArtifacts, backups } from "@/server/db/schema";
 import type { ContributionManifest, ManagedServer } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { queueBackupCopies } from "@/server/copies/queue-copies";
 import { RunFailure, failingAs } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
 import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
@@ -123,6 +124,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
       async (tx) => {
         await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
+        await queueBackupCopies(tx, job.backup);
       },
     );
   } catch (err) {

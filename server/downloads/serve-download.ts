@@ -6,7 +6,8 @@ import { DECLARED_LENGTH_HEADER } from "@/server/http/declared-length";
 import { escapeHtml } from "@/server/http/escape-html";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
-import { openStorage } from "@/server/services/plugin-config";
+import { openBackupReadLocation } from "@/server/copies/read-location";
+import type { HostedStorageClient } from "@/server/plugins/conform";
 import { parseRange } from "./byte-range";
 import { verifyLinkToken } from "./link-token";
 
@@ -76,12 +77,14 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
   const status = range ? 206 : 200;
   if (request.method === "HEAD") return new Response(null, { status, headers });
-  const storage = await openStorage(plugins, row.storage);
+  let storage: HostedStorageClient | undefined;
   let body: Readable;
   try {
+    // The first healthy copy: the primary location, else a verified second copy.
+    storage = (await openBackupReadLocation(db, plugins, row.backup)).storage;
     body = await storage.get(row.artifact.key, range ? { start: range.start } : undefined);
   } catch (err) {
-    await storage.close();
+    await storage?.close();
     // The storage's own words (an FTP reply, a folder name) are for the operator, not for whoever holds the link.
     console.error(`Download of ${row.artifact.key} from storage "${row.storage.name}" failed:`, (err as Error).message);
     return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");

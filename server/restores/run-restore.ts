@@ -10,7 +10,8 @@ import type { ManagedServer, PreviousCopy, StagedRestore } from "@/server/plugin
 import type { PluginHost } from "@/server/plugins/host";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
-import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
+import { environmentSourceConfig } from "@/server/services/plugin-config";
+import { openBackupReadLocation, readFromCopyMessage } from "@/server/copies/read-location";
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { takeSafetyBackup } from "./safety-backup";
@@ -123,7 +124,10 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
 
     // The manifest is checked before anything else, so a backup changed in storage costs no safety backup.
     await run.phase("checking the backup");
-    run.storage = await failingAs("storage", () => openStorage(plugins, job.storage!));
+    const read = await failingAs("storage", () => openBackupReadLocation(db, plugins, backup));
+    run.storage = read.storage;
+    const fromCopy = readFromCopyMessage(read);
+    if (fromCopy) await run.log(fromCopy, "warn");
     run.files = await failingAs("verification", async () => checkStoredManifest(run.storage!, backup, job.artifacts, await manifestKeysFor(db, backup)));
 
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {

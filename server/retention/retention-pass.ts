@@ -2,7 +2,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import { safeholdActor, type Principal } from "@/server/auth/principal";
 import { backupObjectKeys, removeBackupObjects } from "@/server/backups/backup-objects";
 import type { DbOrTx } from "@/server/db";
-import { backups, restores, storageLocations } from "@/server/db/schema";
+import { backupCopies, backups, restores, storageLocations } from "@/server/db/schema";
+import { copyLocationsOf } from "@/server/copies/copy-locations";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
 
 import type { PluginHost } from "@/server/plugins/host";
@@ -111,32 +112,40 @@ async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Prom
  */
 async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, HostedStorageClient | Error>, batch: Completed[], policies: Map<string, EnvironmentPolicy>) {
   const keys = await backupObjectKeys(db, batch);
+  const copies = await copyLocationsOf(db, batch.map((b) => b.id));
   const removed: Completed[] = [];
   const problems: { actor: Principal; entry: ActivityEntry }[] = [];
-  await eachLimited(batch, DELETE_CONCURRENCY, async (backup) => {
-    if (backup.storageLocationId) {
-      try {
-        const storage = await storageFor(db, plugins, clients, backup.storageLocationId);
-        // Already failed in this pass and recorded once: the backup waits for the next pass.
-        if (storage instanceof Error) return;
-        if (storage) await removeBackupObjects(db, storage, backup, keys.get(backup.id));
-      } catch (err) {
-        if (clients.get(backup.storageLocationId) instanceof Error) return;
-        clients.set(backup.storageLocationId, err as Error);
-        problems.push({
-          actor: safeholdActor(backup.orgId),
-          entry: {
-            action: "backup.expire",
-            targetType: "backup",
-            targetId: backup.id,
-            targetLabel: label(policies.get(backup.environmentId)!),
-            outcome: "failure",
-            message: `Retention could not remove files from its storage location: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
-          },
-        });
-        return;
-      }
+  /** Removes the backup's objects from one location; false when that location failed (now or earlier in this pass). */
+  const removeFrom = async (backup: Completed, locationId: string, what: string): Promise<boolean> => {
+    try {
+      const storage = await storageFor(db, plugins, clients, locationId);
+      // Already failed in this pass and recorded once: the backup waits for the next pass.
+      if (storage instanceof Error) return false;
+      if (storage) await removeBackupObjects(db, storage, backup, keys.get(backup.id));
+      return true;
+    } catch (err) {
+      if (clients.get(locationId) instanceof Error) return false;
+      clients.set(locationId, err as Error);
+      problems.push({
+        actor: safeholdActor(backup.orgId),
+        entry: {
+          action: "backup.expire",
+          targetType: "backup",
+          targetId: backup.id,
+          targetLabel: label(policies.get(backup.environmentId)!),
+          outcome: "failure",
+          message: `Retention could not remove files from ${what}: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
+        },
+      });
+      return false;
     }
+  };
+  await eachLimited(batch, DELETE_CONCURRENCY, async (backup) => {
+    // Every second copy, then the primary location: a backup is expired only once no location holds it.
+    for (const copy of copies.get(backup.id) ?? []) {
+      if (!(await removeFrom(backup, copy.location.id, `its second copy's location "${copy.location.name}"`))) return;
+    }
+    if (backup.storageLocationId && !(await removeFrom(backup, backup.storageLocationId, "its storage location"))) return;
     removed.push(backup);
   });
   const marked = removed.length
@@ -147,6 +156,8 @@ async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string,
         .returning({ id: backups.id })
     : [];
   const markedIds = new Set(marked.map((m) => m.id));
+  // Their copies are gone with them.
+  if (marked.length) await db.delete(backupCopies).where(inArray(backupCopies.backupId, [...markedIds]));
   const done = removed.filter((b) => markedIds.has(b.id));
   await recordActivities(db, [
     ...problems,

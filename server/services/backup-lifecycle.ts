@@ -5,11 +5,14 @@ import { removeBackupObjects } from "@/server/backups/backup-objects";
 import { backupJobKey } from "@/server/backups/job-key";
 import { expiryFor } from "@/server/backups/retention";
 import type { DbOrTx } from "@/server/db";
-import { RETENTION_CLASSES, backups, storageLocations } from "@/server/db/schema";
+import { RETENTION_CLASSES, backupCopies, backups, storageLocations } from "@/server/db/schema";
+import { copyLocationsOf } from "@/server/copies/copy-locations";
+import { enqueueCopyJobs } from "@/server/copies/queue-copies";
 import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue, removeJob } from "@/server/jobs/enqueue";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
+import type { retryCopyInput } from "./backup-copies";
 import { effectivePolicyFor } from "./backup-policies";
 import { getBackup, findBackup } from "./backups";
 import { findEnvironment } from "./environments";
@@ -102,7 +105,7 @@ export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<
 }
 
 /**
- * Deletes a backup and its objects in storage. A pending backup is taken out of the queue; a running one is
+ * Deletes a backup and its objects in storage, its second copies included. A pending backup is taken out of the queue; a running one is
  * refused (it cannot be stopped half-way through safely from here). If storage cannot be reached the backup
  * is kept, so nothing is lost or orphaned.
  */
@@ -112,6 +115,18 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
     throw new ConflictError("This backup is running; delete it once it has finished");
   }
   if (backup.status === "pending") await removeJob(db, backupJobKey(id));
+  // Second copies first, each copy row going once its objects are gone: the catalog never claims a copy that is not there.
+  for (const copy of (await copyLocationsOf(db, [id])).get(id) ?? []) {
+    const storage = await openStorage(plugins, copy.location);
+    try {
+      await removeBackupObjects(db, storage, backup);
+    } catch (err) {
+      throw new ExternalError(`Could not remove the backup's second copy from "${copy.location.name}": ${(err as Error).message}. The backup was kept.`);
+    } finally {
+      await storage.close();
+    }
+    await db.delete(backupCopies).where(eq(backupCopies.id, copy.copyId));
+  }
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (location && backup.status !== "pending") {
     const storage = await openStorage(plugins, location);
@@ -134,5 +149,23 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
     targetId: id,
     targetLabel: `${projectName} / ${environmentName}`,
     message: backup.name || `${backup.type} backup of ${backup.createdAt.toISOString()}`,
+  });
+}
+
+/** Tries a failed second copy again from the start (a fresh round of attempts). */
+export async function retryCopy(db: DbOrTx, actor: Principal, input: z.infer<typeof retryCopyInput>): Promise<void> {
+  const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
+  await db.transaction(async (tx) => {
+    const [copy] = await tx
+      .select({ id: backupCopies.id, status: backupCopies.status, name: storageLocations.name })
+      .from(backupCopies)
+      .innerJoin(storageLocations, eq(storageLocations.id, backupCopies.storageLocationId))
+      .where(and(eq(backupCopies.backupId, backup.id), eq(backupCopies.storageLocationId, input.storageLocationId)));
+    if (!copy) throw new NotFoundError("Second copy");
+    if (copy.status !== "failed") throw new ConflictError("Only a failed copy can be retried: this one is still being made or is complete");
+    if (backup.status !== "completed") throw new ConflictError("Only a completed backup can be copied");
+    await tx.update(backupCopies).set({ status: "pending", error: null }).where(eq(backupCopies.id, copy.id));
+    await enqueueCopyJobs(tx, [copy.id]);
+    await recordActivity(tx, actor, { action: "backup.copy_retry", targetType: "backup", targetId: backup.id, targetLabel: `${projectName} / ${environmentName}`, message: `Retrying the second copy in ${copy.name}` });
   });
 }

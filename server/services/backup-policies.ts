@@ -42,6 +42,25 @@ async function assertChannelsInOrg(db: DbOrTx, actor: Principal, ids: string[] |
   if (rows.length !== wanted.length) throw new NotFoundError("Notification channel");
 }
 
+/** The location a policy stores backups in: its own, or the organization's default location. */
+async function primaryLocationId(db: DbOrTx, orgId: string, storageLocationId: string | null): Promise<string | null> {
+  if (storageLocationId) return storageLocationId;
+  const [row] = await db.select({ id: storageLocations.id }).from(storageLocations).where(and(eq(storageLocations.orgId, orgId), eq(storageLocations.isDefault, true)));
+  return row?.id ?? null;
+}
+
+/** Second copies go to distinct locations of the organization, none of them the one the backups are stored in. */
+async function assertCopiesValid(db: DbOrTx, actor: Principal, copies: string[] | undefined, storageLocationId: string | null, label = "") {
+  if (!copies || copies.length === 0) return;
+  const unique = [...new Set(copies)];
+  if (unique.length !== copies.length) throw new ValidationError(`${label}Each location receives one copy: a location is chosen twice`, { copies: "A location is chosen twice" });
+  const rows = await db.select({ id: storageLocations.id, name: storageLocations.name }).from(storageLocations).where(and(eq(storageLocations.orgId, actor.orgId), inArray(storageLocations.id, unique)));
+  if (rows.length !== unique.length) throw new NotFoundError("Storage location");
+  const primary = await primaryLocationId(db, actor.orgId, storageLocationId);
+  const same = rows.find((r) => r.id === primary);
+  if (same) throw new ValidationError(`${label}"${same.name}" already holds the backups: a second copy must go to another location`, { copies: "Choose locations other than the one backups are stored in" });
+}
+
 async function orgDefaultRow(db: DbOrTx, orgId: string) {
   const [row] = await db.select().from(backupPolicies).where(and(eq(backupPolicies.orgId, orgId), isNull(backupPolicies.environmentId)));
   return row;
@@ -66,6 +85,7 @@ export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolic
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, policy.storageLocationId);
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
+  await assertCopiesValid(db, actor, policy.copies, policy.storageLocationId);
   const existing = await orgDefaultRow(db, actor.orgId);
   if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
@@ -90,6 +110,8 @@ export async function putOverride(db: DbOrTx, actor: Principal, environmentId: s
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, override.storageLocationId);
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
+  // Inherited copies are not checked here: a backup never copies to its own location (see queueBackupCopies).
+  await assertCopiesValid(db, actor, override.copies, policy.storageLocationId);
   const existing = await overrideRow(db, environmentId);
   if (existing) await db.update(backupPolicies).set(toColumns(override)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId, ...toColumns(override) });
@@ -152,8 +174,9 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
       if (isValidationError(err)) throw new ValidationError(`${target.projectName} / ${target.name}: ${err.message}`, err.fields);
       throw err;
     }
-    return { environmentId: target.id, override: merged, label: `${target.projectName} / ${target.name}` };
+    return { environmentId: target.id, override: merged, policy, label: `${target.projectName} / ${target.name}` };
   });
+  for (const item of items) await assertCopiesValid(db, actor, item.override.copies, item.policy.storageLocationId, `${item.label}: `);
   // Only the columns of the fields given change on an existing override: what else it overrides stays.
   const set = Object.fromEntries(Object.entries(toColumns(override)).filter(([column]) => columnSetBy(column, override))) as Partial<ReturnType<typeof toColumns>>;
   await db.transaction(async (tx) => {

@@ -10,6 +10,7 @@ import { NotFoundError } from "@/server/errors";
 import { runLogEntry } from "./run-log-entry";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { queuePositions } from "./queue-positions";
+import { backupCopyItem, copiesOf, type BackupCopyItem } from "./backup-copies";
 
 
 export const backupItem = z.object({
@@ -38,6 +39,8 @@ export const backupItem = z.object({
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
   /** For a pending backup: how many operations of its environment run or wait before it. */
   queuePosition: z.number().nullable(),
+  /** Its second copies in further storage locations (the primary location is the first copy). */
+  copies: z.array(backupCopyItem),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
@@ -79,7 +82,7 @@ function selectBackups(db: DbOrTx, where: SQL | undefined) {
 
 type BackupRow = Awaited<ReturnType<typeof selectBackups>>[number];
 
-function toItem(row: BackupRow, queuePosition: number | null) {
+function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopyItem[]) {
   const b = row.backup;
   return {
     id: b.id,
@@ -104,6 +107,7 @@ function toItem(row: BackupRow, queuePosition: number | null) {
     failureKind: b.failureKind,
     progress: b.progress,
     queuePosition,
+    copies,
     startedAt: b.startedAt?.toISOString() ?? null,
     finishedAt: b.finishedAt?.toISOString() ?? null,
     createdAt: b.createdAt.toISOString(),
@@ -146,8 +150,8 @@ export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<t
   const rows = await selectBackups(db, and(...filters))
     .orderBy(sql`${backups.createdAt} desc nulls last`, sql`${backups.id} desc nulls last`)
     .limit(input.limit + 1);
-  const positions = await queuePositions(db, pendingEnvironments(rows.slice(0, input.limit)));
-  return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
+  const [positions, copies] = await Promise.all([queuePositions(db, pendingEnvironments(rows.slice(0, input.limit))), copiesOf(db, rows.slice(0, input.limit).map((r) => r.backup.id))]);
+  return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null, copies.get(r.backup.id) ?? []), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
 }
 
 export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
@@ -159,9 +163,9 @@ export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
 export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   const row = await findBackup(db, actor, id);
   const artifacts = await db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, id)).orderBy(asc(backupArtifacts.createdAt));
-  const positions = await queuePositions(db, pendingEnvironments([row]));
+  const [positions, copies] = await Promise.all([queuePositions(db, pendingEnvironments([row])), copiesOf(db, [id])]);
   return {
-    ...toItem(row, positions.get(id) ?? null),
+    ...toItem(row, positions.get(id) ?? null, copies.get(id) ?? []),
     sourceMeta: row.backup.sourceMeta,
     log: row.backup.log,
     artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: fileNameOf(a.key), size: a.size, sha256: a.sha256 })),

@@ -28,18 +28,27 @@ export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<st
 }
 
 /**
- * Every storage location of the organization with what its completed backups take there. An index-only scan
- * of backups_completed_storage_idx (partial on completed backups, which retention keeps few of per environment).
+ * Every storage location of the organization with what its completed backups take there, their verified second
+ * copies included. An index-only scan of backups_completed_storage_idx (partial on completed backups, which
+ * retention keeps few of per environment), and the copies of those backups.
  */
 export async function storageUsage(db: DbOrTx, orgId: string) {
   const rows = await db.execute<{ id: string; name: string; provider: string; used_bytes: string; backups: number }>(sql`
     select sl.id, sl.name, sl.provider, coalesce(u.used_bytes, 0)::text as used_bytes, coalesce(u.backups, 0)::int as backups
     from storage_locations sl
     left join (
-      select b.storage_location_id, sum(b.size_bytes) as used_bytes, count(*) as backups
-      from backups b
-      where b.org_id = ${orgId} and b.status = 'completed'
-      group by b.storage_location_id
+      select kept.storage_location_id, sum(kept.size_bytes) as used_bytes, count(*) as backups
+      from (
+        select b.storage_location_id, b.size_bytes
+        from backups b
+        where b.org_id = ${orgId} and b.status = 'completed'
+        union all
+        select c.storage_location_id, c.size_bytes
+        from backup_copies c
+        join backups b on b.id = c.backup_id
+        where b.org_id = ${orgId} and b.status = 'completed' and c.status = 'completed'
+      ) kept
+      group by kept.storage_location_id
     ) u on u.storage_location_id = sl.id
     where sl.org_id = ${orgId}
     order by sl.name`);
@@ -84,4 +93,41 @@ export async function failuresSince(db: DbOrTx, orgId: string, since: Date): Pro
       + (select count(*) from restores r where r.org_id = ${orgId} and r.status = 'failed' and r.finished_at > ${since.toISOString()}::timestamptz)
     )::int as n`);
   return row?.n ?? 0;
+}
+
+/** Second copies shown on the dashboard at most; the total says how many more there are. */
+const FAILED_COPIES_SHOWN = 20;
+
+/**
+ * Failed second copies of the organization's completed backups, newest failure first (the partial index
+ * backup_copies_failed_idx holds only failed copies), with how many there are in all.
+ */
+export async function failedCopies(db: DbOrTx, orgId: string) {
+  const rows = await db.execute<{ backup_id: string; storage_location_id: string; location_name: string; error: string | null; attempts: number; failed_at: string; environment_id: string; environment_name: string; project_id: string; project_name: string; total: number }>(sql`
+    select c.backup_id, c.storage_location_id, sl.name as location_name, c.error, c.attempts, c.updated_at as failed_at,
+      e.id as environment_id, e.name as environment_name, p.id as project_id, p.name as project_name, count(*) over ()::int as total
+    from backup_copies c
+    join backups b on b.id = c.backup_id and b.status = 'completed'
+    join storage_locations sl on sl.id = c.storage_location_id
+    join environments e on e.id = b.environment_id
+    join projects p on p.id = b.project_id
+    where c.status = 'failed' and b.org_id = ${orgId}
+    order by c.updated_at desc
+    limit ${FAILED_COPIES_SHOWN}`);
+  return {
+    total: rows[0]?.total ?? 0,
+    items: rows.map((r) => ({
+      backupId: r.backup_id,
+      storageLocationId: r.storage_location_id,
+      locationName: r.location_name,
+      environmentId: r.environment_id,
+      environmentName: r.environment_name,
+      projectId: r.project_id,
+      projectName: r.project_name,
+      attempts: r.attempts,
+      error: r.error,
+      reason: `Second copy failed: ${r.location_name}: ${r.error ?? "unknown error"}`,
+      failedAt: new Date(r.failed_at).toISOString(),
+    })),
+  };
 }

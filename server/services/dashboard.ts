@@ -4,7 +4,7 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, type NonComplianceReason } from "@/server/policies/compliance";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
-import { dailyRuns, environmentRuns, failuresSince, storageUsage, type EnvironmentRuns } from "./dashboard-queries";
+import { dailyRuns, environmentRuns, failedCopies, failuresSince, storageUsage, type EnvironmentRuns } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
 const NON_COMPLIANT_SHOWN = 50;
@@ -30,6 +30,24 @@ export const dashboardOutput = z.object({
     }),
   ),
   nonCompliantTotal: z.number(),
+  /** Second copies that failed after their last attempt, newest first (needs attention too); the total counts them all. */
+  failedCopies: z.array(
+    z.object({
+      backupId: z.string(),
+      storageLocationId: z.string(),
+      locationName: z.string(),
+      environmentId: z.string(),
+      environmentName: z.string(),
+      projectId: z.string(),
+      projectName: z.string(),
+      attempts: z.number(),
+      error: z.string().nullable(),
+      /** "Second copy failed: <location>: <error>". */
+      reason: z.string(),
+      failedAt: z.string(),
+    }),
+  ),
+  failedCopiesTotal: z.number(),
   /** Protected: a recent successful backup (under the environment's own schedule), whether or not backups are enabled. */
   environments: z.object({ total: z.number(), enabled: z.number(), protected: z.number() }),
   /** Backups and restores that failed in the last 24 hours. */
@@ -101,12 +119,13 @@ function upcomingRuns(enabled: EnvironmentPolicy[], now: Date, count: number) {
  * and of the completed ones (which retention keeps few of); never the whole history.
  */
 export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new Date()): Promise<Dashboard> {
-  const [policies, runs, storage, daily, failuresLast24h] = await Promise.all([
+  const [policies, runs, storage, daily, failuresLast24h, copies] = await Promise.all([
     loadEnvironmentPolicies(db, { orgId: actor.orgId }),
     environmentRuns(db, actor.orgId),
     storageUsage(db, actor.orgId),
     dailyRuns(db, actor.orgId, now, CHART_DAYS),
     failuresSince(db, actor.orgId, new Date(now.getTime() - 24 * 60 * 60 * 1000)),
+    failedCopies(db, actor.orgId),
   ]);
   const windows = new Map<string, number | null>();
   const enabled = policies.filter((e) => e.policy.enabled);
@@ -131,6 +150,8 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
       lastBackupAt: r?.lastRun?.finishedAt?.toISOString() ?? null,
     })),
     nonCompliantTotal: failing.length,
+    failedCopies: copies.items,
+    failedCopiesTotal: copies.total,
     environments: { total: policies.length, enabled: enabled.length, protected: protectedCount },
     failuresLast24h,
     storage,

@@ -10,7 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, isDomainError } from "@/s
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
-import { openStorage } from "./plugin-config";
+import { openBackupReadLocation } from "@/server/copies/read-location";
 
 /** The product guide's expirations: 15 min, 30 min, 1 h, 2 h, 24 h. */
 export const DOWNLOAD_EXPIRIES = [900, 1800, 3600, 7200, 86400] as const;
@@ -64,7 +64,8 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
 
   const fileName = fileNameOf(artifact.key);
   const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
-  const storage = await openStorage(plugins, location);
+  // Presigned by the first location that answers: the primary, else a verified second copy.
+  const { storage } = await openBackupReadLocation(db, plugins, backup);
   let presigned: string | undefined;
   try {
     presigned = await storage.presignGet(artifact.key, expiresInSeconds, fileName);

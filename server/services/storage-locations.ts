@@ -2,7 +2,8 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { backups, storageLocations } from "@/server/db/schema";
+import { backupCopies, backupPolicies, backups, storageLocations } from "@/server/db/schema";
+import { ConflictError } from "@/server/errors";
 import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
@@ -71,6 +72,18 @@ const resource = configuredResource<"provider", LocationRow, Usage, z.infer<type
     none: { backupCount: 0, bytesUsed: 0 },
   },
   deleteGuard: (row) => (row.backupCount > 0 ? `"${row.name}" still holds ${row.backupCount} backup(s): delete them or let them expire first` : undefined),
+  // Second copies kept there hold backups too; failed ones go with the location. Policies that copy to it lose it.
+  beforeDelete: async (tx, actor, row) => {
+    const [held] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(backupCopies)
+      .where(and(eq(backupCopies.storageLocationId, row.id), ne(backupCopies.status, "failed")));
+    if (held && held.n > 0) throw new ConflictError(`"${row.name}" still holds second copies of ${held.n} backup(s): delete them or let them expire first`);
+    await tx
+      .update(backupPolicies)
+      .set({ copyStorageLocationIds: sql`array_remove(${backupPolicies.copyStorageLocationIds}, ${row.id}::uuid)` })
+      .where(and(eq(backupPolicies.orgId, actor.orgId), sql`${row.id}::uuid = any(${backupPolicies.copyStorageLocationIds})`));
+  },
   toItem: (row, config) => ({
     id: row.id,
     name: row.name,

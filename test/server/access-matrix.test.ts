@@ -104,6 +104,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backups.create": (o) => ({ environmentId: o.environmentId, name: unique("backup") }),
   "backups.delete": (o) => ({ id: o.backupId }),
   "backups.retentionPreview": (o) => ({ id: o.environmentId }),
+  "backups.retryCopy": (o) => ({ backupId: o.backupId, storageLocationId: o.storageId }),
   "restores.create": (o) => ({ backupId: o.backupId, target: "original", confirm: "RESTORE" }),
   "restores.get": (o) => ({ id: o.restoreId }),
   "restores.list": (o) => ({ environmentId: o.environmentId }),

@@ -1,11 +1,12 @@
 import { ShieldCheck } from "lucide-react";
 import { Badge, type Tone } from "@/app/_components/ui/layout";
 import { BACKUP_STATUS_LABEL, formatBytes } from "@/app/_lib/format";
+import { BackupCopies } from "./backup-copies";
 import type { BackupItem } from "./backup-types";
 
 const STATUS_TONE: Record<string, Tone> = { pending: "neutral", in_progress: "info", uploading: "info", completed: "success", failed: "danger", expired: "warning" };
 
-/** Status badge, verified badge, live progress or queue place, and a failure's message in red. */
+/** Status badge, verified badge, live progress or queue place, a failure's message in red, and its copies. */
 export function BackupStatus({ backup }: { backup: BackupItem }) {
   const running = backup.status === "in_progress" || backup.status === "uploading";
   return (
@@ -32,6 +33,7 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
         <p className="mt-1 text-xs text-slate-500">{backup.queuePosition === 0 ? "Starting…" : `Waiting: ${backup.queuePosition} ahead in this environment's queue`}</p>
       )}
       {backup.status === "failed" && backup.error && <p className="mt-1 max-w-sm text-xs text-red-600">{backup.error}</p>}
+      <BackupCopies backup={backup} />
     </div>
   );
 }

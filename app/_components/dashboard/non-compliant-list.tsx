@@ -2,10 +2,11 @@ import { ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
+import { FailedCopies } from "./failed-copies";
 import { ReasonBadge } from "./reason-badge";
 import type { Dashboard } from "./types";
 
-/** The environments with backups enabled that are not compliant, most urgent first, each with why. */
+/** The environments with backups enabled that are not compliant, most urgent first, each with why; then the failed second copies. */
 export function NonCompliantList({ dashboard, className = "" }: { dashboard: Dashboard; className?: string }) {
   const { nonCompliant, nonCompliantTotal, compliance } = dashboard;
   const description =
@@ -58,6 +59,7 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
           </Table>
         </div>
       )}
+      <FailedCopies dashboard={dashboard} />
     </Card>
     </div>
   );

@@ -13,7 +13,7 @@ import { describeSchedule } from "./schedule-presets";
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -25,6 +25,7 @@ export const FIELD_LABEL: Record<PolicyField, string> = {
   notifyOnSuccess: "Notify on success",
   notifyOnFailure: "Notify on failure",
   notificationChannelIds: "Notification channels",
+  copies: "Second copies",
 };
 
 /** A field's name within a sentence: "Override retention (GFS)". */
@@ -85,7 +86,44 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
       return <>{policy[field] ? "Yes" : "No"}</>;
     case "notificationChannelIds":
       return <>{policy.notificationChannelIds.length === 0 ? "None" : policy.notificationChannelIds.map((id) => options.channels.find((c) => c.id === id)?.name ?? "A deleted channel").join(", ")}</>;
+    case "copies":
+      return <>{policy.copies.length === 0 ? "None" : policy.copies.map((id) => storageName(id, options)).join(", ")}</>;
   }
+}
+
+/** The further storage locations that receive a verified copy of each backup, picked from the organization's locations. */
+export function CopiesPicker({ idPrefix, value, onChange, primaryId, options, disabled, error }: { idPrefix: string; value: string[]; onChange: (value: string[]) => void; primaryId: string | null; options: PolicyOptions; disabled?: boolean; error?: string }) {
+  const primary = primaryId ?? options.storage.find((l) => l.isDefault)?.id ?? null;
+  const others = options.storage.filter((l) => l.id !== primary);
+  if (others.length === 0) {
+    return (
+      <p className="text-sm text-slate-500">
+        A second copy needs another storage location: an admin adds one in{" "}
+        <Link href="/settings/storage" className="text-brand-700 hover:underline">
+          Settings › Storage
+        </Link>
+        .
+      </p>
+    );
+  }
+  return (
+    <div>
+      <div className="grid gap-2 sm:grid-cols-2">
+        {others.map((location) => (
+          <Checkbox
+            key={location.id}
+            id={`${idPrefix}-copy-${location.id}`}
+            label={location.name}
+            hint={location.provider}
+            checked={value.includes(location.id)}
+            disabled={disabled || (!value.includes(location.id) && value.length >= 5)}
+            onChange={(e) => onChange(e.target.checked ? [...value, location.id] : value.filter((id) => id !== location.id))}
+          />
+        ))}
+      </div>
+      {error && <p className="mt-1 text-sm text-red-600">{error}</p>}
+    </div>
+  );
 }
 
 /** The keep counts of GFS retention, each with how long its backups are kept. */
@@ -205,5 +243,7 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
       return <Checkbox id={id} label="Notify on failure" hint="Tell the channels when a backup failed, with the reason" checked={draft.notifyOnFailure} disabled={disabled} onChange={(e) => onChange({ notifyOnFailure: e.target.checked })} />;
     case "notificationChannelIds":
       return <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />;
+    case "copies":
+      return <CopiesPicker idPrefix={id} value={draft.copies} onChange={(copies) => onChange({ copies })} primaryId={draft.storageLocationId} options={options} disabled={disabled} error={errors.copies} />;
   }
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
 import { backupCountsInput, backupCountsOutput, countBackups } from "@/server/services/backup-counts";
-import { createBackup, createBackupInput, deleteBackup } from "@/server/services/backup-lifecycle";
+import { retryCopyInput } from "@/server/services/backup-copies";
+import { createBackup, createBackupInput, deleteBackup, retryCopy } from "@/server/services/backup-lifecycle";
 import { retentionPreview, retentionPreviewOutput } from "@/server/services/retention-preview";
 import { backupDetail, backupPage, getBackup, listBackups, listBackupsInput } from "@/server/services/backups";
 
@@ -35,4 +36,9 @@ export const backupsRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.void())
     .mutation(({ ctx, input }) => deleteBackup(ctx.db, ctx.plugins, ctx.principal, input.id)),
+
+  retryCopy: procedure("operator", { method: "POST", path: "/backups/{backupId}/copies/{storageLocationId}/retry", tags: ["backups"], summary: "Try a failed second copy of a backup again", protect: true, restStatus: 204 })
+    .input(retryCopyInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => retryCopy(ctx.db, ctx.principal, input)),
 });

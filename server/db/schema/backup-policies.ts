@@ -28,6 +28,8 @@ export const backupPolicies = pgTable(
     notifyOnFailure: boolean(),
     /** Null: inherit; an empty array: notify nobody. */
     notificationChannelIds: uuid().array(),
+    /** The storage locations that receive a second copy of each verified backup. Null: inherit; an empty array: none. */
+    copyStorageLocationIds: uuid().array(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,5 +1,5 @@
 import { pgEnum } from "drizzle-orm/pg-core";
-import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, FAILURE_KINDS, OUTCOMES, RESTORE_STATUSES, RESTORE_TARGETS, RETENTION_CLASSES, ROLES, STAGES } from "@/shared/enum-values";
+import { ARTIFACT_KINDS, BACKUP_STATUSES, COPY_STATUSES, BACKUP_TYPES, FAILURE_KINDS, OUTCOMES, RESTORE_STATUSES, RESTORE_TARGETS, RETENTION_CLASSES, ROLES, STAGES } from "@/shared/enum-values";
 
 export * from "@/shared/enum-values";
 
@@ -13,4 +13,5 @@ export const restoreTargetEnum = pgEnum("restore_target", RESTORE_TARGETS);
 export const restoreStatusEnum = pgEnum("restore_status", RESTORE_STATUSES);
 export const outcomeEnum = pgEnum("outcome", OUTCOMES);
 export const failureKindEnum = pgEnum("failure_kind", FAILURE_KINDS);
+export const copyStatusEnum = pgEnum("copy_status", COPY_STATUSES);
 

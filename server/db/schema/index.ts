@@ -13,6 +13,7 @@ export * from "./backup-policies";
 export * from "./backups";
 export * from "./environment-last-runs";
 export * from "./backup-artifacts";
+export * from "./backup-copies";
 export * from "./restores";
 export * from "./erasure-subjects";
 export * from "./download-links";

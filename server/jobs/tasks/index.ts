@@ -1,4 +1,5 @@
 import type { TaskList } from "graphile-worker";
+import { copyBackupTask } from "./backup/copy";
 import { retentionTask } from "./backup/retention";
 import { runBackupTask } from "./backup/run";
 import { scheduleTickTask } from "./backup/schedule-tick";
@@ -11,6 +12,7 @@ import type { TaskPayloads } from "./payloads";
 /** Every task the worker runs, by id (`domain/action`). */
 export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/run": runBackupTask,
+  "backup/copy": copyBackupTask,
   "backup/schedule-tick": scheduleTickTask,
   "backup/retention": retentionTask,
   "restore/run": runRestoreTask,

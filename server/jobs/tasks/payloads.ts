@@ -3,6 +3,7 @@ import { z } from "zod";
 /** Every task's payload schema, declared once; tasks validate with it and enqueueJob is typed by it. */
 export const taskPayloads = {
   "backup/run": z.object({ backupId: z.uuid() }),
+  "backup/copy": z.object({ copyId: z.uuid() }),
   "backup/schedule-tick": z.object({}).loose(),
   "backup/retention": z.object({}).loose(),
   "restore/run": z.object({ restoreId: z.uuid() }),

@@ -30,8 +30,8 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
   const editable = can("admin");
   const options = usePolicyOptions();
   const [draft, setDraft] = useState<Policy>(() => {
-    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds } = policy;
-    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds };
+    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies } = policy;
+    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies };
   });
   const save = useMutation(trpc.backupPolicies.putDefault.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
   const failure = errorInfo(save.error);
@@ -71,6 +71,9 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
         <Section title="Storage" description="Where scheduled backups are kept, and whether they include the filestore.">
           <div className="max-w-lg">{field("storageLocationId")}</div>
           {field("includeFilestore")}
+        </Section>
+        <Section title="Second copies" description="Further storage locations that receive a copy of each verified backup, itself read back and verified (3-2-1). Restores and downloads read from the first copy that answers.">
+          {field("copies")}
         </Section>
         <Section
           title="Retention"

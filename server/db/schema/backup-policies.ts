@@ -28,6 +28,8 @@ export const backupPolicies = pgTable(
     notifyOnFailure: boolean(),
     /** Null: inherit; an empty array: notify nobody. */
     notificationChannelIds: uuid().array(),
+    /** Whether backups are encrypted to the organization key (age). */
+    encrypt: boolean(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

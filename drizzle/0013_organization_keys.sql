@@ -11,6 +11,7 @@ CREATE TABLE "organization_keys" (
 --> statement-breakpoint
 ALTER TABLE "backup_policies" ADD COLUMN "encrypt" boolean;--> statement-breakpoint
 ALTER TABLE "backup_artifacts" ADD COLUMN "encryption_key_id" uuid;--> statement-breakpoint
+ALTER TABLE "download_links" ADD COLUMN "decrypted" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "organization_keys" ADD CONSTRAINT "organization_keys_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organization_keys" ADD CONSTRAINT "organization_keys_kit_confirmed_by_users_id_fk" FOREIGN KEY ("kit_confirmed_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "organization_keys_current_idx" ON "organization_keys" USING btree ("org_id") WHERE "organization_keys"."retired_at" is null;--> statement-breakpoint

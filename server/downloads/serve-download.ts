@@ -1,12 +1,14 @@
 import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
-import { fileNameOf } from "@/server/backups/keys";
+import { decryptedFileName, fileNameOf } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
 import { DECLARED_LENGTH_HEADER } from "@/server/http/declared-length";
 import { escapeHtml } from "@/server/http/escape-html";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
+import { organizationIdentities } from "@/server/services/organization-keys";
 import { openStorage } from "@/server/services/plugin-config";
+import { decryptedDownload } from "./decrypted-download";
 import { parseRange } from "./byte-range";
 import { verifyLinkToken } from "./link-token";
 
@@ -59,6 +61,8 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   }
   if (!row.storage) return refuse(request, 404, "not_found", "The storage holding this backup no longer exists.");
 
+  if (row.link.decrypted) return serveDecrypted(db, plugins, request, { backup: row.backup, artifact: row.artifact, storage: row.storage });
+
   const size = row.artifact.size;
   const range = parseRange(request.headers.get("range"), size);
   if (range === "unsatisfiable") {
@@ -89,4 +93,40 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   const stream = range && range.end < size - 1 ? take(body, length) : body;
   stream.once("close", () => void storage.close());
   return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
+}
+
+type DecryptedFile = {
+  backup: typeof backups.$inferSelect;
+  artifact: typeof backupArtifacts.$inferSelect;
+  storage: typeof storageLocations.$inferSelect;
+};
+
+/**
+ * Serves an encrypted backup file decrypted (`….gz`), as it streams from storage: its length follows from the age
+ * file's, so browsers show progress; byte ranges are not offered (the encrypted file's link has them).
+ */
+async function serveDecrypted(db: Db, plugins: PluginHost, request: Request, file: DecryptedFile): Promise<Response> {
+  const headers: Record<string, string> = {
+    "content-type": "application/gzip",
+    "content-disposition": `attachment; filename="${decryptedFileName(fileNameOf(file.artifact.key))}"`,
+    "accept-ranges": "none",
+    "cache-control": "private, no-store, no-transform",
+  };
+  if (!file.artifact.encryptionKeyId) return refuse(request, 409, "conflict", "The file is encrypted to a key this console no longer holds: only that key's recovery kit can decrypt it. Ask for a link to the encrypted file.");
+  const identities = await organizationIdentities(db, file.backup.orgId);
+  const storage = await openStorage(plugins, file.storage);
+  try {
+    const { length, body } = await decryptedDownload(await storage.get(file.artifact.key), file.artifact.size, identities);
+    headers[DECLARED_LENGTH_HEADER] = String(length);
+    body.once("close", () => void storage.close());
+    if (request.method === "HEAD") {
+      body.destroy();
+      return new Response(null, { status: 200, headers });
+    }
+    return new Response(Readable.toWeb(body) as ReadableStream, { status: 200, headers });
+  } catch (err) {
+    await storage.close();
+    console.error(`Download of ${file.artifact.key} from storage "${file.storage.name}" failed:`, (err as Error).message);
+    return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");
+  }
 }

@@ -101,32 +101,63 @@ type DecryptedFile = {
   storage: typeof storageLocations.$inferSelect;
 };
 
+/** The bytes `start`…`start + length - 1` of `source` (the decrypted file has to be read from its start). */
+function slice(source: Readable, start: number, length: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let skip = start;
+      let left = length;
+      for await (const chunk of source) {
+        let part = chunk as Buffer;
+        if (skip > 0) {
+          const dropped = Math.min(skip, part.length);
+          part = part.subarray(dropped);
+          skip -= dropped;
+        }
+        if (part.length === 0) continue;
+        if (part.length > left) part = part.subarray(0, left);
+        left -= part.length;
+        yield part;
+        if (left <= 0) break;
+      }
+    })(),
+  );
+}
+
 /**
  * Serves an encrypted backup file decrypted (`….gz`), as it streams from storage: its length follows from the age
- * file's, so browsers show progress; byte ranges are not offered (the encrypted file's link has them).
+ * file's, so browsers show progress. A byte range is served too, though the file is decrypted from its start to
+ * reach it (the encrypted file's link serves ranges straight from storage).
  */
 async function serveDecrypted(db: Db, plugins: PluginHost, request: Request, file: DecryptedFile): Promise<Response> {
-  const headers: Record<string, string> = {
-    "content-type": "application/gzip",
-    "content-disposition": `attachment; filename="${decryptedFileName(fileNameOf(file.artifact.key))}"`,
-    "accept-ranges": "none",
-    "cache-control": "private, no-store, no-transform",
-  };
   if (!file.artifact.encryptionKeyId) return refuse(request, 409, "conflict", "The file is encrypted to a key this console no longer holds: only that key's recovery kit can decrypt it. Ask for a link to the encrypted file.");
   const identities = await organizationIdentities(db, file.backup.orgId);
   const storage = await openStorage(plugins, file.storage);
+  let decrypted: { length: number; body: Readable };
   try {
-    const { length, body } = await decryptedDownload(await storage.get(file.artifact.key), file.artifact.size, identities);
-    headers[DECLARED_LENGTH_HEADER] = String(length);
-    body.once("close", () => void storage.close());
-    if (request.method === "HEAD") {
-      body.destroy();
-      return new Response(null, { status: 200, headers });
-    }
-    return new Response(Readable.toWeb(body) as ReadableStream, { status: 200, headers });
+    decrypted = await decryptedDownload(await storage.get(file.artifact.key), file.artifact.size, identities);
   } catch (err) {
     await storage.close();
     console.error(`Download of ${file.artifact.key} from storage "${file.storage.name}" failed:`, (err as Error).message);
     return refuse(request, 502, "bad_gateway", "The storage could not return the file. The console's log has the details.");
   }
+  const { length: size, body } = decrypted;
+  body.once("close", () => void storage.close());
+  const range = parseRange(request.headers.get("range"), size);
+  if (range === "unsatisfiable" || request.method === "HEAD") body.destroy();
+  if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+  const length = range ? range.end - range.start + 1 : size;
+  const headers: Record<string, string> = {
+    "content-type": "application/gzip",
+    "content-disposition": `attachment; filename="${decryptedFileName(fileNameOf(file.artifact.key))}"`,
+    [DECLARED_LENGTH_HEADER]: String(length),
+    "accept-ranges": "bytes",
+    "cache-control": "private, no-store, no-transform",
+  };
+  if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
+  const status = range ? 206 : 200;
+  if (request.method === "HEAD") return new Response(null, { status, headers });
+  const stream = range ? slice(body, range.start, length) : body;
+  if (stream !== body) stream.once("close", () => body.destroy());
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
 }

@@ -145,6 +145,10 @@ describe("the organization key and its recovery kit, on a spawned console", () =
     await page.getByTestId("recovery-kit-panel").waitFor();
     await expect(page.getByTestId("organization-key").count()).resolves.toBe(2);
     await screenshot(page, "encryption-06-rotated");
+    // Elsewhere in the console, owners are reminded that the new key's kit is still to be saved.
+    await page.goto(`${c.app.url}/backups`);
+    await page.getByTestId("recovery-kit-banner").getByRole("link", { name: "Save the recovery kit" }).waitFor();
+    await screenshot(page, "encryption-07-kit-banner");
     const [current, retired] = await keys();
     expect(current).toMatchObject({ retiredAt: null, kitConfirmedAt: null, encryptedFiles: 0 });
     expect(retired).toMatchObject({ retiredAt: expect.any(String), kitConfirmedBy: c.members.owner.email, encryptedFiles: 1 });

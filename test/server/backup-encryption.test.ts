@@ -15,6 +15,7 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { createDownloadLink } from "@/server/services/download-links";
+import { createStorageLocation } from "@/server/services/storage-locations";
 import { listOrganizationKeys, rotateOrganizationKey } from "@/server/services/organization-keys";
 import { createRestore } from "@/server/services/restores";
 import { createBackupSetup, createPostgresEnvironment, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -22,6 +23,7 @@ import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDa
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { rest } from "../helpers/rest";
 import { createOdooClient, createOdooEnvironment, odooState, waitForRestore, type OdooClient } from "../helpers/restore-env";
+import { startS3Storage } from "../helpers/storage-servers/s3";
 
 let t: TestDatabase;
 let worker: { stop: () => Promise<void> };
@@ -209,5 +211,26 @@ describe("backups encrypted to the organization key", () => {
     expect(confirmed).toMatchObject({ status: 200, body: { id: key.id, kitConfirmedAt: expect.any(String), kitConfirmedBy: owner.label } });
     const again = await rest("POST", `/organization/keys/${key.id}/recovery-kit`, { token, body: {} });
     expect(again).toMatchObject({ status: 409, body: { error: { message: expect.stringContaining("does not hand out the private key again") } } });
+  });
+
+  it("hands out the encrypted file presigned by S3, and the decrypted one through the console", async () => {
+    const s3 = await startS3Storage();
+    try {
+      const location = await createStorageLocation(t.db, plugins, owner, { name: "Encrypted S3", provider: "s3", config: s3.config, isDefault: false });
+      const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, pgClient, "invoicing-s3");
+      const created = await createBackup(t.db, owner, { environmentId: environment.id, name: "", notes: "", includeFilestore: false, retention: "daily", storageLocationId: location.id });
+      expect(await waitForBackup(t.db, owner, created.id)).toMatchObject({ status: "completed", verified: true });
+      const sealedLink = await createDownloadLink(t.db, plugins, owner, { backupId: created.id, artifact: "database", encrypted: true }, 900);
+      expect(sealedLink).toMatchObject({ signedBy: "provider", encrypted: true, fileName: `backup-${created.id}-database.sql.gz.age` });
+      const sealed = Buffer.from(await (await fetch(sealedLink.url)).arrayBuffer());
+      expect(sealed.length).toBe(sealedLink.size);
+      expect(sealed.subarray(0, 22).toString()).toBe("age-encryption.org/v1\n");
+      const plain = await download(created.id, "database");
+      expect(plain.link).toMatchObject({ signedBy: "console", encrypted: false, fileName: `backup-${created.id}-database.sql.gz` });
+      expect(plain.bytes.length).toBe(plain.link.size);
+      expect(gunzipSync(plain.bytes).toString("utf8")).toContain("COPY public.invoices (id, client) FROM stdin;");
+    } finally {
+      await s3.stop();
+    }
   });
 });

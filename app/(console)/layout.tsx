@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { RecoveryKitBanner } from "@/app/_components/recovery-kit-banner";
 import { Sidebar } from "@/app/_components/sidebar";
 import { ConsoleSessionProvider } from "@/app/_lib/console-context";
 import { requirePagePrincipal } from "@/server/auth/page-session";
@@ -15,7 +16,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="flex min-h-full">
         <Sidebar />
         <main className="min-w-0 flex-1 px-8 py-8">
-          <div className="mx-auto max-w-6xl">{children}</div>
+          <div className="mx-auto max-w-6xl">
+            <RecoveryKitBanner />
+            {children}
+          </div>
         </main>
       </div>
     </ConsoleSessionProvider>

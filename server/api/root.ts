@@ -12,6 +12,7 @@ import { meRouter } from "./routers/me";
 import { notificationChannelsRouter } from "./routers/notification-channels";
 import { membersRouter } from "./routers/members";
 import { organizationRouter } from "./routers/organization";
+import { organizationKeysRouter } from "./routers/organization-keys";
 import { overviewRouter } from "./routers/overview";
 import { pluginsRouter } from "./routers/plugins";
 import { projectsRouter } from "./routers/projects";
@@ -25,6 +26,7 @@ export const appRouter = router({
   me: meRouter,
   account: accountRouter,
   organization: organizationRouter,
+  organizationKeys: organizationKeysRouter,
   members: membersRouter,
   apiTokens: apiTokensRouter,
   plugins: pluginsRouter,

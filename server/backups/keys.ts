@@ -11,11 +11,17 @@ export const DEFAULT_ARTIFACT_FORMAT = {
 /**
  * The file names users download, as the product guide gives them for the built-in sources:
  * `backup-{id}-database.sql.gz`, `backup-{id}-filestore.tar.gz` (the source may declare another extension than
- * `sql`/`tar`; the console gzips every artifact) and `backup-{id}-manifest.json`.
+ * `sql`/`tar`; the console gzips every artifact) and `backup-{id}-manifest.json`. An encrypted artifact is the age
+ * file of that gzip file: `….gz.age`.
  */
-export function artifactFileName(backupId: string, kind: ArtifactKind, extension?: string): string {
+export function artifactFileName(backupId: string, kind: ArtifactKind, extension?: string, encrypted = false): string {
   if (kind === "manifest") return `backup-${backupId}-manifest.json`;
-  return `backup-${backupId}-${kind}.${extension ?? DEFAULT_ARTIFACT_FORMAT[kind].extension}.gz`;
+  return `backup-${backupId}-${kind}.${extension ?? DEFAULT_ARTIFACT_FORMAT[kind].extension}.gz${encrypted ? ".age" : ""}`;
+}
+
+/** The file name of an encrypted artifact once decrypted (`….gz`); other names as they are. */
+export function decryptedFileName(fileName: string): string {
+  return fileName.replace(/\.age$/, "");
 }
 
 /** A stored object's file name: the last part of its key (what downloads are named). */
@@ -28,6 +34,6 @@ export function backupPrefix(backup: { orgId: string; projectId: string; environ
   return `${backup.orgId}/${backup.projectId}/${backup.environmentId}/${backup.id}/`;
 }
 
-export function artifactKey(backup: { orgId: string; projectId: string; environmentId: string; id: string }, kind: ArtifactKind, extension?: string): string {
-  return `${backupPrefix(backup)}${artifactFileName(backup.id, kind, extension)}`;
+export function artifactKey(backup: { orgId: string; projectId: string; environmentId: string; id: string }, kind: ArtifactKind, extension?: string, encrypted = false): string {
+  return `${backupPrefix(backup)}${artifactFileName(backup.id, kind, extension, encrypted)}`;
 }

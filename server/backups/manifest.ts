@@ -2,6 +2,9 @@ import type { StoredArtifact } from "./stream-to-storage";
 import { fileNameOf, type ArtifactKind } from "./keys";
 import { signManifest } from "./manifest-signature";
 
+/** How an encrypted artifact was encrypted: age, to this public key. Its size and checksums are those of the age file. */
+export type ArtifactEncryption = { format: "age"; recipient: string };
+
 export type ManifestInput = {
   backup: { id: string; type: string; name: string; notes: string; retentionClass: string; includeFilestore: boolean; createdAt: Date };
   organization: { id: string; name: string };
@@ -11,7 +14,7 @@ export type ManifestInput = {
   source: { type: string; metadata: Record<string, unknown> };
   startedAt: Date;
   finishedAt: Date;
-  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string }>;
+  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption }>;
 };
 
 /**
@@ -39,6 +42,7 @@ export function buildManifest(input: ManifestInput): Buffer {
       kind: a.kind,
       fileName: fileNameOf(a.key),
       ...(a.contentType ? { contentType: a.contentType, contentEncoding: "gzip" } : {}),
+      ...(a.encryption ? { encryption: a.encryption } : {}),
       key: a.key,
       size: a.size,
       sha256: a.sha256,

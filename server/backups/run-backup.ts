@@ -12,12 +12,13 @@ import { openSourceSession, type SourceSession } from "@/server/servers/connect-
 import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
 import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys";
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
-import { buildManifest } from "./manifest";
+import { buildManifest, type ArtifactEncryption } from "./manifest";
+import { encryptionFor, type BackupEncryption } from "./encryption";
 import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
-type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string };
+type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption; encryptionKeyId?: string };
 
 /** What the source says its artifacts are (file extension, media type), for their file names and the manifest. */
 type Declared = ContributionManifest["artifacts"];
@@ -36,7 +37,7 @@ async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<Host
 }
 
 /** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, declared: Declared, storage: HostedStorageClient, run: Run, written: string[]) {
+async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, declared: Declared, storage: HostedStorageClient, run: Run, written: string[], encryption: BackupEncryption | null) {
   const { progress, signal } = run;
   const startedAt = new Date();
   await progress.setPhase("connecting to the source");
@@ -50,14 +51,14 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
   const stored: Stored[] = [];
   for await (const artifact of produced.artifacts) {
     const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
-    const key = artifactKey(job.backup, artifact.kind, format.extension);
+    const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
     written.push(key);
     // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
     const [, result] = await Promise.all([
       progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore"),
-      streamToStorage(artifact.stream, storage, key, { gzip: true, onSourceBytes: (n) => (progress.bytes += n), signal }),
+      streamToStorage(artifact.stream, storage, key, { gzip: true, encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal }),
     ]);
-    stored.push({ kind: artifact.kind, contentType: format.contentType, ...result });
+    stored.push({ kind: artifact.kind, contentType: format.contentType, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
     await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   return { stored, startedAt, metadata: produced.metadata };
@@ -93,7 +94,8 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
-    const { stored, startedAt, metadata } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written);
+    const encryption = await encryptionFor(db, job, run);
+    const { stored, startedAt, metadata } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -123,7 +125,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       systemActor(job),
       { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
       async (tx) => {
-        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })));
+        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: a.encryptionKeyId ?? null })));
         await queueBackupCopies(tx, job.backup);
       },
     );

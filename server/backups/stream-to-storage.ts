@@ -3,6 +3,7 @@ import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { StorageClient } from "@/server/plugins/contracts";
+import { ageEncryptor } from "@/server/crypto/age-stream";
 import { ChunkHasher } from "./chunk-hashes";
 import { storageFailure } from "./storage-failure";
 
@@ -37,7 +38,7 @@ function tap(see: (chunk: Buffer) => void): Transform {
 }
 
 /**
- * Streams `input` (optionally gzipped) to `key`, hashing and counting what is stored on the way. Nothing is
+ * Streams `input` (optionally gzipped, then optionally encrypted with age to `encryptTo`) to `key`, hashing and counting what is stored on the way. Nothing is
  * buffered whole: the storage provider reads as the source writes. When either side fails the other is
  * stopped, and both have settled when this returns.
  */
@@ -45,12 +46,12 @@ export async function streamToStorage(
   input: Readable,
   storage: StorageClient,
   key: string,
-  options: { gzip: boolean; onSourceBytes: (n: number) => void; signal: AbortSignal },
+  options: { gzip: boolean; encryptTo?: string; onSourceBytes: (n: number) => void; signal: AbortSignal },
 ): Promise<StoredArtifact> {
   const hashes = new StoredHashes();
   const body = new PassThrough();
   const stored = tap((chunk) => hashes.update(chunk));
-  const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), stored, body];
+  const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), ...(options.encryptTo ? [await ageEncryptor([options.encryptTo])] : []), stored, body];
   // The side that fails first tears the other down (a provider that fails destroys the stream it reads), so the
   // first stream end to error is the side the failure is recorded against.
   let failedFirst: "source" | "storage" | undefined;

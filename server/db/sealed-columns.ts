@@ -38,6 +38,7 @@ export const SEALED_COLUMNS = {
   notificationChannelSecrets: jsonColumn("notification_channels", "secrets"),
   retiredKey: textColumn("retired_keys", "key"),
   userTotpSecret: textColumn("users", "totp_secret"),
+  organizationKeyIdentity: textColumn("organization_keys", "identity"),
 };
 
 function associatedData(column: { table: string; column: string }, rowId: string): string {

@@ -12,9 +12,10 @@ export const BUILT_IN_POLICY: Policy = {
   notifyOnFailure: true,
   notificationChannelIds: [],
   copies: [],
+  encrypt: true,
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -33,6 +34,8 @@ export const policySchema = z.object({
   notificationChannelIds: z.array(z.uuid()).max(20),
   /** Storage locations (other than the primary) that receive a second copy of each verified backup. */
   copies: z.array(z.uuid()).max(5, "Choose at most 5 locations for second copies"),
+  /** Whether each backup file is stored encrypted (age) to the organization key. */
+  encrypt: z.boolean(),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -41,7 +44,7 @@ export type Policy = z.infer<typeof policySchema>;
  * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
  * the console attached). Add every later policy field to this list.
  */
-export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true } as const;
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true } as const;
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 

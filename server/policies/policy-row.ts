@@ -16,9 +16,10 @@ export const policyColumns = {
   notifyOnFailure: backupPolicies.notifyOnFailure,
   notificationChannelIds: backupPolicies.notificationChannelIds,
   copyStorageLocationIds: backupPolicies.copyStorageLocationIds,
+  encrypt: backupPolicies.encrypt,
 };
 
-type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds">;
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -36,6 +37,7 @@ export function toColumns(p: PolicyOverride) {
     notifyOnFailure: p.notifyOnFailure ?? null,
     notificationChannelIds: p.notificationChannelIds ?? null,
     copyStorageLocationIds: p.copies ?? null,
+    encrypt: p.encrypt ?? null,
   };
 }
 
@@ -56,5 +58,6 @@ export function toOverride(row: PolicyColumns | undefined | null): PolicyOverrid
   if (row.notifyOnFailure !== null) o.notifyOnFailure = row.notifyOnFailure;
   if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
   if (row.copyStorageLocationIds !== null) o.copies = row.copyStorageLocationIds;
+  if (row.encrypt !== null) o.encrypt = row.encrypt;
   return o;
 }

@@ -1,12 +1,19 @@
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import type { ArtifactEncryption } from "@/server/backups/manifest";
 import { hashStoredObject } from "@/server/backups/stream-to-storage";
+import { ageDecrypted } from "@/server/crypto/age-stream";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { ChunkVerifier, wholeFileMismatch, type ExpectedFile } from "./chunk-verifier";
 
 /** A stored artifact as the catalog records it, with its chunk checksums when its signed manifest gave them. */
-export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & { key: string; chunks: { size: number; hashes: string[] } | null };
+export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & {
+  key: string;
+  chunks: { size: number; hashes: string[] } | null;
+  /** How the stored file is encrypted, as its signed manifest says; null for a plain gzip file. */
+  encryption: ArtifactEncryption | null;
+};
 
 export type VerifiedArtifact = {
   /** The decompressed content; it errors instead of ending when the stored file is not the one recorded. */
@@ -28,15 +35,21 @@ async function chunksOfStoredFile(storage: StorageClient, artifact: ArtifactToLo
 }
 
 /**
- * Streams a stored artifact for a restore: storage → chunk verifier → gunzip. Each chunk reaches gunzip (and the
- * loader behind it) only once its sha256 matched, so a damaged or forged file never feeds the loader a byte: it
- * makes `content` error, which stops whatever loads it before the restore reaches its swap.
+ * Streams a stored artifact for a restore: storage → chunk verifier → age decryption (an encrypted file, with
+ * `identities`: the organization's keys) → gunzip. Each chunk reaches the decrypter and gunzip (and the loader
+ * behind them) only once its sha256 matched, so a damaged or forged file never feeds the loader a byte: it makes
+ * `content` error, which stops whatever loads it before the restore reaches its swap.
  */
-export async function openVerifiedArtifact(storage: StorageClient, artifact: ArtifactToLoad, onStoredBytes: (n: number) => void): Promise<VerifiedArtifact> {
+export async function openVerifiedArtifact(storage: StorageClient, artifact: ArtifactToLoad, onStoredBytes: (n: number) => void, identities: string[]): Promise<VerifiedArtifact> {
   const expected = artifact.chunks ? { ...artifact, chunkSize: artifact.chunks.size, chunks: artifact.chunks.hashes } : await chunksOfStoredFile(storage, artifact);
   const stored = await storage.get(artifact.key);
   const content = new PassThrough();
-  const verified = pipeline(stored, new ChunkVerifier(expected, onStoredBytes), createGunzip(), content).catch((err: NodeJS.ErrnoException) => {
+  const checked = new ChunkVerifier(expected, onStoredBytes);
+  const read = pipeline(stored, checked);
+  const plain = artifact.encryption ? ageDecrypted(checked, identities) : checked;
+  // Whatever stops the decrypted side (the loader failing) stops the reading too.
+  plain.once("close", () => checked.destroy());
+  const verified = Promise.all([read, pipeline(plain, createGunzip(), content)]).then(() => {}).catch((err: NodeJS.ErrnoException) => {
     if (err.code?.startsWith("Z_")) {
       throw new Error(`The stored ${artifact.kind} file is damaged: it is not a complete gzip file (${err.message})`);
     }

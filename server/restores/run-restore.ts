@@ -15,6 +15,7 @@ import { openBackupReadLocation, readFromCopyMessage } from "@/server/copies/rea
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { takeSafetyBackup } from "./safety-backup";
+import { identitiesFor } from "./encrypted-files";
 import { checkStoredManifest } from "./stored-manifest";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
@@ -43,6 +44,8 @@ class RestoreRun {
   staged?: StagedRestore;
   /** What each file must be, from the checked manifest: nothing is loaded before it was read. */
   files?: Map<string, ArtifactToLoad>;
+  /** The organization's private keys, for encrypted files. */
+  identities: string[] = [];
 
   constructor(
     private readonly db: Db,
@@ -67,7 +70,7 @@ class RestoreRun {
   async load(kind: "database" | "filestore", into: (content: Readable) => Promise<void>) {
     const artifact = this.files!.get(kind)!;
     if (!artifact.chunks) await this.log(`This backup was taken before files were checked chunk by chunk: its ${kind} file is read and checked once before it is loaded`);
-    const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n));
+    const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n), this.identities);
     const loaded = into(content).then(
       // Whatever the loader left unread is still read, so the whole file is checked.
       () => void content.resume(),
@@ -81,7 +84,7 @@ class RestoreRun {
     // makes must exist before the restore discards it, or it would be left behind.
     const [load, check] = await Promise.allSettled([loaded, verified]);
     // A file that does not match its checksum is a verification failure; one that cannot be read, a storage one.
-    const stored = check.status === "rejected" ? new RunFailure((check.reason as Error).message.startsWith("The stored") ? "verification" : "storage", oneLine(check.reason), { cause: check.reason }) : null;
+    const stored = check.status === "rejected" ? new RunFailure(/^The (stored|encrypted file|file is encrypted)/.test((check.reason as Error).message) ? "verification" : "storage", oneLine(check.reason), { cause: check.reason }) : null;
     if (stored?.kind === "verification") throw stored;
     if (load.status === "rejected") throw load.reason;
     if (stored) throw stored;
@@ -129,6 +132,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     const fromCopy = readFromCopyMessage(read);
     if (fromCopy) await run.log(fromCopy, "warn");
     run.files = await failingAs("verification", async () => checkStoredManifest(run.storage!, backup, job.artifacts, await manifestKeysFor(db, backup)));
+    run.identities = await identitiesFor(db, backup.orgId, run.files);
 
     if (job.restore.safetyBackup && job.restore.target !== "new_environment") {
       await run.phase("safety backup", "Taking a safety backup of the target before touching it");

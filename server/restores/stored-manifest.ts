@@ -7,7 +7,7 @@ import type { ArtifactToLoad } from "./artifact-stream";
 const MANIFEST_LIMIT = 64 * 1024 * 1024;
 
 type CatalogArtifact = { kind: string; key: string; size: number; sha256: string };
-type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown };
+type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown; encryption?: unknown };
 
 async function readManifestText(storage: StorageClient, key: string): Promise<string> {
   const parts: Buffer[] = [];
@@ -52,6 +52,16 @@ function chunksOf(entry: ManifestEntry, size: number): ArtifactToLoad["chunks"] 
   return { size: chunkSize, hashes: chunks as string[] };
 }
 
+/** How an entry of a signed manifest says its file is encrypted; a file of an unsigned manifest is never encrypted. */
+function encryptionOf(entry: ManifestEntry): ArtifactToLoad["encryption"] {
+  const e = entry.encryption as { format?: unknown; recipient?: unknown } | undefined;
+  if (e === undefined) return null;
+  if (e?.format !== "age" || typeof e.recipient !== "string" || !e.recipient.startsWith("age1")) {
+    throw new Error("The stored manifest of this backup names an encryption this console does not know; refusing to restore it");
+  }
+  return { format: "age", recipient: e.recipient };
+}
+
 /**
  * Reads and checks a backup's manifest before any of its files is opened: a signed one must carry a signature made
  * with one of `signingKeys` (this console's, or one a key rotation retired after the backup: see manifestKeysFor), and every file it lists must be the catalog's (key, size, sha256). Returns what each file to load must
@@ -70,7 +80,7 @@ export async function checkStoredManifest(storage: StorageClient, backup: { sign
     if (!entry || entry.key !== file.key || entry.size !== file.size || entry.sha256 !== file.sha256 || (backup.signedManifest && !chunks)) {
       throw new Error(`The stored manifest of this backup does not describe its ${file.kind} file as the catalog does (key, size, sha256 and chunk checksums); refusing to restore it`);
     }
-    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks });
+    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: backup.signedManifest ? encryptionOf(entry) : null });
   }
   if (entries.length !== files.length) throw new Error("The stored manifest of this backup lists other files than the catalog does; refusing to restore it");
   return toLoad;

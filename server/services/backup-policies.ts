@@ -10,6 +10,7 @@ import { toColumns, toOverride } from "@/server/policies/policy-row";
 import { checkSchedule } from "@/server/policies/schedule";
 import { recordActivity } from "./activity";
 import { findEnvironment } from "./environments";
+import { ensureOrganizationKey } from "./organization-keys";
 
 export const policyOutput = policySchema.extend({ nextRuns: z.array(z.string()) });
 export const effectivePolicyOutput = z.object({
@@ -89,6 +90,8 @@ export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolic
   const existing = await orgDefaultRow(db, actor.orgId);
   if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
+  // Encryption turned on: the organization gets its key now, so its owners can save the recovery kit before a backup uses it.
+  if (policy.encrypt) await ensureOrganizationKey(db, actor.orgId);
   await recordActivity(db, actor, { action: "policy.update", targetType: "organization", targetId: actor.orgId, message: `Default backup policy: ${policy.enabled ? `"${policy.schedule}" (${policy.timezone})` : "disabled"}` });
   return getOrgPolicy(db, actor);
 }
@@ -115,6 +118,7 @@ export async function putOverride(db: DbOrTx, actor: Principal, environmentId: s
   const existing = await overrideRow(db, environmentId);
   if (existing) await db.update(backupPolicies).set(toColumns(override)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId, ...toColumns(override) });
+  if (policy.encrypt) await ensureOrganizationKey(db, actor.orgId);
   await recordActivity(db, actor, {
     action: "policy.override",
     targetType: "environment",

@@ -1,12 +1,13 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
-import { fileNameOf } from "@/server/backups/keys";
+import { decryptedFileName, fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { ARTIFACT_KINDS, backupArtifacts, downloadLinks, organizations, storageLocations, users } from "@/server/db/schema";
+import { agePlaintextSize } from "@/server/downloads/decrypted-download";
 import { signLinkToken } from "@/server/downloads/link-token";
 import { env } from "@/server/env";
-import { ConflictError, ForbiddenError, NotFoundError, isDomainError } from "@/server/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDomainError } from "@/server/errors";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
@@ -21,6 +22,11 @@ export const createDownloadLinkInput = z.object({
   expiresIn: z.union(DOWNLOAD_EXPIRIES.map((s) => z.literal(s)) as [z.ZodLiteral<900>, ...z.ZodLiteral<number>[]], {
     error: "Choose 15 minutes, 30 minutes, 1 hour, 2 hours or 24 hours",
   }),
+  /**
+   * For an encrypted backup file: true hands out the stored age file (….gz.age, byte ranges, presigned where the
+   * storage can); false or left out, the decrypted file (….gz), which the console decrypts as it serves it.
+   */
+  encrypted: z.boolean().optional(),
 });
 
 export const downloadLinkItem = z.object({
@@ -30,6 +36,8 @@ export const downloadLinkItem = z.object({
   fileName: z.string(),
   size: z.number(),
   signedBy: z.enum(["console", "provider"]),
+  /** Whether the link hands out an encrypted (age) file, which needs the organization's recovery kit to read. */
+  encrypted: z.boolean(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
   createdBy: z.string().nullable(),
@@ -50,7 +58,7 @@ async function assertMayDownload(db: DbOrTx, actor: Principal): Promise<void> {
  * presigned URL; otherwise the console signs a URL that streams the object through it (and can be revoked
  * at once). `expiresInSeconds` is the API's choice; tests pass shorter ones.
  */
-export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor: Principal, input: { backupId: string; artifact: (typeof ARTIFACT_KINDS)[number] }, expiresInSeconds: number) {
+export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor: Principal, input: { backupId: string; artifact: (typeof ARTIFACT_KINDS)[number]; encrypted?: boolean }, expiresInSeconds: number) {
   await assertMayDownload(db, actor);
   const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
   if (backup.status !== "completed") throw new ConflictError("Only a completed backup can be downloaded");
@@ -62,22 +70,17 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (!location) throw new ConflictError("The backup's storage location no longer exists");
 
+  const storedEncrypted = isEncryptedFile(artifact.key);
+  if (input.encrypted && !storedEncrypted) throw new ValidationError("This backup file is not encrypted: leave out `encrypted`", { encrypted: "This file is not encrypted" });
+  const decrypted = storedEncrypted && !input.encrypted;
+  if (decrypted && !artifact.encryptionKeyId) throw new ConflictError("This file is encrypted to a key the console no longer holds: only that key's recovery kit can decrypt it; ask for the encrypted file instead");
   const fileName = fileNameOf(artifact.key);
   const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
-  // Presigned by the first location that answers: the primary, else a verified second copy.
-  const { storage } = await openBackupReadLocation(db, plugins, backup);
-  let presigned: string | undefined;
-  try {
-    presigned = await storage.presignGet(artifact.key, expiresInSeconds, fileName);
-  } catch (err) {
-    // A provider that cannot sign: the console signs and serves the download itself.
-    if (!isDomainError(err) || err.pluginCode !== "NOT_SUPPORTED") throw err;
-  } finally {
-    await storage.close();
-  }
+  // Storage hands out what it stores: the decrypted form is always served (and decrypted) by the console.
+  const presigned = decrypted ? undefined : await presign(db, plugins, backup, artifact.key, expiresInSeconds, fileName);
   const [row] = await db
     .insert(downloadLinks)
-    .values({ orgId: actor.orgId, backupId: backup.id, artifact: input.artifact, signedBy: presigned ? "provider" : "console", expiresAt, createdBy: actor.userId })
+    .values({ orgId: actor.orgId, backupId: backup.id, artifact: input.artifact, signedBy: presigned ? "provider" : "console", decrypted, expiresAt, createdBy: actor.userId })
     .returning();
   const url = presigned ?? `${env().publicUrl}/download/${signLinkToken({ linkId: row!.id, backupId: backup.id, artifact: input.artifact, expiresAt })}`;
   await recordActivity(db, actor, {
@@ -85,10 +88,28 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
     targetType: "backup",
     targetId: backup.id,
     targetLabel: `${projectName} / ${environmentName}`,
-    message: `Download link for the ${LABEL[input.artifact]}, valid until ${expiresAt.toISOString()}`,
-    details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy },
+    message: `Download link for the ${LABEL[input.artifact]}${storedEncrypted ? (decrypted ? " (decrypted)" : " (encrypted)") : ""}, valid until ${expiresAt.toISOString()}`,
+    details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy, decrypted },
   });
   return { ...toItem(row!, artifact, actor.label), url };
+}
+
+/** A presigned URL for `key`, or undefined when the storage cannot sign (the console then signs and serves it). */
+/** Presigned by the first location that answers: the primary, else a verified second copy. */
+async function presign(db: DbOrTx, plugins: PluginHost, backup: Parameters<typeof openBackupReadLocation>[2], key: string, expiresInSeconds: number, fileName: string): Promise<string | undefined> {
+  const { storage } = await openBackupReadLocation(db, plugins, backup);
+  try {
+    return await storage.presignGet(key, expiresInSeconds, fileName);
+  } catch (err) {
+    if (!isDomainError(err) || err.pluginCode !== "NOT_SUPPORTED") throw err;
+    return undefined;
+  } finally {
+    await storage.close();
+  }
+}
+
+function isEncryptedFile(key: string): boolean {
+  return key.endsWith(".age");
 }
 
 function toItem(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number }, createdBy: string | null): z.infer<typeof downloadLinkItem> {
@@ -96,9 +117,10 @@ function toItem(row: typeof downloadLinks.$inferSelect, artifact: { key: string;
     id: row.id,
     backupId: row.backupId,
     artifact: row.artifact,
-    fileName: fileNameOf(artifact.key),
-    size: artifact.size,
+    fileName: row.decrypted ? decryptedFileName(fileNameOf(artifact.key)) : fileNameOf(artifact.key),
+    size: row.decrypted ? agePlaintextSize(artifact.size) : artifact.size,
     signedBy: row.signedBy,
+    encrypted: isEncryptedFile(artifact.key) && !row.decrypted,
     expiresAt: row.expiresAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
     createdBy,

@@ -7,6 +7,7 @@ import type { DbOrTx } from "@/server/db";
 import { memberships, organizations, users, type Role } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import { clearTwoFactor } from "./account";
+import { ensureOrganizationKey } from "./organization-keys";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" }));
 export const nameSchema = z.string().trim().max(100);
@@ -51,6 +52,7 @@ export async function createFirstOwner(db: DbOrTx, input: z.infer<typeof firstOw
     const user = await insertUser(tx, input);
     const [org] = await tx.insert(organizations).values({ name: input.organizationName }).returning();
     await tx.insert(memberships).values({ orgId: org!.id, userId: user.id, role: "owner" });
+    await ensureOrganizationKey(tx, org!.id);
     return { user, org: org! };
   });
 }
@@ -74,6 +76,7 @@ export async function createUserFromCli(
         .values({ name: input.orgName ?? "My organization" })
         .returning();
       await tx.insert(memberships).values({ orgId: org!.id, userId: user.id, role: "owner" });
+      await ensureOrganizationKey(tx, org!.id);
       return { user, org: org!, role: "owner" as Role };
     }
     const orgs = input.orgName

@@ -7,9 +7,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, timeBackups } from "./bench-setup";
+import { ENCRYPT, ROOT, RUNS, SIZES, mb, median, openBench, resultsFile, runBench, timeBackups } from "./bench-setup";
 
-const RESULTS = path.join(ROOT, "test/bench/results/backup.md");
+const RESULTS = resultsFile("backup");
 
 async function main() {
   const { admin, db, owner, storageDir, port, password, workerEnv, environmentFor, close } = await openBench();
@@ -41,14 +41,14 @@ async function main() {
   const pgDump = execFileSync("pg_dump", ["--version"], { encoding: "utf8" }).trim();
   const report = `# Backup benchmark
 
-Command: \`npm run bench:backup\` (test/bench/backup-bench.ts). Generated ${new Date().toISOString()}.
+Command: \`npm run bench:backup${ENCRYPT ? " -- --encrypt" : ""}\` (test/bench/backup-bench.ts). Generated ${new Date().toISOString()}.
 
 Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} RAM, ${os.type()} ${os.release()}, Node ${process.version}, ${pgDump},
 embedded PostgreSQL ${(await admin`show server_version`)[0]!.server_version}; source database and storage on the same local disk.
 
 Baseline: \`pg_dump --no-owner | gzip > file\` (gzip level 6). Safehold: a manual backup run by a \`safehold worker\` process
 (concurrency 1) to local-disk storage, timed from the backup's start to its completion, which includes streaming
-pg_dump through gzip + sha256 to storage, writing the manifest and reading every file back to verify its checksum.
+pg_dump through gzip${ENCRYPT ? " + age encryption to the organization key" : ""} + sha256 to storage, writing the manifest and reading every file back to verify its checksum.
 Peak RSS is the worker process's VmHWM (a fresh worker for each run). ${RUNS} runs each; medians in bold.
 
 | database | size on disk | baseline runs | baseline median | Safehold runs | Safehold median | ratio | worker peak RSS | gzip file: baseline / Safehold |

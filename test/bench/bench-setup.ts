@@ -9,6 +9,7 @@ import { resetEnvCache } from "@/server/env";
 import { PluginHost } from "@/server/plugins/host";
 import { migrateAll } from "@/server/runtime/database";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
@@ -19,7 +20,17 @@ import { fillBenchDatabase } from "./generate-database";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATA = path.join(ROOT, "test/bench/.data");
-export const RUNS = 3;
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** `--runs N` (default 3). */
+export const RUNS = Number(option("--runs") ?? 3);
+/** `--encrypt`: the organization's backups are encrypted to its key (the `encrypt` policy field); without it, plain gzip. */
+export const ENCRYPT = process.argv.includes("--encrypt");
+/** The results file of a benchmark: `<name>.md`, or `<name>-encrypted.md` with `--encrypt`. */
+export const resultsFile = (name: string) => path.join(ROOT, `test/bench/results/${name}${ENCRYPT ? "-encrypted" : ""}.md`);
 export const SIZES = [
   { name: "bench_250mb", targetMb: 250 },
   { name: "bench_1gb", targetMb: 1024 },
@@ -64,6 +75,7 @@ export async function seedSafehold(safeholdUrl: string, storageDir: string) {
   const { user, org } = await createFirstOwner(db, { email: "bench@safehold.test", password: "bench-password", name: "", organizationName: "Bench" });
   const owner: Principal = { userId: user.id, orgId: org.id, role: "owner", label: user.email, via: "cli" };
   await createStorageLocation(db, plugins, owner, { name: "Bench disk", provider: "local", config: { path: storageDir }, isDefault: true });
+  await putOrgPolicy(db, owner, { ...(await orgDefaultPolicy(db, org.id)), encrypt: ENCRYPT });
   const project = await createProject(db, owner, { name: "Bench", description: "" });
   const server = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {} });
   return { db, close, plugins, owner, project, server, storageDir };

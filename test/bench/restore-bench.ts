@@ -7,12 +7,14 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Db } from "@/server/db";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { organizationIdentities } from "@/server/services/organization-keys";
 import { getBackup } from "@/server/services/backups";
 import { createRestore, getRestore } from "@/server/services/restores";
-import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
+import { ENCRYPT, ROOT, RUNS, SIZES, mb, median, openBench, resultsFile, runBench, startWorker } from "./bench-setup";
 
-const RESULTS = path.join(ROOT, "test/bench/results/restore.md");
+const RESULTS = resultsFile("restore");
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (;;) {
@@ -20,6 +22,16 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
     if (done(value)) return value;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The gzip file inside an encrypted backup file, written beside it with `age -d` and the organization's key. */
+async function decryptedCopy(db: Db, orgId: string, file: string): Promise<string> {
+  const identity = path.join(path.dirname(file), "bench-key.txt");
+  fs.writeFileSync(identity, `${(await organizationIdentities(db, orgId)).join("\n")}\n`, { mode: 0o600 });
+  const plain = file.replace(/\.age$/, "");
+  execFileSync("age", ["-d", "-i", identity, "-o", plain, file]);
+  fs.rmSync(identity);
+  return plain;
 }
 
 async function main() {
@@ -35,7 +47,8 @@ async function main() {
     await worker.stop();
     if (backup.status !== "completed") throw new Error(`backup failed: ${backup.error}`);
     const dump = backup.artifacts.find((a) => a.kind === "database")!;
-    const dumpFile = path.join(storageDir, dump.key);
+    // The baseline loads the plain gzip file, decrypted once beforehand when the backup is encrypted.
+    const dumpFile = ENCRYPT ? await decryptedCopy(db, owner.orgId, path.join(storageDir, dump.key)) : path.join(storageDir, dump.key);
 
     const baseline: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -82,15 +95,15 @@ async function main() {
   const psql = execFileSync("psql", ["--version"], { encoding: "utf8" }).trim();
   const report = `# Restore benchmark
 
-Command: \`npm run bench:restore\` (test/bench/restore-bench.ts). Generated ${new Date().toISOString()}.
+Command: \`npm run bench:restore${ENCRYPT ? " -- --encrypt" : ""}\` (test/bench/restore-bench.ts). Generated ${new Date().toISOString()}.
 
 Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} RAM, ${os.type()} ${os.release()}, Node ${process.version}, ${psql},
 embedded PostgreSQL ${(await admin`show server_version`)[0]!.server_version}; database and storage on the same local disk.
 
 Baseline: \`gunzip -c backup-…-database.sql.gz | psql -q -v ON_ERROR_STOP=1\` into an empty database (the stored file of a
-Safehold backup). Safehold: a restore of that backup into a new environment, run by a \`safehold worker\` process
+Safehold backup${ENCRYPT ? ", decrypted beforehand: the backup is encrypted" : ""}). Safehold: a restore of that backup into a new environment, run by a \`safehold worker\` process
 (concurrency 1), timed from the restore's start to its completion: it checks the signed manifest, streams the file from
-storage through a chunk-by-chunk sha256 check and gunzip into psql (meta-commands locked) loading a fresh database,
+storage through a chunk-by-chunk sha256 check${ENCRYPT ? ", age decryption" : ""} and gunzip into psql (meta-commands locked) loading a fresh database,
 then renames it into place. Peak RSS is the worker process's VmHWM (a fresh worker for each run). ${RUNS} runs each;
 medians in bold.
 

@@ -132,8 +132,9 @@ describe("safehold secrets rotate-key", () => {
       ...(await t.sql`select source_secrets as value from environments`),
       ...(await t.sql`select key as value from retired_keys`),
       ...(await t.sql`select totp_secret as value from users where totp_secret is not null`),
+      ...(await t.sql`select identity as value from organization_keys`),
     ].map((row) => row.value as string);
-    expect(values.length).toBeGreaterThanOrEqual(5);
+    expect(values.length).toBeGreaterThanOrEqual(6);
     for (const value of values) expect(value.startsWith(`v2.${newId}.`)).toBe(true);
   });
 

@@ -14,6 +14,7 @@ import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import type { TestDatabase } from "./database";
+import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 
 /** Points this test process's server code (tasks use the process-wide db) at the test database. */
 export function pointProcessAtDatabase(t: TestDatabase): void {
@@ -39,12 +40,17 @@ export async function startTestWorker(t: TestDatabase, concurrency = 4): Promise
 export const ENVIRONMENTS_ROOT = path.join(os.tmpdir(), "safehold-environments");
 fs.mkdirSync(ENVIRONMENTS_ROOT, { recursive: true });
 
-/** A project, this host as a server (allowing ENVIRONMENTS_ROOT), and a local storage folder (the org default). */
-export async function createBackupSetup(db: Db, plugins: PluginHost, owner: Principal) {
+/**
+ * A project, this host as a server (allowing ENVIRONMENTS_ROOT), and a local storage folder (the org default).
+ * Backups are stored as plain gzip files unless `encrypt` (the org default policy is saved with it): most tests
+ * read or tamper with the stored gzip; the encryption tests ask for encrypted backups.
+ */
+export async function createBackupSetup(db: Db, plugins: PluginHost, owner: Principal, { encrypt = false }: { encrypt?: boolean } = {}) {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-storage-"));
   const project = await createProject(db, owner, { name: `Client ${path.basename(storageDir)}`, description: "" });
   const server = await createServer(db, plugins, owner, { name: `This host ${path.basename(storageDir)}`, kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
   const storage = await createStorageLocation(db, plugins, owner, { name: `Disk ${path.basename(storageDir)}`, provider: "local", config: { path: storageDir }, isDefault: true });
+  await putOrgPolicy(db, owner, { ...(await orgDefaultPolicy(db, owner.orgId)), encrypt });
   return { storageDir, project, server, storage };
 }
 

@@ -40,6 +40,9 @@ export async function startSecurityConsole(t: TestDatabase, env: Record<string, 
   const project = await must("POST", "/projects", { name: "Client" });
   const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {} });
   await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: storageDir }, isDefault: true });
+  // The attacks below work on the stored gzip files: backups here are not encrypted.
+  const { nextRuns: _, ...policy } = (await api("GET", "/backup-policy")).body as unknown as { nextRuns: string[] };
+  await must("PUT", "/backup-policy", { ...policy, encrypt: false });
   return {
     app: c.app,
     api,

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const TABS = [
   { href: "/settings/backups", label: "Backups" },
   { href: "/settings/storage", label: "Storage" },
+  { href: "/settings/encryption", label: "Encryption" },
   { href: "/settings/notifications", label: "Notifications" },
   { href: "/settings/members", label: "Members" },
   { href: "/settings/general", label: "General" },

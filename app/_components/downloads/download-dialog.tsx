@@ -15,7 +15,7 @@ import { CopyLink } from "./copy-link";
 import { EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
 import { IssuedLinks } from "./issued-links";
 
-type CreatedLink = { id: string; artifact: string; fileName: string; size: number; url: string; expiresAt: string; signedBy: "console" | "provider" };
+type CreatedLink = { id: string; artifact: string; fileName: string; size: number; url: string; expiresAt: string; signedBy: "console" | "provider"; encrypted: boolean };
 
 /** The seed's Download dialog: pick how long the links live, then copy the link of each file of the backup. */
 export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClose: () => void }) {
@@ -30,13 +30,19 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const artifacts = detail.data?.artifacts ?? [];
+  // An encrypted backup's files are handed out decrypted by the console (the default) or as the stored age files.
+  const encryptedBackup = artifacts.some((a) => a.fileName.endsWith(".age"));
+  const [form, setForm] = useState<"decrypted" | "encrypted">("decrypted");
 
   async function createLinks() {
     setBusy(true);
     setFailure(null);
     try {
       const made: CreatedLink[] = [];
-      for (const a of artifacts) made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn }));
+      for (const a of artifacts) {
+        const encrypted = a.fileName.endsWith(".age") ? form === "encrypted" : undefined;
+        made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn, encrypted }));
+      }
       setLinks(made);
       await queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId: backup.id }));
     } catch (err) {
@@ -66,6 +72,14 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               ))}
             </Select>
           </Field>
+          {encryptedBackup && (
+            <Field label="Files" htmlFor="download-form" hint="The backup is encrypted to the organization key.">
+              <Select id="download-form" value={form} onChange={(e) => setForm(e.target.value as "decrypted" | "encrypted")}>
+                <option value="decrypted">Decrypted (.gz)</option>
+                <option value="encrypted">Encrypted (.gz.age)</option>
+              </Select>
+            </Field>
+          )}
           <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
             {links.length ? "Create new links" : "Create links"}
           </Button>
@@ -87,6 +101,12 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
                   Valid until {formatDateTime(l.expiresAt)}
                   {l.signedBy === "provider" ? " · signed by the storage: revoking it cannot stop it early" : " · streams through the console; revoking stops it at once"}
                 </p>
+                {l.encrypted && (
+                  <p className="mt-1.5 text-xs text-amber-800" data-testid="decrypt-hint">
+                    Encrypted (age): decrypt it with the organization&apos;s recovery kit, e.g.{" "}
+                    <code className="font-mono">age -d -i &lt;recovery kit&gt; {l.fileName} | gunzip &gt; {l.fileName.replace(/\.gz\.age$/, "")}</code>
+                  </p>
+                )}
               </li>
             ))}
           </ul>

@@ -13,7 +13,7 @@ import { describeSchedule } from "./schedule-presets";
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -26,6 +26,7 @@ export const FIELD_LABEL: Record<PolicyField, string> = {
   notifyOnFailure: "Notify on failure",
   notificationChannelIds: "Notification channels",
   copies: "Second copies",
+  encrypt: "Encryption",
 };
 
 /** A field's name within a sentence: "Override retention (GFS)". */
@@ -79,6 +80,8 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
       return <>{storageName(policy.storageLocationId, options)}</>;
     case "includeFilestore":
       return <>{policy.includeFilestore ? "Included" : "Database only"}</>;
+    case "encrypt":
+      return policy.encrypt ? <Badge tone="success">Encrypted</Badge> : <Badge tone="neutral">Not encrypted</Badge>;
     case "retention":
       return <>{KEEP.map((k) => `${policy.retention[k.key]} ${k.key}`).join(" · ")}</>;
     case "notifyOnSuccess":
@@ -233,6 +236,17 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
           checked={draft.includeFilestore}
           disabled={disabled}
           onChange={(e) => onChange({ includeFilestore: e.target.checked })}
+        />
+      );
+    case "encrypt":
+      return (
+        <Checkbox
+          id={id}
+          label="Encrypt backups"
+          hint="Each file is stored encrypted (age) to the organization key: only someone holding the key or its recovery kit can read it"
+          checked={draft.encrypt}
+          disabled={disabled}
+          onChange={(e) => onChange({ encrypt: e.target.checked })}
         />
       );
     case "retention":

@@ -2,6 +2,7 @@ import { bigint, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { artifactKindEnum } from "./enums";
 import { backups } from "./backups";
+import { organizationKeys } from "./organization-keys";
 
 export const backupArtifacts = pgTable(
   "backup_artifacts",
@@ -15,6 +16,8 @@ export const backupArtifacts = pgTable(
     key: text().notNull(),
     size: bigint({ mode: "number" }).notNull(),
     sha256: text().notNull(),
+    /** The organization key the stored file is encrypted to (age); null for a plain gzip file. */
+    encryptionKeyId: uuid().references(() => organizationKeys.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("backup_artifacts_backup_kind_idx").on(t.backupId, t.kind)],

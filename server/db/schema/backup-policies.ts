@@ -30,6 +30,8 @@ export const backupPolicies = pgTable(
     notificationChannelIds: uuid().array(),
     /** The storage locations that receive a second copy of each verified backup. Null: inherit; an empty array: none. */
     copyStorageLocationIds: uuid().array(),
+    /** Whether backups are encrypted to the organization key (age). */
+    encrypt: boolean(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

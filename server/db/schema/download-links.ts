@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import { artifactKindEnum } from "./enums";
 import { backups } from "./backups";
@@ -16,6 +16,8 @@ export const downloadLinks = pgTable(
     artifact: artifactKindEnum().notNull(),
     /** `console`: a signed console URL that streams through the console (revocable at once); `provider`: presigned by the storage. */
     signedBy: text().$type<"console" | "provider">().notNull().default("console"),
+    /** For an encrypted backup file: the console decrypts it as it serves it (….gz) instead of handing out the age file. */
+    decrypted: boolean().notNull().default(false),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     revokedAt: timestamp({ withTimezone: true }),

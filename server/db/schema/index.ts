@@ -21,4 +21,5 @@ export * from "./notification-channels";
 export * from "./activity-log";
 export * from "./worker-processes";
 export * from "./retired-keys";
+export * from "./organization-keys";
 export * from "./relations";

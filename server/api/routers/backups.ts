@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
 import { backupCountsInput, backupCountsOutput, countBackups } from "@/server/services/backup-counts";
+import { trustBackup, trustBackupInput } from "@/server/catalog/trust-backup";
 import { createBackup, createBackupInput, deleteBackup } from "@/server/services/backup-lifecycle";
 import { retentionPreview, retentionPreviewOutput } from "@/server/services/retention-preview";
 import { backupDetail, backupPage, getBackup, listBackups, listBackupsInput } from "@/server/services/backups";
@@ -35,4 +36,9 @@ export const backupsRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.void())
     .mutation(({ ctx, input }) => deleteBackup(ctx.db, ctx.plugins, ctx.principal, input.id)),
+
+  trust: procedure("admin", { method: "POST", path: "/backups/{backupId}/trust", tags: ["backups"], summary: "Trust a foreign backup a catalog import found (confirm: \"TRUST\"), so it can be restored", protect: true, restStatus: 204 })
+    .input(trustBackupInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => trustBackup(ctx.db, ctx.principal, input)),
 });

@@ -20,4 +20,5 @@ export * from "./notification-channels";
 export * from "./activity-log";
 export * from "./worker-processes";
 export * from "./retired-keys";
+export * from "./self-backups";
 export * from "./relations";

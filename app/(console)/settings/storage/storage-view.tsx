@@ -12,6 +12,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { StorageLocationFormDialog, type StorageLocation } from "./storage-location-form-dialog";
+import { SelfBackupCard } from "./self-backup-card";
 import { StorageLocationRow } from "./storage-location-row";
 
 const COLUMNS = 5;
@@ -96,6 +97,7 @@ export function StorageView() {
         )}
         <LoadMore query={locations} />
       </Card>
+      {can("admin") && items.length > 0 && <SelfBackupCard locations={items} />}
       {editing && <StorageLocationFormDialog location={editing === "new" ? undefined : editing} first={items.length === 0} onClose={() => setEditing(null)} />}
       {deleting && <DeleteStorageLocationDialog location={deleting} onClose={() => setDeleting(null)} />}
     </>

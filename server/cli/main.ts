@@ -25,6 +25,10 @@ Usage: safehold <command> [options]
   catalog import --location ID
                              Recreate the backups of a storage location the catalog lacks, from their manifests
                              (prints how many were added, already known, and foreign: not signed by this console)
+  recover --provider P --config-file F [--secret-key-file K] [--force]
+                             Disaster recovery: rebuild the console's database from its latest self-backup in a
+                             storage location (provider id and its settings as JSON), with the console's secret key
+                             (a copy of data/secret.key, or SAFEHOLD_SECRET_KEY); see the README's runbook
   secrets rotate-key [--generate]
                              Re-encrypt every stored secret under a new key: SAFEHOLD_SECRET_KEY is the new key and the
                              old one is asked for (or read from standard input); --generate replaces data/secret.key
@@ -49,6 +53,10 @@ async function main(argv: string[]): Promise<void> {
       generate: { type: "boolean" },
       dir: { type: "string" },
       location: { type: "string" },
+      provider: { type: "string" },
+      "config-file": { type: "string" },
+      "secret-key-file": { type: "string" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -75,6 +83,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./commands/token-create")).tokenCreateCommand(values);
     case "catalog import":
       return (await import("./commands/catalog-import")).catalogImportCommand(values);
+    case "recover":
+      return (await import("./commands/recover")).recoverCommand(values);
     case "secrets rotate-key":
       return (await import("./commands/secrets-rotate-key")).secretsRotateKeyCommand(values);
     default:

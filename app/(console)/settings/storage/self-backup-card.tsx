@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
@@ -12,15 +12,42 @@ import { useTRPC } from "@/app/_lib/trpc";
 
 const TONE = { running: "info", completed: "success", failed: "danger" } as const;
 
+type Settings = { enabled: boolean; schedule: string; storageLocationId: string | null };
+
+function SelfBackupForm({ saved, locations, pending, fields, onSave }: { saved: Settings; locations: Array<{ id: string; name: string }>; pending: boolean; fields: Record<string, string>; onSave: (settings: Settings) => void }) {
+  const [form, setForm] = useState({ enabled: saved.enabled, schedule: saved.schedule, storageLocationId: saved.storageLocationId ?? "" });
+  return (
+    <form
+      className="grid gap-4 sm:grid-cols-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave({ enabled: form.enabled, schedule: form.schedule, storageLocationId: form.storageLocationId || null });
+      }}
+    >
+      <Switch id="self-backup-enabled" label="Back up on a schedule" checked={form.enabled} onChange={(enabled) => setForm({ ...form, enabled })} />
+      <Field label="Schedule (cron, UTC)" htmlFor="self-backup-schedule" error={fields.schedule}>
+        <Input id="self-backup-schedule" value={form.schedule} onChange={(e) => setForm({ ...form, schedule: e.target.value })} />
+      </Field>
+      <Field label="Storage location" htmlFor="self-backup-location" error={fields.storageLocationId}>
+        <Select id="self-backup-location" value={form.storageLocationId} onChange={(e) => setForm({ ...form, storageLocationId: e.target.value })}>
+          <option value="">Choose…</option>
+          {locations.map((l) => (
+            <option key={l.id} value={l.id}>{l.name}</option>
+          ))}
+        </Select>
+      </Field>
+      <div className="sm:col-span-3">
+        <Button type="submit" loading={pending}>Save self-backup settings</Button>
+      </div>
+    </form>
+  );
+}
+
 /** Settings › Storage › the console's own backup: where and when, "Back up the console now", and the last runs. */
 export function SelfBackupCard({ locations }: { locations: Array<{ id: string; name: string }> }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const view = useQuery(trpc.selfBackup.get.queryOptions({}, { refetchInterval: (q) => (q.state.data?.runs.some((r) => r.status === "running") ? 2000 : false) }));
-  const [form, setForm] = useState({ enabled: false, schedule: "0 3 * * *", storageLocationId: "" });
-  useEffect(() => {
-    if (view.data) setForm({ enabled: view.data.enabled, schedule: view.data.schedule, storageLocationId: view.data.storageLocationId ?? "" });
-  }, [view.data]);
   const save = useMutation(trpc.selfBackup.update.mutationOptions({ onSuccess: (data) => queryClient.setQueryData(trpc.selfBackup.get.queryKey({}), data) }));
   const runNow = useMutation(trpc.selfBackup.runNow.mutationOptions({ onSuccess: (data) => queryClient.setQueryData(trpc.selfBackup.get.queryKey({}), data) }));
   const failure = errorInfo(view.error ?? save.error ?? runNow.error);
@@ -36,29 +63,16 @@ export function SelfBackupCard({ locations }: { locations: Array<{ id: string; n
       }
     >
       {failure && <div className="mb-3"><Alert tone="danger">{failure.message}</Alert></div>}
-      <form
-        className="grid gap-4 sm:grid-cols-3"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate({ enabled: form.enabled, schedule: form.schedule, storageLocationId: form.storageLocationId || null });
-        }}
-      >
-        <Switch id="self-backup-enabled" label="Back up on a schedule" checked={form.enabled} onChange={(enabled) => setForm({ ...form, enabled })} />
-        <Field label="Schedule (cron, UTC)" htmlFor="self-backup-schedule" error={failure?.fields.schedule}>
-          <Input id="self-backup-schedule" value={form.schedule} onChange={(e) => setForm({ ...form, schedule: e.target.value })} />
-        </Field>
-        <Field label="Storage location" htmlFor="self-backup-location" error={failure?.fields.storageLocationId}>
-          <Select id="self-backup-location" value={form.storageLocationId} onChange={(e) => setForm({ ...form, storageLocationId: e.target.value })}>
-            <option value="">Choose…</option>
-            {locations.map((l) => (
-              <option key={l.id} value={l.id}>{l.name}</option>
-            ))}
-          </Select>
-        </Field>
-        <div className="sm:col-span-3">
-          <Button type="submit" loading={save.isPending}>Save self-backup settings</Button>
-        </div>
-      </form>
+      {view.data && (
+        <SelfBackupForm
+          key={`${view.data.enabled}|${view.data.schedule}|${view.data.storageLocationId}`}
+          saved={view.data}
+          locations={locations}
+          pending={save.isPending}
+          fields={failure?.fields ?? {}}
+          onSave={(settings) => save.mutate(settings)}
+        />
+      )}
       {view.data && view.data.runs.length > 0 && (
         <div className="mt-4">
           <Table>

@@ -4,8 +4,8 @@ import { keyFilePath, masterKeyFromText, readKeyFile, resetKeyCache } from "@/se
 import { readEnv } from "@/server/env";
 import { disposePluginHost } from "@/server/plugins/host-registry";
 import { pluginHost } from "@/server/plugins/process-host";
-import { migrateAll, openDatabase } from "@/server/runtime/database";
-import { releaseWorkerUtils } from "@/server/jobs/worker-utils";
+import { migrateDatabase } from "@/server/db/migrate";
+import { openDatabase } from "@/server/runtime/database";
 import type { ConsoleManifest } from "@/server/self-backup/console-manifest";
 import { latestSelfBackup, loadSelfBackup } from "@/server/self-backup/load-self-backup";
 
@@ -91,7 +91,8 @@ export async function recoverCommand(options: Options): Promise<void> {
     await prepareDatabase(database.url, Boolean(options.force));
     console.log(`Loading the self-backup of ${manifest.createdAt} (${manifest.key}, ${manifest.size} bytes, console ${manifest.consoleVersion})…`);
     await loadSelfBackup(storage, manifest, master, database.url);
-    await migrateAll(database.url);
+    // Safehold's own migrations only: the job queue's schema is created when the console starts.
+    await migrateDatabase(database.url);
     await recordRecoveredRun(database.url, manifest);
     const recovered = await summary(database.url);
     console.log(`Recovered the console as it was at ${manifest.createdAt}: ${recovered.orgs.length} organization(s) (${recovered.orgs.join(", ")}), ${recovered.backups} completed backup(s)${recovered.latest ? `, the latest from ${recovered.latest.toISOString()}` : ""}.`);
@@ -99,7 +100,6 @@ export async function recoverCommand(options: Options): Promise<void> {
   } finally {
     await storage.close();
     await disposePluginHost();
-    await releaseWorkerUtils();
     await database.stop();
   }
 }

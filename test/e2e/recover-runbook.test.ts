@@ -1,9 +1,12 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfBackupKey } from "@/server/self-backup/console-key";
 import { runCli, startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 
@@ -100,7 +103,14 @@ describe("the disaster-recovery runbook (README): wipe the data dir, recover, re
     const self = await poll<{ runs: Array<{ status: string; error: string | null; key: string | null }> }>("/self-backup", (v) => v.runs[0]?.status !== "running");
     expect(self.runs[0], self.runs[0]?.error ?? "").toMatchObject({ status: "completed", key: expect.stringMatching(/^safehold-console\/[^/]+\/console\.sql\.gz\.age$/) });
     // Encrypted: the stored dump is an age file, not SQL nor gzip.
-    expect(fs.readFileSync(path.join(selfBackupsDir, self.runs[0]!.key!)).subarray(0, 21).toString()).toBe("age-encryption.org/v1");
+    const stored = path.join(selfBackupsDir, self.runs[0]!.key!);
+    expect(fs.readFileSync(stored).subarray(0, 21).toString()).toBe("age-encryption.org/v1");
+    // The age CLI decrypts it with the identity derived from the secret key: a standard, inspectable file.
+    const identityFile = path.join(root, "console-identity.txt");
+    fs.writeFileSync(identityFile, `${(await selfBackupKey(createHash("sha256").update(process.env.SAFEHOLD_SECRET_KEY!).digest())).identity}\n`, { mode: 0o600 });
+    const sql = gunzipSync(execFileSync("age", ["-d", "-i", identityFile, stored])).toString("utf8");
+    expect(sql).toContain("PostgreSQL database dump");
+    expect(sql).toContain("Recover Agency");
 
     // A backup taken after the self-backup: the recovered catalog lacks it until a catalog import.
     await changeClient("delete from items where id > 100");

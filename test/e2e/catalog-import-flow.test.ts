@@ -91,7 +91,7 @@ describe("Settings › Storage: import backups and the console's self-backup", (
     const now = page.getByRole("button", { name: "Back up the console now" });
     await expect.poll(() => now.isEnabled()).toBe(true);
     await now.click();
-    await page.getByText("completed", { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByText("Completed", { exact: true }).waitFor({ timeout: 60_000 });
     await screenshot(page, "catalog-03-self-backup");
   });
 });

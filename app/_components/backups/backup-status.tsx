@@ -23,7 +23,7 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
           </span>
         )}
         {backup.origin === "foreign" && (
-          <span title={backup.trusted ? "Imported from storage without this console's signature; an admin trusted it" : "Imported from storage without this console's signature: an admin trusts it (Settings › Storage › Import backups) before it can be restored"}>
+          <span className="whitespace-nowrap" title={backup.trusted ? "Imported from storage without this console's signature; an admin trusted it" : "Imported from storage without this console's signature: an admin trusts it (Settings › Storage › Import backups) before it can be restored"}>
             <Badge tone="warning">{backup.trusted ? "Foreign, trusted" : "Foreign"}</Badge>
           </span>
         )}

@@ -14,25 +14,29 @@ const USAGE = "Usage: safehold recover --provider <storage provider> --config-fi
 type Options = { provider?: string; "config-file"?: string; "secret-key-file"?: string; force?: boolean };
 
 /**
- * The console's secret key: the key file kept aside (it is put back into the data dir, where the recovered console
- * reads it), or SAFEHOLD_SECRET_KEY.
+ * The console's secret key: the key file kept aside, or SAFEHOLD_SECRET_KEY; and, for a key file, how to put it back
+ * into the data dir (where the recovered console reads it) once the recovery succeeded.
  */
-function secretKey(options: Options, dataDir: string, configured: string | undefined): Buffer {
+function secretKey(options: Options, dataDir: string, configured: string | undefined): { master: Buffer; install: () => void } {
   if (!options["secret-key-file"]) {
     if (!configured) throw new Error(`Give the console's secret key: --secret-key-file <file> (a copy of data/secret.key) or SAFEHOLD_SECRET_KEY\n${USAGE}`);
-    return masterKeyFromText(configured);
+    return { master: masterKeyFromText(configured), install: () => {} };
   }
   const master = readKeyFile(options["secret-key-file"]);
   if (configured) {
     if (!masterKeyFromText(configured).equals(master)) throw new Error("SAFEHOLD_SECRET_KEY is set and is not the key in --secret-key-file: the recovered console would use SAFEHOLD_SECRET_KEY; give one of them");
-    return master;
+    return { master, install: () => {} };
   }
   const target = keyFilePath(dataDir);
   if (fs.existsSync(target) && !readKeyFile(target).equals(master) && !options.force) throw new Error(`${target} holds another secret key: recover refuses to replace it (--force replaces it)`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(target, `${master.toString("base64")}\n`, { mode: 0o600 });
-  resetKeyCache();
-  return master;
+  return {
+    master,
+    install: () => {
+      fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(target, `${master.toString("base64")}\n`, { mode: 0o600 });
+      resetKeyCache();
+    },
+  };
 }
 
 /** Whether the database already holds a console, and empties it when `force` says to replace it. */
@@ -76,7 +80,7 @@ async function summary(url: string) {
 export async function recoverCommand(options: Options): Promise<void> {
   if (!options.provider || !options["config-file"]) throw new Error(USAGE);
   const settings = readEnv();
-  const master = secretKey(options, settings.dataDir, settings.secretKey);
+  const { master, install } = secretKey(options, settings.dataDir, settings.secretKey);
   let config: Record<string, unknown>;
   try {
     config = JSON.parse(fs.readFileSync(options["config-file"], "utf8")) as Record<string, unknown>;
@@ -94,6 +98,7 @@ export async function recoverCommand(options: Options): Promise<void> {
     // Safehold's own migrations only: the job queue's schema is created when the console starts.
     await migrateDatabase(database.url);
     await recordRecoveredRun(database.url, manifest);
+    install();
     const recovered = await summary(database.url);
     console.log(`Recovered the console as it was at ${manifest.createdAt}: ${recovered.orgs.length} organization(s) (${recovered.orgs.join(", ")}), ${recovered.backups} completed backup(s)${recovered.latest ? `, the latest from ${recovered.latest.toISOString()}` : ""}.`);
     console.log("Next: start the console (safehold start), then import the backups taken after this self-backup: Settings › Storage › Import backups, or safehold catalog import --location <id> for each storage location.");

@@ -11,6 +11,7 @@ import { formatBytes, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 
 const TONE = { running: "info", completed: "success", failed: "danger" } as const;
+const LABEL = { running: "Running", completed: "Completed", failed: "Failed" } as const;
 
 type Settings = { enabled: boolean; schedule: string; storageLocationId: string | null };
 
@@ -89,7 +90,7 @@ export function SelfBackupCard({ locations }: { locations: Array<{ id: string; n
                 <tr key={r.id}>
                   <Td className="whitespace-nowrap">{formatDateTime(r.startedAt)}{r.scheduled ? "" : " (manual)"}</Td>
                   <Td>
-                    <Badge tone={TONE[r.status]}>{r.status}</Badge>
+                    <Badge tone={TONE[r.status]}>{LABEL[r.status]}</Badge>
                     {r.error && <p className="mt-1 max-w-sm text-xs text-red-600">{r.error}</p>}
                   </Td>
                   <Td className="tabular-nums">{formatBytes(r.sizeBytes)}</Td>

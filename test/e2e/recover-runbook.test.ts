@@ -118,7 +118,7 @@ describe("the disaster-recovery runbook (README): wipe the data dir, recover, re
     expect(await poll<{ status: string }>(`/backups/${afterSelfBackup}`, (b) => b.status === "completed" || b.status === "failed")).toMatchObject({ status: "completed" });
     await app.stop();
     app = undefined;
-  });
+  }, 240_000);
 
   it("recovers a wiped data dir from the self-backup with the secret key and the location's settings", async () => {
     // The runbook: keep the secret key (here SAFEHOLD_SECRET_KEY) and the self-backup location's settings.
@@ -141,7 +141,7 @@ describe("the disaster-recovery runbook (README): wipe the data dir, recover, re
     const imported = await runCli(["catalog", "import", "--location", clientLocation], env);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain("1 added, 1 already known, 0 foreign");
-  });
+  }, 240_000);
 
   it("starts the recovered console: the client backup from before the wipe is listed and restores into a new environment with identical data", async () => {
     app = await startConsole(env);
@@ -160,5 +160,5 @@ describe("the disaster-recovery runbook (README): wipe the data dir, recover, re
     expect(done, done.error ?? "").toMatchObject({ status: "completed" });
     expect(await clientRows(RESTORED)).toEqual(snapshot);
     expect(snapshot).toHaveLength(5000);
-  });
+  }, 240_000);
 });

@@ -82,6 +82,12 @@ describe("Settings › Storage: import backups and the console's self-backup", (
     await page.goto(`${app.url}/backups`);
     await page.getByText("Foreign, trusted").waitFor();
     await screenshot(page, "catalog-02-backups-foreign-trusted");
+    // Its environment is an archived stand-in: the wizard offers a new or another environment, never the stand-in itself.
+    await page.getByRole("button", { name: "Restore" }).first().click();
+    const wizard = page.getByRole("dialog", { name: "Restore backup" });
+    await wizard.getByText("New environment", { exact: true }).waitFor();
+    expect(await wizard.getByText("Original environment", { exact: true }).count()).toBe(0);
+    await wizard.getByRole("button", { name: "Close" }).click();
   });
 
   it("backs the console up now to a chosen location and lists the run", async () => {

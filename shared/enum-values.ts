@@ -24,3 +24,9 @@ export type CopyStatus = (typeof COPY_STATUSES)[number];
  */
 export const FAILURE_KINDS = ["source", "storage", "verification", "precondition", "worker_lost", "shutdown", "stopped"] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
+/**
+ * Where a backup's row comes from: a run of this console (`taken`), a catalog import of a manifest this console
+ * signed for its organization (`imported`), or one it did not (`foreign`: restorable only once an admin trusts it).
+ */
+export const BACKUP_ORIGINS = ["taken", "imported", "foreign"] as const;
+export type BackupOrigin = (typeof BACKUP_ORIGINS)[number];

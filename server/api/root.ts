@@ -17,6 +17,7 @@ import { overviewRouter } from "./routers/overview";
 import { pluginsRouter } from "./routers/plugins";
 import { projectsRouter } from "./routers/projects";
 import { restoresRouter } from "./routers/restores";
+import { selfBackupRouter } from "./routers/self-backup";
 import { serversRouter } from "./routers/servers";
 import { setupRouter } from "./routers/setup";
 import { storageLocationsRouter } from "./routers/storage-locations";
@@ -43,6 +44,7 @@ export const appRouter = router({
   activity: activityRouter,
   overview: overviewRouter,
   dashboard: dashboardRouter,
+  selfBackup: selfBackupRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,13 @@ Usage: safehold <command> [options]
   plugin new <storage|source|server|notifier> <name> [--dir D]
                              Scaffold a working plugin folder <kind>-<name> (manifest, source, build, contract test)
                              under D (default: the first folder of SAFEHOLD_PLUGINS_DIR); see docs/plugins.md
+  catalog import --location ID
+                             Recreate the backups of a storage location the catalog lacks, from their manifests
+                             (prints how many were added, already known, and foreign: not signed by this console)
+  recover --provider P --config-file F [--secret-key-file K] [--force]
+                             Disaster recovery: rebuild the console's database from its latest self-backup in a
+                             storage location (provider id and its settings as JSON), with the console's secret key
+                             (a copy of data/secret.key, or SAFEHOLD_SECRET_KEY); see the README's runbook
   secrets rotate-key [--generate]
                              Re-encrypt every stored secret under a new key: SAFEHOLD_SECRET_KEY is the new key and the
                              old one is asked for (or read from standard input); --generate replaces data/secret.key
@@ -45,6 +52,11 @@ async function main(argv: string[]): Promise<void> {
       "reset-two-factor": { type: "boolean" },
       generate: { type: "boolean" },
       dir: { type: "string" },
+      location: { type: "string" },
+      provider: { type: "string" },
+      "config-file": { type: "string" },
+      "secret-key-file": { type: "string" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -69,6 +81,10 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./commands/user-reset-password")).userResetPasswordCommand(values);
     case "token create":
       return (await import("./commands/token-create")).tokenCreateCommand(values);
+    case "catalog import":
+      return (await import("./commands/catalog-import")).catalogImportCommand(values);
+    case "recover":
+      return (await import("./commands/recover")).recoverCommand(values);
     case "secrets rotate-key":
       return (await import("./commands/secrets-rotate-key")).secretsRotateKeyCommand(values);
     default:

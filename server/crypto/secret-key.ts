@@ -41,7 +41,7 @@ export function currentMasterKey(): Buffer {
   return master;
 }
 
-export type KeyPurpose = "secrets-at-rest" | "auth" | "download-links" | "manifest-signing";
+export type KeyPurpose = "secrets-at-rest" | "auth" | "download-links" | "manifest-signing" | "self-backup";
 
 /** A 32-byte key for one purpose, derived from the master key so a leak of one does not expose another. */
 export function deriveKey(purpose: KeyPurpose, from: Buffer = currentMasterKey()): Buffer {

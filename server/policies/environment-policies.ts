@@ -34,7 +34,8 @@ async function readEnvironmentPolicies(db: DbOrTx, scope: { orgId?: string }): P
       .select({ environmentId: environments.id, orgId: environments.orgId, projectId: environments.projectId, environmentName: environments.name, projectName: projects.name, createdAt: environments.createdAt })
       .from(environments)
       .innerJoin(projects, eq(projects.id, environments.projectId))
-      .where(inScope(environments.orgId)),
+      // Archived environments (a catalog import's stand-ins) are never scheduled nor counted in compliance.
+      .where(and(inScope(environments.orgId), isNull(environments.archivedAt))),
   ]);
   const defaults = new Map(defaultRows.map((row) => [row.orgId, { policy: { ...BUILT_IN_POLICY, ...toOverride(row) }, updatedAt: row.updatedAt }]));
   const overrides = new Map(overrideRows.map(({ environmentId, ...row }) => [environmentId!, row]));

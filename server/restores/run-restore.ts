@@ -17,6 +17,7 @@ import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { takeSafetyBackup } from "./safety-backup";
 import { identitiesFor } from "./encrypted-files";
 import { checkStoredManifest } from "./stored-manifest";
+import { ARCHIVED_TARGET, UNTRUSTED_FOREIGN } from "@/server/catalog/trust-backup";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
@@ -32,7 +33,9 @@ function label(job: RestoreJob): string {
 function precondition(job: RestoreJob): string | null {
   if (!job.backup) return "The backup to restore was deleted";
   if (job.backup.status !== "completed" || !job.backup.verified) return "The backup is not a completed, verified backup";
+  if (job.backup.origin === "foreign" && !job.backup.trustedAt) return UNTRUSTED_FOREIGN;
   if (!job.target || !job.server) return "The target environment was deleted";
+  if (job.target.archivedAt) return ARCHIVED_TARGET;
   if (!job.storage) return "The backup's storage location no longer exists";
   if (!job.artifacts.some((a) => a.kind === "database")) return "The backup has no database file";
   return null;

@@ -1,32 +1,19 @@
 import { oneLine } from "@/server/jobs/run-failure";
 import { verifyManifestSignature } from "@/server/backups/manifest-signature";
+import { ManifestTooLarge, readManifestText } from "@/server/backups/read-manifest";
 import type { StorageClient } from "@/server/plugins/contracts";
 import type { ArtifactToLoad } from "./artifact-stream";
-
-/** A manifest lists one hash (about 70 bytes) per MiB stored: this is a stored file of about 1 TB, and bounds what is read. */
-const MANIFEST_LIMIT = 64 * 1024 * 1024;
 
 type CatalogArtifact = { kind: string; key: string; size: number; sha256: string };
 type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown; encryption?: unknown };
 
-async function readManifestText(storage: StorageClient, key: string): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
+async function readStoredManifest(storage: StorageClient, key: string): Promise<string> {
   try {
-    const stream = await storage.get(key);
-    for await (const part of stream) {
-      size += (part as Buffer).length;
-      if (size > MANIFEST_LIMIT) {
-        stream.destroy();
-        throw new Error(`The stored manifest of this backup is larger than ${MANIFEST_LIMIT / 1024 / 1024} MiB, which no backup writes; refusing to restore it`);
-      }
-      parts.push(part as Buffer);
-    }
+    return await readManifestText(storage, key);
   } catch (err) {
-    if (size > MANIFEST_LIMIT) throw err;
+    if (err instanceof ManifestTooLarge) throw new Error(`The stored manifest of this backup is ${err.message}; refusing to restore it`);
     throw new Error(`The manifest of this backup cannot be read from storage, and a restore checks it first: ${oneLine(err)}`);
   }
-  return Buffer.concat(parts).toString("utf8");
 }
 
 function parseManifest(text: string, signingKeys: Buffer[] | null): Record<string, unknown> {
@@ -70,7 +57,7 @@ function encryptionOf(entry: ManifestEntry): ArtifactToLoad["encryption"] {
 export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<Map<string, ArtifactToLoad>> {
   const manifest = catalog.find((a) => a.kind === "manifest");
   if (!manifest) throw new Error("The backup has no manifest file; refusing to restore it");
-  const body = parseManifest(await readManifestText(storage, manifest.key), backup.signedManifest ? signingKeys : null);
+  const body = parseManifest(await readStoredManifest(storage, manifest.key), backup.signedManifest ? signingKeys : null);
   const entries = (Array.isArray(body.artifacts) ? body.artifacts : []) as ManifestEntry[];
   const files = catalog.filter((a) => a.kind !== "manifest");
   const toLoad = new Map<string, ArtifactToLoad>();

@@ -77,6 +77,7 @@ export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewB
  */
 export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof createBackupInput>) {
   const environment = await findEnvironment(db, actor, input.environmentId);
+  if (environment.environment.archivedAt) throw new ConflictError("This environment is archived: it holds imported backups and is never backed up");
   const policy = await effectivePolicyFor(db, actor.orgId, environment.environment.id);
   const location = await chooseStorageLocation(db, actor, input.storageLocationId ?? policy.storageLocationId ?? undefined);
   const includeFilestore = input.includeFilestore ?? policy.includeFilestore;

@@ -5,7 +5,7 @@ import type { Principal } from "@/server/auth/principal";
 import { fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { FAILURE_KINDS } from "@/shared/enum-values";
-import { ARTIFACT_KINDS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
+import { ARTIFACT_KINDS, BACKUP_ORIGINS, BACKUP_STATUSES, BACKUP_TYPES, RETENTION_CLASSES, backupArtifacts, backups, environments, projects, storageLocations, users } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { runLogEntry } from "./run-log-entry";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
@@ -33,6 +33,9 @@ export const backupItem = z.object({
   expiresAt: z.string().nullable(),
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
+  /** `taken` by this console, `imported` by a catalog import (signed here), or `foreign` (restorable once `trusted`). */
+  origin: z.enum(BACKUP_ORIGINS),
+  trusted: z.boolean(),
   error: z.string().nullable(),
   /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
   failureKind: z.enum(FAILURE_KINDS).nullable(),
@@ -103,6 +106,8 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     expiresAt: b.expiresAt?.toISOString() ?? null,
     sizeBytes: b.sizeBytes,
     verified: b.verified,
+    origin: b.origin,
+    trusted: b.origin !== "foreign" || b.trustedAt !== null,
     error: b.error,
     failureKind: b.failureKind,
     progress: b.progress,

@@ -31,6 +31,8 @@ export const environmentItem = z.object({
   sourceConfig: configRecord,
   /** A restore into it is queued or running: it is in maintenance until the restore ends. */
   restoring: z.boolean(),
+  /** Set on an archived stand-in a catalog import made for backups of an environment this console no longer knew. */
+  archivedAt: z.string().nullable(),
   createdAt: z.string(),
   /** In lists only: the schedule of its effective backup policy, and whether it overrides the organization's default. */
   policy: policySummary.optional(),
@@ -90,6 +92,7 @@ function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; project
     source: e.source,
     sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, readableSecrets(SECRETS, e.id, e.sourceSecrets)),
     restoring,
+    archivedAt: e.archivedAt?.toISOString() ?? null,
     createdAt: e.createdAt.toISOString(),
   };
 }

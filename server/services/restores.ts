@@ -11,6 +11,7 @@ import type { ConfigSchema } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { fieldsMarked, pick, valuesOf } from "@/shared/plugin-fields";
 import { restoreJobKey } from "@/server/restores/job-key";
+import { ARCHIVED_TARGET, UNTRUSTED_FOREIGN } from "@/server/catalog/trust-backup";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
 import { createEnvironment, environmentNamed, findEnvironment } from "./environments";
@@ -207,7 +208,9 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   if (input.confirm !== "RESTORE") throw new ValidationError("Type RESTORE to confirm: the target's current data will be replaced", { confirm: "Type RESTORE to confirm" });
   const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
   if (backup.status !== "completed" || !backup.verified) throw new ConflictError("Only a completed, verified backup can be restored");
+  if (backup.origin === "foreign" && !backup.trustedAt) throw new ConflictError(UNTRUSTED_FOREIGN);
   const origin = (await findEnvironment(db, actor, backup.environmentId)).environment;
+  if (input.target === "original" && origin.archivedAt) throw new ValidationError(ARCHIVED_TARGET, { target: "Archived environment" });
   const source = plugins.contribution("sources", origin.source);
   if (!source.capabilities?.includes("restore")) {
     throw new ValidationError(`The "${origin.source}" source cannot restore backups`, { backupId: "This kind of backup cannot be restored here" });
@@ -222,6 +225,7 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
     if (input.target === "original") targetId = origin.id;
     else if (input.target === "environment") {
       const target = await findEnvironment(tx, actor, input.environmentId!);
+      if (target.environment.archivedAt) throw new ValidationError(ARCHIVED_TARGET, { environmentId: "Archived environment" });
       if (target.environment.source !== origin.source) {
         throw new ValidationError(`"${target.environment.name}" uses the ${target.environment.source} source; this backup can only be restored into an environment using the ${origin.source} source`, { environmentId: "Not compatible with this backup" });
       }

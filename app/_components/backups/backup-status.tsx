@@ -23,6 +23,11 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
             </Badge>
           </span>
         )}
+        {backup.origin === "foreign" && (
+          <span className="whitespace-nowrap" title={backup.trusted ? "Imported from storage without this console's signature; an admin trusted it" : "Imported from storage without this console's signature: an admin trusts it (Settings › Storage › Import backups) before it can be restored"}>
+            <Badge tone="warning">{backup.trusted ? "Foreign, trusted" : "Foreign"}</Badge>
+          </span>
+        )}
       </div>
       {running && backup.progress && (
         <p className="mt-1 text-xs text-slate-500" aria-live="polite">

@@ -76,8 +76,8 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
                   <Button
                     variant="secondary"
                     size="sm"
-                    disabled={!b.verified}
-                    title={b.verified ? `Restore the backup of ${formatDateTime(b.createdAt)}` : "Only a verified backup can be restored"}
+                    disabled={!b.verified || !b.trusted}
+                    title={!b.trusted ? "A foreign backup is restored only once an admin trusts it" : b.verified ? `Restore the backup of ${formatDateTime(b.createdAt)}` : "Only a verified backup can be restored"}
                     onClick={() => setRestoring(b)}
                   >
                     <RotateCcw className="size-3.5" aria-hidden /> Restore

@@ -37,7 +37,8 @@ export function initialPlan(origin: EnvironmentItem, schema: ConfigSchema | unde
     if (schema?.properties[name]?.format === "database-name" && typeof value === "string" && value) copyConfig[name] = `${value}_copy`;
   }
   return {
-    choice: "original",
+    // An archived environment (a catalog import's stand-in) is never restored into: its backups go to a new one.
+    choice: origin.archivedAt ? "new_environment" : "original",
     environment: null,
     serverMode: "existing",
     copy: { projectId: origin.projectId, name: `${origin.name} copy`, stage: "staging", serverId: origin.serverId, sourceConfig: copyConfig, nameEdited: false },
@@ -53,7 +54,7 @@ export function chooseServer(plan: RestorePlan, origin: EnvironmentItem, server:
 
 /** Environments a backup of `origin` can be restored into: the same source, not the original itself. */
 export function compatibleEnvironments(items: EnvironmentItem[], origin: EnvironmentItem): EnvironmentItem[] {
-  return items.filter((e) => e.source === origin.source && e.id !== origin.id);
+  return items.filter((e) => e.source === origin.source && e.id !== origin.id && !e.archivedAt);
 }
 
 /** The new environment the plan creates, if any. */

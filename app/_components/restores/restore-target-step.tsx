@@ -13,12 +13,14 @@ import { chooseServer, type EnvironmentItem, type RestoreChoice, type RestorePla
 type Option = { id: string; name: string };
 
 function choices(origin: EnvironmentItem): Array<{ id: RestoreChoice; title: string; description: string }> {
-  return [
+  const all: Array<{ id: RestoreChoice; title: string; description: string }> = [
     { id: "original", title: "Original environment", description: `Roll ${origin.name} back to this backup.` },
     { id: "environment", title: "Different environment", description: "Replace the data of another compatible environment, e.g. refresh staging." },
     { id: "new_environment", title: "New environment", description: `Create a fresh environment from this backup, beside ${origin.name}.` },
     { id: "server", title: "Different server", description: "Restore onto another server: into an environment there, or a new one." },
   ];
+  // An archived environment (a catalog import's stand-in) is never restored into.
+  return origin.archivedAt ? all.filter((c) => c.id !== "original") : all;
 }
 
 /** Step 1 of the restore wizard: where the backup goes. */

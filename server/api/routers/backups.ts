@@ -2,6 +2,7 @@ import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
 import { backupCountsInput, backupCountsOutput, countBackups } from "@/server/services/backup-counts";
 import { retryCopyInput } from "@/server/services/backup-copies";
+import { trustBackup, trustBackupInput } from "@/server/catalog/trust-backup";
 import { createBackup, createBackupInput, deleteBackup, retryCopy } from "@/server/services/backup-lifecycle";
 import { retentionPreview, retentionPreviewOutput } from "@/server/services/retention-preview";
 import { backupDetail, backupPage, getBackup, listBackups, listBackupsInput } from "@/server/services/backups";
@@ -41,4 +42,8 @@ export const backupsRouter = router({
     .input(retryCopyInput)
     .output(z.void())
     .mutation(({ ctx, input }) => retryCopy(ctx.db, ctx.principal, input)),
+  trust: procedure("admin", { method: "POST", path: "/backups/{backupId}/trust", tags: ["backups"], summary: "Trust a foreign backup a catalog import found (confirm: \"TRUST\"), so it can be restored", protect: true, restStatus: 204 })
+    .input(trustBackupInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => trustBackup(ctx.db, ctx.principal, input)),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { catalogImportResult, importCatalog } from "@/server/catalog/import-catalog";
 import { testResultOutput, testResultWithDetails } from "@/server/services/plugin-config";
 import {
   createStorageLocation,
@@ -46,6 +47,11 @@ export const storageLocationsRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(testResultOutput)
     .mutation(({ ctx, input }) => testStorageLocation(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  catalogImport: procedure("admin", { method: "POST", path: "/storage-locations/{id}/catalog-import", tags: ["storage"], summary: "Recreate the backups of this location the catalog lacks, from their manifests", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(catalogImportResult)
+    .mutation(({ ctx, input }) => importCatalog(ctx.db, ctx.plugins, ctx.principal, input.id)),
 
   /** The settings in a form, before (or instead of) saving them. */
   testDraft: procedure("operator")

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import type { RunLogEntry } from "./restores";
-import { backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
+import { BACKUP_ORIGINS, backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
 import { projects } from "./projects";
@@ -47,6 +47,10 @@ export const backups = pgTable(
     signedManifest: boolean().notNull().default(false),
     /** For a scheduled backup, the schedule slot it runs for: one backup per environment and slot. */
     scheduledFor: timestamp({ withTimezone: true }),
+    origin: text({ enum: BACKUP_ORIGINS }).notNull().default("taken"),
+    /** For a foreign backup: when and by whom an admin confirmed it may be restored. */
+    trustedAt: timestamp({ withTimezone: true }),
+    trustedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { stageEnum } from "./enums";
 import { organizationId } from "./organizations";
@@ -22,6 +22,11 @@ export const environments = pgTable(
     source: text().notNull(),
     sourceConfig: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     sourceSecrets: sealedText().notNull(),
+    /**
+     * Set on an environment a catalog import made up for backups of an environment this console no longer knows:
+     * it holds those backups, is never scheduled, backed up or restored into, and is not counted in compliance.
+     */
+    archivedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

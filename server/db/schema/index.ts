@@ -22,4 +22,5 @@ export * from "./activity-log";
 export * from "./worker-processes";
 export * from "./retired-keys";
 export * from "./organization-keys";
+export * from "./self-backups";
 export * from "./relations";

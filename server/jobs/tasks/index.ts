@@ -7,6 +7,8 @@ import { pruneLoginAttemptsTask } from "./maintenance/prune-login-attempts";
 import { reapStaleRunsTask } from "./maintenance/reap-stale-runs";
 import { sendNotificationTask } from "./notify/send";
 import { runRestoreTask } from "./restore/run";
+import { runSelfBackupTask } from "./self-backup/run";
+import { selfBackupTickTask } from "./self-backup/tick";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
@@ -19,6 +21,8 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "notify/send": sendNotificationTask,
   "maintenance/reap-stale-runs": reapStaleRunsTask,
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,
+  "self-backup/run": runSelfBackupTask,
+  "self-backup/tick": selfBackupTickTask,
 };
 
 /** Recurring tasks; several workers may run this crontab, graphile-worker runs each slot once. */
@@ -27,4 +31,5 @@ export const crontab = [
   "*/15 * * * * backup/retention",
   "* * * * * maintenance/reap-stale-runs",
   "17 * * * * maintenance/prune-login-attempts",
+  "* * * * * self-backup/tick",
 ].join("\n");

@@ -10,6 +10,8 @@ export const taskPayloads = {
   "notify/send": z.object({ deliveryId: z.uuid() }),
   "maintenance/reap-stale-runs": z.object({}).loose(),
   "maintenance/prune-login-attempts": z.object({}).loose(),
+  "self-backup/run": z.object({ runId: z.uuid() }),
+  "self-backup/tick": z.object({}).loose(),
 };
 
 export type TaskPayloads = { [K in keyof typeof taskPayloads]: z.infer<(typeof taskPayloads)[K]> };

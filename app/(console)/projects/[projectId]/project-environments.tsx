@@ -129,6 +129,11 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
                   <Link href={href(e.id)} className="font-medium text-slate-900 hover:text-brand-700" onClick={(event) => event.stopPropagation()}>
                     {e.name}
                   </Link>
+                  {e.archivedAt && (
+                    <span className="ml-2" title="Holds imported backups of an environment this console no longer knew; never backed up">
+                      <Badge tone="neutral">Archived</Badge>
+                    </span>
+                  )}
                   {e.restoring && (
                     <span className="ml-2" title="A restore into this environment is queued or running">
                       <Badge tone="warning">Restoring…</Badge>

@@ -1,6 +1,8 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { createPortal } from "react-dom";
 import { TestResultRow } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
 import { Badge, Td } from "@/app/_components/ui/layout";
@@ -8,6 +10,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
+import { CatalogImportDialog } from "./catalog-import-dialog";
 import type { StorageLocation } from "./storage-location-form-dialog";
 
 /** One storage location, its actions, and under it the answer of its last test or action. */
@@ -18,6 +21,7 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
   const test = useMutation(trpc.storageLocations.testDraft.mutationOptions());
   const makeDefault = useMutation(trpc.storageLocations.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
   const failure = errorInfo(test.error ?? makeDefault.error);
+  const [importing, setImporting] = useState(false);
 
   function runTest() {
     makeDefault.reset();
@@ -57,6 +61,7 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
                   Make default
                 </Button>
               )}
+              <Button variant="ghost" size="sm" onClick={() => setImporting(true)}>Import backups</Button>
               <Button variant="ghost" size="sm" onClick={onEdit}>Edit</Button>
               <Button variant="ghost" size="sm" className="text-red-600 hover:text-red-700" onClick={onDelete}>Delete</Button>
             </>
@@ -64,6 +69,7 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
         </Td>
       </tr>
       <TestResultRow columns={columns} result={test.data} failure={failure} onDismiss={dismiss} />
+      {importing && createPortal(<CatalogImportDialog location={location} onClose={() => setImporting(false)} />, document.body)}
     </>
   );
 }

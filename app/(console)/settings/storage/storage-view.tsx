@@ -12,6 +12,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { StorageLocationFormDialog, type StorageLocation } from "./storage-location-form-dialog";
+import { SelfBackupCard } from "./self-backup-card";
 import { StorageLocationRow } from "./storage-location-row";
 
 const COLUMNS = 5;
@@ -52,7 +53,7 @@ export function StorageView() {
   );
 
   return (
-    <>
+    <div className="space-y-6">
       <Card title="Storage locations" description="Where backups are kept. Backups go to the default location unless a policy names another one." actions={items.length > 0 && addButton} padded={false}>
         {locations.isLoading ? (
           <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
@@ -96,8 +97,9 @@ export function StorageView() {
         )}
         <LoadMore query={locations} />
       </Card>
+      {can("admin") && items.length > 0 && <SelfBackupCard locations={items} />}
       {editing && <StorageLocationFormDialog location={editing === "new" ? undefined : editing} first={items.length === 0} onClose={() => setEditing(null)} />}
       {deleting && <DeleteStorageLocationDialog location={deleting} onClose={() => setDeleting(null)} />}
-    </>
+    </div>
   );
 }

@@ -87,6 +87,11 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const summary = (
     <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
       <StageBadge stage={e.stage} />
+      {e.archivedAt && (
+        <span title="Holds imported backups of an environment this console no longer knew: never backed up, restorable into another environment">
+          <Badge tone="neutral">Archived</Badge>
+        </span>
+      )}
       {e.restoring && (
         <span title="A restore into this environment is queued or running: it is in maintenance until the restore ends">
           <Badge tone="warning">

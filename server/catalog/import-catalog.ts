@@ -6,7 +6,7 @@ import { manifestKeysFor } from "@/server/backups/manifest-keys";
 import { verifyManifestSignature } from "@/server/backups/manifest-signature";
 import { readManifestText } from "@/server/backups/read-manifest";
 import type { DbOrTx } from "@/server/db";
-import { backupArtifacts, backups, environments, projects, storageLocations } from "@/server/db/schema";
+import { backupArtifacts, backups, environments, organizationKeys, projects, storageLocations } from "@/server/db/schema";
 import { ExternalError, NotFoundError } from "@/server/errors";
 import { oneLine } from "@/server/jobs/run-failure";
 import type { StorageClient, StoredObject } from "@/server/plugins/contracts";
@@ -66,7 +66,9 @@ async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at
     const home = await catalogHome(tx, actor, manifest);
     if ("problem" in home) return home.problem;
     const manifestBytes = Buffer.from(found.text);
-    const encrypted = manifest.artifacts.filter((a) => a.encryptionRecipient).map((a) => ({ kind: a.kind, recipient: a.encryptionRecipient }));
+    // An encrypted file is recorded with the organization key it is encrypted to, when the console holds that key.
+    const keys = await tx.select({ id: organizationKeys.id, recipient: organizationKeys.recipient }).from(organizationKeys).where(eq(organizationKeys.orgId, actor.orgId));
+    const keyOf = (recipient: string | null) => (recipient ? (keys.find((k) => k.recipient === recipient)?.id ?? null) : null);
     const sizeBytes = manifest.artifacts.reduce((sum, a) => sum + a.size, 0) + at.size;
     await tx.insert(backups).values({
       id: manifest.backupId,
@@ -82,8 +84,7 @@ async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at
       includeFilestore: manifest.includeFilestore,
       verified: allStored(manifest, objects),
       sizeBytes,
-      // The age recipient of each encrypted file, as the manifest names it (the key that decrypts it is the organization's).
-      sourceMeta: { ...manifest.source.metadata, ...(encrypted.length ? { encryptedArtifacts: encrypted } : {}) },
+      sourceMeta: manifest.source.metadata,
       signedManifest: found.signed,
       origin: found.foreignReason ? "foreign" : "imported",
       startedAt: manifest.startedAt,
@@ -91,7 +92,7 @@ async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at
       createdAt: manifest.requestedAt,
     });
     await tx.insert(backupArtifacts).values([
-      ...manifest.artifacts.map((a) => ({ backupId: manifest.backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256 })),
+      ...manifest.artifacts.map((a) => ({ backupId: manifest.backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: keyOf(a.encryptionRecipient) })),
       { backupId: manifest.backupId, kind: "manifest" as const, key: at.key, size: manifestBytes.length, sha256: createHash("sha256").update(manifestBytes).digest("hex") },
     ]);
     return null;

@@ -39,7 +39,7 @@ function chunksOf(entry: ManifestEntry, size: number): ArtifactToLoad["chunks"] 
   return { size: chunkSize, hashes: chunks as string[] };
 }
 
-/** How an entry of a signed manifest says its file is encrypted; a file of an unsigned manifest is never encrypted. */
+/** How a manifest entry says its file is encrypted (an unsigned manifest is only read for an old or an admin-trusted backup). */
 function encryptionOf(entry: ManifestEntry): ArtifactToLoad["encryption"] {
   const e = entry.encryption as { format?: unknown; recipient?: unknown } | undefined;
   if (e === undefined) return null;
@@ -67,7 +67,7 @@ export async function checkStoredManifest(storage: StorageClient, backup: { sign
     if (!entry || entry.key !== file.key || entry.size !== file.size || entry.sha256 !== file.sha256 || (backup.signedManifest && !chunks)) {
       throw new Error(`The stored manifest of this backup does not describe its ${file.kind} file as the catalog does (key, size, sha256 and chunk checksums); refusing to restore it`);
     }
-    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: backup.signedManifest ? encryptionOf(entry) : null });
+    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: encryptionOf(entry) });
   }
   if (entries.length !== files.length) throw new Error("The stored manifest of this backup lists other files than the catalog does; refusing to restore it");
   return toLoad;

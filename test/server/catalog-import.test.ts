@@ -8,8 +8,9 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { UNTRUSTED_FOREIGN } from "@/server/catalog/trust-backup";
-import { backups, environments } from "@/server/db/schema";
+import { backupArtifacts, backups, environments } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { ensureOrganizationKey } from "@/server/services/organization-keys";
 import { getBackup } from "@/server/services/backups";
 import { createRestore } from "@/server/services/restores";
 import { createBackupSetup, createPostgresEnvironment, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -56,13 +57,18 @@ function restoreInto(backupId: string, target: "original" | "environment") {
   return createRestore(t.db, plugins, owner, { backupId, target, environmentId: target === "environment" ? environmentId : undefined, safetyBackup: false, includeFilestore: false, neutralize: false, confirm: "RESTORE" });
 }
 
-/** A backup another tool (or another console) wrote: a plain gzipped pg_dump and an unsigned manifest. */
-function writeForeignBackup(ids: { orgId: string; projectId: string; environmentId: string }) {
+/**
+ * A backup another tool (or another console) wrote: a gzipped pg_dump and an unsigned manifest; with `encryptTo`,
+ * the dump is encrypted by Debian's `age -r` CLI, as an agency's own script would.
+ */
+function writeForeignBackup(ids: { orgId: string; projectId: string; environmentId: string }, encryptTo?: string) {
   const backupId = randomUUID();
   const folder = `${ids.orgId}/${ids.projectId}/${ids.environmentId}/${backupId}/`;
-  const dump = gzipSync(execFileSync("pg_dump", ["--format=plain", "--no-owner", "--host", client.host, "--port", String(client.port), "--username", client.user, client.database], { env: { ...process.env, PGPASSWORD: client.password } }));
+  const gzipped = gzipSync(execFileSync("pg_dump", ["--format=plain", "--no-owner", "--host", client.host, "--port", String(client.port), "--username", client.user, client.database], { env: { ...process.env, PGPASSWORD: client.password } }));
+  const dump = encryptTo ? execFileSync("age", ["-r", encryptTo], { input: gzipped }) : gzipped;
+  const fileName = `backup-${backupId}-database.sql.gz${encryptTo ? ".age" : ""}`;
   fs.mkdirSync(path.join(setup.storageDir, folder), { recursive: true });
-  fs.writeFileSync(path.join(setup.storageDir, folder, `backup-${backupId}-database.sql.gz`), dump);
+  fs.writeFileSync(path.join(setup.storageDir, folder, fileName), dump);
   const manifest = {
     format: "safehold-backup/1",
     backupId,
@@ -73,7 +79,15 @@ function writeForeignBackup(ids: { orgId: string; projectId: string; environment
     project: { id: ids.projectId, name: "Elsewhere client" },
     environment: { id: ids.environmentId, name: "production", stage: "production" },
     source: { type: "postgres" },
-    artifacts: [{ kind: "database", key: `${folder}backup-${backupId}-database.sql.gz`, size: dump.length, sha256: createHash("sha256").update(dump).digest("hex") }],
+    artifacts: [
+      {
+        kind: "database",
+        key: `${folder}${fileName}`,
+        size: dump.length,
+        sha256: createHash("sha256").update(dump).digest("hex"),
+        ...(encryptTo ? { encryption: { format: "age", recipient: encryptTo } } : {}),
+      },
+    ],
   };
   fs.writeFileSync(path.join(setup.storageDir, folder, `backup-${backupId}-manifest.json`), JSON.stringify(manifest, null, 2));
   return backupId;
@@ -158,5 +172,30 @@ describe("catalog import", () => {
 
     const again = await admins.storageLocations.catalogImport({ id: setup.storage.id });
     expect(again).toMatchObject({ added: 0, foreign: [] });
+  });
+
+  it("restores a file the age CLI encrypted to the organization key, once trusted; one encrypted to another key fails naming it", async () => {
+    const { recipient } = await ensureOrganizationKey(t.db, owner.orgId);
+    const stranger = execFileSync("age-keygen", { encoding: "utf8" }).match(/public key: (age1\w+)/)![1]!;
+    await setRows(client, 456);
+    const encryptedId = writeForeignBackup({ orgId: randomUUID(), projectId: randomUUID(), environmentId: randomUUID() }, recipient);
+    const strangersId = writeForeignBackup({ orgId: randomUUID(), projectId: randomUUID(), environmentId: randomUUID() }, stranger);
+    await setRows(client, 5);
+
+    const admins = callerFor(t.db, plugins, admin);
+    const result = await admins.storageLocations.catalogImport({ id: setup.storage.id });
+    expect(result.added).toBe(2);
+    const [imported] = await t.db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, encryptedId));
+    expect(imported).toMatchObject({ kind: "database", encryptionKeyId: expect.any(String) });
+    for (const id of [encryptedId, strangersId]) await admins.backups.trust({ backupId: id, confirm: "TRUST" });
+
+    const restored = await waitForRestore(t.db, owner, (await restoreInto(encryptedId, "environment")).id);
+    expect(restored, restored.error ?? "").toMatchObject({ status: "completed" });
+    expect(await rows(client)).toBe(456);
+
+    const refused = await waitForRestore(t.db, owner, (await restoreInto(strangersId, "environment")).id);
+    expect(refused).toMatchObject({ status: "failed", failureKind: "precondition" });
+    expect(refused.error).toContain(`encrypted to ${stranger}, a key this console does not hold`);
+    expect(await rows(client)).toBe(456);
   });
 });

@@ -1,6 +1,7 @@
 import type { StoredArtifact } from "./stream-to-storage";
 import { fileNameOf, type ArtifactKind } from "./keys";
 import { signManifest } from "./manifest-signature";
+import type { BackupProof } from "./proof/proof-tap";
 
 export type ManifestInput = {
   backup: { id: string; type: string; name: string; notes: string; retentionClass: string; includeFilestore: boolean; createdAt: Date };
@@ -12,6 +13,8 @@ export type ManifestInput = {
   startedAt: Date;
   finishedAt: Date;
   artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string }>;
+  /** What a restore must reproduce (row counts per table, the filestore's files and bytes), counted as it streamed. */
+  proof: BackupProof;
 };
 
 /**
@@ -45,6 +48,7 @@ export function buildManifest(input: ManifestInput): Buffer {
       chunkSize: a.chunkSize,
       chunks: a.chunks,
     })),
+    proof: input.proof,
   };
   return Buffer.from(`${JSON.stringify(signManifest(manifest), null, 2)}\n`);
 }

@@ -11,9 +11,10 @@ export const BUILT_IN_POLICY: Policy = {
   notifyOnSuccess: false,
   notifyOnFailure: true,
   notificationChannelIds: [],
+  drill: { enabled: false, schedule: "0 4 * * 0", serverId: null },
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "drill"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -30,6 +31,11 @@ export const policySchema = z.object({
   notifyOnFailure: z.boolean(),
   /** The notification channels told of this environment's backups and restores. */
   notificationChannelIds: z.array(z.uuid()).max(20),
+  /**
+   * Restore drills: on `schedule` (cron, in the policy's time zone) the latest verified backup is restored into a
+   * scratch copy on `serverId` (null: the environment's own server), checked and dropped.
+   */
+  drill: z.object({ enabled: z.boolean(), schedule: z.string().trim().min(1).max(100), serverId: z.uuid().nullable() }),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -38,7 +44,7 @@ export type Policy = z.infer<typeof policySchema>;
  * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
  * the console attached). Add every later policy field to this list.
  */
-export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true } as const;
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, drill: true } as const;
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 

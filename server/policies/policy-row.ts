@@ -15,9 +15,10 @@ export const policyColumns = {
   notifyOnSuccess: backupPolicies.notifyOnSuccess,
   notifyOnFailure: backupPolicies.notifyOnFailure,
   notificationChannelIds: backupPolicies.notificationChannelIds,
+  drill: backupPolicies.drill,
 };
 
-type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds">;
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "drill">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -34,6 +35,7 @@ export function toColumns(p: PolicyOverride) {
     notifyOnSuccess: p.notifyOnSuccess ?? null,
     notifyOnFailure: p.notifyOnFailure ?? null,
     notificationChannelIds: p.notificationChannelIds ?? null,
+    drill: p.drill ?? null,
   };
 }
 
@@ -53,5 +55,6 @@ export function toOverride(row: PolicyColumns | undefined | null): PolicyOverrid
   if (row.notifyOnSuccess !== null) o.notifyOnSuccess = row.notifyOnSuccess;
   if (row.notifyOnFailure !== null) o.notifyOnFailure = row.notifyOnFailure;
   if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
+  if (row.drill !== null) o.drill = row.drill;
   return o;
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { backupPolicies, environments, notificationChannels, projects, storageLocations } from "@/server/db/schema";
+import { backupPolicies, environments, notificationChannels, projects, servers, storageLocations } from "@/server/db/schema";
 import { isValidationError, NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
@@ -42,6 +42,20 @@ async function assertChannelsInOrg(db: DbOrTx, actor: Principal, ids: string[] |
   if (rows.length !== wanted.length) throw new NotFoundError("Notification channel");
 }
 
+/** A drill's schedule must be valid cron (checked even while drills are off, so turning them on cannot fail later) and its server the organization's. */
+async function assertDrillValid(db: DbOrTx, actor: Principal, drill: Policy["drill"] | undefined, timezone: string) {
+  if (!drill) return;
+  try {
+    checkSchedule(drill.schedule, timezone);
+  } catch (err) {
+    if (isValidationError(err)) throw new ValidationError(`Restore drills: ${err.message}`, { "drill.schedule": Object.values(err.fields)[0] ?? err.message });
+    throw err;
+  }
+  if (!drill.serverId) return;
+  const [row] = await db.select({ id: servers.id }).from(servers).where(and(eq(servers.id, drill.serverId), eq(servers.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError("Server");
+}
+
 async function orgDefaultRow(db: DbOrTx, orgId: string) {
   const [row] = await db.select().from(backupPolicies).where(and(eq(backupPolicies.orgId, orgId), isNull(backupPolicies.environmentId)));
   return row;
@@ -66,6 +80,7 @@ export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolic
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, policy.storageLocationId);
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
+  await assertDrillValid(db, actor, policy.drill, policy.timezone);
   const existing = await orgDefaultRow(db, actor.orgId);
   if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
@@ -90,6 +105,7 @@ export async function putOverride(db: DbOrTx, actor: Principal, environmentId: s
   checkSchedule(policy.schedule, policy.timezone);
   await assertStorageInOrg(db, actor, override.storageLocationId);
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
+  await assertDrillValid(db, actor, override.drill, policy.timezone);
   const existing = await overrideRow(db, environmentId);
   if (existing) await db.update(backupPolicies).set(toColumns(override)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId, ...toColumns(override) });
@@ -143,6 +159,7 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
   await assertStorageInOrg(db, actor, override.storageLocationId);
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
   const orgDefault = await orgDefaultPolicy(db, actor.orgId);
+  await assertDrillValid(db, actor, override.drill, override.timezone ?? orgDefault.timezone);
   const items = targets.map((target) => {
     const merged = { ...toOverride(target.row), ...override };
     const { policy } = effectivePolicy(orgDefault, merged);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
@@ -28,6 +28,8 @@ export const backupPolicies = pgTable(
     notifyOnFailure: boolean(),
     /** Null: inherit; an empty array: notify nobody. */
     notificationChannelIds: uuid().array(),
+    /** Restore drills `{ enabled, schedule, serverId }`, overridden as a whole; null: inherit. */
+    drill: jsonb().$type<{ enabled: boolean; schedule: string; serverId: string | null }>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -14,6 +14,7 @@ export * from "./backups";
 export * from "./environment-last-runs";
 export * from "./backup-artifacts";
 export * from "./restores";
+export * from "./restore-drills";
 export * from "./erasure-subjects";
 export * from "./download-links";
 export * from "./notification-channels";

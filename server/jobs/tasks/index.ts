@@ -6,6 +6,7 @@ import { pruneLoginAttemptsTask } from "./maintenance/prune-login-attempts";
 import { reapStaleRunsTask } from "./maintenance/reap-stale-runs";
 import { sendNotificationTask } from "./notify/send";
 import { runRestoreTask } from "./restore/run";
+import { runDrillTask } from "./drill/run";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
@@ -14,6 +15,7 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/schedule-tick": scheduleTickTask,
   "backup/retention": retentionTask,
   "restore/run": runRestoreTask,
+  "drill/run": runDrillTask,
   "notify/send": sendNotificationTask,
   "maintenance/reap-stale-runs": reapStaleRunsTask,
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,

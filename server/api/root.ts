@@ -16,6 +16,7 @@ import { overviewRouter } from "./routers/overview";
 import { pluginsRouter } from "./routers/plugins";
 import { projectsRouter } from "./routers/projects";
 import { restoresRouter } from "./routers/restores";
+import { restoreDrillsRouter } from "./routers/restore-drills";
 import { serversRouter } from "./routers/servers";
 import { setupRouter } from "./routers/setup";
 import { storageLocationsRouter } from "./routers/storage-locations";
@@ -36,6 +37,7 @@ export const appRouter = router({
   backups: backupsRouter,
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
+  restoreDrills: restoreDrillsRouter,
   downloadLinks: downloadLinksRouter,
   erasure: erasureRouter,
   activity: activityRouter,

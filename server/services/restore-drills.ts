@@ -23,9 +23,9 @@ export const drillItem = z.object({
   failureKind: z.string().nullable(),
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
   log: z.array(z.object({ at: z.string(), message: z.string(), level: z.enum(["info", "warn", "error"]) })),
-  createdAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
 });
 export type DrillItem = z.infer<typeof drillItem>;
 
@@ -53,9 +53,9 @@ function toItem({ drill, serverName }: { drill: typeof restoreDrills.$inferSelec
     failureKind: drill.failureKind,
     progress: drill.progress ?? null,
     log: drill.log,
-    createdAt: drill.createdAt,
-    startedAt: drill.startedAt,
-    finishedAt: drill.finishedAt,
+    createdAt: drill.createdAt.toISOString(),
+    startedAt: drill.startedAt?.toISOString() ?? null,
+    finishedAt: drill.finishedAt?.toISOString() ?? null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { type Readable } from "node:stream";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { CopyRowCounter, tableName } from "@/server/backups/proof/copy-row-counter";

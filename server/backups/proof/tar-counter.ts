@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { type Writable } from "node:stream";
 import tar from "tar-stream";
 
 export type FilestoreProof = { files: number; bytes: number };

@@ -35,7 +35,12 @@ export const policySchema = z.object({
    * Restore drills: on `schedule` (cron, in the policy's time zone) the latest verified backup is restored into a
    * scratch copy on `serverId` (null: the environment's own server), checked and dropped.
    */
-  drill: z.object({ enabled: z.boolean(), schedule: z.string().trim().min(1).max(100), serverId: z.uuid().nullable() }),
+  drill: z.object({
+    // Defaults, so a client that sets only `enabled` gets the built-in weekly schedule on the environment's own server.
+    enabled: z.boolean().default(false),
+    schedule: z.string().trim().min(1).max(100).default("0 4 * * 0"),
+    serverId: z.uuid().nullable().default(null),
+  }),
 });
 export type Policy = z.infer<typeof policySchema>;
 

@@ -53,6 +53,7 @@ describe("effective backup policy = organization default ⊕ environment overrid
       notifyOnSuccess: "organization",
       notifyOnFailure: "organization",
       notificationChannelIds: "organization",
+      drill: "organization",
     });
     const merged = effectivePolicy(BUILT_IN_POLICY, { includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.policy).toEqual({ ...BUILT_IN_POLICY, includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });

@@ -111,6 +111,8 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
   } catch (err) {
     const failure = run.failure(err);
     await run.log(failure.message, "error").catch(() => {});
+    // Recorded before the drill ends, so whoever sees it failed sees its checks too.
+    await db.update(restoreDrills).set({ checks }).where(eq(restoreDrills.id, drillId));
     await run.fail(failure, safeholdActor(job.drill.orgId), {
       action: "drill.fail",
       targetType: "environment",
@@ -118,7 +120,6 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
       targetLabel: label(job),
       details: { drillId, phase: progress.phase, checks },
     });
-    await db.update(restoreDrills).set({ checks }).where(eq(restoreDrills.id, drillId));
   } finally {
     run.end();
     await server?.close().catch(() => {});

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { CHUNK_SIZE } from "@/server/backups/chunk-hashes";
 import { signManifest } from "@/server/backups/manifest-signature";
-import { backupArtifacts, backups, restoreDrills } from "@/server/db/schema";
+import { backupArtifacts, backups, notificationDeliveries, restoreDrills } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { putOverride } from "@/server/services/backup-policies";
+import { createNotificationChannel } from "@/server/services/notification-channels";
 import { getDrill, listDrills, requestDrill } from "@/server/services/restore-drills";
 import { enqueueDueDrills } from "@/server/schedules/enqueue-due-drills";
 import { createBackupSetup, createPostgresEnvironment, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -170,13 +171,17 @@ describe("restore drills on a real PostgreSQL server", () => {
     expect(await databasesLike("safehold_drill_")).toEqual([]);
   });
 
-  it("fails on a missing table, naming the table and both counts", async () => {
+  it("fails on a missing table, naming the table and both counts, and tells the policy's channels like a failed backup", async () => {
+    const channel = await createNotificationChannel(t.db, plugins, owner, { name: "ops hook", notifier: "webhook", config: { url: "http://127.0.0.1:1/hook", format: "json", secret: "s" } });
+    await putOverride(t.db, owner, pgEnvironment.id, { notificationChannelIds: [channel.id] });
     const backup = await backupNow(pgEnvironment.id);
     await rewriteBackup(backup.id, { proof: (proof) => void (proof.tables["public.invoice"] = 12) });
     const drill = await drillNow(pgEnvironment.id);
     expect(drill).toMatchObject({ status: "failed", failureKind: "verification" });
     expect(drill.error).toBe("The restored copy differs from the backup: row counts: table public.invoice is missing (the backup recorded 12 rows)");
     expect(await databasesLike("safehold_drill_")).toEqual([]);
+    const told = await t.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.subjectId, drill.id));
+    expect(told).toMatchObject([{ channelId: channel.id, event: "drill.failed", title: expect.stringMatching(/^Restore drill failed: Client .+ \/ production$/) }]);
   });
 
   it("fails on a truncated dump: the load refuses a dump that does not end as pg_dump ends it", async () => {

@@ -10,6 +10,7 @@ import { CHUNK_SIZE } from "@/server/backups/chunk-hashes";
 import { signManifest } from "@/server/backups/manifest-signature";
 import { backupArtifacts, backups, notificationDeliveries, restoreDrills } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { getBackup } from "@/server/services/backups";
 import { putOverride } from "@/server/services/backup-policies";
 import { createNotificationChannel } from "@/server/services/notification-channels";
 import { getDrill, listDrills, requestDrill } from "@/server/services/restore-drills";
@@ -134,6 +135,8 @@ describe("restore drills on a real PostgreSQL server", () => {
       { check: "row counts", ok: true, detail: "3 tables, 3280 rows: every count equals the backup's" },
     ]);
     expect(await databasesLike("safehold_drill_")).toEqual([]);
+    // The backup shows it was restore-tested, when.
+    expect((await getBackup(t.db, owner, drill.backupId!)).restoreTestedAt).toBe(drill.finishedAt);
     // The environment's own database was never touched.
     const sql = postgres(clientUrl(), { max: 1, onnotice: () => {} });
     expect(Number((await sql`select count(*) from partner`)[0]!.count)).toBe(2503);

@@ -27,6 +27,16 @@ function proofOf(body: Record<string, unknown>): BackupProof {
   return typeof proof === "object" && proof !== null ? (proof as BackupProof) : {};
 }
 
+/** What the staged copy holds; null when its source cannot say (no `inspect`): the drill then checks the load only. */
+async function inspectCopy(staged: HostedStagedRestore) {
+  try {
+    return await staged.inspect();
+  } catch (err) {
+    if ((err as { pluginCode?: string }).pluginCode === "NOT_SUPPORTED") return null;
+    throw err;
+  }
+}
+
 /**
  * Runs one restore drill in the environment's queue (never beside its backups and restores): the latest verified
  * backup is restored into a scratch database and folder on the drill's server (the source stages it as a new
@@ -90,7 +100,7 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
         throw err;
       }
       await progress.setPhase("checking the copy");
-      checks = drillChecks(proof, await staged.inspect());
+      checks = drillChecks(proof, await inspectCopy(staged));
     } finally {
       await progress.setPhase("dropping the scratch copy");
       await staged.discard().then(

@@ -132,7 +132,7 @@ describe("restore drills on a real PostgreSQL server", () => {
     expect(drill, drill.error ?? "").toMatchObject({ status: "completed", error: null });
     expect(drill.checks).toEqual([
       { check: "database loaded", ok: true, detail: expect.stringContaining("ON_ERROR_STOP") },
-      { check: "row counts", ok: true, detail: "3 tables, 3280 rows: every count equals the backup's" },
+      { check: "row counts", ok: true, detail: "3 tables, 3,280 rows: every count equals the backup's" },
     ]);
     expect(await databasesLike("safehold_drill_")).toEqual([]);
     // The backup shows it was restore-tested, when.
@@ -157,7 +157,7 @@ describe("restore drills on a real PostgreSQL server", () => {
       ["base module installed", true],
       ["users present", true],
     ]);
-    expect(drill.checks[2]!.detail).toBe(`${row!.proof!.filestore!.files} files, ${row!.proof!.filestore!.bytes} bytes, as recorded`);
+    expect(drill.checks[2]!.detail).toBe(`${row!.proof!.filestore!.files} files, ${row!.proof!.filestore!.bytes.toLocaleString("en")} bytes, as recorded`);
     expect(await databasesLike("safehold_drill_")).toEqual([]);
     expect(fs.readdirSync(path.join(odoo.dataDir, "filestore")).filter((f) => f.startsWith("safehold_drill_"))).toEqual([]);
   });

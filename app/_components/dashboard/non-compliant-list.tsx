@@ -17,7 +17,12 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
   return (
     <div id="needs-attention" className={`scroll-mt-6 ${className}`}>
     <Card title="Needs attention" description={description} className="h-full" padded={false}>
-      {nonCompliant.length === 0 ? (
+      {nonCompliant.length === 0 && dashboard.failedDrills.length > 0 ? (
+        <p className="flex items-center gap-2 px-5 py-4 text-sm text-slate-600">
+          <ShieldCheck className="size-4 text-emerald-600" aria-hidden />
+          {compliance.enabled === 0 ? "No environment has backups enabled." : "Every environment with backups enabled has a recent successful backup."}
+        </p>
+      ) : nonCompliant.length === 0 ? (
         <EmptyState icon={<ShieldCheck className="size-6" />} title={compliance.enabled === 0 ? "Nothing to check yet" : "Every environment is protected"}>
           {compliance.enabled === 0
             ? "Compliance counts the environments with backups enabled."

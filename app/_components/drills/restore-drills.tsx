@@ -61,7 +61,8 @@ function LastDrill({ drill }: { drill: DrillItem }) {
           {drill.progress.phase} · {formatBytes(drill.progress.bytes)}
         </p>
       )}
-      {drill.error && <p className="text-sm text-red-600">{drill.error}</p>}
+      {/* A failed check already says what the error says: shown once, with the check. */}
+      {drill.error && !drill.checks.some((c) => !c.ok && drill.error!.includes(c.detail)) && <p className="text-sm text-red-600">{drill.error}</p>}
       <DrillChecks drill={drill} />
     </div>
   );

@@ -14,9 +14,11 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
       : nonCompliantTotal > nonCompliant.length
         ? `The ${nonCompliant.length} most urgent of ${nonCompliantTotal} environments without a recent successful backup.`
         : `${nonCompliantTotal} ${nonCompliantTotal === 1 ? "environment has" : "environments have"} backups enabled but no recent successful backup.`;
+  const drills = dashboard.failedDrills.length;
+  const withDrills = drills === 0 ? description : `${description} Below, ${drills === 1 ? "an environment whose" : `${drills} environments whose`} latest restore drill failed.`;
   return (
     <div id="needs-attention" className={`scroll-mt-6 ${className}`}>
-    <Card title="Needs attention" description={description} className="h-full" padded={false}>
+    <Card title="Needs attention" description={withDrills} className="h-full" padded={false}>
       {nonCompliant.length === 0 && dashboard.failedDrills.length > 0 ? (
         <p className="flex items-center gap-2 px-5 py-4 text-sm text-slate-600">
           <ShieldCheck className="size-4 text-emerald-600" aria-hidden />

@@ -18,6 +18,7 @@ import { pluginsRouter } from "./routers/plugins";
 import { projectsRouter } from "./routers/projects";
 import { restoresRouter } from "./routers/restores";
 import { selfBackupRouter } from "./routers/self-backup";
+import { restoreDrillsRouter } from "./routers/restore-drills";
 import { serversRouter } from "./routers/servers";
 import { setupRouter } from "./routers/setup";
 import { storageLocationsRouter } from "./routers/storage-locations";
@@ -39,6 +40,7 @@ export const appRouter = router({
   backups: backupsRouter,
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
+  restoreDrills: restoreDrillsRouter,
   downloadLinks: downloadLinksRouter,
   erasure: erasureRouter,
   activity: activityRouter,

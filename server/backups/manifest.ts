@@ -1,6 +1,7 @@
 import type { StoredArtifact } from "./stream-to-storage";
 import { fileNameOf, type ArtifactKind } from "./keys";
 import { signManifest } from "./manifest-signature";
+import type { BackupProof } from "./proof/proof-tap";
 
 /** How an encrypted artifact was encrypted: age, to this public key. Its size and checksums are those of the age file. */
 export type ArtifactEncryption = { format: "age"; recipient: string };
@@ -15,6 +16,8 @@ export type ManifestInput = {
   startedAt: Date;
   finishedAt: Date;
   artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption }>;
+  /** What a restore must reproduce (row counts per table, the filestore's files and bytes), counted as it streamed. */
+  proof: BackupProof;
 };
 
 /**
@@ -49,6 +52,7 @@ export function buildManifest(input: ManifestInput): Buffer {
       chunkSize: a.chunkSize,
       chunks: a.chunks,
     })),
+    proof: input.proof,
   };
   return Buffer.from(`${JSON.stringify(signManifest(manifest), null, 2)}\n`);
 }

@@ -14,7 +14,11 @@ import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys"
 import { loadBackupJob, type BackupJob } from "./load-backup-job";
 import { buildManifest, type ArtifactEncryption } from "./manifest";
 import { encryptionFor, type BackupEncryption } from "./encryption";
-import { hashStoredObject, streamToStorage, type StoredArtifact } from "./stream-to-storage";
+import { DecryptionError, ageDecrypted } from "@/server/crypto/age-stream";
+import { organizationIdentities } from "@/server/services/organization-keys";
+import { streamToStorage, type StoredArtifact } from "./stream-to-storage";
+import { DecompressError, readBack } from "./read-back";
+import { proofTap, type BackupProof } from "./proof/proof-tap";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
@@ -49,25 +53,35 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
     log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
   });
   const stored: Stored[] = [];
+  let proof: BackupProof = {};
   for await (const artifact of produced.artifacts) {
     const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
     const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
     written.push(key);
+    const counter = proofTap(artifact.kind, format);
     // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
     const [, result] = await Promise.all([
       progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore"),
-      streamToStorage(artifact.stream, storage, key, { gzip: true, encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal }),
+      streamToStorage(artifact.stream, storage, key, { gzip: true, encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal, uncompressedTap: counter?.stream }),
     ]);
+    if (counter) proof = { ...proof, ...(await counter.result()) };
     stored.push({ kind: artifact.kind, contentType: format.contentType, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
     await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
-  return { stored, startedAt, metadata: produced.metadata };
+  return { stored, startedAt, metadata: produced.metadata, proof };
 }
 
-/** Reads every stored object back and compares it with what was written. */
-async function verify(storage: HostedStorageClient, stored: Stored[]): Promise<void> {
+/** Reads every stored object back and compares it with what was written; compressed ones must decompress to their end. */
+async function verify(storage: HostedStorageClient, stored: Stored[], identities: string[]): Promise<void> {
   for (const artifact of stored) {
-    const check = await failingAs("storage", () => hashStoredObject(storage, artifact.key));
+    const check = await failingAs("storage", async () => {
+      try {
+        const content = artifact.encryption ? (bytes: Readable) => ageDecrypted(bytes, identities) : undefined;
+        return await readBack(await storage.get(artifact.key), { kind: artifact.kind, compressed: artifact.kind !== "manifest" }, content);
+      } catch (err) {
+        throw err instanceof DecompressError || err instanceof DecryptionError ? new RunFailure("verification", err.message) : err;
+      }
+    });
     if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
       throw new RunFailure("verification", `Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
     }
@@ -95,7 +109,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
     const encryption = await encryptionFor(db, job, run);
-    const { stored, startedAt, metadata } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
+    const { stored, startedAt, metadata, proof } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -109,6 +123,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       startedAt,
       finishedAt: new Date(),
       artifacts: stored,
+      proof,
     });
     const manifestKey = artifactKey(job.backup, "manifest");
     written.push(manifestKey);
@@ -116,12 +131,12 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     stored.push({ kind: "manifest", ...manifestStored });
 
     await progress.setPhase("verifying checksums");
-    await verify(storage, stored);
+    await verify(storage, stored, encryption ? await organizationIdentities(db, job.backup.orgId) : []);
     await run.log("Read every stored file back: each matches what was written");
 
     const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
     await run.complete(
-      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata },
+      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, proof },
       systemActor(job),
       { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
       async (tx) => {

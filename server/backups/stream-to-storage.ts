@@ -11,7 +11,7 @@ import { storageFailure } from "./storage-failure";
 export type StoredArtifact = { key: string; size: number; sha256: string; chunkSize: number; chunks: string[] };
 
 /** Size, sha256 and chunk hashes of a byte stream, computed as it passes. */
-class StoredHashes {
+export class StoredHashes {
   private readonly whole = createHash("sha256");
   private readonly chunks = new ChunkHasher();
   size = 0;
@@ -38,20 +38,29 @@ function tap(see: (chunk: Buffer) => void): Transform {
 }
 
 /**
- * Streams `input` (optionally gzipped, then optionally encrypted with age to `encryptTo`) to `key`, hashing and counting what is stored on the way. Nothing is
- * buffered whole: the storage provider reads as the source writes. When either side fails the other is
- * stopped, and both have settled when this returns.
+ * Streams `input` (optionally gzipped, then optionally encrypted with age to `encryptTo`) to `key`, hashing and
+ * counting what is stored on the way; `uncompressedTap` sees the content before compression (the backup's proof
+ * counters). Nothing is buffered whole: the storage provider reads as the source writes. When either side fails
+ * the other is stopped, and both have settled when this returns.
  */
 export async function streamToStorage(
   input: Readable,
   storage: StorageClient,
   key: string,
-  options: { gzip: boolean; encryptTo?: string; onSourceBytes: (n: number) => void; signal: AbortSignal },
+  options: { gzip: boolean; encryptTo?: string; onSourceBytes: (n: number) => void; signal: AbortSignal; uncompressedTap?: Transform },
 ): Promise<StoredArtifact> {
   const hashes = new StoredHashes();
   const body = new PassThrough();
   const stored = tap((chunk) => hashes.update(chunk));
-  const stages = [input, tap((chunk) => options.onSourceBytes(chunk.length)), ...(options.gzip ? [createGzip({ level: 6 })] : []), ...(options.encryptTo ? [await ageEncryptor([options.encryptTo])] : []), stored, body];
+  const stages = [
+    input,
+    tap((chunk) => options.onSourceBytes(chunk.length)),
+    ...(options.uncompressedTap ? [options.uncompressedTap] : []),
+    ...(options.gzip ? [createGzip({ level: 6 })] : []),
+    ...(options.encryptTo ? [await ageEncryptor([options.encryptTo])] : []),
+    stored,
+    body,
+  ];
   // The side that fails first tears the other down (a provider that fails destroys the stream it reads), so the
   // first stream end to error is the side the failure is recorded against.
   let failedFirst: "source" | "storage" | undefined;

@@ -26,13 +26,18 @@ export async function ageEncryptor(recipients: string[]): Promise<Duplex> {
   return Duplex.from({ writable: plaintext, readable: Readable.fromWeb(ciphertext as unknown as WebReadableStream<Uint8Array>) });
 }
 
+/** An age file that cannot be decrypted: encrypted to another key, damaged, or not an age file at all. */
+export class DecryptionError extends Error {
+  override name = "DecryptionError";
+}
+
 /** Why age refused a file, in words for the operator: a wrong key and a damaged file are told apart. */
-function decryptionFailure(err: unknown): Error {
+function decryptionFailure(err: unknown): DecryptionError {
   const message = err instanceof Error ? err.message : String(err);
   if (/no identity matched/i.test(message)) {
-    return new Error("The file is encrypted to a key this console does not hold: import the organization key it was encrypted with (its recovery kit)", { cause: err });
+    return new DecryptionError("The file is encrypted to a key this console does not hold: import the organization key it was encrypted with (its recovery kit)", { cause: err });
   }
-  return new Error(`The encrypted file is damaged or not an age file: ${message}`, { cause: err });
+  return new DecryptionError(`The encrypted file is damaged or not an age file: ${message}`, { cause: err });
 }
 
 /**

@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Principal } from "@/server/auth/principal";
 import type { Db, DbOrTx } from "@/server/db";
-import { backups, restores, type RunLogEntry } from "@/server/db/schema";
+import { backups, restoreDrills, restores, type RunLogEntry } from "@/server/db/schema";
 import type { FailureKind } from "@/shared/enum-values";
-import { notifyBackupFinished, notifyRestoreFinished } from "@/server/notifications/notify";
+import { notifyBackupFinished, notifyDrillFinished, notifyRestoreFinished } from "@/server/notifications/notify";
 import { recordActivity, type ActivityEntry } from "@/server/services/activity";
 import { createLogger, type PluginLogger } from "@safehold/plugin-api";
 import { RunFailure, oneLine } from "./run-failure";
@@ -11,17 +11,18 @@ import { RunProgress, type ProgressSnapshot } from "./run-progress";
 import { currentRunnerId } from "./worker-presence";
 
 /**
- * The life of a backup or a restore, the same for both: claimed once from `pending`, a heartbeat with its phase
+ * The life of a backup, a restore or a restore drill, the same for all: claimed once from `pending`, a heartbeat with its phase
  * and bytes every second, stopped by a worker shutdown or by its row leaving the running state, and ended in
  * one transaction that sets its final status, records the activity and queues its notifications (an outbox:
  * a worker that dies after the run ended cannot lose them, and none is sent for a run that did not end).
  */
-export type RunKind = "backup" | "restore";
+export type RunKind = "backup" | "restore" | "drill";
 
-const RUNNING = { backup: ["in_progress", "uploading"], restore: ["in_progress"] } as const;
+const RUNNING = { backup: ["in_progress", "uploading"], restore: ["in_progress"], drill: ["in_progress"] } as const;
+const TABLE = { backup: backups, restore: restores, drill: restoreDrills } as const;
 
 async function updateRun(db: DbOrTx, kind: RunKind, id: string, values: Record<string, unknown>, onlyWhile: readonly string[]) {
-  const table = kind === "backup" ? backups : restores;
+  const table = TABLE[kind];
   return db
     .update(table)
     .set(values)
@@ -31,7 +32,7 @@ async function updateRun(db: DbOrTx, kind: RunKind, id: string, values: Record<s
 
 /** Appends one line to a run's log (shown with the backup or on the environment's restore history). */
 export async function appendRunLog(db: DbOrTx, kind: RunKind, id: string, message: string, level: RunLogEntry["level"] = "info"): Promise<void> {
-  const table = kind === "backup" ? backups : restores;
+  const table = TABLE[kind];
   const entry: RunLogEntry = { at: new Date().toISOString(), message, level };
   await db
     .update(table)
@@ -126,5 +127,6 @@ export class Run {
 
 /** Queues the notifications of a run that just ended, in the transaction that ended it. */
 export function queueRunNotifications(tx: DbOrTx, kind: RunKind, id: string): Promise<number> {
+  if (kind === "drill") return notifyDrillFinished(tx, id);
   return kind === "backup" ? notifyBackupFinished(tx, id) : notifyRestoreFinished(tx, id);
 }

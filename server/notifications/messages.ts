@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
-import { backups, environments, projects, restores, type notificationDeliveries } from "@/server/db/schema";
+import { backups, environments, projects, restoreDrills, restores, type notificationDeliveries } from "@/server/db/schema";
 import { env } from "@/server/env";
 import type { NotificationEvent, NotificationMessage } from "@/server/plugins/contracts";
 
@@ -30,7 +30,8 @@ function environmentUrl(projectId: string, environmentId: string): string {
 /** "Backup failed: Acme / production". */
 function titleFor(event: NotificationEvent, label: string): string {
   const [kind, outcome] = event.split(".") as [string, string];
-  return `${kind === "backup" ? "Backup" : "Restore"} ${outcome}: ${label}`;
+  const subject: Record<string, string> = { backup: "Backup", restore: "Restore", drill: "Restore drill" };
+  return `${subject[kind] ?? kind} ${outcome}: ${label}`;
 }
 
 export function testMessage(channelName: string): NotificationMessage {
@@ -103,6 +104,31 @@ export async function restoreMessage(db: DbOrTx, restoreId: string): Promise<Not
   };
 }
 
+export async function drillMessage(db: DbOrTx, drillId: string): Promise<NotificationMessage | null> {
+  const [row] = await db
+    .select({ drill: restoreDrills, environment: { id: environments.id, name: environments.name }, project: { id: projects.id, name: projects.name }, backupAt: backups.finishedAt })
+    .from(restoreDrills)
+    .innerJoin(environments, eq(environments.id, restoreDrills.environmentId))
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .leftJoin(backups, eq(backups.id, restoreDrills.backupId))
+    .where(eq(restoreDrills.id, drillId));
+  if (!row || row.drill.status !== "failed") return null;
+  const { drill, environment, project } = row;
+  const of = row.backupAt ? `the backup of ${row.backupAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "the latest backup";
+  const fields: Record<string, string> = { environment: environment.name, project: project.name, status: drill.status };
+  const took = duration(drill.startedAt, drill.finishedAt);
+  if (took) fields.duration = took;
+  return {
+    event: "drill.failed",
+    title: titleFor("drill.failed", `${project.name} / ${environment.name}`),
+    text: [`A restore drill of ${of} failed: ${drill.error ?? "no error was recorded"}`, "The scratch copy was dropped; no environment was touched."].join("\n"),
+    severity: "failure",
+    fields,
+    url: environmentUrl(project.id, environment.id),
+    occurredAt: (drill.finishedAt ?? new Date()).toISOString(),
+  };
+}
+
 /**
  * What a delivery sends, built when it is sent from the backup or restore it is about. A subject deleted in the
  * meantime still gets its stored title through.
@@ -110,12 +136,12 @@ export async function restoreMessage(db: DbOrTx, restoreId: string): Promise<Not
 export async function messageForDelivery(db: DbOrTx, delivery: Delivery, channelName: string): Promise<NotificationMessage> {
   const event = delivery.event as NotificationEvent;
   if (event === "test" || !delivery.subjectId) return { ...testMessage(channelName), title: delivery.title };
-  const built = event.startsWith("backup.") ? await backupMessage(db, delivery.subjectId) : await restoreMessage(db, delivery.subjectId);
+  const built = event.startsWith("backup.") ? await backupMessage(db, delivery.subjectId) : event.startsWith("drill.") ? await drillMessage(db, delivery.subjectId) : await restoreMessage(db, delivery.subjectId);
   return (
     built ?? {
       event,
       title: delivery.title,
-      text: `The ${event.startsWith("backup.") ? "backup" : "restore"} was deleted before this notification could be sent.`,
+      text: `The ${event.split(".")[0] === "drill" ? "restore drill" : event.split(".")[0]} was deleted before this notification could be sent.`,
       severity: event.endsWith(".failed") ? "failure" : "success",
       fields: {},
       occurredAt: delivery.createdAt.toISOString(),

@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
-import { backups, notificationChannels, notificationDeliveries, restores } from "@/server/db/schema";
+import { backups, notificationChannels, notificationDeliveries, restoreDrills, restores } from "@/server/db/schema";
 import { enqueueJobs } from "@/server/jobs/enqueue";
 import type { NotificationMessage } from "@/server/plugins/contracts";
 import { effectivePolicyFor } from "@/server/services/backup-policies";
-import { backupMessage, restoreMessage } from "./messages";
+import { backupMessage, drillMessage, restoreMessage } from "./messages";
 
 /** Attempts per delivery; graphile-worker's exponential backoff spaces them (about 3 s, 7 s, 20 s, 55 s). */
 export const DELIVERY_ATTEMPTS = 5;
@@ -53,4 +53,11 @@ export async function notifyRestoreFinished(db: DbOrTx, restoreId: string): Prom
   const [restore] = await db.select({ orgId: restores.orgId, environmentId: restores.targetEnvironmentId, status: restores.status }).from(restores).where(eq(restores.id, restoreId));
   if (!restore || (restore.status !== "completed" && restore.status !== "failed")) return 0;
   return queueDeliveries(db, { id: restoreId, orgId: restore.orgId, environmentId: restore.environmentId, message: await restoreMessage(db, restoreId) });
+}
+
+/** Tells the environment's channels that a restore drill failed (as for a failed backup, when the policy asks); a passed drill is not announced. */
+export async function notifyDrillFinished(db: DbOrTx, drillId: string): Promise<number> {
+  const [drill] = await db.select({ orgId: restoreDrills.orgId, environmentId: restoreDrills.environmentId, status: restoreDrills.status }).from(restoreDrills).where(eq(restoreDrills.id, drillId));
+  if (!drill || drill.status !== "failed") return 0;
+  return queueDeliveries(db, { id: drillId, orgId: drill.orgId, environmentId: drill.environmentId, message: await drillMessage(db, drillId) });
 }

@@ -1,4 +1,4 @@
-import { PluginError, type ContributionKind, type NotifierClient, type PluginConfig, type SourceContribution, type StorageClient, type TestResult } from "@safehold/plugin-api";
+import { PluginError, type ContributionKind, type NotifierClient, type PluginConfig, type SourceContribution, type StagedRestore, type StorageClient, type TestResult } from "@safehold/plugin-api";
 
 /**
  * The shape of every object a plugin hands the console (Strapi-style): the methods it must have, checked when it is
@@ -46,7 +46,12 @@ export const SHAPES: Record<ObjectKind, Shape> = {
     factories: {},
   },
   serverConnection: { label: "server connection", required: ["exec", "openTcp", "readFile", "writeFile"], defaults: { close: noop }, factories: {} },
-  stagedRestore: { label: "staged restore", required: ["loadDatabase", "loadFiles", "prepare", "swap", "discard"], defaults: {}, factories: {} },
+  stagedRestore: {
+    label: "staged restore",
+    required: ["loadDatabase", "loadFiles", "prepare", "swap", "discard"],
+    defaults: { inspect: unsupported("restore drills (inspecting a restored copy)") },
+    factories: {},
+  },
 };
 
 export const CONTRIBUTION_OBJECT: Record<ContributionKind, ObjectKind> = {
@@ -77,3 +82,5 @@ export type HostedStorageProvider = { create(config: PluginConfig): HostedStorag
 export type HostedNotifier = { create(config: PluginConfig): HostedNotifierClient };
 /** A source as the console holds it: `restore`, `discardPreviousCopy` and `discover` throw NOT_SUPPORTED when not declared. */
 export type HostedSource = Required<SourceContribution>;
+/** A staged restore as the console holds it: `inspect` throws NOT_SUPPORTED when the plugin has none. */
+export type HostedStagedRestore = Required<StagedRestore>;

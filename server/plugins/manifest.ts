@@ -53,6 +53,7 @@ const artifactDeclaration = z
     description: z.string().max(200).optional(),
     extension: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/, "an extension is lowercase letters and digits, e.g. sql or tar").max(20).optional(),
     contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "a media type, e.g. application/sql").optional(),
+    rowCounts: z.literal("pg-copy").optional(),
   })
   .strict();
 

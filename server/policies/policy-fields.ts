@@ -13,9 +13,10 @@ export const BUILT_IN_POLICY: Policy = {
   notificationChannelIds: [],
   copies: [],
   encrypt: true,
+  drill: { enabled: false, schedule: "0 4 * * 0", serverId: null },
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -36,6 +37,16 @@ export const policySchema = z.object({
   copies: z.array(z.uuid()).max(5, "Choose at most 5 locations for second copies"),
   /** Whether each backup file is stored encrypted (age) to the organization key. */
   encrypt: z.boolean(),
+  /**
+   * Restore drills: on `schedule` (cron, in the policy's time zone) the latest verified backup is restored into a
+   * scratch copy on `serverId` (null: the environment's own server), checked and dropped.
+   */
+  drill: z.object({
+    // Defaults, so a client that sets only `enabled` gets the built-in weekly schedule on the environment's own server.
+    enabled: z.boolean().default(false),
+    schedule: z.string().trim().min(1).max(100).default("0 4 * * 0"),
+    serverId: z.uuid().nullable().default(null),
+  }),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -44,7 +55,7 @@ export type Policy = z.infer<typeof policySchema>;
  * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
  * the console attached). Add every later policy field to this list.
  */
-export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true } as const;
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true, drill: true } as const;
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 

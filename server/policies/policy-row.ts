@@ -17,9 +17,10 @@ export const policyColumns = {
   notificationChannelIds: backupPolicies.notificationChannelIds,
   copyStorageLocationIds: backupPolicies.copyStorageLocationIds,
   encrypt: backupPolicies.encrypt,
+  drill: backupPolicies.drill,
 };
 
-type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt">;
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt" | "drill">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -38,6 +39,7 @@ export function toColumns(p: PolicyOverride) {
     notificationChannelIds: p.notificationChannelIds ?? null,
     copyStorageLocationIds: p.copies ?? null,
     encrypt: p.encrypt ?? null,
+    drill: p.drill ?? null,
   };
 }
 
@@ -59,5 +61,6 @@ export function toOverride(row: PolicyColumns | undefined | null): PolicyOverrid
   if (row.notificationChannelIds !== null) o.notificationChannelIds = row.notificationChannelIds;
   if (row.copyStorageLocationIds !== null) o.copies = row.copyStorageLocationIds;
   if (row.encrypt !== null) o.encrypt = row.encrypt;
+  if (row.drill !== null) o.drill = row.drill;
   return o;
 }

@@ -12,7 +12,8 @@ import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig } from "@/server/services/plugin-config";
 import { openBackupReadLocation, readFromCopyMessage } from "@/server/copies/read-location";
-import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
+import type { ArtifactToLoad } from "./artifact-stream";
+import { loadVerified } from "./load-verified";
 import { loadRestoreJob, type RestoreJob } from "./load-restore-job";
 import { takeSafetyBackup } from "./safety-backup";
 import { identitiesFor } from "./encrypted-files";
@@ -73,24 +74,7 @@ class RestoreRun {
   async load(kind: "database" | "filestore", into: (content: Readable) => Promise<void>) {
     const artifact = this.files!.get(kind)!;
     if (!artifact.chunks) await this.log(`This backup was taken before files were checked chunk by chunk: its ${kind} file is read and checked once before it is loaded`);
-    const { content, verified } = await openVerifiedArtifact(this.storage!, artifact, (n) => (this.progress.bytes += n), this.identities);
-    const loaded = into(content).then(
-      // Whatever the loader left unread is still read, so the whole file is checked.
-      () => void content.resume(),
-      (err: unknown) => {
-        // The rest is not needed; ending it also settles `verified`.
-        content.destroy();
-        throw err;
-      },
-    );
-    // The loader is waited for even when the file proves damaged first (the error stops it): the fresh copy it
-    // makes must exist before the restore discards it, or it would be left behind.
-    const [load, check] = await Promise.allSettled([loaded, verified]);
-    // A file that does not match its checksum is a verification failure; one that cannot be read, a storage one.
-    const stored = check.status === "rejected" ? new RunFailure(/^The (stored|encrypted file|file is encrypted)/.test((check.reason as Error).message) ? "verification" : "storage", oneLine(check.reason), { cause: check.reason }) : null;
-    if (stored?.kind === "verification") throw stored;
-    if (load.status === "rejected") throw load.reason;
-    if (stored) throw stored;
+    await loadVerified(this.storage!, artifact, into, (n) => (this.progress.bytes += n), this.identities);
   }
 }
 

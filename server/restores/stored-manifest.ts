@@ -55,6 +55,11 @@ function encryptionOf(entry: ManifestEntry): ArtifactToLoad["encryption"] {
  * be, with the manifest's chunk checksums when it is signed (older backups get theirs from a first read).
  */
 export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<Map<string, ArtifactToLoad>> {
+  return (await readCheckedManifest(storage, backup, catalog, signingKeys)).files;
+}
+
+/** `checkStoredManifest`, with the checked manifest's body (e.g. its `proof`, for a restore drill). */
+export async function readCheckedManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<{ files: Map<string, ArtifactToLoad>; body: Record<string, unknown> }> {
   const manifest = catalog.find((a) => a.kind === "manifest");
   if (!manifest) throw new Error("The backup has no manifest file; refusing to restore it");
   const body = parseManifest(await readStoredManifest(storage, manifest.key), backup.signedManifest ? signingKeys : null);
@@ -70,5 +75,5 @@ export async function checkStoredManifest(storage: StorageClient, backup: { sign
     toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: encryptionOf(entry) });
   }
   if (entries.length !== files.length) throw new Error("The stored manifest of this backup lists other files than the catalog does; refusing to restore it");
-  return toLoad;
+  return { files: toLoad, body };
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { backupPolicies, environments, notificationChannels, projects, storageLocations } from "@/server/db/schema";
+import { backupPolicies, environments, notificationChannels, projects, servers, storageLocations } from "@/server/db/schema";
 import { isValidationError, NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
@@ -62,6 +62,20 @@ async function assertCopiesValid(db: DbOrTx, actor: Principal, copies: string[] 
   if (same) throw new ValidationError(`${label}"${same.name}" already holds the backups: a second copy must go to another location`, { copies: "Choose locations other than the one backups are stored in" });
 }
 
+/** A drill's schedule must be valid cron (checked even while drills are off, so turning them on cannot fail later) and its server the organization's. */
+async function assertDrillValid(db: DbOrTx, actor: Principal, drill: Policy["drill"] | undefined, timezone: string) {
+  if (!drill) return;
+  try {
+    checkSchedule(drill.schedule, timezone);
+  } catch (err) {
+    if (isValidationError(err)) throw new ValidationError(`Restore drills: ${err.message}`, { "drill.schedule": Object.values(err.fields)[0] ?? err.message });
+    throw err;
+  }
+  if (!drill.serverId) return;
+  const [row] = await db.select({ id: servers.id }).from(servers).where(and(eq(servers.id, drill.serverId), eq(servers.orgId, actor.orgId)));
+  if (!row) throw new NotFoundError("Server");
+}
+
 async function orgDefaultRow(db: DbOrTx, orgId: string) {
   const [row] = await db.select().from(backupPolicies).where(and(eq(backupPolicies.orgId, orgId), isNull(backupPolicies.environmentId)));
   return row;
@@ -87,6 +101,7 @@ export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolic
   await assertStorageInOrg(db, actor, policy.storageLocationId);
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
   await assertCopiesValid(db, actor, policy.copies, policy.storageLocationId);
+  await assertDrillValid(db, actor, policy.drill, policy.timezone);
   const existing = await orgDefaultRow(db, actor.orgId);
   if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
@@ -115,6 +130,7 @@ export async function putOverride(db: DbOrTx, actor: Principal, environmentId: s
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
   // Inherited copies are not checked here: a backup never copies to its own location (see queueBackupCopies).
   await assertCopiesValid(db, actor, override.copies, policy.storageLocationId);
+  await assertDrillValid(db, actor, override.drill, policy.timezone);
   const existing = await overrideRow(db, environmentId);
   if (existing) await db.update(backupPolicies).set(toColumns(override)).where(eq(backupPolicies.id, existing.id));
   else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId, ...toColumns(override) });
@@ -169,6 +185,7 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
   await assertStorageInOrg(db, actor, override.storageLocationId);
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
   const orgDefault = await orgDefaultPolicy(db, actor.orgId);
+  await assertDrillValid(db, actor, override.drill, override.timezone ?? orgDefault.timezone);
   const items = targets.map((target) => {
     const merged = { ...toOverride(target.row), ...override };
     const { policy } = effectivePolicy(orgDefault, merged);

@@ -47,6 +47,8 @@ export const backupItem = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
+  /** When a restore drill of this backup last passed ("Restore tested"); null when none did. */
+  restoreTestedAt: z.string().nullable(),
 });
 export const backupPage = pageSchema(backupItem);
 
@@ -54,6 +56,8 @@ export const artifactItem = z.object({ kind: z.enum(ARTIFACT_KINDS), key: z.stri
 export const backupDetail = backupItem.extend({
   artifacts: z.array(artifactItem),
   sourceMeta: z.record(z.string(), z.unknown()).nullable(),
+  /** What a restore must reproduce, counted while the backup streamed: rows per table (sources that declare how), the filestore's files and bytes. */
+  proof: z.object({ tables: z.record(z.string(), z.number()).optional(), filestore: z.object({ files: z.number(), bytes: z.number() }).optional() }).nullable(),
   /** What the run reported as it went, the source's own lines included. */
   log: z.array(runLogEntry),
 });
@@ -74,7 +78,16 @@ const requester = alias(users, "requester");
 
 function selectBackups(db: DbOrTx, where: SQL | undefined) {
   return db
-    .select({ backup: backups, environmentName: environments.name, source: environments.source, projectName: projects.name, storageLocationName: storageLocations.name, requesterEmail: requester.email })
+    .select({
+      backup: backups,
+      environmentName: environments.name,
+      source: environments.source,
+      projectName: projects.name,
+      storageLocationName: storageLocations.name,
+      requesterEmail: requester.email,
+      // Written out: a column interpolated into a correlated subquery may render unqualified.
+      restoreTestedAt: sql<string | null>`(select max(d.finished_at) from restore_drills d where d.backup_id = "backups"."id" and d.status = 'completed')`,
+    })
     .from(backups)
     .innerJoin(environments, eq(environments.id, backups.environmentId))
     .innerJoin(projects, eq(projects.id, backups.projectId))
@@ -116,6 +129,7 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     startedAt: b.startedAt?.toISOString() ?? null,
     finishedAt: b.finishedAt?.toISOString() ?? null,
     createdAt: b.createdAt.toISOString(),
+    restoreTestedAt: row.restoreTestedAt ? new Date(row.restoreTestedAt).toISOString() : null,
   };
 }
 
@@ -172,6 +186,7 @@ export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   return {
     ...toItem(row, positions.get(id) ?? null, copies.get(id) ?? []),
     sourceMeta: row.backup.sourceMeta,
+    proof: row.backup.proof,
     log: row.backup.log,
     artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: fileNameOf(a.key), size: a.size, sha256: a.sha256 })),
   };

@@ -131,3 +131,15 @@ export async function failedCopies(db: DbOrTx, orgId: string) {
     })),
   };
 }
+
+export type LatestDrill = { status: "completed" | "failed"; finishedAt: Date; error: string | null };
+
+/** Every environment's newest finished restore drill (passed or failed), from the (environment, created_at) index. */
+export async function latestDrills(db: DbOrTx, orgId: string): Promise<Map<string, LatestDrill>> {
+  const rows = await db.execute<{ environment_id: string; status: "completed" | "failed"; finished_at: string; error: string | null }>(sql`
+    select distinct on (d.environment_id) d.environment_id, d.status, d.finished_at, d.error
+    from restore_drills d
+    where d.org_id = ${orgId} and d.status in ('completed', 'failed') and d.finished_at is not null
+    order by d.environment_id, d.finished_at desc`);
+  return new Map(rows.map((r) => [r.environment_id, { status: r.status, finishedAt: new Date(r.finished_at), error: r.error }]));
+}

@@ -4,7 +4,7 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, type NonComplianceReason } from "@/server/policies/compliance";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
-import { dailyRuns, environmentRuns, failedCopies, failuresSince, storageUsage, type EnvironmentRuns } from "./dashboard-queries";
+import { dailyRuns, environmentRuns, failedCopies, failuresSince, latestDrills, storageUsage, type EnvironmentRuns, type LatestDrill } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
 const NON_COMPLIANT_SHOWN = 50;
@@ -48,6 +48,15 @@ export const dashboardOutput = z.object({
     }),
   ),
   failedCopiesTotal: z.number(),
+  /**
+   * Proven restorable: of the environments with restore drills enabled, those whose latest drill passed within its
+   * schedule's period (the same window as compliance uses for backups). Percent as for compliance.
+   */
+  provenRestorable: z.object({ percent: z.number().nullable(), proven: z.number(), enabled: z.number() }),
+  /** Environments whose latest restore drill failed (drills enabled or not), newest failure first, at most 50. */
+  failedDrills: z.array(
+    z.object({ environmentId: z.string(), environmentName: z.string(), projectId: z.string(), projectName: z.string(), error: z.string().nullable(), finishedAt: z.string() }),
+  ),
   /** Protected: a recent successful backup (under the environment's own schedule), whether or not backups are enabled. */
   environments: z.object({ total: z.number(), enabled: z.number(), protected: z.number() }),
   /** Backups and restores that failed in the last 24 hours. */
@@ -111,6 +120,34 @@ function upcomingRuns(enabled: EnvironmentPolicy[], now: Date, count: number) {
   return runs.slice(0, count).map(({ env, at }) => ({ environmentId: env.environmentId, environmentName: env.environmentName, projectId: env.projectId, projectName: env.projectName, at: at.toISOString() }));
 }
 
+/** "Proven restorable" and the failed drills needing attention. */
+function drillSummary(policies: readonly EnvironmentPolicy[], drills: Map<string, LatestDrill>, now: Date) {
+  const windows = new Map<string, number | null>();
+  const drilled = policies.filter((e) => e.policy.drill.enabled);
+  const proven = drilled.filter((e) => {
+    const latest = drills.get(e.environmentId);
+    return latest?.status === "completed" && isRecent(latest.finishedAt, recentWindowMs(e.policy.drill.schedule, e.policy.timezone, now, windows), now);
+  }).length;
+  const failed = policies
+    .flatMap((env) => {
+      const latest = drills.get(env.environmentId);
+      return latest?.status === "failed" ? [{ env, latest }] : [];
+    })
+    .sort((a, b) => b.latest.finishedAt.getTime() - a.latest.finishedAt.getTime())
+    .slice(0, NON_COMPLIANT_SHOWN);
+  return {
+    provenRestorable: { percent: drilled.length === 0 ? null : Math.floor((proven * 1000) / drilled.length) / 10, proven, enabled: drilled.length },
+    failedDrills: failed.map(({ env, latest }) => ({
+      environmentId: env.environmentId,
+      environmentName: env.environmentName,
+      projectId: env.projectId,
+      projectName: env.projectName,
+      error: latest.error,
+      finishedAt: latest.finishedAt.toISOString(),
+    })),
+  };
+}
+
 /**
  * The organization's dashboard: backup compliance (environments with backups enabled whose newest completed
  * backup is recent under their schedule, see `assessCompliance`), the non-compliant ones with why, failures of
@@ -119,13 +156,14 @@ function upcomingRuns(enabled: EnvironmentPolicy[], now: Date, count: number) {
  * and of the completed ones (which retention keeps few of); never the whole history.
  */
 export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new Date()): Promise<Dashboard> {
-  const [policies, runs, storage, daily, failuresLast24h, copies] = await Promise.all([
+  const [policies, runs, storage, daily, failuresLast24h, copies, drills] = await Promise.all([
     loadEnvironmentPolicies(db, { orgId: actor.orgId }),
     environmentRuns(db, actor.orgId),
     storageUsage(db, actor.orgId),
     dailyRuns(db, actor.orgId, now, CHART_DAYS),
     failuresSince(db, actor.orgId, new Date(now.getTime() - 24 * 60 * 60 * 1000)),
     failedCopies(db, actor.orgId),
+    latestDrills(db, actor.orgId),
   ]);
   const windows = new Map<string, number | null>();
   const enabled = policies.filter((e) => e.policy.enabled);
@@ -152,6 +190,7 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
     nonCompliantTotal: failing.length,
     failedCopies: copies.items,
     failedCopiesTotal: copies.total,
+    ...drillSummary(policies, drills, now),
     environments: { total: policies.length, enabled: enabled.length, protected: protectedCount },
     failuresLast24h,
     storage,

@@ -46,7 +46,8 @@ const policyCard = () => page.locator("section", { has: page.getByRole("heading"
 const fieldRow = (name: string) => policyCard().getByRole("row", { name, exact: true });
 
 async function expectSources(card: Locator, overridden: number) {
-  await expect.poll(() => card.getByText("Inherited from organization", { exact: true }).count()).toBe(10 - overridden);
+  // One row per policy field (restore drills included).
+  await expect.poll(() => card.getByText("Inherited from organization", { exact: true }).count()).toBe(12 - overridden);
   expect(await card.getByText("Overridden", { exact: true }).count()).toBe(overridden);
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "@/server/api/root";
 import type { Access } from "@/server/api/trpc";
 import type { Principal } from "@/server/auth/principal";
-import { downloadLinks, restores, type Role } from "@/server/db/schema";
+import { downloadLinks, restoreDrills, restores, type Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
@@ -30,6 +30,7 @@ type Objects = {
   memberUserId: string;
   backupId: string;
   restoreId: string;
+  drillId: string;
   erasureId: string;
   linkId: string;
   channelId: string;
@@ -109,6 +110,9 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "restores.get": (o) => ({ id: o.restoreId }),
   "restores.list": (o) => ({ environmentId: o.environmentId }),
   "restores.discardPreviousCopy": (o) => ({ id: o.restoreId }),
+  "restoreDrills.create": (o) => ({ environmentId: o.environmentId }),
+  "restoreDrills.get": (o) => ({ id: o.drillId }),
+  "restoreDrills.list": (o) => ({ environmentId: o.environmentId }),
   "erasure.list": (o) => ({ projectId: o.projectId }),
   "erasure.add": (o) => ({ projectId: o.projectId, subject: `${unique("erased").replace(" ", "")}@example.test` }),
   "erasure.remove": (o) => ({ id: o.erasureId }),
@@ -166,6 +170,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     .insert(restores)
     .values({ orgId: owner.orgId, backupId: backup.id, sourceEnvironmentId: environment.id, target: "original", targetEnvironmentId: environment.id, status: "completed" })
     .returning();
+  const [drill] = await t.db.insert(restoreDrills).values({ orgId: owner.orgId, environmentId: environment.id, backupId: backup.id, status: "completed" }).returning();
   const [link] = await t.db
     .insert(downloadLinks)
     .values({ orgId: owner.orgId, backupId: backup.id, artifact: "database", expiresAt: new Date(Date.now() + 60_000), createdBy: owner.userId })
@@ -183,6 +188,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     memberUserId: principals.viewer.userId!,
     backupId: backup.id,
     restoreId: restore!.id,
+    drillId: drill!.id,
     erasureId: erasure.id,
     linkId: link!.id,
     channelId: channel.id,

@@ -55,6 +55,7 @@ describe("effective backup policy = organization default ⊕ environment overrid
       notificationChannelIds: "organization",
       copies: "organization",
       encrypt: "organization",
+      drill: "organization",
     });
     const merged = effectivePolicy(BUILT_IN_POLICY, { includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.policy).toEqual({ ...BUILT_IN_POLICY, includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });

@@ -57,6 +57,7 @@ describe("signed manifests", () => {
       startedAt: at,
       finishedAt: at,
       artifacts: [{ kind: "database", key: "k", size: 10, sha256: "d".repeat(64), chunkSize: 4194304, chunks: ["e".repeat(64)] }],
+      proof: { tables: { "public.t": 3 } },
     });
     const verified = verifyManifestSignature(manifest.toString("utf8"));
     expect(verified).toMatchObject({ backupId: "b-2", source: { type: "postgres", when: at.toISOString() }, artifacts: [{ kind: "database", chunkSize: 4194304, chunks: ["e".repeat(64)] }] });

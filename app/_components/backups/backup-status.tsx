@@ -1,6 +1,6 @@
-import { ShieldCheck } from "lucide-react";
+import { FlaskConical, ShieldCheck } from "lucide-react";
 import { Badge, type Tone } from "@/app/_components/ui/layout";
-import { BACKUP_STATUS_LABEL, formatBytes } from "@/app/_lib/format";
+import { BACKUP_STATUS_LABEL, formatBytes, formatDateTime } from "@/app/_lib/format";
 import { BackupCopies } from "./backup-copies";
 import type { BackupItem } from "./backup-types";
 
@@ -29,6 +29,11 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
           </span>
         )}
       </div>
+      {backup.restoreTestedAt && (
+        <p className="mt-1 flex items-center gap-1 text-xs text-emerald-700" title="A restore drill restored this backup into a scratch copy and every check passed">
+          <FlaskConical className="size-3.5" aria-hidden /> Restore tested {formatDateTime(backup.restoreTestedAt)}
+        </p>
+      )}
       {running && backup.progress && (
         <p className="mt-1 text-xs text-slate-500" aria-live="polite">
           {backup.progress.phase} · {formatBytes(backup.progress.bytes)}

@@ -9,6 +9,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { BACKUP_TYPE_LABEL, formatBytes, formatDateTime, formatDuration } from "@/app/_lib/format";
+import { BackupProof } from "./backup-proof";
 import { BackupStatus } from "./backup-status";
 import { isActive, type BackupItem } from "./backup-types";
 import { DeleteBackupDialog } from "./delete-backup-dialog";
@@ -58,6 +59,7 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
               <Td>{BACKUP_TYPE_LABEL[b.type]}</Td>
               <Td>
                 <BackupStatus backup={b} />
+                {b.status === "completed" && <BackupProof backup={b} />}
               </Td>
               <Td className="whitespace-nowrap tabular-nums">{formatBytes(b.sizeBytes)}</Td>
               <Td className="whitespace-nowrap tabular-nums">{formatDuration(b.startedAt, b.finishedAt)}</Td>

@@ -1,4 +1,4 @@
-import { ShieldCheck } from "lucide-react";
+import { FlaskConical, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
@@ -15,10 +15,17 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
       : nonCompliantTotal > nonCompliant.length
         ? `The ${nonCompliant.length} most urgent of ${nonCompliantTotal} environments without a recent successful backup.`
         : `${nonCompliantTotal} ${nonCompliantTotal === 1 ? "environment has" : "environments have"} backups enabled but no recent successful backup.`;
+  const drills = dashboard.failedDrills.length;
+  const withDrills = drills === 0 ? description : `${description} Below, ${drills === 1 ? "an environment whose" : `${drills} environments whose`} latest restore drill failed.`;
   return (
     <div id="needs-attention" className={`scroll-mt-6 ${className}`}>
-    <Card title="Needs attention" description={description} className="h-full" padded={false}>
-      {nonCompliant.length === 0 ? (
+    <Card title="Needs attention" description={withDrills} className="h-full" padded={false}>
+      {nonCompliant.length === 0 && dashboard.failedDrills.length > 0 ? (
+        <p className="flex items-center gap-2 px-5 py-4 text-sm text-slate-600">
+          <ShieldCheck className="size-4 text-emerald-600" aria-hidden />
+          {compliance.enabled === 0 ? "No environment has backups enabled." : "Every environment with backups enabled has a recent successful backup."}
+        </p>
+      ) : nonCompliant.length === 0 ? (
         <EmptyState icon={<ShieldCheck className="size-6" />} title={compliance.enabled === 0 ? "Nothing to check yet" : "Every environment is protected"}>
           {compliance.enabled === 0
             ? "Compliance counts the environments with backups enabled."
@@ -60,7 +67,36 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
         </div>
       )}
       <FailedCopies dashboard={dashboard} />
+      <FailedDrills dashboard={dashboard} />
     </Card>
+    </div>
+  );
+}
+
+/** Environments whose latest restore drill failed: their backups may not restore, whatever their checksums say. */
+function FailedDrills({ dashboard }: { dashboard: Dashboard }) {
+  const { failedDrills } = dashboard;
+  if (failedDrills.length === 0) return null;
+  return (
+    <div className="border-t border-slate-200" data-testid="failed-drills">
+      <p className="flex items-center gap-1.5 px-5 pt-4 pb-2 text-sm font-medium text-red-700">
+        <FlaskConical className="size-4" aria-hidden /> Failed restore drills
+      </p>
+      <ul className="divide-y divide-slate-100">
+        {failedDrills.map((d) => (
+          <li key={d.environmentId} className="px-5 py-2.5">
+            <div className="flex items-baseline justify-between gap-3">
+              <Link href={`/projects/${d.projectId}/environments/${d.environmentId}`} className="font-medium text-slate-900 hover:text-brand-700">
+                {d.projectName} / {d.environmentName}
+              </Link>
+              <span className="shrink-0 text-xs text-slate-500" title={formatDateTime(d.finishedAt)}>
+                {formatRelative(d.finishedAt)}
+              </span>
+            </div>
+            {d.error && <p className="mt-0.5 line-clamp-2 text-xs text-red-600">{d.error}</p>}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

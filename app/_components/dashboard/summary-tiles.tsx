@@ -46,14 +46,42 @@ function ComplianceTile({ compliance, environments }: Pick<Dashboard, "complianc
   );
 }
 
-/** The four figures at the top of the dashboard: compliance, failures of the last 24 hours, environments, storage used. */
+/** Proven restorable: the share of environments with restore drills enabled whose latest drill passed within its period. */
+function ProvenRestorableTile({ proven: summary }: { proven: Dashboard["provenRestorable"] }) {
+  const { percent, proven, enabled } = summary;
+  if (percent === null) {
+    return (
+      <Tile label="Proven restorable" href="/settings/backups" footer="Turn on restore drills in Settings › Backups or in an environment's policy.">
+        <p className="text-4xl font-semibold text-slate-300">–</p>
+        <p className="mt-1 text-sm text-slate-600">No environment has restore drills enabled</p>
+      </Tile>
+    );
+  }
+  const tone = complianceTone(percent);
+  return (
+    <Tile label="Proven restorable" href="#needs-attention" footer={`${enabled} with restore drills enabled; a drill restores the latest backup into a scratch copy and checks it.`}>
+      <p className={`text-4xl font-semibold tabular-nums ${tone.text}`} data-testid="proven-restorable-percent">
+        {percent}%
+      </p>
+      <p className="mt-1 text-sm text-slate-600">
+        <span className="font-medium text-slate-900 tabular-nums">{proven}</span> of <span className="tabular-nums">{enabled}</span> passed their latest drill
+      </p>
+      <div className="mt-3 h-1.5 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label="Proven restorable" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+        <div className={`h-full rounded-full ${tone.bar}`} style={{ width: `${percent}%` }} />
+      </div>
+    </Tile>
+  );
+}
+
+/** The figures at the top of the dashboard: compliance, proven restorable, failures of the last 24 hours, environments, storage used. */
 export function SummaryTiles({ dashboard }: { dashboard: Dashboard }) {
   const { failuresLast24h, environments, storage } = dashboard;
   const used = storage.reduce((sum, s) => sum + s.usedBytes, 0);
   const kept = storage.reduce((sum, s) => sum + s.backups, 0);
   return (
-    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
       <ComplianceTile compliance={dashboard.compliance} environments={environments} />
+      <ProvenRestorableTile proven={dashboard.provenRestorable} />
       <Tile label="Failures in the last 24 h" href="/backups?status=failed" footer={failuresLast24h > 0 ? "Backups and restores · view failed backups →" : "Backups and restores"}>
         <p className={`text-4xl font-semibold tabular-nums ${failuresLast24h > 0 ? "text-red-700" : "text-slate-900"}`} data-testid="failures-24h">
           {failuresLast24h}
@@ -79,8 +107,8 @@ export function SummaryTiles({ dashboard }: { dashboard: Dashboard }) {
 /** The tiles' outline while the dashboard loads, so the page does not jump when it arrives. */
 export function SummaryTilesSkeleton() {
   return (
-    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-busy="true" aria-label="Loading the dashboard">
-      {[0, 1, 2, 3].map((i) => (
+    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5" aria-busy="true" aria-label="Loading the dashboard">
+      {[0, 1, 2, 3, 4].map((i) => (
         <div key={i} className="h-40 animate-pulse rounded-lg bg-white p-5 shadow-xs ring-1 ring-slate-200">
           <div className="h-3 w-24 rounded bg-slate-100" />
           <div className="mt-3 h-8 w-20 rounded bg-slate-100" />

@@ -13,7 +13,7 @@ import { describeSchedule } from "./schedule-presets";
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -27,6 +27,7 @@ export const FIELD_LABEL: Record<PolicyField, string> = {
   notificationChannelIds: "Notification channels",
   copies: "Second copies",
   encrypt: "Encryption",
+  drill: "Restore drills",
 };
 
 /** A field's name within a sentence: "Override retention (GFS)". */
@@ -51,7 +52,8 @@ export function usePolicyOptions() {
   const trpc = useTRPC();
   const storage = useQuery(trpc.storageLocations.list.queryOptions({ limit: 200 }));
   const channels = useQuery(trpc.notificationChannels.list.queryOptions({ limit: 200 }));
-  return { storage: storage.data?.items ?? [], channels: channels.data?.items ?? [] };
+  const servers = useQuery(trpc.servers.list.queryOptions({ limit: 200 }));
+  return { storage: storage.data?.items ?? [], channels: channels.data?.items ?? [], servers: servers.data?.items ?? [] };
 }
 export type PolicyOptions = ReturnType<typeof usePolicyOptions>;
 
@@ -61,6 +63,46 @@ function storageName(id: string | null, options: PolicyOptions): string {
     return fallback ? `Default location (${fallback.name})` : "Default location";
   }
   return options.storage.find((l) => l.id === id)?.name ?? "A deleted location";
+}
+
+function drillServerName(id: string | null, options: PolicyOptions): string {
+  if (id === null) return "the environment's own server";
+  return options.servers.find((s) => s.id === id)?.name ?? "a deleted server";
+}
+
+/** Restore drills: on or off, when, and on which server the scratch copy is made. */
+export function DrillEditor({ idPrefix, value, timezone, onChange, options, disabled }: { idPrefix: string; value: Policy["drill"]; timezone: string; onChange: (value: Policy["drill"]) => void; options: PolicyOptions; disabled?: boolean }) {
+  return (
+    <div className="space-y-4">
+      <Switch
+        id={`${idPrefix}-enabled`}
+        label="Restore drills"
+        hint={
+          value.enabled
+            ? "The latest verified backup is restored into a scratch copy, checked (row counts, files) and dropped; no environment is touched."
+            : "No drills: backups are checked by their checksums only, and the environment does not count toward “proven restorable”."
+        }
+        checked={value.enabled}
+        disabled={disabled}
+        onChange={(enabled) => onChange({ ...value, enabled })}
+      />
+      {value.enabled && (
+        <>
+          <ScheduleEditor idPrefix={`${idPrefix}-schedule`} schedule={value.schedule} timezone={timezone} onScheduleChange={(schedule) => onChange({ ...value, schedule })} disabled={disabled} />
+          <Field label="Drill on server" htmlFor={`${idPrefix}-server`} hint="Where the scratch database and folder are made (they are dropped after the checks)">
+            <Select id={`${idPrefix}-server`} value={value.serverId ?? ""} disabled={disabled} onChange={(e) => onChange({ ...value, serverId: e.target.value || null })}>
+              <option value="">The environment&apos;s own server</option>
+              {options.servers.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        </>
+      )}
+    </div>
+  );
 }
 
 /** A field's value as the console shows it. */
@@ -87,6 +129,14 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
     case "notifyOnSuccess":
     case "notifyOnFailure":
       return <>{policy[field] ? "Yes" : "No"}</>;
+    case "drill":
+      return policy.drill.enabled ? (
+        <span>
+          {describeSchedule(policy.drill.schedule)} on {drillServerName(policy.drill.serverId, options)}
+        </span>
+      ) : (
+        <Badge tone="neutral">Off</Badge>
+      );
     case "notificationChannelIds":
       return <>{policy.notificationChannelIds.length === 0 ? "None" : policy.notificationChannelIds.map((id) => options.channels.find((c) => c.id === id)?.name ?? "A deleted channel").join(", ")}</>;
     case "copies":
@@ -255,6 +305,8 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
       return <Checkbox id={id} label="Notify on success" hint="Tell the channels when a scheduled backup completed" checked={draft.notifyOnSuccess} disabled={disabled} onChange={(e) => onChange({ notifyOnSuccess: e.target.checked })} />;
     case "notifyOnFailure":
       return <Checkbox id={id} label="Notify on failure" hint="Tell the channels when a backup failed, with the reason" checked={draft.notifyOnFailure} disabled={disabled} onChange={(e) => onChange({ notifyOnFailure: e.target.checked })} />;
+    case "drill":
+      return <DrillEditor idPrefix={id} value={draft.drill} timezone={draft.timezone} onChange={(drill) => onChange({ drill })} options={options} disabled={disabled} />;
     case "notificationChannelIds":
       return <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />;
     case "copies":

@@ -65,6 +65,12 @@ export type ArtifactDeclaration = {
   extension?: string;
   /** The media type of that content (before the console compresses it), recorded in the manifest. Default `application/sql`, `application/x-tar`. */
   contentType?: string;
+  /**
+   * How the console can count the rows per table of a database dump as it streams, recorded in the manifest so a
+   * restore drill can check the restored copy: `pg-copy` for a plain SQL dump whose data is in `COPY … FROM stdin;`
+   * blocks (pg_dump's plain format). Left out, the console records no row counts for the source's backups.
+   */
+  rowCounts?: "pg-copy";
 };
 
 export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";

@@ -105,7 +105,23 @@ export interface StagedRestore {
   swap(): Promise<PreviousCopy | null>;
   /** Removes whatever this restore created before `swap()`; the target is untouched. Idempotent. */
   discard(): Promise<void>;
+  /**
+   * What the loaded copy holds, for a restore drill's checks (called after the loads, before `discard()`): the
+   * rows of every table (named as the dump's COPY statements name them, e.g. `public.res_partner`), the files
+   * extracted and their bytes, and the source's own checks of the copy (e.g. "base module installed"). Optional:
+   * without it the host fills in one that throws `NOT_SUPPORTED`, and drills of the source fail saying so.
+   */
+  inspect?(): Promise<StagedInspection>;
 }
+
+/** What a staged copy holds (see `StagedRestore.inspect`). */
+export type StagedInspection = {
+  tables: Record<string, number>;
+  /** Regular files extracted by `loadFiles`, and their total bytes; left out when no files were loaded. */
+  files?: { files: number; bytes: number };
+  /** The source's own checks of the copy, each with one line saying what it found. */
+  application?: Array<{ check: string; ok: boolean; detail: string }>;
+};
 
 export type DiscoveredSource = {
   /** What the operator picks, e.g. the database name. */

@@ -8,6 +8,7 @@ export { loadSqlDump } from "./psql-load";
 export { checkPsqlCanRestrict, psqlRestrictProblem } from "./psql-version";
 export { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaintenanceDatabase } from "./restore-database";
 export { copyDatabaseName, isMovedAsideDatabase, quoteIdentifier, restoreTag } from "./restore-names";
+export { countRows } from "./row-counts";
 export { restrictDump } from "./restricted-dump";
 export { readServerInfo, type ServerInfo } from "./server-info";
 export { StagedDatabase, type DatabaseSwap } from "./staged-database";

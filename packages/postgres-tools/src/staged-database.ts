@@ -7,6 +7,7 @@ import { loadSqlDump } from "./psql-load";
 import { checkPsqlCanRestrict } from "./psql-version";
 import { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaintenanceDatabase } from "./restore-database";
 import { copyDatabaseName } from "./restore-names";
+import { countRows } from "./row-counts";
 
 export type DatabaseSwap = {
   /** Where the target's former database went; null when there was none. */
@@ -88,6 +89,16 @@ export class StagedDatabase {
           this.swapped = false;
         }),
     };
+  }
+
+  /** The rows of every table of the loaded copy (a restore drill compares them with the backup's). */
+  async rowCounts(): Promise<Record<string, number>> {
+    const sql = this.connect();
+    try {
+      return await countRows(sql);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
   }
 
   /** Drops the fresh copy; does nothing once it was swapped in (it is the target then). */

@@ -1,6 +1,7 @@
-import type { PreviousCopy, RestorePrepareOptions, RestorePrepareReport, SourceRestoreContext, StagedRestore } from "@safehold/plugin-api";
+import type { PreviousCopy, RestorePrepareOptions, RestorePrepareReport, SourceRestoreContext, StagedInspection, StagedRestore } from "@safehold/plugin-api";
 import { restoreTag, StagedDatabase } from "@safehold/postgres-tools";
-import { folderExists, StagedFolder } from "@safehold/plugin-helpers";
+import { folderExists, folderStats, StagedFolder } from "@safehold/plugin-helpers";
+import type { ServerConnection } from "@safehold/plugin-api";
 import { filestoreFolder, odooConfig } from "./config";
 import { ERASURE_TABLES, eraseSubjects } from "./erasure";
 import { FILESTORE } from "./filestore";
@@ -22,6 +23,30 @@ async function prepareCopy(database: StagedDatabase, options: RestorePrepareOpti
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+/** Odoo's own signs of a usable copy: the `base` module installed and at least one active user. */
+async function odooChecks(database: StagedDatabase): Promise<NonNullable<StagedInspection["application"]>> {
+  const sql = database.connect();
+  try {
+    const [base] = await sql<{ state: string }[]>`select state from ir_module_module where name = 'base'`;
+    const [users] = await sql<{ n: string }[]>`select count(*)::text as n from res_users where active`;
+    const active = Number(users?.n ?? 0);
+    return [
+      { check: "base module installed", ok: base?.state === "installed", detail: base ? `base is ${base.state}` : "no base module in ir_module_module" },
+      { check: "users present", ok: active > 0, detail: `${active} active user${active === 1 ? "" : "s"}` },
+    ];
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/** What the staged copy holds: rows per table, the files extracted (when they were), Odoo's own checks. */
+async function inspectCopy(database: StagedDatabase, files: StagedFolder, server: ServerConnection, filesLoaded: boolean, signal: AbortSignal): Promise<StagedInspection> {
+  const tables = await database.rowCounts();
+  const application = await odooChecks(database);
+  if (!filesLoaded) return { tables, application };
+  return { tables, application, files: await folderStats(server, files.staging, signal, FILESTORE) };
 }
 
 function describeCopy(database: string | null, folder: string | null): string {
@@ -65,9 +90,14 @@ export async function stageOdooRestore({ config: raw, server, restoreId, include
     }
   }
   const files = new StagedFolder(server, folder, tag, signal, log, FILESTORE);
+  let filesLoaded = false;
   return {
     loadDatabase: (content) => database.load(content),
-    loadFiles: (content) => files.load(content),
+    loadFiles: async (content) => {
+      await files.load(content);
+      filesLoaded = true;
+    },
+    inspect: () => inspectCopy(database, files, server, filesLoaded, signal),
     prepare: (options) => prepareCopy(database, options),
     swap: () => swapIn(database, files),
     async discard() {

@@ -24,5 +24,6 @@ export async function restorePostgres({ config: raw, server, restoreId, targetIs
       return aside ? { description: `database "${aside}"`, database: aside } : null;
     },
     discard: () => database.discard(),
+    inspect: async () => ({ tables: await database.rowCounts() }),
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
@@ -32,6 +32,8 @@ export const backupPolicies = pgTable(
     copyStorageLocationIds: uuid().array(),
     /** Whether backups are encrypted to the organization key (age). */
     encrypt: boolean(),
+    /** Restore drills `{ enabled, schedule, serverId }`, overridden as a whole; null: inherit. */
+    drill: jsonb().$type<{ enabled: boolean; schedule: string; serverId: string | null }>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -9,6 +9,9 @@ import { projects } from "./projects";
 import { storageLocations } from "./storage-locations";
 import { users } from "./users";
 
+/** What a restore of the backup must reproduce, counted while it streamed (also in its manifest as `proof`). */
+export type BackupProof = { tables?: Record<string, number>; filestore?: { files: number; bytes: number } };
+
 export type BackupProgress = { phase: string; bytes: number; updatedAt: string };
 
 export const backups = pgTable(
@@ -39,6 +42,8 @@ export const backups = pgTable(
     log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     failureKind: failureKindEnum(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
+    /** Row counts per table and the filestore's files and bytes, as the manifest's `proof` records them. */
+    proof: jsonb().$type<BackupProof>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */
     heartbeatAt: timestamp({ withTimezone: true }),
     /** The worker process running it (`worker_processes.id`): the reaper frees its queue only once that process is gone. */

@@ -15,6 +15,7 @@ export * from "./environment-last-runs";
 export * from "./backup-artifacts";
 export * from "./backup-copies";
 export * from "./restores";
+export * from "./restore-drills";
 export * from "./erasure-subjects";
 export * from "./download-links";
 export * from "./notification-channels";

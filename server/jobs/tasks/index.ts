@@ -9,6 +9,7 @@ import { sendNotificationTask } from "./notify/send";
 import { runRestoreTask } from "./restore/run";
 import { runSelfBackupTask } from "./self-backup/run";
 import { selfBackupTickTask } from "./self-backup/tick";
+import { runDrillTask } from "./drill/run";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
@@ -18,6 +19,7 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/schedule-tick": scheduleTickTask,
   "backup/retention": retentionTask,
   "restore/run": runRestoreTask,
+  "drill/run": runDrillTask,
   "notify/send": sendNotificationTask,
   "maintenance/reap-stale-runs": reapStaleRunsTask,
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,

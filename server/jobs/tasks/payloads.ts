@@ -7,6 +7,7 @@ export const taskPayloads = {
   "backup/schedule-tick": z.object({}).loose(),
   "backup/retention": z.object({}).loose(),
   "restore/run": z.object({ restoreId: z.uuid() }),
+  "drill/run": z.object({ drillId: z.uuid() }),
   "notify/send": z.object({ deliveryId: z.uuid() }),
   "maintenance/reap-stale-runs": z.object({}).loose(),
   "maintenance/prune-login-attempts": z.object({}).loose(),

@@ -30,8 +30,8 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
   const editable = can("admin");
   const options = usePolicyOptions();
   const [draft, setDraft] = useState<Policy>(() => {
-    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt } = policy;
-    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt };
+    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill } = policy;
+    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill };
   });
   const save = useMutation(trpc.backupPolicies.putDefault.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
   const failure = errorInfo(save.error);
@@ -81,6 +81,9 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
           description="Grandfather-father-son: how many scheduled backups to keep at each level. Manual backups keep the retention chosen when they were taken, and the newest successful backup is never pruned."
         >
           {field("retention")}
+        </Section>
+        <Section title="Restore drills" description="Proof that backups restore: on a schedule, the latest verified backup is restored into a scratch copy, its row counts and files are compared with what the backup recorded, and the copy is dropped.">
+          {field("drill")}
         </Section>
         <Section title="Notifications" description="Who hears about scheduled backups: the channels below, on success, on failure or both.">
           {field("notifyOnSuccess")}

@@ -4,6 +4,7 @@ import { defineTask } from "@/server/jobs/define-task";
 import { pruneGoneWorkerProcesses } from "@/server/jobs/worker-presence";
 import { pluginHost } from "@/server/plugins/process-host";
 import { reapStaleRestores } from "@/server/restores/reap-stale";
+import { reapStaleDrills } from "@/server/drills/reap-stale";
 
 /**
  * Every minute (and when a worker starts): fail the backups and restores whose worker process is gone, and tell
@@ -14,7 +15,9 @@ export const reapStaleRunsTask = defineTask("maintenance/reap-stale-runs", async
   if (backups.reaped.length > 0) helpers.logger.warn(`Marked ${backups.reaped.length} backup(s) failed: their worker stopped`);
   const restores = await reapStaleRestores(getDb());
   if (restores.reaped.length > 0) helpers.logger.warn(`Marked ${restores.reaped.length} restore(s) failed: their worker stopped`);
-  const waiting = [...backups.runnerAlive.map((id) => `backup ${id}`), ...restores.runnerAlive.map((id) => `restore ${id}`)];
+  const drills = await reapStaleDrills(getDb());
+  if (drills.reaped.length > 0) helpers.logger.warn(`Marked ${drills.reaped.length} restore drill(s) failed: their worker stopped`);
+  const waiting = [...backups.runnerAlive.map((id) => `backup ${id}`), ...restores.runnerAlive.map((id) => `restore ${id}`), ...drills.runnerAlive.map((id) => `drill ${id}`)];
   if (waiting.length > 0) {
     helpers.logger.info(`Left running (no progress for ${STALE_AFTER_SECONDS} s, but their worker process is still connected, probably paused): ${waiting.join(", ")}`);
   }

@@ -8,6 +8,7 @@ import { refreshWhileActive } from "@/app/_components/backups/backup-types";
 import { CreateBackupDialog } from "@/app/_components/backups/create-backup-dialog";
 import { RetentionPreview } from "@/app/_components/backups/retention-preview";
 import { RestoreHistory } from "@/app/_components/restores/restore-history";
+import { RestoreDrills } from "@/app/_components/drills/restore-drills";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
@@ -55,6 +56,7 @@ export function BackupManagement({ environment }: { environment: { id: string; n
       <EnvironmentPolicy environment={environment} />
       <RetentionPreview environmentId={environment.id} />
       <RestoreHistory environmentId={environment.id} />
+      <RestoreDrills environmentId={environment.id} />
       {creating && <CreateBackupDialog environment={environment} onClose={() => setCreating(false)} />}
     </div>
   );

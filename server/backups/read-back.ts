@@ -1,0 +1,33 @@
+import { Writable, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { StoredHashes, type StoredArtifact } from "./stream-to-storage";
+
+/**
+ * Reads a stored object back: its size, sha256 and chunk hashes, and, for a compressed artifact, whether its bytes
+ * decompress to their end (a truncated or corrupt gzip rejects with a one-line message naming the artifact).
+ * `stored` is the object's bytes as storage returns them; `content` turns them into the gzip stream (identity
+ * for a plain artifact, a decryption step for an encrypted one).
+ */
+export async function readBack(stored: Readable, artifact: { kind: string; compressed: boolean }, content: (bytes: Readable) => Readable = (bytes) => bytes): Promise<Omit<StoredArtifact, "key">> {
+  const hashes = new StoredHashes();
+  stored.on("data", (chunk: Buffer) => hashes.update(chunk));
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  if (!artifact.compressed) {
+    await pipeline(stored, discard);
+    return hashes.digest();
+  }
+  try {
+    await pipeline(content(stored), createGunzip(), discard);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code?.startsWith("Z_")) throw new DecompressError(`Verification failed: the stored ${artifact.kind} file does not decompress cleanly (${e.message}); it is truncated or corrupt`);
+    throw err;
+  }
+  return hashes.digest();
+}
+
+/** A stored file whose bytes are not a complete compressed stream. */
+export class DecompressError extends Error {
+  override name = "DecompressError";
+}

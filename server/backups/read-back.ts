@@ -1,4 +1,4 @@
-import { Writable, type Readable } from "node:stream";
+import { Transform, Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { StoredHashes, type StoredArtifact } from "./stream-to-storage";
@@ -11,19 +11,29 @@ import { StoredHashes, type StoredArtifact } from "./stream-to-storage";
  */
 export async function readBack(stored: Readable, artifact: { kind: string; compressed: boolean }, content: (bytes: Readable) => Readable = (bytes) => bytes): Promise<Omit<StoredArtifact, "key">> {
   const hashes = new StoredHashes();
-  stored.on("data", (chunk: Buffer) => hashes.update(chunk));
+  // A transform, not a "data" listener: the stored bytes flow only as fast as the content side reads them, so a
+  // decrypter that starts reading later misses none of them.
+  const hashed = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hashes.update(chunk);
+      done(null, chunk);
+    },
+  });
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   if (!artifact.compressed) {
-    await pipeline(stored, discard);
+    await pipeline(stored, hashed, discard);
     return hashes.digest();
   }
-  try {
-    await pipeline(content(stored), createGunzip(), discard);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+  const plain = content(hashed);
+  // Whatever stops the content side stops the reading too.
+  plain.once("close", () => hashed.destroy());
+  const [read, decompressed] = await Promise.allSettled([pipeline(stored, hashed), pipeline(plain, createGunzip(), discard)]);
+  if (decompressed.status === "rejected") {
+    const e = decompressed.reason as NodeJS.ErrnoException;
     if (e.code?.startsWith("Z_")) throw new DecompressError(`Verification failed: the stored ${artifact.kind} file does not decompress cleanly (${e.message}); it is truncated or corrupt`);
-    throw err;
+    throw e;
   }
+  if (read.status === "rejected") throw read.reason;
   return hashes.digest();
 }
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { SELF_BACKUP_STATUSES, selfBackupRuns, selfBackupSettings, storageLocations } from "@/server/db/schema";
-import { ConflictError, ForbiddenError, ValidationError } from "@/server/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob } from "@/server/jobs/enqueue";
 import { latestSlot } from "@/server/schedules/latest-slot";
 import { recordActivity } from "./activity";
@@ -65,7 +65,8 @@ export async function getSelfBackup(db: DbOrTx, actor: Principal): Promise<z.inf
 
 async function assertOwnLocation(db: DbOrTx, actor: Principal, id: string) {
   const [location] = await db.select({ id: storageLocations.id }).from(storageLocations).where(and(eq(storageLocations.id, id), eq(storageLocations.orgId, actor.orgId)));
-  if (!location) throw new ValidationError("Choose one of this organization's storage locations", { storageLocationId: "Unknown storage location" });
+  // Another organization's location is not told apart from one that does not exist.
+  if (!location) throw new NotFoundError("Storage location");
 }
 
 export async function updateSelfBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof updateSelfBackupInput>) {

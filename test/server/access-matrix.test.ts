@@ -17,6 +17,7 @@ import { createServer } from "@/server/services/servers";
 import { createNotificationChannel } from "@/server/services/notification-channels";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { ensureOrganizationKey } from "@/server/services/organization-keys";
 import { builtinPluginHost, callerFor, createOrgWithMembers } from "../helpers/fixtures";
 
 type Objects = {
@@ -34,6 +35,7 @@ type Objects = {
   erasureId: string;
   linkId: string;
   channelId: string;
+  keyId: string;
 };
 
 let n = 0;
@@ -106,6 +108,16 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backups.delete": (o) => ({ id: o.backupId }),
   "backups.retentionPreview": (o) => ({ id: o.environmentId }),
   "backups.retryCopy": (o) => ({ backupId: o.backupId, storageLocationId: o.storageId }),
+  "backups.trust": (o) => ({ backupId: o.backupId, confirm: "TRUST" }),
+  "organizationKeys.list": () => undefined,
+  "organizationKeys.create": () => ({}),
+  "organizationKeys.rotate": () => ({ confirm: "not-the-word" }),
+  "organizationKeys.recoveryKit": (o) => ({ id: o.keyId }),
+  "organizationKeys.confirmKit": (o) => ({ id: o.keyId }),
+  "selfBackup.get": () => ({}),
+  "selfBackup.update": (o) => ({ enabled: false, schedule: "0 3 * * *", storageLocationId: o.storageId }),
+  "selfBackup.runNow": () => ({}),
+  "storageLocations.catalogImport": (o) => ({ id: o.storageId }),
   "restores.create": (o) => ({ backupId: o.backupId, target: "original", confirm: "RESTORE" }),
   "restores.get": (o) => ({ id: o.restoreId }),
   "restores.list": (o) => ({ environmentId: o.environmentId }),
@@ -192,6 +204,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     erasureId: erasure.id,
     linkId: link!.id,
     channelId: channel.id,
+    keyId: (await ensureOrganizationKey(t.db, owner.orgId)).id,
   };
 }
 
@@ -264,6 +277,15 @@ describe("access matrix over every procedure", () => {
     expect(refused.sort()).toEqual(
       [
         "backupPolicies.putDefault",
+        "backups.trust",
+        "organizationKeys.confirmKit",
+        "organizationKeys.create",
+        "organizationKeys.recoveryKit",
+        "organizationKeys.rotate",
+        "selfBackup.get",
+        "selfBackup.runNow",
+        "selfBackup.update",
+        "storageLocations.catalogImport",
         "members.add",
         "members.changeRole",
         "members.remove",

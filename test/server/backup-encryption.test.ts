@@ -219,7 +219,8 @@ describe("backups encrypted to the organization key", () => {
       const location = await createStorageLocation(t.db, plugins, owner, { name: "Encrypted S3", provider: "s3", config: s3.config, isDefault: false });
       const environment = await createPostgresEnvironment(t.db, plugins, owner, setup, pgClient, "invoicing-s3");
       const created = await createBackup(t.db, owner, { environmentId: environment.id, name: "", notes: "", includeFilestore: false, retention: "daily", storageLocationId: location.id });
-      expect(await waitForBackup(t.db, owner, created.id)).toMatchObject({ status: "completed", verified: true });
+      const done = await waitForBackup(t.db, owner, created.id);
+      expect(done, done.error ?? "").toMatchObject({ status: "completed", verified: true });
       const sealedLink = await createDownloadLink(t.db, plugins, owner, { backupId: created.id, artifact: "database", encrypted: true }, 900);
       expect(sealedLink).toMatchObject({ signedBy: "provider", encrypted: true, fileName: `backup-${created.id}-database.sql.gz.age` });
       const sealed = Buffer.from(await (await fetch(sealedLink.url)).arrayBuffer());

@@ -45,7 +45,7 @@ describe("the console's self-backup", () => {
   it("checks its settings and keeps them to the organization that set them", async () => {
     await expect(updateSelfBackup(t.db, admin, { enabled: true, schedule: "not cron", storageLocationId: setup.storage.id })).rejects.toThrow(/Not a cron schedule/);
     await expect(updateSelfBackup(t.db, admin, { enabled: true, schedule: "0 3 * * *", storageLocationId: null })).rejects.toThrow(/Choose where the console's self-backups go/);
-    await expect(updateSelfBackup(t.db, otherAdmin, { enabled: true, schedule: "0 3 * * *", storageLocationId: setup.storage.id })).rejects.toThrow(/this organization's storage locations/);
+    await expect(updateSelfBackup(t.db, otherAdmin, { enabled: true, schedule: "0 3 * * *", storageLocationId: setup.storage.id })).rejects.toThrow(/Storage location not found/);
     await updateSelfBackup(t.db, admin, { enabled: true, schedule: "0 3 * * *", storageLocationId: setup.storage.id });
     await expect(getSelfBackup(t.db, otherAdmin)).rejects.toThrow(/managed by another organization/);
   });

@@ -66,7 +66,7 @@ describe("Settings › Storage: import backups and the console's self-backup", (
     await page.getByRole("button", { name: "Import backups" }).click();
     const dialog = page.getByRole("dialog", { name: "Import backups from this location" });
     await dialog.getByRole("button", { name: "Import backups" }).click();
-    await expect(dialog.getByTestId("catalog-import-counts").textContent()).resolves.toBe("1 added, 0 already known, 1 foreign");
+    await expect.poll(() => dialog.getByTestId("catalog-import-counts").textContent()).toBe("1 added, 0 already known, 1 foreign");
     await dialog.getByText("Fabrikam / production").waitFor();
     await dialog.getByRole("button", { name: "Trust" }).click();
     const trust = dialog.getByRole("button", { name: "Trust this backup" });
@@ -76,7 +76,7 @@ describe("Settings › Storage: import backups and the console's self-backup", (
     await trust.click();
     await dialog.getByText("Foreign backups").waitFor({ state: "detached" });
     await dialog.getByRole("button", { name: "Import again" }).click();
-    await expect(dialog.getByTestId("catalog-import-counts").textContent()).resolves.toBe("0 added, 1 already known, 0 foreign");
+    await expect.poll(() => dialog.getByTestId("catalog-import-counts").textContent()).toBe("0 added, 1 already known, 0 foreign");
     await dialog.getByRole("button", { name: "Close" }).first().click();
 
     await page.goto(`${app.url}/backups`);

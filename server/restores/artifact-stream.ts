@@ -1,11 +1,11 @@
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
 import type { ArtifactEncryption } from "@/server/backups/manifest";
 import { hashStoredObject } from "@/server/backups/stream-to-storage";
 import { ageDecrypted } from "@/server/crypto/age-stream";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { ChunkVerifier, wholeFileMismatch, type ExpectedFile } from "./chunk-verifier";
+import { backupGunzip } from "@/server/backups/gunzip";
 
 /** A stored artifact as the catalog records it, with its chunk checksums when its signed manifest gave them. */
 export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & {
@@ -49,7 +49,7 @@ export async function openVerifiedArtifact(storage: StorageClient, artifact: Art
   const plain = artifact.encryption ? ageDecrypted(checked, identities) : checked;
   // Whatever stops the decrypted side (the loader failing) stops the reading too.
   plain.once("close", () => checked.destroy());
-  const verified = Promise.all([read, pipeline(plain, createGunzip(), content)]).then(() => {}).catch((err: NodeJS.ErrnoException) => {
+  const verified = Promise.all([read, pipeline(plain, backupGunzip(), content)]).then(() => {}).catch((err: NodeJS.ErrnoException) => {
     if (err.code?.startsWith("Z_")) {
       throw new Error(`The stored ${artifact.kind} file is damaged: it is not a complete gzip file (${err.message})`);
     }

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
 import { readManifestText } from "@/server/backups/read-manifest";
 import { ageDecrypted } from "@/server/crypto/age-stream";
 import { oneLine } from "@/server/jobs/run-failure";
@@ -9,6 +8,7 @@ import type { StorageClient } from "@/server/plugins/contracts";
 import { selfBackupKey } from "./console-key";
 import { MANIFEST_FILE, SELF_BACKUP_PREFIX, verifyConsoleManifest, type ConsoleManifest } from "./console-manifest";
 import { libpqEnv } from "./own-database";
+import { backupGunzip } from "@/server/backups/gunzip";
 
 /**
  * The newest self-backup of a location whose manifest verifies with `master` (a manifest another key signed, or
@@ -54,7 +54,7 @@ export async function loadSelfBackup(storage: StorageClient, manifest: ConsoleMa
   });
   const { identity } = await selfBackupKey(master);
   try {
-    await pipeline(ageDecrypted(await storage.get(manifest.key), [identity]), createGunzip(), psql.stdin);
+    await pipeline(ageDecrypted(await storage.get(manifest.key), [identity]), backupGunzip(), psql.stdin);
   } catch (err) {
     psql.kill();
     await exited.catch(() => null);

@@ -23,6 +23,9 @@ export class CopyRowCounter {
   update(chunk: Buffer): void {
     let start = 0;
     while (start < chunk.length) {
+      // Inside a block, whole lines are only counted: one native search and one comparison per row.
+      if (this.current !== null && this.lineLength === 0) start = this.countRows(chunk, start);
+      if (start >= chunk.length) return;
       const newline = chunk.indexOf(10, start);
       const end = newline === -1 ? chunk.length : newline;
       this.take(chunk, start, end);
@@ -30,6 +33,28 @@ export class CopyRowCounter {
       this.endLine();
       start = newline + 1;
     }
+  }
+
+  /**
+   * Counts the complete lines of the current block from `start` (a line start), up to and including its `\.` line
+   * when it is in this chunk. Returns where counting stopped: after the block's end, or at a line the chunk cuts.
+   */
+  private countRows(chunk: Buffer, start: number): number {
+    let rows = 0;
+    let at = start;
+    for (;;) {
+      const newline = chunk.indexOf(10, at);
+      if (newline === -1) break;
+      if (newline - at === 2 && chunk[at] === 0x5c && chunk[at + 1] === 0x2e) {
+        this.tables[this.current!]! += rows;
+        this.current = null;
+        return newline + 1;
+      }
+      rows += 1;
+      at = newline + 1;
+    }
+    this.tables[this.current!]! += rows;
+    return at;
   }
 
   /** Rows per table, as the COPY statements name them (schema-qualified). */

@@ -83,7 +83,7 @@ describe("Settings › Storage: import backups and the console's self-backup", (
     await page.getByText("Foreign, trusted").waitFor();
     await screenshot(page, "catalog-02-backups-foreign-trusted");
     // Its environment is an archived stand-in: the wizard offers a new or another environment, never the stand-in itself.
-    await page.getByRole("button", { name: "Restore" }).first().click();
+    await page.getByRole("button", { name: "Restore", exact: true }).first().click();
     const wizard = page.getByRole("dialog", { name: "Restore backup" });
     await wizard.getByText("New environment", { exact: true }).waitFor();
     expect(await wizard.getByText("Original environment", { exact: true }).count()).toBe(0);

@@ -198,7 +198,7 @@ describe("a MySQL environment in the browser", () => {
   });
 
   it("restores the backup into a new environment through the wizard", async () => {
-    await page.getByRole("button", { name: "Restore" }).first().click();
+    await page.getByRole("button", { name: "Restore", exact: true }).first().click();
     const dialog = page.getByRole("dialog", { name: "Restore backup" });
     await dialog.getByText("New environment", { exact: true }).click();
     await dialog.getByLabel("Name", { exact: true }).fill("restored copy");

@@ -49,7 +49,7 @@ describe("the restore wizard", () => {
     await signIn(page, app.url, owner.label, TEST_PASSWORD);
 
     await page.goto(`${app.url}/projects/${setup.project.id}/environments/${environmentId}`);
-    await page.getByRole("button", { name: "Restore" }).first().click();
+    await page.getByRole("button", { name: "Restore", exact: true }).first().click();
     const dialog = page.getByRole("dialog", { name: "Restore backup" });
     await dialog.getByText("New environment", { exact: true }).click();
     await dialog.getByLabel("Name", { exact: true }).fill("staging copy");

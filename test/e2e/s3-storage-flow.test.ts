@@ -83,6 +83,8 @@ describe("S3-compatible storage from the browser", () => {
     await row.getByRole("button", { name: /^Download backup/ }).click();
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await dialog.getByLabel("URL expiration").selectOption("1800");
+    // The backup is encrypted: S3 presigns the stored (encrypted) files; decrypted ones come through the console.
+    await dialog.getByLabel("Files").selectOption({ label: "Encrypted (.gz.age)" });
     await dialog.getByRole("button", { name: "Create links" }).click();
     const links = dialog.getByRole("list", { name: "Download links" }).getByRole("listitem");
     await expect.poll(() => links.count()).toBe(3);

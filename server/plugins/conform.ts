@@ -24,7 +24,15 @@ export const SHAPES: Record<ObjectKind, Shape> = {
   source: {
     label: "source",
     required: ["testConnection", "backup"],
-    defaults: { restore: unsupported("restores"), discardPreviousCopy: unsupported("discarding kept copies"), discover: unsupported("discovery") },
+    defaults: {
+      restore: unsupported("restores"),
+      discardPreviousCopy: unsupported("discarding kept copies"),
+      discover: unsupported("discovery"),
+      readApplication: async (): Promise<null> => null,
+      exportArchive: unsupported("exports in other formats"),
+      importArchive: unsupported("imports"),
+      destroy: unsupported("destroying an environment's data"),
+    },
     factories: { restore: "stagedRestore" },
   },
   storageProvider: { label: "storage provider", required: ["create"], defaults: {}, factories: { create: "storageClient" } },
@@ -80,7 +88,7 @@ export type HostedStorageClient = Required<StorageClient>;
 export type HostedNotifierClient = Required<NotifierClient>;
 export type HostedStorageProvider = { create(config: PluginConfig): HostedStorageClient };
 export type HostedNotifier = { create(config: PluginConfig): HostedNotifierClient };
-/** A source as the console holds it: `restore`, `discardPreviousCopy` and `discover` throw NOT_SUPPORTED when not declared. */
+/** A source as the console holds it: its undeclared optional methods throw NOT_SUPPORTED (`readApplication` answers null). */
 export type HostedSource = Required<SourceContribution>;
 /** A staged restore as the console holds it: `inspect` throws NOT_SUPPORTED when the plugin has none. */
 export type HostedStagedRestore = Required<StagedRestore>;

@@ -44,6 +44,12 @@ export const SOURCE_CAPABILITIES = {
   discover: ["discover"],
   /** Its restores' `prepare` makes a copy harmless (mail, scheduled jobs, payments): the wizard offers "Neutralize" only then. */
   neutralize: [],
+  /** A backup can be downloaded in the formats of `exports` (e.g. Odoo's own zip). */
+  export: ["exportArchive"],
+  /** Files in the formats of `imports` can be imported as backups. */
+  import: ["importArchive"],
+  /** "Destroy environment" can remove the environment's data from its server. */
+  destroy: ["destroy"],
 } as const;
 export type SourceCapability = keyof typeof SOURCE_CAPABILITIES;
 
@@ -54,6 +60,25 @@ const artifactDeclaration = z
     extension: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/, "an extension is lowercase letters and digits, e.g. sql or tar").max(20).optional(),
     contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "a media type, e.g. application/sql").optional(),
     rowCounts: z.literal("pg-copy").optional(),
+  })
+  .strict();
+
+const formatId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "format ids are lowercase letters, digits and dashes");
+const exportFormat = z
+  .object({
+    id: formatId,
+    title: z.string().min(1).max(60),
+    description: z.string().max(200).optional(),
+    extension: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/, "an extension is lowercase letters and digits, e.g. zip").max(20),
+    contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "a media type, e.g. application/zip"),
+  })
+  .strict();
+const importFormat = z
+  .object({
+    id: formatId,
+    title: z.string().min(1).max(60),
+    description: z.string().max(200).optional(),
+    extensions: z.array(z.string().regex(/^(\.[a-z0-9]+)+$/, "an ending with its dot, e.g. .sql.gz").max(20)).min(1),
   })
   .strict();
 
@@ -69,10 +94,16 @@ const contributionSchema = z
       .object({ database: artifactDeclaration, filestore: artifactDeclaration.optional() })
       .strict()
       .optional(),
+    exports: z.array(exportFormat).optional(),
+    imports: z.array(importFormat).optional(),
     reservedDatabases: z.array(z.string().min(1).max(64)).optional(),
     programs: z.array(z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, "program names are letters, digits and _ . + -")).optional(),
   })
   .superRefine((c, ctx) => {
+    for (const [capability, list] of [["export", c.exports], ["import", c.imports]] as const) {
+      const declared = c.capabilities?.includes(capability) ?? false;
+      if (declared !== Boolean(list?.length)) ctx.addIssue({ code: "custom", path: [`${capability}s`], message: `the \`${capability}\` capability and a non-empty \`${capability}s\` list go together` });
+    }
     for (const name of summaryFields(c.summary ?? "")) {
       const field = c.configSchema.properties[name];
       if (!field) ctx.addIssue({ code: "custom", path: ["summary"], message: `{${name}} is not a field of the configSchema` });

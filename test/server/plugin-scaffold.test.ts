@@ -75,7 +75,7 @@ describe("a console with the scaffolded plugin in a second plugins folder", () =
     expect(tested).toMatchObject({ status: 200, body: { ok: true, message: expect.stringContaining("is writable") } });
     const after = (await c.rest(owner, "GET", "/plugins")).body as { items: Array<{ id: string; status: string }> };
     expect(after.items.find((p) => p.id === "storage-demo")?.status).toBe("active");
-    expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo activated (plugin API 2.1.0)");
+    expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo activated (plugin API 2.2.0)");
   });
 
   it("shows it on the Plugins page", async () => {

@@ -73,6 +73,25 @@ export type ArtifactDeclaration = {
   rowCounts?: "pg-copy";
 };
 
+/** A download format of a source's backups, e.g. `{ id: "odoo-zip", title: "Odoo format (.zip)", extension: "zip", contentType: "application/zip" }`. */
+export type ExportFormatDeclaration = {
+  id: string;
+  title: string;
+  description?: string;
+  /** Without a dot; the download is named `{environment}-{date}.{extension}`. */
+  extension: string;
+  contentType: string;
+};
+
+/** A file a source imports, e.g. `{ id: "odoo-zip", title: "Odoo backup (.zip)", extensions: [".zip"] }`. */
+export type ImportFormatDeclaration = {
+  id: string;
+  title: string;
+  description?: string;
+  /** The file name endings it accepts, with the dot, e.g. `[".sql", ".sql.gz"]`. */
+  extensions: string[];
+};
+
 export type ContributionKind = "sources" | "storageProviders" | "serverKinds" | "notifiers";
 
 export type ContributionManifest = {
@@ -81,15 +100,21 @@ export type ContributionManifest = {
   description?: string;
   /**
    * Sources only: `restore` (restore + discardPreviousCopy implemented), `discover` (discover implemented),
-   * `neutralize` (its restores make a copy harmless when asked: no outgoing mail, no scheduled jobs, ...).
+   * `neutralize` (its restores make a copy harmless when asked: no outgoing mail, no scheduled jobs, ...),
+   * `export` (exportArchive implemented, formats in `exports`), `import` (importArchive implemented, formats in
+   * `imports`), `destroy` (destroy implemented).
    */
-  capabilities?: Array<"restore" | "discover" | "neutralize">;
+  capabilities?: Array<"restore" | "discover" | "neutralize" | "export" | "import" | "destroy">;
   configSchema: ConfigSchema;
   /**
    * Sources: what their backups hold, as the console names them to operators: the `database` artifact and, for
    * sources that back up files, the `filestore` one (a tar). A source without `filestore` never offers to include files.
    */
   artifacts?: { database: ArtifactDeclaration; filestore?: ArtifactDeclaration };
+  /** Sources with the `export` capability: the formats a backup can be downloaded in besides its stored files. */
+  exports?: ExportFormatDeclaration[];
+  /** Sources with the `import` capability: the files an operator can import as a backup. */
+  imports?: ImportFormatDeclaration[];
   /** Sources: the databases their database server keeps for itself (e.g. `postgres`, `mysql`): no environment may use them. */
   reservedDatabases?: string[];
   /** Sources: the programs they run on a server by name (e.g. `pg_dump`); an admin may map each to a path there. */

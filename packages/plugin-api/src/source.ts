@@ -31,6 +31,8 @@ export type SourceBackupContext = SourceContext & {
 export type SourceBackup = {
   /** What the manifest records about the source: its version and whatever identifies what was dumped. */
   metadata: Record<string, unknown>;
+  /** The application the backup was taken at (recorded with the backup; restores compare its `major`). */
+  application?: ApplicationInfo;
   /** The artifacts in order; the console reads each to its end before asking for the next. */
   artifacts: AsyncIterable<SourceArtifact>;
 };
@@ -53,7 +55,86 @@ export interface SourceContribution {
    * `discover` capability; without it the host fills in one that throws `NOT_SUPPORTED`.
    */
   discover?(context: SourceContext): Promise<DiscoveredSource[]>;
+  /**
+   * What application the environment runs now (e.g. Odoo 16.0 and its installed modules), or null when the source
+   * has no such notion or cannot tell. Restores compare the target's `major` with the backup's. Without it the
+   * host fills in one that answers null.
+   */
+  readApplication?(context: SourceContext, options: TestOptions): Promise<ApplicationInfo | null>;
+  /**
+   * Streams a backup as one file in a format the source declares in its manifest's `exports` (e.g. the zip
+   * Odoo's database manager restores). Declared by the `export` capability; without it the host fills in one
+   * that throws `NOT_SUPPORTED`.
+   */
+  exportArchive?(context: SourceExportContext): Promise<Readable>;
+  /**
+   * Reads a file in a format the source declares in its manifest's `imports` (e.g. an Odoo zip, a plain or
+   * custom-format pg_dump) as it arrives, and yields the artifacts of a backup made from it; the console stores,
+   * verifies and signs them like a backup's. Rejects (or errors the artifact stream) with a one-line message
+   * saying what is wrong with the file. Declared by the `import` capability.
+   */
+  importArchive?(context: SourceImportContext): Promise<SourceBackup>;
+  /**
+   * Removes the environment's data from its server (its database and files), for "Destroy environment", after
+   * the console has taken and verified a final backup. Idempotent: data already gone is not an error. Declared
+   * by the `destroy` capability.
+   */
+  destroy?(context: SourceDestroyContext): Promise<DestroyReport>;
 }
+
+/** The application an environment runs, as its source reads it. */
+export type ApplicationInfo = {
+  /** E.g. "Odoo". */
+  name: string;
+  /** The version as the application names it, e.g. "16.0". */
+  version: string;
+  /** What must match for a restore: a backup is refused into an environment of another major (e.g. "16"). */
+  major: string;
+  /** Installed modules or extensions and their versions, where the application has them. */
+  modules?: Record<string, string>;
+};
+
+export type SourceExportContext = CallContext & {
+  /** The id of one of the manifest's `exports`. */
+  format: string;
+  /** The backup's source metadata, as its `backup()` (or `importArchive()`) returned it. */
+  metadata: Record<string, unknown>;
+  application: ApplicationInfo | null;
+  /** The artifacts the backup holds. */
+  artifacts: SourceArtifactKind[];
+  /**
+   * Opens one of them, decrypted, decompressed and checked against the backup's hashes as it streams (the
+   * stream errors when the stored bytes do not match). May be called again, e.g. for a second pass.
+   */
+  openArtifact(kind: SourceArtifactKind): Promise<Readable>;
+  /** Make the exported copy harmless, as a restore's `neutralize` does; only asked of sources with the `neutralize` capability. */
+  neutralize: boolean;
+  /** Data subjects erased from the project (see `RestorePrepareOptions.erasedSubjects`): no trace of them may remain in the file. */
+  erasedSubjects: string[];
+  signal: AbortSignal;
+  log: PluginLogger;
+};
+
+export type SourceImportContext = CallContext & {
+  /** The name the file was uploaded or fetched with, e.g. "acme_2026-12-01.zip". */
+  fileName: string;
+  /** The file's bytes as they arrive: the console never holds the whole file. */
+  input: Readable;
+  /** The configuration of the environment the backup is imported into. */
+  config: PluginConfig;
+  signal: AbortSignal;
+  log: PluginLogger;
+};
+
+export type SourceDestroyContext = SourceContext & {
+  signal: AbortSignal;
+  log: PluginLogger;
+};
+
+export type DestroyReport = {
+  /** One line per thing removed, e.g. `database "acme"`, `filestore /var/lib/odoo/filestore/acme`. */
+  removed: string[];
+};
 
 export type SourceRestoreContext = SourceContext & {
   /** The restore's id: names of the staged and moved-aside copies derive from it, so retries never collide. */

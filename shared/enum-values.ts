@@ -6,7 +6,8 @@ export const ROLES = ["owner", "admin", "operator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
 export const STAGES = ["production", "staging", "development", "test"] as const;
 export type Stage = (typeof STAGES)[number];
-export const BACKUP_TYPES = ["manual", "scheduled", "pre_restore", "pre_upgrade", "pre_destroy"] as const;
+/** `imported`: made from a file an operator imported (an Odoo zip, a pg_dump), not taken from the environment's server. */
+export const BACKUP_TYPES = ["manual", "scheduled", "pre_restore", "pre_upgrade", "pre_destroy", "imported"] as const;
 export const BACKUP_STATUSES = ["pending", "in_progress", "uploading", "completed", "failed", "expired"] as const;
 export const RETENTION_CLASSES = ["daily", "weekly", "monthly", "yearly", "permanent"] as const;
 export const ARTIFACT_KINDS = ["database", "filestore", "manifest"] as const;

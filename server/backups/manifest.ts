@@ -1,3 +1,4 @@
+import type { ApplicationInfo } from "@safehold/plugin-api";
 import type { StoredArtifact } from "./stream-to-storage";
 import { fileNameOf, type ArtifactKind } from "./keys";
 import { signManifest } from "./manifest-signature";
@@ -12,7 +13,7 @@ export type ManifestInput = {
   project: { id: string; name: string };
   environment: { id: string; name: string; stage: string };
   requestedBy: { id: string; email: string } | null;
-  source: { type: string; metadata: Record<string, unknown> };
+  source: { type: string; metadata: Record<string, unknown>; application?: ApplicationInfo | null };
   startedAt: Date;
   finishedAt: Date;
   artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption }>;
@@ -38,7 +39,7 @@ export function buildManifest(input: ManifestInput): Buffer {
     organization: input.organization,
     project: input.project,
     environment: input.environment,
-    source: { type: input.source.type, ...input.source.metadata },
+    source: { type: input.source.type, ...input.source.metadata, ...(input.source.application ? { application: input.source.application } : {}) },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     artifacts: input.artifacts.map((a) => ({

@@ -68,7 +68,7 @@ async function produceArtifacts(job: BackupJob, { source, server }: SourceSessio
     stored.push({ kind: artifact.kind, contentType: format.contentType, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
     await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
-  return { stored, startedAt, metadata: produced.metadata, proof };
+  return { stored, startedAt, metadata: produced.metadata, application: produced.application ?? null, proof };
 }
 
 /** Reads every stored object back and compares it with what was written; compressed ones must decompress to their end. */
@@ -109,7 +109,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;
     const encryption = await encryptionFor(db, job, run);
-    const { stored, startedAt, metadata, proof } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
+    const { stored, startedAt, metadata, application, proof } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -119,7 +119,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       project: { id: job.project.id, name: job.project.name },
       environment: { id: job.environment.id, name: job.environment.name, stage: job.environment.stage },
       requestedBy: job.requester?.id ? { id: job.requester.id, email: job.requester.email } : null,
-      source: { type: job.environment.source, metadata },
+      source: { type: job.environment.source, metadata, application },
       startedAt,
       finishedAt: new Date(),
       artifacts: stored,
@@ -136,7 +136,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
 
     const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
     await run.complete(
-      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, proof },
+      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, application, proof },
       systemActor(job),
       { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
       async (tx) => {

@@ -85,6 +85,7 @@ async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at
       verified: allStored(manifest, objects),
       sizeBytes,
       sourceMeta: manifest.source.metadata,
+      application: manifest.source.application,
       signedManifest: found.signed,
       origin: found.foreignReason ? "foreign" : "imported",
       startedAt: manifest.startedAt,

@@ -1,3 +1,5 @@
+import type { ApplicationInfo } from "@safehold/plugin-api";
+import { applicationFrom } from "@/server/backups/application-info";
 import type { StoredObject } from "@/server/plugins/contracts";
 import { BACKUP_TYPES, RETENTION_CLASSES, STAGES } from "@/shared/enum-values";
 
@@ -31,7 +33,7 @@ export type ImportedManifest = {
   organizationId: string | null;
   project: { id: string; name: string };
   environment: { id: string; name: string; stage: (typeof STAGES)[number] };
-  source: { type: string; metadata: Record<string, unknown> };
+  source: { type: string; metadata: Record<string, unknown>; application: ApplicationInfo | null };
   artifacts: ImportedArtifact[];
 };
 
@@ -78,7 +80,7 @@ export function readImportedManifest(body: Record<string, unknown>, at: Manifest
   if (!artifacts.some((a) => a.kind === "database")) return "it lists no database file";
   const requestedAt = date(body.requestedAt, new Date());
   const finishedAt = date(body.finishedAt, requestedAt);
-  const { type: sourceType, ...metadata } = record(body.source);
+  const { type: sourceType, application, ...metadata } = record(body.source);
   const organization = record(body.organization);
   return {
     backupId: at.backupId,
@@ -93,7 +95,7 @@ export function readImportedManifest(body: Record<string, unknown>, at: Manifest
     organizationId: typeof organization.id === "string" ? organization.id : null,
     project: { id: at.projectId, name: text(project.name, "Imported project").trim().slice(0, 80) || "Imported project" },
     environment: { id: at.environmentId, name: text(environment.name, "Imported environment").trim().slice(0, 80) || "Imported environment", stage: oneOf(STAGES, environment.stage, "production") },
-    source: { type: text(sourceType, "postgres").slice(0, 50), metadata },
+    source: { type: text(sourceType, "postgres").slice(0, 50), metadata, application: applicationFrom(application) },
     artifacts,
   };
 }

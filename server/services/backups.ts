@@ -1,3 +1,4 @@
+import { applicationInfoSchema } from "@/server/backups/application-info";
 import { and, asc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
@@ -56,6 +57,8 @@ export const artifactItem = z.object({ kind: z.enum(ARTIFACT_KINDS), key: z.stri
 export const backupDetail = backupItem.extend({
   artifacts: z.array(artifactItem),
   sourceMeta: z.record(z.string(), z.unknown()).nullable(),
+  /** The application the backup was taken at (e.g. Odoo 16.0), when its source reports one. */
+  application: applicationInfoSchema.nullable(),
   /** What a restore must reproduce, counted while the backup streamed: rows per table (sources that declare how), the filestore's files and bytes. */
   proof: z.object({ tables: z.record(z.string(), z.number()).optional(), filestore: z.object({ files: z.number(), bytes: z.number() }).optional() }).nullable(),
   /** What the run reported as it went, the source's own lines included. */
@@ -186,6 +189,7 @@ export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   return {
     ...toItem(row, positions.get(id) ?? null, copies.get(id) ?? []),
     sourceMeta: row.backup.sourceMeta,
+    application: row.backup.application,
     proof: row.backup.proof,
     log: row.backup.log,
     artifacts: artifacts.map((a) => ({ kind: a.kind, key: a.key, fileName: fileNameOf(a.key), size: a.size, sha256: a.sha256 })),

@@ -1,3 +1,4 @@
+import type { ApplicationInfo } from "@safehold/plugin-api";
 import type postgres from "postgres";
 
 /** What Odoo's own `dump_db_manifest` writes into a backup's manifest.json, field for field. */
@@ -33,4 +34,9 @@ export async function readOdooManifest(sql: postgres.Sql, database: string): Pro
   if (!modules.base) throw new Error(`Database "${database}" is not a usable Odoo database: its base module is not installed`);
   const { series, info } = odooSeries(modules.base);
   return { odoo_dump: "1", db_name: database, version: series, version_info: info, major_version: series, pg_version: pgVersion(probe.versionNum), modules };
+}
+
+/** The application facts Safehold records and compares: Odoo's series ("16.0"), its major ("16") and modules. */
+export function odooApplication(manifest: OdooManifest): ApplicationInfo {
+  return { name: "Odoo", version: manifest.version, major: manifest.version.split(".")[0] ?? manifest.version, modules: manifest.modules };
 }

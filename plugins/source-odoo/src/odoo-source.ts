@@ -4,7 +4,7 @@ import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
 import { FILESTORE, missingFilestore } from "./filestore";
-import { readOdooManifest, type OdooManifest } from "./odoo-manifest";
+import { odooApplication, readOdooManifest, type OdooManifest } from "./odoo-manifest";
 import { discardOdooCopy } from "./previous-copy";
 import { stageOdooRestore } from "./staged-restore";
 
@@ -60,12 +60,18 @@ export const odooSource: SourceContribution = {
       stats = await folderStats(server, folder, signal, FILESTORE);
     }
     return {
+      application: odooApplication(manifest),
       metadata: { ...manifest, ...(stats ? { filestoreFiles: stats.files, filestoreBytes: stats.bytes } : {}) },
       artifacts: (async function* () {
         yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
         if (includeFilestore) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal, FILESTORE) };
       })(),
     };
+  },
+
+  async readApplication({ config: raw, server }, { signal }) {
+    signal.throwIfAborted();
+    return odooApplication(await readManifest(server, odooConfig(raw)));
   },
 
   restore: stageOdooRestore,

@@ -1,3 +1,4 @@
+import type { ApplicationInfo } from "@safehold/plugin-api";
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
@@ -42,6 +43,8 @@ export const backups = pgTable(
     log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     failureKind: failureKindEnum(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
+    /** The application the backup was taken at (e.g. Odoo 16.0 and its modules), as the source reported it. */
+    application: jsonb().$type<ApplicationInfo>(),
     /** Row counts per table and the filestore's files and bytes, as the manifest's `proof` records them. */
     proof: jsonb().$type<BackupProof>(),
     /** Refreshed every second while the backup runs; a stale heartbeat means its worker died. */

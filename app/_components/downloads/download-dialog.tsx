@@ -108,12 +108,14 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               </Select>
             </Field>
           )}
-          <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
-            {exporting ? (links.length ? "Create a new link" : "Create link") : links.length ? "Create new links" : "Create links"}
-          </Button>
+          {!exporting && (
+            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
+              {links.length ? "Create new links" : "Create links"}
+            </Button>
+          )}
         </div>
         {exporting && (
-          <div className="space-y-2">
+          <div className="space-y-3 rounded-md bg-slate-50 p-3 ring-1 ring-slate-200 ring-inset">
             {exporting.description && <p className="text-sm text-slate-600">{exporting.description}</p>}
             {sources.can(backup.source, "neutralize") && (
               <Checkbox
@@ -124,6 +126,9 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
                 onChange={(e) => setNeutralize(e.target.checked)}
               />
             )}
+            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0}>
+              {links.length ? "Create a new link" : "Create link"}
+            </Button>
           </div>
         )}
         {detail.error && <Alert tone="danger">{errorInfo(detail.error)?.message}</Alert>}

@@ -97,6 +97,10 @@ describe("an Odoo backup downloaded in Odoo's format from a console link", () =>
     expect(got.headers).toMatch(/content-type: application\/zip/i);
     expect(got.headers).toContain(`filename="${link.fileName}"`);
 
+    // Built as it streams: no length is promised, and a HEAD builds nothing.
+    expect(got.headers).not.toMatch(/content-length/i);
+    expect(execFileSync("curl", ["-sS", "-I", link.url], { encoding: "utf8" })).toMatch(/^HTTP\/1\.1 200[\s\S]*content-type: application\/zip/i);
+
     const zip = inspectZip(file);
     expect(zip).toMatchObject({ isZip: true, bad: null });
     const names = zip.members.map((m) => m.name);

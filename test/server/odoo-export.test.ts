@@ -185,6 +185,38 @@ describe("the zip writer", () => {
     expect(execFileSync("unzip", ["-tq", file], { encoding: "utf8" })).toMatch(/No errors detected/);
   });
 
+  it("streams an entry past 4 GiB (Zip64 sizes) from a generator, with flat memory, that Python's zipfile opens", async () => {
+    const file = path.join(tmp, "huge.zip");
+    const zip = new ZipWriter();
+    const written = pipeline(zip.output, fs.createWriteStream(file));
+    const chunk = Buffer.alloc(1024 * 1024, 0x2d);
+    const chunks = 4 * 1024 + 16;
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    await zip.add(
+      "dump.sql",
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < chunks; i++) {
+            if (i % 256 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+            yield chunk;
+          }
+        })(),
+      ),
+    );
+    zip.end();
+    await written;
+    expect(rssPeak - rssBefore).toBeLessThan(200 * 1024 * 1024);
+    // The central directory and the entry's start, as zipfile reads them (decompressing 4 GiB again would only cost time).
+    const read = execFileSync(
+      "python3",
+      ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); i = z.infolist()[0]; print(i.filename, i.file_size, z.open(i).read(8).decode())", file],
+      { encoding: "utf8" },
+    );
+    expect(read.trim()).toBe(`dump.sql ${chunks * 1024 * 1024} --------`);
+    expect(chunks * 1024 * 1024).toBeGreaterThan(0xffffffff);
+  }, 300_000);
+
   it("writes more than 65,535 entries (the Zip64 end of central directory)", async () => {
     const file = path.join(tmp, "many.zip");
     const zip = new ZipWriter();

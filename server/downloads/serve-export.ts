@@ -17,24 +17,53 @@ import { erasedSubjectsOf } from "@/server/services/erasure";
 import { exportFileName, exportFormatOf } from "./export-format";
 import { refuse } from "./refuse";
 
+const CODES: Record<number, string> = { 404: "not_found", 409: "conflict", 502: "bad_gateway" };
+
 type ExportLink = { link: typeof downloadLinks.$inferSelect; backup: typeof backups.$inferSelect };
+
+/** Why an export was refused before its first byte: `shown` goes to whoever holds the link, `logged` to the console's log. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly shown: string,
+    readonly logged: string,
+  ) {
+    super(shown);
+  }
+}
+
+const STORAGE_FAILED = "The storage could not return the backup's files. The console's log has the details.";
+
+/** A manifest check's own finding (the backup was changed in storage), as opposed to storage failing to answer. */
+function isFinding(err: unknown): boolean {
+  return /^The (stored manifest|backup has no manifest|\S+ file is encrypted to)/.test(oneLine(err));
+}
 
 /** Everything checked before the first byte: the format, the stored manifest against the catalog, the keys. */
 async function prepare(db: Db, plugins: PluginHost, { link, backup }: ExportLink) {
   const [environment] = await db.select({ name: environments.name, source: environments.source }).from(environments).where(eq(environments.id, backup.environmentId));
-  if (!environment) throw new Error("The environment of this backup was deleted.");
-  const format = exportFormatOf(plugins, environment.source, link.format!);
+  if (!environment) throw new Refusal(404, "The environment of this backup was deleted.", "environment deleted");
+  let format;
+  try {
+    format = exportFormatOf(plugins, environment.source, link.format!);
+  } catch (err) {
+    throw new Refusal(409, oneLine(err), oneLine(err));
+  }
   const catalog = await db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, backup.id));
-  let storage: HostedStorageClient | undefined;
+  let storage: HostedStorageClient;
   try {
     storage = (await openBackupReadLocation(db, plugins, backup)).storage;
+  } catch (err) {
+    throw new Refusal(502, STORAGE_FAILED, oneLine(err));
+  }
+  try {
     // The same checks as a restore: a manifest changed in storage, or files other than the catalog's, are refused here.
     const files = await checkStoredManifest(storage, backup, catalog, await manifestKeysFor(db, backup));
     const identities = await identitiesFor(db, backup.orgId, files);
     return { environment, format, storage, files, identities };
   } catch (err) {
-    await storage?.close().catch(() => {});
-    throw err;
+    await storage.close().catch(() => {});
+    throw isFinding(err) ? new Refusal(409, oneLine(err), oneLine(err)) : new Refusal(502, STORAGE_FAILED, oneLine(err));
   }
 }
 
@@ -50,8 +79,9 @@ export async function serveExport(db: Db, plugins: PluginHost, request: Request,
   try {
     prepared = await prepare(db, plugins, exportLink);
   } catch (err) {
-    console.error(`Export of backup ${backup.id} refused:`, oneLine(err));
-    return refuse(request, 409, "conflict", `The export cannot be made: ${oneLine(err)}`);
+    if (!(err instanceof Refusal)) throw err;
+    console.error(`Export of backup ${backup.id} refused:`, err.logged);
+    return refuse(request, err.status, CODES[err.status] ?? "conflict", `The export cannot be made: ${err.shown}`);
   }
   const { environment, format, storage, files, identities } = prepared;
   const headers = {
@@ -77,7 +107,7 @@ export async function serveExport(db: Db, plugins: PluginHost, request: Request,
     } catch (err) {
       console.error(`Export of backup ${backup.id}: reading its ${kind} file failed:`, oneLine(err));
       storageFailed = true;
-      throw new Error("The storage could not return the backup's files. The console's log has the details.");
+      throw new Error(STORAGE_FAILED);
     }
   };
   let body: Readable;
@@ -99,7 +129,7 @@ export async function serveExport(db: Db, plugins: PluginHost, request: Request,
     await storage.close().catch(() => {});
     const status = storageFailed ? 502 : isDomainError(err, "not_found") ? 404 : 409;
     console.error(`Export of backup ${backup.id} failed:`, oneLine(err));
-    return refuse(request, status, status === 502 ? "bad_gateway" : status === 404 ? "not_found" : "conflict", `The export cannot be made: ${oneLine(err)}`);
+    return refuse(request, status, CODES[status] ?? "conflict", `The export cannot be made: ${oneLine(err)}`);
   }
   body.once("error", (err) => console.error(`Export of backup ${backup.id} stopped:`, oneLine(err)));
   // The client going away (or the file failing) stops the source and the storage reads.

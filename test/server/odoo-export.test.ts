@@ -6,6 +6,7 @@ import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
+import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger, type SourceArtifactKind } from "@safehold/plugin-api";
 import { ZipWriter } from "@safehold/plugin-helpers";
@@ -56,6 +57,18 @@ async function exportTo(file: string, options: { neutralize?: boolean; openArtif
     log: silentLogger,
   });
   await pipeline(zip, fs.createWriteStream(file));
+}
+
+type TarEntry = { name: string; type: "file" | "directory" | "link" | "symlink"; content?: string; linkname?: string };
+
+/** A small tar made in memory, as `tar -C folder -cf - .` would list those entries. */
+async function tarOf(entries: TarEntry[]): Promise<Buffer> {
+  const pack = tarPack();
+  for (const { content, ...header } of entries) pack.entry({ ...header, mode: 0o644 }, content ?? "");
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 async function query<T extends object>(url: string, text: string): Promise<T[]> {
@@ -158,6 +171,33 @@ describe("the Odoo zip of a backup", () => {
       return stream;
     };
     await expect(exportTo(path.join(tmp, "damaged.zip"), { openArtifact: damaged })).rejects.toThrow(/chunk 1 does not match/);
+  });
+
+  it("writes links to files of the filestore as copies of them, leaves out other links, and refuses paths leaving the folder", async () => {
+    const filestoreTar = await tarOf([
+      { name: "./", type: "directory" },
+      { name: "./ab/", type: "directory" },
+      { name: "./ab/file1", type: "file", content: "one" },
+      { name: "./ab/hard", type: "link", linkname: "./ab/file1" },
+      { name: "./ab/soft", type: "symlink", linkname: "file1" },
+      { name: "./ab/chain", type: "symlink", linkname: "soft" },
+      { name: "./dirlink", type: "symlink", linkname: "ab" },
+      { name: "./dangling", type: "symlink", linkname: "missing" },
+      { name: "./outside", type: "symlink", linkname: "../../etc/passwd" },
+      { name: "./absolute", type: "symlink", linkname: "/etc/passwd" },
+    ]);
+    const openWith = (tar: Buffer) => async (kind: SourceArtifactKind) => (kind === "filestore" ? Readable.from([tar]) : fs.createReadStream(stored.database!));
+    const file = path.join(tmp, "links.zip");
+    await exportTo(file, { openArtifact: openWith(filestoreTar) });
+    const contents = execFileSync(
+      "python3",
+      ["-c", "import json, sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps({n: z.read(n).decode() for n in z.namelist() if n.startswith('filestore/')}))", file],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(contents)).toEqual({ "filestore/ab/file1": "one", "filestore/ab/hard": "one", "filestore/ab/soft": "one", "filestore/ab/chain": "one" });
+
+    const escaping = await tarOf([{ name: "../escape", type: "file", content: "x" }]);
+    await expect(exportTo(path.join(tmp, "escaping.zip"), { openArtifact: openWith(escaping) })).rejects.toThrow(/unsafe path "..\/escape"/);
   });
 
   it("refuses a backup that does not record Odoo's manifest", async () => {

@@ -47,7 +47,10 @@ export async function addFilestore(zip: ZipWriter, open: () => Promise<Readable>
     }
   }
   const copies = new Map<string, string[]>();
-  for (const [link, target] of links) {
+  for (const [link, first] of links) {
+    // A link to a link leads where that one does (as os.path.isfile follows them); a loop leads nowhere.
+    let target = first;
+    for (let hops = 0; links.has(target) && hops < 32; hops++) target = links.get(target)!;
     if (!files.has(target)) {
       log.warn(`Filestore entry ${link} links to ${target}, which is not a file of the archive: left out, as Odoo's own export leaves it out`);
       continue;

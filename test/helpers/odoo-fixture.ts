@@ -18,10 +18,10 @@ export type OdooFixture = {
   /**
    * A person to erase, present in every table that holds personal data (contact, user, employee and resource,
    * leads, messages received and written, outgoing mail, recipients, notifications, tracking values, attachments):
-   * `records` rows an erasure of `email` (or of `partner`, the contact's id) rewrites or removes; `traces` are texts
+   * `rows` per table (and `records` in all) an erasure of `email` (or of `partner`, the contact's id) rewrites or removes; `traces` are texts
    * of theirs no table may hold afterwards; `erasedFiles` the filestore files only they used.
    */
-  subject: { email: string; partner: number; records: number; traces: string[]; erasedFiles: string[] };
+  subject: { email: string; partner: number; rows: Record<string, number>; records: number; traces: string[]; erasedFiles: string[] };
 };
 
 /** Odoo 17's tables, with their real names and the columns Safehold reads or changes (a realistic subset). */
@@ -253,14 +253,19 @@ const data = (partners: number) => `
     (33, null, 4, null, 'Jane Erased', 101, now());
 `;
 
-/** What an erasure of the person rewrites or removes, table by table (see `OdooFixture.subject`). */
-const SUBJECT_ROWS = {
-  res_partner: 1, res_users: 1, hr_employee: 1, resource_resource: 1, crm_lead: 3, mail_message: 6, mail_mail: 1, mail_mail_res_partner_rel: 1,
-  mail_message_res_partner_rel: 2, mail_notification: 2, mail_tracking_value: 3, ir_attachment: 3,
+/** The fixture's person to erase (see `OdooFixture.subject`), the same in every fixture database. */
+export const ODOO_SUBJECT = {
+  email: "jane.erasure@example.org",
+  /** Their contact's id (res_partner). */
+  partner: 4,
+  /** What an erasure of the person rewrites or removes, table by table. */
+  rows: {
+    res_partner: 1, res_users: 1, hr_employee: 1, resource_resource: 1, crm_lead: 3, mail_message: 6, mail_mail: 1, mail_mail_res_partner_rel: 1,
+    mail_message_res_partner_rel: 2, mail_notification: 2, mail_tracking_value: 3, ir_attachment: 3,
+  } as Record<string, number>,
+  /** Their name, addresses, phones, street, identity numbers: none may remain anywhere once erased. */
+  traces: ["Jane Erased", "jane.erasure@example.org", "jane.private@example.net", "+32 4 123 45 67", "+32 470 99 88 77", "Église 12", "Quai de la Batte", "EM123456", "BE0477472701"],
 };
-const SUBJECT_RECORDS = Object.values(SUBJECT_ROWS).reduce((a, b) => a + b, 0);
-/** The person's name, addresses, phones, street, identity numbers: none may remain anywhere once erased. */
-const SUBJECT_TRACES = ["Jane Erased", "jane.erasure@example.org", "jane.private@example.net", "+32 4 123 45 67", "+32 470 99 88 77", "Église 12", "Quai de la Batte", "EM123456", "BE0477472701"];
 
 /** Deterministic, incompressible bytes. */
 function pseudoRandom(seed: string, size: number): Buffer {
@@ -327,7 +332,7 @@ export async function createOdooFixture(url: string, dataDir: string, options: O
   } finally {
     await sql.end();
   }
-  return { database, filestore, version: "17.0", subject: { email: "jane.erasure@example.org", partner: 4, records: SUBJECT_RECORDS, traces: SUBJECT_TRACES, erasedFiles: erasedFiles.sort() } };
+  return { database, filestore, version: "17.0", subject: { ...ODOO_SUBJECT, records: Object.values(ODOO_SUBJECT.rows).reduce((a, b) => a + b, 0), erasedFiles: erasedFiles.sort() } };
 }
 
 /** Per table of schema public (and per sequence): row count and an md5 over every row, in the order of the rows' text. */

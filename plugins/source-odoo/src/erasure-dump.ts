@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { decodeCopyField, encodeCopyField, parseCopyHeader } from "./erasure-copy-format";
-import { MESSAGE_FINDERS, PEOPLE_FINDERS, REWRITES, type Finder, type Rewrite } from "./erasure-rules";
+import { MAX_FINDING_ROUNDS, MESSAGE_FINDERS, PEOPLE_FINDERS, REWRITES, tooManyRounds, type Rewrite } from "./erasure-rules";
 import { ErasureSets, type RowValues } from "./erasure-sets";
 import { parseSubjects } from "./erasure-subjects";
 
@@ -93,16 +93,20 @@ function rowOf(block: Block, fields: string[]): RowValues {
   };
 }
 
-/** One reading pass offering the rows of the finders' tables, and those of the rewrites given, to the sets. */
-async function findIn(input: Readable, finders: Finder[], signal: AbortSignal, sets: ErasureSets, visit?: { rule: Rewrite; row: (row: RowValues) => void }): Promise<void> {
-  const byTable = new Map(finders.map((f) => [f.table, f]));
-  const tables = new Set([...byTable.keys(), ...(visit ? [visit.rule.table] : [])]);
+/**
+ * One reading pass: the rows of the people's tables and of the messages' are offered to the sets (messages are
+ * never kept for later: they are final in the round that changes nothing), and the file rule's rows visited.
+ */
+async function findIn(input: Readable, signal: AbortSignal, sets: ErasureSets, visit: { rule: Rewrite; row: (row: RowValues) => void }): Promise<void> {
+  const people = new Map(PEOPLE_FINDERS.map((f) => [f.table, f]));
+  const messages = new Map(MESSAGE_FINDERS.map((f) => [f.table, f]));
+  const tables = new Set([...people.keys(), ...messages.keys(), visit.rule.table]);
   for await (const { block, fields } of walk(input, tables, signal)) {
     if (!block || !fields) continue;
     const row = rowOf(block, fields);
-    const finder = byTable.get(block.table);
-    if (finder) sets.offer(finder, row);
-    if (visit?.rule.table === block.table) visit.row(row);
+    const finder = people.get(block.table) ?? messages.get(block.table);
+    if (finder) sets.offer(finder, row, people.has(block.table));
+    if (visit.rule.table === block.table) visit.row(row);
   }
 }
 
@@ -128,26 +132,30 @@ export type ErasedDump = {
 };
 
 /**
- * Applies the project's erasure list (emails, record references) to a plain pg_dump, as a stream. Two reading
- * passes find the people (partners, users, employees, leads) and then the messages and attachments that are
- * theirs; the third streams the dump with their COPY rows rewritten by the same rules a restored copy gets
- * (erasure-rules.ts). Memory holds id sets and addresses, never the dump.
+ * Applies the project's erasure list (emails, record references) to a plain pg_dump, as a stream. Reading passes
+ * find the people (partners, users, employees, leads), their messages and attachments, until a pass learns
+ * nothing new (usually two: the second confirms the first); a last one streams the dump with their COPY rows
+ * rewritten by the same rules a restored copy gets (erasure-rules.ts). Memory holds id sets and addresses, never the dump.
  */
 export async function eraseDump(open: () => Promise<Readable>, subjects: string[], signal: AbortSignal): Promise<ErasedDump> {
   const parsed = parseSubjects(subjects);
   if (parsed.addresses.length === 0 && Object.keys(parsed.records).length === 0) return { dump: await open(), erasedFiles: Promise.resolve(new Set()) };
   const sets = new ErasureSets(parsed);
-  await findIn(await open(), PEOPLE_FINDERS, signal, sets);
-  sets.settle();
   const fileRule = REWRITES.find((r) => r.file)!;
   const candidates = new Set<string>();
-  await findIn(await open(), MESSAGE_FINDERS, signal, sets, {
+  const visit = {
     rule: fileRule,
-    row: (row) => {
+    row: (row: RowValues) => {
       const file = row(fileRule.file!);
       if (file && sets.touches(fileRule, row)) candidates.add(file);
     },
-  });
+  };
+  for (let round = 1, before = -1; sets.progress() !== before; round++) {
+    if (round > MAX_FINDING_ROUNDS) throw tooManyRounds();
+    before = sets.progress();
+    await findIn(await open(), signal, sets, visit);
+    sets.settle();
+  }
 
   const input = await open();
   const shared = new Set<string>();

@@ -166,6 +166,13 @@ export const REWRITES: Rewrite[] = [
   },
 ];
 
+/** Finding the people is repeated while it learns something new; chains longer than this are refused, not cut short. */
+export const MAX_FINDING_ROUNDS = 6;
+
+export function tooManyRounds(): Error {
+  return new Error(`Erasure kept finding new records of the erased people after ${MAX_FINDING_ROUNDS} rounds: refusing to hand back a copy that may still hold their data`);
+}
+
 /** Every table erasure reads or changes. */
 export const ERASURE_TABLES = [...new Set([...PEOPLE_FINDERS, ...MESSAGE_FINDERS, ...REWRITES].map((r) => r.table))];
 

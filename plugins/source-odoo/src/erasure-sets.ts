@@ -76,14 +76,26 @@ export class ErasureSets {
   }
 
   /**
-   * Looks at one row of a finder's table: a member is admitted now; a row pointing at someone who may be found
-   * later is kept (its link columns only) until `settle`.
+   * How much is known of the people (not of their messages): finding them is done again until this stops
+   * growing, since an address learned late (a contact's email, an employee's private one) may match rows
+   * already passed. Sets only grow, so a round that ends where it began saw the final sets throughout.
    */
-  offer(finder: Finder, row: RowValues): void {
+  progress(): number {
+    let known = this.addresses.size;
+    for (const [set, members] of this.sets) if (set !== "messages") known += members.size;
+    return known;
+  }
+
+  /**
+   * Looks at one row of a finder's table: a member is admitted now; with `later`, a row pointing at someone who
+   * may be found further on is kept (its link columns only) until `settle`.
+   */
+  offer(finder: Finder, row: RowValues, later = true): void {
     if (this.matches(finder.when, row)) {
       this.admit(finder, row);
       return;
     }
+    if (!later) return;
     const links = linkColumns(finder);
     if (!links.some((c) => row(c) != null)) return;
     const kept = ["id", ...links, ...(finder.also ?? []).map((a) => a.column)];

@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { MESSAGE_FINDERS, PEOPLE_FINDERS, REWRITES, linkColumns, type Finder, type Replacement, type Rewrite, type RowTest } from "./erasure-rules";
+import { MAX_FINDING_ROUNDS, MESSAGE_FINDERS, PEOPLE_FINDERS, REWRITES, linkColumns, tooManyRounds, type Finder, type Replacement, type Rewrite, type RowTest } from "./erasure-rules";
 import { ErasureSets } from "./erasure-sets";
 import { addressPattern, parseSubjects } from "./erasure-subjects";
 import type { OdooSchema } from "./schema";
@@ -51,7 +51,7 @@ async function find(sql: Sql, schema: OdooSchema, finder: Finder, sets: ErasureS
   if (where.length === 0) return;
   const columns = joined(sql, read.map((c) => sql`${sql(c)}::text as ${sql(c)}`), ",");
   const rows = await sql<Record<string, string | null>[]>`select ${columns} from ${sql(finder.table)} where ${joined(sql, where, "or")}`;
-  for (const row of rows) sets.offer(finder, (column) => (column in row ? row[column] : undefined));
+  for (const row of rows) sets.offer(finder, (column) => (column in row ? row[column] : undefined), links);
 }
 
 function assignment(sql: Sql, column: string, value: Replacement): Fragment {
@@ -84,8 +84,12 @@ export async function eraseSubjects(sql: Sql, schema: OdooSchema, subjects: stri
   const parsed = parseSubjects(subjects);
   if (parsed.addresses.length === 0 && Object.keys(parsed.records).length === 0) return { records: 0, files: [] };
   const sets = new ErasureSets(parsed);
-  for (const finder of PEOPLE_FINDERS) await find(sql, schema, finder, sets, true);
-  sets.settle();
+  for (let round = 1, before = -1; sets.progress() !== before; round++) {
+    if (round > MAX_FINDING_ROUNDS) throw tooManyRounds();
+    before = sets.progress();
+    for (const finder of PEOPLE_FINDERS) await find(sql, schema, finder, sets, true);
+    sets.settle();
+  }
   for (const finder of MESSAGE_FINDERS) await find(sql, schema, finder, sets, false);
 
   let records = 0;

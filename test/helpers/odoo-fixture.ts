@@ -260,7 +260,7 @@ export const ODOO_SUBJECT = {
   partner: 4,
   /** What an erasure of the person rewrites or removes, table by table. */
   rows: {
-    res_partner: 1, res_users: 1, hr_employee: 1, resource_resource: 1, crm_lead: 3, mail_message: 6, mail_mail: 1, mail_mail_res_partner_rel: 1,
+    res_partner: 1, res_users: 1, hr_employee: 1, resource_resource: 1, crm_lead: 3, mail_message: 7, mail_mail: 2, mail_mail_res_partner_rel: 1,
     mail_message_res_partner_rel: 2, mail_notification: 2, mail_tracking_value: 3, ir_attachment: 3,
   } as Record<string, number>,
   /** Their name, addresses, phones, street, identity numbers: none may remain anywhere once erased. */

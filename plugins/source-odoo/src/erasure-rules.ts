@@ -6,7 +6,10 @@
  */
 
 /** The records found to belong to the erased people, by id. */
-export type SetName = "partners" | "users" | "employees" | "resources" | "leads" | "messages";
+export type SetName = "partners" | "users" | "employees" | "resources" | "leads" | "messages" | "mails";
+
+/** Sets found from the people once they are known; nothing is found from them in turn. */
+export const LEAF_SETS: SetName[] = ["messages", "mails"];
 
 /** How a row is recognised. A row matches a rule when any of its tests holds. */
 export type RowTest =
@@ -86,13 +89,18 @@ export const PEOPLE_FINDERS: Finder[] = [
   { table: "crm_lead", set: "leads", when: [{ address: ["email_from", "email_normalized"] }, { column: "partner_id", in: "partners" }] },
 ];
 
-/** Found once the people are known: the messages they wrote, received as mail, or that sit on their records. */
+/**
+ * Found once the people are known: the messages they wrote, were sent (as a recipient) or that sit on their
+ * records, and the outgoing mails addressed to them.
+ */
 export const MESSAGE_FINDERS: Finder[] = [
   {
     table: "mail_message",
     set: "messages",
     when: [{ column: "author_id", in: "partners" }, { address: ["email_from", "reply_to"] }, ...onErasedRecord("model", "res_id")],
   },
+  { table: "mail_message_res_partner_rel", set: "messages", when: [{ column: "res_partner_id", in: "partners" }], also: [{ column: "mail_message_id", set: "messages" }] },
+  { table: "mail_mail_res_partner_rel", set: "mails", when: [{ column: "res_partner_id", in: "partners" }], also: [{ column: "mail_mail_id", set: "mails" }] },
 ];
 
 const ERASED_CONTACT = "Erased contact";
@@ -146,7 +154,7 @@ export const REWRITES: Rewrite[] = [
   },
   {
     table: "mail_mail",
-    when: [{ column: "mail_message_id", in: "messages" }, { address: ["email_to", "email_cc"] }],
+    when: [{ column: "id", in: "mails" }, { column: "mail_message_id", in: "messages" }, { address: ["email_to", "email_cc"] }],
     replace: cleared(["body_html", "email_to", "email_cc", "headers", "references", "failure_reason"]),
   },
   { table: "mail_mail_res_partner_rel", when: [{ column: "res_partner_id", in: "partners" }], remove: true },

@@ -1,4 +1,4 @@
-import { linkColumns, type Finder, type Rewrite, type RowTest, type SetName } from "./erasure-rules";
+import { LEAF_SETS, linkColumns, type Finder, type Rewrite, type RowTest, type SetName } from "./erasure-rules";
 import { addressesIn, addressPattern, type ErasureSubjects } from "./erasure-subjects";
 
 /** A row as text, the way a dump's COPY line or a `::text` select gives it; undefined for a column the table lacks. */
@@ -82,7 +82,7 @@ export class ErasureSets {
    */
   progress(): number {
     let known = this.addresses.size;
-    for (const [set, members] of this.sets) if (set !== "messages") known += members.size;
+    for (const [set, members] of this.sets) if (!LEAF_SETS.includes(set)) known += members.size;
     return known;
   }
 

@@ -42,7 +42,7 @@ function condition(sql: Sql, schema: OdooSchema, table: string, tests: RowTest[]
 
 /** Reads a finder's candidate rows as text and offers them; with `links`, also the rows pointing at anyone. */
 async function find(sql: Sql, schema: OdooSchema, finder: Finder, sets: ErasureSets, links: boolean): Promise<void> {
-  if (!schema.has(finder.table, "id")) return;
+  if (!schema.has(finder.table)) return;
   const tests = finder.when.flatMap((t) => ("address" in t ? t.address : "model" in t ? [t.modelColumn, t.idColumn] : [t.column]));
   const read = schema.existing(finder.table, [...new Set(["id", ...tests, ...(finder.also ?? []).map((a) => a.column), ...(finder.addresses ?? [])])]);
   const pointing = links ? schema.existing(finder.table, linkColumns(finder)).map((c) => sql`${sql(c)} is not null`) : [];

@@ -15,7 +15,7 @@ import { createBackupSetup, startTestWorker, waitForBackup } from "../helpers/ba
 import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { ODOO_SUBJECT, odooTableChecksums } from "../helpers/odoo-fixture";
-import { createOdooClient, createOdooEnvironment, odooState, waitForRestore, type OdooClient } from "../helpers/restore-env";
+import { createOdooClient, createOdooEnvironment, databasesLike, odooState, waitForRestore, type OdooClient } from "../helpers/restore-env";
 
 let t: TestDatabase;
 let worker: { stop: () => Promise<void> };
@@ -95,7 +95,7 @@ function loadDump(file: string, url: string): void {
   execFileSync("psql", ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-f", file, url], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-async function restoreAsNew(name: string) {
+async function startRestoreAsNew(name: string) {
   const restore = await createRestore(t.db, plugins, owner, {
     backupId,
     target: "new_environment",
@@ -105,7 +105,11 @@ async function restoreAsNew(name: string) {
     neutralize: false,
     confirm: "RESTORE",
   });
-  const done = await waitForRestore(t.db, owner, restore.id);
+  return waitForRestore(t.db, owner, restore.id);
+}
+
+async function restoreAsNew(name: string) {
+  const done = await startRestoreAsNew(name);
   expect(done, done.error ?? "").toMatchObject({ status: "completed" });
   return { restore: done, database: `${client.database}_${name}` };
 }
@@ -208,7 +212,7 @@ describe("erasure of a person in every table Odoo keeps personal data in", () =>
       loadDump(file, scratch);
       expect(await traceHits(scratch)).toEqual([]);
       expect(await changedRows(client.url(), scratch)).toEqual(SUBJECT_ROWS);
-      // One rule set: the dump erased as an export is, table for table, the copy a restore erased.
+      // One rule set: the dump erased as an export is, table for table, the copy a restore erased (by the engine test above).
       const restored = (await odooState(client, `${client.database}_erased_email`)).tables;
       expect(without(await odooTableChecksums(scratch), "ir_config_parameter")).toEqual(without(restored, "ir_config_parameter"));
     } finally {
@@ -224,6 +228,21 @@ describe("erasure of a person in every table Odoo keeps personal data in", () =>
     const untouched = await erasedDumpFile([]);
     expect(fs.readFileSync(untouched.file).equals(fs.readFileSync(dumpFile))).toBe(true);
     expect(untouched.files).toEqual([]);
+  });
+
+  it("fails a restore whose erasure list names a record Odoo does not know, and hands back no copy", async () => {
+    const entry = await addErasureSubject(t.db, owner, addErasureSubjectInput.parse({ projectId: setup.project.id, subject: "invoice,7", note: "" }));
+    try {
+      const failed = await startRestoreAsNew("unknown_reference");
+      expect(failed).toMatchObject({
+        status: "failed",
+        error: 'The erasure subject "invoice,7" is neither an email address nor a record Odoo erasure knows (res.partner,ID, res.users,ID or hr.employee,ID)',
+      });
+      expect(await databasesLike(`${client.database}_unknown_reference`)).toEqual([]);
+      expect(fs.existsSync(client.filestore(`${client.database}_unknown_reference`))).toBe(false);
+    } finally {
+      await removeErasureSubject(t.db, owner, entry.id);
+    }
   });
 
   it("refuses a record reference Odoo does not know, rather than leave the person in the dump", async () => {

@@ -13,7 +13,7 @@ import { createBackupSetup, pointProcessAtDatabase, waitForBackup } from "../hel
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
-import { filestoreChecksums, odooTableChecksums } from "../helpers/odoo-fixture";
+import { filestoreChecksums, ODOO_SUBJECT, odooTableChecksums } from "../helpers/odoo-fixture";
 import { extractAsOdoo, inspectZip, ODOO_MANIFEST_KEYS, psqlLoad } from "../helpers/odoo-zip";
 import { createOdooClient, createOdooEnvironment, type OdooClient } from "../helpers/restore-env";
 
@@ -24,6 +24,7 @@ let token: string;
 let client: OdooClient;
 let storageDir: string;
 let environmentId: string;
+let projectId: string;
 let backup: Awaited<ReturnType<typeof waitForBackup>>;
 const plugins = builtinPluginHost();
 const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-export-"));
@@ -68,6 +69,7 @@ beforeAll(async () => {
   token = (await createApiToken(t.db, owner, { name: "exports" })).token;
   const setup = await createBackupSetup(t.db, plugins, owner);
   storageDir = setup.storageDir;
+  projectId = setup.project.id;
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-export-")) });
@@ -185,6 +187,25 @@ describe("an Odoo backup downloaded in Odoo's format from a console link", () =>
     } finally {
       fs.writeFileSync(storedFile, original);
     }
+  }, 120_000);
+
+  it("applies the project's erasure list: no trace of the erased person in dump.sql, their attachments' files left out", async () => {
+    expect((await api("POST", `/projects/${projectId}/erasure-subjects`, { subject: ODOO_SUBJECT.email, note: "request of 2026-12-01" })).status).toBe(200);
+    const link = await exportLink({ format: "odoo-zip" });
+    const file = path.join(downloads, "erased.zip");
+    expect(curl(link.url, file)).toMatchObject({ exit: 0, status: 200 });
+    const into = fs.mkdtempSync(path.join(downloads, "erased-"));
+    extractAsOdoo(file, into);
+    // A trace as a whole word (jojane.erasure@example.org is someone else), as the erasure tests read them.
+    const escape = (text: string) => text.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const trace = new RegExp(`(^|[^a-z0-9._%+-])(${ODOO_SUBJECT.traces.map(escape).join("|")})`);
+    const dump = fs.readFileSync(path.join(into, "dump.sql"), "utf8");
+    expect(dump.split("\n").filter((line) => trace.test(line.toLowerCase()))).toEqual([]);
+    const exported = filestoreChecksums(path.join(into, "filestore"));
+    const original = filestoreChecksums(client.filestore());
+    const left = Object.keys(original).filter((name) => !(name in exported));
+    expect(left.length).toBeGreaterThan(0);
+    for (const [name, sha] of Object.entries(exported)) expect(original[name], name).toBe(sha);
   }, 120_000);
 
   it("says why on the link's page when the stored manifest no longer matches the catalog", async () => {

@@ -15,7 +15,7 @@ import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
 import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
-import { createOdooFixture, filestoreChecksums, odooTableChecksums } from "../helpers/odoo-fixture";
+import { createOdooFixture, filestoreChecksums, odooTableChecksums, type OdooFixture } from "../helpers/odoo-fixture";
 import { extractAsOdoo, inspectZip, ODOO_MANIFEST_KEYS, psqlLoad } from "../helpers/odoo-zip";
 
 type Client = Awaited<ReturnType<typeof createClientDatabase>>;
@@ -27,6 +27,7 @@ let server: ManagedServer;
 let odoo: SourceContribution;
 let client: Client;
 let filestore: string;
+let fixture: OdooFixture;
 let metadata: Record<string, unknown>;
 let config: PluginConfig;
 /** The backup's artifacts as files: what the console's verified reader hands the plugin, decompressed. */
@@ -44,7 +45,7 @@ async function newClient(): Promise<Client> {
   return c;
 }
 
-async function exportTo(file: string, options: { neutralize?: boolean; openArtifact?: (kind: SourceArtifactKind) => Promise<Readable> } = {}): Promise<void> {
+async function exportTo(file: string, options: { neutralize?: boolean; erasedSubjects?: string[]; openArtifact?: (kind: SourceArtifactKind) => Promise<Readable> } = {}): Promise<void> {
   const zip = await odoo.exportArchive!({
     format: "odoo-zip",
     metadata,
@@ -52,7 +53,7 @@ async function exportTo(file: string, options: { neutralize?: boolean; openArtif
     artifacts: ["database", "filestore"],
     openArtifact: options.openArtifact ?? (async (kind) => fs.createReadStream(stored[kind]!)),
     neutralize: options.neutralize ?? false,
-    erasedSubjects: [],
+    erasedSubjects: options.erasedSubjects ?? [],
     signal: new AbortController().signal,
     log: silentLogger,
   });
@@ -85,7 +86,7 @@ beforeAll(async () => {
   odoo = await host.source("odoo");
   client = await newClient();
   const dataDir = fs.mkdtempSync(path.join(tmp, "data-"));
-  const fixture = await createOdooFixture(clientUrl(client), dataDir, { partners: 200 });
+  fixture = await createOdooFixture(clientUrl(client), dataDir, { partners: 200 });
   filestore = fixture.filestore;
   config = { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, dataDir };
   const backup = await odoo.backup({ config, server, includeFilestore: true, signal: new AbortController().signal, log: silentLogger });
@@ -172,6 +173,28 @@ describe("the Odoo zip of a backup", () => {
     };
     await expect(exportTo(path.join(tmp, "damaged.zip"), { openArtifact: damaged })).rejects.toThrow(/chunk 1 does not match/);
   });
+
+  it("of a project with an erased person, holds no trace of them: their rows rewritten in dump.sql, their attachments' files left out", async () => {
+    const file = path.join(tmp, "erased.zip");
+    await exportTo(file, { erasedSubjects: [fixture.subject.email] });
+    const into = fs.mkdtempSync(path.join(tmp, "erased-"));
+    extractAsOdoo(file, into);
+    const dump = fs.readFileSync(path.join(into, "dump.sql"), "utf8");
+    // A trace as a whole word (jojane.erasure@example.org is someone else), as the erasure tests read them.
+    const escape = (text: string) => text.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const trace = new RegExp(`(^|[^a-z0-9._%+-])(${fixture.subject.traces.map(escape).join("|")})`);
+    expect(dump.split("\n").filter((line) => trace.test(line.toLowerCase()))).toEqual([]);
+    expect(fixture.subject.erasedFiles.length).toBeGreaterThan(0);
+    const exported = filestoreChecksums(path.join(into, "filestore"));
+    const kept = Object.fromEntries(Object.entries(filestoreChecksums(filestore)).filter(([name]) => !fixture.subject.erasedFiles.includes(name)));
+    expect(exported).toEqual(kept);
+    // Everyone else's data loads as it was.
+    const empty = await newClient();
+    psqlLoad(clientUrl(empty), path.join(into, "dump.sql"));
+    const [loaded] = await query<{ n: number }>(clientUrl(empty), "select count(*)::int as n from res_partner");
+    const [original] = await query<{ n: number }>(clientUrl(client), "select count(*)::int as n from res_partner");
+    expect(loaded!.n).toBe(original!.n);
+  }, 120_000);
 
   it("writes links to files of the filestore as copies of them, leaves out other links, and refuses paths leaving the folder", async () => {
     const filestoreTar = await tarOf([

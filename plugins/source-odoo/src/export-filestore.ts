@@ -25,14 +25,22 @@ async function* entries(tar: Readable): AsyncGenerator<Entry> {
  * Adds the stored filestore tar to the zip as `filestore/<path>`, streamed entry by entry. Like Odoo's `zip_dir`
  * (os.walk, `os.path.isfile`), only files are written: a symbolic or hard link to a file of the archive is written
  * as a copy of that file (read in a second pass over the archive), folders and links to anything else are left out.
- * Returns how many files were written.
+ * `leaveOut` names files (paths inside the filestore) that must not be exported, nor any link to them. Returns how
+ * many files were written and how many left out.
  */
-export async function addFilestore(zip: ZipWriter, open: () => Promise<Readable>, log: PluginLogger): Promise<number> {
+export async function addFilestore(zip: ZipWriter, open: () => Promise<Readable>, log: PluginLogger, leaveOut: ReadonlySet<string>): Promise<{ written: number; left: number }> {
   /** Link path → the archive path it leads to. */
   const links = new Map<string, string>();
   const files = new Set<string>();
+  let left = 0;
   for await (const { header, stream } of entries(await open())) {
     const path = entryPath(header.name);
+    if (leaveOut.has(path)) {
+      stream.resume();
+      links.delete(path);
+      left += 1;
+      continue;
+    }
     if ((header.type === "file" || header.type === "contiguous-file") && path !== "") {
       files.add(path);
       links.delete(path);
@@ -51,6 +59,10 @@ export async function addFilestore(zip: ZipWriter, open: () => Promise<Readable>
     // A link to a link leads where that one does (as os.path.isfile follows them); a loop leads nowhere.
     let target = first;
     for (let hops = 0; links.has(target) && hops < 32; hops++) target = links.get(target)!;
+    if (leaveOut.has(target)) {
+      left += 1;
+      continue;
+    }
     if (!files.has(target)) {
       log.warn(`Filestore entry ${link} links to ${target}, which is not a file of the archive: left out, as Odoo's own export leaves it out`);
       continue;
@@ -74,5 +86,5 @@ export async function addFilestore(zip: ZipWriter, open: () => Promise<Readable>
       else copies.delete(path);
     }
   }
-  return written;
+  return { written, left };
 }

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { PluginError, type SourceExportContext } from "@safehold/plugin-api";
 import { ZipWriter } from "@safehold/plugin-helpers";
-import { eraseFromDump } from "./erasure-dump";
+import { eraseDump, type ErasedDump } from "./erasure-dump";
 import { addFilestore } from "./export-filestore";
 import { exportManifest } from "./export-manifest";
 import { neutralizeScript } from "./neutralize";
@@ -25,7 +25,7 @@ function withScript(dump: Readable, script: string): Readable {
  * `zip_dir`): `dump.sql` (pg_dump's plain SQL), `manifest.json` (json.dump with indent 4), then every file of the
  * filestore as `filestore/<path>`, deflated, Zip64 where needed, no folder entries. Built as a stream from the
  * backup's stored files; neutralized on request (Odoo's neutralization appended to the dump) and with the project's
- * erased subjects rewritten in the dump.
+ * erased subjects rewritten in the dump and their attachments' files left out of the filestore.
  */
 export async function exportOdooZip(context: SourceExportContext): Promise<Readable> {
   const { format, metadata, artifacts, openArtifact, neutralize, erasedSubjects, signal, log } = context;
@@ -34,8 +34,9 @@ export async function exportOdooZip(context: SourceExportContext): Promise<Reada
   const manifest = exportManifest(metadata);
   signal.throwIfAborted();
   // Opened before the response starts, so a file that cannot be opened (or an erasure that cannot be applied) is refused cleanly.
-  let dump = erasedSubjects.length > 0 ? await eraseFromDump(() => openArtifact("database"), erasedSubjects, signal) : await openArtifact("database");
-  if (neutralize) dump = withScript(dump, neutralizeScript());
+  const erased: ErasedDump =
+    erasedSubjects.length > 0 ? await eraseDump(() => openArtifact("database"), erasedSubjects, signal) : { dump: await openArtifact("database"), erasedFiles: Promise.resolve(new Set()) };
+  const dump = neutralize ? withScript(erased.dump, neutralizeScript()) : erased.dump;
 
   const zip = new ZipWriter();
   const opened: Readable[] = [dump];
@@ -53,12 +54,15 @@ export async function exportOdooZip(context: SourceExportContext): Promise<Reada
     await zip.add("dump.sql", dump);
     await zip.add("manifest.json", Readable.from([Buffer.from(manifest)]));
     if (artifacts.includes("filestore")) {
-      const files = await addFilestore(zip, () => {
+      // Known once dump.sql was read to its end: the erased people's attachment files no kept attachment shares.
+      const leaveOut = await erased.erasedFiles;
+      const open = () => {
         const next = openArtifact("filestore");
         void next.then((stream) => opened.push(stream), () => {});
         return next;
-      }, log);
-      log.info(`Exported ${files} filestore file${files === 1 ? "" : "s"}`);
+      };
+      const { written, left } = await addFilestore(zip, open, log, leaveOut);
+      log.info(`Exported ${written} filestore file${written === 1 ? "" : "s"}${left ? `; left out ${left} of erased people` : ""}`);
     }
     zip.end();
   })().catch((err: unknown) => {

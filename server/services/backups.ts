@@ -34,6 +34,10 @@ export const backupItem = z.object({
   expiresAt: z.string().nullable(),
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
+  /** Kept whatever retention says, until unpinned. */
+  pinned: z.boolean(),
+  /** A pre-upgrade backup kept until an operator releases it. */
+  held: z.boolean(),
   /** `taken` by this console, `imported` by a catalog import (signed here), or `foreign` (restorable once `trusted`). */
   origin: z.enum(BACKUP_ORIGINS),
   trusted: z.boolean(),
@@ -122,6 +126,8 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     expiresAt: b.expiresAt?.toISOString() ?? null,
     sizeBytes: b.sizeBytes,
     verified: b.verified,
+    pinned: b.pinned,
+    held: b.held,
     origin: b.origin,
     trusted: b.origin !== "foreign" || b.trustedAt !== null,
     error: b.error,

@@ -38,6 +38,8 @@ export const backupItem = z.object({
   pinned: z.boolean(),
   /** A pre-upgrade backup kept until an operator releases it. */
   held: z.boolean(),
+  /** Its environment was destroyed: its backups are kept until then (null: permanently), whatever their class says. */
+  keptAfterDestroyUntil: z.string().nullable().optional(),
   /** `taken` by this console, `imported` by a catalog import (signed here), or `foreign` (restorable once `trusted`). */
   origin: z.enum(BACKUP_ORIGINS),
   trusted: z.boolean(),
@@ -89,6 +91,8 @@ function selectBackups(db: DbOrTx, where: SQL | undefined) {
       backup: backups,
       environmentName: environments.name,
       source: environments.source,
+      environmentKeep: environments.keepBackups,
+      environmentKeepUntil: environments.keepBackupsUntil,
       projectName: projects.name,
       storageLocationName: storageLocations.name,
       requesterEmail: requester.email,
@@ -128,6 +132,7 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     verified: b.verified,
     pinned: b.pinned,
     held: b.held,
+    ...(row.environmentKeep ? { keptAfterDestroyUntil: row.environmentKeepUntil?.toISOString() ?? null } : {}),
     origin: b.origin,
     trusted: b.origin !== "foreign" || b.trustedAt !== null,
     error: b.error,

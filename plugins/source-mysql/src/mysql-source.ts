@@ -78,6 +78,8 @@ export const mysqlSource: SourceContribution = {
   async destroy({ config: raw, server, signal }) {
     const config = mysqlConfig(raw);
     server.checkDatabase(config.database);
+    // A folder the server's rules refuse stops the destroy before anything is dropped.
+    if (config.uploadsDir) await server.resolveFolder(uploadsFolder(config), "replace");
     const client = await findClient(server);
     const [found] = await runSql(server, client, config, null, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteString(config.database)}`, signal);
     const removed: string[] = [];

@@ -77,6 +77,8 @@ export const odooSource: SourceContribution = {
   /** Drops the database, then removes its filestore folder (both within the server's rules; gone already is fine). */
   async destroy(context) {
     const folder = filestoreFolder(odooConfig(context.config));
+    // A folder the server's rules refuse stops the destroy before anything is dropped.
+    await context.server.resolveFolder(folder, "replace");
     const database = await destroyDatabase(context);
     return { removed: [...database.removed, ...(await destroyFolder(context.server, folder, "filestore"))] };
   },

@@ -4,7 +4,7 @@ import type { Principal } from "@/server/auth/principal";
 import { applicationFrom } from "@/server/backups/application-info";
 import type { DbOrTx } from "@/server/db";
 import { backups, type environments, servers } from "@/server/db/schema";
-import { ConflictError, ForbiddenError, ValidationError } from "@/server/errors";
+import { ForbiddenError, ValidationError } from "@/server/errors";
 import { processLogger, testOptions } from "@/server/plugins/call-context";
 import type { PluginHost } from "@/server/plugins/host";
 import { openSourceSession } from "@/server/servers/connect-server";
@@ -67,8 +67,10 @@ export async function checkCompatibility(
   const running = found.application;
   const expected = versionOverride(backup, running);
   const what = `This backup was taken at ${backup.name} ${backup.version}, but "${target.name}" runs ${running.name} ${running.version} (read from ${found.readFrom})`;
-  if (confirmVersions === undefined) throw new ConflictError(`${what}: a restore across major versions is refused. An owner may override it by typing "${expected}"`);
+  // The field error asks the console's wizard for the typed versions; the message names both for everyone else.
+  const field = { confirmVersions: `Type "${expected}" to restore across major versions (owners only)` };
+  if (confirmVersions === undefined) throw new ValidationError(`${what}: a restore across major versions is refused. An owner may override it by typing "${expected}"`, field);
   if (actor.role !== "owner") throw new ForbiddenError(`${what}: only an owner may restore across major versions`);
-  if (confirmVersions.trim() !== expected) throw new ValidationError(`Type "${expected}" to restore across major versions`, { confirmVersions: `Type "${expected}"` });
+  if (confirmVersions.trim() !== expected) throw new ValidationError(`Type "${expected}" to restore across major versions`, field);
   return `restored across major versions (${expected}), confirmed by an owner`;
 }

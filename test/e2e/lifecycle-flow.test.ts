@@ -4,6 +4,9 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
+import { eq } from "drizzle-orm";
+import { activityLog, backups } from "@/server/db/schema";
+import { listBackups } from "@/server/services/backups";
 import { listDestructions } from "@/server/services/destructions";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, listFiles } from "../helpers/backup-env";
@@ -148,5 +151,29 @@ describe("the environment lifecycle in the console", () => {
     await row.getByText("Pinned", { exact: true }).waitFor();
     await row.getByText("Upgrade done, client signed off").waitFor();
     await screenshot(page, "lifecycle-11-pinned-released");
+  });
+
+  it("refuses a restore across major versions naming both, until an owner types them", async () => {
+    // The pre-upgrade backup above, as if taken before an upgrade from 16.0: the environment now runs 17.0.
+    const [held] = (await listBackups(t.db, members.owner, { limit: 5, environmentId: restoredId })).items;
+    await t.db.update(backups).set({ application: { name: "Odoo", version: "16.0", major: "16" } }).where(eq(backups.id, held!.id));
+    await page.context().clearCookies();
+    await signIn(page, app.url, members.owner.label, TEST_PASSWORD);
+    await page.goto(`${app.url}/projects/${setup.project.id}/environments/${restoredId}`);
+    await page.getByRole("button", { name: "Restore", exact: true }).first().click();
+    const wizard = page.getByRole("dialog", { name: "Restore backup" });
+    await wizard.getByText("Original environment", { exact: true }).click();
+    await wizard.getByRole("button", { name: "Next" }).click();
+    await wizard.getByRole("button", { name: "Next" }).click();
+    await wizard.getByLabel("Type RESTORE to confirm").fill("RESTORE");
+    await wizard.getByRole("button", { name: "Restore backup" }).click();
+    await wizard.getByText('This backup was taken at Odoo 16.0, but "production again" runs Odoo 17.0 (read from its server)', { exact: false }).waitFor();
+    await wizard.getByLabel("Restore across major versions").fill("16.0 to 17.0");
+    await screenshotOf(wizard, "lifecycle-12-versions-refused");
+    await wizard.getByRole("button", { name: "Restore backup" }).click();
+    const restoring = page.getByRole("dialog", { name: "Restoring backup" });
+    await restoring.getByText("Restore completed").waitFor({ timeout: 120_000 });
+    const logged = (await t.db.select().from(activityLog).where(eq(activityLog.action, "restore.create"))).filter((a) => a.targetId === restoredId).map((a) => a.message);
+    expect(logged).toContainEqual(expect.stringContaining("restored across major versions (16.0 to 17.0), confirmed by an owner"));
   });
 });

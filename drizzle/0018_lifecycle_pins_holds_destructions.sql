@@ -10,6 +10,7 @@ CREATE TABLE "destructions" (
 	"backup_id" uuid,
 	"removed" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"error" text,
+	"runner_id" text,
 	"requested_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"finished_at" timestamp with time zone

@@ -4,6 +4,7 @@ import { runBackup } from "@/server/backups/run-backup";
 import type { Db, DbOrTx } from "@/server/db";
 import { backups, destructions, environments, projects, servers, users } from "@/server/db/schema";
 import { oneLine } from "@/server/jobs/run-failure";
+import { currentRunnerId } from "@/server/jobs/worker-presence";
 import { processLogger } from "@/server/plugins/call-context";
 import type { PluginHost } from "@/server/plugins/host";
 import { openSourceSession } from "@/server/servers/connect-server";
@@ -38,7 +39,13 @@ export async function runDestruction(db: Db, plugins: PluginHost, destructionId:
   if (env.archivedAt) return fail("The environment is already archived");
   const [server] = await db.select().from(servers).where(eq(servers.id, env.serverId));
 
-  await db.update(destructions).set({ status: "backing_up" }).where(eq(destructions.id, d.id));
+  // Claimed once, by this worker process: the reaper fails it if this process goes away.
+  const claimed = await db
+    .update(destructions)
+    .set({ status: "backing_up", runnerId: currentRunnerId() })
+    .where(and(eq(destructions.id, d.id), eq(destructions.status, "pending")))
+    .returning({ id: destructions.id });
+  if (claimed.length === 0) return;
   let backupId: string;
   try {
     const policy = await effectivePolicyFor(db, env.orgId, env.id);

@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/server/db";
 import { DESTRUCTION_STATUSES, KEEP_FINAL_BACKUPS, destructions, environments, projects } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue } from "@/server/jobs/enqueue";
+import { destructionJobKey } from "@/server/lifecycle/job-key";
 import { KEEP_FINAL_LABELS } from "@/server/lifecycle/keep-final-backups";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
@@ -75,7 +76,7 @@ async function assertNoDestructionRunning(db: DbOrTx, environmentIds: string[]) 
 /** Records a destroy and queues it in the environment's queue; the runner (server/lifecycle/run-destruction.ts) does the work. */
 async function queueDestruction(db: DbOrTx, actor: Principal, environment: { id: string; projectId: string }, label: string, keepBackups: Row["keepBackups"], offboarding: boolean) {
   const [row] = await db.insert(destructions).values({ orgId: actor.orgId, environmentId: environment.id, projectId: environment.projectId, label, keepBackups, offboarding, requestedBy: actor.userId }).returning();
-  await enqueueJob(db, "environment/destroy", { destructionId: row!.id }, { queueName: environmentQueue(environment.id), jobKey: `destroy:${row!.id}`, maxAttempts: 1 });
+  await enqueueJob(db, "environment/destroy", { destructionId: row!.id }, { queueName: environmentQueue(environment.id), jobKey: destructionJobKey(row!.id), maxAttempts: 1 });
   return row!;
 }
 

@@ -3,7 +3,9 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { activityLog, backups, environments, storageLocations } from "@/server/db/schema";
+import { activityLog, backups, destructions, environments, storageLocations } from "@/server/db/schema";
+import { currentRunnerId } from "@/server/jobs/worker-presence";
+import { reapStaleDestructions } from "@/server/lifecycle/reap-stale";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { getDestruction } from "@/server/services/destructions";
@@ -234,5 +236,25 @@ describe("restores across application versions", () => {
     expect(done, done.error ?? "").toMatchObject({ status: "completed" });
     const [logged] = (await activities("restore.create")).filter((a) => a.targetId === env.id);
     expect(logged!.message).toContain("restored across major versions (16.0 to 17.0), confirmed by an owner");
+  });
+});
+
+describe("a destroy whose worker died", () => {
+  it("is failed by the stale-run reaper, freeing the environment to be destroyed again; a live worker's is left alone", async () => {
+    const client = await odooClient();
+    const env = await createOdooEnvironment(t.db, plugins, members.owner, setup, client, "orphaned");
+    const base = { orgId: members.owner.orgId, environmentId: env.id, projectId: setup.project.id, label: "orphaned", keepBackups: "90_days" as const };
+    const [dead] = await t.db.insert(destructions).values({ ...base, status: "destroying", runnerId: "worker-long-gone" }).returning();
+    const [alive] = await t.db.insert(destructions).values({ ...base, status: "backing_up", runnerId: currentRunnerId() }).returning();
+
+    const reaped = await reapStaleDestructions(t.db);
+    expect(reaped).toEqual({ reaped: [dead!.id], runnerAlive: [alive!.id] });
+    expect(await getDestruction(t.db, members.owner, dead!.id)).toMatchObject({
+      status: "failed",
+      error: "The worker running this destroy stopped while removing the environment's data: its final backup is kept; destroy it again to finish",
+    });
+    await t.db.update(destructions).set({ status: "failed" }).where(eq(destructions.id, alive!.id));
+    const again = await callerFor(t.db, plugins, members.admin).lifecycle.destroyEnvironment({ id: env.id, confirm: "orphaned", keepBackups: "90_days" });
+    expect(await waitForDestruction(again.id)).toMatchObject({ status: "completed" });
   });
 });

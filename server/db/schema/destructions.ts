@@ -25,6 +25,8 @@ export const destructions = pgTable(
     /** What the source reported removing, one line each. */
     removed: jsonb().$type<string[]>().notNull().default([]),
     error: text(),
+    /** The worker process running it (`worker_processes.id`): the stale-run reaper fails it once that process is gone. */
+    runnerId: text(),
     requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     finishedAt: timestamp({ withTimezone: true }),

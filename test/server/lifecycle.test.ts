@@ -6,7 +6,8 @@ import type { Principal } from "@/server/auth/principal";
 import { activityLog, backups, destructions, environments, storageLocations } from "@/server/db/schema";
 import { currentRunnerId } from "@/server/jobs/worker-presence";
 import { reapStaleDestructions } from "@/server/lifecycle/reap-stale";
-import { createBackup } from "@/server/services/backup-lifecycle";
+import { runBackup } from "@/server/backups/run-backup";
+import { createBackup, insertPendingBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { getDestruction } from "@/server/services/destructions";
 import { getEnvironment, listEnvironments } from "@/server/services/environments";
@@ -256,5 +257,25 @@ describe("a destroy whose worker died", () => {
     await t.db.update(destructions).set({ status: "failed" }).where(eq(destructions.id, alive!.id));
     const again = await callerFor(t.db, plugins, members.admin).lifecycle.destroyEnvironment({ id: env.id, confirm: "orphaned", keepBackups: "90_days" });
     expect(await waitForDestruction(again.id)).toMatchObject({ status: "completed" });
+  });
+});
+
+describe("a backup queued before its environment was destroyed", () => {
+  it("fails saying so, without touching the server", async () => {
+    const client = await odooClient();
+    const env = await createOdooEnvironment(t.db, plugins, members.owner, setup, client, "queued before destroy");
+    const id = await insertPendingBackup(t.db, members.owner.orgId, {
+      environment: { id: env.id, projectId: setup.project.id },
+      storageLocationId: setup.storage.id,
+      type: "scheduled",
+      name: "",
+      notes: "",
+      requestedBy: null,
+      retention: "daily",
+      includeFilestore: true,
+    });
+    await t.db.update(environments).set({ archivedAt: new Date(), keepBackups: "90_days" }).where(eq(environments.id, env.id));
+    await runBackup(t.db, plugins, id, new AbortController().signal);
+    expect(await getBackup(t.db, members.owner, id)).toMatchObject({ status: "failed", failureKind: "precondition", error: "The environment was destroyed and archived: it is not backed up any more" });
   });
 });

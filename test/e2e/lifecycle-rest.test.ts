@@ -125,4 +125,24 @@ describe("the environment lifecycle over REST", () => {
     expect((await api("PUT", `/backups/${id}`, tokens.operator!, { pinned: true, notes: "Deploy 42 rolled out" })).body).toMatchObject({ pinned: true, notes: "Deploy 42 rolled out", name: "Before deploy 42" });
     expect((await api("POST", `/backups/${id}/release`, tokens.operator!)).body).toMatchObject({ held: false, pinned: true });
   });
+
+  it("offboards the client: every environment destroyed, the project archived, then purged", async () => {
+    const offboard = { confirm: setup.project.name, keepBackups: "permanent" };
+    expect((await api("POST", `/projects/${setup.project.id}/offboard`, tokens.operator!, offboard)).status).toBe(403);
+    const requested = await api("POST", `/projects/${setup.project.id}/offboard`, tokens.admin!, offboard);
+    expect(requested).toMatchObject({ status: 202, body: { items: [{ status: "pending", offboarding: true, keepBackups: "permanent" }] } });
+    const id = (requested.body.items as { id: string }[])[0]!.id;
+    const done = await until(() => api("GET", `/destructions/${id}`, tokens.operator!), (r) => r.body.status === "completed" || r.body.status === "failed", "offboard");
+    expect(done.body, String(done.body.error)).toMatchObject({ status: "completed" });
+    expect(await databaseExists(client.database)).toBe(false);
+
+    expect((await api("GET", "/projects", tokens.operator!)).body.items).toEqual([]);
+    expect((await api("GET", "/projects?view=archived", tokens.operator!)).body.items).toMatchObject([{ id: setup.project.id, archivedAt: expect.any(String), environmentCount: 0 }]);
+    // The first environment's destroy went with its purge; this one's is listed.
+    expect((await api("GET", `/destructions?projectId=${setup.project.id}`, tokens.operator!)).body.items).toMatchObject([{ id, offboarding: true }]);
+
+    expect((await api("POST", `/projects/${setup.project.id}/purge`, tokens.admin!, { confirm: setup.project.name })).status).toBe(204);
+    expect((await api("GET", `/projects/${setup.project.id}`, tokens.operator!)).status).toBe(404);
+    expect(listFiles(setup.storageDir)).toEqual([]);
+  });
 });

@@ -176,4 +176,29 @@ describe("the environment lifecycle in the console", () => {
     const logged = (await t.db.select().from(activityLog).where(eq(activityLog.action, "restore.create"))).filter((a) => a.targetId === restoredId).map((a) => a.message);
     expect(logged).toContainEqual(expect.stringContaining("restored across major versions (16.0 to 17.0), confirmed by an owner"));
   });
+
+  it("offboards the client from its project page; the project moves to the archived projects", async () => {
+    await page.context().clearCookies();
+    await signIn(page, app.url, members.admin.label, TEST_PASSWORD);
+    await page.goto(`${app.url}/projects/${setup.project.id}`);
+    await page.getByRole("button", { name: "Offboard client" }).click();
+    const dialog = page.getByRole("dialog", { name: "Offboard client" });
+    await dialog.getByText("Permanently", { exact: true }).click();
+    await dialog.getByLabel(`Type “${setup.project.name}” to confirm`).fill(setup.project.name);
+    await screenshotOf(dialog, "lifecycle-13-offboard-confirm");
+    await dialog.getByRole("button", { name: "Offboard client" }).click();
+    const progress = page.getByRole("dialog", { name: "Offboarding client" });
+    await progress.getByText("Destroyed and archived").waitFor({ timeout: 120_000 });
+    await screenshotOf(progress, "lifecycle-14-offboarded");
+    await progress.getByRole("button", { name: "Close" }).last().click();
+
+    await page.getByText("Archived", { exact: true }).first().waitFor();
+    await page.getByRole("button", { name: "Purge" }).waitFor();
+    expect(await databaseExists(client.database)).toBe(false);
+    await page.goto(`${app.url}/projects`);
+    await page.getByText("No projects yet").waitFor();
+    await page.getByRole("group", { name: "Which projects" }).getByRole("button", { name: "Archived" }).click();
+    await page.getByRole("link", { name: setup.project.name }).waitFor();
+    await screenshot(page, "lifecycle-15-archived-projects");
+  });
 });

@@ -31,3 +31,9 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
  */
 export const BACKUP_ORIGINS = ["taken", "imported", "foreign"] as const;
 export type BackupOrigin = (typeof BACKUP_ORIGINS)[number];
+/** "Keep final backups for 90 days / 1 year / permanently", chosen when an environment is destroyed. */
+export const KEEP_FINAL_BACKUPS = ["90_days", "1_year", "permanent"] as const;
+export type KeepFinalBackups = (typeof KEEP_FINAL_BACKUPS)[number];
+/** A destroy of an environment: waiting in its queue, taking the final backup, removing its data, done, or stopped (nothing removed unless `removed` says so). */
+export const DESTRUCTION_STATUSES = ["pending", "backing_up", "destroying", "completed", "failed"] as const;
+export type DestructionStatus = (typeof DESTRUCTION_STATUSES)[number];

@@ -8,6 +8,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
+import { lifecycleRouter } from "./routers/lifecycle";
 import { meRouter } from "./routers/me";
 import { notificationChannelsRouter } from "./routers/notification-channels";
 import { membersRouter } from "./routers/members";
@@ -41,6 +42,7 @@ export const appRouter = router({
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
   restoreDrills: restoreDrillsRouter,
+  lifecycle: lifecycleRouter,
   downloadLinks: downloadLinksRouter,
   erasure: erasureRouter,
   activity: activityRouter,

@@ -105,6 +105,8 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
   let storage: HostedStorageClient | undefined;
   let server: ManagedServer | undefined;
   try {
+    // A backup queued before its environment was destroyed finds no data left to take.
+    if (job.environment.archivedAt) throw new RunFailure("precondition", "The environment was destroyed and archived: it is not backed up any more");
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
     server = session.server;

@@ -11,8 +11,8 @@ export const trustBackupInput = z.object({ backupId: z.uuid(), confirm: z.string
 /** The foreign-backup message a restore gives, in one place for the service and the run. */
 export const UNTRUSTED_FOREIGN = "This backup was imported from storage without this console's signature for this organization (foreign): an admin must trust it before it can be restored";
 
-/** An archived environment (a catalog import's stand-in) holds backups; nothing is restored into it. */
-export const ARCHIVED_TARGET = "This environment is archived (it holds backups of an environment this console no longer knows): restore into another environment or a new one";
+/** An archived environment holds backups; nothing is restored into it. */
+export const ARCHIVED_TARGET = "This environment is archived (destroyed, or a stand-in for backups of an environment this console no longer knows): restore into another environment or a new one";
 
 /**
  * An admin's explicit confirmation that a foreign backup (imported, not signed by this console for this

@@ -9,9 +9,13 @@ export type RetentionCandidate = {
   takenAt: Date;
   /** Set for non-scheduled backups: their chosen class ends then (null: permanent). */
   expiresAt: Date | null;
+  /** Pinned by an operator: kept whatever the rules say. */
+  pinned?: boolean;
+  /** A pre-upgrade backup not yet released: kept whatever the rules say. */
+  held?: boolean;
 };
 
-export const KEEP_REASONS = ["newest", "permanent", "daily", "weekly", "monthly", "yearly", "class"] as const;
+export const KEEP_REASONS = ["newest", "permanent", "daily", "weekly", "monthly", "yearly", "class", "pinned", "held", "archived"] as const;
 export type KeepReason = (typeof KEEP_REASONS)[number];
 
 export type RetentionDecision = { id: string; keep: boolean; reasons: KeepReason[] };
@@ -43,6 +47,27 @@ function isoWeek([y, m, d]: [number, number, number]): string {
   return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
+/** The candidates newest first, each with its pinned / held reasons already given. */
+function newestFirst(candidates: RetentionCandidate[]) {
+  const sorted = [...candidates].sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime() || (a.id < b.id ? 1 : -1));
+  const reasons = new Map<string, KeepReason[]>(sorted.map((c) => [c.id, [...(c.pinned ? ["pinned" as const] : []), ...(c.held ? ["held" as const] : [])]]));
+  return { sorted, reasons };
+}
+
+/**
+ * The backups of an environment destroyed and archived with its backups kept until `until` (null: permanently):
+ * GFS, classes and "newest" no longer apply. Every backup is kept until then and none after, but pinned and held ones.
+ */
+export function decideArchivedRetention(candidates: RetentionCandidate[], until: Date | null, now: Date): RetentionDecision[] {
+  const { sorted, reasons } = newestFirst(candidates);
+  const kept = until === null || until > now;
+  return sorted.map((c) => {
+    const why = reasons.get(c.id)!;
+    if (kept) why.push("archived");
+    return { id: c.id, keep: why.length > 0, reasons: why };
+  });
+}
+
 function bucketKeys(at: Date, timezone: string): Record<Bucket, string> {
   const date = localDate(at, timezone);
   const [y, m, d] = date;
@@ -54,11 +79,11 @@ function bucketKeys(at: Date, timezone: string): Record<Bucket, string> {
  * the last N days (weeks, months, years) that have a backup, the newest of that period is kept, N being the
  * policy's keep count, with periods in the policy's time zone. Other backups keep their chosen class until
  * its expiry; permanent ones always. The newest completed backup is always kept, whatever the rules say.
+ * Pinned and held backups are kept whatever the rules say.
  */
 export function decideRetention(candidates: RetentionCandidate[], policy: Pick<Policy, "retention" | "timezone">, now: Date): RetentionDecision[] {
-  const sorted = [...candidates].sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime() || (a.id < b.id ? 1 : -1));
-  const reasons = new Map<string, KeepReason[]>(sorted.map((c) => [c.id, []]));
-  if (sorted[0]) reasons.get(sorted[0].id)!.push("newest");
+  const { sorted, reasons } = newestFirst(candidates);
+  if (sorted[0]) reasons.get(sorted[0].id)!.unshift("newest");
 
   const scheduled = sorted.filter((c) => c.type === "scheduled").map((c) => ({ id: c.id, keys: bucketKeys(c.takenAt, policy.timezone) }));
   for (const bucket of ["daily", "weekly", "monthly", "yearly"] as const) {

@@ -1,15 +1,14 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { safeholdActor, type Principal } from "@/server/auth/principal";
 import { backupObjectKeys, removeBackupObjects } from "@/server/backups/backup-objects";
 import type { DbOrTx } from "@/server/db";
-import { backupCopies, backups, restores, storageLocations } from "@/server/db/schema";
+import { backupCopies, backups, environments, projects, restores, storageLocations } from "@/server/db/schema";
 import { copyLocationsOf } from "@/server/copies/copy-locations";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
-
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivities, type ActivityEntry } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
-import { decideRetention, type RetentionCandidate } from "./gfs";
+import { decideArchivedRetention, decideRetention, type RetentionCandidate } from "./gfs";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
 /** Backups whose files are removed per batch: one artifact query, one update and one activity insert each. */
@@ -30,6 +29,8 @@ async function completedByEnvironment(db: DbOrTx): Promise<Map<string, Completed
       type: backups.type,
       retentionClass: backups.retentionClass,
       expiresAt: backups.expiresAt,
+      pinned: backups.pinned,
+      held: backups.held,
       scheduledFor: backups.scheduledFor,
       createdAt: backups.createdAt,
     })
@@ -50,23 +51,42 @@ async function inUseByRestores(db: DbOrTx): Promise<Set<string>> {
   return new Set(rows.flatMap((r) => (r.backupId ? [r.backupId] : [])));
 }
 
+/** Environments archived by "Destroy environment": their backups are kept until a chosen date (null: permanently). */
+async function archivedEnvironments(db: DbOrTx): Promise<Map<string, ArchivedEnvironment>> {
+  const rows = await db
+    .select({ environmentId: environments.id, environmentName: environments.name, projectName: projects.name, until: environments.keepBackupsUntil })
+    .from(environments)
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .where(and(isNotNull(environments.archivedAt), isNotNull(environments.keepBackups)));
+  return new Map(rows.map((r) => [r.environmentId, r]));
+}
+
+type ArchivedEnvironment = { environmentId: string; environmentName: string; projectName: string; until: Date | null };
+/** What the pass knows of an environment: its effective policy, or the date its archived backups are kept until. */
+type Ruled = { policy: EnvironmentPolicy } | { archived: ArchivedEnvironment };
+
 /**
  * The retention task: applies each environment's effective policy to its completed backups
- * (see `decideRetention`), removes what falls out from storage, then marks it `expired` and records it.
+ * (see `decideRetention`), or for a destroyed environment the keep date chosen then (`decideArchivedRetention`),
+ * removes what falls out from storage, then marks it `expired` and records it.
  * A backup whose objects cannot be removed stays completed, to be tried again on the next pass.
  */
 export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Date = new Date()): Promise<{ examined: number; expired: number; failed: number }> {
-  const policies = new Map((await loadEnvironmentPolicies(db)).map((e) => [e.environmentId, e]));
+  const rules = new Map<string, Ruled>([
+    ...[...(await archivedEnvironments(db))].map(([id, archived]) => [id, { archived }] as const),
+    ...(await loadEnvironmentPolicies(db)).map((policy) => [policy.environmentId, { policy }] as const),
+  ]);
   const byEnvironment = await completedByEnvironment(db);
   const busy = await inUseByRestores(db);
   const falling: Completed[] = [];
   let examined = 0;
   for (const [environmentId, candidates] of byEnvironment) {
-    const environment = policies.get(environmentId);
-    if (!environment) continue;
+    const ruled = rules.get(environmentId);
+    if (!ruled) continue;
     examined += candidates.length;
     const byId = new Map(candidates.map((c) => [c.id, c]));
-    for (const decision of decideRetention(candidates, environment.policy, now)) {
+    const decisions = "policy" in ruled ? decideRetention(candidates, ruled.policy.policy, now) : decideArchivedRetention(candidates, ruled.archived.until, now);
+    for (const decision of decisions) {
       if (!decision.keep && !busy.has(decision.id)) falling.push(byId.get(decision.id)!);
     }
   }
@@ -76,7 +96,7 @@ export async function runRetentionPass(db: DbOrTx, plugins: PluginHost, now: Dat
   let failed = 0;
   try {
     for (let i = 0; i < falling.length; i += BATCH) {
-      const outcome = await expireBatch(db, plugins, clients, falling.slice(i, i + BATCH), policies);
+      const outcome = await expireBatch(db, plugins, clients, falling.slice(i, i + BATCH), rules);
       expired += outcome.expired;
       failed += outcome.failed;
     }
@@ -110,7 +130,7 @@ async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Prom
  * Removes a batch's files (a few deletions at a time), then marks the backups whose files are gone `expired`
  * and records them, in two statements. A location that fails is recorded once and its backups wait.
  */
-async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, HostedStorageClient | Error>, batch: Completed[], policies: Map<string, EnvironmentPolicy>) {
+async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string, HostedStorageClient | Error>, batch: Completed[], rules: Map<string, Ruled>) {
   const keys = await backupObjectKeys(db, batch);
   const copies = await copyLocationsOf(db, batch.map((b) => b.id));
   const removed: Completed[] = [];
@@ -132,7 +152,7 @@ async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string,
           action: "backup.expire",
           targetType: "backup",
           targetId: backup.id,
-          targetLabel: label(policies.get(backup.environmentId)!),
+          targetLabel: label(rules.get(backup.environmentId)!),
           outcome: "failure",
           message: `Retention could not remove files from ${what}: ${(err as Error).message}. Its backups are kept and tried again on the next pass.`,
         },
@@ -162,26 +182,25 @@ async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string,
   await recordActivities(db, [
     ...problems,
     ...done.map((backup) => {
-      const environment = policies.get(backup.environmentId)!;
-      const keep = environment.policy.retention;
+      const ruled = rules.get(backup.environmentId)!;
       return {
         actor: safeholdActor(backup.orgId),
-        entry: {
-          action: "backup.expire",
-          targetType: "backup",
-          targetId: backup.id,
-          targetLabel: label(environment),
-          message:
-            backup.type === "scheduled"
-              ? `No longer kept by the retention policy (daily ${keep.daily}, weekly ${keep.weekly}, monthly ${keep.monthly}, yearly ${keep.yearly}); its files were removed`
-              : `Its ${backup.retentionClass} retention ended; its files were removed`,
-        },
+        entry: { action: "backup.expire", targetType: "backup", targetId: backup.id, targetLabel: label(ruled), message: expiryMessage(backup, ruled) },
       };
     }),
   ]);
   return { expired: done.length, failed: batch.length - done.length };
 }
 
-function label(environment: EnvironmentPolicy): string {
+function label(ruled: Ruled): string {
+  const environment = "policy" in ruled ? ruled.policy : ruled.archived;
   return `${environment.projectName} / ${environment.environmentName}`;
+}
+
+function expiryMessage(backup: Completed, ruled: Ruled): string {
+  if ("archived" in ruled) return "The environment was destroyed and its final backups were kept until now; its files were removed";
+  const keep = ruled.policy.policy.retention;
+  return backup.type === "scheduled"
+    ? `No longer kept by the retention policy (daily ${keep.daily}, weekly ${keep.weekly}, monthly ${keep.monthly}, yearly ${keep.yearly}); its files were removed`
+    : `Its ${backup.retentionClass} retention ended; its files were removed`;
 }

@@ -26,6 +26,16 @@ export const createBackupInput = z.object({
   storageLocationId: z.uuid().optional(),
   includeFilestore: z.boolean().optional(),
   retention: z.enum(RETENTION_CLASSES).default("monthly"),
+  /** `pre_upgrade`: "Prepare for upgrade", a backup held (never pruned) until an operator releases it. */
+  type: z.enum(["manual", "pre_upgrade"]).default("manual"),
+});
+
+export const updateBackupInput = z.object({
+  id: z.uuid(),
+  name: z.string().trim().max(200).optional(),
+  notes: z.string().trim().max(5000).optional(),
+  /** Pinned: kept whatever retention says. */
+  pinned: z.boolean().optional(),
 });
 
 export async function chooseStorageLocation(db: DbOrTx, actor: Principal, id: string | undefined) {
@@ -47,6 +57,9 @@ type NewBackup = {
   includeFilestore: boolean;
 };
 
+/** Pre-upgrade backups are held from the start: retention skips them until an operator releases them. */
+const HELD_TYPES: ReadonlySet<NewBackup["type"]> = new Set(["pre_upgrade"]);
+
 /** Inserts a pending backup row; the caller queues or runs it. */
 export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewBackup): Promise<string> {
   const now = new Date();
@@ -65,6 +78,7 @@ export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewB
       retentionClass: input.retention,
       expiresAt: expiryFor(input.retention, now),
       includeFilestore: input.includeFilestore,
+      held: HELD_TYPES.has(input.type),
       createdAt: now,
     })
     .returning({ id: backups.id });
@@ -75,9 +89,13 @@ export async function insertPendingBackup(db: DbOrTx, orgId: string, input: NewB
  * Records a manual backup as pending and queues its run in the environment's queue, in one transaction.
  * It starts when the environment's earlier backups and restores are done.
  */
-export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof createBackupInput>) {
+/** The API's input; callers in the console may leave `type` out (a manual backup). */
+type CreateBackup = Omit<z.infer<typeof createBackupInput>, "type"> & { type?: z.infer<typeof createBackupInput>["type"] };
+
+export async function createBackup(db: DbOrTx, actor: Principal, input: CreateBackup) {
+  const type = input.type ?? "manual";
   const environment = await findEnvironment(db, actor, input.environmentId);
-  if (environment.environment.archivedAt) throw new ConflictError("This environment is archived: it holds imported backups and is never backed up");
+  if (environment.environment.archivedAt) throw new ConflictError("This environment is archived: it is never backed up");
   const policy = await effectivePolicyFor(db, actor.orgId, environment.environment.id);
   const location = await chooseStorageLocation(db, actor, input.storageLocationId ?? policy.storageLocationId ?? undefined);
   const includeFilestore = input.includeFilestore ?? policy.includeFilestore;
@@ -85,7 +103,7 @@ export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<
     const id = await insertPendingBackup(tx, actor.orgId, {
       environment: environment.environment,
       storageLocationId: location.id,
-      type: "manual",
+      type,
       name: input.name,
       notes: input.notes,
       requestedBy: actor.userId,
@@ -98,7 +116,7 @@ export async function createBackup(db: DbOrTx, actor: Principal, input: z.infer<
       targetType: "backup",
       targetId: id,
       targetLabel: `${environment.projectName} / ${environment.environment.name}`,
-      message: [input.name || "Manual backup", `to ${location.name}`, `kept ${input.retention}`, input.notes].filter(Boolean).join(" · "),
+      message: [input.name || (type === "pre_upgrade" ? "Pre-upgrade backup (held until released)" : "Manual backup"), `to ${location.name}`, `kept ${input.retention}`, input.notes].filter(Boolean).join(" · "),
     });
     return id;
   });
@@ -169,4 +187,36 @@ export async function retryCopy(db: DbOrTx, actor: Principal, input: z.infer<typ
     await enqueueCopyJobs(tx, [copy.id]);
     await recordActivity(tx, actor, { action: "backup.copy_retry", targetType: "backup", targetId: backup.id, targetLabel: `${projectName} / ${environmentName}`, message: `Retrying the second copy in ${copy.name}` });
   });
+}
+
+/** Renames a backup, edits its notes, pins or unpins it; each change goes to the activity log. */
+export async function updateBackup(db: DbOrTx, actor: Principal, input: z.infer<typeof updateBackupInput>) {
+  const { backup, projectName, environmentName } = await findBackup(db, actor, input.id);
+  const changes: string[] = [];
+  if (input.name !== undefined && input.name !== backup.name) changes.push(input.name ? `renamed "${input.name}"` : "name cleared");
+  if (input.notes !== undefined && input.notes !== backup.notes) changes.push("notes edited");
+  if (input.pinned !== undefined && input.pinned !== backup.pinned) changes.push(input.pinned ? "pinned: kept whatever retention says" : "unpinned: retention applies again");
+  if (changes.length) {
+    await db
+      .update(backups)
+      .set({ name: input.name ?? backup.name, notes: input.notes ?? backup.notes, pinned: input.pinned ?? backup.pinned })
+      .where(and(eq(backups.id, backup.id), eq(backups.orgId, actor.orgId)));
+    await recordActivity(db, actor, { action: "backup.update", targetType: "backup", targetId: backup.id, targetLabel: `${projectName} / ${environmentName}`, message: changes.join("; ") });
+  }
+  return getBackup(db, actor, backup.id);
+}
+
+/** Releases a held (pre-upgrade) backup: from now on its retention class applies. */
+export async function releaseBackup(db: DbOrTx, actor: Principal, id: string) {
+  const { backup, projectName, environmentName } = await findBackup(db, actor, id);
+  if (!backup.held) throw new ConflictError("This backup is not held");
+  await db.update(backups).set({ held: false }).where(and(eq(backups.id, backup.id), eq(backups.orgId, actor.orgId)));
+  await recordActivity(db, actor, {
+    action: "backup.release",
+    targetType: "backup",
+    targetId: backup.id,
+    targetLabel: `${projectName} / ${environmentName}`,
+    message: `Released ${backup.name ? `"${backup.name}"` : `the ${backup.type} backup`}: its ${backup.retentionClass} retention applies again`,
+  });
+  return getBackup(db, actor, backup.id);
 }

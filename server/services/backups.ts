@@ -34,6 +34,12 @@ export const backupItem = z.object({
   expiresAt: z.string().nullable(),
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
+  /** Kept whatever retention says, until unpinned. */
+  pinned: z.boolean(),
+  /** A pre-upgrade backup kept until an operator releases it. */
+  held: z.boolean(),
+  /** Its environment was destroyed: its backups are kept until then (null: permanently), whatever their class says. */
+  keptAfterDestroyUntil: z.string().nullable().optional(),
   /** `taken` by this console, `imported` by a catalog import (signed here), or `foreign` (restorable once `trusted`). */
   origin: z.enum(BACKUP_ORIGINS),
   trusted: z.boolean(),
@@ -85,6 +91,8 @@ function selectBackups(db: DbOrTx, where: SQL | undefined) {
       backup: backups,
       environmentName: environments.name,
       source: environments.source,
+      environmentKeep: environments.keepBackups,
+      environmentKeepUntil: environments.keepBackupsUntil,
       projectName: projects.name,
       storageLocationName: storageLocations.name,
       requesterEmail: requester.email,
@@ -122,6 +130,9 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     expiresAt: b.expiresAt?.toISOString() ?? null,
     sizeBytes: b.sizeBytes,
     verified: b.verified,
+    pinned: b.pinned,
+    held: b.held,
+    ...(row.environmentKeep ? { keptAfterDestroyUntil: row.environmentKeepUntil?.toISOString() ?? null } : {}),
     origin: b.origin,
     trusted: b.origin !== "foreign" || b.trustedAt !== null,
     error: b.error,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { STAGES, backups, environments, projects, servers } from "@/server/db/schema";
+import { KEEP_FINAL_BACKUPS, STAGES, backups, environments, projects, servers } from "@/server/db/schema";
 import { SEALED_COLUMNS, sealSecret } from "@/server/db/sealed-columns";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { TestResult } from "@/server/plugins/contracts";
@@ -33,6 +33,9 @@ export const environmentItem = z.object({
   restoring: z.boolean(),
   /** Set on an archived stand-in a catalog import made for backups of an environment this console no longer knew. */
   archivedAt: z.string().nullable(),
+  /** For an environment archived by "Destroy environment": how long its backups are kept, and until when (null: permanently). */
+  keepBackups: z.enum(KEEP_FINAL_BACKUPS).nullable(),
+  keepBackupsUntil: z.string().nullable(),
   createdAt: z.string(),
   /** In lists only: the schedule of its effective backup policy, and whether it overrides the organization's default. */
   policy: policySummary.optional(),
@@ -46,6 +49,8 @@ export const listEnvironmentsInput = z.object({
   /** Only environments of this source type (e.g. the ones a backup can be restored into). */
   source: z.string().max(50).optional(),
   q: z.string().trim().max(100).optional(),
+  /** `active` (the default: archived environments are out of active lists), `archived` or `all`. */
+  view: z.enum(["active", "archived", "all"]).default("active"),
 });
 export const createEnvironmentInput = z.object({
   projectId: z.uuid(),
@@ -93,15 +98,19 @@ function toItem(plugins: PluginHost, row: { environment: EnvironmentRow; project
     sourceConfig: presentConfig(plugins, "sources", e.source, e.sourceConfig, readableSecrets(SECRETS, e.id, e.sourceSecrets)),
     restoring,
     archivedAt: e.archivedAt?.toISOString() ?? null,
+    keepBackups: e.keepBackups,
+    keepBackupsUntil: e.keepBackupsUntil?.toISOString() ?? null,
     createdAt: e.createdAt.toISOString(),
   };
 }
 
-export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listEnvironmentsInput>) {
+export async function listEnvironments(db: DbOrTx, plugins: PluginHost, actor: Principal, input: Omit<z.infer<typeof listEnvironmentsInput>, "view"> & { view?: "active" | "archived" | "all" }) {
   const filters = [eq(environments.orgId, actor.orgId)];
   if (input.projectId) filters.push(eq(environments.projectId, input.projectId));
   if (input.serverId) filters.push(eq(environments.serverId, input.serverId));
   if (input.source) filters.push(eq(environments.source, input.source));
+  if ((input.view ?? "active") === "active") filters.push(isNull(environments.archivedAt));
+  if (input.view === "archived") filters.push(isNotNull(environments.archivedAt));
   if (input.q) filters.push(sql`(${environments.name} ilike ${`%${input.q}%`} or ${projects.name} ilike ${`%${input.q}%`})`);
   if (input.cursor) {
     const [name, id] = decodeCursor(input.cursor, 2) as [string, string];

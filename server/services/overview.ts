@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
@@ -13,10 +13,12 @@ export const overviewOutput = z.object({
 });
 
 function countIn(db: DbOrTx, table: typeof projects | typeof environments | typeof servers | typeof storageLocations | typeof memberships, orgId: string) {
+  // Archived (destroyed, offboarded) projects and environments are out of the counts.
+  const active = "archivedAt" in table ? isNull(table.archivedAt) : undefined;
   return db
     .select({ n: sql<number>`count(*)::int` })
     .from(table)
-    .where(eq(table.orgId, orgId))
+    .where(and(eq(table.orgId, orgId), active))
     .then(([row]) => row?.n ?? 0);
 }
 

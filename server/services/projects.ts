@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
@@ -11,12 +11,20 @@ export const projectItem = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
+  /** Its active environments (archived ones are not counted). */
   environmentCount: z.number(),
+  /** Set once the client was offboarded. */
+  archivedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 export const projectPage = pageSchema(projectItem);
 
-export const listProjectsInput = z.object({ ...pageInput, q: z.string().trim().max(100).optional() });
+export const listProjectsInput = z.object({
+  ...pageInput,
+  q: z.string().trim().max(100).optional(),
+  /** `active` (the default), `archived` (offboarded clients) or `all`. */
+  view: z.enum(["active", "archived", "all"]).default("active"),
+});
 export const createProjectInput = z.object({
   name: z.string().trim().min(1, "Name the project (usually the client)").max(100),
   description: z.string().trim().max(1000).default(""),
@@ -24,15 +32,24 @@ export const createProjectInput = z.object({
 export const updateProjectInput = createProjectInput.partial().extend({ id: z.uuid() });
 
 // Counted through a join: drizzle leaves columns unqualified in a single-table select, which a correlated subquery would misread.
-const environmentCount = sql<number>`count(${environments.id})::int`;
+const environmentCount = sql<number>`(count(${environments.id}) filter (where ${environments.archivedAt} is null))::int`;
 
 function toItem(row: typeof projects.$inferSelect & { environmentCount: number }) {
-  return { id: row.id, name: row.name, description: row.description, environmentCount: row.environmentCount, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    environmentCount: row.environmentCount,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
-export async function listProjects(db: DbOrTx, actor: Principal, input: z.infer<typeof listProjectsInput>) {
+export async function listProjects(db: DbOrTx, actor: Principal, input: Omit<z.infer<typeof listProjectsInput>, "view"> & { view?: "active" | "archived" | "all" }) {
   const filters = [eq(projects.orgId, actor.orgId)];
   if (input.q) filters.push(sql`${projects.name} ilike ${`%${input.q}%`}`);
+  if ((input.view ?? "active") === "active") filters.push(isNull(projects.archivedAt));
+  if (input.view === "archived") filters.push(isNotNull(projects.archivedAt));
   if (input.cursor) {
     const [name, id] = decodeCursor(input.cursor, 2) as [string, string];
     filters.push(or(gt(projects.name, name), and(eq(projects.name, name), gt(projects.id, id)))!);
@@ -54,6 +71,7 @@ function projectColumns() {
     orgId: projects.orgId,
     name: projects.name,
     description: projects.description,
+    archivedAt: projects.archivedAt,
     createdAt: projects.createdAt,
     updatedAt: projects.updatedAt,
   };
@@ -103,8 +121,9 @@ export async function updateProject(db: DbOrTx, actor: Principal, input: z.infer
 
 export async function deleteProject(db: DbOrTx, actor: Principal, id: string) {
   const current = await findProject(db, actor, id);
-  if (current.environmentCount > 0) {
-    throw new ConflictError(`"${current.name}" still has ${current.environmentCount} environment(s): delete them first`);
+  const [all] = await db.select({ n: sql<number>`count(*)::int` }).from(environments).where(eq(environments.projectId, id));
+  if ((all?.n ?? 0) > 0) {
+    throw new ConflictError(`"${current.name}" still has ${all!.n} environment(s), archived ones included: delete or purge them first`);
   }
   await db.delete(projects).where(and(eq(projects.id, id), eq(projects.orgId, actor.orgId)));
   await recordActivity(db, actor, { action: "project.delete", targetType: "project", targetId: id, targetLabel: current.name });

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
@@ -12,6 +12,8 @@ import type { PluginHost } from "@/server/plugins/host";
 import { fieldsMarked, pick, valuesOf } from "@/shared/plugin-fields";
 import { restoreJobKey } from "@/server/restores/job-key";
 import { ARCHIVED_TARGET, UNTRUSTED_FOREIGN } from "@/server/catalog/trust-backup";
+import { applicationFrom } from "@/server/backups/application-info";
+import { checkCompatibility } from "@/server/restores/compatibility";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
 import { createEnvironment, environmentNamed, findEnvironment } from "./environments";
@@ -44,6 +46,11 @@ export const createRestoreInput = z
     includeFilestore: z.boolean().default(true),
     neutralize: z.boolean().default(false),
     confirm: z.string(),
+    /**
+     * To restore a backup into an environment running another major version of its application (refused otherwise):
+     * both versions as the refusal names them, e.g. "16.0 to 17.0". Owners only.
+     */
+    confirmVersions: z.string().max(200).optional(),
   })
   .superRefine((input, ctx) => {
     if (input.target === "environment" && !input.environmentId) ctx.addIssue({ code: "custom", path: ["environmentId"], message: "Choose the environment to restore into" });
@@ -188,7 +195,8 @@ async function assertDataLocationUnused(db: DbOrTx, actor: Principal, serverId: 
     .select({ name: environments.name, project: projects.name, config: environments.sourceConfig })
     .from(environments)
     .innerJoin(projects, eq(projects.id, environments.projectId))
-    .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, serverId), eq(environments.source, source)));
+    // A destroyed (archived) environment's data is gone: its database name is free to be used again.
+    .where(and(eq(environments.orgId, actor.orgId), eq(environments.serverId, serverId), eq(environments.source, source), isNull(environments.archivedAt)));
   const clash = others.find((o) => valuesOf(o.config, fieldsMarked(schema, "dataLocation")) === location);
   if (clash) {
     const own = fieldsMarked(schema, "copyTarget").filter((name) => config[name] !== undefined);
@@ -219,6 +227,13 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   if (input.neutralize && !source.capabilities?.includes("neutralize")) {
     throw new ValidationError(`The "${origin.source}" source cannot neutralize a restored copy: restore without neutralize`, { neutralize: "Not supported by this source" });
   }
+
+  // Compared before anything is recorded: the target's server is asked what it runs (a few seconds at most).
+  const existing = input.target === "original" ? origin : input.target === "environment" ? (await findEnvironment(db, actor, input.environmentId!)).environment : null;
+  const override =
+    existing && !existing.archivedAt && existing.source === origin.source
+      ? await checkCompatibility(db, plugins, actor, applicationFrom(backup.application), existing, input.confirmVersions)
+      : null;
 
   const id = await db.transaction(async (tx) => {
     let targetId: string;
@@ -262,7 +277,7 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
       })
       .returning({ id: restores.id });
     await enqueueJob(tx, "restore/run", { restoreId: row!.id }, { queueName: environmentQueue(targetId), jobKey: restoreJobKey(row!.id), maxAttempts: 1 });
-    const options = [input.safetyBackup && input.target !== "new_environment" ? "safety backup first" : "no safety backup", input.includeFilestore ? "with filestore" : "database only", input.neutralize ? "neutralized" : null].filter(Boolean);
+    const options = [input.safetyBackup && input.target !== "new_environment" ? "safety backup first" : "no safety backup", input.includeFilestore ? "with filestore" : "database only", input.neutralize ? "neutralized" : null, override].filter(Boolean);
     await recordActivity(tx, actor, {
       action: "restore.create",
       targetType: "environment",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { BACKUP_TYPES, RETENTION_CLASSES, backups } from "@/server/db/schema";
-import { KEEP_REASONS, decideRetention } from "@/server/retention/gfs";
+import { KEEP_REASONS, decideArchivedRetention, decideRetention } from "@/server/retention/gfs";
 import { effectivePolicyFor } from "./backup-policies";
 import { findEnvironment } from "./environments";
 
@@ -19,7 +19,7 @@ export const retentionPreviewOutput = z.object({
       takenAt: z.string(),
       expiresAt: z.string().nullable(),
       keep: z.boolean(),
-      /** Why it is kept: the newest backup, permanent, a GFS bucket, or its own class not yet ended. Empty: the next pass expires it. */
+      /** Why it is kept: the newest backup, permanent, a GFS bucket, its own class not yet ended, pinned, held, or its destroyed environment's keep date not reached. Empty: the next pass expires it. */
       reasons: z.array(z.enum(KEEP_REASONS)),
     }),
   ),
@@ -27,18 +27,16 @@ export const retentionPreviewOutput = z.object({
 
 /** What the retention pass would keep of an environment's completed backups under its current policy, and why. */
 export async function retentionPreview(db: DbOrTx, actor: Principal, environmentId: string, now = new Date()) {
-  await findEnvironment(db, actor, environmentId);
+  const { environment } = await findEnvironment(db, actor, environmentId);
   const policy = await effectivePolicyFor(db, actor.orgId, environmentId);
   const rows = await db
     .select()
     .from(backups)
     .where(and(eq(backups.environmentId, environmentId), eq(backups.orgId, actor.orgId), eq(backups.status, "completed")));
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const decisions = decideRetention(
-    rows.map((r) => ({ id: r.id, type: r.type, retentionClass: r.retentionClass, takenAt: r.scheduledFor ?? r.createdAt, expiresAt: r.expiresAt })),
-    policy,
-    now,
-  );
+  const candidates = rows.map((r) => ({ id: r.id, type: r.type, retentionClass: r.retentionClass, takenAt: r.scheduledFor ?? r.createdAt, expiresAt: r.expiresAt, pinned: r.pinned, held: r.held }));
+  // A destroyed environment's backups follow the keep date chosen then, not the policy.
+  const decisions = environment.archivedAt && environment.keepBackups ? decideArchivedRetention(candidates, environment.keepBackupsUntil, now) : decideRetention(candidates, policy, now);
   return {
     retention: policy.retention,
     timezone: policy.timezone,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "@/server/api/root";
 import type { Access } from "@/server/api/trpc";
 import type { Principal } from "@/server/auth/principal";
-import { downloadLinks, restoreDrills, restores, type Role } from "@/server/db/schema";
+import { destructions, downloadLinks, restoreDrills, restores, type Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
@@ -36,6 +36,7 @@ type Objects = {
   linkId: string;
   channelId: string;
   keyId: string;
+  destructionId: string;
 };
 
 let n = 0;
@@ -109,6 +110,14 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backups.retentionPreview": (o) => ({ id: o.environmentId }),
   "backups.retryCopy": (o) => ({ backupId: o.backupId, storageLocationId: o.storageId }),
   "backups.trust": (o) => ({ backupId: o.backupId, confirm: "TRUST" }),
+  "backups.update": (o) => ({ id: o.backupId, notes: "edited" }),
+  "backups.release": (o) => ({ id: o.backupId }),
+  "lifecycle.destroyEnvironment": (o) => ({ id: o.environmentId, confirm: "not the name", keepBackups: "90_days" }),
+  "lifecycle.offboardProject": (o) => ({ id: o.projectId, confirm: "not the name", keepBackups: "90_days" }),
+  "lifecycle.get": (o) => ({ id: o.destructionId }),
+  "lifecycle.list": (o) => ({ environmentId: o.environmentId }),
+  "lifecycle.purgeEnvironment": (o) => ({ id: o.environmentId, confirm: "not the name" }),
+  "lifecycle.purgeProject": (o) => ({ id: o.projectId, confirm: "not the name" }),
   "organizationKeys.list": () => undefined,
   "organizationKeys.create": () => ({}),
   "organizationKeys.rotate": () => ({ confirm: "not-the-word" }),
@@ -182,6 +191,10 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     .insert(restores)
     .values({ orgId: owner.orgId, backupId: backup.id, sourceEnvironmentId: environment.id, target: "original", targetEnvironmentId: environment.id, status: "completed" })
     .returning();
+  const [destruction] = await t.db
+    .insert(destructions)
+    .values({ orgId: owner.orgId, environmentId: environment.id, projectId: project.id, label: `${name} / production`, keepBackups: "90_days", status: "failed", error: "stopped" })
+    .returning();
   const [drill] = await t.db.insert(restoreDrills).values({ orgId: owner.orgId, environmentId: environment.id, backupId: backup.id, status: "completed" }).returning();
   const [link] = await t.db
     .insert(downloadLinks)
@@ -205,6 +218,7 @@ async function seedObjects(principals: Record<Role, Principal>, name: string): P
     linkId: link!.id,
     channelId: channel.id,
     keyId: (await ensureOrganizationKey(t.db, owner.orgId)).id,
+    destructionId: destruction!.id,
   };
 }
 
@@ -278,6 +292,10 @@ describe("access matrix over every procedure", () => {
       [
         "backupPolicies.putDefault",
         "backups.trust",
+        "lifecycle.destroyEnvironment",
+        "lifecycle.offboardProject",
+        "lifecycle.purgeEnvironment",
+        "lifecycle.purgeProject",
         "organizationKeys.confirmKit",
         "organizationKeys.create",
         "organizationKeys.recoveryKit",
@@ -315,7 +333,7 @@ describe("access matrix over every procedure", () => {
       const input = INPUTS[p]!(tracked);
       const result = await call(a.principals.owner, p, input);
       if (touched.size > 0) {
-        if (p === "environments.list" || p === "backups.list" || p === "restores.list") {
+        if (p === "environments.list" || p === "backups.list" || p === "restores.list" || p === "lifecycle.list") {
           // A filter naming another org's project matches nothing.
           expect(result, p).toMatchObject({ ok: true, data: { items: [] } });
         } else {

@@ -232,6 +232,14 @@ describe("REST API v1", () => {
         "GET /backups/{backupId}/download-links",
         "GET /activity",
         "GET /overview",
+        "PUT /backups/{id}",
+        "POST /backups/{id}/release",
+        "POST /environments/{id}/destroy",
+        "POST /projects/{id}/offboard",
+        "GET /destructions",
+        "GET /destructions/{id}",
+        "POST /environments/{id}/purge",
+        "POST /projects/{id}/purge",
       ].sort(),
     );
   });

@@ -12,6 +12,7 @@ import { Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/u
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
+import { ArchiveViewToggle, type ArchiveView } from "@/app/_components/lifecycle/archive-view-toggle";
 import { ProjectFormDialog } from "./project-form-dialog";
 
 export function ProjectsView() {
@@ -20,8 +21,9 @@ export function ProjectsView() {
   const { can } = useConsoleSession();
   const [q, setQ] = useState("");
   const [creating, setCreating] = useState(false);
+  const [view, setView] = useState<ArchiveView>("active");
   const projects = useInfiniteQuery(
-    trpc.projects.list.infiniteQueryOptions({ q: q || undefined, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    trpc.projects.list.infiniteQueryOptions({ q: q || undefined, limit: 50, view }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const items = projects.data?.pages.flatMap((p) => p.items) ?? [];
   const newButton = can("operator") && (
@@ -34,16 +36,19 @@ export function ProjectsView() {
     <>
       <PageHeader title="Projects" description="One project per client; each holds that client's environments." actions={(items.length > 0 || q) && newButton} />
       <Card padded={false}>
-        <div className="border-b border-slate-200 p-3">
-          <div className="relative max-w-sm">
+        <div className="flex items-center justify-between gap-3 border-b border-slate-200 p-3">
+          <div className="relative w-full max-w-sm">
             <Search className="pointer-events-none absolute top-2.5 left-3 size-4 text-slate-400" aria-hidden />
             <Input aria-label="Search projects" placeholder="Search projects" className="pl-9" value={q} onChange={(e) => setQ(e.target.value)} />
           </div>
+          <ArchiveViewToggle label="Which projects" value={view} onChange={setView} />
         </div>
         {projects.isLoading ? (
           <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
         ) : items.length === 0 ? (
-          q ? (
+          view === "archived" ? (
+            <EmptyState title="No archived projects">An offboarded client&apos;s project is archived here with its environments&apos; final backups.</EmptyState>
+          ) : q ? (
             <EmptyState title={`No project matches "${q}"`} />
           ) : (
             <EmptyState icon={<FolderKanban className="size-6" />} title="No projects yet" action={newButton}>
@@ -55,7 +60,7 @@ export function ProjectsView() {
             <thead>
               <tr>
                 <Th>Project</Th>
-                <Th>Environments</Th>
+                <Th>{view === "archived" ? "Archived" : "Environments"}</Th>
                 <Th>Created</Th>
               </tr>
             </thead>
@@ -68,7 +73,7 @@ export function ProjectsView() {
                     </Link>
                     {p.description && <p className="max-w-xl truncate text-xs text-slate-500">{p.description}</p>}
                   </Td>
-                  <Td className="tabular-nums">{p.environmentCount}</Td>
+                  <Td className="tabular-nums">{view === "archived" ? formatDateTime(p.archivedAt) : p.environmentCount}</Td>
                   <Td className="whitespace-nowrap text-slate-500">{formatDateTime(p.createdAt)}</Td>
                 </tr>
               ))}

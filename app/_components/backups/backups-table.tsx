@@ -1,18 +1,21 @@
 "use client";
 
-import { Download, RotateCcw, Trash2 } from "lucide-react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Download, Pencil, RotateCcw, Trash2, Unlock } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 import { DownloadDialog } from "@/app/_components/downloads/download-dialog";
 import { RestoreDialog } from "@/app/_components/restores/restore-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { BACKUP_TYPE_LABEL, formatBytes, formatDateTime, formatDuration } from "@/app/_lib/format";
 import { BackupProof } from "./backup-proof";
 import { BackupStatus } from "./backup-status";
 import { isActive, type BackupItem } from "./backup-types";
 import { DeleteBackupDialog } from "./delete-backup-dialog";
+import { EditBackupDialog } from "./edit-backup-dialog";
+import { useTRPC } from "@/app/_lib/trpc";
 
 const RETENTION_SHORT: Record<string, string> = { daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly", permanent: "Permanent" };
 
@@ -22,6 +25,11 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
   const [deleting, setDeleting] = useState<BackupItem | null>(null);
   const [restoring, setRestoring] = useState<BackupItem | null>(null);
   const [downloading, setDownloading] = useState<BackupItem | null>(null);
+  const [editing, setEditing] = useState<BackupItem | null>(null);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const refresh = { onSuccess: () => queryClient.invalidateQueries() };
+  const release = useMutation(trpc.backups.release.mutationOptions(refresh));
   return (
     <>
       <Table>
@@ -44,6 +52,18 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
             <tr key={b.id} className="align-top">
               <Td className="whitespace-nowrap">
                 {formatDateTime(b.createdAt)}
+                {/* Beside what it edits: the name, the notes, and whether it is pinned. */}
+                {can("operator") && (
+                  <button
+                    type="button"
+                    className="ml-1.5 rounded p-0.5 align-[-2px] text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+                    aria-label={`Edit backup of ${formatDateTime(b.createdAt)}`}
+                    title="Edit the name and notes, pin or unpin"
+                    onClick={() => setEditing(b)}
+                  >
+                    <Pencil className="size-3.5" aria-hidden />
+                  </button>
+                )}
                 {b.name && <p className="max-w-56 truncate text-xs font-medium text-slate-700" title={b.name}>{b.name}</p>}
                 {b.notes && <p className="max-w-56 truncate text-xs text-slate-500" title={b.notes}>{b.notes}</p>}
                 {b.requestedBy && <p className="text-xs text-slate-400">by {b.requestedBy}</p>}
@@ -63,10 +83,38 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
               </Td>
               <Td className="whitespace-nowrap tabular-nums">{formatBytes(b.sizeBytes)}</Td>
               <Td className="whitespace-nowrap tabular-nums">{formatDuration(b.startedAt, b.finishedAt)}</Td>
-              <Td className="whitespace-nowrap">
-                {/* Scheduled backups are kept by the environment's GFS rules (see its Retention preview), not by a class. */}
-                {b.type === "scheduled" ? <span title="Kept by the backup policy's daily / weekly / monthly / yearly rules">By policy (GFS)</span> : RETENTION_SHORT[b.retentionClass]}
-                {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
+              <Td className="min-w-32">
+                {b.keptAfterDestroyUntil !== undefined ? (
+                  // Its environment was destroyed: the keep chosen then replaces GFS and classes.
+                  <span title="Its environment was destroyed: its backups are kept as chosen then">
+                    {b.keptAfterDestroyUntil ? <>After destroy<p className="text-xs text-slate-500">until {formatDateTime(b.keptAfterDestroyUntil)}</p></> : "Permanently (destroyed)"}
+                  </span>
+                ) : (
+                  <>
+                    {/* Scheduled backups are kept by the environment's GFS rules (see its Retention preview), not by a class. */}
+                    {b.type === "scheduled" ? <span title="Kept by the backup policy's daily / weekly / monthly / yearly rules">By policy (GFS)</span> : RETENTION_SHORT[b.retentionClass]}
+                    {b.expiresAt && <p className="text-xs text-slate-500">until {formatDateTime(b.expiresAt)}</p>}
+                  </>
+                )}
+                {(b.pinned || b.held) && (
+                  <p className="mt-1 flex flex-wrap items-center gap-1">
+                    {b.pinned && (
+                      <span title="Kept whatever retention says, until unpinned">
+                        <Badge tone="info">Pinned</Badge>
+                      </span>
+                    )}
+                    {b.held && (
+                      <span title="A pre-upgrade backup: kept until an operator releases it">
+                        <Badge tone="warning">Held</Badge>
+                      </span>
+                    )}
+                    {b.held && can("operator") && (
+                      <Button variant="ghost" size="sm" title="Release: its retention applies again" loading={release.isPending && release.variables?.id === b.id} onClick={() => release.mutate({ id: b.id })}>
+                        <Unlock className="size-3.5" aria-hidden /> Release
+                      </Button>
+                    )}
+                  </p>
+                )}
               </Td>
               <Td className="text-right whitespace-nowrap">
                 {b.status === "completed" && (
@@ -98,6 +146,7 @@ export function BackupsTable({ items, showEnvironment }: { items: BackupItem[]; 
       {deleting && <DeleteBackupDialog backup={deleting} onClose={() => setDeleting(null)} />}
       {restoring && <RestoreDialog backup={restoring} onClose={() => setRestoring(null)} />}
       {downloading && <DownloadDialog backup={downloading} onClose={() => setDownloading(null)} />}
+      {editing && <EditBackupDialog backup={editing} onClose={() => setEditing(null)} />}
     </>
   );
 }

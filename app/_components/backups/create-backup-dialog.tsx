@@ -20,8 +20,20 @@ const RETENTION_LABEL: Record<(typeof RETENTION_CLASSES)[number], string> = {
   permanent: "Permanent (never deleted automatically)",
 };
 
-/** The seed's Create Backup: storage location, include filestore, retention; plus a name and notes for the log. */
-export function CreateBackupDialog({ environment, onClose }: { environment: { id: string; name: string; source: string; restoring?: boolean }; onClose: () => void }) {
+/**
+ * The seed's Create Backup: storage location, include filestore, retention; plus a name and notes for the log.
+ * `pre_upgrade` ("Prepare for upgrade"): the backup is held until an operator releases it; its retention applies after.
+ */
+export function CreateBackupDialog({
+  environment,
+  purpose = "manual",
+  onClose,
+}: {
+  environment: { id: string; name: string; source: string; restoring?: boolean };
+  purpose?: "manual" | "pre_upgrade";
+  onClose: () => void;
+}) {
+  const upgrade = purpose === "pre_upgrade";
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const locations = useQuery(trpc.storageLocations.list.queryOptions({ limit: 200 }));
@@ -52,19 +64,23 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ environmentId: environment.id, name, notes, storageLocationId: chosen || undefined, includeFilestore: withFilestore, retention });
+    create.mutate({ environmentId: environment.id, type: purpose, name, notes, storageLocationId: chosen || undefined, includeFilestore: withFilestore, retention });
   }
 
   return (
     <Dialog
       open
       onClose={onClose}
-      title="Create backup"
-      description={`A backup of ${environment.name}, now. It starts as soon as nothing else runs on this environment.`}
+      title={upgrade ? "Prepare for upgrade" : "Create backup"}
+      description={
+        upgrade
+          ? `A verified backup of ${environment.name} recording the version it runs, held until you release it: retention never removes it meanwhile.`
+          : `A backup of ${environment.name}, now. It starts as soon as nothing else runs on this environment.`
+      }
       footer={
         <>
           <Button variant="secondary" onClick={onClose}>Cancel</Button>
-          <Button type="submit" form="create-backup-form" loading={create.isPending} disabled={noStorage}>Create backup</Button>
+          <Button type="submit" form="create-backup-form" loading={create.isPending} disabled={noStorage}>{upgrade ? "Take pre-upgrade backup" : "Create backup"}</Button>
         </>
       }
     >
@@ -93,7 +109,7 @@ export function CreateBackupDialog({ environment, onClose }: { environment: { id
               ))}
             </Select>
           </Field>
-          <Field label="Retention period" htmlFor="backup-retention" error={failure?.fields.retention}>
+          <Field label={upgrade ? "Retention once released" : "Retention period"} htmlFor="backup-retention" error={failure?.fields.retention}>
             <Select id="backup-retention" value={retention} onChange={(e) => setRetention(e.target.value as typeof retention)}>
               {RETENTION_CLASSES.map((r) => (
                 <option key={r} value={r}>

@@ -18,6 +18,9 @@ const REASON_LABEL: Record<Reason, string> = {
   monthly: "Monthly",
   yearly: "Yearly",
   class: "Own retention",
+  pinned: "Pinned",
+  held: "Held for upgrade",
+  archived: "Kept after destroy",
 };
 
 const SHOWN = 12;

@@ -27,6 +27,7 @@ export function RestoreConfirmStep({
   confirm,
   onConfirmChange,
   error,
+  versions,
 }: {
   backup: { title: string; detail: string };
   target: TargetSummary;
@@ -34,6 +35,8 @@ export function RestoreConfirmStep({
   confirm: string;
   onConfirmChange: (value: string) => void;
   error?: string;
+  /** Asked once the console refused a restore across major versions of the application: an owner types both. */
+  versions?: { value: string; onChange: (value: string) => void; error?: string };
 }) {
   const lines = [
     target.isNew ? null : options.safetyBackup ? "Safety backup first" : "No safety backup",
@@ -65,6 +68,11 @@ export function RestoreConfirmStep({
       <Alert tone="warning" title="Warning">
         Restoring replaces all current data with the backup data. Always create a safety backup first.
       </Alert>
+      {versions && (
+        <Field label="Restore across major versions" htmlFor="restore-versions" hint="Owners only: the upgraded database may not start with the other version's code" error={versions.error}>
+          <Input id="restore-versions" value={versions.value} autoComplete="off" spellCheck={false} invalid={Boolean(versions.error)} onChange={(e) => versions.onChange(e.target.value)} className="font-mono" />
+        </Field>
+      )}
       <Field label="Type RESTORE to confirm" htmlFor="restore-confirm" error={error}>
         <Input id="restore-confirm" value={confirm} autoComplete="off" spellCheck={false} autoFocus placeholder="RESTORE" invalid={Boolean(error)} onChange={(e) => onConfirmChange(e.target.value)} className="font-mono" />
       </Field>

@@ -87,6 +87,8 @@ export function RestoreWizard({
   const [includeFilestore, setIncludeFilestore] = useState(true);
   const [neutralizeChoice, setNeutralizeChoice] = useState<{ target: string; value: boolean } | null>(null);
   const [confirm, setConfirm] = useState("");
+  // Set once the console refused the restore across major versions: from then on the wizard asks for them typed.
+  const [versions, setVersions] = useState<string | null>(null);
   const create = useMutation(
     trpc.restores.create.mutationOptions({
       onSuccess: (restore) => {
@@ -95,7 +97,9 @@ export function RestoreWizard({
         void queryClient.invalidateQueries();
       },
       onError: (error) => {
-        if (concernsTarget(wizardFieldErrors(errorInfo(error)?.fields ?? {}))) setStep(0);
+        const refused = wizardFieldErrors(errorInfo(error)?.fields ?? {});
+        if (concernsTarget(refused)) setStep(0);
+        if (refused.confirmVersions && versions === null) setVersions("");
       },
     }),
   );
@@ -121,7 +125,7 @@ export function RestoreWizard({
     event.preventDefault();
     if (blocked) return;
     if (step < STEPS.length - 1) setStep(step + 1);
-    else create.mutate(restoreInput(plan, origin, backup.id, options, confirm));
+    else create.mutate({ ...restoreInput(plan, origin, backup.id, options, confirm), ...(versions === null ? {} : { confirmVersions: versions }) });
   }
 
   return (
@@ -180,6 +184,7 @@ export function RestoreWizard({
             confirm={confirm}
             onConfirmChange={setConfirm}
             error={fields.confirm}
+            versions={versions === null ? undefined : { value: versions, onChange: setVersions, error: fields.confirmVersions }}
           />
         )}
       </form>

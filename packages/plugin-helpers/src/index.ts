@@ -2,6 +2,7 @@ export { formatBytes } from "./format";
 export { folderStats, streamFolder } from "./folder-archive";
 export type { FolderWording } from "./folder-wording";
 export { completedOutput, feedCommand, readText } from "./process-output";
+export { destroyFolder } from "./destroy-folder";
 export { restoreTag } from "./restore-tag";
 export { safeTarStream } from "./safe-tar";
 export { commandError, folderExists, moveFolder, mustRun, removeFolder, runCommand, tarError, type CommandResult } from "./server-commands";

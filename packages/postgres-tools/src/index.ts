@@ -2,6 +2,7 @@ export { postgresConfig, type PostgresConfig } from "./config";
 export { connectThroughServer, describePostgresError } from "./connect";
 export { describeStart, isPgDumpStart, PG_DUMP_HEADER, requirePgDumpHeader } from "./dump-header";
 export { streamPgDump } from "./dump";
+export { destroyDatabase } from "./destroy-database";
 export { dropMovedAsideDatabase } from "./moved-aside";
 export { checkPgDump, type PgDumpCheck } from "./pg-dump";
 export { loadSqlDump } from "./psql-load";

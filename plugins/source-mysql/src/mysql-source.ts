@@ -1,6 +1,6 @@
 import type { SourceContribution } from "@safehold/plugin-api";
-import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
-import { findClient, findDump } from "./client";
+import { destroyFolder, folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
+import { findClient, findDump, quoteIdentifier, quoteString, runSql } from "./client";
 import { mysqlConfig, uploadsFolder } from "./config";
 import { discoverMysqlDatabases } from "./discover";
 import { streamDump } from "./dump";
@@ -73,4 +73,21 @@ export const mysqlSource: SourceContribution = {
   restore: restoreMysql,
   discardPreviousCopy: discardMovedAside,
   discover: discoverMysqlDatabases,
+
+  /** Drops the database, then removes its uploads folder when one is configured (within the server's rules; gone already is fine). */
+  async destroy({ config: raw, server, signal }) {
+    const config = mysqlConfig(raw);
+    server.checkDatabase(config.database);
+    // A folder the server's rules refuse stops the destroy before anything is dropped.
+    if (config.uploadsDir) await server.resolveFolder(uploadsFolder(config), "replace");
+    const client = await findClient(server);
+    const [found] = await runSql(server, client, config, null, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteString(config.database)}`, signal);
+    const removed: string[] = [];
+    if (found?.[0] !== "0") {
+      await runSql(server, client, config, null, `DROP DATABASE IF EXISTS ${quoteIdentifier(config.database)}`, signal);
+      removed.push(`database "${config.database}"`);
+    }
+    if (config.uploadsDir) removed.push(...(await destroyFolder(server, uploadsFolder(config), "uploads folder")));
+    return { removed };
+  },
 };

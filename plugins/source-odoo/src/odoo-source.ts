@@ -1,6 +1,6 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
-import { checkPgDump, connectThroughServer, describePostgresError, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
-import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
+import { checkPgDump, connectThroughServer, describePostgresError, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { destroyFolder, folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
 import { exportOdooZip } from "./export-zip";
@@ -73,6 +73,15 @@ export const odooSource: SourceContribution = {
   async readApplication({ config: raw, server }, { signal }) {
     signal.throwIfAborted();
     return odooApplication(await readManifest(server, odooConfig(raw)));
+  },
+
+  /** Drops the database, then removes its filestore folder (both within the server's rules; gone already is fine). */
+  async destroy(context) {
+    const folder = filestoreFolder(odooConfig(context.config));
+    // A folder the server's rules refuse stops the destroy before anything is dropped.
+    await context.server.resolveFolder(folder, "replace");
+    const database = await destroyDatabase(context);
+    return { removed: [...database.removed, ...(await destroyFolder(context.server, folder, "filestore"))] };
   },
 
   restore: stageOdooRestore,

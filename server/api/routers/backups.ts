@@ -3,7 +3,7 @@ import { procedure, router } from "@/server/api/trpc";
 import { backupCountsInput, backupCountsOutput, countBackups } from "@/server/services/backup-counts";
 import { retryCopyInput } from "@/server/services/backup-copies";
 import { trustBackup, trustBackupInput } from "@/server/catalog/trust-backup";
-import { createBackup, createBackupInput, deleteBackup, retryCopy } from "@/server/services/backup-lifecycle";
+import { createBackup, createBackupInput, deleteBackup, releaseBackup, retryCopy, updateBackup, updateBackupInput } from "@/server/services/backup-lifecycle";
 import { retentionPreview, retentionPreviewOutput } from "@/server/services/retention-preview";
 import { backupDetail, backupPage, getBackup, listBackups, listBackupsInput } from "@/server/services/backups";
 
@@ -23,10 +23,20 @@ export const backupsRouter = router({
     .output(backupDetail)
     .query(({ ctx, input }) => getBackup(ctx.db, ctx.principal, input.id)),
 
-  create: procedure("operator", { method: "POST", path: "/environments/{environmentId}/backups", tags: ["backups"], summary: "Queue a manual backup (202: it runs in the environment's queue)", protect: true, restStatus: 202 })
+  create: procedure("operator", { method: "POST", path: "/environments/{environmentId}/backups", tags: ["backups"], summary: "Queue a manual backup, or with type pre_upgrade one held until released (202: it runs in the environment's queue)", protect: true, restStatus: 202 })
     .input(createBackupInput)
     .output(backupDetail)
     .mutation(({ ctx, input }) => createBackup(ctx.db, ctx.principal, input)),
+
+  update: procedure("operator", { method: "PUT", path: "/backups/{id}", tags: ["backups"], summary: "Rename a backup, edit its notes, pin or unpin it (the fields given)", protect: true })
+    .input(updateBackupInput)
+    .output(backupDetail)
+    .mutation(({ ctx, input }) => updateBackup(ctx.db, ctx.principal, input)),
+
+  release: procedure("operator", { method: "POST", path: "/backups/{id}/release", tags: ["backups"], summary: "Release a held pre-upgrade backup: its retention class applies again", protect: true })
+    .input(z.object({ id: z.uuid() }))
+    .output(backupDetail)
+    .mutation(({ ctx, input }) => releaseBackup(ctx.db, ctx.principal, input.id)),
 
   retentionPreview: procedure("viewer", { method: "GET", path: "/environments/{id}/retention-preview", tags: ["backups"], summary: "Which completed backups the environment's retention policy keeps, and why", protect: true })
     .input(z.object({ id: z.uuid() }))

@@ -36,6 +36,10 @@ export const backups = pgTable(
     expiresAt: timestamp({ withTimezone: true }),
     includeFilestore: boolean().notNull().default(true),
     verified: boolean().notNull().default(false),
+    /** Kept whatever retention says, until unpinned. */
+    pinned: boolean().notNull().default(false),
+    /** A pre-upgrade backup: kept whatever retention says until an operator releases it. */
+    held: boolean().notNull().default(false),
     progress: jsonb().$type<BackupProgress>(),
     sizeBytes: bigint({ mode: "number" }),
     error: text(),

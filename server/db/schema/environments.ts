@@ -1,6 +1,6 @@
 import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
-import { stageEnum } from "./enums";
+import { KEEP_FINAL_BACKUPS, stageEnum } from "./enums";
 import { organizationId } from "./organizations";
 import { projects } from "./projects";
 import { servers } from "./servers";
@@ -27,6 +27,12 @@ export const environments = pgTable(
      * it holds those backups, is never scheduled, backed up or restored into, and is not counted in compliance.
      */
     archivedAt: timestamp({ withTimezone: true }),
+    /**
+     * Set when the environment was destroyed: how long its final backups are kept (GFS no longer applies to them).
+     * Backups of an environment archived with `keep_backups` set expire at `keepBackupsUntil`, never when it is null.
+     */
+    keepBackups: text({ enum: KEEP_FINAL_BACKUPS }),
+    keepBackupsUntil: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -16,6 +16,7 @@ export * from "./backup-artifacts";
 export * from "./backup-copies";
 export * from "./restores";
 export * from "./restore-drills";
+export * from "./destructions";
 export * from "./erasure-subjects";
 export * from "./download-links";
 export * from "./notification-channels";

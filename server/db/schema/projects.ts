@@ -1,4 +1,4 @@
-import { pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
@@ -9,6 +9,8 @@ export const projects = pgTable(
     orgId: organizationId(),
     name: text().notNull(),
     description: text().notNull().default(""),
+    /** Set once the client was offboarded: every environment destroyed and archived. */
+    archivedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

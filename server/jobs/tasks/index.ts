@@ -10,6 +10,7 @@ import { runRestoreTask } from "./restore/run";
 import { runSelfBackupTask } from "./self-backup/run";
 import { selfBackupTickTask } from "./self-backup/tick";
 import { runDrillTask } from "./drill/run";
+import { destroyEnvironmentTask } from "./environment/destroy";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
@@ -20,6 +21,7 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/retention": retentionTask,
   "restore/run": runRestoreTask,
   "drill/run": runDrillTask,
+  "environment/destroy": destroyEnvironmentTask,
   "notify/send": sendNotificationTask,
   "maintenance/reap-stale-runs": reapStaleRunsTask,
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,

@@ -8,6 +8,7 @@ export const taskPayloads = {
   "backup/retention": z.object({}).loose(),
   "restore/run": z.object({ restoreId: z.uuid() }),
   "drill/run": z.object({ drillId: z.uuid() }),
+  "environment/destroy": z.object({ destructionId: z.uuid() }),
   "notify/send": z.object({ deliveryId: z.uuid() }),
   "maintenance/reap-stale-runs": z.object({}).loose(),
   "maintenance/prune-login-attempts": z.object({}).loose(),

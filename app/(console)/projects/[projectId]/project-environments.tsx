@@ -17,6 +17,7 @@ import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { PolicySummary } from "@/server/policies/policy-summaries";
 import { BulkPolicyOverrideDialog } from "./bulk-policy-override-dialog";
+import { ArchiveViewToggle, type ArchiveView } from "@/app/_components/lifecycle/archive-view-toggle";
 import { EnvironmentFormDialog } from "./environment-form-dialog";
 import { ImportEnvironmentsDialog } from "./import-environments-dialog";
 
@@ -42,7 +43,7 @@ function PolicyCell({ policy }: { policy?: PolicySummary }) {
 }
 
 /** The environments of one project, adding one, importing several from a server's databases, and a policy override for several at once. */
-export function ProjectEnvironments({ projectId }: { projectId: string }) {
+export function ProjectEnvironments({ projectId, archived }: { projectId: string; archived: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useConsoleSession();
@@ -51,15 +52,18 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
   const [importing, setImporting] = useState(false);
   const [selected, setSelected] = useState<string[]>([]);
   const [overriding, setOverriding] = useState(false);
+  // An offboarded project has only archived environments: show those.
+  const [chosenView, setView] = useState<ArchiveView>();
+  const view = chosenView ?? (archived ? "archived" : "active");
   const environments = useInfiniteQuery(
-    trpc.environments.list.infiniteQueryOptions({ projectId, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    trpc.environments.list.infiniteQueryOptions({ projectId, limit: 50, view }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const items = environments.data?.pages.flatMap((p) => p.items) ?? [];
-  const selecting = can("operator");
+  const selecting = can("operator") && view === "active";
   const chosen = items.filter((e) => selected.includes(e.id));
   const allChosen = items.length > 0 && chosen.length === items.length;
   const toggle = (id: string, on: boolean) => setSelected((current) => (on ? [...current, id] : current.filter((x) => x !== id)));
-  const addButtons = can("operator") && (
+  const addButtons = can("operator") && !archived && (
     <div className="flex items-center gap-2">
       {chosen.length > 0 && (
         <Button variant="secondary" onClick={() => setOverriding(true)}>
@@ -77,13 +81,27 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
   const href = (id: string) => `/projects/${projectId}/environments/${id}`;
 
   return (
-    <Card title="Environments" description="Each environment is one database (and its files) on one of your servers." actions={items.length > 0 && addButtons} padded={false}>
+    <Card
+      title="Environments"
+      description="Each environment is one database (and its files) on one of your servers."
+      actions={
+        <div className="flex items-center gap-3">
+          <ArchiveViewToggle label="Which environments" value={view} onChange={setView} />
+          {items.length > 0 && view === "active" && addButtons}
+        </div>
+      }
+      padded={false}
+    >
       {environments.isLoading ? (
         <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
       ) : environments.error ? (
         <div className="p-5">
           <Alert tone="danger">{errorInfo(environments.error)?.message}</Alert>
         </div>
+      ) : items.length === 0 && view === "archived" ? (
+        <EmptyState icon={<Database className="size-6" />} title="No archived environments">
+          A destroyed environment is archived here with its backups, which stay restorable until they are purged.
+        </EmptyState>
       ) : items.length === 0 ? (
         <EmptyState icon={<Database className="size-6" />} title="No environments yet" action={addButtons}>
           Add this client&apos;s production database first, then its staging or test copies. Each one can then be backed up and restored.
@@ -130,7 +148,7 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
                     {e.name}
                   </Link>
                   {e.archivedAt && (
-                    <span className="ml-2" title="Holds imported backups of an environment this console no longer knew; never backed up">
+                    <span className="ml-2" title={e.keepBackups ? "Destroyed; its backups stay restorable" : "Holds imported backups of an environment this console no longer knew; never backed up"}>
                       <Badge tone="neutral">Archived</Badge>
                     </span>
                   )}
@@ -145,9 +163,7 @@ export function ProjectEnvironments({ projectId }: { projectId: string }) {
                 </Td>
                 <Td>{e.serverName}</Td>
                 <Td>{sources.title(e.source)}</Td>
-                <Td>
-                  <PolicyCell policy={e.policy} />
-                </Td>
+                <Td>{e.archivedAt ? <span className="text-slate-500">Not backed up (archived)</span> : <PolicyCell policy={e.policy} />}</Td>
                 <Td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</Td>
               </tr>
             ))}

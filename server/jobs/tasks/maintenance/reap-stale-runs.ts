@@ -5,6 +5,7 @@ import { pruneGoneWorkerProcesses } from "@/server/jobs/worker-presence";
 import { pluginHost } from "@/server/plugins/process-host";
 import { reapStaleRestores } from "@/server/restores/reap-stale";
 import { reapStaleDrills } from "@/server/drills/reap-stale";
+import { reapStaleDestructions } from "@/server/lifecycle/reap-stale";
 
 /**
  * Every minute (and when a worker starts): fail the backups and restores whose worker process is gone, and tell
@@ -17,6 +18,8 @@ export const reapStaleRunsTask = defineTask("maintenance/reap-stale-runs", async
   if (restores.reaped.length > 0) helpers.logger.warn(`Marked ${restores.reaped.length} restore(s) failed: their worker stopped`);
   const drills = await reapStaleDrills(getDb());
   if (drills.reaped.length > 0) helpers.logger.warn(`Marked ${drills.reaped.length} restore drill(s) failed: their worker stopped`);
+  const destroys = await reapStaleDestructions(getDb());
+  if (destroys.reaped.length > 0) helpers.logger.warn(`Marked ${destroys.reaped.length} destroy(s) failed: their worker stopped`);
   const waiting = [...backups.runnerAlive.map((id) => `backup ${id}`), ...restores.runnerAlive.map((id) => `restore ${id}`), ...drills.runnerAlive.map((id) => `drill ${id}`)];
   if (waiting.length > 0) {
     helpers.logger.info(`Left running (no progress for ${STALE_AFTER_SECONDS} s, but their worker process is still connected, probably paused): ${waiting.join(", ")}`);

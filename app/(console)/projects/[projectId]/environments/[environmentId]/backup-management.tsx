@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Archive, Plus } from "lucide-react";
+import { Archive, ArrowUpCircle, Plus } from "lucide-react";
 import { useState } from "react";
 import { BackupsTable } from "@/app/_components/backups/backups-table";
 import { refreshWhileActive } from "@/app/_components/backups/backup-types";
@@ -17,10 +17,10 @@ import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentPolicy } from "./environment-policy";
 
 /** The environment's Backup Management tab: its backups, live, Create Backup, its backup policy and its restores. */
-export function BackupManagement({ environment }: { environment: { id: string; name: string; source: string; restoring: boolean } }) {
+export function BackupManagement({ environment }: { environment: { id: string; name: string; source: string; restoring: boolean; archivedAt: string | null } }) {
   const trpc = useTRPC();
   const { can } = useConsoleSession();
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreating] = useState<"manual" | "pre_upgrade" | null>(null);
   const backups = useInfiniteQuery(
     trpc.backups.list.infiniteQueryOptions(
       { environmentId: environment.id, limit: 25 },
@@ -29,10 +29,16 @@ export function BackupManagement({ environment }: { environment: { id: string; n
     ),
   );
   const items = backups.data?.pages.flatMap((p) => p.items) ?? [];
-  const createButton = can("operator") && (
-    <Button onClick={() => setCreating(true)} title={environment.restoring ? "A restore is running: a backup requested now waits until it ends" : undefined}>
-      <Plus className="size-4" aria-hidden /> Create Backup
-    </Button>
+  // An archived environment is never backed up again.
+  const createButton = can("operator") && !environment.archivedAt && (
+    <span className="flex gap-2">
+      <Button variant="secondary" onClick={() => setCreating("pre_upgrade")} title="A verified backup held (never pruned) until you release it, recording the version it was taken at">
+        <ArrowUpCircle className="size-4" aria-hidden /> Prepare for upgrade
+      </Button>
+      <Button onClick={() => setCreating("manual")} title={environment.restoring ? "A restore is running: a backup requested now waits until it ends" : undefined}>
+        <Plus className="size-4" aria-hidden /> Create Backup
+      </Button>
+    </span>
   );
   return (
     <div className="space-y-6">
@@ -53,11 +59,12 @@ export function BackupManagement({ environment }: { environment: { id: string; n
         )}
         <LoadMore query={backups} />
       </Card>
-      <EnvironmentPolicy environment={environment} />
+      {/* An archived environment has no schedule, policy or drills any more: its backups and restores remain. */}
+      {!environment.archivedAt && <EnvironmentPolicy environment={environment} />}
       <RetentionPreview environmentId={environment.id} />
       <RestoreHistory environmentId={environment.id} />
-      <RestoreDrills environmentId={environment.id} />
-      {creating && <CreateBackupDialog environment={environment} onClose={() => setCreating(false)} />}
+      {!environment.archivedAt && <RestoreDrills environmentId={environment.id} />}
+      {creating && <CreateBackupDialog environment={environment} purpose={creating} onClose={() => setCreating(null)} />}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Pencil, PlugZap, Trash2 } from "lucide-react";
+import { Flame, Pencil, PlugZap, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -20,6 +20,8 @@ import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentFormDialog } from "../../environment-form-dialog";
 import { BackupManagement } from "./backup-management";
 import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
+import { DestroyEnvironmentDialog } from "@/app/_components/lifecycle/destroy-environment-dialog";
+import { EnvironmentLifecycle, PurgeEnvironmentDialog } from "./environment-lifecycle";
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -45,6 +47,8 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const test = useMutation(trpc.environments.test.mutationOptions());
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [destroying, setDestroying] = useState(false);
+  const [purging, setPurging] = useState(false);
 
   if (environment.isLoading) return <p className="py-10 text-center text-sm text-slate-500">Loading…</p>;
   const e = environment.data;
@@ -65,7 +69,13 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   }
 
   const source = sources.find(e.source);
-  const actions = can("operator") && (
+  // An archived environment's data is gone: what is left to do is restore from it, or purge it.
+  const archivedActions = can("admin") && (
+    <Button variant="secondary" className="text-red-600" onClick={() => setPurging(true)}>
+      <Trash2 className="size-4" aria-hidden /> Purge
+    </Button>
+  );
+  const actions = e.archivedAt ? archivedActions : can("operator") && (
     <>
       <Button variant="secondary" loading={test.isPending} onClick={() => test.mutate({ id: e.id })}>
         <PlugZap className="size-4" aria-hidden /> Test connection
@@ -82,13 +92,23 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
       >
         <Trash2 className="size-4" aria-hidden /> Delete
       </Button>
+      {can("admin") && sources.can(e.source, "destroy") && (
+        <Button
+          variant="danger"
+          disabled={e.restoring}
+          title={e.restoring ? "A restore into this environment is queued or running: destroy it once the restore has ended" : "Final backup, then its database and files removed from the server, then archived"}
+          onClick={() => setDestroying(true)}
+        >
+          <Flame className="size-4" aria-hidden /> Destroy
+        </Button>
+      )}
     </>
   );
   const summary = (
     <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
       <StageBadge stage={e.stage} />
       {e.archivedAt && (
-        <span title="Holds imported backups of an environment this console no longer knew: never backed up, restorable into another environment">
+        <span title={e.keepBackups ? "Destroyed: never backed up again; its backups are restorable into another or a new environment" : "Holds imported backups of an environment this console no longer knew: never backed up, restorable into another environment"}>
           <Badge tone="neutral">Archived</Badge>
         </span>
       )}
@@ -115,6 +135,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
         actions={actions}
       />
       <div className="mb-6 space-y-3 empty:hidden">
+        <EnvironmentLifecycle environment={e} />
         <TestResult result={test.data} />
         {test.error && <Alert tone="danger">{errorInfo(test.error)?.message}</Alert>}
       </div>
@@ -163,6 +184,8 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
         />
       )}
       {deleting && <DeleteEnvironmentDialog environment={e} onClose={() => setDeleting(false)} />}
+      {destroying && <DestroyEnvironmentDialog environment={e} onClose={() => setDestroying(false)} />}
+      {purging && <PurgeEnvironmentDialog environment={e} onClose={() => setPurging(false)} />}
     </>
   );
 }

@@ -3,6 +3,7 @@ import { checkPgDump, connectThroughServer, describePostgresError, readServerInf
 import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
+import { importOdooArchive } from "./import-archive";
 import { FILESTORE, missingFilestore } from "./filestore";
 import { odooApplication, readOdooManifest, type OdooManifest } from "./odoo-manifest";
 import { discardOdooCopy } from "./previous-copy";
@@ -77,4 +78,5 @@ export const odooSource: SourceContribution = {
   restore: stageOdooRestore,
   discardPreviousCopy: discardOdooCopy,
   discover: discoverOdooDatabases,
+  importArchive: importOdooArchive,
 };

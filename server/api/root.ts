@@ -8,6 +8,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
+import { importsRouter } from "./routers/imports";
 import { meRouter } from "./routers/me";
 import { notificationChannelsRouter } from "./routers/notification-channels";
 import { membersRouter } from "./routers/members";
@@ -38,6 +39,7 @@ export const appRouter = router({
   storageLocations: storageLocationsRouter,
   notificationChannels: notificationChannelsRouter,
   backups: backupsRouter,
+  imports: importsRouter,
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
   restoreDrills: restoreDrillsRouter,

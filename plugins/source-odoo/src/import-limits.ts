@@ -44,7 +44,6 @@ export class InflateGuard {
 /** Why an entry name is refused, or null when it is acceptable. */
 export function unsafeName(name: string): string | null {
   if (name.length > MAX_NAME) return `a name longer than ${MAX_NAME} characters`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return "a name with control characters";
   return null;
 }

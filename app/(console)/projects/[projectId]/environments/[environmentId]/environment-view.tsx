@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Pencil, PlugZap, Trash2 } from "lucide-react";
+import { Pencil, PlugZap, Trash2, Upload } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -20,6 +20,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentFormDialog } from "../../environment-form-dialog";
 import { BackupManagement } from "./backup-management";
 import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
+import { ImportBackupDialog } from "./import-backup-dialog";
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -45,6 +46,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const test = useMutation(trpc.environments.test.mutationOptions());
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   if (environment.isLoading) return <p className="py-10 text-center text-sm text-slate-500">Loading…</p>;
   const e = environment.data;
@@ -70,6 +72,11 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
       <Button variant="secondary" loading={test.isPending} onClick={() => test.mutate({ id: e.id })}>
         <PlugZap className="size-4" aria-hidden /> Test connection
       </Button>
+      {sources.can(e.source, "import") && !e.archivedAt && (
+        <Button variant="secondary" onClick={() => setImporting(true)}>
+          <Upload className="size-4" aria-hidden /> Import backup
+        </Button>
+      )}
       <Button variant="secondary" onClick={() => setEditing(true)}>
         <Pencil className="size-4" aria-hidden /> Edit
       </Button>
@@ -162,6 +169,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
           }}
         />
       )}
+      {importing && <ImportBackupDialog environmentId={e.id} onClose={() => setImporting(false)} />}
       {deleting && <DeleteEnvironmentDialog environment={e} onClose={() => setDeleting(false)} />}
     </>
   );

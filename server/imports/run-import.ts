@@ -7,14 +7,17 @@ import { Run } from "@/server/jobs/run-lifecycle";
 import { processLogger } from "@/server/plugins/call-context";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig } from "@/server/services/plugin-config";
-import { openImportFile, type ImportFrom } from "./import-source";
+import type { Readable } from "node:stream";
 
 /**
  * Imports a file as a backup of type `imported`: the environment's source reads it as it arrives
  * (`importArchive`) and its artifacts go through the backup pipeline (gzip, encryption per policy, sha256,
  * signed manifest, read-back verification). A failure removes what was stored and says why in one line.
  */
-export async function runImport(db: Db, plugins: PluginHost, backupId: string, from: ImportFrom, shutdown: AbortSignal): Promise<void> {
+/** Opens the file to import; `server` connects to the environment's server (under its rules) when the file is there. */
+export type ImportFileOpener = (server: () => Promise<ManagedServer>, signal: AbortSignal) => Promise<{ fileName: string; stream: Readable }>;
+
+export async function runImport(db: Db, plugins: PluginHost, backupId: string, openFile: ImportFileOpener, shutdown: AbortSignal): Promise<void> {
   const job = await loadBackupJob(db, backupId);
   if (!job) return;
   const run = await Run.claim(db, "backup", backupId, shutdown, {
@@ -36,7 +39,7 @@ export async function runImport(db: Db, plugins: PluginHost, backupId: string, f
       startPhase: "opening the file",
       phase: (kind) => (kind === "database" ? "importing the database" : "importing the filestore"),
       async open() {
-        const file = await openImportFile(from, session, run.signal);
+        const file = await openFile(session, run.signal);
         await run.log(`Reading ${file.fileName}`);
         return await (await plugins.source(job.environment.source)).importArchive({
           fileName: file.fileName,

@@ -58,37 +58,50 @@ async function checkFrom(db: DbOrTx, plugins: PluginHost, target: Awaited<Return
   }
 }
 
+type Target = Awaited<ReturnType<typeof importTarget>>;
+
+/** Records the pending backup of an import with its activity entry; with `from`, queues its run in the environment's queue. */
+async function recordImport(db: DbOrTx, actor: Principal, target: Target, shown: string, options: { name: string; notes: string; storageLocationId?: string; retention: (typeof RETENTION_CLASSES)[number]; from?: z.infer<typeof importFrom> }) {
+  const policy = await effectivePolicyFor(db, actor.orgId, target.environment.id);
+  const location = await chooseStorageLocation(db, actor, options.storageLocationId ?? policy.storageLocationId ?? undefined);
+  return await db.transaction(async (tx) => {
+    const id = await insertPendingBackup(tx, actor.orgId, {
+      environment: target.environment,
+      storageLocationId: location.id,
+      type: "imported",
+      name: options.name || `Imported from ${shown}`.slice(0, 200),
+      notes: options.notes,
+      requestedBy: actor.userId,
+      retention: options.retention,
+      includeFilestore: true,
+    });
+    if (options.from) await enqueueJob(tx, "import/run", { backupId: id, from: options.from }, { queueName: environmentQueue(target.environment.id), jobKey: backupJobKey(id), maxAttempts: 1 });
+    await recordActivity(tx, actor, {
+      action: "backup.import_start",
+      targetType: "backup",
+      targetId: id,
+      targetLabel: `${target.projectName} / ${target.environment.name}`,
+      message: [`Import from ${shown}`, `to ${location.name}`, `kept ${options.retention}`].join(" · "),
+    });
+    return id;
+  });
+}
+
 /**
- * Records an import as a pending backup of type `imported` and queues its run in the environment's queue. Its
+ * Records an import from a URL or a server path as a pending backup of type `imported` and queues its run. Its
  * origin is `taken`: the console itself stores, hashes, signs and verifies what it read, as for a backup it took,
  * so it restores like one; the file's content is untrusted input, as any client database is.
  */
 export async function createImport(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createImportInput>) {
   const target = await importTarget(db, plugins, actor, input.environmentId);
   await checkFrom(db, plugins, target, input.from);
-  const policy = await effectivePolicyFor(db, actor.orgId, target.environment.id);
-  const location = await chooseStorageLocation(db, actor, input.storageLocationId ?? policy.storageLocationId ?? undefined);
   const shown = input.from.kind === "url" ? input.from.url : `${input.from.path} on the server`;
-  const id = await db.transaction(async (tx) => {
-    const id = await insertPendingBackup(tx, actor.orgId, {
-      environment: target.environment,
-      storageLocationId: location.id,
-      type: "imported",
-      name: input.name || `Imported from ${shown}`.slice(0, 200),
-      notes: input.notes,
-      requestedBy: actor.userId,
-      retention: input.retention,
-      includeFilestore: true,
-    });
-    await enqueueJob(tx, "import/run", { backupId: id, from: input.from }, { queueName: environmentQueue(target.environment.id), jobKey: backupJobKey(id), maxAttempts: 1 });
-    await recordActivity(tx, actor, {
-      action: "backup.import_start",
-      targetType: "backup",
-      targetId: id,
-      targetLabel: `${target.projectName} / ${target.environment.name}`,
-      message: [`Import from ${shown}`, `to ${location.name}`, `kept ${input.retention}`].join(" · "),
-    });
-    return id;
-  });
+  const id = await recordImport(db, actor, target, shown, input);
   return getBackup(db, actor, id);
+}
+
+/** Records the import of a file being uploaded (its run is fed by the upload, in the process receiving it); the backup's id. */
+export async function createUploadImport(db: DbOrTx, plugins: PluginHost, actor: Principal, input: { environmentId: string; fileName: string }): Promise<string> {
+  const target = await importTarget(db, plugins, actor, input.environmentId);
+  return await recordImport(db, actor, target, `the upload of ${input.fileName}`, { name: "", notes: "", retention: "monthly" });
 }

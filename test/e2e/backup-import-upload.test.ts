@@ -86,7 +86,7 @@ describe("uploading a backup to import", () => {
     await page.getByRole("button", { name: "Import backup" }).click();
     const dialog = page.getByRole("dialog", { name: "Import backup" });
     await screenshotOf(dialog, "import-01-dialog");
-    await dialog.getByLabel("File").setInputFiles(zipPath);
+    await dialog.getByLabel("File", { exact: true }).setInputFiles(zipPath);
     await dialog.getByRole("button", { name: /^Upload acme\.zip/ }).click();
     await dialog.getByRole("progressbar", { name: "Upload progress" }).waitFor();
     await screenshotOf(dialog, "import-02-progress");

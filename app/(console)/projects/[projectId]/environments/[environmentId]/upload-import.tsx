@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Upload as TusUpload } from "tus-js-client";
 import { Button } from "@/app/_components/ui/button";
@@ -32,7 +32,14 @@ export function UploadImport({ environmentId, file }: { environmentId: string; f
     refetchInterval: (q) => (q.state.data && ["completed", "failed"].includes(q.state.data.status) ? false : 1000),
   });
 
+  const queryClient = useQueryClient();
+  const ended = backup.data?.status === "completed" || backup.data?.status === "failed";
+
   useEffect(() => () => void upload.current?.abort(), []);
+  // The page's backup list shows the imported backup once the import has ended.
+  useEffect(() => {
+    if (ended) void queryClient.invalidateQueries();
+  }, [ended, queryClient]);
 
   const start = () => {
     let created: string | null = null;

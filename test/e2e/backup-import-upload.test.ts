@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
+import { createApiToken } from "@/server/services/api-tokens";
 import { listBackups } from "@/server/services/backups";
 import { createRestore } from "@/server/services/restores";
 import { createBackupSetup } from "../helpers/backup-env";
@@ -20,6 +21,8 @@ let app: ConsoleProcess;
 let browser: Browser;
 let page: Page;
 let owner: Principal;
+let viewer: Principal;
+let operator: Principal;
 let client: OdooClient;
 let setup: Awaited<ReturnType<typeof createBackupSetup>>;
 let environmentId: string;
@@ -51,7 +54,7 @@ function makeOdooZip(dir: string): string {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ principals: { owner } } = await createOrgWithMembers(t.db, "Upload Agency"));
+  ({ principals: { owner, viewer, operator } } = await createOrgWithMembers(t.db, "Upload Agency"));
   setup = await createBackupSetup(t.db, plugins, owner);
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
@@ -117,5 +120,39 @@ describe("uploading a backup to import", () => {
     const { ir_config_parameter: _originalConfig, ...originalTables } = original.tables;
     expect(copyTables).toEqual(originalTables);
     expect(copy.files).toEqual(original.files);
+  });
+
+  it("checks the caller on every upload request: signed in, operator or above, a tus client, the organization's own uploads; other paths keep the 1 MB cap", async () => {
+    const create = (headers: Record<string, string>) =>
+      fetch(`${app.url}/api/uploads`, { method: "POST", headers: { "tus-resumable": "1.0.0", "upload-length": "10", "upload-metadata": `environmentId ${Buffer.from(environmentId).toString("base64")},filename ${Buffer.from("x.sql").toString("base64")}`, ...headers } });
+    expect((await create({})).status).toBe(401);
+    const viewerToken = (await createApiToken(t.db, viewer, { name: "viewer" })).token;
+    expect((await create({ authorization: `Bearer ${viewerToken}` })).status).toBe(403);
+    const operatorToken = (await createApiToken(t.db, operator, { name: "operator" })).token;
+    const noTus = await fetch(`${app.url}/api/uploads`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}`, "upload-length": "10" } });
+    expect(noTus.status).toBe(412);
+    const created = await create({ authorization: `Bearer ${operatorToken}` });
+    expect(created.status).toBe(201);
+    const location = new URL(created.headers.get("location")!, app.url).toString();
+    expect(created.headers.get("safehold-backup-id")).toMatch(/^[0-9a-f-]{36}$/);
+    // Another organization's operator cannot see or feed it.
+    const other = await createOrgWithMembers(t.db, "Other Agency");
+    const otherToken = (await createApiToken(t.db, other.principals.operator, { name: "other" })).token;
+    expect((await fetch(location, { method: "HEAD", headers: { authorization: `Bearer ${otherToken}`, "tus-resumable": "1.0.0" } })).status).toBe(404);
+    const body = Buffer.from("not a dump");
+    const patched = await fetch(location, { method: "PATCH", headers: { authorization: `Bearer ${operatorToken}`, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" }, body });
+    expect(patched.status).toBe(204);
+    const id = created.headers.get("safehold-backup-id")!;
+    for (let i = 0; i < 100; i++) {
+      const [row] = (await listBackups(t.db, owner, { limit: 10, environmentId, type: "imported" })).items.filter((b) => b.id === id);
+      if (row?.status === "failed") {
+        expect(row.error).toBe('The file is not a pg_dump dump: a plain-SQL dump begins with pg_dump\'s header comment, this one began with "not a dump"');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(i).toBeLessThan(99);
+    }
+    const large = await fetch(`${app.url}/api/v1/projects`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}`, "content-type": "application/json" }, body: "x".repeat(2 * 1024 * 1024) });
+    expect(large.status).toBe(413);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createImport } from "@/server/services/imports";
 import { createRestore } from "@/server/services/restores";
-import { createBackupSetup, ENVIRONMENTS_ROOT, startTestWorker, waitForBackup } from "../helpers/backup-env";
+import { createBackupSetup, createPostgresEnvironment, ENVIRONMENTS_ROOT, startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { odooTableChecksums } from "../helpers/odoo-fixture";
@@ -45,8 +45,8 @@ function filestoreEntries(): Array<[string, string]> {
   return out;
 }
 
-async function importAndWait(from: { kind: "url"; url: string } | { kind: "server"; path: string }) {
-  const created = await createImport(t.db, plugins, owner, { environmentId: environment.id, from, name: "", notes: "", retention: "monthly" });
+async function importAndWait(from: { kind: "url"; url: string } | { kind: "server"; path: string }, environmentId = environment.id) {
+  const created = await createImport(t.db, plugins, owner, { environmentId, from, name: "", notes: "", retention: "monthly" });
   expect(created).toMatchObject({ type: "imported", status: "pending" });
   return await waitForBackup(t.db, owner, created.id);
 }
@@ -144,6 +144,26 @@ describe("importing files as backups", () => {
     expect(backup, backup.error ?? "").toMatchObject({ status: "completed", verified: true, type: "imported" });
     expect(backup.artifacts.map((a) => a.kind).sort()).toEqual(["database", "manifest"]);
     expectSameTables(await restoreAsNew(backup.id, name, false));
+  });
+
+  it("imports a custom-format dump into a PostgreSQL environment too, and refuses an Odoo zip there", async () => {
+    const postgresEnvironment = await createPostgresEnvironment(t.db, plugins, owner, setup, client, "plain postgres");
+    const backup = await importAndWait({ kind: "url", url: `${baseUrl}/acme.dump` }, postgresEnvironment.id);
+    expect(backup, backup.error ?? "").toMatchObject({ status: "completed", verified: true, type: "imported" });
+    const database = `${client.database}_pg`;
+    const restore = await createRestore(t.db, plugins, owner, {
+      backupId: backup.id,
+      target: "new_environment",
+      newEnvironment: { projectId: setup.project.id, name: "pg copy", stage: "staging", serverId: setup.server.id, sourceConfig: { database } },
+      safetyBackup: false,
+      includeFilestore: false,
+      neutralize: false,
+      confirm: "RESTORE",
+    });
+    expect(await waitForRestore(t.db, owner, restore.id)).toMatchObject({ status: "completed" });
+    expect(await odooTableChecksums(client.url(database))).toEqual(original.tables);
+    const zipped = await importAndWait({ kind: "url", url: `${baseUrl}/odoo.zip` }, postgresEnvironment.id);
+    expect(zipped).toMatchObject({ status: "failed", error: "The file is a zip, not a database dump: import a .sql, .sql.gz or .dump file from pg_dump" });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { PassThrough, pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import type { SourceBackup } from "@safehold/plugin-api";
 import { describeStart, requirePgDumpHeader } from "./dump-header";
 import { lastErrorLine } from "./tool-output";
 
@@ -112,4 +113,20 @@ function gunzipped(input: Readable): Readable {
   });
   input.pipe(gunzip).pipe(out);
   return out;
+}
+
+/**
+ * A backup made of one imported dump file (a database source's `importArchive`): plain, gzipped or custom-format,
+ * refused unless it is pg_dump's output. A dump holds no files, so there is only the database artifact.
+ */
+export async function importDumpFile(input: Readable, fileName: string, signal: AbortSignal): Promise<SourceBackup> {
+  const { kind, stream } = await sniffStream(input);
+  if (kind === "zip") throw new Error("The file is a zip, not a database dump: import a .sql, .sql.gz or .dump file from pg_dump");
+  const sql = await plainSqlFrom(stream, signal);
+  return {
+    metadata: { imported: { fileName, format: kind } },
+    artifacts: (async function* () {
+      yield { kind: "database" as const, stream: sql };
+    })(),
+  };
 }

@@ -1,5 +1,5 @@
 import type { SourceBackup, SourceImportContext } from "@safehold/plugin-api";
-import { plainSqlFrom, sniffStream } from "@safehold/postgres-tools";
+import { importDumpFile, sniffStream } from "@safehold/postgres-tools";
 import { readOdooZip } from "./import-zip";
 
 /**
@@ -11,14 +11,8 @@ export async function importOdooArchive({ input, fileName, signal, log }: Source
   const { kind, stream } = await sniffStream(input);
   if (kind !== "zip" && /\.zip$/i.test(fileName)) throw new Error("The file is not a zip: it does not begin as one (it may be damaged or not a zip at all)");
   if (kind !== "zip") {
-    const sql = await plainSqlFrom(stream, signal);
     log.info(`Importing ${fileName} as a ${kind === "plain" ? "plain SQL" : kind === "gzip" ? "gzipped" : "custom-format"} dump (no filestore)`);
-    return {
-      metadata: { imported: { fileName, format: kind } },
-      artifacts: (async function* () {
-        yield { kind: "database" as const, stream: sql };
-      })(),
-    };
+    return await importDumpFile(stream, fileName, signal);
   }
   log.info(`Importing ${fileName} as an Odoo zip`);
   const zip = readOdooZip(stream, signal);

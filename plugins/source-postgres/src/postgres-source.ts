@@ -1,7 +1,7 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { formatBytes } from "@safehold/plugin-helpers";
-import { dropMovedAsideDatabase } from "@safehold/postgres-tools";
+import { dropMovedAsideDatabase, importDumpFile } from "@safehold/postgres-tools";
 import { restorePostgres } from "./postgres-restore";
 
 export const postgresSource: SourceContribution = {
@@ -40,4 +40,5 @@ export const postgresSource: SourceContribution = {
 
   restore: restorePostgres,
   discardPreviousCopy: dropMovedAsideDatabase,
+  importArchive: ({ input, fileName, signal }) => importDumpFile(input, fileName, signal),
 };

@@ -25,7 +25,7 @@ export class ImportUploadStore extends DataStore {
 
   constructor() {
     super();
-    this.extensions = ["creation", "creation-defer-length"];
+    this.extensions = ["creation", "termination"];
   }
 
   start(id: string, session: UploadSession): void {
@@ -64,11 +64,11 @@ export class ImportUploadStore extends DataStore {
     if (offset !== session.offset) throw ERRORS.INVALID_OFFSET;
     const { input } = session;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      // A chunk past the declared size would be refused by tus; the pipeline never sees more than the file.
+      // The import ended early (it refused the file): tus answers 404 and the browser reads the reason from the backup.
+      if (input.destroyed) throw ERRORS.FILE_NOT_FOUND;
       session.offset += chunk.length;
       this.touch(id);
       if (!input.write(chunk)) await new Promise<void>((resolve) => (input.writableNeedDrain && !input.destroyed ? input.once("drain", resolve).once("close", resolve) : resolve()));
-      if (input.destroyed) break;
     }
     if (session.offset >= session.size) input.end();
     return session.offset;

@@ -58,7 +58,12 @@ export function UploadImport({ environmentId, file }: { environmentId: string; f
         return true;
       },
       onProgress: (sent, total) => setState({ phase: "uploading", sent, total, retrying: false }),
-      onError: (err) => setState({ phase: "failed", message: uploadError(err as Error & { originalResponse?: { getBody(): string } | null }) }),
+      onError: (err) => {
+        const failure = err as Error & { originalResponse?: { getBody(): string; getStatus(): number } | null };
+        // The import ended while bytes were still coming (the file was refused): its backup says why.
+        if (created && failure.originalResponse?.getStatus() === 404) setState({ phase: "uploaded", backupId: created });
+        else setState({ phase: "failed", message: uploadError(failure) });
+      },
       onSuccess: () => setState(created ? { phase: "uploaded", backupId: created } : { phase: "failed", message: "The console did not say which import the upload feeds" }),
     });
     setState({ phase: "uploading", sent: 0, total: file.size, retrying: false });

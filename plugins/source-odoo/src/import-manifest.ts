@@ -1,4 +1,5 @@
 import type { ApplicationInfo } from "@safehold/plugin-api";
+import { ZipProblem } from "./import-limits";
 import { odooApplication, type OdooManifest } from "./odoo-manifest";
 
 /** Odoo's manifest.json is a few kilobytes even with hundreds of modules; past this it is not one. */
@@ -17,9 +18,9 @@ export function parseOdooManifest(bytes: Buffer): { metadata: OdooManifest; appl
   try {
     raw = JSON.parse(bytes.toString("utf8"));
   } catch {
-    throw new Error("The zip's manifest.json is not valid JSON");
+    throw new ZipProblem("The zip's manifest.json is not valid JSON");
   }
-  const notOdoo = (why: string) => new Error(`The zip's manifest.json is not an Odoo backup manifest: ${why}`);
+  const notOdoo = (why: string) => new ZipProblem(`The zip's manifest.json is not an Odoo backup manifest: ${why}`);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw notOdoo("it is not a JSON object");
   const m = raw as Record<string, unknown>;
   if (m.odoo_dump !== "1") throw notOdoo('its "odoo_dump" is not "1"');

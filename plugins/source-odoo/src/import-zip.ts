@@ -67,7 +67,8 @@ async function readBounded(entry: Readable, guard: InflateGuard, limit: number, 
 export function readOdooZip(input: Readable, signal: AbortSignal): OdooZip {
   const queue = new ArtifactQueue();
   const guard = new InflateGuard();
-  const parser = Parse();
+  // Names without the zip's UTF-8 flag are read byte for byte (not through CP437's glyphs), so control bytes stay visible to the checks.
+  const parser = Parse({ decodeString: (bytes) => bytes.toString("latin1") });
   let manifest: ReturnType<OdooZip["manifest"]> = null;
   let filestore: Pack | null = null;
   let filestoreClosed = false;

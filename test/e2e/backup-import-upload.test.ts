@@ -155,4 +155,16 @@ describe("uploading a backup to import", () => {
     const large = await fetch(`${app.url}/api/v1/projects`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}`, "content-type": "application/json" }, body: "x".repeat(2 * 1024 * 1024) });
     expect(large.status).toBe(413);
   });
+
+  it("refuses, in the dialog, a server path outside the server's allowed folders", async () => {
+    await page.goto(`${app.url}/projects/${setup.project.id}/environments/${environmentId}`);
+    await page.getByRole("button", { name: "Import backup" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import backup" });
+    await dialog.getByText("From the server", { exact: true }).click();
+    await dialog.getByLabel("Path on the server").fill("/etc/passwd");
+    await dialog.getByRole("button", { name: "Import", exact: true }).click();
+    await dialog.getByText(/allowed folders/).last().waitFor();
+    await screenshotOf(dialog, "import-05-path-refused");
+    expect((await listBackups(t.db, owner, { limit: 50, environmentId })).items.filter((b) => b.name.includes("/etc/passwd"))).toEqual([]);
+  });
 });

@@ -60,7 +60,7 @@ export function ImportBackupDialog({ environmentId, onClose }: { environmentId: 
         <div className="grid gap-3 sm:grid-cols-3">
           <RadioCard name="import-from" value="upload" checked={from === "upload"} onChange={() => setFrom("upload")} title="Upload a file" description="From this computer; resumes after a cut" />
           <RadioCard name="import-from" value="url" checked={from === "url"} onChange={() => setFrom("url")} title="From a URL" description="A link the console can reach (http or https)" />
-          <RadioCard name="import-from" value="server" checked={from === "server"} onChange={() => setFrom("server")} title="From the server" description="A file on this environment's server, inside its allowed folders" />
+          <RadioCard name="import-from" value="server" checked={from === "server"} onChange={() => setFrom("server")} title="From the server" description="A file in the allowed folders of this environment's server" />
         </div>
         {from === "upload" ? (
           <div className="space-y-3">

@@ -11,7 +11,10 @@ type ArtifactDeclarations = { database: { title: string; description?: string };
 /** What the console calls an artifact kind when its source does not say (a source's uninstalled, or it predates declarations). */
 const ARTIFACT_FALLBACK: Record<string, string> = { database: "Database dump", filestore: "Files archive", manifest: "Manifest" };
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[]; artifacts: ArtifactDeclarations | null };
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[]; artifacts: ArtifactDeclarations | null; exports: ExportFormat[] };
+
+/** A format a source's backups can be downloaded in besides their stored files, e.g. Odoo's own zip. */
+export type ExportFormat = { id: string; title: string; description?: string; extension: string; contentType: string };
 
 const lastChosenKey = (kind: ContributionKind) => `safehold:last-${kind}`;
 
@@ -42,6 +45,11 @@ export function useContributions(kind: ContributionKind) {
       artifactTitle: (id: string, kind: string) => {
         const declared = items.find((c) => c.id === id)?.artifacts;
         return (kind === "database" || kind === "filestore" ? declared?.[kind]?.title : undefined) ?? ARTIFACT_FALLBACK[kind] ?? kind;
+      },
+      /** The export formats source `id` declares (none when it declares no `export` capability). */
+      exportFormats: (id: string): ExportFormat[] => {
+        const source = items.find((c) => c.id === id);
+        return source?.capabilities.includes("export") ? source.exports : [];
       },
       /** One line saying where a configuration of contribution `id` points (its `summary` template filled in). */
       summary: (id: string, config: PluginConfig) => configSummary(items.find((c) => c.id === id), config),

@@ -81,6 +81,7 @@ export function readImportedManifest(body: Record<string, unknown>, at: Manifest
   const requestedAt = date(body.requestedAt, new Date());
   const finishedAt = date(body.finishedAt, requestedAt);
   const { type: sourceType, application, ...metadata } = record(body.source);
+  if (typeof sourceType !== "string" || !/^[a-z0-9-]{1,50}$/.test(sourceType)) return "it names no source type";
   const organization = record(body.organization);
   return {
     backupId: at.backupId,
@@ -95,7 +96,7 @@ export function readImportedManifest(body: Record<string, unknown>, at: Manifest
     organizationId: typeof organization.id === "string" ? organization.id : null,
     project: { id: at.projectId, name: text(project.name, "Imported project").trim().slice(0, 80) || "Imported project" },
     environment: { id: at.environmentId, name: text(environment.name, "Imported environment").trim().slice(0, 80) || "Imported environment", stage: oneOf(STAGES, environment.stage, "production") },
-    source: { type: text(sourceType, "postgres").slice(0, 50), metadata, application: applicationFrom(application) },
+    source: { type: sourceType, metadata, application: applicationFrom(application) },
     artifacts,
   };
 }

@@ -3,7 +3,6 @@ import { and, eq } from "drizzle-orm";
 import { decryptedFileName, fileNameOf } from "@/server/backups/keys";
 import type { Db } from "@/server/db";
 import { DECLARED_LENGTH_HEADER } from "@/server/http/declared-length";
-import { escapeHtml } from "@/server/http/escape-html";
 import { backupArtifacts, backups, downloadLinks, storageLocations } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
 import { openBackupReadLocation } from "@/server/copies/read-location";
@@ -12,17 +11,10 @@ import { organizationIdentities } from "@/server/services/organization-keys";
 import { decryptedDownload } from "./decrypted-download";
 import { parseRange } from "./byte-range";
 import { verifyLinkToken } from "./link-token";
+import { refuse } from "./refuse";
+import { serveExport } from "./serve-export";
 
 const CONTENT_TYPE = { database: "application/gzip", filestore: "application/gzip", manifest: "application/json" } as const;
-
-/** A short answer a browser shows as a page and a script reads as JSON. */
-function refuse(request: Request, status: number, code: string, message: string): Response {
-  if ((request.headers.get("accept") ?? "").includes("application/json")) {
-    return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
-  }
-  const page = `<!doctype html><meta charset="utf-8"><title>Safehold download</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;color:#0f172a"><h1 style="font-size:1.25rem">This download link cannot be used</h1><p>${escapeHtml(message)}</p></body>`;
-  return new Response(page, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
-}
 
 /** The first `limit` bytes of `source` (for a `bytes=a-b` range); stops reading the storage once they are out. */
 function take(source: Readable, limit: number): Readable {
@@ -62,6 +54,7 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   }
   if (!row.storage) return refuse(request, 404, "not_found", "The storage holding this backup no longer exists.");
 
+  if (row.link.format) return serveExport(db, plugins, request, { link: row.link, backup: row.backup });
   if (row.link.decrypted) return serveDecrypted(db, plugins, request, { backup: row.backup, artifact: row.artifact, storage: row.storage });
 
   const size = row.artifact.size;

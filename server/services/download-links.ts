@@ -12,13 +12,15 @@ import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "./activity";
 import { findBackup } from "./backups";
 import { openBackupReadLocation } from "@/server/copies/read-location";
+import { canNeutralize, exportFileName, exportFormatOf } from "@/server/downloads/export-format";
 
 /** The product guide's expirations: 15 min, 30 min, 1 h, 2 h, 24 h. */
 export const DOWNLOAD_EXPIRIES = [900, 1800, 3600, 7200, 86400] as const;
 
 export const createDownloadLinkInput = z.object({
   backupId: z.uuid(),
-  artifact: z.enum(ARTIFACT_KINDS),
+  /** The stored file to hand out; left out when `format` asks for an export. */
+  artifact: z.enum(ARTIFACT_KINDS).optional(),
   expiresIn: z.union(DOWNLOAD_EXPIRIES.map((s) => z.literal(s)) as [z.ZodLiteral<900>, ...z.ZodLiteral<number>[]], {
     error: "Choose 15 minutes, 30 minutes, 1 hour, 2 hours or 24 hours",
   }),
@@ -27,6 +29,17 @@ export const createDownloadLinkInput = z.object({
    * storage can); false or left out, the decrypted file (….gz), which the console decrypts as it serves it.
    */
   encrypted: z.boolean().optional(),
+  /**
+   * An export format the backup's source declares (its `exports`, e.g. `odoo-zip`): the console builds that one file
+   * from the backup's files as the link is used. Left out, the link hands out the stored `artifact`.
+   */
+  format: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "An export format id, e.g. odoo-zip")
+    .max(60)
+    .optional(),
+  /** With `format`: the exported copy is made harmless as a neutralized restore is (no outgoing mail, no scheduled jobs, ...). Default false. */
+  neutralize: z.boolean().optional(),
 });
 
 export const downloadLinkItem = z.object({
@@ -34,10 +47,15 @@ export const downloadLinkItem = z.object({
   backupId: z.string(),
   artifact: z.enum(ARTIFACT_KINDS),
   fileName: z.string(),
-  size: z.number(),
+  /** Null for an export: the file is built as it downloads. */
+  size: z.number().nullable(),
   signedBy: z.enum(["console", "provider"]),
   /** Whether the link hands out an encrypted (age) file, which needs the organization's recovery kit to read. */
   encrypted: z.boolean(),
+  /** The export format the link builds (e.g. `odoo-zip`); null for a stored file. */
+  format: z.string().nullable(),
+  /** For an export: whether the exported copy is neutralized. */
+  neutralized: z.boolean(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
   createdBy: z.string().nullable(),
@@ -53,15 +71,23 @@ async function assertMayDownload(db: DbOrTx, actor: Principal): Promise<void> {
   if (!org?.allowed) throw new ForbiddenError("Your organization does not let viewers download backups; ask an admin (Settings › General)");
 }
 
+type LinkInput = Omit<z.infer<typeof createDownloadLinkInput>, "expiresIn">;
+type FoundBackup = Awaited<ReturnType<typeof findBackup>>;
+
 /**
- * A link that downloads one artifact of a completed backup until it expires. Storage that can sign (S3) gets a
- * presigned URL; otherwise the console signs a URL that streams the object through it (and can be revoked
- * at once). `expiresInSeconds` is the API's choice; tests pass shorter ones.
+ * A link that downloads one artifact of a completed backup until it expires, or (with `format`) the backup in an
+ * export format of its source. Storage that can sign (S3) gets a presigned URL for a stored file; otherwise, and
+ * always for exports, the console signs a URL that streams through it (and can be revoked at once).
+ * `expiresInSeconds` is the API's choice; tests pass shorter ones.
  */
-export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor: Principal, input: { backupId: string; artifact: (typeof ARTIFACT_KINDS)[number]; encrypted?: boolean }, expiresInSeconds: number) {
+export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor: Principal, input: LinkInput, expiresInSeconds: number) {
   await assertMayDownload(db, actor);
-  const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
-  if (backup.status !== "completed") throw new ConflictError("Only a completed backup can be downloaded");
+  const found = await findBackup(db, actor, input.backupId);
+  if (found.backup.status !== "completed") throw new ConflictError("Only a completed backup can be downloaded");
+  if (input.format !== undefined) return createExportLink(db, plugins, actor, found, { ...input, format: input.format }, expiresInSeconds);
+  if (input.neutralize) throw new ValidationError("Only an export can be neutralized: choose a `format`", { neutralize: "Only with an export format" });
+  if (!input.artifact) throw new ValidationError("Choose the file to download (`artifact`) or an export `format`", { artifact: "Choose a file" });
+  const { backup, projectName, environmentName } = found;
   const [artifact] = await db
     .select()
     .from(backupArtifacts)
@@ -82,7 +108,7 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
     .insert(downloadLinks)
     .values({ orgId: actor.orgId, backupId: backup.id, artifact: input.artifact, signedBy: presigned ? "provider" : "console", decrypted, expiresAt, createdBy: actor.userId })
     .returning();
-  const url = presigned ?? `${env().publicUrl}/download/${signLinkToken({ linkId: row!.id, backupId: backup.id, artifact: input.artifact, expiresAt })}`;
+  const url = presigned ?? consoleUrl(row!, expiresAt);
   await recordActivity(db, actor, {
     action: "download_link.create",
     targetType: "backup",
@@ -91,7 +117,40 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
     message: `Download link for the ${LABEL[input.artifact]}${storedEncrypted ? (decrypted ? " (decrypted)" : " (encrypted)") : ""}, valid until ${expiresAt.toISOString()}`,
     details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy, decrypted },
   });
-  return { ...toItem(row!, artifact, actor.label), url };
+  return { ...toItem(row!, storedFile(row!, artifact), actor.label), url };
+}
+
+function consoleUrl(row: typeof downloadLinks.$inferSelect, expiresAt: Date): string {
+  return `${env().publicUrl}/download/${signLinkToken({ linkId: row.id, backupId: row.backupId, artifact: row.artifact, expiresAt })}`;
+}
+
+/**
+ * A console link that builds the backup in one of its source's export formats as it is used (e.g. Odoo's zip),
+ * optionally neutralized. It is recorded against the database file, which every export is built from.
+ */
+async function createExportLink(db: DbOrTx, plugins: PluginHost, actor: Principal, found: FoundBackup, input: LinkInput & { format: string }, expiresInSeconds: number) {
+  const { backup, projectName, environmentName, source } = found;
+  if (input.artifact !== undefined) throw new ValidationError("An export is one file built from the whole backup: leave out `artifact`", { artifact: "Not with an export format" });
+  if (input.encrypted) throw new ValidationError("An export is built from the decrypted files: leave out `encrypted`", { encrypted: "Not with an export format" });
+  const format = exportFormatOf(plugins, source, input.format);
+  const neutralized = input.neutralize ?? false;
+  if (neutralized && !canNeutralize(plugins, source)) throw new ValidationError(`The "${source}" source cannot neutralize a copy: export without neutralize`, { neutralize: "Not supported by this source" });
+  const [database] = await db.select().from(backupArtifacts).where(and(eq(backupArtifacts.backupId, backup.id), eq(backupArtifacts.kind, "database")));
+  if (!database) throw new NotFoundError("This backup's database dump");
+  const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+  const [row] = await db
+    .insert(downloadLinks)
+    .values({ orgId: actor.orgId, backupId: backup.id, artifact: "database", signedBy: "console", format: format.id, neutralized, expiresAt, createdBy: actor.userId })
+    .returning();
+  await recordActivity(db, actor, {
+    action: "download_link.create",
+    targetType: "backup",
+    targetId: backup.id,
+    targetLabel: `${projectName} / ${environmentName}`,
+    message: `Download link for the backup as ${format.title}${neutralized ? ", neutralized" : ""}, valid until ${expiresAt.toISOString()}`,
+    details: { linkId: row!.id, format: format.id, neutralized, expiresAt: expiresAt.toISOString(), signedBy: "console" },
+  });
+  return { ...toItem(row!, exportFile(plugins, found, format.id), actor.label), url: consoleUrl(row!, expiresAt) };
 }
 
 /** A presigned URL for `key`, or undefined when the storage cannot sign (the console then signs and serves it). */
@@ -112,15 +171,31 @@ function isEncryptedFile(key: string): boolean {
   return key.endsWith(".age");
 }
 
-function toItem(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number }, createdBy: string | null): z.infer<typeof downloadLinkItem> {
+type LinkFile = { fileName: string; size: number | null; encrypted: boolean };
+
+function storedFile(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number }): LinkFile {
+  return {
+    fileName: row.decrypted ? decryptedFileName(fileNameOf(artifact.key)) : fileNameOf(artifact.key),
+    size: row.decrypted ? agePlaintextSize(artifact.size) : artifact.size,
+    encrypted: isEncryptedFile(artifact.key) && !row.decrypted,
+  };
+}
+
+/** An export's file name; its extension from the source's declaration (the format id when the plugin is gone). */
+function exportFile(plugins: PluginHost, { backup, environmentName, source }: FoundBackup, formatId: string): LinkFile {
+  const declared = plugins.contributions("sources").find((c) => c.id === source)?.exports?.find((f) => f.id === formatId);
+  return { fileName: exportFileName(environmentName, backup.finishedAt ?? backup.createdAt, declared?.extension ?? formatId), size: null, encrypted: false };
+}
+
+function toItem(row: typeof downloadLinks.$inferSelect, file: LinkFile, createdBy: string | null): z.infer<typeof downloadLinkItem> {
   return {
     id: row.id,
     backupId: row.backupId,
     artifact: row.artifact,
-    fileName: row.decrypted ? decryptedFileName(fileNameOf(artifact.key)) : fileNameOf(artifact.key),
-    size: row.decrypted ? agePlaintextSize(artifact.size) : artifact.size,
+    ...file,
     signedBy: row.signedBy,
-    encrypted: isEncryptedFile(artifact.key) && !row.decrypted,
+    format: row.format,
+    neutralized: row.neutralized,
     expiresAt: row.expiresAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
     createdBy,
@@ -129,8 +204,8 @@ function toItem(row: typeof downloadLinks.$inferSelect, artifact: { key: string;
 }
 
 /** The links made for a backup, newest first (their URLs are shown once, when made). */
-export async function listDownloadLinks(db: DbOrTx, actor: Principal, backupId: string) {
-  await findBackup(db, actor, backupId);
+export async function listDownloadLinks(db: DbOrTx, plugins: PluginHost, actor: Principal, backupId: string) {
+  const found = await findBackup(db, actor, backupId);
   const rows = await db
     .select({ link: downloadLinks, key: backupArtifacts.key, size: backupArtifacts.size, createdBy: users.email })
     .from(downloadLinks)
@@ -138,7 +213,7 @@ export async function listDownloadLinks(db: DbOrTx, actor: Principal, backupId: 
     .leftJoin(users, eq(users.id, downloadLinks.createdBy))
     .where(and(eq(downloadLinks.backupId, backupId), eq(downloadLinks.orgId, actor.orgId)))
     .orderBy(desc(downloadLinks.createdAt));
-  return rows.map((r) => toItem(r.link, r, r.createdBy));
+  return rows.map((r) => toItem(r.link, r.link.format ? exportFile(plugins, found, r.link.format) : storedFile(r.link, r), r.createdBy));
 }
 
 /** Revokes a link: a console link stops working at once; a presigned one is marked, but storage honours it until it expires. */
@@ -153,7 +228,7 @@ export async function revokeDownloadLink(db: DbOrTx, actor: Principal, id: strin
     action: "download_link.revoke",
     targetType: "backup",
     targetId: row.backupId,
-    message: `Revoked the download link for the ${LABEL[row.artifact]}${row.signedBy === "provider" ? " (a presigned link: the storage honours it until it expires)" : ""}`,
+    message: `Revoked the download link for ${row.format ? `the backup as ${row.format}` : `the ${LABEL[row.artifact]}`}${row.signedBy === "provider" ? " (a presigned link: the storage honours it until it expires)" : ""}`,
     details: { linkId: id },
   });
 }

@@ -8,9 +8,21 @@ import { recordActivity } from "./activity";
 import { findProject } from "./projects";
 
 export const erasureSubjectItem = z.object({ id: z.string(), projectId: z.string(), subject: z.string(), note: z.string(), createdBy: z.string().nullable(), createdAt: z.string() });
+/**
+ * A record reference in its generic shape, `type,id` (e.g. `partner,42`): the core checks only the shape, the
+ * environment's source says which record types it knows when it applies the list.
+ */
+const RECORD_REFERENCE = /^[a-z][a-z0-9_.]{0,63},[1-9][0-9]{0,17}$/;
+const subjectShape = z.union([z.email(), z.string().regex(RECORD_REFERENCE)]);
+
 export const addErasureSubjectInput = z.object({
   projectId: z.uuid(),
-  subject: z.email("Enter the erased person's email address").trim().toLowerCase().max(320),
+  subject: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(320)
+    .refine((value) => subjectShape.safeParse(value).success, "Enter the erased person's email address, or a record reference such as partner,42"),
   note: z.string().trim().max(500).default(""),
 });
 

@@ -20,6 +20,8 @@ export const contributionItem = z.object({
   summary: z.string().nullable(),
   programs: z.array(z.string()),
   artifacts: z.object({ database: z.object({ title: z.string(), description: z.string().optional() }), filestore: z.object({ title: z.string(), description: z.string().optional() }).optional() }).nullable(),
+  /** Sources: the formats their backups can be downloaded in besides the stored files (`format` of a download link). */
+  exports: z.array(z.object({ id: z.string(), title: z.string(), description: z.string().optional(), extension: z.string(), contentType: z.string() })),
 });
 
 export const pluginItem = z.object({
@@ -55,6 +57,7 @@ export function listPlugins(plugins: PluginHost) {
         summary: c.summary ?? null,
         programs: c.programs ?? [],
         artifacts: c.artifacts ?? null,
+        exports: c.exports ?? [],
       })),
     ),
   }));
@@ -72,5 +75,6 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     summary: c.summary ?? null,
     programs: c.programs ?? [],
     artifacts: c.artifacts ?? null,
+    exports: c.exports ?? [],
   }));
 }

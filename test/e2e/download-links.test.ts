@@ -14,6 +14,7 @@ import { createBackupSetup, pointProcessAtDatabase, waitForBackup } from "../hel
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { inspectZip } from "../helpers/odoo-zip";
 import { createOdooClient, createOdooEnvironment, type OdooClient } from "../helpers/restore-env";
 import { rest } from "../helpers/rest";
 import { startLocalStorage } from "../helpers/storage-servers/local";
@@ -121,6 +122,19 @@ describe.each(PROVIDERS)("download links for a backup on %s storage", (name, sta
     const manifest = JSON.parse(fs.readFileSync(files.manifest!, "utf8")) as { artifacts: Array<{ kind: string; sha256: string }> };
     for (const a of manifest.artifacts) expect(sha256(files[a.kind]!), a.kind).toBe(a.sha256);
     expect(sha256(files.manifest!)).toBe(backup.artifacts.find((a) => a.kind === "manifest")!.sha256);
+  });
+
+  it("builds the Odoo zip from the files stored there", async () => {
+    const created = await consoleRest("POST", `/backups/${backup.id}/download-links`, { format: "odoo-zip", expiresIn: 900 });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const link = created.body as { url: string; signedBy: string };
+    expect(link.signedBy).toBe("console");
+    const file = path.join(downloads, `${name}-odoo.zip`);
+    expect(curl(link.url, file)).toBe(200);
+    const zip = inspectZip(file);
+    expect(zip).toMatchObject({ isZip: true, bad: null });
+    expect(zip.members.slice(0, 2).map((m) => m.name)).toEqual(["dump.sql", "manifest.json"]);
+    expect(zip.members.filter((m) => m.name.startsWith("filestore/")).length).toBeGreaterThan(0);
   });
 
   it("stops a link from working once it has expired", async () => {

@@ -110,6 +110,15 @@ describe("an SSH server and its Odoo databases, from the browser", () => {
     await page.getByLabel("Note (optional)").fill("GDPR request #7");
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByText("erased.person@example.test").waitFor();
+    // Or by the person's record in the application: the console checks the shape, the source reads the type.
+    const subject = page.getByLabel("Email of the erased person");
+    await subject.fill("partner 42");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByText("Enter the erased person's email address, or a record reference such as partner,42").waitFor();
+    await screenshot(page, "ssh-06-erasure-invalid");
+    await subject.fill("Res.Partner,42");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByText("res.partner,42").waitFor();
     await screenshot(page, "ssh-06-erasure");
   });
 });

@@ -15,8 +15,13 @@ export type OdooFixture = {
   filestore: string;
   /** The Odoo series the base module reports. */
   version: string;
-  /** A person to erase: the records an erasure of `email` must find (a user, its contact, two messages). */
-  subject: { email: string; records: number };
+  /**
+   * A person to erase, present in every table that holds personal data (contact, user, employee and resource,
+   * leads, messages received and written, outgoing mail, recipients, notifications, tracking values, attachments):
+   * `rows` per table (and `records` in all) an erasure of `email` (or of `partner`, the contact's id) rewrites or removes; `traces` are texts
+   * of theirs no table may hold afterwards; `erasedFiles` the filestore files only they used.
+   */
+  subject: { email: string; partner: number; rows: Record<string, number>; records: number; traces: string[]; erasedFiles: string[] };
 };
 
 /** Odoo 17's tables, with their real names and the columns Safehold reads or changes (a realistic subset). */
@@ -40,7 +45,7 @@ const SCHEMA = `
   create index res_partner_email_idx on res_partner (email);
   create table res_users (
     id serial primary key, login varchar not null, password varchar, partner_id integer not null references res_partner (id), active boolean default true,
-    company_id integer, share boolean, create_date timestamp, write_date timestamp,
+    company_id integer, share boolean, signature text, create_date timestamp, write_date timestamp,
     constraint res_users_login_key unique (login));
   create table ir_act_server (
     id serial primary key, name jsonb not null, type varchar not null default 'ir.actions.server', model_name varchar, state varchar not null,
@@ -77,6 +82,37 @@ const SCHEMA = `
     id serial primary key, subject varchar, date timestamp, body text, model varchar, res_id integer, record_name varchar,
     message_type varchar not null, email_from varchar, author_id integer references res_partner (id), reply_to varchar, message_id varchar,
     create_date timestamp);
+  create table mail_message_res_partner_rel (
+    mail_message_id integer not null references mail_message (id) on delete cascade, res_partner_id integer not null references res_partner (id) on delete cascade,
+    primary key (mail_message_id, res_partner_id));
+  create table mail_mail (
+    id serial primary key, mail_message_id integer not null references mail_message (id) on delete cascade, body_html text, "references" text, headers text,
+    email_to text, email_cc varchar, state varchar, failure_reason text, auto_delete boolean, create_date timestamp);
+  create table mail_mail_res_partner_rel (
+    mail_mail_id integer not null references mail_mail (id) on delete cascade, res_partner_id integer not null references res_partner (id) on delete cascade,
+    primary key (mail_mail_id, res_partner_id));
+  create table mail_notification (
+    id serial primary key, mail_message_id integer not null references mail_message (id) on delete cascade, res_partner_id integer references res_partner (id) on delete cascade,
+    mail_mail_id integer references mail_mail (id) on delete set null, mail_email_address varchar, notification_type varchar not null, notification_status varchar,
+    failure_type varchar, failure_reason text, is_read boolean, read_date timestamp);
+  create table mail_tracking_value (
+    id serial primary key, field_id integer not null, old_value_integer integer, old_value_float double precision, old_value_char varchar, old_value_text text,
+    old_value_datetime timestamp, new_value_integer integer, new_value_float double precision, new_value_char varchar, new_value_text text, new_value_datetime timestamp,
+    currency_id integer, mail_message_id integer not null references mail_message (id) on delete cascade, create_date timestamp);
+  create table crm_lead (
+    id serial primary key, name varchar not null, partner_id integer references res_partner (id) on delete set null, contact_name varchar, partner_name varchar,
+    email_from varchar, email_normalized varchar, email_cc text, phone varchar, mobile varchar, phone_sanitized varchar, street varchar, street2 varchar, zip varchar,
+    city varchar, website varchar, function varchar, description text, type varchar not null, active boolean, user_id integer references res_users (id), create_date timestamp);
+  create table resource_resource (
+    id serial primary key, name varchar not null, active boolean, company_id integer, resource_type varchar not null, user_id integer references res_users (id),
+    time_efficiency double precision not null, tz varchar not null, create_date timestamp);
+  create table hr_employee (
+    id serial primary key, name varchar, resource_id integer not null references resource_resource (id), user_id integer references res_users (id),
+    work_contact_id integer references res_partner (id), company_id integer not null, active boolean, employee_type varchar not null, work_email varchar,
+    work_phone varchar, mobile_phone varchar, private_email varchar, private_phone varchar, private_street varchar, private_street2 varchar, private_city varchar,
+    private_zip varchar, emergency_contact varchar, emergency_phone varchar, identification_id varchar, passport_id varchar, ssnid varchar, birthday date,
+    place_of_birth varchar, spouse_complete_name varchar, study_school varchar, barcode varchar, create_date timestamp,
+    constraint hr_employee_barcode_uniq unique (barcode));
 `;
 
 const MODULES: Array<[name: string, version: string, state: string]> = [
@@ -88,6 +124,8 @@ const MODULES: Array<[name: string, version: string, state: string]> = [
   ["sale", "17.0.1.2", "installed"],
   ["account", "17.0.1.2", "installed"],
   ["contacts", "17.0.1.0", "installed"],
+  ["crm", "17.0.1.9", "installed"],
+  ["hr", "17.0.1.1", "installed"],
   ["website", "17.0.1.0", "uninstalled"],
 ];
 
@@ -167,7 +205,67 @@ const data = (partners: number) => `
     ('Question', now(), '<p>Can you call me?</p>', 'res.partner', 4, 'email', '"Jane Erased" <jane.erasure@example.org>', 4, '<jane-1@example.org>', now()),
     ('Re: Question', now(), '<p>Merci !</p>', 'res.partner', 4, 'email', 'JANE.ERASURE@EXAMPLE.ORG', 4, '<jane-2@example.org>', now()),
     ('Hello', now(), '<p>Not Jane</p>', 'res.partner', 5, 'email', 'jojane.erasure@example.org', 5, '<jo-1@example.org>', now());
+  insert into crm_lead (id, name, partner_id, contact_name, partner_name, email_from, email_normalized, email_cc, phone, mobile, phone_sanitized, street, zip, city,
+      website, function, description, type, active, user_id, create_date) values
+    (1, 'Jane Erased''s web shop', 4, 'Jane Erased', null, 'Jane.Erasure@Example.org', 'jane.erasure@example.org', null, '+32 4 123 45 67', '+32 470 12 34 56',
+      '+3241234567', 'Rue de l''Église 12', '4000', 'Liège', 'https://jane.example.org', 'Owner', '<p>Jane Erased wants a quote</p>', 'opportunity', true, 2, now()),
+    (2, 'Referral', 4, 'Jane Erased', 'Jane Erased', null, null, null, '+32 4 123 45 67', null, null, null, null, null, null, null, null, 'lead', true, 2, now()),
+    (3, 'Website form', null, 'Jane Erased', null, '"Jane E." <jane.erasure@example.org>', 'jane.erasure@example.org', null, null, null, null, null, null, null, null, null,
+      '<p>Sent from the contact form</p>', 'lead', false, null, now()),
+    (4, 'Jo Ann''s renovation', 5, 'Jo Ann Keep', null, 'jojane.erasure@example.org', 'jojane.erasure@example.org', null, '+32 9 876 54 32', null,
+      null, 'Kouter 1', '9000', 'Gent', null, null, '<p>Jo Ann wants a quote</p>', 'opportunity', true, 2, now());
+  select setval('crm_lead_id_seq', 4);
+  insert into resource_resource (id, name, active, company_id, resource_type, user_id, time_efficiency, tz, create_date) values
+    (1, 'Mitchell Admin', true, 1, 'user', 2, 100, 'Europe/Brussels', now()), (2, 'Jane Erased', true, 1, 'user', 3, 100, 'Europe/Brussels', now());
+  select setval('resource_resource_id_seq', 2);
+  insert into hr_employee (id, name, resource_id, user_id, work_contact_id, company_id, active, employee_type, work_email, work_phone, mobile_phone, private_email,
+      private_phone, private_street, private_city, private_zip, emergency_contact, emergency_phone, identification_id, passport_id, ssnid, birthday, place_of_birth,
+      spouse_complete_name, study_school, barcode, create_date) values
+    (1, 'Mitchell Admin', 1, 2, 3, 1, true, 'employee', 'admin@yourcompany.example', '+32 2 290 34 90', null, null, null, null, null, null, null, null, null, null, null,
+      null, null, null, null, '0001', now()),
+    (2, 'Jane Erased', 2, 3, 4, 1, true, 'employee', 'jane.erasure@example.org', '+32 4 123 45 67', '+32 470 12 34 56', 'jane.private@example.net', '+32 470 99 88 77',
+      'Quai de la Batte 3', 'Liège', '4000', 'Paul Erased', '+32 470 55 44 33', '850101-123-45', 'EM123456', '85.01.01-123.45', '1985-01-01', 'Namur',
+      'Paul Erased', 'ULiège', '0002', now());
+  select setval('hr_employee_id_seq', 2);
+  insert into mail_message (id, subject, date, body, model, res_id, record_name, message_type, email_from, author_id, reply_to, message_id, create_date) values
+    (101, null, now(), '<p>Called Jane Erased on +32 4 123 45 67</p>', 'crm.lead', 1, 'Jane Erased''s web shop', 'comment', '"Mitchell Admin" <admin@yourcompany.example>', 3,
+      null, '<lead-1@client.example>', now()),
+    (102, null, now(), '', 'res.partner', 4, 'Jane Erased', 'notification', '"Mitchell Admin" <admin@yourcompany.example>', 3, null, '<partner-4@client.example>', now()),
+    (103, 'Sick note', now(), '<p>Jane Erased, see the attached certificate</p>', 'hr.employee', 2, 'Jane Erased', 'email', 'jane.private@example.net', null,
+      'jane.private@example.net', '<sick@example.net>', now()),
+    (104, null, now(), '', 'res.partner', 5, 'Jo Ann Keep', 'notification', '"Mitchell Admin" <admin@yourcompany.example>', 3, null, '<partner-5@client.example>', now()),
+    (105, 'Order 7', now(), '<p>Where is my order?</p>', 'sale.order', 7, 'S00007', 'email', 'Someone <someone@example.com>', null,
+      '"Jane Erased" <jane.erasure@example.org>', '<order-7@example.com>', now());
+  select setval('mail_message_id_seq', 105);
+  insert into mail_message_res_partner_rel (mail_message_id, res_partner_id) values (101, 4), (104, 5), (1, 4), (1, 5);
+  insert into mail_mail (id, mail_message_id, body_html, "references", headers, email_to, email_cc, state, auto_delete, create_date) values
+    (1, 101, '<p>Dear Jane Erased, as discussed on +32 4 123 45 67</p>', '<lead-1@client.example>', '{"X-Odoo-Objects": "crm.lead-1"}', 'jane.erasure@example.org', null, 'sent', false, now()),
+    (2, 104, '<p>Dear Jo Ann</p>', null, null, 'jojane.erasure@example.org', null, 'sent', false, now()),
+    (3, 5, '<p>Our newsletter</p>', null, null, null, null, 'outgoing', true, now());
+  select setval('mail_mail_id_seq', 3);
+  insert into mail_mail_res_partner_rel (mail_mail_id, res_partner_id) values (3, 4), (3, 5);
+  insert into mail_notification (mail_message_id, res_partner_id, mail_mail_id, mail_email_address, notification_type, notification_status, is_read) values
+    (101, 4, 1, 'jane.erasure@example.org', 'email', 'sent', true), (5, 4, 3, null, 'email', 'ready', false), (104, 5, 2, 'jojane.erasure@example.org', 'email', 'sent', true),
+    (5, 5, 3, null, 'email', 'ready', false);
+  insert into mail_tracking_value (field_id, old_value_char, new_value_char, mail_message_id, create_date) values
+    (31, '+32 4 000 00 00', '+32 4 123 45 67', 102, now()), (32, 'New', 'Qualified', 101, now()), (31, '+32 9 000 00 00', '+32 9 876 54 32', 104, now());
+  insert into mail_tracking_value (field_id, old_value_integer, new_value_integer, old_value_char, new_value_char, mail_message_id, create_date) values
+    (33, null, 4, null, 'Jane Erased', 101, now());
 `;
+
+/** The fixture's person to erase (see `OdooFixture.subject`), the same in every fixture database. */
+export const ODOO_SUBJECT = {
+  email: "jane.erasure@example.org",
+  /** Their contact's id (res_partner). */
+  partner: 4,
+  /** What an erasure of the person rewrites or removes, table by table. */
+  rows: {
+    res_partner: 1, res_users: 1, hr_employee: 1, resource_resource: 1, crm_lead: 3, mail_message: 7, mail_mail: 2, mail_mail_res_partner_rel: 1,
+    mail_message_res_partner_rel: 2, mail_notification: 2, mail_tracking_value: 3, ir_attachment: 3,
+  } as Record<string, number>,
+  /** Their name, addresses, phones, street, identity numbers: none may remain anywhere once erased. */
+  traces: ["Jane Erased", "jane.erasure@example.org", "jane.private@example.net", "+32 4 123 45 67", "+32 470 99 88 77", "Église 12", "Quai de la Batte", "EM123456", "BE0477472701"],
+};
 
 /** Deterministic, incompressible bytes. */
 function pseudoRandom(seed: string, size: number): Buffer {
@@ -180,7 +278,7 @@ function pseudoRandom(seed: string, size: number): Buffer {
   return out;
 }
 
-type Attachment = { name: string; mimetype: string; resModel: string; resId: number; content: Buffer };
+type Attachment = { name: string; mimetype: string; resModel: string; resId: number; content: Buffer; index?: string };
 
 function attachments(largeFileBytes: number): Attachment[] {
   const list: Attachment[] = [];
@@ -194,6 +292,10 @@ function attachments(largeFileBytes: number): Attachment[] {
   // Odoo stores a content once: two attachments with the same bytes share one file.
   list.push({ name: "logo.png", mimetype: "image/png", resModel: "res.partner", resId: 1, content: pseudoRandom("logo", 4096) });
   list.push({ name: "logo (copy).png", mimetype: "image/png", resModel: "res.partner", resId: 3, content: pseudoRandom("logo", 4096) });
+  // The person to erase: two files only theirs, and one whose content the company's logo shares (the file stays).
+  list.push({ name: "Jane Erased - ID card.pdf", mimetype: "application/pdf", resModel: "res.partner", resId: 4, content: Buffer.from("ID card of Jane Erased, +32 4 123 45 67\n"), index: "Jane Erased +32 4 123 45 67" });
+  list.push({ name: "CV Jane Erased.pdf", mimetype: "application/pdf", resModel: "hr.employee", resId: 2, content: Buffer.from("Curriculum vitae: Jane Erased, jane.private@example.net\n") });
+  list.push({ name: "jane-logo.png", mimetype: "image/png", resModel: "res.partner", resId: 4, content: pseudoRandom("logo", 4096) });
   return list;
 }
 
@@ -206,6 +308,7 @@ export async function createOdooFixture(url: string, dataDir: string, options: O
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const filestore = path.join(dataDir, "filestore", database);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const erasedFiles: string[] = [];
   try {
     await sql.unsafe(SCHEMA);
     const modules = MODULES.map(([name, version, state]) => ({ name, latest_version: version, state, author: "Odoo S.A.", license: "LGPL-3", shortdesc: sql.json({ en_US: name }) }));
@@ -217,8 +320,10 @@ export async function createOdooFixture(url: string, dataDir: string, options: O
       fs.mkdirSync(path.join(filestore, sha1.slice(0, 2)), { recursive: true });
       fs.writeFileSync(path.join(filestore, storeFname), attachment.content);
       await sql`
-        insert into ir_attachment (name, res_model, res_id, type, public, store_fname, file_size, checksum, mimetype, create_date)
-        values (${attachment.name}, ${attachment.resModel}, ${attachment.resId}, 'binary', false, ${storeFname}, ${attachment.content.length}, ${sha1}, ${attachment.mimetype}, now())`;
+        insert into ir_attachment (name, res_model, res_id, type, public, store_fname, file_size, checksum, mimetype, index_content, create_date)
+        values (${attachment.name}, ${attachment.resModel}, ${attachment.resId}, 'binary', false, ${storeFname}, ${attachment.content.length}, ${sha1}, ${attachment.mimetype},
+          ${attachment.index ?? null}, now())`;
+      if (attachment.name.includes("Jane Erased")) erasedFiles.push(storeFname);
       if (attachment.name.startsWith("scan-1")) {
         fs.mkdirSync(path.join(filestore, "checklist", sha1.slice(0, 2)), { recursive: true });
         fs.writeFileSync(path.join(filestore, "checklist", storeFname), "");
@@ -227,7 +332,7 @@ export async function createOdooFixture(url: string, dataDir: string, options: O
   } finally {
     await sql.end();
   }
-  return { database, filestore, version: "17.0", subject: { email: "jane.erasure@example.org", records: 4 } };
+  return { database, filestore, version: "17.0", subject: { ...ODOO_SUBJECT, records: Object.values(ODOO_SUBJECT.rows).reduce((a, b) => a + b, 0), erasedFiles: erasedFiles.sort() } };
 }
 
 /** Per table of schema public (and per sequence): row count and an md5 over every row, in the order of the rows' text. */

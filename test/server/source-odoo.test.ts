@@ -166,7 +166,7 @@ describe("odoo source: connection, backup, discovery", () => {
       version_info: [17, 0, 0, "final", 0, ""],
       major_version: "17.0",
       pg_version: expect.stringMatching(/^15\.\d+$/),
-      modules: { account: "17.0.1.2", base: "17.0.1.3", contacts: "17.0.1.0", delivery: "17.0.1.0", mail: "17.0.1.15", payment: "17.0.2.0", sale: "17.0.1.2", web: "17.0.1.0" },
+      modules: { account: "17.0.1.2", base: "17.0.1.3", contacts: "17.0.1.0", crm: "17.0.1.9", delivery: "17.0.1.0", hr: "17.0.1.1", mail: "17.0.1.15", payment: "17.0.2.0", sale: "17.0.1.2", web: "17.0.1.0" },
       filestoreFiles: sizes.length,
       filestoreBytes: sizes.reduce((a, b) => a + b, 0),
     });

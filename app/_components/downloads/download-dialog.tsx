@@ -6,7 +6,7 @@ import type { BackupItem } from "@/app/_components/backups/backup-types";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
-import { Field, Select } from "@/app/_components/ui/field";
+import { Checkbox, Field, Select } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
@@ -15,9 +15,15 @@ import { CopyLink } from "./copy-link";
 import { EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
 import { IssuedLinks } from "./issued-links";
 
-type CreatedLink = { id: string; artifact: string; fileName: string; size: number; url: string; expiresAt: string; signedBy: "console" | "provider"; encrypted: boolean };
+type CreatedLink = { id: string; artifact: string; fileName: string; size: number | null; url: string; expiresAt: string; signedBy: "console" | "provider"; encrypted: boolean; format: string | null; neutralized: boolean };
 
-/** The seed's Download dialog: pick how long the links live, then copy the link of each file of the backup. */
+/** "" for the backup's stored files, else an export format of its source. */
+type DownloadAs = string;
+
+/**
+ * The seed's Download dialog: pick how long the links live, then copy the link of each file of the backup, or one
+ * link to the backup in an export format its source declares (e.g. "Odoo format (.zip)"), neutralized on request.
+ */
 export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -33,13 +39,23 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
   // An encrypted backup's files are handed out decrypted by the console (the default) or as the stored age files.
   const encryptedBackup = artifacts.some((a) => a.fileName.endsWith(".age"));
   const [form, setForm] = useState<"decrypted" | "encrypted">("decrypted");
+  const formats = sources.exportFormats(backup.source);
+  const [downloadAs, setDownloadAs] = useState<DownloadAs>("");
+  const [neutralize, setNeutralize] = useState(false);
+  const exporting = formats.find((f) => f.id === downloadAs);
+  const linkTitle = (l: Pick<CreatedLink, "artifact" | "format" | "neutralized">) => {
+    if (!l.format) return title(l.artifact);
+    const name = formats.find((f) => f.id === l.format)?.title ?? l.format;
+    return l.neutralized ? `${name}, neutralized` : name;
+  };
 
   async function createLinks() {
     setBusy(true);
     setFailure(null);
     try {
       const made: CreatedLink[] = [];
-      for (const a of artifacts) {
+      if (exporting) made.push(await create.mutateAsync({ backupId: backup.id, format: exporting.id, neutralize, expiresIn }));
+      else for (const a of artifacts) {
         const encrypted = a.fileName.endsWith(".age") ? form === "encrypted" : undefined;
         made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn, encrypted }));
       }
@@ -72,7 +88,19 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               ))}
             </Select>
           </Field>
-          {encryptedBackup && (
+          {formats.length > 0 && (
+            <Field label="Download as" htmlFor="download-as" hint="The stored files, or one file built from them.">
+              <Select id="download-as" value={downloadAs} onChange={(e) => setDownloadAs(e.target.value)}>
+                <option value="">Backup files</option>
+                {formats.map((f) => (
+                  <option key={f.id} value={f.id}>
+                    {f.title}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
+          {encryptedBackup && !exporting && (
             <Field label="Files" htmlFor="download-form" hint="The backup is encrypted to the organization key.">
               <Select id="download-form" value={form} onChange={(e) => setForm(e.target.value as "decrypted" | "encrypted")}>
                 <option value="decrypted">Decrypted (.gz)</option>
@@ -80,10 +108,29 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               </Select>
             </Field>
           )}
-          <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
-            {links.length ? "Create new links" : "Create links"}
-          </Button>
+          {!exporting && (
+            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
+              {links.length ? "Create new links" : "Create links"}
+            </Button>
+          )}
         </div>
+        {exporting && (
+          <div className="space-y-3 rounded-md bg-slate-50 p-3 ring-1 ring-slate-200 ring-inset">
+            {exporting.description && <p className="text-sm text-slate-600">{exporting.description}</p>}
+            {sources.can(backup.source, "neutralize") && (
+              <Checkbox
+                id="download-neutralize"
+                label="Neutralized (for testing)"
+                hint="The copy cannot send email, run scheduled actions or take payments, as a neutralized restore."
+                checked={neutralize}
+                onChange={(e) => setNeutralize(e.target.checked)}
+              />
+            )}
+            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0}>
+              {links.length ? "Create a new link" : "Create link"}
+            </Button>
+          </div>
+        )}
         {detail.error && <Alert tone="danger">{errorInfo(detail.error)?.message}</Alert>}
         {failure && <Alert tone="danger">{failure}</Alert>}
         {links.length > 0 && (
@@ -92,11 +139,11 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               <li key={l.id} className="rounded-md p-3 ring-1 ring-slate-200 ring-inset">
                 <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
                   <p className="text-sm font-medium text-slate-900">
-                    {title(l.artifact)} <span className="font-normal text-slate-500">· {formatBytes(l.size)}</span>
+                    {linkTitle(l)} <span className="font-normal text-slate-500">· {l.size === null ? "built as it downloads" : formatBytes(l.size)}</span>
                   </p>
                   <p className="font-mono text-xs text-slate-500">{l.fileName}</p>
                 </div>
-                <CopyLink url={l.url} label={title(l.artifact)} />
+                <CopyLink url={l.url} label={linkTitle(l)} />
                 <p className="mt-1.5 text-xs text-slate-500">
                   Valid until {formatDateTime(l.expiresAt)}
                   {l.signedBy === "provider" ? " · signed by the storage: revoking it cannot stop it early" : " · streams through the console; revoking stops it at once"}
@@ -111,7 +158,7 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
             ))}
           </ul>
         )}
-        <IssuedLinks backupId={backup.id} title={title} />
+        <IssuedLinks backupId={backup.id} title={linkTitle} />
       </div>
     </Dialog>
   );

@@ -8,7 +8,7 @@ import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 
 /** The links already made for a backup: who made them, until when, and Revoke for those still valid. */
-export function IssuedLinks({ backupId, title }: { backupId: string; title: (kind: string) => string }) {
+export function IssuedLinks({ backupId, title }: { backupId: string; title: (link: { artifact: string; format: string | null; neutralized: boolean }) => string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useConsoleSession();
@@ -27,7 +27,7 @@ export function IssuedLinks({ backupId, title }: { backupId: string; title: (kin
           return (
             <li key={l.id} className="flex items-center justify-between gap-3 py-2">
               <div>
-                <p className="text-slate-900">{title(l.artifact)}</p>
+                <p className="text-slate-900">{title(l)}</p>
                 <p className="text-xs text-slate-500">
                   by {l.createdBy ?? "a deleted user"} · {expired ? "expired" : "valid until"} {formatDateTime(l.expiresAt)}
                 </p>

@@ -156,7 +156,11 @@ export type RestorePrepareOptions = {
   newIdentity: boolean;
   /** Make the copy harmless: no outgoing mail, no scheduled jobs, no live payment providers, ... */
   neutralize: boolean;
-  /** Data subjects (email addresses, lower case) erased from the project: their records are anonymised again. */
+  /**
+   * Data subjects erased from the project, lower case: email addresses, or record references `type,id` (e.g.
+   * `partner,42`) whose types the source interprets; a source rejects a reference it does not know rather than
+   * leave the person's records in place. Their records are anonymised again.
+   */
   erasedSubjects: string[];
 };
 

@@ -6,3 +6,4 @@ export { restoreTag } from "./restore-tag";
 export { safeTarStream } from "./safe-tar";
 export { commandError, folderExists, moveFolder, mustRun, removeFolder, runCommand, tarError, type CommandResult } from "./server-commands";
 export { StagedFolder, type FolderSwap } from "./staged-folder";
+export { ZipWriter, type ZipEntryOptions } from "./zip-writer";

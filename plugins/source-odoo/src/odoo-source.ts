@@ -3,6 +3,7 @@ import { checkPgDump, connectThroughServer, describePostgresError, readServerInf
 import { folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
+import { exportOdooZip } from "./export-zip";
 import { importOdooArchive } from "./import-archive";
 import { FILESTORE, missingFilestore } from "./filestore";
 import { odooApplication, readOdooManifest, type OdooManifest } from "./odoo-manifest";
@@ -78,5 +79,6 @@ export const odooSource: SourceContribution = {
   restore: stageOdooRestore,
   discardPreviousCopy: discardOdooCopy,
   discover: discoverOdooDatabases,
+  exportArchive: exportOdooZip,
   importArchive: importOdooArchive,
 };

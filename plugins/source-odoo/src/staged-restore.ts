@@ -1,7 +1,7 @@
 import type { PreviousCopy, RestorePrepareOptions, RestorePrepareReport, SourceRestoreContext, StagedInspection, StagedRestore } from "@safehold/plugin-api";
 import { restoreTag, StagedDatabase } from "@safehold/postgres-tools";
-import { folderExists, folderStats, StagedFolder } from "@safehold/plugin-helpers";
-import type { ServerConnection } from "@safehold/plugin-api";
+import { folderExists, folderStats, mustRun, StagedFolder } from "@safehold/plugin-helpers";
+import type { PluginLogger, ServerConnection } from "@safehold/plugin-api";
 import { filestoreFolder, odooConfig } from "./config";
 import { ERASURE_TABLES, eraseSubjects } from "./erasure";
 import { FILESTORE } from "./filestore";
@@ -9,17 +9,35 @@ import { regenerateIdentity } from "./identity";
 import { NEUTRALIZE_TABLES, neutralize } from "./neutralize";
 import { OdooSchema } from "./schema";
 
-/** Identity, neutralization and erasure, in one transaction on the fresh copy. */
-async function prepareCopy(database: StagedDatabase, options: RestorePrepareOptions): Promise<RestorePrepareReport> {
+/** Odoo's own names for filestore files (`xx/<sha1>`): nothing else is ever removed from the extracted folder. */
+const FILESTORE_NAME = /^[0-9a-f]{2}\/[0-9a-f]{40}$/;
+const REMOVE_BATCH = 200;
+
+/** Takes the files only erased attachments used out of the extracted filestore. */
+async function removeErasedFiles(server: ServerConnection, folder: string, names: string[], signal: AbortSignal, log: PluginLogger): Promise<void> {
+  const odd = names.filter((n) => !FILESTORE_NAME.test(n));
+  if (odd.length > 0) log.warn(`${odd.length} erased attachment(s) name a file outside Odoo's filestore layout; those files were left in place`);
+  const paths = names.filter((n) => FILESTORE_NAME.test(n)).map((n) => `${folder}/${n}`);
+  for (let i = 0; i < paths.length; i += REMOVE_BATCH) {
+    await mustRun(server, "Removing the erased attachments' files", "rm", ["-f", "--", ...paths.slice(i, i + REMOVE_BATCH)], signal);
+  }
+}
+
+type CopyFiles = { server: ServerConnection; folder: StagedFolder; loaded: () => boolean; signal: AbortSignal; log: PluginLogger };
+
+/** Identity, neutralization and erasure, in one transaction on the fresh copy; then the erased files leave its filestore. */
+async function prepareCopy(database: StagedDatabase, files: CopyFiles, options: RestorePrepareOptions): Promise<RestorePrepareReport> {
   const sql = database.connect();
   try {
-    return await sql.begin(async (tx) => {
+    const { report, erasedFiles } = await sql.begin(async (tx) => {
       const schema = await OdooSchema.read(tx, [...new Set([...NEUTRALIZE_TABLES, ...ERASURE_TABLES])]);
       const identityRegenerated = options.newIdentity ? await regenerateIdentity(tx, schema) : false;
       const neutralized = options.neutralize ? await neutralize(tx, schema) : [];
-      const erasedRecords = await eraseSubjects(tx, schema, options.erasedSubjects);
-      return { identityRegenerated, neutralized, erasedRecords };
+      const erased = await eraseSubjects(tx, schema, options.erasedSubjects);
+      return { report: { identityRegenerated, neutralized, erasedRecords: erased.records }, erasedFiles: erased.files };
     });
+    if (files.loaded()) await removeErasedFiles(files.server, files.folder.staging, erasedFiles, files.signal, files.log);
+    return report;
   } finally {
     await sql.end({ timeout: 1 });
   }
@@ -98,7 +116,7 @@ export async function stageOdooRestore({ config: raw, server, restoreId, include
       filesLoaded = true;
     },
     inspect: () => inspectCopy(database, files, server, filesLoaded, signal),
-    prepare: (options) => prepareCopy(database, options),
+    prepare: (options) => prepareCopy(database, { server, folder: files, loaded: () => filesLoaded, signal, log }, options),
     swap: () => swapIn(database, files),
     async discard() {
       const results = await Promise.allSettled([database.discard(), files.discard()]);

@@ -8,7 +8,7 @@ export const erasureRouter = router({
     .output(z.array(erasureSubjectItem))
     .query(({ ctx, input }) => listErasureSubjects(ctx.db, ctx.principal, input.projectId)),
 
-  add: procedure("operator", { method: "POST", path: "/projects/{projectId}/erasure-subjects", tags: ["erasure"], summary: "Record an erased data subject (an email address)", protect: true })
+  add: procedure("operator", { method: "POST", path: "/projects/{projectId}/erasure-subjects", tags: ["erasure"], summary: "Record an erased data subject (an email address or a record reference such as partner,42)", protect: true })
     .input(addErasureSubjectInput)
     .output(erasureSubjectItem)
     .mutation(({ ctx, input }) => addErasureSubject(ctx.db, ctx.principal, input)),

@@ -18,6 +18,10 @@ export const downloadLinks = pgTable(
     signedBy: text().$type<"console" | "provider">().notNull().default("console"),
     /** For an encrypted backup file: the console decrypts it as it serves it (….gz) instead of handing out the age file. */
     decrypted: boolean().notNull().default(false),
+    /** An export format the backup's source declares (e.g. `odoo-zip`): the console builds that file from the backup's files as it serves it; null for a stored file. */
+    format: text(),
+    /** For an export: the source made the exported copy harmless, as a neutralized restore does. */
+    neutralized: boolean().notNull().default(false),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     revokedAt: timestamp({ withTimezone: true }),

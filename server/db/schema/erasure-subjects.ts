@@ -16,7 +16,7 @@ export const erasureSubjects = pgTable(
     projectId: uuid()
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
-    /** An email address, stored lower case. */
+    /** An email address or a record reference (`type,id`, read by the environment's source), stored lower case. */
     subject: text().notNull(),
     note: text().notNull().default(""),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),

@@ -43,7 +43,7 @@ export function ErasureRequests({ projectId }: { projectId: string }) {
   return (
     <Card
       title="Erasure requests"
-      description="People erased under the right to be forgotten are anonymised again in every restored copy of this project's environments."
+      description="People erased under the right to be forgotten are anonymised again in every restored or exported copy of this project's environments."
       padded={false}
     >
       {can("operator") && (
@@ -59,13 +59,13 @@ export function ErasureRequests({ projectId }: { projectId: string }) {
         </div>
       ) : items.length === 0 ? (
         <EmptyState icon={<UserX className="size-6" />} title="No erasure requests">
-          When someone asks to be forgotten, record their email address here, so that restoring an older backup does not bring their data back.
+          When someone asks to be forgotten, record their email address (or their record, as type,id) here, so that restoring or exporting an older backup does not bring their data back.
         </EmptyState>
       ) : (
         <Table>
           <thead>
             <tr>
-              <Th>Email</Th>
+              <Th>Person</Th>
               <Th>Note</Th>
               <Th>Recorded by</Th>
               <Th>When</Th>

@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
+import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
+import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
+import { filestoreChecksums } from "../helpers/odoo-fixture";
+import { extractAsOdoo, inspectZip } from "../helpers/odoo-zip";
+import { createOdooClient, odooSourceConfig, type OdooClient } from "../helpers/restore-env";
+
+let c: ConsoleWithMembers;
+let browser: Browser;
+let page: Page;
+let client: OdooClient;
+const ids = {} as Record<"project" | "environment" | "backup", string>;
+const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-zip-ui-"));
+
+async function must(method: string, apiPath: string, body?: unknown): Promise<{ id: string }> {
+  const r = await c.rest(c.members.owner, method, apiPath, body);
+  if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { id: string };
+}
+
+beforeAll(async () => {
+  c = await startConsoleWithMembers();
+  client = await createOdooClient();
+  ids.project = (await must("POST", "/projects", { name: "Client" })).id;
+  const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
+  await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-zip-storage-")) }, isDefault: true });
+  ids.environment = (await must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "odoo", sourceConfig: odooSourceConfig(client) })).id;
+  ids.backup = (await must("POST", `/environments/${ids.environment}/backups`, { name: "Before the upgrade" })).id;
+  let backup: { status: string; error: string | null };
+  do {
+    await new Promise((r) => setTimeout(r, 300));
+    backup = (await c.rest(c.members.owner, "GET", `/backups/${ids.backup}`)).body as typeof backup;
+  } while (!["completed", "failed"].includes(backup.status));
+  expect(backup.status, backup.error ?? "").toBe("completed");
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await c?.stop();
+  await client?.drop();
+  fs.rmSync(downloads, { recursive: true, force: true });
+});
+
+describe("the Download dialog of an Odoo backup", () => {
+  it("offers Odoo format (.zip), neutralized on request, and its link downloads the zip", async () => {
+    await signIn(page, c.app.url, c.members.operator.email, "operator-password-1");
+    await page.goto(`${c.app.url}/projects/${ids.project}/environments/${ids.environment}`);
+    await page.getByRole("button", { name: /^Download backup of/ }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Download backup" });
+    await dialog.getByLabel("Download as").selectOption({ label: "Odoo format (.zip)" });
+    await dialog.getByLabel("Neutralized (for testing)").check();
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const link = dialog.getByRole("textbox", { name: "Link to Odoo format (.zip), neutralized" });
+    await link.waitFor();
+    await dialog.getByText(/^production-\d{4}-\d{2}-\d{2}\.zip$/).waitFor();
+    await screenshotOf(dialog, "odoo-export-01-download-dialog");
+
+    const url = await link.inputValue();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.evaluate((href) => (window.location.href = href), url).catch(() => {})]);
+    expect(download.suggestedFilename()).toMatch(/^production-\d{4}-\d{2}-\d{2}\.zip$/);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    const zip = inspectZip(file);
+    expect(zip).toMatchObject({ isZip: true, bad: null });
+    expect(zip.members.slice(0, 2).map((m) => m.name)).toEqual(["dump.sql", "manifest.json"]);
+    const into = fs.mkdtempSync(path.join(downloads, "extracted-"));
+    extractAsOdoo(file, into);
+    expect(fs.readFileSync(path.join(into, "dump.sql"), "utf8")).toContain("database.is_neutralized");
+    expect(filestoreChecksums(path.join(into, "filestore"))).toEqual(filestoreChecksums(client.filestore()));
+
+    // The links made for the backup name the export, not the database file it is recorded against.
+    await dialog.getByRole("heading", { name: "Links made for this backup" }).waitFor();
+    await expect(dialog.locator("section").getByText("Odoo format (.zip), neutralized").count()).resolves.toBe(1);
+  }, 120_000);
+});

@@ -2,9 +2,14 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
+import { serveDownload } from "@/server/downloads/serve-download";
+import { createBackup } from "@/server/services/backup-lifecycle";
+import { createDownloadLink } from "@/server/services/download-links";
 import { createImport } from "@/server/services/imports";
 import { createRestore } from "@/server/services/restores";
 import { createBackupSetup, createPostgresEnvironment, ENVIRONMENTS_ROOT, startTestWorker, waitForBackup } from "../helpers/backup-env";
@@ -97,6 +102,15 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(files, "broken.zip"), whole.subarray(0, Math.floor(whole.length / 2)));
   fs.writeFileSync(path.join(files, "not-a-dump.sql"), "create table t (id int);\ninsert into t values (1);\n");
   httpServer = http.createServer((req, res) => {
+    // The console's own export links, served as its web process serves them: the round trip's source.
+    if (req.url?.startsWith("/download/")) {
+      void serveDownload(t.db, plugins, new Request(`${baseUrl}${req.url}`), req.url.slice("/download/".length)).then((response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        if (response.body) Readable.fromWeb(response.body as WebReadableStream).pipe(res);
+        else res.end();
+      });
+      return;
+    }
     const file = path.join(files, path.basename(decodeURIComponent(req.url ?? "")));
     if (req.url === "/moved") return void res.writeHead(302, { location: "/odoo.zip" }).end();
     if (!fs.existsSync(file)) return void res.writeHead(404).end();
@@ -123,6 +137,19 @@ describe("importing files as backups", () => {
     expect(backup.application).toMatchObject({ name: "Odoo", version: "17.0", major: "17" });
     expect(backup.artifacts.map((a) => a.kind).sort()).toEqual(["database", "filestore", "manifest"]);
     const copy = await restoreAsNew(backup.id, "fromzip");
+    expectSameTables(copy);
+    expect(copy.files).toEqual(original.files);
+  });
+
+  it("round trip: a backup exported as Odoo's zip through the console's own link, imported back, restores with identical tables and filestore", async () => {
+    const created = await createBackup(t.db, owner, { environmentId: environment.id, name: "", notes: "", includeFilestore: true, retention: "monthly" });
+    expect(await waitForBackup(t.db, owner, created.id)).toMatchObject({ status: "completed", verified: true });
+    const link = await createDownloadLink(t.db, plugins, owner, { backupId: created.id, format: "odoo-zip" }, 900);
+    const token = link.url.slice(link.url.indexOf("/download/") + "/download/".length);
+    const backup = await importAndWait({ kind: "url", url: `${baseUrl}/download/${token}` });
+    expect(backup, backup.error ?? "").toMatchObject({ status: "completed", verified: true, type: "imported" });
+    expect(backup.application).toMatchObject({ name: "Odoo", major: "17" });
+    const copy = await restoreAsNew(backup.id, "roundtrip");
     expectSameTables(copy);
     expect(copy.files).toEqual(original.files);
   });

@@ -71,6 +71,7 @@ export const BACKUP_TYPE_LABEL: Record<string, string> = {
   pre_restore: "Pre-restore",
   pre_upgrade: "Pre-upgrade",
   pre_destroy: "Pre-destroy",
+  imported: "Imported",
 };
 
 /** A time of day with seconds, for log lines. */

@@ -15,7 +15,7 @@ function cookie(headers: Headers, name: string): string | undefined {
 }
 
 /** Bearer token when one is sent (never falling back to the session), otherwise the session cookie, checked live. */
-async function requestPrincipal(req: Request): Promise<Principal | null> {
+export async function requestPrincipal(req: Request): Promise<Principal | null> {
   const db = getDb();
   const authorization = req.headers.get("authorization");
   if (authorization) {

@@ -9,6 +9,7 @@ import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
 import { lifecycleRouter } from "./routers/lifecycle";
+import { importsRouter } from "./routers/imports";
 import { meRouter } from "./routers/me";
 import { notificationChannelsRouter } from "./routers/notification-channels";
 import { membersRouter } from "./routers/members";
@@ -39,6 +40,7 @@ export const appRouter = router({
   storageLocations: storageLocationsRouter,
   notificationChannels: notificationChannelsRouter,
   backups: backupsRouter,
+  imports: importsRouter,
   backupPolicies: backupPoliciesRouter,
   restores: restoresRouter,
   restoreDrills: restoreDrillsRouter,

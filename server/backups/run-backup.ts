@@ -1,96 +1,17 @@
-import { Readable } from "node:stream";
-import { eq } from "drizzle-orm";
-import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
-import { backupArtifacts, backups } from "@/server/db/schema";
-import type { ContributionManifest, ManagedServer } from "@/server/plugins/contracts";
+import type { ManagedServer } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
-import { queueBackupCopies } from "@/server/copies/queue-copies";
-import { RunFailure, failingAs } from "@/server/jobs/run-failure";
+import { RunFailure } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
-import { openSourceSession, type SourceSession } from "@/server/servers/connect-server";
-import { environmentSourceConfig, openStorage } from "@/server/services/plugin-config";
-import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys";
-import { loadBackupJob, type BackupJob } from "./load-backup-job";
-import { buildManifest, type ArtifactEncryption } from "./manifest";
-import { encryptionFor, type BackupEncryption } from "./encryption";
-import { DecryptionError, ageDecrypted } from "@/server/crypto/age-stream";
-import { organizationIdentities } from "@/server/services/organization-keys";
-import { streamToStorage, type StoredArtifact } from "./stream-to-storage";
-import { DecompressError, readBack } from "./read-back";
-import { proofTap, type BackupProof } from "./proof/proof-tap";
+import { openSourceSession } from "@/server/servers/connect-server";
+import { environmentSourceConfig } from "@/server/services/plugin-config";
 import { processLogger } from "@/server/plugins/call-context";
-import type { HostedStorageClient } from "@/server/plugins/conform";
-
-type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption; encryptionKeyId?: string };
-
-/** What the source says its artifacts are (file extension, media type), for their file names and the manifest. */
-type Declared = ContributionManifest["artifacts"];
-
-function systemActor(job: BackupJob): Principal {
-  return { userId: job.backup.requestedBy, orgId: job.backup.orgId, role: "owner", label: job.requester?.email ? `${job.requester.email} (backup job)` : "Safehold", via: "system" };
-}
-
-function label(job: BackupJob): string {
-  return `${job.project.name} / ${job.environment.name}`;
-}
-
-async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<HostedStorageClient> {
-  if (!job.storage) throw new Error("The backup's storage location no longer exists");
-  return await openStorage(plugins, job.storage);
-}
-
-/** Streams every artifact of the source to storage, then writes the manifest last. */
-async function produceArtifacts(job: BackupJob, { source, server }: SourceSession, declared: Declared, storage: HostedStorageClient, run: Run, written: string[], encryption: BackupEncryption | null) {
-  const { progress, signal } = run;
-  const startedAt = new Date();
-  await progress.setPhase("connecting to the source");
-  const produced = await source.backup({
-    config: environmentSourceConfig(job.environment),
-    server,
-    includeFilestore: job.backup.includeFilestore,
-    signal,
-    log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
-  });
-  const stored: Stored[] = [];
-  let proof: BackupProof = {};
-  for await (const artifact of produced.artifacts) {
-    const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
-    const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
-    written.push(key);
-    const counter = proofTap(artifact.kind, format);
-    // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
-    const [, result] = await Promise.all([
-      progress.setPhase(artifact.kind === "database" ? "dumping the database" : "archiving the filestore"),
-      streamToStorage(artifact.stream, storage, key, { gzip: true, encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal, uncompressedTap: counter?.stream }),
-    ]);
-    if (counter) proof = { ...proof, ...(await counter.result()) };
-    stored.push({ kind: artifact.kind, contentType: format.contentType, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
-    await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
-  }
-  return { stored, startedAt, metadata: produced.metadata, application: produced.application ?? null, proof };
-}
-
-/** Reads every stored object back and compares it with what was written; compressed ones must decompress to their end. */
-async function verify(storage: HostedStorageClient, stored: Stored[], identities: string[]): Promise<void> {
-  for (const artifact of stored) {
-    const check = await failingAs("storage", async () => {
-      try {
-        const content = artifact.encryption ? (bytes: Readable) => ageDecrypted(bytes, identities) : undefined;
-        return await readBack(await storage.get(artifact.key), { kind: artifact.kind, compressed: artifact.kind !== "manifest" }, content);
-      } catch (err) {
-        throw err instanceof DecompressError || err instanceof DecryptionError ? new RunFailure("verification", err.message) : err;
-      }
-    });
-    if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
-      throw new RunFailure("verification", `Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
-    }
-  }
-}
+import { loadBackupJob } from "./load-backup-job";
+import { storeBackupRun } from "./store-backup";
 
 /**
- * Runs one backup: source → gzip → sha256 → storage for each artifact, the manifest last, then a read-back
- * verification. Any failure removes what was written and leaves the backup `failed` with a one-line message.
+ * Runs one backup: the environment's source streams its artifacts through the backup pipeline (gzip, sha256,
+ * storage, signed manifest, read-back verification; see store-backup.ts).
  */
 export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal): Promise<void> {
   const job = await loadBackupJob(db, backupId);
@@ -100,66 +21,30 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
     stopped: "The backup was stopped: it was deleted or marked failed while running",
   });
   if (!run) return;
-  const { progress } = run;
-  const written: string[] = [];
-  let storage: HostedStorageClient | undefined;
   let server: ManagedServer | undefined;
-  try {
-    // A backup queued before its environment was destroyed finds no data left to take.
-    if (job.environment.archivedAt) throw new RunFailure("precondition", "The environment was destroyed and archived: it is not backed up any more");
-    storage = await failingAs("storage", () => openJobStorage(plugins, job));
-    const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
-    server = session.server;
-    const encryption = await encryptionFor(db, job, run);
-    const { stored, startedAt, metadata, application, proof } = await produceArtifacts(job, session, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
-
-    await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
-    await progress.setPhase("writing the manifest");
-    const manifest = buildManifest({
-      backup: job.backup,
-      organization: { id: job.organization.id, name: job.organization.name },
-      project: { id: job.project.id, name: job.project.name },
-      environment: { id: job.environment.id, name: job.environment.name, stage: job.environment.stage },
-      requestedBy: job.requester?.id ? { id: job.requester.id, email: job.requester.email } : null,
-      source: { type: job.environment.source, metadata, application },
-      startedAt,
-      finishedAt: new Date(),
-      artifacts: stored,
-      proof,
-    });
-    const manifestKey = artifactKey(job.backup, "manifest");
-    written.push(manifestKey);
-    const manifestStored = await failingAs("storage", () => streamToStorage(Readable.from([manifest]), storage!, manifestKey, { gzip: false, onSourceBytes: () => {}, signal: run.signal }));
-    stored.push({ kind: "manifest", ...manifestStored });
-
-    await progress.setPhase("verifying checksums");
-    await verify(storage, stored, encryption ? await organizationIdentities(db, job.backup.orgId) : []);
-    await run.log("Read every stored file back: each matches what was written");
-
-    const sizeBytes = stored.reduce((sum, a) => sum + a.size, 0);
-    await run.complete(
-      { verified: true, signedManifest: true, sizeBytes, sourceMeta: metadata, application, proof },
-      systemActor(job),
-      { action: "backup.complete", targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
-      async (tx) => {
-        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: a.encryptionKeyId ?? null })));
-        await queueBackupCopies(tx, job.backup);
+  await storeBackupRun(
+    db,
+    plugins,
+    job,
+    run,
+    {
+      startPhase: "connecting to the source",
+      phase: (kind) => (kind === "database" ? "dumping the database" : "archiving the filestore"),
+      async open() {
+        // A backup queued before its environment was destroyed finds no data left to take.
+        if (job.environment.archivedAt) throw new RunFailure("precondition", "The environment was destroyed and archived: it is not backed up any more");
+        const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
+        server = session.server;
+        return await session.source.backup({
+          config: environmentSourceConfig(job.environment),
+          server,
+          includeFilestore: job.backup.includeFilestore,
+          signal: run.signal,
+          log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
+        });
       },
-    );
-  } catch (err) {
-    const failure = run.failure(err);
-    await run.log(failure.message, "error").catch(() => {});
-    await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
-    await run.fail(failure, systemActor(job), {
-      action: "backup.fail",
-      targetType: "backup",
-      targetId: backupId,
-      targetLabel: label(job),
-      details: { phase: progress.phase, bytesRead: progress.bytes, error: err instanceof Error ? err.message : String(err) },
-    }, progress.snapshot("failed"));
-  } finally {
-    run.end();
-    await server?.close().catch(() => {});
-    await storage?.close().catch(() => {});
-  }
+      close: async () => await server?.close(),
+    },
+    { complete: "backup.complete", fail: "backup.fail" },
+  );
 }

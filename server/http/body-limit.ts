@@ -7,6 +7,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Resumable uploads of files to import (tus, app/api/uploads): their bodies stream on into the import as they
+ * arrive, so this exact path, as the client spelled it, is the one exemption from the cap; any other spelling of
+ * it is capped like the rest.
+ */
+export function isUploadPath(url: string | undefined): boolean {
+  return url === "/api/uploads" || (url?.startsWith("/api/uploads/") ?? false);
+}
+
 /** Whether the request declares a body over the cap (Content-Length), so it is refused before a byte is read. */
 export function declaresTooLarge(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];

@@ -1,7 +1,7 @@
 import http from "node:http";
 import next from "next";
 import { env } from "@/server/env";
-import { bufferBodyWithinCap, declaresTooLarge, refuseTooLarge } from "@/server/http/body-limit";
+import { bufferBodyWithinCap, declaresTooLarge, isUploadPath, refuseTooLarge } from "@/server/http/body-limit";
 import { setClientHeaders } from "@/server/http/client-headers";
 import { restoreDeclaredLength } from "@/server/http/declared-length";
 import { applySecurityHeaders } from "@/server/http/response-security";
@@ -24,6 +24,15 @@ export async function startWeb(options: { root: string; host: string; port: numb
     setClientHeaders(req, trustedProxies);
     applySecurityHeaders(req, res, { https });
     restoreDeclaredLength(res);
+    if (isUploadPath(req.url)) {
+      // Checked and streamed on by the upload route itself (server/imports/upload-server.ts).
+      handle(req, res).catch((err: unknown) => {
+        console.error("Upload request failed:", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal error; the details are in the server log");
+      });
+      return;
+    }
     if (declaresTooLarge(req)) return refuseTooLarge(res);
     // Started before any await: body chunks may arrive right after the headers.
     const body = bufferBodyWithinCap(req);

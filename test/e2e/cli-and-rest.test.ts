@@ -87,6 +87,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/environments",
       "/environments/backup-policy/bulk-override",
       "/environments/{environmentId}/backups",
+      "/environments/{environmentId}/imports",
       "/environments/{id}",
       "/environments/{id}/backup-policy",
       "/environments/{id}/effective-backup-policy",

@@ -106,6 +106,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backups.counts": () => ({}),
   "backups.get": (o) => ({ id: o.backupId }),
   "backups.create": (o) => ({ environmentId: o.environmentId, name: unique("backup") }),
+  "imports.create": (o) => ({ environmentId: o.environmentId, from: { kind: "url", url: "http://127.0.0.1:9/acme.zip" } }),
   "backups.delete": (o) => ({ id: o.backupId }),
   "backups.retentionPreview": (o) => ({ id: o.environmentId }),
   "backups.retryCopy": (o) => ({ backupId: o.backupId, storageLocationId: o.storageId }),

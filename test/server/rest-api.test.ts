@@ -190,6 +190,7 @@ describe("REST API v1", () => {
         "GET /dashboard",
         "GET /backups/{id}",
         "POST /environments/{environmentId}/backups",
+        "POST /environments/{environmentId}/imports",
         "DELETE /backups/{id}",
         "GET /environments/{id}/retention-preview",
         "POST /backups/{backupId}/restores",

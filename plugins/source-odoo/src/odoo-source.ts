@@ -4,6 +4,7 @@ import { destroyFolder, folderExists, folderStats, formatBytes, streamFolder } f
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
 import { exportOdooZip } from "./export-zip";
+import { importOdooArchive } from "./import-archive";
 import { FILESTORE, missingFilestore } from "./filestore";
 import { odooApplication, readOdooManifest, type OdooManifest } from "./odoo-manifest";
 import { discardOdooCopy } from "./previous-copy";
@@ -88,4 +89,5 @@ export const odooSource: SourceContribution = {
   discardPreviousCopy: discardOdooCopy,
   discover: discoverOdooDatabases,
   exportArchive: exportOdooZip,
+  importArchive: importOdooArchive,
 };

@@ -1,7 +1,7 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { formatBytes } from "@safehold/plugin-helpers";
-import { destroyDatabase, dropMovedAsideDatabase } from "@safehold/postgres-tools";
+import { destroyDatabase, dropMovedAsideDatabase, importDumpFile } from "@safehold/postgres-tools";
 import { restorePostgres } from "./postgres-restore";
 
 export const postgresSource: SourceContribution = {
@@ -41,4 +41,5 @@ export const postgresSource: SourceContribution = {
   restore: restorePostgres,
   discardPreviousCopy: dropMovedAsideDatabase,
   destroy: destroyDatabase,
+  importArchive: ({ input, fileName, signal }) => importDumpFile(input, fileName, signal),
 };

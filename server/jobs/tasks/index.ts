@@ -2,6 +2,7 @@ import type { TaskList } from "graphile-worker";
 import { copyBackupTask } from "./backup/copy";
 import { retentionTask } from "./backup/retention";
 import { runBackupTask } from "./backup/run";
+import { runImportTask } from "./import/run";
 import { scheduleTickTask } from "./backup/schedule-tick";
 import { pruneLoginAttemptsTask } from "./maintenance/prune-login-attempts";
 import { reapStaleRunsTask } from "./maintenance/reap-stale-runs";
@@ -16,6 +17,7 @@ import type { TaskPayloads } from "./payloads";
 /** Every task the worker runs, by id (`domain/action`). */
 export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "backup/run": runBackupTask,
+  "import/run": runImportTask,
   "backup/copy": copyBackupTask,
   "backup/schedule-tick": scheduleTickTask,
   "backup/retention": retentionTask,

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { importFrom } from "@/server/imports/import-source";
 
 /** Every task's payload schema, declared once; tasks validate with it and enqueueJob is typed by it. */
 export const taskPayloads = {
   "backup/run": z.object({ backupId: z.uuid() }),
+  "import/run": z.object({ backupId: z.uuid(), from: importFrom }),
   "backup/copy": z.object({ copyId: z.uuid() }),
   "backup/schedule-tick": z.object({}).loose(),
   "backup/retention": z.object({}).loose(),

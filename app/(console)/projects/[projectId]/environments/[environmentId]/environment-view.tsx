@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Flame, Pencil, PlugZap, Trash2 } from "lucide-react";
+import { Flame, Pencil, PlugZap, Trash2, Upload } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -22,6 +22,7 @@ import { BackupManagement } from "./backup-management";
 import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
 import { DestroyEnvironmentDialog } from "@/app/_components/lifecycle/destroy-environment-dialog";
 import { EnvironmentLifecycle, PurgeEnvironmentDialog } from "./environment-lifecycle";
+import { ImportBackupDialog } from "./import-backup-dialog";
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -49,6 +50,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
   const [deleting, setDeleting] = useState(false);
   const [destroying, setDestroying] = useState(false);
   const [purging, setPurging] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   if (environment.isLoading) return <p className="py-10 text-center text-sm text-slate-500">Loading…</p>;
   const e = environment.data;
@@ -80,6 +82,11 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
       <Button variant="secondary" loading={test.isPending} onClick={() => test.mutate({ id: e.id })}>
         <PlugZap className="size-4" aria-hidden /> Test connection
       </Button>
+      {sources.can(e.source, "import") && !e.archivedAt && (
+        <Button variant="secondary" onClick={() => setImporting(true)}>
+          <Upload className="size-4" aria-hidden /> Import backup
+        </Button>
+      )}
       <Button variant="secondary" onClick={() => setEditing(true)}>
         <Pencil className="size-4" aria-hidden /> Edit
       </Button>
@@ -183,6 +190,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
           }}
         />
       )}
+      {importing && <ImportBackupDialog environmentId={e.id} onClose={() => setImporting(false)} />}
       {deleting && <DeleteEnvironmentDialog environment={e} onClose={() => setDeleting(false)} />}
       {destroying && <DestroyEnvironmentDialog environment={e} onClose={() => setDestroying(false)} />}
       {purging && <PurgeEnvironmentDialog environment={e} onClose={() => setPurging(false)} />}

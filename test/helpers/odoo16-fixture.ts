@@ -32,7 +32,7 @@ export const ODOO16_SUBJECT = {
   partner: 4,
   rows: {
     res_partner: 2, res_users: 1, hr_employee: 1, resource_resource: 1, mail_message: 6, mail_message_res_partner_rel: 2, mail_mail: 2,
-    mail_mail_res_partner_rel: 1, mail_notification: 2, mail_tracking_value: 2, ir_attachment: 3,
+    mail_mail_res_partner_rel: 1, mail_notification: 2, mail_tracking_value: 2, ir_attachment: 4,
   } as Record<string, number>,
   traces: ["Jane Erased", "jane.erasure@example.org", "jane.private@example.net", "+32 4 123 45 67", "+32 470 99 88 77", "Église 12", "Quai de la Batte", "EM123456", "BE0477472701"],
 };
@@ -181,15 +181,20 @@ function pseudoRandom(seed: string, size: number): Buffer {
   return out;
 }
 
-type Attachment = { name: string; mimetype: string; resModel: string; resId: number; content: Buffer; index?: string };
+type Attachment = { name: string; mimetype: string; resModel: string; resId: number; content: Buffer; index?: string; resField?: string; subjects?: true };
 
 const ATTACHMENTS: Attachment[] = [
   ...Array.from({ length: 12 }, (_, i) => ({ name: `note-${i + 1}.txt`, mimetype: "text/plain", resModel: "res.partner", resId: 5, content: Buffer.from(`Note ${i + 1}: ünïcödé ✓ ${"lorem ipsum ".repeat(i * 30)}\n`) })),
   { name: "Factuur — 2023-001.pdf", mimetype: "application/pdf", resModel: "res.partner", resId: 1, content: pseudoRandom("invoice", 256 * 1024) },
   // Odoo stores a content once: the company's logo and the person's share one file, which stays.
   { name: "logo.png", mimetype: "image/png", resModel: "res.partner", resId: 1, content: pseudoRandom("logo", 4096) },
-  { name: "Jane Erased - ID card.pdf", mimetype: "application/pdf", resModel: "res.partner", resId: 4, content: Buffer.from("ID card of Jane Erased, +32 4 123 45 67\n"), index: "Jane Erased +32 4 123 45 67" },
-  { name: "CV Jane Erased.pdf", mimetype: "application/pdf", resModel: "hr.employee", resId: 2, content: Buffer.from("Curriculum vitae: Jane Erased, jane.private@example.net\n") },
+  {
+    name: "Jane Erased - ID card.pdf", mimetype: "application/pdf", resModel: "res.partner", resId: 4, content: Buffer.from("ID card of Jane Erased, +32 4 123 45 67\n"),
+    index: "Jane Erased +32 4 123 45 67", subjects: true,
+  },
+  { name: "CV Jane Erased.pdf", mimetype: "application/pdf", resModel: "hr.employee", resId: 2, content: Buffer.from("Curriculum vitae: Jane Erased, jane.private@example.net\n"), subjects: true },
+  // Odoo 16 keeps a record's image fields as attachments named after the field: the person's photo.
+  { name: "image_1920", mimetype: "image/jpeg", resModel: "hr.employee", resId: 2, resField: "image_1920", content: pseudoRandom("photo of the subject", 9000), subjects: true },
   { name: "jane-logo.png", mimetype: "image/png", resModel: "res.partner", resId: 4, content: pseudoRandom("logo", 4096) },
 ];
 
@@ -225,10 +230,10 @@ export async function createOdoo16Fixture(url: string, dataDir: string): Promise
         fs.mkdirSync(path.join(filestore, sha1.slice(0, 2)), { recursive: true });
         fs.writeFileSync(path.join(filestore, storeFname), attachment.content);
         await tx`
-          insert into ir_attachment (name, res_model, res_id, company_id, type, public, store_fname, file_size, checksum, mimetype, index_content, create_uid, create_date)
-          values (${attachment.name}, ${attachment.resModel}, ${attachment.resId}, 1, 'binary', false, ${storeFname}, ${attachment.content.length}, ${sha1},
-            ${attachment.mimetype}, ${attachment.index ?? null}, 2, now())`;
-        if (attachment.name.includes("Jane Erased")) erasedFiles.push(storeFname);
+          insert into ir_attachment (name, res_model, res_field, res_id, company_id, type, public, store_fname, file_size, checksum, mimetype, index_content, create_uid, create_date)
+          values (${attachment.name}, ${attachment.resModel}, ${attachment.resField ?? null}, ${attachment.resId}, 1, 'binary', false, ${storeFname}, ${attachment.content.length},
+            ${sha1}, ${attachment.mimetype}, ${attachment.index ?? null}, 2, now())`;
+        if (attachment.subjects) erasedFiles.push(storeFname);
       }
     });
   } finally {

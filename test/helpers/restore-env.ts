@@ -12,8 +12,14 @@ import { createOdooFixture, filestoreChecksums, odooTableChecksums } from "./odo
 
 export type OdooClient = Awaited<ReturnType<typeof createClientDatabase>> & { dataDir: string; url: (database?: string) => string; filestore: (database?: string) => string };
 
-/** A client's Odoo: a database (its role may create databases, as Odoo's does) filled by the fixture, and its data dir with the filestore. */
-export async function createOdooClient(dataDir = fs.mkdtempSync(path.join(ENVIRONMENTS_ROOT, "odoo-"))): Promise<OdooClient> {
+/**
+ * A client's Odoo: a database (its role may create databases, as Odoo's does) filled by `fill` (the Odoo 17 subset
+ * fixture unless told), and its data dir with the filestore.
+ */
+export async function createOdooClient(
+  dataDir = fs.mkdtempSync(path.join(ENVIRONMENTS_ROOT, "odoo-")),
+  fill: (url: string, dataDir: string) => Promise<unknown> = createOdooFixture,
+): Promise<OdooClient> {
   const client = await createClientDatabase({ createdb: true });
   const url = (database = client.database) => {
     const u = new URL(adminDatabaseUrl());
@@ -21,7 +27,7 @@ export async function createOdooClient(dataDir = fs.mkdtempSync(path.join(ENVIRO
     return u.toString();
   };
   const filestore = (database = client.database) => path.join(dataDir, "filestore", database);
-  await createOdooFixture(url(), dataDir);
+  await fill(url(), dataDir);
   return {
     ...client,
     dataDir,

@@ -11,10 +11,13 @@ type ArtifactDeclarations = { database: { title: string; description?: string };
 /** What the console calls an artifact kind when its source does not say (a source's uninstalled, or it predates declarations). */
 const ARTIFACT_FALLBACK: Record<string, string> = { database: "Database dump", filestore: "Files archive", manifest: "Manifest" };
 
-export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[]; artifacts: ArtifactDeclarations | null; exports: ExportFormat[] };
+export type Contribution = { id: string; title: string; description: string | null; pluginId: string; capabilities: string[]; configSchema: ConfigSchema; summary: string | null; programs: string[]; artifacts: ArtifactDeclarations | null; exports: ExportFormat[]; imports: ImportFormat[] };
 
 /** A format a source's backups can be downloaded in besides their stored files, e.g. Odoo's own zip. */
 export type ExportFormat = { id: string; title: string; description?: string; extension: string; contentType: string };
+
+/** A file a source imports as a backup, e.g. an Odoo zip, with the name endings it accepts. */
+export type ImportFormat = { id: string; title: string; description?: string; extensions: string[] };
 
 const lastChosenKey = (kind: ContributionKind) => `safehold:last-${kind}`;
 
@@ -50,6 +53,11 @@ export function useContributions(kind: ContributionKind) {
       exportFormats: (id: string): ExportFormat[] => {
         const source = items.find((c) => c.id === id);
         return source?.capabilities.includes("export") ? source.exports : [];
+      },
+      /** The files source `id` imports (none when it declares no `import` capability). */
+      importFormats: (id: string): ImportFormat[] => {
+        const source = items.find((c) => c.id === id);
+        return source?.capabilities.includes("import") ? source.imports : [];
       },
       /** One line saying where a configuration of contribution `id` points (its `summary` template filled in). */
       summary: (id: string, config: PluginConfig) => configSummary(items.find((c) => c.id === id), config),

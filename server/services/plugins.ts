@@ -22,6 +22,8 @@ export const contributionItem = z.object({
   artifacts: z.object({ database: z.object({ title: z.string(), description: z.string().optional() }), filestore: z.object({ title: z.string(), description: z.string().optional() }).optional() }).nullable(),
   /** Sources: the formats their backups can be downloaded in besides the stored files (`format` of a download link). */
   exports: z.array(z.object({ id: z.string(), title: z.string(), description: z.string().optional(), extension: z.string(), contentType: z.string() })),
+  /** Sources: the files an operator can import as backups, with the endings each accepts. */
+  imports: z.array(z.object({ id: z.string(), title: z.string(), description: z.string().optional(), extensions: z.array(z.string()) })),
 });
 
 export const pluginItem = z.object({
@@ -58,6 +60,7 @@ export function listPlugins(plugins: PluginHost) {
         programs: c.programs ?? [],
         artifacts: c.artifacts ?? null,
         exports: c.exports ?? [],
+        imports: c.imports ?? [],
       })),
     ),
   }));
@@ -76,5 +79,6 @@ export function listContributions(plugins: PluginHost, kind: ContributionKind) {
     programs: c.programs ?? [],
     artifacts: c.artifacts ?? null,
     exports: c.exports ?? [],
+    imports: c.imports ?? [],
   }));
 }

@@ -190,7 +190,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
           }}
         />
       )}
-      {importing && <ImportBackupDialog environmentId={e.id} onClose={() => setImporting(false)} />}
+      {importing && <ImportBackupDialog environmentId={e.id} formats={sources.importFormats(e.source)} onClose={() => setImporting(false)} />}
       {deleting && <DeleteEnvironmentDialog environment={e} onClose={() => setDeleting(false)} />}
       {destroying && <DestroyEnvironmentDialog environment={e} onClose={() => setDestroying(false)} />}
       {purging && <PurgeEnvironmentDialog environment={e} onClose={() => setPurging(false)} />}

@@ -9,12 +9,14 @@ import { RadioCard } from "@/app/_components/ui/radio-card";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
+import type { ImportFormat } from "@/app/_components/plugin-contributions";
 import { UploadImport } from "./upload-import";
 
 type From = "upload" | "url" | "server";
 
-/** Imports an Odoo zip or a pg_dump into the environment as a backup of type Imported: uploaded, from a URL or from a path on its server. */
-export function ImportBackupDialog({ environmentId, onClose }: { environmentId: string; onClose: () => void }) {
+/** Imports a file in one of the formats the environment's source declares as a backup of type Imported: uploaded, from a URL or from a path on its server. */
+export function ImportBackupDialog({ environmentId, formats, onClose }: { environmentId: string; formats: ImportFormat[]; onClose: () => void }) {
+  const endings = [...new Set(formats.flatMap((f) => f.extensions))];
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [from, setFrom] = useState<From>("upload");
@@ -41,7 +43,7 @@ export function ImportBackupDialog({ environmentId, onClose }: { environmentId: 
       open
       title="Import backup"
       wide
-      description="An Odoo zip (dump.sql, filestore/, manifest.json) or a .sql, .sql.gz or custom-format .dump from pg_dump. It is checked, stored like a backup and can then be restored."
+      description={`${formats.map((f) => f.title).join(" or ")}. It is checked, stored like a backup and can then be restored.`}
       onClose={onClose}
       footer={
         <>
@@ -64,8 +66,8 @@ export function ImportBackupDialog({ environmentId, onClose }: { environmentId: 
         </div>
         {from === "upload" ? (
           <div className="space-y-3">
-            <Field label="File" hint=".zip (Odoo), .sql, .sql.gz or .dump" htmlFor="import-file">
-              <Input id="import-file" type="file" accept=".zip,.sql,.gz,.dump" disabled={file !== null} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            <Field label="File" hint={formats.map((f) => `${(f.description ?? f.title).replace(/\.$/, "")}.`).join(" ")} htmlFor="import-file">
+              <Input id="import-file" type="file" accept={[...new Set(endings.map((e) => e.slice(e.lastIndexOf("."))))].join(",")} disabled={file !== null} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
             </Field>
             {file && <UploadImport environmentId={environmentId} file={file} />}
           </div>

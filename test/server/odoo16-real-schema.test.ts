@@ -4,7 +4,6 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { serveDownload } from "@/server/downloads/serve-download";
@@ -17,6 +16,7 @@ import { eraseDump, eraseFromDump } from "@/plugins/source-odoo/src/erasure-dump
 import { ERASURE_TABLES } from "@/plugins/source-odoo/src/erasure-rules";
 import { createBackupSetup, ENVIRONMENTS_ROOT, startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
+import { changedRows, tableNames, traceHits as traceHitsOf, tracePattern, withSql } from "../helpers/erasure-traces";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { filestoreChecksums, odooTableChecksums, type OdooFixture } from "../helpers/odoo-fixture";
 import { createOdoo16Fixture, ODOO16_PERSONAL_TABLES, ODOO16_SUBJECT } from "../helpers/odoo16-fixture";
@@ -36,56 +36,9 @@ let files: string;
 const plugins = builtinPluginHost();
 const empties: Array<Awaited<ReturnType<typeof createClientDatabase>>> = [];
 
-const escape = (text: string) => text.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** A trace as a whole word: jojane.erasure@example.org is someone else. */
-const TRACE = new RegExp(`(^|[^a-z0-9._%+-])(${ODOO16_SUBJECT.traces.map(escape).join("|")})`);
-
-async function withSql<T>(url: string, run: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return await run(sql);
-  } finally {
-    await sql.end();
-  }
-}
-
-async function tableNames(url: string): Promise<string[]> {
-  return withSql(url, async (sql) => (await sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`).map((r) => r.name));
-}
-
-/** Every row of every table (776 of them) that still holds one of the person's traces, as "table: row". */
-async function traceHits(url: string): Promise<string[]> {
-  return withSql(url, async (sql) => {
-    const hits: string[] = [];
-    for (const table of await tableNames(url)) {
-      const rows = await sql<{ row: string }[]>`select t::text as row from ${sql(table)} t where lower(t::text) ~ ${TRACE.source}`;
-      hits.push(...rows.map((r) => `${table}: ${r.row.slice(0, 200)}`));
-    }
-    return hits;
-  });
-}
-
-/** Per table, the rows of `before` that `after` no longer holds as they were (rows compared whole). */
-async function changedRows(before: string, after: string): Promise<Record<string, number>> {
-  const tables = await tableNames(before);
-  return withSql(before, (left) =>
-    withSql(after, async (right) => {
-      const hashes = async (sql: postgres.Sql, table: string) => (await sql<{ h: string }[]>`select md5(t::text) as h from ${sql(table)} t`).map((r) => r.h);
-      const changed: Record<string, number> = {};
-      for (const table of tables) {
-        const kept = new Map<string, number>();
-        for (const h of await hashes(right, table)) kept.set(h, (kept.get(h) ?? 0) + 1);
-        let n = 0;
-        for (const h of await hashes(left, table)) {
-          if (kept.get(h)) kept.set(h, kept.get(h)! - 1);
-          else n++;
-        }
-        if (n) changed[table] = n;
-      }
-      return changed;
-    }),
-  );
-}
+const TRACE = tracePattern(ODOO16_SUBJECT.traces);
+const traceHits = (url: string) => traceHitsOf(url, TRACE);
 
 /** An empty database of a new role, as a fresh Odoo server's, to load a dump.sql into; its url. */
 async function emptyDatabase(): Promise<string> {

@@ -54,7 +54,7 @@ async function expectSources(card: Locator, overridden: number) {
 describe("backup policies in the console", () => {
   it("sets the organization default in Settings › Backups, with its next runs", async () => {
     await signIn(page, app.url, owner.label, TEST_PASSWORD);
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.waitForURL("**/settings/backups");
     await page.getByRole("heading", { name: "Default backup policy" }).waitFor();
     await expect(page.getByLabel("Frequency").inputValue()).resolves.toBe("daily");

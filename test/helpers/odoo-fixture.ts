@@ -268,7 +268,7 @@ export const ODOO_SUBJECT = {
 };
 
 /** Deterministic, incompressible bytes. */
-function pseudoRandom(seed: string, size: number): Buffer {
+export function pseudoRandom(seed: string, size: number): Buffer {
   const out = Buffer.alloc(size);
   let block = createHash("sha256").update(seed).digest();
   for (let offset = 0; offset < size; offset += block.length) {

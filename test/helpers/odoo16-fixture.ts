@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import type { OdooFixture } from "./odoo-fixture";
+import { pseudoRandom, type OdooFixture } from "./odoo-fixture";
 
 /** A real Odoo 16 database's schema, as pg_dump wrote it (see test/fixtures/odoo16/README.md). */
 export const ODOO16_SCHEMA = path.resolve(import.meta.dirname, "../fixtures/odoo16/schema.sql.gz");
@@ -169,17 +169,6 @@ const SEED = `
     (1, 'Phone', 'char', '+32 4 000 00 00', '+32 4 123 45 67', 102, 100, now()), (3, 'City', 'char', 'Namur', 'Liège', 102, 100, now()),
     (1, 'Phone', 'char', '+32 9 000 00 00', '+32 9 876 54 32', 104, 100, now());
 `;
-
-/** Deterministic, incompressible bytes. */
-function pseudoRandom(seed: string, size: number): Buffer {
-  const out = Buffer.alloc(size);
-  let block = createHash("sha256").update(seed).digest();
-  for (let offset = 0; offset < size; offset += block.length) {
-    block.copy(out, offset);
-    block = createHash("sha256").update(block).digest();
-  }
-  return out;
-}
 
 type Attachment = { name: string; mimetype: string; resModel: string; resId: number; content: Buffer; index?: string; resField?: string; subjects?: true };
 

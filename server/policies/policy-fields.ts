@@ -14,9 +14,11 @@ export const BUILT_IN_POLICY: Policy = {
   copies: [],
   encrypt: true,
   drill: { enabled: false, schedule: "0 4 * * 0", serverId: null },
+  spreadMinutes: 0,
+  retries: { attempts: 3, withinMinutes: 120 },
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "spreadMinutes", "retries"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -47,6 +49,22 @@ export const policySchema = z.object({
     schedule: z.string().trim().min(1).max(100).default("0 4 * * 0"),
     serverId: z.uuid().nullable().default(null),
   }),
+  /**
+   * The schedule's window: each environment starts at its own stable moment within this many minutes after the
+   * schedule's time (derived from its id), so a policy shared by hundreds of environments does not start them all at once.
+   * 0: at the scheduled minute.
+   */
+  spreadMinutes: z.number().int().min(0, "The window cannot be negative").max(1440, "The window can be at most 24 hours (1440 minutes)").default(0),
+  /**
+   * A scheduled backup that fails for a transient reason (connection refused or reset, timeout, storage unavailable, a
+   * lost worker) is tried again as the same backup, up to `attempts` attempts in all, the last within `withinMinutes`.
+   */
+  retries: z
+    .object({
+      attempts: z.number().int().min(1, "At least 1 attempt").max(10, "At most 10 attempts"),
+      withinMinutes: z.number().int().min(1, "Retries need at least 1 minute").max(1440, "Retries must end within 24 hours (1440 minutes)"),
+    })
+    .default({ attempts: 3, withinMinutes: 120 }),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -55,7 +73,7 @@ export type Policy = z.infer<typeof policySchema>;
  * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
  * the console attached). Add every later policy field to this list.
  */
-export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true, drill: true } as const;
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true, drill: true, spreadMinutes: true, retries: true } as const;
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 

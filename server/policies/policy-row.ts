@@ -18,9 +18,11 @@ export const policyColumns = {
   copyStorageLocationIds: backupPolicies.copyStorageLocationIds,
   encrypt: backupPolicies.encrypt,
   drill: backupPolicies.drill,
+  spreadMinutes: backupPolicies.spreadMinutes,
+  retries: backupPolicies.retries,
 };
 
-type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt" | "drill">;
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt" | "drill" | "spreadMinutes" | "retries">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -40,6 +42,8 @@ export function toColumns(p: PolicyOverride) {
     copyStorageLocationIds: p.copies ?? null,
     encrypt: p.encrypt ?? null,
     drill: p.drill ?? null,
+    spreadMinutes: p.spreadMinutes ?? null,
+    retries: p.retries ?? null,
   };
 }
 
@@ -62,5 +66,7 @@ export function toOverride(row: PolicyColumns | undefined | null): PolicyOverrid
   if (row.copyStorageLocationIds !== null) o.copies = row.copyStorageLocationIds;
   if (row.encrypt !== null) o.encrypt = row.encrypt;
   if (row.drill !== null) o.drill = row.drill;
+  if (row.spreadMinutes !== null) o.spreadMinutes = row.spreadMinutes;
+  if (row.retries !== null) o.retries = row.retries;
   return o;
 }

@@ -28,6 +28,8 @@ export const FIELD_LABEL: Record<PolicyField, string> = {
   copies: "Second copies",
   encrypt: "Encryption",
   drill: "Restore drills",
+  spreadMinutes: "Start window",
+  retries: "Retries",
 };
 
 /** A field's name within a sentence: "Override retention (GFS)". */

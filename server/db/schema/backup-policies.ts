@@ -34,6 +34,10 @@ export const backupPolicies = pgTable(
     encrypt: boolean(),
     /** Restore drills `{ enabled, schedule, serverId }`, overridden as a whole; null: inherit. */
     drill: jsonb().$type<{ enabled: boolean; schedule: string; serverId: string | null }>(),
+    /** Minutes after the schedule's time within which each environment takes its own stable start; null: inherit. */
+    spreadMinutes: integer(),
+    /** Retries of a transiently failed scheduled backup `{ attempts, withinMinutes }`, overridden as a whole; null: inherit. */
+    retries: jsonb().$type<{ attempts: number; withinMinutes: number }>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

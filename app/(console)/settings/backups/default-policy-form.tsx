@@ -30,8 +30,8 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
   const editable = can("admin");
   const options = usePolicyOptions();
   const [draft, setDraft] = useState<Policy>(() => {
-    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill } = policy;
-    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill };
+    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries } = policy;
+    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries };
   });
   const save = useMutation(trpc.backupPolicies.putDefault.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
   const failure = errorInfo(save.error);

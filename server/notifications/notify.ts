@@ -1,13 +1,19 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
-import { backups, notificationChannels, notificationDeliveries, restoreDrills, restores } from "@/server/db/schema";
+import { backups, notificationChannels, overdueAlerts, notificationDeliveries, restoreDrills, restores } from "@/server/db/schema";
 import { enqueueJobs } from "@/server/jobs/enqueue";
 import type { NotificationMessage } from "@/server/plugins/contracts";
 import { effectivePolicyFor } from "@/server/services/backup-policies";
 import { backupMessage, drillMessage, restoreMessage } from "./messages";
+import { overdueMessage } from "./overdue-message";
 
 /** Attempts per delivery; graphile-worker's exponential backoff spaces them (about 3 s, 7 s, 20 s, 55 s). */
 export const DELIVERY_ATTEMPTS = 5;
+
+/** Each delivery's job has a key, so a process delivering without a worker can take the job over (see deliver-without-worker.ts). */
+export function deliveryJobKey(deliveryId: string): string {
+  return `notify:${deliveryId}`;
+}
 
 type Subject = { id: string; orgId: string; environmentId: string | null; message: NotificationMessage | null };
 
@@ -36,7 +42,7 @@ async function queueDeliveries(db: DbOrTx, subject: Subject): Promise<number> {
       .insert(notificationDeliveries)
       .values(channels.map((c) => ({ orgId: subject.orgId, channelId: c.id, event: message.event, subjectId: subject.id, title: message.title })))
       .returning({ id: notificationDeliveries.id });
-    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, maxAttempts: DELIVERY_ATTEMPTS })));
+    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, jobKey: deliveryJobKey(row.id), maxAttempts: DELIVERY_ATTEMPTS })));
     return rows.length;
   });
 }
@@ -60,4 +66,11 @@ export async function notifyDrillFinished(db: DbOrTx, drillId: string): Promise<
   const [drill] = await db.select({ orgId: restoreDrills.orgId, environmentId: restoreDrills.environmentId, status: restoreDrills.status }).from(restoreDrills).where(eq(restoreDrills.id, drillId));
   if (!drill || drill.status !== "failed") return 0;
   return queueDeliveries(db, { id: drillId, orgId: drill.orgId, environmentId: drill.environmentId, message: await drillMessage(db, drillId) });
+}
+
+/** Tells the environment's channels that it had no successful backup within its window (as for a failed backup, when the policy asks). */
+export async function notifyOverdue(db: DbOrTx, alertId: string): Promise<number> {
+  const [alert] = await db.select({ orgId: overdueAlerts.orgId, environmentId: overdueAlerts.environmentId }).from(overdueAlerts).where(eq(overdueAlerts.id, alertId));
+  if (!alert) return 0;
+  return queueDeliveries(db, { id: alertId, orgId: alert.orgId, environmentId: alert.environmentId, message: await overdueMessage(db, alertId) });
 }

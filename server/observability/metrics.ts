@@ -1,7 +1,7 @@
 import { Gauge, Registry } from "prom-client";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
-import { OVERDUE_REASONS } from "@/server/db/schema";
+import { BACKUP_STATUSES, OVERDUE_REASONS, RESTORE_STATUSES } from "@/server/db/schema";
 import { countLiveWorkers } from "@/server/jobs/worker-presence";
 import { findOverdueEnvironments } from "@/server/schedules/find-overdue";
 import { getDashboard } from "@/server/services/dashboard";
@@ -40,8 +40,11 @@ export async function renderMetrics(db: DbOrTx, actor: Principal, now: Date = ne
     countLiveWorkers(db),
   ]);
   const registry = new Registry();
-  gauge(registry, "safehold_backups", "Backups by status", ["status"], runs.filter((r) => r.kind === "backup").map((r) => [{ status: r.status }, r.count]));
-  gauge(registry, "safehold_restores", "Restores by status", ["status"], runs.filter((r) => r.kind === "restore").map((r) => [{ status: r.status }, r.count]));
+  // Every status, zero included: a series that appears only once something fails cannot be alerted on by rate.
+  const countsOf = (kind: "backup" | "restore", statuses: readonly string[]): Array<[Labels, number]> =>
+    statuses.map((status) => [{ status }, runs.find((r) => r.kind === kind && r.status === status)?.count ?? 0]);
+  gauge(registry, "safehold_backups", "Backups by status", ["status"], countsOf("backup", BACKUP_STATUSES));
+  gauge(registry, "safehold_restores", "Restores by status", ["status"], countsOf("restore", RESTORE_STATUSES));
   gauge(
     registry,
     "safehold_run_duration_seconds",

@@ -35,12 +35,13 @@ async function workersSeen(db: DbOrTx): Promise<number> {
  * in the last minute. Names only what failed: no address, version or secret.
  */
 export async function checkHealth(db: DbOrTx): Promise<Health> {
+  const failed: Health["failed"] = [];
   let workers: number | null = null;
   try {
     workers = await within(workersSeen(db), DATABASE_TIMEOUT_MS);
   } catch {
-    return { status: "unavailable", failed: ["database"], database: "unreachable", workers: null };
+    failed.push("database");
   }
-  const failed: Health["failed"] = workers > 0 ? [] : ["workers"];
-  return { status: failed.length === 0 ? "ok" : "unavailable", failed, database: "reachable", workers };
+  if (workers === 0) failed.push("workers");
+  return { status: failed.length === 0 ? "ok" : "unavailable", failed, database: workers === null ? "unreachable" : "reachable", workers };
 }

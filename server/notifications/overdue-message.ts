@@ -10,6 +10,10 @@ function utc(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+export function overdueTitle(projectName: string, environmentName: string): string {
+  return `Backup overdue: ${projectName} / ${environmentName}`;
+}
+
 /** "Backup overdue: Acme / production", saying which slot had no successful backup and why. */
 export async function overdueMessage(db: DbOrTx, alertId: string): Promise<NotificationMessage | null> {
   const [row] = await db
@@ -22,7 +26,7 @@ export async function overdueMessage(db: DbOrTx, alertId: string): Promise<Notif
   const { alert, environment, project } = row;
   return {
     event: "backup.overdue",
-    title: `Backup overdue: ${project.name} / ${environment.name}`,
+    title: overdueTitle(project.name, environment.name),
     text: [`No backup of ${environment.name} succeeded since its scheduled time of ${utc(alert.slot)}.`, alert.detail].join("\n"),
     severity: "failure",
     fields: { environment: environment.name, project: project.name, reason: REASON_LABEL[alert.reason], slot: alert.slot.toISOString() },

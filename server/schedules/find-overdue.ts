@@ -23,6 +23,8 @@ export type OverdueEnvironment = {
   slot: Date;
   reason: OverdueReason;
   detail: string;
+  /** Who is told: the environment's effective policy. */
+  notify: Pick<Policy, "notifyOnFailure" | "notificationChannelIds">;
 };
 
 /**
@@ -38,18 +40,25 @@ type SlotState = { environment_id: string; succeeded: boolean; status: string | 
 
 /**
  * For each (environment, slot): whether a backup succeeded since the slot (environment_last_runs, kept by
- * triggers), and the newest backup of the environment created since the slot, or the slot's own scheduled one.
+ * triggers), and if not, the newest backup of the environment created since the slot or the slot's own scheduled
+ * one: two index probes per environment without a success, none for the others.
  */
 async function slotStates(db: DbOrTx, due: { env: EnvironmentPolicy; slot: Date }[]): Promise<Map<string, SlotState>> {
   if (due.length === 0) return new Map();
   const rows = await db.execute<SlotState>(sql`
-    select d.environment_id, coalesce(l.last_success_at >= d.slot, false) as succeeded, latest.status, latest.error
+    select d.environment_id, s.succeeded, latest.status, latest.error
     from unnest(${pgArray(due.map((d) => d.env.environmentId))}::uuid[], ${pgArray(due.map((d) => d.slot.toISOString()))}::timestamptz[]) as d(environment_id, slot)
     left join environment_last_runs l on l.environment_id = d.environment_id
+    cross join lateral (select coalesce(l.last_success_at >= d.slot, false) as succeeded) s
     left join lateral (
-      select b.status::text, b.error from backups b
-      where b.environment_id = d.environment_id and (b.created_at >= d.slot or b.scheduled_for = d.slot)
-      order by b.created_at desc limit 1
+      select runs.status, runs.error from (
+        (select b.status::text, b.error, b.created_at from backups b
+          where b.environment_id = d.environment_id and b.created_at >= d.slot order by b.created_at desc limit 1)
+        union all
+        (select b.status::text, b.error, b.created_at from backups b where b.environment_id = d.environment_id and b.scheduled_for = d.slot)
+      ) runs
+      where not s.succeeded
+      order by runs.created_at desc limit 1
     ) latest on true`);
   return new Map(rows.map((r) => [r.environment_id, r]));
 }
@@ -86,6 +95,7 @@ export async function findOverdueEnvironments(db: DbOrTx, now: Date, scope: { or
     const verdict = assess(state, workers > 0);
     if (!verdict) return [];
     const { environmentId, orgId, projectId, environmentName, projectName } = env;
-    return [{ environmentId, orgId, projectId, environmentName, projectName, slot, ...verdict }];
+    const notify = { notifyOnFailure: env.policy.notifyOnFailure, notificationChannelIds: env.policy.notificationChannelIds };
+    return [{ environmentId, orgId, projectId, environmentName, projectName, slot, ...verdict, notify }];
   });
 }

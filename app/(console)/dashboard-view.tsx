@@ -5,6 +5,7 @@ import { CheckCircle2, Circle } from "lucide-react";
 import Link from "next/link";
 import { DailyChart } from "@/app/_components/dashboard/daily-chart";
 import { NonCompliantList } from "@/app/_components/dashboard/non-compliant-list";
+import { OverdueList } from "@/app/_components/dashboard/overdue-list";
 import { RecentActivity } from "@/app/_components/dashboard/recent-activity";
 import { StorageUsage } from "@/app/_components/dashboard/storage-usage";
 import { SummaryTiles, SummaryTilesSkeleton } from "@/app/_components/dashboard/summary-tiles";
@@ -40,6 +41,7 @@ export function DashboardView() {
       {d && (
         <>
           <SummaryTiles dashboard={d} />
+          <OverdueList dashboard={d} />
           <div className="mt-6 grid gap-6 lg:grid-cols-5">
             {gettingStarted && (
               <Card title="Getting started" description="Four steps to your first protected environment." className="lg:col-span-2">

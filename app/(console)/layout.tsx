@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { NoWorkerBanner } from "@/app/_components/no-worker-banner";
 import { RecoveryKitBanner } from "@/app/_components/recovery-kit-banner";
 import { Sidebar } from "@/app/_components/sidebar";
 import { ConsoleSessionProvider } from "@/app/_lib/console-context";
@@ -17,6 +18,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <Sidebar />
         <main className="min-w-0 flex-1 px-8 py-8">
           <div className="mx-auto max-w-6xl">
+            <NoWorkerBanner />
             <RecoveryKitBanner />
             {children}
           </div>

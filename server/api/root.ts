@@ -24,6 +24,7 @@ import { restoreDrillsRouter } from "./routers/restore-drills";
 import { serversRouter } from "./routers/servers";
 import { setupRouter } from "./routers/setup";
 import { storageLocationsRouter } from "./routers/storage-locations";
+import { workersRouter } from "./routers/workers";
 
 export const appRouter = router({
   setup: setupRouter,
@@ -51,6 +52,7 @@ export const appRouter = router({
   overview: overviewRouter,
   dashboard: dashboardRouter,
   selfBackup: selfBackupRouter,
+  workers: workersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/server/db";
 import { backups, environments, projects, restoreDrills, restores, type notificationDeliveries } from "@/server/db/schema";
 import { env } from "@/server/env";
 import type { NotificationEvent, NotificationMessage } from "@/server/plugins/contracts";
+import { overdueMessage } from "./overdue-message";
 
 type Delivery = Pick<typeof notificationDeliveries.$inferSelect, "event" | "subjectId" | "title" | "createdAt">;
 
@@ -136,13 +137,20 @@ export async function drillMessage(db: DbOrTx, drillId: string): Promise<Notific
 export async function messageForDelivery(db: DbOrTx, delivery: Delivery, channelName: string): Promise<NotificationMessage> {
   const event = delivery.event as NotificationEvent;
   if (event === "test" || !delivery.subjectId) return { ...testMessage(channelName), title: delivery.title };
-  const built = event.startsWith("backup.") ? await backupMessage(db, delivery.subjectId) : event.startsWith("drill.") ? await drillMessage(db, delivery.subjectId) : await restoreMessage(db, delivery.subjectId);
+  const built =
+    event === "backup.overdue"
+      ? await overdueMessage(db, delivery.subjectId)
+      : event.startsWith("backup.")
+        ? await backupMessage(db, delivery.subjectId)
+        : event.startsWith("drill.")
+          ? await drillMessage(db, delivery.subjectId)
+          : await restoreMessage(db, delivery.subjectId);
   return (
     built ?? {
       event,
       title: delivery.title,
-      text: `The ${event.split(".")[0] === "drill" ? "restore drill" : event.split(".")[0]} was deleted before this notification could be sent.`,
-      severity: event.endsWith(".failed") ? "failure" : "success",
+      text: event === "backup.overdue" ? "The environment was deleted before this notification could be sent." : `The ${event.split(".")[0] === "drill" ? "restore drill" : event.split(".")[0]} was deleted before this notification could be sent.`,
+      severity: event.endsWith(".failed") || event === "backup.overdue" ? "failure" : "success",
       fields: {},
       occurredAt: delivery.createdAt.toISOString(),
     }

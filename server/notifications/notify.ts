@@ -6,8 +6,16 @@ import type { NotificationMessage } from "@/server/plugins/contracts";
 import { effectivePolicyFor } from "@/server/services/backup-policies";
 import { backupMessage, drillMessage, restoreMessage } from "./messages";
 
+/** Rows per insert statement when queueing in bulk. */
+const INSERT_CHUNK = 2000;
+
 /** Attempts per delivery; graphile-worker's exponential backoff spaces them (about 3 s, 7 s, 20 s, 55 s). */
 export const DELIVERY_ATTEMPTS = 5;
+
+/** Each delivery's job has a key, so a process delivering without a worker can take the job over (see deliver-without-worker.ts). */
+export function deliveryJobKey(deliveryId: string): string {
+  return `notify:${deliveryId}`;
+}
 
 type Subject = { id: string; orgId: string; environmentId: string | null; message: NotificationMessage | null };
 
@@ -36,7 +44,7 @@ async function queueDeliveries(db: DbOrTx, subject: Subject): Promise<number> {
       .insert(notificationDeliveries)
       .values(channels.map((c) => ({ orgId: subject.orgId, channelId: c.id, event: message.event, subjectId: subject.id, title: message.title })))
       .returning({ id: notificationDeliveries.id });
-    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, maxAttempts: DELIVERY_ATTEMPTS })));
+    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, jobKey: deliveryJobKey(row.id), maxAttempts: DELIVERY_ATTEMPTS })));
     return rows.length;
   });
 }
@@ -60,4 +68,31 @@ export async function notifyDrillFinished(db: DbOrTx, drillId: string): Promise<
   const [drill] = await db.select({ orgId: restoreDrills.orgId, environmentId: restoreDrills.environmentId, status: restoreDrills.status }).from(restoreDrills).where(eq(restoreDrills.id, drillId));
   if (!drill || drill.status !== "failed") return 0;
   return queueDeliveries(db, { id: drillId, orgId: drill.orgId, environmentId: drill.environmentId, message: await drillMessage(db, drillId) });
+}
+
+export type OverdueNotice = { alertId: string; orgId: string; title: string; notifyOnFailure: boolean; channelIds: readonly string[] };
+
+/**
+ * Queues the deliveries of freshly recorded overdue alerts, in bulk (a fleet can go overdue at once when its
+ * worker stops): one delivery per channel of each environment's effective policy when it asks to hear of
+ * failures. Called in the transaction that inserted the alerts, so no other process queues them too.
+ */
+export async function queueOverdueDeliveries(tx: DbOrTx, notices: OverdueNotice[]): Promise<number> {
+  const wanted = notices.filter((n) => n.notifyOnFailure && n.channelIds.length > 0);
+  if (wanted.length === 0) return 0;
+  const channels = await tx
+    .select({ id: notificationChannels.id, orgId: notificationChannels.orgId })
+    .from(notificationChannels)
+    .where(inArray(notificationChannels.id, [...new Set(wanted.flatMap((n) => n.channelIds))]));
+  const inOrg = new Set(channels.map((c) => `${c.orgId}:${c.id}`));
+  const values = wanted.flatMap((n) =>
+    n.channelIds.filter((channelId) => inOrg.has(`${n.orgId}:${channelId}`)).map((channelId) => ({ orgId: n.orgId, channelId, event: "backup.overdue", subjectId: n.alertId, title: n.title })),
+  );
+  let queued = 0;
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    const rows = await tx.insert(notificationDeliveries).values(values.slice(i, i + INSERT_CHUNK)).returning({ id: notificationDeliveries.id });
+    await enqueueJobs(tx, "notify/send", rows.map((row) => ({ payload: { deliveryId: row.id }, jobKey: deliveryJobKey(row.id), maxAttempts: DELIVERY_ATTEMPTS })));
+    queued += rows.length;
+  }
+  return queued;
 }

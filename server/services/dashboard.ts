@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, type NonComplianceReason } from "@/server/policies/compliance";
+import { OVERDUE_REASONS } from "@/server/db/schema";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
+import { findOverdueEnvironments } from "@/server/schedules/find-overdue";
 import { dailyRuns, environmentRuns, failedCopies, failuresSince, latestDrills, storageUsage, type EnvironmentRuns, type LatestDrill } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
@@ -30,6 +32,23 @@ export const dashboardOutput = z.object({
     }),
   ),
   nonCompliantTotal: z.number(),
+  /**
+   * Environments with backups enabled and no successful backup within their window (past retries and a margin),
+   * each told once per period as an "overdue" notification: the first 50, longest overdue first.
+   */
+  overdue: z.array(
+    z.object({
+      environmentId: z.string(),
+      environmentName: z.string(),
+      projectId: z.string(),
+      projectName: z.string(),
+      reason: z.enum(OVERDUE_REASONS),
+      detail: z.string(),
+      /** The slot whose period has no successful backup. */
+      slot: z.string(),
+    }),
+  ),
+  overdueTotal: z.number(),
   /** Second copies that failed after their last attempt, newest first (needs attention too); the total counts them all. */
   failedCopies: z.array(
     z.object({
@@ -156,7 +175,7 @@ function drillSummary(policies: readonly EnvironmentPolicy[], drills: Map<string
  * and of the completed ones (which retention keeps few of); never the whole history.
  */
 export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new Date()): Promise<Dashboard> {
-  const [policies, runs, storage, daily, failuresLast24h, copies, drills] = await Promise.all([
+  const [policies, runs, storage, daily, failuresLast24h, copies, drills, overdue] = await Promise.all([
     loadEnvironmentPolicies(db, { orgId: actor.orgId }),
     environmentRuns(db, actor.orgId),
     storageUsage(db, actor.orgId),
@@ -164,6 +183,7 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
     failuresSince(db, actor.orgId, new Date(now.getTime() - 24 * 60 * 60 * 1000)),
     failedCopies(db, actor.orgId),
     latestDrills(db, actor.orgId),
+    findOverdueEnvironments(db, now, { orgId: actor.orgId }),
   ]);
   const windows = new Map<string, number | null>();
   const enabled = policies.filter((e) => e.policy.enabled);
@@ -188,6 +208,11 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
       lastBackupAt: r?.lastRun?.finishedAt?.toISOString() ?? null,
     })),
     nonCompliantTotal: failing.length,
+    overdue: overdue
+      .sort((a, b) => a.slot.getTime() - b.slot.getTime())
+      .slice(0, NON_COMPLIANT_SHOWN)
+      .map((o) => ({ environmentId: o.environmentId, environmentName: o.environmentName, projectId: o.projectId, projectName: o.projectName, reason: o.reason, detail: o.detail, slot: o.slot.toISOString() })),
+    overdueTotal: overdue.length,
     failedCopies: copies.items,
     failedCopiesTotal: copies.total,
     ...drillSummary(policies, drills, now),

@@ -19,7 +19,10 @@ import { loadEnvironmentPolicies } from "@/server/policies/environment-policies"
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
 import { runRetentionPass } from "@/server/retention/retention-pass";
 import { migrateAll } from "@/server/runtime/database";
+import { checkOverdue } from "@/server/schedules/check-overdue";
 import { enqueueDueBackups } from "@/server/schedules/enqueue-due-backups";
+import { findOverdueEnvironments } from "@/server/schedules/find-overdue";
+import { renderMetrics } from "@/server/observability/metrics";
 import { putOrgPolicy } from "@/server/services/backup-policies";
 import { countBackups } from "@/server/services/backup-counts";
 import { listBackups } from "@/server/services/backups";
@@ -152,8 +155,11 @@ async function main() {
     ["storageUsage", () => storageUsage(db, org.id)],
     ["dailyRuns (30 days)", () => dailyRuns(db, org.id, now0, 30)],
     ["failuresSince (24 h)", () => failuresSince(db, org.id, new Date(now0.getTime() - 24 * 3600_000))],
+    ["findOverdueEnvironments (no success since the slot, and why)", () => findOverdueEnvironments(db, now0, { orgId: org.id })],
   ];
   for (const [label, work] of parts) timings.push(await measure(`· dashboard part: ${label}`, work));
+  // Prometheus waits 10 s for a scrape by default; a second leaves room on a busy machine.
+  timings.push(await measure("GET /metrics (renderMetrics)", () => renderMetrics(db, owner), 1000));
 
   const plans: string[] = [];
   const explain = async (title: string, work: () => Promise<unknown>, pick: (queries: string[]) => boolean[] = (qs) => qs.map((_, i) => i === 0)) => {
@@ -200,6 +206,10 @@ async function main() {
   const firstTickMs = percentile(catchUpMs, 50);
   const [steadyTick] = await timed(() => enqueueDueBackups(db, now));
   const tickTiming = await measure("scheduler tick, nothing new due (enqueueDueBackups)", () => enqueueDueBackups(db, now), 1000);
+  // The dead-man check over both organizations: the first run records the overdue ones, later runs find them told.
+  const [firstOverdue, firstOverdueMs] = await timed(() => checkOverdue(db, plugins, now));
+  console.log(`overdue check (first): ${JSON.stringify(firstOverdue)} in ${ms(firstOverdueMs)}`);
+  timings.push(await measure("overdue check, nothing new (checkOverdue, 10,000 environments)", () => checkOverdue(db, plugins, now), 1000));
 
   const retentionRuns: string[] = [];
   let retentionOk = true;

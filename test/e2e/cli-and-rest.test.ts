@@ -128,6 +128,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/organization/keys/{id}/confirm-kit",
       "/organization/keys/{id}/recovery-kit",
       "/overview",
+      "/workers",
       "/servers/{id}",
       "/servers/{id}/test",
       "/storage-locations/{id}",

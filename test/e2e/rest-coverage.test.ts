@@ -43,6 +43,7 @@ describe("REST routes for scripting, on a spawned console", () => {
     expect(await c.rest(viewer, "GET", "/me")).toMatchObject({ status: 200, body: { role: "viewer", organizations: [{ name: "Security agency" }] } });
     expect(await c.rest(viewer, "GET", "/organization")).toMatchObject({ status: 200, body: { name: "Security agency" } });
     expect(await c.rest(viewer, "GET", "/overview")).toMatchObject({ status: 200, body: { projects: 1, environments: 1, servers: 1, storageLocations: 1, members: 4 } });
+    expect(await c.rest(viewer, "GET", "/workers")).toMatchObject({ status: 200, body: { running: 1 } });
     expect(await c.rest(viewer, "GET", "/restores")).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
   });
 

@@ -96,3 +96,31 @@ export async function startWorkerProcess(env: Record<string, string | undefined>
   }
   return { child, logs: () => output };
 }
+
+/** Runs `safehold web` (the web console alone, no worker) until it listens; its URL is on loopback. */
+export async function startWebProcess(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ url: string; child: ChildProcess; logs: () => string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, "web"], { cwd: ROOT, env: consoleEnv({ HOST: "127.0.0.1", PORT: String(port), ...env }) });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes("Web console listening")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`web console did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,3 +1,4 @@
+import http from "node:http";
 import net from "node:net";
 import ssh2 from "ssh2";
 
@@ -119,4 +120,23 @@ export function fakeHttp(host = "127.0.0.1"): Promise<FakeListener> {
     });
   });
   return listen(server, state, host);
+}
+
+/** One request a webhook listener received: its path, the `x-safehold-event` header and the JSON body. */
+export type ReceivedHook = { path: string; event: string | undefined; body: Record<string, unknown> };
+
+/** A webhook receiver over real HTTP that answers 204 and keeps every JSON request it is sent. */
+export async function webhookListener(): Promise<{ url: string; hooks: ReceivedHook[]; stop: () => Promise<void> }> {
+  const hooks: ReceivedHook[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      hooks.push({ path: req.url ?? "", event: req.headers["x-safehold-event"] as string | undefined, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, hooks, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }

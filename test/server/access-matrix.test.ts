@@ -159,6 +159,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "activity.list": () => ({}),
   "overview.get": () => undefined,
   "dashboard.get": () => ({}),
+  "workers.status": () => undefined,
 };
 
 type ProcedureDef = { _def: { type: "query" | "mutation" | "subscription"; meta?: { access?: Access } } };

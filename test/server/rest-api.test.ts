@@ -233,6 +233,7 @@ describe("REST API v1", () => {
         "GET /backups/{backupId}/download-links",
         "GET /activity",
         "GET /overview",
+        "GET /workers",
         "PUT /backups/{id}",
         "POST /backups/{id}/release",
         "POST /environments/{id}/destroy",

@@ -1,7 +1,7 @@
 /** Notifiers: where backup and restore news goes (`email`, `webhook`, ...). */
 import type { CallContext, PluginConfig, TestOptions, TestResult } from "./context.js";
 
-export type NotificationEvent = "backup.completed" | "backup.failed" | "restore.completed" | "restore.failed" | "drill.failed" | "test";
+export type NotificationEvent = "backup.completed" | "backup.failed" | "backup.overdue" | "restore.completed" | "restore.failed" | "drill.failed" | "test";
 
 /** One notification, the same for every channel; each notifier renders it its own way. */
 export type NotificationMessage = {

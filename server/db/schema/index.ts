@@ -22,6 +22,7 @@ export * from "./download-links";
 export * from "./notification-channels";
 export * from "./activity-log";
 export * from "./worker-processes";
+export * from "./overdue-alerts";
 export * from "./retired-keys";
 export * from "./organization-keys";
 export * from "./self-backups";

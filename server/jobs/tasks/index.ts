@@ -3,6 +3,7 @@ import { copyBackupTask } from "./backup/copy";
 import { retentionTask } from "./backup/retention";
 import { runBackupTask } from "./backup/run";
 import { runImportTask } from "./import/run";
+import { overdueCheckTask } from "./backup/overdue-check";
 import { scheduleTickTask } from "./backup/schedule-tick";
 import { pruneLoginAttemptsTask } from "./maintenance/prune-login-attempts";
 import { reapStaleRunsTask } from "./maintenance/reap-stale-runs";
@@ -20,6 +21,7 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "import/run": runImportTask,
   "backup/copy": copyBackupTask,
   "backup/schedule-tick": scheduleTickTask,
+  "backup/overdue-check": overdueCheckTask,
   "backup/retention": retentionTask,
   "restore/run": runRestoreTask,
   "drill/run": runDrillTask,
@@ -34,6 +36,7 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
 /** Recurring tasks; several workers may run this crontab, graphile-worker runs each slot once. */
 export const crontab = [
   "* * * * * backup/schedule-tick",
+  "* * * * * backup/overdue-check",
   "*/15 * * * * backup/retention",
   "* * * * * maintenance/reap-stale-runs",
   "17 * * * * maintenance/prune-login-attempts",

@@ -7,6 +7,7 @@ export const taskPayloads = {
   "import/run": z.object({ backupId: z.uuid(), from: importFrom }),
   "backup/copy": z.object({ copyId: z.uuid() }),
   "backup/schedule-tick": z.object({}).loose(),
+  "backup/overdue-check": z.object({}).loose(),
   "backup/retention": z.object({}).loose(),
   "restore/run": z.object({ restoreId: z.uuid() }),
   "drill/run": z.object({ drillId: z.uuid() }),

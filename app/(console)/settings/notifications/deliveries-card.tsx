@@ -17,6 +17,7 @@ const STATUS: Record<"pending" | "sent" | "failed", { tone: Tone; label: string 
 const EVENT_LABEL: Record<string, string> = {
   "backup.completed": "Backup completed",
   "backup.failed": "Backup failed",
+  "backup.overdue": "Backup overdue",
   "restore.completed": "Restore completed",
   "restore.failed": "Restore failed",
   test: "Test",

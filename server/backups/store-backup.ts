@@ -76,7 +76,7 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
     ]);
     if (counter) proof = { ...proof, ...(await counter.result()) };
     stored.push({ kind: artifact.kind, contentType: format.contentType, compressedOn, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
-    await run.log(`Stored the ${artifact.kind} file (compressed on the ${compressedOn === "server" ? "server" : "console"}): ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
+    await run.log(`Stored the ${artifact.kind} file${compressedOn === "server" ? ", compressed on the server" : ""}: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   // Read once every artifact has ended: an imported file may say what it holds only at its end.
   return { stored, startedAt, metadata: produced.metadata, application: produced.application ?? null, proof };

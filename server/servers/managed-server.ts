@@ -74,10 +74,11 @@ export function manageServer(connection: HostedServerConnection, policy: ServerP
     },
     canCompress: (codec, options) => connection.canCompress(codec, options),
     async compression(options = {}): Promise<CompressionPlan> {
-      if (policy.compressOn === "worker") return { on: "worker", reason: `server "${policy.name}" is set to keep compression off it` };
       const codec: ServerCodec = { format: "gzip", program: policy.programs.gzip ?? "gzip" };
       const answer = await connection.canCompress(codec, options);
-      return answer.ok ? { on: "server", codec } : { on: "worker", reason: answer.reason };
+      if (!answer.ok) return { on: "worker", reason: answer.reason, fallback: !answer.sameHost };
+      if (policy.compressOn === "worker") return { on: "worker", reason: `server "${policy.name}" is set to keep compression off it`, fallback: true };
+      return { on: "server", codec };
     },
   };
 }

@@ -52,11 +52,17 @@ export interface ServerConnection {
    * console: a one-line reason when not (the program is missing; a local server has no link to spare). Optional:
    * without it the host answers that it cannot, so the console compresses.
    */
-  canCompress?(codec: ServerCodec, options: { signal?: AbortSignal }): Promise<{ ok: true } | { ok: false; reason: string }>;
+  canCompress?(codec: ServerCodec, options: { signal?: AbortSignal }): Promise<CompressionAnswer>;
 }
 
-/** Where a source's output is compressed: on the server with `codec`, or by the console (with why). */
-export type CompressionPlan = { on: "server"; codec: ServerCodec } | { on: "worker"; reason: string };
+/** `sameHost`: the server is the console's own host, so the console compressing is the normal case, not a fallback. */
+export type CompressionAnswer = { ok: true } | { ok: false; reason: string; sameHost?: boolean };
+
+/**
+ * Where a source's output is compressed: on the server with `codec`, or by the console, with why; `fallback` when
+ * the server could have saved the link's bytes but its settings or tools did not allow it (worth a line in the log).
+ */
+export type CompressionPlan = { on: "server"; codec: ServerCodec } | { on: "worker"; reason: string; fallback: boolean };
 
 /**
  * A server connection as sources receive it: the kind's connection under the rules an admin set for the server.

@@ -53,10 +53,10 @@ export function localManagedServer(): ManagedServer {
     },
     checkDatabase() {},
     async canCompress() {
-      return { ok: false, reason: "the test's own machine: nothing crosses a link" };
+      return { ok: false, reason: "the test's own machine: nothing crosses a link", sameHost: true };
     },
     async compression() {
-      return { on: "worker", reason: "the test's own machine: nothing crosses a link" };
+      return { on: "worker", reason: "the test's own machine: nothing crosses a link", fallback: false };
     },
   };
 }

@@ -102,7 +102,7 @@ function connection(): ServerConnection {
     writeFile,
     close: async () => {},
     // The data is already where the console is: no link to spare, and the console compresses with every core.
-    canCompress: async () => ({ ok: false, reason: "the server is the console's own host: nothing crosses a link" }),
+    canCompress: async () => ({ ok: false, reason: "the server is the console's own host: nothing crosses a link", sameHost: true }),
   };
 }
 

@@ -11,11 +11,13 @@ import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policie
 import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
+import { createRestore, getRestore } from "@/server/services/restores";
 import { createServer, updateServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { startTestWorker, waitForBackup } from "../helpers/backup-env";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
+import { waitForRestore } from "../helpers/restore-env";
 import { makeUserDir, startSshd, type Sshd } from "../helpers/sshd";
 
 let sshd: Sshd | undefined;
@@ -26,7 +28,7 @@ let owner: Principal;
 let storageDir: string;
 let tools: string;
 const plugins = builtinPluginHost();
-const ids = { project: "", server: "", environment: "" };
+const ids = { project: "", server: "", environment: "", backup: "" };
 
 /** A program on the server that records each run (its arguments, one line) in `<name>.runs`, then runs the real one. */
 function recordingWrapper(name: string, real: string): string {
@@ -60,7 +62,7 @@ beforeAll(async () => {
   tools = makeUserDir(sshd, "tools");
   t = await createTestDatabase();
   ({ principals: { owner } } = await createOrgWithMembers(t.db, "Compress where the data is"));
-  client = await createClientDatabase();
+  client = await createClientDatabase({ createdb: true });
   const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
   await sql.unsafe("create table notes (id int primary key, body text)");
   await sql.unsafe("insert into notes select g, repeat('compressible text ', 20) || g from generate_series(1, 5000) g");
@@ -106,6 +108,7 @@ describe("compressing where the data is", () => {
     expect(log[0]).toMatch(/^Stored the database file, compressed on the server: \d+ bytes/);
     // The proof counters still saw the dump itself.
     expect(manifest.proof.tables).toMatchObject({ "public.notes": 5000 });
+    ids.backup = done.id;
   });
 
   it("leaves compression to the console when the server's setting says so", async () => {
@@ -146,5 +149,47 @@ describe("compressing where the data is", () => {
     expect(backup.artifacts).toEqual([]);
     expect(fs.readdirSync(storageDir, { recursive: true }).filter((f) => String(f).includes(backup.id))).toEqual([]);
     await setServer({ programs: {} });
+  });
+
+  async function restoreCopy(name: string) {
+    const database = `${client.database}_${name}`;
+    const restore = await createRestore(t.db, plugins, owner, {
+      backupId: ids.backup,
+      target: "new_environment",
+      newEnvironment: { projectId: ids.project, name, stage: "staging", serverId: ids.server, sourceConfig: { database } },
+      safetyBackup: false,
+      includeFilestore: false,
+      neutralize: false,
+      confirm: "RESTORE",
+    });
+    const done = await waitForRestore(t.db, owner, restore.id);
+    const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database, max: 1, onnotice: () => {} });
+    const rows = done.status === "completed" ? await sql`select count(*)::int as n, md5(string_agg(body, ',' order by id)) as digest from notes` : [];
+    await sql.end();
+    return { done, rows, log: (await getRestore(t.db, owner, restore.id)).log.map((l) => l.message) };
+  }
+
+  it("restores over SSH by sending the compressed file and decompressing it on the server", async () => {
+    await setServer({ compressOn: "server", programs: { gzip: recordingWrapper("gzip", "/bin/gzip") } });
+    const before = runsOf("gzip").length;
+    const { done, rows, log } = await restoreCopy("gz_copy");
+    expect(done, done.error ?? "").toMatchObject({ status: "completed" });
+    expect(runsOf("gzip").slice(before)).toEqual(["-dc"]);
+    expect(log).toContain("The database file is sent compressed and decompressed on the server");
+    const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
+    const original = await sql`select count(*)::int as n, md5(string_agg(body, ',' order by id)) as digest from notes`;
+    await sql.end();
+    expect(rows).toEqual(original);
+  });
+
+  it("restores with the console decompressing when the server's setting says so", async () => {
+    await setServer({ compressOn: "worker" });
+    const before = runsOf("gzip").length;
+    const { done, rows, log } = await restoreCopy("plain_copy");
+    expect(done, done.error ?? "").toMatchObject({ status: "completed" });
+    expect(runsOf("gzip")).toHaveLength(before);
+    expect(log).not.toContain("The database file is sent compressed and decompressed on the server");
+    expect(rows).toEqual([{ n: 5000, digest: expect.any(String) }]);
+    await setServer({ compressOn: "server" });
   });
 });

@@ -40,9 +40,9 @@ async function sent(input: Readable): Promise<{ text: string; error: string | nu
 const rows = () => Array.from({ length: 3000 }, (_, i) => `${i}\t${randomBytes(24).toString("hex")}\n`).join("");
 
 describe("psql input for a dump the server decompresses", () => {
-  it("sends a dump with its own \\restrict key as it is", async () => {
+  it("sends a dump with its own \\restrict key as it is, after a blank line that keeps psql's line numbers as with a loader's line", async () => {
     const dump = `${HEADER}\\restrict abc123\n\nCOPY t FROM stdin;\n${rows()}\\.\n\n${END}\\unrestrict abc123\n\n`;
-    expect(await sent(gzipPsqlInput(stored(dump), "loaderkey", refuse))).toEqual({ text: dump, error: null });
+    expect(await sent(gzipPsqlInput(stored(dump), "loaderkey", refuse))).toEqual({ text: `\n${dump}`, error: null });
   });
 
   it("locks an older dump without one with the loader's key, sent first as a gzip member of its own", async () => {

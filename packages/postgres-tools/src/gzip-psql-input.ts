@@ -103,7 +103,8 @@ export function gzipPsqlInput(content: Readable, loaderKey: string, refuse: (sta
   /** Once the head is known, what was held goes out, after the loader's own `\restrict` when the dump has none. */
   const release = (out: Transform) => {
     if (!held || !watch.head || "problem" in watch.head) return;
-    if (!watch.head.key) out.push(gzipSync(`\\restrict ${loaderKey}\n`));
+    // A blank line stands in for the loader's line when the dump locks itself: psql's line numbers stay one ahead of the dump's either way.
+    out.push(gzipSync(watch.head.key ? "\n" : `\\restrict ${loaderKey}\n`));
     for (const chunk of held) out.push(chunk);
     held = null;
   };

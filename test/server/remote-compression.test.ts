@@ -192,4 +192,19 @@ describe("compressing where the data is", () => {
     expect(rows).toEqual([{ n: 5000, digest: expect.any(String) }]);
     await setServer({ compressOn: "server" });
   });
+
+  it("restores an encrypted backup compressed on the server: decrypted on the console, decompressed on the server", async () => {
+    await putOrgPolicy(t.db, owner, { ...(await orgDefaultPolicy(t.db, owner.orgId)), encrypt: true });
+    await setServer({ compressOn: "server", programs: { gzip: recordingWrapper("gzip", "/bin/gzip") } });
+    const { done, manifest } = await backUp("encrypted, compressed on the server");
+    expect(done, done.error ?? "").toMatchObject({ status: "completed", verified: true });
+    expect(manifest.artifacts[0]).toMatchObject({ compressedOn: "server", encryption: { format: "age" } });
+    ids.backup = done.id;
+    const before = runsOf("gzip").length;
+    const { done: restored, rows } = await restoreCopy("encrypted_copy");
+    expect(restored, restored.error ?? "").toMatchObject({ status: "completed" });
+    expect(runsOf("gzip").slice(before)).toEqual(["-dc"]);
+    expect(rows).toEqual([{ n: 5000, digest: expect.any(String) }]);
+    await putOrgPolicy(t.db, owner, { ...(await orgDefaultPolicy(t.db, owner.orgId)), encrypt: false });
+  });
 });

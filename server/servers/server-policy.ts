@@ -73,7 +73,9 @@ export const serverPolicyFields = {
         ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a program name: letters, digits, and _ . + - only` });
       }
     }),
-  compressOn: z.enum(COMPRESS_ON, { error: 'Compression happens on "server" (when it can) or "worker"' }),
+  compressOn: z
+    .enum(COMPRESS_ON, { error: 'Compression happens on "server" (when it can) or "worker"' })
+    .describe('Where backups are compressed and restores decompressed: "server" when it has gzip (fewer bytes cross the link; the default), "worker" to keep the work off the server'),
 };
 
 function globToRegExp(glob: string): RegExp {

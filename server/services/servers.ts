@@ -24,7 +24,7 @@ export const serverItem = z.object({
   /** Programs run by name mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
   programs: z.record(z.string(), z.string()),
   /** Where backups and restores compress: `server` when it can (fewer bytes cross the link), or always on the console (`worker`). */
-  compressOn: z.enum(["server", "worker"]),
+  compressOn: serverPolicyFields.compressOn,
   environmentCount: z.number(),
   createdAt: z.string(),
 });

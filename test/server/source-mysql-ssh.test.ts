@@ -2,8 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+import { createGunzip, createGzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "@safehold/plugin-api";
 import type { ManagedServer, PluginConfig, SourceContribution } from "@/server/plugins/contracts";
@@ -69,5 +70,28 @@ describe("mysql source over SSH", () => {
     await staged.swap();
     expect(tableChecksums(maria, "crm_copy")).toEqual(tableChecksums(maria, "crm_remote"));
     expect(fs.readFileSync(path.join(target, "readme.txt"), "utf8")).toBe("uploads\n".repeat(500));
+  });
+
+  it("restores over SSH by sending the gzip dump, which the server decompresses into the client", async () => {
+    const backup = await mysql.backup({ config: configFor("crm_remote", uploads), server: remote, includeFilestore: false, signal: signal(), log: silentLogger });
+    const file = path.join(tmp, "again.sql.gz");
+    for await (const artifact of backup.artifacts) await pipeline(artifact.stream, fs.createWriteStream(file));
+    const target = path.join(makeUserDir(sshd, "copy2"), "upload");
+    const staged = await mysql.restore!({ config: configFor("crm_over_ssh", target), server: remote, restoreId: randomUUID(), includeFiles: false, targetIsNew: true, signal: signal(), log: silentLogger });
+    expect(await staged.compressedInput!("database")).toBe("gzip");
+    await staged.loadDatabase(fs.createReadStream(file));
+    await staged.prepare({ newIdentity: false, neutralize: false, erasedSubjects: [] });
+    await staged.swap();
+    expect(tableChecksums(maria, "crm_over_ssh")).toEqual(tableChecksums(maria, "crm_remote"));
+  });
+
+  it("refuses a compressed dump that is cut short, even though the server could decompress what came", async () => {
+    const whole = fs.readFileSync(path.join(tmp, "database.sql"));
+    const cut = path.join(tmp, "cut.sql.gz");
+    await pipeline(Readable.from([whole.subarray(0, Math.floor(whole.length / 2))]), createGzip(), fs.createWriteStream(cut));
+    const staged = await mysql.restore!({ config: configFor("crm_cut", path.join(sshd.home, "cut")), server: remote, restoreId: randomUUID(), includeFiles: false, targetIsNew: true, signal: signal(), log: silentLogger });
+    expect(await staged.compressedInput!("database")).toBe("gzip");
+    await expect(staged.loadDatabase(fs.createReadStream(cut))).rejects.toThrow("The database dump is incomplete");
+    await staged.discard();
   });
 });

@@ -10,3 +10,4 @@ export { StagedFolder, type FolderSwap } from "./staged-folder";
 export { ZipWriter, type ZipEntryOptions } from "./zip-writer";
 export { checkGzipStart } from "./gzip-start";
 export { logCompression } from "./compression-log";
+export { gzipChecked } from "./gzip-checked";

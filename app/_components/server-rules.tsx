@@ -2,7 +2,7 @@ import { ShieldCheck } from "lucide-react";
 import type { ConfigSchema } from "@/server/plugins/contracts";
 
 /** What an admin decided for a server: the folders and databases its environments may use, the programs that run. */
-export type ServerRules = { name: string; allowedRoots: string[]; databasePattern: string | null; programs?: Record<string, string> };
+export type ServerRules = { name: string; allowedRoots: string[]; databasePattern: string | null; programs?: Record<string, string>; compressOn?: "server" | "worker" };
 
 /** Which of a server's rules concern a source: folders when it has path settings, databases when it names one. */
 export function rulesConcerning(schema: ConfigSchema | undefined): { folders: boolean; databases: boolean } {

@@ -6,6 +6,8 @@ import type { BackupProof } from "./proof/proof-tap";
 
 /** How an encrypted artifact was encrypted: age, to this public key. Its size and checksums are those of the age file. */
 export type ArtifactEncryption = { format: "age"; recipient: string };
+/** Where an artifact was compressed: on the environment's server (fewer bytes crossed the link) or by the console. */
+export type CompressedOn = "server" | "worker";
 
 export type ManifestInput = {
   backup: { id: string; type: string; name: string; notes: string; retentionClass: string; includeFilestore: boolean; createdAt: Date };
@@ -16,7 +18,7 @@ export type ManifestInput = {
   source: { type: string; metadata: Record<string, unknown>; application?: ApplicationInfo | null };
   startedAt: Date;
   finishedAt: Date;
-  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption }>;
+  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption }>;
   /** What a restore must reproduce (row counts per table, the filestore's files and bytes), counted as it streamed. */
   proof: BackupProof;
 };
@@ -46,6 +48,7 @@ export function buildManifest(input: ManifestInput): Buffer {
       kind: a.kind,
       fileName: fileNameOf(a.key),
       ...(a.contentType ? { contentType: a.contentType, contentEncoding: "gzip" } : {}),
+      ...(a.compressedOn ? { compressedOn: a.compressedOn } : {}),
       ...(a.encryption ? { encryption: a.encryption } : {}),
       key: a.key,
       size: a.size,

@@ -11,7 +11,8 @@ import type { Run } from "@/server/jobs/run-lifecycle";
 import { openStorage } from "@/server/services/plugin-config";
 import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys";
 import type { BackupJob } from "./load-backup-job";
-import { buildManifest, type ArtifactEncryption } from "./manifest";
+import { buildManifest, type ArtifactEncryption, type CompressedOn } from "./manifest";
+import { gunzippedTap } from "./gunzipped-tap";
 import { encryptionFor, type BackupEncryption } from "./encryption";
 import { DecryptionError, ageDecrypted } from "@/server/crypto/age-stream";
 import { organizationIdentities } from "@/server/services/organization-keys";
@@ -20,7 +21,7 @@ import { DecompressError, readBack } from "./read-back";
 import { proofTap, type BackupProof } from "./proof/proof-tap";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
-type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; encryption?: ArtifactEncryption; encryptionKeyId?: string };
+type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption; encryptionKeyId?: string };
 
 /** What the source says its artifacts are (file extension, media type), for their file names and the manifest. */
 type Declared = ContributionManifest["artifacts"];
@@ -65,14 +66,17 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
     const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
     written.push(key);
     const counter = proofTap(artifact.kind, format);
+    // Already gzip (compressed on the server): stored as it came; the counters see it decompressed on the side.
+    const compressedOn = artifact.encoding === "gzip" ? "server" : "worker";
+    const tap = counter && compressedOn === "server" ? gunzippedTap(counter.stream) : counter?.stream;
     // Streaming starts at once: the source's process may already be failing, and its error must meet the pipeline.
     const [, result] = await Promise.all([
       progress.setPhase(producer.phase(artifact.kind)),
-      streamToStorage(artifact.stream, storage, key, { gzip: true, encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal, uncompressedTap: counter?.stream }),
+      streamToStorage(artifact.stream, storage, key, { gzip: compressedOn === "worker", encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal, uncompressedTap: tap }),
     ]);
     if (counter) proof = { ...proof, ...(await counter.result()) };
-    stored.push({ kind: artifact.kind, contentType: format.contentType, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
-    await run.log(`Stored the ${artifact.kind} file: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
+    stored.push({ kind: artifact.kind, contentType: format.contentType, compressedOn, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
+    await run.log(`Stored the ${artifact.kind} file${compressedOn === "server" ? ", compressed on the server" : ""}: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   // Read once every artifact has ended: an imported file may say what it holds only at its end.
   return { stored, startedAt, metadata: produced.metadata, application: produced.application ?? null, proof };

@@ -96,7 +96,8 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
     try {
       await progress.setPhase("loading the database");
       try {
-        await loadVerified(storage, database, (content) => staged.loadDatabase(content), (n) => (progress.bytes += n), identities);
+        const compressed = (await staged.compressedInput("database")) === "gzip";
+        await loadVerified(storage, database, (content) => staged.loadDatabase(content), (n) => (progress.bytes += n), identities, compressed);
         if (filestore) {
           await progress.setPhase("extracting the filestore");
           await loadVerified(storage, filestore, (content) => staged.loadFiles(content), (n) => (progress.bytes += n), identities);

@@ -1,4 +1,15 @@
-import { PluginError, type ContributionKind, type NotifierClient, type PluginConfig, type SourceContribution, type StagedRestore, type StorageClient, type TestResult } from "@safehold/plugin-api";
+import {
+  PluginError,
+  type ContributionKind,
+  type NotifierClient,
+  type PluginConfig,
+  type ServerConnection,
+  type ServerKindContribution,
+  type SourceContribution,
+  type StagedRestore,
+  type StorageClient,
+  type TestResult,
+} from "@safehold/plugin-api";
 
 /**
  * The shape of every object a plugin hands the console (Strapi-style): the methods it must have, checked when it is
@@ -53,11 +64,16 @@ export const SHAPES: Record<ObjectKind, Shape> = {
     },
     factories: {},
   },
-  serverConnection: { label: "server connection", required: ["exec", "openTcp", "readFile", "writeFile"], defaults: { close: noop }, factories: {} },
+  serverConnection: {
+    label: "server connection",
+    required: ["exec", "openTcp", "readFile", "writeFile"],
+    defaults: { close: noop, canCompress: async () => ({ ok: false, reason: "this server kind does not compress on the server" }) },
+    factories: {},
+  },
   stagedRestore: {
     label: "staged restore",
     required: ["loadDatabase", "loadFiles", "prepare", "swap", "discard"],
-    defaults: { inspect: unsupported("restore drills (inspecting a restored copy)") },
+    defaults: { inspect: unsupported("restore drills (inspecting a restored copy)"), compressedInput: async (): Promise<null> => null },
     factories: {},
   },
 };
@@ -88,6 +104,9 @@ export type HostedStorageClient = Required<StorageClient>;
 export type HostedNotifierClient = Required<NotifierClient>;
 export type HostedStorageProvider = { create(config: PluginConfig): HostedStorageClient };
 export type HostedNotifier = { create(config: PluginConfig): HostedNotifierClient };
+/** A server connection as the console holds it: the host filled in `close` and `canCompress`. */
+export type HostedServerConnection = Required<ServerConnection>;
+export type HostedServerKind = Omit<ServerKindContribution, "connect"> & { connect(config: PluginConfig): Promise<HostedServerConnection> };
 /** A source as the console holds it: its undeclared optional methods throw NOT_SUPPORTED (`readApplication` answers null). */
 export type HostedSource = Required<SourceContribution>;
 /** A staged restore as the console holds it: `inspect` throws NOT_SUPPORTED when the plugin has none. */

@@ -14,10 +14,9 @@ import {
   type PluginActivation,
   type PluginContext,
   type PluginModule,
-  type ServerKindContribution,
 } from "./contracts";
 import { CONTRIBUTION_KINDS, SOURCE_CAPABILITIES, activationEventFor, describeManifestError, manifestSchema, type PluginManifest } from "./manifest";
-import { CONTRIBUTION_OBJECT, REQUIRED_METHODS, type HostedNotifier, type HostedSource, type HostedStorageProvider } from "./conform";
+import { CONTRIBUTION_OBJECT, REQUIRED_METHODS, type HostedNotifier, type HostedServerKind, type HostedSource, type HostedStorageProvider } from "./conform";
 import { guard } from "./guard";
 
 /** The plugin API this console provides: the version of the `@safehold/plugin-api` package it is built with. */
@@ -44,7 +43,7 @@ export type PluginRecord = {
 type ContributionImpl = {
   sources: HostedSource;
   storageProviders: HostedStorageProvider;
-  serverKinds: ServerKindContribution;
+  serverKinds: HostedServerKind;
   notifiers: HostedNotifier;
 };
 
@@ -208,7 +207,7 @@ export class PluginHost {
     return this.implementation("storageProviders", id);
   }
 
-  serverKind(id: string): Promise<ServerKindContribution> {
+  serverKind(id: string): Promise<HostedServerKind> {
     return this.implementation("serverKinds", id);
   }
 

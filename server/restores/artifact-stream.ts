@@ -16,7 +16,7 @@ export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & {
 };
 
 export type VerifiedArtifact = {
-  /** The decompressed content; it errors instead of ending when the stored file is not the one recorded. */
+  /** The decompressed content (the gzip file itself when asked `compressed`); it errors instead of ending when the stored file is not the one recorded. */
   content: Readable;
   /** Settles once the whole stored file was read: rejects when it is damaged (checksum, size or gzip). */
   verified: Promise<void>;
@@ -36,11 +36,11 @@ async function chunksOfStoredFile(storage: StorageClient, artifact: ArtifactToLo
 
 /**
  * Streams a stored artifact for a restore: storage → chunk verifier → age decryption (an encrypted file, with
- * `identities`: the organization's keys) → gunzip. Each chunk reaches the decrypter and gunzip (and the loader
+ * `identities`: the organization's keys) → gunzip (unless `compressed`). Each chunk reaches the decrypter and gunzip (and the loader
  * behind them) only once its sha256 matched, so a damaged or forged file never feeds the loader a byte: it makes
  * `content` error, which stops whatever loads it before the restore reaches its swap.
  */
-export async function openVerifiedArtifact(storage: StorageClient, artifact: ArtifactToLoad, onStoredBytes: (n: number) => void, identities: string[]): Promise<VerifiedArtifact> {
+export async function openVerifiedArtifact(storage: StorageClient, artifact: ArtifactToLoad, onStoredBytes: (n: number) => void, identities: string[], compressed = false): Promise<VerifiedArtifact> {
   const expected = artifact.chunks ? { ...artifact, chunkSize: artifact.chunks.size, chunks: artifact.chunks.hashes } : await chunksOfStoredFile(storage, artifact);
   const stored = await storage.get(artifact.key);
   const content = new PassThrough();
@@ -49,7 +49,9 @@ export async function openVerifiedArtifact(storage: StorageClient, artifact: Art
   const plain = artifact.encryption ? ageDecrypted(checked, identities) : checked;
   // Whatever stops the decrypted side (the loader failing) stops the reading too.
   plain.once("close", () => checked.destroy());
-  const verified = Promise.all([read, pipeline(plain, backupGunzip(), content)]).then(() => {}).catch((err: NodeJS.ErrnoException) => {
+  // A loader that decompresses on the server gets the verified gzip bytes; its side checks the gzip itself.
+  const delivered = compressed ? pipeline(plain, content) : pipeline(plain, backupGunzip(), content);
+  const verified = Promise.all([read, delivered]).then(() => {}).catch((err: NodeJS.ErrnoException) => {
     if (err.code?.startsWith("Z_")) {
       throw new Error(`The stored ${artifact.kind} file is damaged: it is not a complete gzip file (${err.message})`);
     }

@@ -5,7 +5,8 @@ import type { StorageClient } from "@/server/plugins/contracts";
 import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
 
 /**
- * Streams one stored artifact, checked chunk by chunk (and decrypted with `identities` when it is encrypted), into `into` (a staged copy's loader): a damaged file fails
+ * Streams one stored artifact, checked chunk by chunk (and decrypted with `identities` when it is encrypted), into `into` (a staged copy's loader),
+ * decompressed unless `compressed` (the loader decompresses on the server): a damaged file fails
  * as a verification failure, one that cannot be read as a storage failure, and otherwise the loader's own error.
  * The loader is always waited for, so whatever it created exists before its caller discards it.
  */
@@ -15,8 +16,9 @@ export async function loadVerified(
   into: (content: Readable) => Promise<void>,
   onStoredBytes: (n: number) => void,
   identities: string[],
+  compressed = false,
 ): Promise<void> {
-  const { content, verified } = await openVerifiedArtifact(storage, artifact, onStoredBytes, identities);
+  const { content, verified } = await openVerifiedArtifact(storage, artifact, onStoredBytes, identities, compressed);
   const loaded = into(content).then(
     // Whatever the loader left unread is still read, so the whole file is checked.
     () => void content.resume(),

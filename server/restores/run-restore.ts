@@ -6,7 +6,8 @@ import type { Db } from "@/server/db";
 import { projects, restores, type RestoreReport } from "@/server/db/schema";
 import { RunFailure, failingAs, oneLine } from "@/server/jobs/run-failure";
 import { Run } from "@/server/jobs/run-lifecycle";
-import type { ManagedServer, PreviousCopy, StagedRestore } from "@/server/plugins/contracts";
+import type { ManagedServer, PreviousCopy } from "@/server/plugins/contracts";
+import type { HostedStagedRestore } from "@/server/plugins/conform";
 import type { PluginHost } from "@/server/plugins/host";
 import { erasedSubjectsOf } from "@/server/services/erasure";
 import { openSourceSession } from "@/server/servers/connect-server";
@@ -45,7 +46,7 @@ function precondition(job: RestoreJob): string | null {
 class RestoreRun {
   storage?: HostedStorageClient;
   server?: ManagedServer;
-  staged?: StagedRestore;
+  staged?: HostedStagedRestore;
   /** What each file must be, from the checked manifest: nothing is loaded before it was read. */
   files?: Map<string, ArtifactToLoad>;
   /** The organization's private keys, for encrypted files. */
@@ -74,7 +75,10 @@ class RestoreRun {
   async load(kind: "database" | "filestore", into: (content: Readable) => Promise<void>) {
     const artifact = this.files!.get(kind)!;
     if (!artifact.chunks) await this.log(`This backup was taken before files were checked chunk by chunk: its ${kind} file is read and checked once before it is loaded`);
-    await loadVerified(this.storage!, artifact, into, (n) => (this.progress.bytes += n), this.identities);
+    // A loader that decompresses on the server gets the stored gzip bytes: compressed bytes cross the link.
+    const compressed = (await this.staged!.compressedInput(kind)) === "gzip";
+    if (compressed) await this.log(`The ${kind} file is sent compressed and decompressed on the server`);
+    await loadVerified(this.storage!, artifact, into, (n) => (this.progress.bytes += n), this.identities, compressed);
   }
 }
 
@@ -133,7 +137,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
     run.server = server;
     const hasFiles = job.artifacts.some((a) => a.kind === "filestore");
     const includeFiles = job.restore.includeFilestore && hasFiles;
-    run.staged = await source.restore({
+    run.staged = (await source.restore({
       config,
       server,
       restoreId,
@@ -141,7 +145,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
       targetIsNew: job.restore.target === "new_environment",
       signal,
       log: lifecycle.pluginLogger(processLogger(`restore ${restoreId}`)),
-    });
+    })) as HostedStagedRestore;
 
     try {
       await run.phase("loading the database", "Loading the database into a fresh copy beside the target");

@@ -9,12 +9,14 @@ import type { HostedSource } from "@/server/plugins/conform";
 
 type ServerRow = typeof servers.$inferSelect;
 
-export function serverPolicy(row: Pick<ServerRow, "name" | "allowedRoots" | "databasePattern" | "programs">): ServerPolicy {
-  return { name: row.name, allowedRoots: row.allowedRoots, databasePattern: row.databasePattern, programs: row.programs };
+type PolicyColumns = Pick<ServerRow, "name" | "allowedRoots" | "databasePattern" | "programs" | "compressOn">;
+
+export function serverPolicy(row: PolicyColumns): ServerPolicy {
+  return { name: row.name, allowedRoots: row.allowedRoots, databasePattern: row.databasePattern, programs: row.programs, compressOn: row.compressOn };
 }
 
 /** The server's rules for one source: the admin's, plus the databases the source's database server keeps for itself. */
-export function sourcePolicy(plugins: PluginHost, sourceId: string, row: Pick<ServerRow, "name" | "allowedRoots" | "databasePattern" | "programs">): ServerPolicy {
+export function sourcePolicy(plugins: PluginHost, sourceId: string, row: PolicyColumns): ServerPolicy {
   return { ...serverPolicy(row), reservedDatabases: plugins.contribution("sources", sourceId).reservedDatabases ?? [] };
 }
 

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import type { ManagedServer, ServerConnection } from "@/server/plugins/contracts";
+import type { CompressionPlan, ManagedServer, ServerCodec } from "@/server/plugins/contracts";
+import type { HostedServerConnection } from "@/server/plugins/conform";
 import { databaseProblem, folderProblem, type ServerPolicy } from "./server-policy";
 import { isOneLine } from "@/server/validation/one-line";
 
@@ -26,7 +27,7 @@ async function collect(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function resolveOnServer(connection: ServerConnection, policy: ServerPolicy, path: string): Promise<{ path: string; roots: string[]; state: string }> {
+async function resolveOnServer(connection: HostedServerConnection, policy: ServerPolicy, path: string): Promise<{ path: string; roots: string[]; state: string }> {
   // The script itself runs under sh, never under a program an admin mapped.
   const run = connection.exec("sh", ["-c", RESOLVE_SCRIPT, "sh", path, ...policy.allowedRoots]);
   const [out, err, exit] = await Promise.all([collect(run.stdout), collect(run.stderr), run.exit]);
@@ -50,7 +51,7 @@ function checkedPath(path: string): string {
  * through this, so what runs there and which folders and databases are touched are decided by the server's
  * settings, never by an environment's.
  */
-export function manageServer(connection: ServerConnection, policy: ServerPolicy): ManagedServer {
+export function manageServer(connection: HostedServerConnection, policy: ServerPolicy): ManagedServer {
   async function resolveFolder(path: string, use: "read" | "replace"): Promise<string> {
     const found = await resolveOnServer(connection, policy, checkedPath(path));
     const problem = folderProblem(policy, found.path, found.roots, use);
@@ -70,6 +71,14 @@ export function manageServer(connection: ServerConnection, policy: ServerPolicy)
     checkDatabase(database) {
       const problem = databaseProblem(policy, database);
       if (problem) throw new Error(problem);
+    },
+    canCompress: (codec, options) => connection.canCompress(codec, options),
+    async compression(options = {}): Promise<CompressionPlan> {
+      const codec: ServerCodec = { format: "gzip", program: policy.programs.gzip ?? "gzip" };
+      const answer = await connection.canCompress(codec, options);
+      if (!answer.ok) return { on: "worker", reason: answer.reason, fallback: !answer.sameHost };
+      if (policy.compressOn === "worker") return { on: "worker", reason: `server "${policy.name}" is set to keep compression off it`, fallback: true };
+      return { on: "server", codec };
     },
   };
 }

@@ -11,7 +11,12 @@ export type ServerPolicy = {
   programs: Record<string, string>;
   /** The databases the source's database server keeps for itself (its manifest's `reservedDatabases`). */
   reservedDatabases?: readonly string[];
+  /** Where backups and restores compress: on the server when it can (the default, fewer bytes cross), or always on the console. */
+  compressOn?: CompressOn;
 };
+
+export const COMPRESS_ON = ["server", "worker"] as const;
+export type CompressOn = (typeof COMPRESS_ON)[number];
 
 export { DEFAULT_ALLOWED_ROOTS } from "@/shared/default-roots";
 
@@ -68,6 +73,9 @@ export const serverPolicyFields = {
         ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a program name: letters, digits, and _ . + - only` });
       }
     }),
+  compressOn: z
+    .enum(COMPRESS_ON, { error: 'Compression happens on "server" (when it can) or "worker"' })
+    .describe('Where backups are compressed and restores decompressed: "server" when it has gzip (fewer bytes cross the link; the default), "worker" to keep the work off the server'),
 };
 
 function globToRegExp(glob: string): RegExp {

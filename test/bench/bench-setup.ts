@@ -108,16 +108,16 @@ export async function timeBackups(db: Db, owner: Principal, environmentId: strin
 }
 
 /**
- * The embedded cluster kept in test/bench/.data with the generated databases (made once, reused by later
+ * The embedded cluster kept in test/bench/.data with the generated databases (`sizes`; made once, reused by later
  * runs), and a fresh Safehold database with an owner, local-disk storage, a project and this host as a server.
  */
-export async function openBench() {
+export async function openBench(sizes: Array<{ name: string; targetMb: number }> = SIZES) {
   fs.mkdirSync(DATA, { recursive: true });
   const cluster = await startEmbeddedDatabase(DATA, (line) => console.log(line));
   const adminUrl = cluster.url;
   const urlFor = (db: string) => Object.assign(new URL(adminUrl), { pathname: `/${db}` }).toString();
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const [exists] = await admin`select 1 from pg_database where datname = ${size.name}`;
     if (!exists) {
       console.log(`Generating ${size.name} (~${size.targetMb} MB)...`);

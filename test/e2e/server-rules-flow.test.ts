@@ -78,6 +78,11 @@ describe("server rules: admins decide what environments may touch, operators wor
     await screenshotOf(dialog, "rules-01-server-system-folder");
 
     await dialog.getByLabel("Allowed folder 1").fill(allowedRoot);
+    // Compressing on the server is the default; this admin keeps the work off the client's machine.
+    const compress = dialog.getByRole("switch", { name: "Compress on the server" });
+    expect(await compress.getAttribute("aria-checked")).toBe("true");
+    await compress.click();
+    expect(await compress.getAttribute("aria-checked")).toBe("false");
     await screenshotOf(dialog, "rules-02-server-form");
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached" });
@@ -85,9 +90,10 @@ describe("server rules: admins decide what environments may touch, operators wor
     await row.getByText(allowedRoot).waitFor();
     await row.getByText("client_*").waitFor();
     await row.getByText("pg_dump", { exact: true }).waitFor();
+    await row.getByText("on the console").waitFor();
     await screenshot(page, "rules-03-servers");
-    const [server] = await t.sql`select allowed_roots, database_pattern, programs from servers where name = 'Client host'`;
-    expect(server).toMatchObject({ allowed_roots: [allowedRoot], database_pattern: "client_*", programs: { pg_dump: PACED_PG_DUMP } });
+    const [server] = await t.sql`select allowed_roots, database_pattern, programs, compress_on from servers where name = 'Client host'`;
+    expect(server).toMatchObject({ allowed_roots: [allowedRoot], database_pattern: "client_*", programs: { pg_dump: PACED_PG_DUMP }, compress_on: "worker" });
   });
 
   it("an operator's environment keeps its data folder inside the server's allowed folders", async () => {

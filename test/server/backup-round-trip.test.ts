@@ -102,7 +102,7 @@ describe("backup of a real PostgreSQL database over the REST API", () => {
     expect(chunks.length).toBeGreaterThan(1);
     // The content type is what the dump is inside its gzip, as the source declares it.
     expect(manifest.artifacts).toEqual([
-      { kind: "database", fileName: `backup-${id}-database.sql.gz`, contentType: "application/sql", contentEncoding: "gzip", key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 1024 * 1024, chunks },
+      { kind: "database", fileName: `backup-${id}-database.sql.gz`, contentType: "application/sql", contentEncoding: "gzip", compressedOn: "worker", key: fetched.artifacts[0]!.key, size: stored.length, sha256: sha256sum, chunkSize: 1024 * 1024, chunks },
     ]);
     expect(manifest.signature).toEqual({ algorithm: "HMAC-SHA256", value: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(verifyManifestSignature(fs.readFileSync(path.join(setup.storageDir, fetched.artifacts[1]!.key), "utf8"))).not.toBeNull();

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createBackup } from "@/server/services/backup-lifecycle";
+import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createRestore } from "@/server/services/restores";
@@ -45,6 +46,9 @@ beforeAll(async () => {
   const created = await createBackup(t.db, owner, { environmentId: ids.environment, name: "over ssh", notes: "", includeFilestore: true, retention: "monthly" });
   const done = await waitForBackup(t.db, owner, created.id);
   expect(done, done.error ?? "").toMatchObject({ status: "completed", verified: true });
+  // Both the dump and the filestore tar were gzipped on the server; the restores below prove they round-trip.
+  const log = (await getBackup(t.db, owner, done.id)).log.map((l) => l.message);
+  expect(log.filter((l) => l.includes(", compressed on the server:")).map((l) => l.split(",")[0])).toEqual(["Stored the database file", "Stored the filestore file"]);
   ids.backup = done.id;
 });
 

@@ -129,7 +129,7 @@ describe("loading with the real pg_dump and psql", () => {
 
   it("round-trips a dump whose COPY data holds \\restrict lines", async () => {
     const target = await freshDatabase();
-    await loadSqlDump(server, config(), target, streamPgDump(server, config(), new AbortController().signal), new AbortController().signal);
+    await loadSqlDump(server, config(), target, streamPgDump(server, config(), new AbortController().signal, { on: "worker", reason: "plain SQL wanted", fallback: false }).stream, new AbortController().signal);
     const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: target, max: 1, onnotice: () => {} });
     expect(await sql`select id, body from notes order by id`).toEqual([
       { id: 1, body: `\restrict ${KEY}` },

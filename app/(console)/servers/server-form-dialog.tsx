@@ -75,9 +75,9 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
     setChecked(true);
     if (Object.keys(problems).length > 0) return save.reset();
     setSubmitted(input);
-    const { allowedRoots, databasePattern, programs } = input;
-    if (server) update.mutate({ id: server.id, name, config, allowedRoots, databasePattern, programs });
-    else create.mutate({ name, kind, config, allowedRoots, databasePattern, programs });
+    const { allowedRoots, databasePattern, programs, compressOn } = input;
+    if (server) update.mutate({ id: server.id, name, config, allowedRoots, databasePattern, programs, compressOn });
+    else create.mutate({ name, kind, config, allowedRoots, databasePattern, programs, compressOn });
   }
 
   return (

@@ -15,7 +15,7 @@ import type { Server } from "./server-form-dialog";
 
 const FOLDERS_SHOWN = 3;
 
-/** The server's rules in a few short lines: its folders, then the database pattern and programs when set. */
+/** The server's rules in a few short lines: its folders, then the database pattern, programs and compression when set. */
 function RulesSummary({ server }: { server: Server }) {
   const programs = Object.entries(server.programs);
   const folders = server.allowedRoots.slice(0, FOLDERS_SHOWN);
@@ -41,6 +41,11 @@ function RulesSummary({ server }: { server: Server }) {
         <p className="truncate" title={programs.map(([name, path]) => `${name} → ${path}`).join("\n")}>
           <span className="text-slate-500">Programs </span>
           <span className="font-mono">{programs.map(([name]) => name).join(", ")}</span>
+        </p>
+      )}
+      {server.compressOn === "worker" && (
+        <p title="Backups cross the link uncompressed and the console compresses them">
+          <span className="text-slate-500">Compression </span>on the console
         </p>
       )}
     </div>

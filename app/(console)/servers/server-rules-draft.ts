@@ -6,10 +6,10 @@ export type FolderRow = { key: number; path: string };
 export type ProgramRow = { key: number; name: string; path: string };
 
 /** The "Rules for environments" of the server form, as typed. */
-export type RulesDraft = { folders: FolderRow[]; databasePattern: string; programs: ProgramRow[] };
+export type RulesDraft = { folders: FolderRow[]; databasePattern: string; programs: ProgramRow[]; compressOnServer: boolean };
 
 /** What the API takes; `folderKeys`: the row each submitted folder came from, to put `allowedRoots.N` errors back. */
-export type RulesInput = { allowedRoots: string[]; databasePattern: string | null; programs: Record<string, string>; folderKeys: number[] };
+export type RulesInput = { allowedRoots: string[]; databasePattern: string | null; programs: Record<string, string>; compressOn: "server" | "worker"; folderKeys: number[] };
 
 let lastKey = 0;
 export const rowKey = () => ++lastKey;
@@ -25,6 +25,7 @@ export function rulesDraft(server?: ServerRules): RulesDraft {
     folders: roots.map((path) => ({ key: rowKey(), path })),
     databasePattern: server?.databasePattern ?? "",
     programs: Object.entries(server?.programs ?? {}).map(([name, path]) => ({ key: rowKey(), name, path })),
+    compressOnServer: (server?.compressOn ?? "server") === "server",
   };
 }
 
@@ -48,7 +49,7 @@ export function rulesInput(draft: RulesDraft): { input: RulesInput; problems: Re
   }
   const pattern = draft.databasePattern.trim();
   return {
-    input: { allowedRoots: folders.map((row) => row.path.trim()), databasePattern: pattern || null, programs, folderKeys: folders.map((row) => row.key) },
+    input: { allowedRoots: folders.map((row) => row.path.trim()), databasePattern: pattern || null, programs, compressOn: draft.compressOnServer ? "server" : "worker", folderKeys: folders.map((row) => row.key) },
     problems,
   };
 }

@@ -4,6 +4,7 @@ import { Plus, X } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input } from "@/app/_components/ui/field";
+import { Switch } from "@/app/_components/ui/switch";
 import { rowKey, type RulesDraft } from "./server-rules-draft";
 
 function RemoveButton({ label, onClick }: { label: string; onClick: () => void }) {
@@ -177,6 +178,19 @@ export function ServerRulesFields({ value, onChange, errors, knownPrograms }: { 
         </datalist>
         <AddButton onClick={() => set({ programs: [...value.programs, { key: rowKey(), name: "", path: "" }] })}>Add program</AddButton>
       </div>
+
+      <Switch
+        id="server-compress-on-server"
+        label="Compress on the server"
+        hint={
+          <>
+            Backups are gzipped on this server (at low priority) and restores decompressed there, so fewer bytes cross the link. Off: the console compresses, keeping the
+            work off this machine. A server without <code className="font-mono">gzip</code> falls back to the console either way.
+          </>
+        }
+        checked={value.compressOnServer}
+        onChange={(compressOnServer) => set({ compressOnServer })}
+      />
     </section>
   );
 }

@@ -2,6 +2,12 @@
 import type { Duplex, Readable } from "node:stream";
 import type { CallContext, PluginConfig, TestOptions, TestResult } from "./context.js";
 
+/**
+ * A compression program on the server: the format it writes and reads, and the program to run (a name, or the
+ * path the server's settings give). Sources get one from `ManagedServer.compression()`, never build it.
+ */
+export type ServerCodec = { format: "gzip"; program: string };
+
 export type ExecOptions = {
   /** Streamed to the command's standard input; the input is ended when this stream ends. */
   stdin?: Readable;
@@ -9,6 +15,15 @@ export type ExecOptions = {
   env?: Record<string, string>;
   cwd?: string;
   signal?: AbortSignal;
+  /**
+   * Compress the command's standard output on the server (`command | gzip -c`), so compressed bytes cross the
+   * link. The exit status is still the command's own (the compressor's when the command succeeded).
+   */
+  compressOutput?: ServerCodec;
+  /** Decompress the standard input on the server before the command reads it (`gzip -dc | command`). */
+  decompressInput?: ServerCodec;
+  /** Run gently: `nice -n 10` and `ionice -c3` where the server has them (the client's machine comes first). */
+  lowPriority?: boolean;
 };
 
 export type ExecExit = { code: number | null; signal: string | null };
@@ -32,7 +47,22 @@ export interface ServerConnection {
   /** Writes a stream to a file on the server, creating parent directories; resolves when it is complete. */
   writeFile(path: string, content: Readable): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Whether `codec` can run on the server and compressing there sends fewer bytes than compressing on the
+   * console: a one-line reason when not (the program is missing; a local server has no link to spare). Optional:
+   * without it the host answers that it cannot, so the console compresses.
+   */
+  canCompress?(codec: ServerCodec, options: { signal?: AbortSignal }): Promise<CompressionAnswer>;
 }
+
+/** `sameHost`: the server is the console's own host, so the console compressing is the normal case, not a fallback. */
+export type CompressionAnswer = { ok: true } | { ok: false; reason: string; sameHost?: boolean };
+
+/**
+ * Where a source's output is compressed: on the server with `codec`, or by the console, with why; `fallback` when
+ * the server could have saved the link's bytes but its settings or tools did not allow it (worth a line in the log).
+ */
+export type CompressionPlan = { on: "server"; codec: ServerCodec } | { on: "worker"; reason: string; fallback: boolean };
 
 /**
  * A server connection as sources receive it: the kind's connection under the rules an admin set for the server.
@@ -50,6 +80,11 @@ export interface ManagedServer extends ServerConnection {
   resolveFolder(path: string, use: "read" | "replace"): Promise<string>;
   /** Throws a message an operator can act on when the server's database pattern does not allow `database`. */
   checkDatabase(database: string): void;
+  /**
+   * Where this server's output should be compressed, under its settings (an admin may keep the work off the
+   * client's machine) and what it has installed. Sources pass `codec` as `compressOutput` / `decompressInput`.
+   */
+  compression(options?: { signal?: AbortSignal }): Promise<CompressionPlan>;
 }
 
 /** What a server kind's `testConnection` receives. */

@@ -13,11 +13,13 @@ export type SourceContext = CallContext & {
 
 export type SourceArtifactKind = "database" | "filestore";
 
-/** One artifact of a backup, as the source produces it (uncompressed: the console compresses). */
+/** One artifact of a backup, as the source produces it: uncompressed (the console compresses) unless `encoding` says otherwise. */
 export type SourceArtifact = {
   kind: SourceArtifactKind;
   /** Ends only when the artifact is complete; errors (with a one-line message) when the source fails. */
   stream: Readable;
+  /** `gzip`: the stream is already one standard gzip file (compressed on the server); the console stores it as it is. */
+  encoding?: "gzip";
 };
 
 export type SourceBackupContext = SourceContext & {
@@ -177,7 +179,7 @@ export type PreviousCopy = { description: string } & Record<string, unknown>;
 
 /** A restore in progress: a fresh copy is loaded and prepared beside the target, then swapped in. */
 export interface StagedRestore {
-  /** Loads the database artifact (decompressed) into the fresh copy; rejects when the content is incomplete or invalid. */
+  /** Loads the database artifact (decompressed, or gzip when `compressedInput("database")` asked so) into the fresh copy; rejects when the content is incomplete or invalid. */
   loadDatabase(content: Readable): Promise<void>;
   /** Extracts the files artifact (a decompressed tar) beside the target; refuses absolute paths, `..` and links escaping it. */
   loadFiles(content: Readable): Promise<void>;
@@ -197,6 +199,11 @@ export interface StagedRestore {
    * without it the host fills in one that throws `NOT_SUPPORTED`, and drills of the source fail saying so.
    */
   inspect?(): Promise<StagedInspection>;
+  /**
+   * `gzip` when the loader of `kind` wants the stored gzip bytes as they are (it decompresses on the server, so
+   * compressed bytes cross the link); null for decompressed content. Without it the host answers null.
+   */
+  compressedInput?(kind: SourceArtifactKind): Promise<"gzip" | null>;
 }
 
 /** What a staged copy holds (see `StagedRestore.inspect`). */

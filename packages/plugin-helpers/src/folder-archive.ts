@@ -1,5 +1,4 @@
-import type { Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
+import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
 import type { FolderWording } from "./folder-wording";
 import { completedOutput } from "./process-output";
 import { commandError, tarError } from "./server-commands";
@@ -32,10 +31,15 @@ export async function folderStats(server: ServerConnection, folder: string, sign
   return { files, bytes };
 }
 
-/** The folder as a tar stream, made by `tar` on the server; a tar that fails makes the stream error. */
-export function streamFolder(server: ServerConnection, folder: string, signal: AbortSignal, words: FolderWording): Readable {
-  const handle = server.exec("tar", ["-C", folder, "-cf", "-", "."], { signal });
-  return completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
+/**
+ * The folder as a tar stream, made by `tar` on the server (gzip-compressed there, at low priority, when
+ * `compression` says so); a tar that fails makes the stream error.
+ */
+export function streamFolder(server: ServerConnection, folder: string, signal: AbortSignal, words: FolderWording, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+  const codec = compression.on === "server" ? compression.codec : undefined;
+  const handle = server.exec("tar", ["-C", folder, "-cf", "-", "."], { signal, ...(codec ? { compressOutput: codec, lowPriority: true } : {}) });
+  const stream = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy ? `tar was stopped by signal ${killedBy} before the ${words.noun} archive was complete` : `tar failed archiving the ${words.folder} (exit code ${code}): ${tarError(stderr)}`,
   );
+  return codec ? { stream, encoding: "gzip" } : { stream };
 }

@@ -8,3 +8,6 @@ export { safeTarStream } from "./safe-tar";
 export { commandError, folderExists, moveFolder, mustRun, removeFolder, runCommand, tarError, type CommandResult } from "./server-commands";
 export { StagedFolder, type FolderSwap } from "./staged-folder";
 export { ZipWriter, type ZipEntryOptions } from "./zip-writer";
+export { checkGzipStart } from "./gzip-start";
+export { logCompression } from "./compression-log";
+export { gzipChecked } from "./gzip-checked";

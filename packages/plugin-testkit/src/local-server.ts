@@ -52,5 +52,11 @@ export function localManagedServer(): ManagedServer {
       return path.resolve(folder);
     },
     checkDatabase() {},
+    async canCompress() {
+      return { ok: false, reason: "the test's own machine: nothing crosses a link", sameHost: true };
+    },
+    async compression() {
+      return { on: "worker", reason: "the test's own machine: nothing crosses a link", fallback: false };
+    },
   };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { ExecOptions, ServerConnection, ServerKindContribution } from "@safehold/plugin-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testContext, testOptions, text } from "./helpers.js";
@@ -22,6 +23,12 @@ async function run(server: ServerConnection, command: string, args: string[], op
   const handle = server.exec(command, args, options);
   const [stdout, stderr, exit] = await Promise.all([text(handle.stdout), text(handle.stderr), handle.exit]);
   return { stdout, stderr, ...exit };
+}
+
+async function bytes(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Waits until no process's command line is exactly `commandLine` (as the server sees it). */
@@ -223,6 +230,23 @@ export function describeServerConnectionContract(name: string, options: ServerCo
     it("names a file that cannot be read", async () => {
       const file = path.posix.join(await options.folder("missing"), "nope.txt");
       await expect(server.readFile(file)).rejects.toThrow(`${file} does not exist or cannot be read`);
+    });
+
+    it("compresses on the server only when it says it can, keeping the command's exit status and stderr", async () => {
+      const gzip = { format: "gzip" as const, program: "gzip" };
+      const missing = { format: "gzip" as const, program: "/nonexistent/gzip" };
+      expect(await server.canCompress?.(missing, {})).toMatchObject({ ok: false, reason: expect.any(String) });
+      const answer = (await server.canCompress?.(gzip, {})) ?? { ok: false };
+      if (!answer.ok) return;
+      const handle = server.exec("sh", ["-c", "printf 'abc%.0s' $(seq 1000); echo oops >&2; exit 5"], { compressOutput: gzip, lowPriority: true });
+      const [out, stderr, exit] = await Promise.all([bytes(handle.stdout), text(handle.stderr), handle.exit]);
+      expect(gunzipSync(out).toString()).toBe("abc".repeat(1000));
+      expect(out.length).toBeLessThan(1000);
+      expect({ stderr, code: exit.code }).toEqual({ stderr: "oops\n", code: 5 });
+      const input = Readable.from([gzipSync(Buffer.from("compressed input\n"))]);
+      expect(await run(server, "cat", [], { stdin: input, decompressInput: gzip })).toMatchObject({ stdout: "compressed input\n", code: 0 });
+      const notGzip = await run(server, "cat", [], { stdin: Readable.from([Buffer.from("plain")]), decompressInput: gzip });
+      expect(notGzip.code).not.toBe(0);
     });
   });
 }

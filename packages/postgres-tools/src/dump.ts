@@ -1,25 +1,33 @@
-import { pipeline, type Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
-import { completedOutput } from "@safehold/plugin-helpers";
+import { pipeline } from "node:stream";
+import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
+import { checkGzipStart, completedOutput } from "@safehold/plugin-helpers";
 import type { PostgresConfig } from "./config";
 import { requirePgDumpHeader } from "./dump-header";
 import { lastErrorLine } from "./tool-output";
 
 /**
  * `pg_dump --no-owner` in plain SQL (what Odoo's own database manager produces), run on the environment's
- * server and streamed back. The password travels in the environment, never on the command line. Whatever
- * does not begin as a pg_dump dump fails the backup: a program that only claims to be pg_dump stores nothing.
+ * server and streamed back: gzip-compressed on the server (at low priority) when `compression` says so, so fewer
+ * bytes cross the link. The password travels in the environment, never on the command line. Whatever does not
+ * begin as a pg_dump dump fails the backup: a program that only claims to be pg_dump stores nothing.
  */
-export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal): Readable {
+export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+  const codec = compression.on === "server" ? compression.codec : undefined;
   const handle = server.exec(
     "pg_dump",
     ["--format=plain", "--no-owner", "--no-password", "--host", config.host, "--port", String(config.port), "--username", config.user],
     // The database goes in PGDATABASE: a --dbname value containing "=" or a URI would be read as a connection string.
-    { env: { PGPASSWORD: config.password, PGDATABASE: config.database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" }, signal },
+    {
+      env: { PGPASSWORD: config.password, PGDATABASE: config.database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-backup" },
+      signal,
+      ...(codec ? { compressOutput: codec, lowPriority: true } : {}),
+    },
   );
   const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy ? `pg_dump was stopped by signal ${killedBy} before the dump was complete` : `pg_dump failed (exit code ${code}): ${lastErrorLine(stderr, "pg_dump")}`,
   );
+  const header = requirePgDumpHeader((start) => `pg_dump on the server did not produce a plain-SQL dump (it began with ${start})`);
   // Either side failing destroys the other (ending the dump kills pg_dump); the error surfaces on the returned stream.
-  return pipeline(output, requirePgDumpHeader((start) => `pg_dump on the server did not produce a plain-SQL dump (it began with ${start})`), () => {});
+  if (codec) return { stream: pipeline(output, checkGzipStart(header), () => {}), encoding: "gzip" };
+  return { stream: pipeline(output, header, () => {}) };
 }

@@ -15,3 +15,4 @@ export { readServerInfo, type ServerInfo } from "./server-info";
 export { StagedDatabase, type DatabaseSwap } from "./staged-database";
 export { lastErrorLine } from "./tool-output";
 export { importDumpFile, plainSqlFrom, sniffDumpKind, sniffStream, SNIFF_BYTES, type DumpFileKind } from "./dump-input";
+export { gzipPsqlInput } from "./gzip-psql-input";

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { pipeline, Transform, type Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
+import type { ServerCodec, ServerConnection } from "@safehold/plugin-api";
 import { feedCommand } from "@safehold/plugin-helpers";
 import type { PostgresConfig } from "./config";
+import { gzipPsqlInput } from "./gzip-psql-input";
 import { restrictDump } from "./restricted-dump";
 
 const TAIL_BYTES = 4096;
@@ -51,19 +52,21 @@ function psqlError(stderr: string): string {
  * Loads a plain SQL dump into `database` with psql on the environment's server, streaming, with psql's
  * meta-commands locked by a random key (see restrictDump): whatever a dump holds, psql only runs its SQL. psql's
  * output is discarded as it comes, its errors kept for the message. The content failing (a checksum mismatch, a
- * truncated archive) stops psql and rejects with the content's own message.
+ * truncated archive) stops psql and rejects with the content's own message. With `codec`, `content` is the
+ * stored gzip file and the server decompresses it (see gzipPsqlInput), so compressed bytes cross the link.
  */
-export async function loadSqlDump(server: ServerConnection, config: PostgresConfig, database: string, content: Readable, signal: AbortSignal): Promise<void> {
+export async function loadSqlDump(server: ServerConnection, config: PostgresConfig, database: string, content: Readable, signal: AbortSignal, codec?: ServerCodec): Promise<void> {
   const key = randomBytes(16).toString("hex");
   const refuse = (start: string) => `The database dump is not a pg_dump plain-SQL dump (it begins with ${start})`;
   // Any stage failing destroys the others with its error, which reaches `input`, psql's standard input.
-  const input = pipeline(content, requireCompleteDump(), restrictDump(key, refuse), () => {});
+  const input = codec ? gzipPsqlInput(content, key, refuse) : pipeline(content, requireCompleteDump(), restrictDump(key, refuse), () => {});
   const handle = server.exec("psql", ["--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", "--file=-", "--host", config.host, "--port", String(config.port), "--username", config.user], {
     stdin: input,
     // --file=- (rather than plain stdin) makes psql name the failing line. The database goes in PGDATABASE:
     // a --dbname value containing "=" would be read as a connection string.
     env: { PGPASSWORD: config.password, PGDATABASE: database, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "safehold-restore" },
     signal,
+    ...(codec ? { decompressInput: codec, lowPriority: true } : {}),
   });
   try {
     const { exit, stderr, inputError } = await feedCommand(handle, input);

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type postgres from "postgres";
-import type { ServerConnection } from "@safehold/plugin-api";
+import type { ManagedServer, ServerCodec } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
 import { connectThroughServer } from "./connect";
 import { loadSqlDump } from "./psql-load";
@@ -26,9 +26,11 @@ export class StagedDatabase {
   private created = false;
   private loaded = false;
   private swapped = false;
+  /** Set by compressedInput(): the content `load` receives is then the stored gzip file. */
+  private codec: ServerCodec | undefined;
 
   constructor(
-    private readonly server: ServerConnection,
+    private readonly server: ManagedServer,
     private readonly config: PostgresConfig,
     tag: string,
     private readonly signal: AbortSignal,
@@ -45,6 +47,13 @@ export class StagedDatabase {
     }
   }
 
+  /** `gzip` when the server can decompress the dump itself (then `load` receives the stored gzip file), else null. */
+  async compressedInput(): Promise<"gzip" | null> {
+    const plan = await this.server.compression({ signal: this.signal });
+    this.codec = plan.on === "server" ? plan.codec : undefined;
+    return this.codec ? "gzip" : null;
+  }
+
   async load(content: Readable): Promise<void> {
     if (this.swapped) throw new Error("This restore was already swapped in");
     // Checked before the fresh database exists: a psql that cannot lock out meta-commands loads nothing.
@@ -55,7 +64,7 @@ export class StagedDatabase {
       await dropDatabase(sql, this.fresh);
       await createDatabase(sql, this.fresh, this.config.user);
     });
-    await loadSqlDump(this.server, this.config, this.fresh, content, this.signal);
+    await loadSqlDump(this.server, this.config, this.fresh, content, this.signal, this.codec);
     this.loaded = true;
   }
 

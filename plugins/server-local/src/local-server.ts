@@ -19,6 +19,8 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function exec(command: string, args: string[], options: ExecOptions = {}): ExecHandle {
+  // canCompress() says no, so a caller asking anyway would get output it does not expect.
+  if (options.compressOutput || options.decompressInput) throw new Error("This host does not compress on the server: the console compresses");
   const child = spawn(command, args, {
     cwd: options.cwd,
     // The console's own environment holds DATABASE_URL and SAFEHOLD_* (the key to every stored secret).
@@ -26,6 +28,14 @@ function exec(command: string, args: string[], options: ExecOptions = {}): ExecH
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     signal: options.signal,
   });
+  if (options.lowPriority && child.pid) {
+    // Best effort, as on a remote server: a host that refuses leaves the command at its normal priority.
+    try {
+      os.setPriority(child.pid, 10);
+    } catch {
+      // keeps the normal priority
+    }
+  }
   if (options.stdin && child.stdin) {
     // The command may exit before reading all its input (EPIPE): its exit status tells what happened.
     child.stdin.on("error", () => {});
@@ -85,7 +95,15 @@ async function writeFile(file: string, content: Readable): Promise<void> {
 }
 
 function connection(): ServerConnection {
-  return { exec, openTcp, readFile, writeFile, close: async () => {} };
+  return {
+    exec,
+    openTcp,
+    readFile,
+    writeFile,
+    close: async () => {},
+    // The data is already where the console is: no link to spare, and the console compresses with every core.
+    canCompress: async () => ({ ok: false, reason: "the server is the console's own host: nothing crosses a link", sameHost: true }),
+  };
 }
 
 export const localServerKind: ServerKindContribution = {

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ExecOptions, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
+import type { CompressionAnswer, ExecOptions, ServerCodec, ServerConnection, ServerKindContext, ServerKindContribution, TestOptions, TestResult } from "@safehold/plugin-api";
 import { notPinnedMessage, parseConfig, type SshConfig, target } from "@safehold/ssh-tools";
 import { execOverSsh } from "./exec";
 import { serverPool, type ChannelSource } from "./pool";
@@ -7,8 +7,16 @@ import { readRemoteFile, writeRemoteFile } from "./sftp-files";
 import { openClient } from "./ssh-client";
 import { openTunnel } from "./tunnel";
 
+/** The codec's program must be on the server: compressing there is what saves the link's bytes. */
+async function canCompress(source: ChannelSource, codec: ServerCodec, signal?: AbortSignal): Promise<CompressionAnswer> {
+  const run = execOverSsh(source, "sh", ["-c", 'command -v "$1"', "sh", codec.program], { signal });
+  const [, , exit] = await Promise.all([text(run.stdout), text(run.stderr), run.exit]);
+  return exit.code === 0 ? { ok: true } : { ok: false, reason: `${codec.program} is not installed on ${source.target}` };
+}
+
 function connection(source: ChannelSource, release: () => void): ServerConnection {
   return {
+    canCompress: (codec, { signal }) => canCompress(source, codec, signal),
     exec: (command: string, args: string[], options?: ExecOptions) => execOverSsh(source, command, args, options),
     openTcp: (host: string, port: number) => openTunnel(source, host, port),
     readFile: (file: string) => readRemoteFile(source, file),

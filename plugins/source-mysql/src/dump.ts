@@ -1,6 +1,6 @@
-import { pipeline, type Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
-import { completedOutput } from "@safehold/plugin-helpers";
+import { pipeline } from "node:stream";
+import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
+import { checkGzipStart, completedOutput } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
@@ -30,15 +30,19 @@ export function dumpArgs(dump: Dump, config: MysqlConfig): string[] {
 }
 
 /**
- * The dump tool run on the environment's server, streamed back. Whatever does not begin as a MariaDB/MySQL dump
- * fails the backup: a program that only claims to be mariadb-dump stores nothing.
+ * The dump tool run on the environment's server, streamed back (gzip-compressed there, at low priority, when
+ * `compression` says so). Whatever does not begin as a MariaDB/MySQL dump fails the backup: a program that only
+ * claims to be mariadb-dump stores nothing.
  */
-export function streamDump(server: ServerConnection, dump: Dump, config: MysqlConfig, signal: AbortSignal): Readable {
-  const handle = server.exec(dump.program, dumpArgs(dump, config), { env: passwordEnv(config), signal });
+export function streamDump(server: ServerConnection, dump: Dump, config: MysqlConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+  const codec = compression.on === "server" ? compression.codec : undefined;
+  const handle = server.exec(dump.program, dumpArgs(dump, config), { env: passwordEnv(config), signal, ...(codec ? { compressOutput: codec, lowPriority: true } : {}) });
   const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy
       ? `${dump.program} was stopped by signal ${killedBy} before the dump was complete`
       : `${dump.program} failed (exit code ${code}): ${describeClientError(stderr, config, null)}`,
   );
-  return pipeline(output, checkDump((start) => `${dump.program} on the server did not produce a plain-SQL dump (it began with ${start})`, { requireEnd: false }), () => {});
+  const header = checkDump((start) => `${dump.program} on the server did not produce a plain-SQL dump (it began with ${start})`, { requireEnd: false });
+  if (codec) return { stream: pipeline(output, checkGzipStart(header), () => {}), encoding: "gzip" };
+  return { stream: pipeline(output, header, () => {}) };
 }

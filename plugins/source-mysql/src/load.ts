@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
-import { feedCommand } from "@safehold/plugin-helpers";
+import type { ServerCodec, ServerConnection } from "@safehold/plugin-api";
+import { feedCommand, gzipChecked } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, type ClientTool } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
@@ -18,10 +18,11 @@ export function dumpClientArgs(config: MysqlConfig, database: string): string[] 
 /**
  * Feeds `content` (SQL) to the client on the server, streaming: nothing of it is held beyond a pipe's buffer.
  * The content failing (a checksum mismatch, a truncated archive) stops the client and rejects with the content's
- * own message; the client failing rejects with `what` and the client's error.
+ * own message; the client failing rejects with `what` and the client's error. With `codec`, `content` is gzip that
+ * the server decompresses.
  */
-export async function runSqlStream(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, what: string, signal?: AbortSignal): Promise<void> {
-  const handle = server.exec(client, dumpClientArgs(config, database), { stdin: content, env: passwordEnv(config), signal });
+export async function runSqlStream(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, what: string, signal?: AbortSignal, codec?: ServerCodec): Promise<void> {
+  const handle = server.exec(client, dumpClientArgs(config, database), { stdin: content, env: passwordEnv(config), signal, ...(codec ? { decompressInput: codec, lowPriority: true } : {}) });
   try {
     const { exit, stderr, inputError } = await feedCommand(handle, content);
     if (inputError) throw inputError;
@@ -34,13 +35,17 @@ export async function runSqlStream(server: ServerConnection, client: ClientTool,
   }
 }
 
-/** Loads a mariadb-dump/mysqldump plain-SQL dump into `database`; it must begin and end as such a dump does. */
-export async function loadDump(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, signal: AbortSignal): Promise<void> {
+/**
+ * Loads a mariadb-dump/mysqldump plain-SQL dump into `database`; it must begin and end as such a dump does. With
+ * `codec`, `content` is the stored gzip file: the server decompresses it, and it is checked here as it passes.
+ */
+export async function loadDump(server: ServerConnection, client: ClientTool, config: MysqlConfig, database: string, content: Readable, signal: AbortSignal, codec?: ServerCodec): Promise<void> {
   const refuse = (start: string) => `The database dump is not a MariaDB/MySQL plain-SQL dump (it begins with ${start})`;
+  const check = checkDump(refuse, { requireEnd: true });
   // Any stage failing destroys the others with its error, which reaches `input`, the client's standard input.
-  const input = pipeline(content, checkDump(refuse, { requireEnd: true }), () => {});
+  const input = pipeline(content, codec ? gzipChecked(check) : check, () => {});
   try {
-    await runSqlStream(server, client, config, database, input, `Loading the database dump into "${database}"`, signal);
+    await runSqlStream(server, client, config, database, input, `Loading the database dump into "${database}"`, signal, codec);
   } catch (err) {
     content.destroy();
     throw err;

@@ -1,5 +1,5 @@
 import type { SourceContribution } from "@safehold/plugin-api";
-import { destroyFolder, folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
+import { destroyFolder, folderExists, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
 import { findClient, findDump, quoteIdentifier, quoteString, runSql } from "./client";
 import { mysqlConfig, uploadsFolder } from "./config";
 import { discoverMysqlDatabases } from "./discover";
@@ -35,7 +35,7 @@ export const mysqlSource: SourceContribution = {
     return { ok: true, message: `${reached}${uploads}; ${dump.program} ${dump.version} is available`, details: { ...details, dumpTool: dump.program, dumpVersion: dump.version } };
   },
 
-  async backup({ config: raw, server, includeFilestore, signal }) {
+  async backup({ config: raw, server, includeFilestore, signal, log }) {
     const config = mysqlConfig(raw);
     // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
     server.checkDatabase(config.database);
@@ -50,6 +50,8 @@ export const mysqlSource: SourceContribution = {
       if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the uploads folder: ${missingUploads(folder)}`);
       stats = await folderStats(server, folder, signal, UPLOADS);
     }
+    const compression = await server.compression({ signal });
+    logCompression(compression, log);
     return {
       metadata: {
         engine: info.flavour === "MariaDB" ? "mariadb" : "mysql",
@@ -64,8 +66,8 @@ export const mysqlSource: SourceContribution = {
         ...(stats ? { uploadsFiles: stats.files, uploadsBytes: stats.bytes } : {}),
       },
       artifacts: (async function* () {
-        yield { kind: "database" as const, stream: streamDump(server, dump, config, signal) };
-        if (withUploads) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal, UPLOADS) };
+        yield { kind: "database" as const, ...streamDump(server, dump, config, signal, compression) };
+        if (withUploads) yield { kind: "filestore" as const, ...streamFolder(server, folder, signal, UPLOADS, compression) };
       })(),
     };
   },

@@ -29,6 +29,7 @@ export async function restoreMysql({ config: raw, server, restoreId, includeFile
   }
   const files = includeFiles ? new StagedFolder(server, folder, tag, signal, log, UPLOADS) : null;
   return {
+    compressedInput: async (kind) => (kind === "database" ? database.compressedInput() : null),
     loadDatabase: (content) => database.load(content),
     async loadFiles(content) {
       if (!files) throw new Error("This restore does not include files");

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ManagedServer } from "@safehold/plugin-api";
+import type { ManagedServer, ServerCodec } from "@safehold/plugin-api";
 import { quoteIdentifier, quoteString, runSql } from "./client";
 import type { MysqlConfig } from "./config";
 import { loadDump } from "./load";
@@ -38,6 +38,8 @@ export class StagedDatabase {
   private created = false;
   private loaded = false;
   private swapped = false;
+  /** Set by compressedInput(): the content `load` receives is then the stored gzip file. */
+  private codec: ServerCodec | undefined;
 
   constructor(
     private readonly server: ManagedServer,
@@ -88,13 +90,20 @@ export class StagedDatabase {
     }
   }
 
+  /** `gzip` when the server can decompress the dump itself (then `load` receives the stored gzip file), else null. */
+  async compressedInput(): Promise<"gzip" | null> {
+    const plan = await this.server.compression({ signal: this.signal });
+    this.codec = plan.on === "server" ? plan.codec : undefined;
+    return this.codec ? "gzip" : null;
+  }
+
   async load(content: Readable): Promise<void> {
     if (this.swapped) throw new Error("This restore was already swapped in");
     this.created = true;
     // A leftover of an interrupted attempt at this same restore: the name is this restore's own.
     await this.dropDatabase(this.fresh);
     await this.createDatabase(this.fresh, await this.charsetOf(this.config.database));
-    await loadDump(this.server, this.tools.client, this.config, this.fresh, content, this.signal);
+    await loadDump(this.server, this.tools.client, this.config, this.fresh, content, this.signal, this.codec);
     this.loaded = true;
   }
 

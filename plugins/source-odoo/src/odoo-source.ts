@@ -1,6 +1,6 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
 import { checkPgDump, connectThroughServer, describePostgresError, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
-import { destroyFolder, folderExists, folderStats, formatBytes, streamFolder } from "@safehold/plugin-helpers";
+import { destroyFolder, folderExists, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
 import { exportOdooZip } from "./export-zip";
@@ -47,7 +47,7 @@ export const odooSource: SourceContribution = {
     return { ok: true, message: `${reached}; filestore at ${folder}; pg_dump ${dump.version} is available`, details: { ...details, filestore: folder, pgDumpVersion: dump.version } };
   },
 
-  async backup({ config: raw, server, includeFilestore, signal }) {
+  async backup({ config: raw, server, includeFilestore, signal, log }) {
     const config = odooConfig(raw);
     // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
     const info = await readServerInfo(server, config);
@@ -61,12 +61,14 @@ export const odooSource: SourceContribution = {
       if (!(await folderExists(server, folder))) throw new Error(`Cannot back up the filestore: ${missingFilestore(folder)}`);
       stats = await folderStats(server, folder, signal, FILESTORE);
     }
+    const compression = await server.compression({ signal });
+    logCompression(compression, log);
     return {
       application: odooApplication(manifest),
       metadata: { ...manifest, ...(stats ? { filestoreFiles: stats.files, filestoreBytes: stats.bytes } : {}) },
       artifacts: (async function* () {
-        yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
-        if (includeFilestore) yield { kind: "filestore" as const, stream: streamFolder(server, folder, signal, FILESTORE) };
+        yield { kind: "database" as const, ...streamPgDump(server, config, signal, compression) };
+        if (includeFilestore) yield { kind: "filestore" as const, ...streamFolder(server, folder, signal, FILESTORE, compression) };
       })(),
     };
   },

@@ -110,6 +110,7 @@ export async function stageOdooRestore({ config: raw, server, restoreId, include
   const files = new StagedFolder(server, folder, tag, signal, log, FILESTORE);
   let filesLoaded = false;
   return {
+    compressedInput: async (kind) => (kind === "database" ? database.compressedInput() : null),
     loadDatabase: (content) => database.load(content),
     loadFiles: async (content) => {
       await files.load(content);

@@ -6,6 +6,7 @@ export async function restorePostgres({ config: raw, server, restoreId, targetIs
   const database = new StagedDatabase(server, postgresConfig(raw), restoreTag(restoreId), signal);
   if (targetIsNew) await database.assertTargetAbsent();
   return {
+    compressedInput: async (kind) => (kind === "database" ? database.compressedInput() : null),
     loadDatabase: (content) => database.load(content),
     async loadFiles() {
       throw new Error("PostgreSQL backups have no files to restore");

@@ -1,6 +1,6 @@
 import type { SourceContribution } from "@safehold/plugin-api";
 import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
-import { formatBytes } from "@safehold/plugin-helpers";
+import { formatBytes, logCompression } from "@safehold/plugin-helpers";
 import { destroyDatabase, dropMovedAsideDatabase, importDumpFile } from "@safehold/postgres-tools";
 import { restorePostgres } from "./postgres-restore";
 
@@ -24,16 +24,18 @@ export const postgresSource: SourceContribution = {
     };
   },
 
-  async backup({ config: raw, server, signal }) {
+  async backup({ config: raw, server, signal, log }) {
     const config = postgresConfig(raw);
     // Checked first, so an unreachable server or an unusable pg_dump fails with a clear message before anything is written.
     const info = await readServerInfo(server, config);
     const dump = await checkPgDump(server, info.version);
     if (!dump.ok) throw new Error(dump.message);
+    const compression = await server.compression({ signal });
+    logCompression(compression, log);
     return {
       metadata: { engine: "postgresql", serverVersion: info.version, database: config.database, databaseSizeBytes: info.sizeBytes, pgDumpVersion: dump.version },
       artifacts: (async function* () {
-        yield { kind: "database" as const, stream: streamPgDump(server, config, signal) };
+        yield { kind: "database" as const, ...streamPgDump(server, config, signal, compression) };
       })(),
     };
   },

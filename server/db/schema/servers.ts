@@ -24,6 +24,8 @@ export const servers = pgTable(
     databasePattern: text(),
     /** Programs run by name on this server mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
     programs: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** Where backups and restores compress: `server` when it can (fewer bytes cross the link), `worker` to keep the load off the client's machine. */
+    compressOn: text({ enum: ["server", "worker"] }).notNull().default("server"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

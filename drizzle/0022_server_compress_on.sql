@@ -1,0 +1,1 @@
+ALTER TABLE "servers" ADD COLUMN "compress_on" text DEFAULT 'server' NOT NULL;

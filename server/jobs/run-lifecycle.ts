@@ -8,7 +8,9 @@ import { recordActivity, type ActivityEntry } from "@/server/services/activity";
 import { createLogger, type PluginLogger } from "@safehold/plugin-api";
 import { RunFailure, oneLine } from "./run-failure";
 import { RunProgress, type ProgressSnapshot } from "./run-progress";
+import { requeueRun } from "./requeue-run";
 import { currentRunnerId } from "./worker-presence";
+import { releaseOperationSlot, takeOperationSlot, waitingPhase } from "@/server/servers/operation-slots";
 
 /**
  * The life of a backup, a restore or a restore drill, the same for all: claimed once from `pending`, a heartbeat with its phase
@@ -42,6 +44,20 @@ export async function appendRunLog(db: DbOrTx, kind: RunKind, id: string, messag
 
 export type Wording = { shutdown: string; stopped: string };
 
+/**
+ * Where a run's job lives and which server it works on. With a server, the run takes one of that server's slots
+ * when it is claimed (see server/servers/operation-slots.ts); null for work that runs inside another run which
+ * holds the slot already (a restore's safety backup).
+ */
+export type RunPlace = { environmentId: string; serverId: string | null };
+
+/** How soon a run that found its server full asks again. */
+const SLOT_POLL_MS = 3000;
+
+function progressAt(phase: string): ProgressSnapshot {
+  return { phase, bytes: 0, updatedAt: new Date().toISOString() };
+}
+
 export class Run {
   readonly abort = new AbortController();
   readonly progress: RunProgress;
@@ -53,6 +69,7 @@ export class Run {
     readonly id: string,
     private readonly shutdown: AbortSignal,
     wording: Wording,
+    private readonly place: RunPlace | undefined,
   ) {
     this.progress = new RunProgress(
       async (snapshot, heartbeatAt) => (await updateRun(db, kind, id, { progress: snapshot, heartbeatAt }, RUNNING[kind])).length > 0,
@@ -61,12 +78,30 @@ export class Run {
     this.onShutdown = () => this.abort.abort(new RunFailure("shutdown", wording.shutdown));
   }
 
-  /** Claims a pending run and starts its heartbeat; null when it is not pending (a job run twice, or one already failed). */
-  static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording): Promise<Run | null> {
+  /**
+   * Claims a pending run and starts its heartbeat; null when it is not pending (a job run twice, or one already
+   * failed), or when its server has no free slot: the run then stays pending, shows that it waits, and its job
+   * is queued again to ask a few seconds later (freeing this worker for other servers' work meanwhile).
+   */
+  static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording, place?: RunPlace): Promise<Run | null> {
     const now = new Date();
-    const claimed = await updateRun(db, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
-    if (claimed.length === 0) return null;
-    const run = new Run(db, kind, id, shutdown, wording);
+    const runnerId = currentRunnerId();
+    const claimed = await db.transaction(async (tx) => {
+      if (place?.serverId) {
+        const slot = await takeOperationSlot(tx, place.serverId, kind, id, runnerId);
+        if (!slot.taken) {
+          const waiting = await updateRun(tx, kind, id, { progress: progressAt(waitingPhase(slot.ahead)) }, ["pending"]);
+          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, new Date(now.getTime() + SLOT_POLL_MS));
+          else await releaseOperationSlot(tx, kind, id);
+          return false;
+        }
+      }
+      const rows = await updateRun(tx, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
+      if (rows.length === 0) await releaseOperationSlot(tx, kind, id);
+      return rows.length > 0;
+    });
+    if (!claimed) return null;
+    const run = new Run(db, kind, id, shutdown, wording, place);
     shutdown.addEventListener("abort", run.onShutdown, { once: true });
     run.progress.start();
     return run;
@@ -103,6 +138,7 @@ export class Run {
     await this.db.transaction(async (tx) => {
       await within?.(tx);
       const ended = await updateRun(tx, this.kind, this.id, { ...values, status: "completed", finishedAt: new Date(), progress: this.progress.snapshot("completed") }, RUNNING[this.kind]);
+      await releaseOperationSlot(tx, this.kind, this.id);
       if (ended.length === 0) return;
       await recordActivity(tx, actor, activity);
       await queueRunNotifications(tx, this.kind, this.id);
@@ -113,8 +149,26 @@ export class Run {
   async fail(failure: { kind: FailureKind; message: string }, actor: Principal, activity: ActivityEntry, snapshot: ProgressSnapshot = this.progress.snapshot()): Promise<void> {
     await this.db.transaction(async (tx) => {
       const ended = await updateRun(tx, this.kind, this.id, { status: "failed", error: failure.message, failureKind: failure.kind, finishedAt: new Date(), progress: snapshot }, RUNNING[this.kind]);
+      await releaseOperationSlot(tx, this.kind, this.id);
       await recordActivity(tx, actor, { ...activity, outcome: "failure", message: failure.message });
       if (ended.length > 0) await queueRunNotifications(tx, this.kind, this.id);
+    });
+  }
+
+  /**
+   * Puts the run back to `pending`, to be tried again at `runAt` by a new job under the same key, and gives its
+   * server slot back, in one transaction; `values` are written with it (e.g. the next attempt's number). False
+   * when the run cannot be queued again (it has no place, or it already left its running state).
+   */
+  async retryAt(runAt: Date, phase: string, values: Record<string, unknown>): Promise<boolean> {
+    const place = this.place;
+    if (!place) return false;
+    return await this.db.transaction(async (tx) => {
+      const rows = await updateRun(tx, this.kind, this.id, { ...values, status: "pending", runnerId: null, progress: progressAt(phase) }, RUNNING[this.kind]);
+      if (rows.length === 0) return false;
+      await releaseOperationSlot(tx, this.kind, this.id);
+      await requeueRun(tx, this.kind, this.id, place.environmentId, runAt);
+      return true;
     });
   }
 

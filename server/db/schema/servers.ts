@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { check, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
@@ -24,8 +24,10 @@ export const servers = pgTable(
     databasePattern: text(),
     /** Programs run by name on this server mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
     programs: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** How many backups, restores and drills may run on this server at once; more wait in line. */
+    maxConcurrentOperations: integer().notNull().default(2),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("servers_org_name_idx").on(t.orgId, t.name)],
+  (t) => [uniqueIndex("servers_org_name_idx").on(t.orgId, t.name), check("servers_max_concurrent_operations_range", sql`${t.maxConcurrentOperations} between 1 and 50`)],
 );

@@ -1,5 +1,6 @@
 import type { DbOrTx } from "@/server/db";
-import { isTransientFailure, retryDelayMs } from "@/server/jobs/transient-failure";
+import { isTransientFailure } from "@/server/jobs/transient-failure";
+import { retryDelayMs } from "@/shared/retry-schedule";
 import { effectivePolicyFor } from "@/server/services/backup-policies";
 import type { FailureKind } from "@/shared/enum-values";
 

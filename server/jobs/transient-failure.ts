@@ -22,13 +22,3 @@ export function isTransientFailure(kind: FailureKind, err: unknown): boolean {
   }
   return false;
 }
-
-/**
- * How long to wait after failed attempt `attempt` (1-based) before the next, so that `attempts` attempts spread
- * over `withinMinutes` with doubling gaps: 3 attempts in 120 minutes wait 40, then 80 minutes.
- */
-export function retryDelayMs(attempt: number, retries: { attempts: number; withinMinutes: number }): number {
-  const gaps = retries.attempts - 1;
-  if (attempt < 1 || attempt > gaps) throw new RangeError(`Attempt ${attempt} has no retry after it (${retries.attempts} attempts in all)`);
-  return Math.round((retries.withinMinutes * 60_000 * 2 ** (attempt - 1)) / (2 ** gaps - 1));
-}

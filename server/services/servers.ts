@@ -23,6 +23,8 @@ export const serverItem = z.object({
   databasePattern: z.string().nullable(),
   /** Programs run by name mapped to the path an admin chose, e.g. `{ "pg_dump": "/usr/lib/postgresql/16/bin/pg_dump" }`. */
   programs: z.record(z.string(), z.string()),
+  /** How many backups, restores and drills may run on the server at once; more wait in line. */
+  maxConcurrentOperations: z.number(),
   environmentCount: z.number(),
   createdAt: z.string(),
 });
@@ -36,6 +38,7 @@ export const createServerInput = z.object({
   allowedRoots: serverPolicyFields.allowedRoots.default(DEFAULT_ALLOWED_ROOTS),
   databasePattern: serverPolicyFields.databasePattern.default(null),
   programs: serverPolicyFields.programs.default({}),
+  maxConcurrentOperations: serverPolicyFields.maxConcurrentOperations.default(2),
 });
 export const updateServerInput = z.object({
   id: z.uuid(),
@@ -44,6 +47,7 @@ export const updateServerInput = z.object({
   allowedRoots: serverPolicyFields.allowedRoots.optional(),
   databasePattern: serverPolicyFields.databasePattern.optional(),
   programs: serverPolicyFields.programs.optional(),
+  maxConcurrentOperations: serverPolicyFields.maxConcurrentOperations.optional(),
 });
 /** A saved server as it is (any operator), or edited or new settings (admins: they decide where the console connects). */
 export const testSavedServerInput = z.object({ id: z.uuid(), config: configRecord.optional() });
@@ -77,17 +81,21 @@ const resource = configuredResource<"kind", ServerRow, ServerUsage, z.infer<type
     allowedRoots: row.allowedRoots,
     databasePattern: row.databasePattern,
     programs: row.programs,
+    maxConcurrentOperations: row.maxConcurrentOperations,
     environmentCount: row.environmentCount,
     createdAt: row.createdAt.toISOString(),
   }),
   create: {
-    prepare: async (_tx, _actor, input) => ({ values: { allowedRoots: input.allowedRoots, databasePattern: input.databasePattern || null, programs: input.programs } }),
+    prepare: async (_tx, _actor, input) => ({
+      values: { allowedRoots: input.allowedRoots, databasePattern: input.databasePattern || null, programs: input.programs, maxConcurrentOperations: input.maxConcurrentOperations },
+    }),
   },
   update: {
     prepare: async (_tx, _actor, input, current) => ({
       allowedRoots: input.allowedRoots ?? current.allowedRoots,
       databasePattern: input.databasePattern === undefined ? current.databasePattern : input.databasePattern || null,
       programs: input.programs ?? current.programs,
+      maxConcurrentOperations: input.maxConcurrentOperations ?? current.maxConcurrentOperations,
     }),
   },
   test: {

@@ -84,18 +84,19 @@ export class Run {
    * is queued again to ask a few seconds later (freeing this worker for other servers' work meanwhile).
    */
   static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording, place?: RunPlace): Promise<Run | null> {
-    const now = new Date();
     const runnerId = currentRunnerId();
     const claimed = await db.transaction(async (tx) => {
       if (place?.serverId) {
         const slot = await takeOperationSlot(tx, place.serverId, kind, id, runnerId);
         if (!slot.taken) {
           const waiting = await updateRun(tx, kind, id, { progress: progressAt(waitingPhase(slot.ahead)) }, ["pending"]);
-          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, new Date(now.getTime() + SLOT_POLL_MS));
+          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, new Date(Date.now() + SLOT_POLL_MS));
           else await releaseOperationSlot(tx, kind, id);
           return false;
         }
       }
+      // Read once the slot is taken: a run's start is never before the end of the run whose slot it took.
+      const now = new Date();
       const rows = await updateRun(tx, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
       if (rows.length === 0) await releaseOperationSlot(tx, kind, id);
       return rows.length > 0;

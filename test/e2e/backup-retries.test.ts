@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
@@ -7,13 +8,15 @@ import { activityLog, backups } from "@/server/db/schema";
 import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { getBackup } from "@/server/services/backups";
 import { enqueueDueBackups } from "@/server/schedules/enqueue-due-backups";
-import { createBackupSetup, createPostgresEnvironment, listFiles, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
+import { createServer } from "@/server/services/servers";
+import { ENVIRONMENTS_ROOT, createBackupSetup, createPostgresEnvironment, listFiles, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
 import { startWorkerProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { freePort } from "../helpers/ports";
 import { fillTrickyData } from "../helpers/tricky-data";
 
+const PACED_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/paced-pg-dump");
 const plugins = builtinPluginHost();
 let t: TestDatabase;
 let client: Awaited<ReturnType<typeof createClientDatabase>>;
@@ -120,4 +123,29 @@ describe("retries of a scheduled backup", () => {
     expect(later).toMatchObject({ status: "failed", attempt: 1, startedAt: failed.startedAt });
     expect(later.log.some((l) => l.message.startsWith("Attempt"))).toBe(false);
   }, 120_000);
+
+  it("queues another attempt of a backup whose worker was killed, instead of failing it", async () => {
+    const setup = await createBackupSetup(t.db, plugins, owner);
+    await putOrgPolicy(t.db, owner, { ...(await orgDefaultPolicy(t.db, owner.orgId)), schedule: "* * * * *", retries: { attempts: 3, withinMinutes: 120 } });
+    // A pg_dump that pauses after its first megabyte, so the worker dies with the backup surely running.
+    const paced = await createServer(t.db, plugins, owner, { name: "Paced host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT], programs: { pg_dump: PACED_PG_DUMP } });
+    const environment = await createPostgresEnvironment(t.db, plugins, owner, { project: setup.project, server: paced }, client, "killed");
+    const id = await scheduledBackupOf(environment.id);
+    await until("the backup's first bytes", () => getBackup(t.db, owner, id), (b) => (b.progress?.bytes ?? 0) > 0 && b.status === "in_progress");
+    const exited = new Promise((r) => worker.child.once("exit", r));
+    worker.child.kill("SIGKILL");
+    await exited;
+
+    worker = await startWorkerProcess({ DATABASE_URL: t.url });
+    children.push(worker.child);
+    // The reaper notices the silent backup (30 s without progress) and queues its next attempt.
+    const waiting = await until("the reaper's retry", () => getBackup(t.db, owner, id), (b) => b.attempt === 2, 90_000);
+    expect(waiting).toMatchObject({ status: "pending", attempt: 2, maxAttempts: 3 });
+    expect(waiting.log.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Attempt 1 of 3 failed: The worker running this backup stopped unexpectedly \(no progress for 30 s\); trying again at \d\d:\d\d UTC$/));
+    expect(listFiles(setup.storageDir), "the killed attempt's files").toEqual([]);
+    expect(await failActivities(id)).toEqual([]);
+
+    await t.sql`update graphile_worker._private_jobs set run_at = now() where key = ${`backup:${id}`}`;
+    expect(await waitForBackup(t.db, owner, id, 90_000)).toMatchObject({ status: "completed", verified: true, attempt: 2 });
+  }, 240_000);
 });

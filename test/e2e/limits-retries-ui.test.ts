@@ -65,6 +65,7 @@ describe("per-server limits and retries in the console", () => {
     await dialog.getByLabel("Operations at a time").fill("0");
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.getByText("Allow at least 1 operation at a time").waitFor();
+    await screenshotOf(dialog, "limits-00-server-form-limit");
     await dialog.getByLabel("Operations at a time").fill("1");
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached" });
@@ -93,7 +94,7 @@ describe("per-server limits and retries in the console", () => {
     await attempts.fill("4");
     await page.getByLabel("Within (minutes)").fill("210");
     await page.getByText("4 attempts: retried after 30 min, then 60 min, then 2 h").waitFor();
-    await screenshotOf(page.locator("section").filter({ has: page.getByRole("heading", { name: "Retries" }) }), "limits-03-retries-editor");
+    await screenshotOf(page.locator("section").filter({ has: page.getByRole("heading", { name: "Retries", exact: true }) }).last(), "limits-03-retries-editor");
     await page.getByRole("button", { name: "Save default policy" }).click();
     await page.getByText("Default policy saved.").waitFor();
     const [row] = await t.db.select({ retries: backupPolicies.retries }).from(backupPolicies);

@@ -12,7 +12,8 @@ import { storeBackupRun } from "./store-backup";
 /**
  * Runs one backup: the environment's source streams its artifacts through the backup pipeline (gzip, sha256,
  * storage, signed manifest, read-back verification; see store-backup.ts). It takes one of its server's slots,
- * unless it runs inside an operation that holds one already (`insideOperation`: a restore's safety backup).
+ * unless it is a step of another operation that waits for it (`insideOperation`: a restore's safety backup, which
+ * runs in the restore's slot, or a destroy's final backup): such a backup never waits in line.
  */
 export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal, options: { insideOperation?: boolean } = {}): Promise<void> {
   const job = await loadBackupJob(db, backupId);

@@ -10,7 +10,7 @@ import { RunFailure, oneLine } from "./run-failure";
 import { RunProgress, type ProgressSnapshot } from "./run-progress";
 import { requeueRun } from "./requeue-run";
 import { currentRunnerId } from "./worker-presence";
-import { releaseOperationSlot, takeOperationSlot, waitingPhase } from "@/server/servers/operation-slots";
+import { nextSlotCheck, releaseOperationSlot, takeOperationSlot, waitingPhase } from "@/server/servers/operation-slots";
 
 /**
  * The life of a backup, a restore or a restore drill, the same for all: claimed once from `pending`, a heartbeat with its phase
@@ -51,9 +51,6 @@ export type Wording = { shutdown: string; stopped: string };
  */
 export type RunPlace = { environmentId: string; serverId: string | null };
 
-/** How soon a run that found its server full asks again. */
-const SLOT_POLL_MS = 3000;
-
 function progressAt(phase: string): ProgressSnapshot {
   return { phase, bytes: 0, updatedAt: new Date().toISOString() };
 }
@@ -90,7 +87,7 @@ export class Run {
         const slot = await takeOperationSlot(tx, place.serverId, kind, id, runnerId);
         if (!slot.taken) {
           const waiting = await updateRun(tx, kind, id, { progress: progressAt(waitingPhase(slot.ahead)) }, ["pending"]);
-          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, new Date(Date.now() + SLOT_POLL_MS));
+          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, nextSlotCheck(slot.ahead));
           else await releaseOperationSlot(tx, kind, id);
           return false;
         }

@@ -12,8 +12,8 @@ import { runnerIsAlive } from "@/server/jobs/worker-presence";
  */
 export type OperationKind = "backup" | "restore" | "drill";
 
-/** How long a waiting run keeps its place in line without asking again (its job asks every few seconds). */
-const WAITING_FRESH_SECONDS = 30;
+/** How long a waiting run keeps its place in line without asking again (well over its longest wait between asks). */
+const WAITING_FRESH_SECONDS = 60;
 /** Waiting rows nobody asked about for this long (their run was deleted or ended while it waited) are removed. */
 const WAITING_FORGOTTEN_HOURS = 1;
 
@@ -73,6 +73,14 @@ export async function pruneForgottenWaits(db: DbOrTx): Promise<number> {
     .where(and(eq(serverOperationLeases.state, "waiting"), lt(serverOperationLeases.checkedAt, sql`now() - make_interval(hours => ${WAITING_FORGOTTEN_HOURS})`)))
     .returning({ runId: serverOperationLeases.runId });
   return removed.length;
+}
+
+/**
+ * When a waiting run asks again: the first in line after 3 s, those further back a second later per run ahead
+ * (at most 20 s), so a long line does not lock the server's row many times a second to learn nothing new.
+ */
+export function nextSlotCheck(ahead: number, now = Date.now()): Date {
+  return new Date(now + Math.min(3 + ahead, 20) * 1000);
 }
 
 /** The phase a run shows while it waits for one of its server's slots. */

@@ -46,8 +46,8 @@ export type Wording = { shutdown: string; stopped: string };
 
 /**
  * Where a run's job lives and which server it works on. With a server, the run takes one of that server's slots
- * when it is claimed (see server/servers/operation-slots.ts); null for work that runs inside another run which
- * holds the slot already (a restore's safety backup).
+ * when it is claimed (see server/servers/operation-slots.ts); null for a step of another operation that waits
+ * for it (a restore's safety backup, a destroy's final backup): such a step never waits in line.
  */
 export type RunPlace = { environmentId: string; serverId: string | null };
 

@@ -11,15 +11,17 @@ import { storeBackupRun } from "./store-backup";
 
 /**
  * Runs one backup: the environment's source streams its artifacts through the backup pipeline (gzip, sha256,
- * storage, signed manifest, read-back verification; see store-backup.ts).
+ * storage, signed manifest, read-back verification; see store-backup.ts). It takes one of its server's slots,
+ * unless it is a step of another operation that waits for it (`insideOperation`: a restore's safety backup, which
+ * runs in the restore's slot, or a destroy's final backup): such a backup never waits in line.
  */
-export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal): Promise<void> {
+export async function runBackup(db: Db, plugins: PluginHost, backupId: string, shutdown: AbortSignal, options: { insideOperation?: boolean } = {}): Promise<void> {
   const job = await loadBackupJob(db, backupId);
   if (!job) return;
   const run = await Run.claim(db, "backup", backupId, shutdown, {
     shutdown: "The worker was shut down during the backup; run it again",
     stopped: "The backup was stopped: it was deleted or marked failed while running",
-  });
+  }, { environmentId: job.environment.id, serverId: options.insideOperation ? null : job.server.id });
   if (!run) return;
   let server: ManagedServer | undefined;
   await storeBackupRun(

@@ -17,6 +17,7 @@ import { encryptionFor, type BackupEncryption } from "./encryption";
 import { DecryptionError, ageDecrypted } from "@/server/crypto/age-stream";
 import { organizationIdentities } from "@/server/services/organization-keys";
 import { streamToStorage, type StoredArtifact } from "./stream-to-storage";
+import { nextAttemptValues, planBackupRetry } from "./backup-retry";
 import { DecompressError, readBack } from "./read-back";
 import { proofTap, type BackupProof } from "./proof/proof-tap";
 import type { HostedStorageClient } from "@/server/plugins/conform";
@@ -102,7 +103,9 @@ async function verify(storage: HostedStorageClient, stored: Stored[], identities
 /**
  * Stores a claimed run's artifacts as a backup: producer → gzip → sha256 → storage for each artifact, the signed
  * manifest last, then a read-back verification. Any failure removes what was written and leaves the backup
- * `failed` with a one-line message. Backups and imports both end here: one pipeline.
+ * `failed` with a one-line message, unless it is a scheduled backup's transient failure with attempts left: the
+ * same backup then goes back to `pending` and its job is queued for the next attempt. Backups and imports both
+ * end here: one pipeline.
  */
 export async function storeBackupRun(db: Db, plugins: PluginHost, job: BackupJob, run: Run, producer: ArtifactProducer, actions: RunActions): Promise<void> {
   const { progress } = run;
@@ -149,8 +152,14 @@ export async function storeBackupRun(db: Db, plugins: PluginHost, job: BackupJob
     );
   } catch (err) {
     const failure = run.failure(err);
-    await run.log(failure.message, "error").catch(() => {});
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
+    const retry = await planBackupRetry(db, job.backup, failure.kind, run.signal.aborted ? run.signal.reason : err).catch(() => null);
+    if (retry && (await run.retryAt(retry.at, retry.phase, nextAttemptValues(retry)))) {
+      await run.log(retry.line(failure.message), "warn").catch(() => {});
+      return;
+    }
+    const final = job.backup.maxAttempts ? `Attempt ${job.backup.attempt} of ${job.backup.maxAttempts} failed: ${failure.message}` : failure.message;
+    await run.log(final, "error").catch(() => {});
     await run.fail(failure, systemActor(job), {
       action: actions.fail,
       targetType: "backup",

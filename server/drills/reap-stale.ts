@@ -4,6 +4,7 @@ import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restoreDrills } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { releaseOperationSlot } from "@/server/servers/operation-slots";
 import { appendRunLog, queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
@@ -23,6 +24,7 @@ export async function reapStaleDrills(db: Db): Promise<ReapResult> {
       if (!row) return null;
       if (row.runnerId && (await isRunnerAlive(tx, row.runnerId))) return "runnerAlive" as const;
       await releaseDeadJob(tx, drillJobKey(id));
+      await releaseOperationSlot(tx, "drill", id);
       const message = `The worker running this restore drill stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s); no environment was touched, run the drill again`;
       await tx.update(restoreDrills).set({ status: "failed", error: message, failureKind: "worker_lost", finishedAt: new Date() }).where(eq(restoreDrills.id, id));
       await recordActivity(tx, safeholdActor(row.orgId), { action: "drill.fail", targetType: "environment", targetId: row.environmentId, outcome: "failure", message });

@@ -52,7 +52,7 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
   const run = await Run.claim(db, "drill", drillId, shutdown, {
     shutdown: "The worker was shut down during the restore drill; it will run again at its next slot, or run it now",
     stopped: "The restore drill was stopped: it was marked failed while running",
-  });
+  }, { environmentId: job.environment.id, serverId: job.server?.id ?? null });
   if (!run) return;
   const { progress, signal } = run;
   let storage: HostedStorageClient | undefined;

@@ -10,12 +10,13 @@ export async function enqueueJob<T extends keyof TaskPayloads>(
   db: DbOrTx,
   task: T,
   payload: TaskPayloads[T],
-  options: { queueName?: string; jobKey?: string; maxAttempts?: number } = {},
+  options: { queueName?: string; jobKey?: string; maxAttempts?: number; runAt?: Date } = {},
 ): Promise<void> {
   await db.execute(sql`select graphile_worker.add_job(
     identifier => ${task}::text,
     payload => ${JSON.stringify(payload)}::json,
     queue_name => ${options.queueName ?? null}::text,
+    run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? null}::int,
     job_key => ${options.jobKey ?? null}::text
   )`);

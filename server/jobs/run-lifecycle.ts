@@ -8,7 +8,9 @@ import { recordActivity, type ActivityEntry } from "@/server/services/activity";
 import { createLogger, type PluginLogger } from "@safehold/plugin-api";
 import { RunFailure, oneLine } from "./run-failure";
 import { RunProgress, type ProgressSnapshot } from "./run-progress";
+import { requeueRun } from "./requeue-run";
 import { currentRunnerId } from "./worker-presence";
+import { nextSlotCheck, releaseOperationSlot, takeOperationSlot, waitingPhase } from "@/server/servers/operation-slots";
 
 /**
  * The life of a backup, a restore or a restore drill, the same for all: claimed once from `pending`, a heartbeat with its phase
@@ -42,6 +44,17 @@ export async function appendRunLog(db: DbOrTx, kind: RunKind, id: string, messag
 
 export type Wording = { shutdown: string; stopped: string };
 
+/**
+ * Where a run's job lives and which server it works on. With a server, the run takes one of that server's slots
+ * when it is claimed (see server/servers/operation-slots.ts); null for a step of another operation that waits
+ * for it (a restore's safety backup, a destroy's final backup): such a step never waits in line.
+ */
+export type RunPlace = { environmentId: string; serverId: string | null };
+
+function progressAt(phase: string): ProgressSnapshot {
+  return { phase, bytes: 0, updatedAt: new Date().toISOString() };
+}
+
 export class Run {
   readonly abort = new AbortController();
   readonly progress: RunProgress;
@@ -53,6 +66,7 @@ export class Run {
     readonly id: string,
     private readonly shutdown: AbortSignal,
     wording: Wording,
+    private readonly place: RunPlace | undefined,
   ) {
     this.progress = new RunProgress(
       async (snapshot, heartbeatAt) => (await updateRun(db, kind, id, { progress: snapshot, heartbeatAt }, RUNNING[kind])).length > 0,
@@ -61,12 +75,31 @@ export class Run {
     this.onShutdown = () => this.abort.abort(new RunFailure("shutdown", wording.shutdown));
   }
 
-  /** Claims a pending run and starts its heartbeat; null when it is not pending (a job run twice, or one already failed). */
-  static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording): Promise<Run | null> {
-    const now = new Date();
-    const claimed = await updateRun(db, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId: currentRunnerId(), progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
-    if (claimed.length === 0) return null;
-    const run = new Run(db, kind, id, shutdown, wording);
+  /**
+   * Claims a pending run and starts its heartbeat; null when it is not pending (a job run twice, or one already
+   * failed), or when its server has no free slot: the run then stays pending, shows that it waits, and its job
+   * is queued again to ask a few seconds later (freeing this worker for other servers' work meanwhile).
+   */
+  static async claim(db: Db, kind: RunKind, id: string, shutdown: AbortSignal, wording: Wording, place?: RunPlace): Promise<Run | null> {
+    const runnerId = currentRunnerId();
+    const claimed = await db.transaction(async (tx) => {
+      if (place?.serverId) {
+        const slot = await takeOperationSlot(tx, place.serverId, kind, id, runnerId);
+        if (!slot.taken) {
+          const waiting = await updateRun(tx, kind, id, { progress: progressAt(waitingPhase(slot.ahead)) }, ["pending"]);
+          if (waiting.length > 0) await requeueRun(tx, kind, id, place.environmentId, nextSlotCheck(slot.ahead));
+          else await releaseOperationSlot(tx, kind, id);
+          return false;
+        }
+      }
+      // Read once the slot is taken: a run's start is never before the end of the run whose slot it took.
+      const now = new Date();
+      const rows = await updateRun(tx, kind, id, { status: "in_progress", startedAt: now, heartbeatAt: now, runnerId, progress: { phase: "starting", bytes: 0, updatedAt: now.toISOString() } }, ["pending"]);
+      if (rows.length === 0) await releaseOperationSlot(tx, kind, id);
+      return rows.length > 0;
+    });
+    if (!claimed) return null;
+    const run = new Run(db, kind, id, shutdown, wording, place);
     shutdown.addEventListener("abort", run.onShutdown, { once: true });
     run.progress.start();
     return run;
@@ -103,6 +136,7 @@ export class Run {
     await this.db.transaction(async (tx) => {
       await within?.(tx);
       const ended = await updateRun(tx, this.kind, this.id, { ...values, status: "completed", finishedAt: new Date(), progress: this.progress.snapshot("completed") }, RUNNING[this.kind]);
+      await releaseOperationSlot(tx, this.kind, this.id);
       if (ended.length === 0) return;
       await recordActivity(tx, actor, activity);
       await queueRunNotifications(tx, this.kind, this.id);
@@ -113,8 +147,26 @@ export class Run {
   async fail(failure: { kind: FailureKind; message: string }, actor: Principal, activity: ActivityEntry, snapshot: ProgressSnapshot = this.progress.snapshot()): Promise<void> {
     await this.db.transaction(async (tx) => {
       const ended = await updateRun(tx, this.kind, this.id, { status: "failed", error: failure.message, failureKind: failure.kind, finishedAt: new Date(), progress: snapshot }, RUNNING[this.kind]);
+      await releaseOperationSlot(tx, this.kind, this.id);
       await recordActivity(tx, actor, { ...activity, outcome: "failure", message: failure.message });
       if (ended.length > 0) await queueRunNotifications(tx, this.kind, this.id);
+    });
+  }
+
+  /**
+   * Puts the run back to `pending`, to be tried again at `runAt` by a new job under the same key, and gives its
+   * server slot back, in one transaction; `values` are written with it (e.g. the next attempt's number). False
+   * when the run cannot be queued again (it has no place, or it already left its running state).
+   */
+  async retryAt(runAt: Date, phase: string, values: Record<string, unknown>): Promise<boolean> {
+    const place = this.place;
+    if (!place) return false;
+    return await this.db.transaction(async (tx) => {
+      const rows = await updateRun(tx, this.kind, this.id, { ...values, status: "pending", runnerId: null, progress: progressAt(phase) }, RUNNING[this.kind]);
+      if (rows.length === 0) return false;
+      await releaseOperationSlot(tx, this.kind, this.id);
+      await requeueRun(tx, this.kind, this.id, place.environmentId, runAt);
+      return true;
     });
   }
 

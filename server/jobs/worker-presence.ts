@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { DbOrTx } from "@/server/db";
@@ -139,6 +139,11 @@ export async function isRunnerAlive(db: DbOrTx, runnerId: string): Promise<boole
     sql`select exists (select 1 from pg_stat_activity where datname = current_database() and application_name = ${presenceApplicationName(runnerId)}) as alive`,
   );
   return row?.alive === true;
+}
+
+/** SQL that is true while the worker process whose id is in `runnerId` (a column) has its presence session open. */
+export function runnerIsAlive(runnerId: SQL): SQL {
+  return sql`exists (select 1 from pg_stat_activity as a where a.datname = current_database() and a.application_name = ${APPLICATION_NAME_PREFIX} || ${runnerId})`;
 }
 
 /** Removes the rows of worker processes that have had no session for a while (killed, or their host is gone). */

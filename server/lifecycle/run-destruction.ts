@@ -64,7 +64,8 @@ export async function runDestruction(db: Db, plugins: PluginHost, destructionId:
     return fail(`The final backup could not start (${oneLine(err)}): nothing was removed`);
   }
   await db.update(destructions).set({ backupId }).where(eq(destructions.id, d.id));
-  await runBackup(db, plugins, backupId, signal);
+  // A step of the destroy, which waits for it here: it must not be put back in line for its server's capacity.
+  await runBackup(db, plugins, backupId, signal, { insideOperation: true });
   const [final] = await db.select({ status: backups.status, verified: backups.verified, error: backups.error }).from(backups).where(eq(backups.id, backupId));
   if (final?.status !== "completed" || !final.verified) {
     return fail(`The final backup did not complete (${final?.error ?? final?.status ?? "deleted"}): nothing was removed`);

@@ -77,6 +77,9 @@ export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: tru
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 
-/** An environment's override: only the fields it sets (retention is overridden as a whole). */
-export const policyOverrideSchema = policySchema.partial();
+/**
+ * An environment's override: only the fields it sets (retention is overridden as a whole). The defaults of the
+ * fields added after v1 are left out: an override that does not name a field must not set it.
+ */
+export const policyOverrideSchema = policySchema.extend({ spreadMinutes: policySchema.shape.spreadMinutes.unwrap(), retries: policySchema.shape.retries.unwrap() }).partial();
 export type PolicyOverride = z.infer<typeof policyOverrideSchema>;

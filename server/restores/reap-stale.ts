@@ -4,6 +4,7 @@ import { safeholdActor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { restores } from "@/server/db/schema";
 import { releaseDeadJob } from "@/server/jobs/release-job";
+import { releaseOperationSlot } from "@/server/servers/operation-slots";
 import { appendRunLog, queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
@@ -25,6 +26,7 @@ export async function reapStaleRestores(db: Db): Promise<ReapResult> {
       if (!row) return null;
       if (row.runnerId && (await isRunnerAlive(tx, row.runnerId))) return "runnerAlive" as const;
       await releaseDeadJob(tx, restoreJobKey(id));
+      await releaseOperationSlot(tx, "restore", id);
       const message = row.swappedAt
         ? `The worker running this restore stopped unexpectedly while swapping the restored copy in: check the environment's database and filestore`
         : `The worker running this restore stopped unexpectedly (no progress for ${STALE_AFTER_SECONDS} s) before touching the target, which is unchanged; run the restore again`;

@@ -105,7 +105,7 @@ export async function runRestore(db: Db, plugins: PluginHost, restoreId: string,
   const lifecycle = await Run.claim(db, "restore", restoreId, shutdown, {
     shutdown: "The worker was shut down during the restore; the target was left as it was, run the restore again",
     stopped: "The restore was stopped: it was marked failed while running",
-  });
+  }, job.target ? { environmentId: job.target.id, serverId: job.server?.id ?? null } : undefined);
   if (!lifecycle) return;
   const run = new RestoreRun(db, job, lifecycle);
   let previousCopy: PreviousCopy | null = null;

@@ -29,7 +29,7 @@ export async function takeSafetyBackup(db: Db, plugins: PluginHost, job: Restore
     includeFilestore: job.restore.includeFilestore,
   });
   await db.update(restores).set({ safetyBackupId: id }).where(eq(restores.id, job.restore.id));
-  await runBackup(db, plugins, id, signal);
+  await runBackup(db, plugins, id, signal, { insideOperation: true });
   const [done] = await db.select({ status: backups.status, verified: backups.verified, error: backups.error }).from(backups).where(eq(backups.id, id));
   if (done?.status !== "completed" || !done.verified) {
     throw new RunFailure("precondition", `The safety backup did not complete (${done?.error ?? done?.status ?? "deleted"}); nothing was changed`);

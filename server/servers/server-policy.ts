@@ -57,6 +57,7 @@ const PATTERN = /^[A-Za-z0-9_$*?.-]+(\s*,\s*[A-Za-z0-9_$*?.-]+)*$/;
 
 /** The server settings an admin may give when adding or editing a server. */
 export const serverPolicyFields = {
+  maxConcurrentOperations: z.number().int("Enter a whole number of operations").min(1, "Allow at least 1 operation at a time").max(50, "Allow at most 50 operations at a time"),
   allowedRoots: z.array(allowedRoot).max(20, "At most 20 folders"),
   databasePattern: z
     .string()

@@ -47,6 +47,10 @@ export const backupItem = z.object({
   /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
   failureKind: z.enum(FAILURE_KINDS).nullable(),
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  /** Which attempt it is on: a scheduled backup that failed for a transient reason is tried again as the same backup. */
+  attempt: z.number(),
+  /** How many attempts its policy allows; null until a retry was scheduled. */
+  maxAttempts: z.number().nullable(),
   /** For a pending backup: how many operations of its environment run or wait before it. */
   queuePosition: z.number().nullable(),
   /** Its second copies in further storage locations (the primary location is the first copy). */
@@ -138,6 +142,8 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     error: b.error,
     failureKind: b.failureKind,
     progress: b.progress,
+    attempt: b.attempt,
+    maxAttempts: b.maxAttempts,
     queuePosition,
     copies,
     startedAt: b.startedAt?.toISOString() ?? null,

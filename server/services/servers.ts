@@ -25,6 +25,8 @@ export const serverItem = z.object({
   programs: z.record(z.string(), z.string()),
   /** Where backups and restores compress: `server` when it can (fewer bytes cross the link), or always on the console (`worker`). */
   compressOn: serverPolicyFields.compressOn,
+  /** How many backups, restores and drills may run on the server at once; more wait in line. */
+  maxConcurrentOperations: z.number(),
   environmentCount: z.number(),
   createdAt: z.string(),
 });
@@ -39,6 +41,7 @@ export const createServerInput = z.object({
   databasePattern: serverPolicyFields.databasePattern.default(null),
   programs: serverPolicyFields.programs.default({}),
   compressOn: serverPolicyFields.compressOn.default("server"),
+  maxConcurrentOperations: serverPolicyFields.maxConcurrentOperations.default(2),
 });
 export const updateServerInput = z.object({
   id: z.uuid(),
@@ -48,6 +51,7 @@ export const updateServerInput = z.object({
   databasePattern: serverPolicyFields.databasePattern.optional(),
   programs: serverPolicyFields.programs.optional(),
   compressOn: serverPolicyFields.compressOn.optional(),
+  maxConcurrentOperations: serverPolicyFields.maxConcurrentOperations.optional(),
 });
 /** A saved server as it is (any operator), or edited or new settings (admins: they decide where the console connects). */
 export const testSavedServerInput = z.object({ id: z.uuid(), config: configRecord.optional() });
@@ -82,11 +86,14 @@ const resource = configuredResource<"kind", ServerRow, ServerUsage, z.infer<type
     databasePattern: row.databasePattern,
     programs: row.programs,
     compressOn: row.compressOn,
+    maxConcurrentOperations: row.maxConcurrentOperations,
     environmentCount: row.environmentCount,
     createdAt: row.createdAt.toISOString(),
   }),
   create: {
-    prepare: async (_tx, _actor, input) => ({ values: { allowedRoots: input.allowedRoots, databasePattern: input.databasePattern || null, programs: input.programs, compressOn: input.compressOn } }),
+    prepare: async (_tx, _actor, input) => ({
+      values: { allowedRoots: input.allowedRoots, databasePattern: input.databasePattern || null, programs: input.programs, compressOn: input.compressOn, maxConcurrentOperations: input.maxConcurrentOperations },
+    }),
   },
   update: {
     prepare: async (_tx, _actor, input, current) => ({
@@ -94,6 +101,7 @@ const resource = configuredResource<"kind", ServerRow, ServerUsage, z.infer<type
       databasePattern: input.databasePattern === undefined ? current.databasePattern : input.databasePattern || null,
       programs: input.programs ?? current.programs,
       compressOn: input.compressOn ?? current.compressOn,
+      maxConcurrentOperations: input.maxConcurrentOperations ?? current.maxConcurrentOperations,
     }),
   },
   test: {

@@ -67,6 +67,17 @@ it("opens TCP connections from the server: postgres.js runs a query through one"
   }
 });
 
+it.each(["local", "ssh"] as const)("says a connection the %s server kind found refused may work later (a scheduled backup is retried)", async (kind) => {
+  const server = await (await plugins.serverKind(kind)).connect(kind === "ssh" ? hostA.config : {});
+  try {
+    const port = await freePort();
+    const refused = await server.openTcp("127.0.0.1", port).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ message: `Nothing is listening on 127.0.0.1:${port} (connection refused)`, retryable: true });
+  } finally {
+    await server.close();
+  }
+});
+
 describe("ssh server kind", () => {
   let ssh: ServerKindContribution;
   let keyDir: string;

@@ -24,6 +24,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState(server?.name ?? "");
+  const [limit, setLimit] = useState(String(server?.maxConcurrentOperations ?? 2));
   const [rules, setRules] = useState(() => rulesDraft(server));
   // What the last save sent, so the API's `allowedRoots.N` errors land on the rows they are about.
   const [submitted, setSubmitted] = useState<RulesInput | null>(null);
@@ -58,7 +59,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
   const save = server ? update : create;
   const failure = errorInfo(save.error ?? test.error);
   const fields = failure?.fields ?? {};
-  const explained = errorsShownAtFields(fields, ["name", "kind"], "config") || Object.keys(fields).some(isRulesField);
+  const explained = errorsShownAtFields(fields, ["name", "kind", "maxConcurrentOperations"], "config") || Object.keys(fields).some(isRulesField);
   const ruleErrors = { ...rulesErrors(fields, submitted, rules), ...(checked ? rulesInput(rules).problems : {}) };
 
   function onTest() {
@@ -76,8 +77,9 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
     if (Object.keys(problems).length > 0) return save.reset();
     setSubmitted(input);
     const { allowedRoots, databasePattern, programs, compressOn } = input;
-    if (server) update.mutate({ id: server.id, name, config, allowedRoots, databasePattern, programs, compressOn });
-    else create.mutate({ name, kind, config, allowedRoots, databasePattern, programs, compressOn });
+    const maxConcurrentOperations = Number(limit);
+    if (server) update.mutate({ id: server.id, name, config, allowedRoots, databasePattern, programs, compressOn, maxConcurrentOperations });
+    else create.mutate({ name, kind, config, allowedRoots, databasePattern, programs, compressOn, maxConcurrentOperations });
   }
 
   return (
@@ -119,6 +121,14 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
         ) : (
           !kinds.isLoading && <Alert tone="warning">{kind ? `No installed plugin provides the server kind "${kind}".` : "No plugin provides a server kind."} Check the Plugins page.</Alert>
         )}
+        <Field
+          label="Operations at a time"
+          htmlFor="server-max-operations"
+          hint="Backups, restores and restore drills running on this server at once; more wait in line for their turn."
+          error={fields.maxConcurrentOperations}
+        >
+          <Input id="server-max-operations" type="number" min={1} max={50} step={1} className="w-24" value={limit} onChange={(e) => setLimit(e.target.value)} invalid={Boolean(fields.maxConcurrentOperations)} />
+        </Field>
         <TestResult result={test.data} />
         {pin && <PinSuggestion pin={pin} current={config[pin.field]} onTrust={() => trust(pin)} />}
         <ServerRulesFields value={rules} onChange={setRules} errors={ruleErrors} knownPrograms={knownPrograms} />

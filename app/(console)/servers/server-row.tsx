@@ -37,6 +37,10 @@ function RulesSummary({ server }: { server: Server }) {
         <span className="text-slate-500">Databases </span>
         {server.databasePattern ? <span className="font-mono">{server.databasePattern}</span> : "any"}
       </p>
+      <p>
+        <span className="text-slate-500">At most </span>
+        {server.maxConcurrentOperations} operation{server.maxConcurrentOperations === 1 ? "" : "s"} at a time
+      </p>
       {programs.length > 0 && (
         <p className="truncate" title={programs.map(([name, path]) => `${name} → ${path}`).join("\n")}>
           <span className="text-slate-500">Programs </span>

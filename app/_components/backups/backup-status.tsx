@@ -9,6 +9,9 @@ const STATUS_TONE: Record<string, Tone> = { pending: "neutral", in_progress: "in
 /** Status badge, verified badge, live progress or queue place, a failure's message in red, and its copies. */
 export function BackupStatus({ backup }: { backup: BackupItem }) {
   const running = backup.status === "in_progress" || backup.status === "uploading";
+  // A pending backup with a phase waits for its server's capacity or for its next attempt; without one it waits in its environment's queue.
+  const waiting = backup.status === "pending" ? backup.progress?.phase : undefined;
+  const attempt = (running || backup.status === "pending") && backup.maxAttempts ? `attempt ${backup.attempt} of ${backup.maxAttempts}` : null;
   return (
     <div className="min-w-40">
       <div className="flex items-center gap-1.5">
@@ -37,9 +40,16 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
       {running && backup.progress && (
         <p className="mt-1 text-xs text-slate-500" aria-live="polite">
           {backup.progress.phase} · {formatBytes(backup.progress.bytes)}
+          {attempt && ` · ${attempt}`}
         </p>
       )}
-      {backup.status === "pending" && backup.queuePosition !== null && (
+      {waiting && (
+        <p className="mt-1 text-xs text-slate-500" aria-live="polite">
+          {waiting.charAt(0).toUpperCase() + waiting.slice(1)}
+          {attempt && !waiting.includes("attempt") && ` · ${attempt}`}
+        </p>
+      )}
+      {backup.status === "pending" && !waiting && backup.queuePosition !== null && (
         <p className="mt-1 text-xs text-slate-500">{backup.queuePosition === 0 ? "Starting…" : `Waiting: ${backup.queuePosition} ahead in this environment's queue`}</p>
       )}
       {backup.status === "failed" && backup.error && <p className="mt-1 max-w-sm text-xs text-red-600">{backup.error}</p>}

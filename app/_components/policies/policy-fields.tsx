@@ -7,13 +7,14 @@ import { Badge } from "@/app/_components/ui/layout";
 import { Switch } from "@/app/_components/ui/switch";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { Policy, PolicyField } from "@/server/policies/policy-fields";
+import { RetriesEditor, describeRetries } from "./retries-editor";
 import { ScheduleEditor, TimezoneEditor } from "./schedule-editor";
 import { describeSchedule } from "./schedule-presets";
 
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "retries"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -143,6 +144,8 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
       return <>{policy.notificationChannelIds.length === 0 ? "None" : policy.notificationChannelIds.map((id) => options.channels.find((c) => c.id === id)?.name ?? "A deleted channel").join(", ")}</>;
     case "copies":
       return <>{policy.copies.length === 0 ? "None" : policy.copies.map((id) => storageName(id, options)).join(", ")}</>;
+    case "retries":
+      return <>{describeRetries(policy.retries)}</>;
   }
 }
 
@@ -313,5 +316,7 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
       return <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />;
     case "copies":
       return <CopiesPicker idPrefix={id} value={draft.copies} onChange={(copies) => onChange({ copies })} primaryId={draft.storageLocationId} options={options} disabled={disabled} error={errors.copies} />;
+    case "retries":
+      return <RetriesEditor idPrefix={id} value={draft.retries} onChange={(retries) => onChange({ retries })} disabled={disabled} errors={errors} />;
   }
 }

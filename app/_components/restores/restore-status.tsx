@@ -17,7 +17,9 @@ export function RestoreStatus({ restore }: { restore: RestoreItem }) {
           {restore.progress.bytes > 0 && ` · ${formatBytes(restore.progress.bytes)} read`}
         </p>
       )}
-      {restore.status === "pending" && <p className="mt-1 text-xs text-slate-500">Waiting for the environment&apos;s earlier operations</p>}
+      {restore.status === "pending" && (
+        <p className="mt-1 text-xs text-slate-500">{restore.progress ? phaseLabel(restore.progress.phase) : "Waiting for the environment's earlier operations"}</p>
+      )}
       {restore.status === "completed" && <p className="mt-1 text-xs text-slate-500">in {formatDuration(restore.startedAt, restore.finishedAt)}</p>}
       {restore.status === "failed" && (
         <div className="mt-1 max-w-sm text-xs">

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import type { ServerConnection } from "@safehold/plugin-api";
+import { PluginError, type ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
 
 /** A postgres.js client whose connections go through the server (a local socket, or a tunnel over SSH). */
@@ -33,4 +33,21 @@ export function describePostgresError(err: unknown, config: PostgresConfig): str
     default:
       return e.message ?? String(err);
   }
+}
+
+/** PostgreSQL's codes for "not now": the server is starting or shutting down, or has no connection to spare. */
+const TRY_LATER = new Set(["57P03", "53300", "08006", "08001", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT"]);
+
+/**
+ * The error to throw for a failed connection or query: {@link describePostgresError}'s sentence, as a PluginError
+ * that says whether trying again later may help (refused credentials or a missing database will not; a server
+ * that is down or busy, or a connection the server plugin could not open for a retryable reason, may).
+ */
+export function postgresFailure(err: unknown, config: PostgresConfig): Error {
+  const e = err as { code?: string; retryable?: unknown };
+  const message = describePostgresError(err, config);
+  if (e.code === "28P01" || e.code === "28000") return PluginError.unauthorized(message, { cause: err });
+  if (e.code === "3D000") return PluginError.notFound(message, { cause: err });
+  if ((e.code && TRY_LATER.has(e.code)) || e.retryable === true) return PluginError.unavailable(message, { cause: err });
+  return new Error(message, { cause: err });
 }

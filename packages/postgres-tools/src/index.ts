@@ -1,5 +1,5 @@
 export { postgresConfig, type PostgresConfig } from "./config";
-export { connectThroughServer, describePostgresError } from "./connect";
+export { connectThroughServer, describePostgresError, postgresFailure } from "./connect";
 export { describeStart, isPgDumpStart, PG_DUMP_HEADER, requirePgDumpHeader } from "./dump-header";
 export { streamPgDump } from "./dump";
 export { destroyDatabase } from "./destroy-database";

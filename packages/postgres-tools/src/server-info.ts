@@ -1,6 +1,6 @@
 import type { ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
-import { connectThroughServer, describePostgresError } from "./connect";
+import { connectThroughServer, postgresFailure } from "./connect";
 
 export type ServerInfo = { version: string; sizeBytes: number };
 
@@ -12,7 +12,7 @@ export async function readServerInfo(server: ServerConnection, config: PostgresC
       select current_setting('server_version') as version, pg_database_size(current_database())::text as size`;
     return { version: row!.version.split(" ")[0]!, sizeBytes: Number(row!.size) };
   } catch (err) {
-    throw new Error(describePostgresError(err, config));
+    throw postgresFailure(err, config);
   } finally {
     await sql.end({ timeout: 1 });
   }

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Duplex, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ExecExit, ExecHandle, ExecOptions, ServerConnection, ServerKindContribution } from "@safehold/plugin-api";
+import { PluginError, type ExecExit, type ExecHandle, type ExecOptions, type ServerConnection, type ServerKindContribution } from "@safehold/plugin-api";
 
 const TCP_TIMEOUT_MS = 10_000;
 
@@ -58,7 +58,7 @@ function openTcp(host: string, port: number): Promise<Duplex> {
     const socket = net.connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`No answer from ${host}:${port} within ${TCP_TIMEOUT_MS / 1000} s`));
+      reject(PluginError.unavailable(`No answer from ${host}:${port} within ${TCP_TIMEOUT_MS / 1000} s`));
     }, TCP_TIMEOUT_MS);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -66,9 +66,11 @@ function openTcp(host: string, port: number): Promise<Duplex> {
     });
     socket.once("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (err.code === "ECONNREFUSED") reject(new Error(`Nothing is listening on ${host}:${port} (connection refused)`));
-      else if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") reject(new Error(`Host ${host} cannot be resolved`));
-      else reject(new Error(`Cannot connect to ${host}:${port}: ${err.message}`));
+      // A refused or unanswered connection may work later (the service restarting); an unknown host will not.
+      if (err.code === "ECONNREFUSED") reject(PluginError.unavailable(`Nothing is listening on ${host}:${port} (connection refused)`, { cause: err }));
+      else if (err.code === "ENOTFOUND") reject(new Error(`Host ${host} cannot be resolved`));
+      else if (err.code === "EAI_AGAIN") reject(PluginError.unavailable(`Host ${host} cannot be resolved right now`, { cause: err }));
+      else reject(PluginError.unavailable(`Cannot connect to ${host}:${port}: ${err.message}`, { cause: err }));
     });
   });
 }

@@ -28,6 +28,17 @@ export function describeForwardError(err: unknown, context: { target: string; us
   return describeChannelError(err, context.target, `connect to ${to}`);
 }
 
+/**
+ * A tunnel that could not open, as the error to throw: retryable when nothing listened on the target (a service
+ * restarting) or the SSH connection was lost, as the local server kind says for the same situations.
+ */
+export function forwardError(err: unknown, context: { target: string; username: string; host: string; port: number }): Error {
+  const e = err as Ssh2Error;
+  const message = describeForwardError(err, context);
+  const refused = e.reason === 2 && /refused/i.test(e.message);
+  return refused || message.endsWith("was lost") ? PluginError.unavailable(message, { cause: err }) : new Error(message, { cause: err });
+}
+
 export function notInstalledMessage(command: string): string {
   return `Command "${command}" is not installed on this server (not found in PATH)`;
 }

@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
-import { describeForwardError } from "./errors";
+import { PluginError } from "@safehold/plugin-api";
+import { forwardError } from "./errors";
 import type { ChannelSource } from "./pool";
 
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -55,7 +56,7 @@ export async function openTunnel(source: ChannelSource, host: string, port: numb
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
-      reject(new Error(`No answer from ${host}:${port} within ${FORWARD_TIMEOUT_MS / 1000} s`));
+      reject(PluginError.unavailable(`No answer from ${host}:${port} within ${FORWARD_TIMEOUT_MS / 1000} s`));
     }, FORWARD_TIMEOUT_MS);
   });
   // The channel's claim on its connection ends when it closes; one that opens after we gave up is closed at once.
@@ -71,7 +72,7 @@ export async function openTunnel(source: ChannelSource, host: string, port: numb
     return asSocket(channel.channel, host, port);
   } catch (err) {
     if (timedOut) throw err;
-    throw new Error(describeForwardError(err, context));
+    throw forwardError(err, context);
   } finally {
     clearTimeout(timer);
   }

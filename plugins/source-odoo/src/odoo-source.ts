@@ -1,5 +1,5 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
-import { checkPgDump, connectThroughServer, describePostgresError, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { checkPgDump, connectThroughServer, postgresFailure, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { destroyFolder, folderExists, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
@@ -15,7 +15,7 @@ async function readManifest(server: ServerConnection, config: OdooConfig): Promi
   try {
     return await readOdooManifest(sql, config.database);
   } catch (err) {
-    throw new Error(describePostgresError(err, config));
+    throw postgresFailure(err, config);
   } finally {
     await sql.end({ timeout: 1 });
   }

@@ -1,6 +1,6 @@
 import type { ApplicationInfo } from "@safehold/plugin-api";
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
 import type { RunLogEntry } from "./restores";
 import { BACKUP_ORIGINS, backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
@@ -46,6 +46,10 @@ export const backups = pgTable(
     /** What the run reported as it went (the source's own lines included). */
     log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     failureKind: failureKindEnum(),
+    /** Which attempt this is (a scheduled backup that failed for a transient reason is tried again as the same row). */
+    attempt: integer().notNull().default(1),
+    /** How many attempts its policy allows; set once a retry is scheduled, null before. */
+    maxAttempts: integer(),
     sourceMeta: jsonb().$type<Record<string, unknown>>(),
     /** The application the backup was taken at (e.g. Odoo 16.0 and its modules), as the source reported it. */
     application: jsonb().$type<ApplicationInfo>(),

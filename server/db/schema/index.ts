@@ -7,6 +7,7 @@ export * from "./api-tokens";
 export * from "./login-attempts";
 export * from "./projects";
 export * from "./servers";
+export * from "./server-operation-leases";
 export * from "./environments";
 export * from "./storage-locations";
 export * from "./backup-policies";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { check, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, sealedText, updatedAt } from "@/server/db/columns";
 import { organizationId } from "./organizations";
 
@@ -26,8 +26,10 @@ export const servers = pgTable(
     programs: jsonb().$type<Record<string, string>>().notNull().default({}),
     /** Where backups and restores compress: `server` when it can (fewer bytes cross the link), `worker` to keep the load off the client's machine. */
     compressOn: text({ enum: ["server", "worker"] }).notNull().default("server"),
+    /** How many backups, restores and drills may run on this server at once; more wait in line. */
+    maxConcurrentOperations: integer().notNull().default(2),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("servers_org_name_idx").on(t.orgId, t.name)],
+  (t) => [uniqueIndex("servers_org_name_idx").on(t.orgId, t.name), check("servers_max_concurrent_operations_range", sql`${t.maxConcurrentOperations} between 1 and 50`)],
 );

@@ -82,6 +82,9 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
         >
           {field("retention")}
         </Section>
+        <Section title="Retries" description="A scheduled backup that fails for a transient reason (connection refused or reset, a timeout, storage unavailable, a lost worker) is tried again as the same backup, each attempt in its log; you hear of it only once the last attempt failed.">
+          {field("retries")}
+        </Section>
         <Section title="Restore drills" description="Proof that backups restore: on a schedule, the latest verified backup is restored into a scratch copy, its row counts and files are compared with what the backup recorded, and the copy is dropped.">
           {field("drill")}
         </Section>

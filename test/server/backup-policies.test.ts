@@ -56,6 +56,8 @@ describe("effective backup policy = organization default ⊕ environment overrid
       copies: "organization",
       encrypt: "organization",
       drill: "organization",
+      spreadMinutes: "organization",
+      retries: "organization",
     });
     const merged = effectivePolicy(BUILT_IN_POLICY, { includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.policy).toEqual({ ...BUILT_IN_POLICY, includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });

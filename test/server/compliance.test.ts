@@ -162,6 +162,20 @@ describe("backup compliance on the dashboard", () => {
     expect(dashboard.upcoming[0]!.at).toMatch(/:00:00\.000Z$/);
   });
 
+  it("lists each environment's own start within a window, and the window with how many environments start in it", async () => {
+    const org = await newOrg("Window", { schedule: "0 1 * * *", spreadMinutes: 240 });
+    for (const name of ["alpha", "beta", "gamma"]) await environment(org, name);
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.upcomingWindows).toEqual([{ schedule: "0 1 * * *", timezone: "UTC", spreadMinutes: 240, start: expect.stringMatching(/T01:00:00\.000Z$/), end: expect.stringMatching(/T05:00:00\.000Z$/), environments: 3 }]);
+    const { start } = dashboard.upcomingWindows[0]!;
+    // The ten soonest runs: every environment at its own moment of each window, so the first three are all three.
+    expect(dashboard.upcoming).toHaveLength(10);
+    expect(dashboard.upcoming.map((u) => u.at)).toEqual([...dashboard.upcoming.map((u) => u.at)].sort());
+    for (const u of dashboard.upcoming) expect((Date.parse(u.at) - Date.parse(start)) % (24 * HOUR)).toBeLessThan(4 * HOUR);
+    expect(new Set(dashboard.upcoming.slice(0, 3).map((u) => u.environmentName)).size).toBe(3);
+    expect(new Set(dashboard.upcoming.slice(0, 3).map((u) => u.at)).size).toBe(3);
+  });
+
   it("has no percentage when no environment has backups enabled", async () => {
     const org = await newOrg("All Disabled", { enabled: false });
     const env = await environment(org, "dev");

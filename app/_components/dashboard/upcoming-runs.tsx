@@ -12,16 +12,13 @@ function UpcomingWindows({ windows }: { windows: Dashboard["upcomingWindows"] })
   return (
     <ul aria-label="Next windows" className="divide-y divide-slate-100 border-b border-slate-200 bg-slate-50/60">
       {windows.map((w) => (
-        <li key={`${w.schedule}@${w.timezone}@${w.spreadMinutes}`} className="flex items-center justify-between gap-3 px-5 py-2 text-sm">
-          <p className="min-w-0 truncate text-slate-700">
-            <span className="font-medium text-slate-900">
-              {w.environments} environment{w.environments === 1 ? "" : "s"}
-            </span>{" "}
-            {w.spreadMinutes > 0 ? "spread over the window" : "at once"}
+        <li key={`${w.schedule}@${w.timezone}@${w.spreadMinutes}`} className="px-5 py-2 text-sm" title={`${w.schedule} (${w.timezone})`}>
+          <p className="flex items-baseline justify-between gap-3 whitespace-nowrap tabular-nums">
+            <span className="font-medium text-slate-900">{w.spreadMinutes > 0 ? `${at(w.start)} – ${time(w.end)}` : at(w.start)}</span>
+            <span className="text-xs text-slate-500">{formatUntil(w.start)}</span>
           </p>
-          <p className="shrink-0 whitespace-nowrap text-slate-700 tabular-nums" title={`${w.schedule} (${w.timezone})`}>
-            {w.spreadMinutes > 0 ? `${at(w.start)} – ${time(w.end)}` : at(w.start)}
-            <span className="ml-1.5 text-xs text-slate-500">{formatUntil(w.start)}</span>
+          <p className="text-slate-600">
+            {w.environments} environment{w.environments === 1 ? "" : "s"}, {w.spreadMinutes > 0 ? "each at its own moment of the window" : "all at once"}
           </p>
         </li>
       ))}
@@ -32,7 +29,7 @@ function UpcomingWindows({ windows }: { windows: Dashboard["upcomingWindows"] })
 /** The next scheduled backups of environments with backups enabled: the next windows, then the soonest starts. */
 export function UpcomingRuns({ upcoming, windows }: { upcoming: Dashboard["upcoming"]; windows: Dashboard["upcomingWindows"] }) {
   return (
-    <Card title="Next scheduled backups" description="From each environment's effective policy: each environment starts at its own moment of its policy's window." padded={false}>
+    <Card title="Next scheduled backups" description="From each environment's effective policy." padded={false}>
       {windows.length > 0 && <UpcomingWindows windows={windows} />}
       {upcoming.length === 0 ? (
         <EmptyState icon={<CalendarClock className="size-6" />} title="Nothing scheduled">

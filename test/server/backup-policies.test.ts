@@ -134,6 +134,12 @@ describe("start window", () => {
     // Each run a day after the one before, at the environment's own moment: the two environments start apart.
     expect(Date.parse(production[1]!) - Date.parse(production[0]!)).toBe(86_400_000);
     expect(production[0]!.slice(11)).not.toBe(staging[0]!.slice(11));
+
+    // A v1 client leaves the window out and keeps it; an override that names other fields inherits it.
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "0 1 * * *" } })).body).toMatchObject({ spreadMinutes: 240 });
+    expect(await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { includeFilestore: false } })).toMatchObject({ status: 200, body: { includeFilestore: false } });
+    expect((await rest("GET", `/environments/${environmentId}/backup-policy`, { token })).body).toEqual({ includeFilestore: false });
+    expect(await effective()).toMatchObject({ policy: { spreadMinutes: 240 }, source: { spreadMinutes: "organization" } });
   });
 
   it("refuses a window as long as the time between two runs, at the field", async () => {

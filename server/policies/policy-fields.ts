@@ -61,8 +61,9 @@ export const policySchema = z.object({
    * lost worker) is tried again as the same backup, up to `attempts` attempts in all, the last within `withinMinutes`.
    */
   retries: z.object({
-    attempts: z.number().int().min(1, "At least 1 attempt").max(10, "At most 10 attempts"),
-    withinMinutes: z.number().int().min(1, "Retries need at least 1 minute").max(1440, "Retries must end within 24 hours (1440 minutes)"),
+    // Defaults inside, as for drills: a client that sets one of the two gets the built-in other.
+    attempts: z.number().int().min(1, "At least 1 attempt").max(10, "At most 10 attempts").default(3),
+    withinMinutes: z.number().int().min(1, "Retries need at least 1 minute").max(1440, "Retries must end within 24 hours (1440 minutes)").default(120),
   }),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -93,7 +93,7 @@ export function nextEnvironmentSlots(schedule: SlotSchedule, environmentId: stri
 /** The next window of a schedule that has not ended at `now` (the current one, while its slots are still coming): its start and end. */
 export function nextWindow(schedule: SlotSchedule, now: Date, cache?: WindowCache): { start: Date; end: Date } | null {
   const length = schedule.spreadMinutes * 60_000;
-  const start = windowStartsAround(schedule, now, 1, cache).find((s) => s.getTime() + length > now.getTime() || s > now);
+  const start = windowStartsAround(schedule, now, 1, cache).find((s) => s.getTime() + length > now.getTime());
   return start ? { start, end: new Date(start.getTime() + length) } : null;
 }
 

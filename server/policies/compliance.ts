@@ -1,5 +1,5 @@
 import type { FailureKind } from "@/shared/enum-values";
-import { previousEnvironmentSlots, type SlotSchedule, type WindowCache } from "@/server/schedules/environment-slot";
+import { slotGapMs, type SlotSchedule, type WindowCache } from "@/server/schedules/environment-slot";
 import type { Policy } from "./policy-fields";
 
 /** How long past its schedule's interval an environment's last success still counts as recent. */
@@ -31,8 +31,8 @@ export type ComplianceResult = { compliant: true; reason: null } | { compliant: 
  * has one). The schedule's runs are computed once per (cron, time zone) in `cache`, since most environments share one.
  */
 export function recentWindowMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
-  const [latest, before] = previousEnvironmentSlots(schedule, environmentId, now, 2, cache);
-  return latest && before ? latest.getTime() - before.getTime() + COMPLIANCE_GRACE_MS : null;
+  const gap = slotGapMs(schedule, environmentId, now, cache);
+  return gap === null ? null : gap + COMPLIANCE_GRACE_MS;
 }
 
 /** Whether a success at `lastSuccessAt` is recent under a window from `recentWindowMs`. */

@@ -65,13 +65,26 @@ export function previousEnvironmentSlots(schedule: SlotSchedule, environmentId: 
   return slots;
 }
 
+/**
+ * The time between the environment's two most recent slots at or before `now`, null when it has fewer than two:
+ * plain arithmetic on the cached window starts, since compliance asks it for every environment on each view.
+ */
+export function slotGapMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
+  const offset = slotOffsetMs(environmentId, schedule.spreadMinutes);
+  const starts = previousWindowStarts(schedule, now, 3, cache);
+  // The latest window counts once the environment's slot in it has come; until then the gap is the one before.
+  const from = starts[0] && starts[0].getTime() + offset <= now.getTime() ? 0 : 1;
+  const [latest, before] = [starts[from], starts[from + 1]];
+  return latest && before ? latest.getTime() - before.getTime() : null;
+}
+
 /** The environment's latest slot at or before `now`; null when its schedule has none. */
 export function latestEnvironmentSlot(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): Date | null {
   return previousEnvironmentSlots(schedule, environmentId, now, 1, cache)[0] ?? null;
 }
 
 /** The `count` next window starts after `now`, preceded by the latest one at or before it (whose slots may still be ahead). */
-function windowStartsAround(schedule: SlotSchedule, now: Date, count: number, cache?: WindowCache): Date[] {
+export function windowStartsAround(schedule: SlotSchedule, now: Date, count: number, cache?: WindowCache): Date[] {
   const key = `next\u0000${schedule.schedule}\u0000${schedule.timezone}\u0000${count}\u0000${now.getTime()}`;
   const cached = cache?.get(key);
   if (cached) return cached;

@@ -3,7 +3,7 @@ import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
 import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, type NonComplianceReason } from "@/server/policies/compliance";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
-import { nextEnvironmentSlots, nextWindow, type WindowCache } from "@/server/schedules/environment-slot";
+import { nextWindow, slotOffsetMs, windowStartsAround, type WindowCache } from "@/server/schedules/environment-slot";
 import { dailyRuns, environmentRuns, failedCopies, failuresSince, latestDrills, storageUsage, type EnvironmentRuns, type LatestDrill } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
@@ -113,19 +113,30 @@ function bySchedule(enabled: readonly EnvironmentPolicy[]): EnvironmentPolicy[][
 
 /**
  * The next `count` scheduled runs among environments with backups enabled: each environment's own slots (its
- * schedule's runs plus its offset in the start window). Croner runs once per distinct (cron, time zone); each
- * environment contributes at most `count` slots, of which only the `count` soonest are kept.
+ * schedule's runs plus its offset in the start window). Croner runs once per distinct (cron, time zone); in each
+ * window only the `count` environments with the smallest offsets can be among the soonest, so no more are dated.
  */
 function upcomingRuns(groups: EnvironmentPolicy[][], now: Date, count: number) {
-  const windows: WindowCache = new Map();
-  const runs: Array<{ env: EnvironmentPolicy; at: Date }> = [];
-  for (const group of groups) for (const env of group) for (const at of nextEnvironmentSlots(env.policy, env.environmentId, now, count, windows)) runs.push({ env, at });
-  return firstOf(runs, count, (a, b) => a.at.getTime() - b.at.getTime() || byName(a.env, b.env)).map(({ env, at }) => ({
+  type Placed = { env: EnvironmentPolicy; offset: number };
+  const byOffset = (a: Placed, b: Placed) => a.offset - b.offset || byName(a.env, b.env);
+  const runs: Array<{ env: EnvironmentPolicy; at: number }> = [];
+  for (const group of groups) {
+    const policy = group[0]!.policy;
+    const placed = group.map((env) => ({ env, offset: slotOffsetMs(env.environmentId, policy.spreadMinutes) }));
+    const starts = windowStartsAround(policy, now, count).map((start) => start.getTime());
+    // Every environment's slot in a window still ahead is to come; in the first one, only those not yet passed.
+    const soonest = firstOf(placed, count, byOffset);
+    for (const [i, start] of starts.entries()) {
+      const chosen = i === 0 || start <= now.getTime() ? firstOf(placed.filter((p) => start + p.offset > now.getTime()), count, byOffset) : soonest;
+      for (const { env, offset } of chosen) runs.push({ env, at: start + offset });
+    }
+  }
+  return firstOf(runs, count, (a, b) => a.at - b.at || byName(a.env, b.env)).map(({ env, at }) => ({
     environmentId: env.environmentId,
     environmentName: env.environmentName,
     projectId: env.projectId,
     projectName: env.projectName,
-    at: at.toISOString(),
+    at: new Date(at).toISOString(),
   }));
 }
 

@@ -4,8 +4,20 @@ import { Cron } from "croner";
 /** What places an environment's runs: its policy's cron schedule, time zone and start window. */
 export type SlotSchedule = { schedule: string; timezone: string; spreadMinutes: number };
 
-/** Window starts per (cron, time zone, reference time), shared by the environments of one tick. */
-export type WindowCache = Map<string, Date[]>;
+/**
+ * Window starts per (cron, time zone, how many), with the reference time they were computed for: shared by the
+ * environments of one tick or page. The time is kept beside the key, not in it: the key is built once per
+ * environment, and a shorter one keeps that cheap at thousands of environments.
+ */
+export type WindowCache = Map<string, { at: number; starts: Date[] }>;
+
+function remembered(cache: WindowCache | undefined, key: string, now: Date, compute: () => Date[]): Date[] {
+  const hit = cache?.get(key);
+  if (hit && hit.at === now.getTime()) return hit.starts;
+  const starts = compute();
+  cache?.set(key, { at: now.getTime(), starts });
+  return starts;
+}
 
 /**
  * An environment's stable offset inside its policy's window, in whole seconds: derived from its id, so every tick,
@@ -41,13 +53,8 @@ function cron(schedule: SlotSchedule): Cron | null {
 
 /** The `count` latest window starts at or before `now`, latest first. */
 function previousWindowStarts(schedule: SlotSchedule, now: Date, count: number, cache?: WindowCache): Date[] {
-  const key = `${schedule.schedule}\u0000${schedule.timezone}\u0000${count}\u0000${now.getTime()}`;
-  const cached = cache?.get(key);
-  if (cached) return cached;
   // previousRuns returns runs strictly before its reference, so a start exactly at `now` counts.
-  const starts = cron(schedule)?.previousRuns(count, new Date(now.getTime() + 1)) ?? [];
-  cache?.set(key, starts);
-  return starts;
+  return remembered(cache, `${schedule.schedule}\u0000${schedule.timezone}\u0000${count}`, now, () => cron(schedule)?.previousRuns(count, new Date(now.getTime() + 1)) ?? []);
 }
 
 /**
@@ -85,13 +92,10 @@ export function latestEnvironmentSlot(schedule: SlotSchedule, environmentId: str
 
 /** The `count` next window starts after `now`, preceded by the latest one at or before it (whose slots may still be ahead). */
 export function windowStartsAround(schedule: SlotSchedule, now: Date, count: number, cache?: WindowCache): Date[] {
-  const key = `next\u0000${schedule.schedule}\u0000${schedule.timezone}\u0000${count}\u0000${now.getTime()}`;
-  const cached = cache?.get(key);
-  if (cached) return cached;
-  const c = cron(schedule);
-  const starts = c ? [...c.previousRuns(1, new Date(now.getTime() + 1)), ...c.nextRuns(count, now)] : [];
-  cache?.set(key, starts);
-  return starts;
+  return remembered(cache, `next\u0000${schedule.schedule}\u0000${schedule.timezone}\u0000${count}`, now, () => {
+    const c = cron(schedule);
+    return c ? [...c.previousRuns(1, new Date(now.getTime() + 1)), ...c.nextRuns(count, now)] : [];
+  });
 }
 
 /** The environment's next `count` slots after `now`, soonest first (the current window's, if its slot is still ahead). */

@@ -68,7 +68,7 @@ export function DashboardView() {
               <RecentActivity />
             </div>
             <div className="space-y-6 lg:col-span-2">
-              <UpcomingRuns upcoming={d.upcoming} />
+              <UpcomingRuns upcoming={d.upcoming} windows={d.upcomingWindows} />
               <StorageUsage storage={d.storage} />
             </div>
           </div>

@@ -1,5 +1,5 @@
-import { Cron } from "croner";
 import type { FailureKind } from "@/shared/enum-values";
+import { slotGapMs, type SlotSchedule, type WindowCache } from "@/server/schedules/environment-slot";
 import type { Policy } from "./policy-fields";
 
 /** How long past its schedule's interval an environment's last success still counts as recent. */
@@ -13,7 +13,8 @@ export type NonComplianceReason = (typeof NON_COMPLIANCE_REASONS)[number];
 export type LastRun = { status: "completed" | "failed"; failureKind: FailureKind | null };
 
 export type ComplianceInput = {
-  policy: Pick<Policy, "schedule" | "timezone">;
+  policy: Pick<Policy, "schedule" | "timezone" | "spreadMinutes">;
+  environmentId: string;
   /** When the environment's newest completed backup finished; null when none ever completed. */
   lastSuccessAt: Date | null;
   lastRun: LastRun | null;
@@ -23,23 +24,15 @@ export type ComplianceInput = {
 export type ComplianceResult = { compliant: true; reason: null } | { compliant: false; reason: NonComplianceReason };
 
 /**
- * How long a success stays recent under a schedule: the gap between its two most recent slots before `now`
- * (in its time zone, so a daylight-saving day counts 23 or 25 hours) plus one hour of grace. Daily → 25 h,
- * hourly → 2 h, weekly → 7 d 1 h. Null for a schedule that cannot run (policies are checked when saved, so
- * only a hand-edited row has one). Memoised per (cron, time zone) in `cache`, since most environments share one.
+ * How long a success stays recent under a schedule: the gap between the environment's two most recent slots at
+ * or before `now` (its schedule's runs in its time zone, each shifted by the environment's offset within the start
+ * window, so a daylight-saving day counts 23 or 25 hours) plus one hour of grace. Daily → 25 h, hourly → 2 h,
+ * weekly → 7 d 1 h. Null for a schedule that cannot run (policies are checked when saved, so only a hand-edited row
+ * has one). The schedule's runs are computed once per (cron, time zone) in `cache`, since most environments share one.
  */
-export function recentWindowMs(schedule: string, timezone: string, now: Date, cache?: Map<string, number | null>): number | null {
-  const key = `${schedule}\u0000${timezone}`;
-  if (cache?.has(key)) return cache.get(key)!;
-  let window: number | null = null;
-  try {
-    const [latest, before] = new Cron(schedule, { timezone, paused: true }).previousRuns(2, now);
-    if (latest && before) window = latest.getTime() - before.getTime() + COMPLIANCE_GRACE_MS;
-  } catch {
-    window = null;
-  }
-  cache?.set(key, window);
-  return window;
+export function recentWindowMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
+  const gap = slotGapMs(schedule, environmentId, now, cache);
+  return gap === null ? null : gap + COMPLIANCE_GRACE_MS;
 }
 
 /** Whether a success at `lastSuccessAt` is recent under a window from `recentWindowMs`. */
@@ -53,8 +46,8 @@ export function isRecent(lastSuccessAt: Date | null, windowMs: number | null, no
  * failed in storage (`storage_error`) or elsewhere (`last_run_failed`), else the last success is too old
  * (`overdue`), else nothing ever completed (`no_backup_yet`). A failure outranks "no backup yet": it says why.
  */
-export function assessCompliance(input: ComplianceInput, cache?: Map<string, number | null>): ComplianceResult {
-  const window = recentWindowMs(input.policy.schedule, input.policy.timezone, input.now, cache);
+export function assessCompliance(input: ComplianceInput, cache?: WindowCache): ComplianceResult {
+  const window = recentWindowMs(input.policy, input.environmentId, input.now, cache);
   if (isRecent(input.lastSuccessAt, window, input.now)) return { compliant: true, reason: null };
   if (input.lastRun?.status === "failed") return { compliant: false, reason: input.lastRun.failureKind === "storage" ? "storage_error" : "last_run_failed" };
   return { compliant: false, reason: input.lastSuccessAt ? "overdue" : "no_backup_yet" };

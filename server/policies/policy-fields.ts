@@ -52,19 +52,19 @@ export const policySchema = z.object({
   /**
    * The schedule's window: each environment starts at its own stable moment within this many minutes after the
    * schedule's time (derived from its id), so a policy shared by hundreds of environments does not start them all at once.
-   * 0: at the scheduled minute.
+   * 0: at the scheduled minute. No zod default here or on `retries`: zod 4 fills a default in even where the field is
+   * optional, so every override and every v1 PUT leaving the field out would set it (BUILT_IN_POLICY holds the defaults).
    */
-  spreadMinutes: z.number().int().min(0, "The window cannot be negative").max(1440, "The window can be at most 24 hours (1440 minutes)").default(0),
+  spreadMinutes: z.number().int().min(0, "The window cannot be negative").max(1440, "The window can be at most 24 hours (1440 minutes)"),
   /**
    * A scheduled backup that fails for a transient reason (connection refused or reset, timeout, storage unavailable, a
    * lost worker) is tried again as the same backup, up to `attempts` attempts in all, the last within `withinMinutes`.
    */
-  retries: z
-    .object({
-      attempts: z.number().int().min(1, "At least 1 attempt").max(10, "At most 10 attempts"),
-      withinMinutes: z.number().int().min(1, "Retries need at least 1 minute").max(1440, "Retries must end within 24 hours (1440 minutes)"),
-    })
-    .default({ attempts: 3, withinMinutes: 120 }),
+  retries: z.object({
+    // Defaults inside, as for drills: a client that sets one of the two gets the built-in other.
+    attempts: z.number().int().min(1, "At least 1 attempt").max(10, "At most 10 attempts").default(3),
+    withinMinutes: z.number().int().min(1, "Retries need at least 1 minute").max(1440, "Retries must end within 24 hours (1440 minutes)").default(120),
+  }),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -77,9 +77,6 @@ export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: tru
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 
-/**
- * An environment's override: only the fields it sets (retention is overridden as a whole). The defaults of the
- * fields added after v1 are left out: an override that does not name a field must not set it.
- */
-export const policyOverrideSchema = policySchema.extend({ spreadMinutes: policySchema.shape.spreadMinutes.unwrap(), retries: policySchema.shape.retries.unwrap() }).partial();
+/** An environment's override: only the fields it sets (retention is overridden as a whole; no field has a default). */
+export const policyOverrideSchema = policySchema.partial();
 export type PolicyOverride = z.infer<typeof policyOverrideSchema>;

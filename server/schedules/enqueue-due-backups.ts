@@ -5,7 +5,7 @@ import { backups, storageLocations } from "@/server/db/schema";
 import { queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { enqueueJobs, environmentQueue } from "@/server/jobs/enqueue";
 import { loadEnvironmentPolicies } from "@/server/policies/environment-policies";
-import { latestSlot } from "./latest-slot";
+import { latestEnvironmentSlot, type WindowCache } from "./environment-slot";
 
 const INSERT_CHUNK = 5000;
 // Nowhere to keep it: the run is recorded as failed, so the missed backup shows (and counts against compliance).
@@ -32,19 +32,20 @@ async function alreadyTaken(db: DbOrTx, due: Due[]): Promise<Set<string>> {
 }
 
 /**
- * The scheduler's tick: for every environment whose effective policy is enabled, the latest slot of its
- * schedule at or before `now` gets one `scheduled` backup, queued in the environment's queue. A slot that
- * already has its backup is skipped, and the unique (environment, slot) index makes a second worker's tick
- * for the same slot insert nothing, so a slot never runs twice. After downtime only the latest missed slot
- * runs (once); slots from before the environment existed, or before its policy last changed, never do.
+ * The scheduler's tick: for every environment whose effective policy is enabled, its latest slot at or before
+ * `now` (its schedule's time plus its own offset within the policy's start window, see environment-slot.ts) gets
+ * one `scheduled` backup, queued in the environment's queue. A slot that already has its backup is skipped, and
+ * the unique (environment, slot) index makes a second worker's tick for the same slot insert nothing, so a slot
+ * never runs twice. After downtime only the latest missed slot runs (once); slots from before the environment
+ * existed, or before its policy last changed, never do.
  */
 export async function enqueueDueBackups(db: DbOrTx, now: Date = new Date()): Promise<{ considered: number; enqueued: number }> {
   const environments = (await loadEnvironmentPolicies(db)).filter((e) => e.policy.enabled);
-  const slots = new Map<string, Date | null>();
+  const windows: WindowCache = new Map();
   const storageByOrg = await defaultStorageByOrg(db);
   const candidates: Due[] = [];
   for (const e of environments) {
-    const slot = latestSlot(e.policy.schedule, e.policy.timezone, now, slots);
+    const slot = latestEnvironmentSlot(e.policy, e.environmentId, now, windows);
     // A policy takes effect from its next slot: creating an environment or editing its policy never fires a past slot.
     if (!slot || slot <= e.since) continue;
     candidates.push({

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
@@ -7,7 +7,8 @@ import { isValidationError, NotFoundError, ValidationError } from "@/server/erro
 import { effectivePolicy } from "@/server/policies/effective-policy";
 import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
 import { toColumns, toOverride } from "@/server/policies/policy-row";
-import { checkSchedule } from "@/server/policies/schedule";
+import { checkSchedule, checkStartWindow } from "@/server/policies/schedule";
+import { nextEnvironmentSlots } from "@/server/schedules/environment-slot";
 import { recordActivity } from "./activity";
 import { findEnvironment } from "./environments";
 import { ensureOrganizationKey } from "./organization-keys";
@@ -26,8 +27,16 @@ export const bulkOverrideInput = z.object({
 });
 export const bulkOverrideOutput = z.object({ items: z.array(z.object({ environmentId: z.string(), override: policyOverrideSchema })) });
 
-function withNextRuns(policy: Policy) {
-  return { ...policy, nextRuns: checkSchedule(policy.schedule, policy.timezone).map((d) => d.toISOString()) };
+/** A policy with its next runs: the schedule's, or for an environment its own slots within the start window. */
+function withNextRuns(policy: Policy, environmentId?: string) {
+  const nextRuns = environmentId ? nextEnvironmentSlots(policy, environmentId, new Date(), 3) : checkSchedule(policy.schedule, policy.timezone);
+  return { ...policy, nextRuns: nextRuns.map((d) => d.toISOString()) };
+}
+
+/** A schedule and its start window, checked together (see `checkSchedule`, `checkStartWindow`). */
+function checkTiming(policy: Policy) {
+  checkSchedule(policy.schedule, policy.timezone);
+  checkStartWindow(policy);
 }
 
 async function assertStorageInOrg(db: DbOrTx, actor: Principal, id: string | null | undefined) {
@@ -76,6 +85,25 @@ async function assertDrillValid(db: DbOrTx, actor: Principal, drill: Policy["dri
   if (!row) throw new NotFoundError("Server");
 }
 
+/** Environments that override the schedule (or time zone) but inherit the start window must fit the new window too. */
+async function assertOverridesFitWindow(db: DbOrTx, actor: Principal, policy: Policy) {
+  if (policy.spreadMinutes <= 0) return;
+  const rows = await db
+    .select({ schedule: backupPolicies.schedule, timezone: backupPolicies.timezone, environmentName: environments.name, projectName: projects.name })
+    .from(backupPolicies)
+    .innerJoin(environments, eq(environments.id, backupPolicies.environmentId))
+    .innerJoin(projects, eq(projects.id, environments.projectId))
+    .where(and(eq(backupPolicies.orgId, actor.orgId), isNull(backupPolicies.spreadMinutes), or(isNotNull(backupPolicies.schedule), isNotNull(backupPolicies.timezone))));
+  for (const row of rows) {
+    try {
+      checkStartWindow({ schedule: row.schedule ?? policy.schedule, timezone: row.timezone ?? policy.timezone, spreadMinutes: policy.spreadMinutes });
+    } catch (err) {
+      if (isValidationError(err)) throw new ValidationError(`${row.projectName} / ${row.environmentName} (its own schedule): ${err.message}`, err.fields);
+      throw err;
+    }
+  }
+}
+
 async function orgDefaultRow(db: DbOrTx, orgId: string) {
   const [row] = await db.select().from(backupPolicies).where(and(eq(backupPolicies.orgId, orgId), isNull(backupPolicies.environmentId)));
   return row;
@@ -97,7 +125,8 @@ export async function getOrgPolicy(db: DbOrTx, actor: Principal) {
 export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolicyInput) {
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<Policy>;
   const policy: Policy = { ...(await orgDefaultPolicy(db, actor.orgId)), ...given };
-  checkSchedule(policy.schedule, policy.timezone);
+  checkTiming(policy);
+  await assertOverridesFitWindow(db, actor, policy);
   await assertStorageInOrg(db, actor, policy.storageLocationId);
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
   await assertCopiesValid(db, actor, policy.copies, policy.storageLocationId);
@@ -125,7 +154,7 @@ export async function getOverride(db: DbOrTx, actor: Principal, environmentId: s
 export async function putOverride(db: DbOrTx, actor: Principal, environmentId: string, override: PolicyOverride) {
   const environment = await findEnvironment(db, actor, environmentId);
   const { policy } = effectivePolicy(await orgDefaultPolicy(db, actor.orgId), override);
-  checkSchedule(policy.schedule, policy.timezone);
+  checkTiming(policy);
   await assertStorageInOrg(db, actor, override.storageLocationId);
   await assertChannelsInOrg(db, actor, override.notificationChannelIds);
   // Inherited copies are not checked here: a backup never copies to its own location (see queueBackupCopies).
@@ -155,7 +184,7 @@ export async function deleteOverride(db: DbOrTx, actor: Principal, environmentId
 export async function getEffectivePolicy(db: DbOrTx, actor: Principal, environmentId: string) {
   await findEnvironment(db, actor, environmentId);
   const { policy, source } = effectivePolicy(await orgDefaultPolicy(db, actor.orgId), toOverride(await overrideRow(db, environmentId)));
-  return { policy: withNextRuns(policy), source };
+  return { policy: withNextRuns(policy, environmentId), source };
 }
 
 /** An environment's effective policy, for jobs that act without a member (notifications). */
@@ -190,7 +219,7 @@ export async function bulkOverride(db: DbOrTx, actor: Principal, input: z.infer<
     const merged = { ...toOverride(target.row), ...override };
     const { policy } = effectivePolicy(orgDefault, merged);
     try {
-      checkSchedule(policy.schedule, policy.timezone);
+      checkTiming(policy);
     } catch (err) {
       if (isValidationError(err)) throw new ValidationError(`${target.projectName} / ${target.name}: ${err.message}`, err.fields);
       throw err;

@@ -1,4 +1,3 @@
-import { Cron } from "croner";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
@@ -6,11 +5,13 @@ import { NON_COMPLIANCE_REASONS, assessCompliance, isRecent, recentWindowMs, typ
 import { OVERDUE_REASONS } from "@/server/db/schema";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
 import { findOverdueEnvironments } from "@/server/schedules/find-overdue";
+import { nextWindow, slotOffsetMs, windowStartsAround, type WindowCache } from "@/server/schedules/environment-slot";
 import { dailyRuns, environmentRuns, failedCopies, failuresSince, latestDrills, storageUsage, type EnvironmentRuns, type LatestDrill } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
 const NON_COMPLIANT_SHOWN = 50;
 const UPCOMING_SHOWN = 10;
+const WINDOWS_SHOWN = 5;
 
 export const dashboardOutput = z.object({
   compliance: z.object({
@@ -83,8 +84,13 @@ export const dashboardOutput = z.object({
   storage: z.array(z.object({ storageLocationId: z.string(), name: z.string(), provider: z.string(), usedBytes: z.number(), backups: z.number() })),
   /** Finished backups per day over the last 30 days, oldest first; days are UTC calendar days. */
   daily: z.array(z.object({ day: z.string(), completed: z.number(), failed: z.number() })),
-  /** The next scheduled runs of environments with backups enabled, soonest first. */
+  /** The next scheduled runs of environments with backups enabled, soonest first: each at its own slot in its policy's start window. */
   upcoming: z.array(z.object({ environmentId: z.string(), environmentName: z.string(), projectId: z.string(), projectName: z.string(), at: z.string() })),
+  /**
+   * The next window of each schedule that environments with backups enabled follow, soonest first (at most 5): from
+   * the scheduled time to the end of the start window (the same instant without one), and how many environments start in it.
+   */
+  upcomingWindows: z.array(z.object({ schedule: z.string(), timezone: z.string(), spreadMinutes: z.number(), start: z.string(), end: z.string(), environments: z.number() })),
 });
 export type Dashboard = z.infer<typeof dashboardOutput>;
 
@@ -112,40 +118,67 @@ function firstOf<T>(items: T[], count: number, order: (a: T, b: T) => number): T
   return kept;
 }
 
-/**
- * The next `count` scheduled runs among environments with backups enabled. Croner runs once per distinct
- * (cron, time zone); each schedule contributes at most `count` runs × `count` environments.
- */
-function upcomingRuns(enabled: EnvironmentPolicy[], now: Date, count: number) {
+/** The enabled environments grouped by what places their runs: schedule, time zone and start window. */
+function bySchedule(enabled: readonly EnvironmentPolicy[]): EnvironmentPolicy[][] {
   const groups = new Map<string, EnvironmentPolicy[]>();
   for (const env of enabled) {
-    const key = `${env.policy.schedule}\u0000${env.policy.timezone}`;
+    const key = `${env.policy.schedule}\u0000${env.policy.timezone}\u0000${env.policy.spreadMinutes}`;
     const group = groups.get(key);
     if (group) group.push(env);
     else groups.set(key, [env]);
   }
-  const runs: Array<{ env: EnvironmentPolicy; at: Date }> = [];
-  for (const group of groups.values()) {
-    let next: Date[] = [];
-    try {
-      next = new Cron(group[0]!.policy.schedule, { timezone: group[0]!.policy.timezone, paused: true }).nextRuns(count, now);
-    } catch {
-      continue;
+  return [...groups.values()];
+}
+
+/**
+ * The next `count` scheduled runs among environments with backups enabled: each environment's own slots (its
+ * schedule's runs plus its offset in the start window). Croner runs once per distinct (cron, time zone); in each
+ * window only the `count` environments with the smallest offsets can be among the soonest, so no more are dated.
+ */
+function upcomingRuns(groups: EnvironmentPolicy[][], now: Date, count: number) {
+  type Placed = { env: EnvironmentPolicy; offset: number };
+  const byOffset = (a: Placed, b: Placed) => a.offset - b.offset || byName(a.env, b.env);
+  const runs: Array<{ env: EnvironmentPolicy; at: number }> = [];
+  for (const group of groups) {
+    const policy = group[0]!.policy;
+    const placed = group.map((env) => ({ env, offset: slotOffsetMs(env.environmentId, policy.spreadMinutes) }));
+    const starts = windowStartsAround(policy, now, count).map((start) => start.getTime());
+    // Every environment's slot in a window still ahead is to come; in the first one, only those not yet passed.
+    const soonest = firstOf(placed, count, byOffset);
+    for (const [i, start] of starts.entries()) {
+      const chosen = i === 0 || start <= now.getTime() ? firstOf(placed.filter((p) => start + p.offset > now.getTime()), count, byOffset) : soonest;
+      for (const { env, offset } of chosen) runs.push({ env, at: start + offset });
     }
-    const first = firstOf(group, count, byName);
-    for (const at of next) for (const env of first) runs.push({ env, at });
   }
-  runs.sort((a, b) => a.at.getTime() - b.at.getTime() || byName(a.env, b.env));
-  return runs.slice(0, count).map(({ env, at }) => ({ environmentId: env.environmentId, environmentName: env.environmentName, projectId: env.projectId, projectName: env.projectName, at: at.toISOString() }));
+  return firstOf(runs, count, (a, b) => a.at - b.at || byName(a.env, b.env)).map(({ env, at }) => ({
+    environmentId: env.environmentId,
+    environmentName: env.environmentName,
+    projectId: env.projectId,
+    projectName: env.projectName,
+    at: new Date(at).toISOString(),
+  }));
+}
+
+/** The next window of each schedule, soonest first, with how many environments start in it. */
+function upcomingWindows(groups: EnvironmentPolicy[][], now: Date, count: number) {
+  const windows = groups.flatMap((group) => {
+    const { schedule, timezone, spreadMinutes } = group[0]!.policy;
+    const next = nextWindow({ schedule, timezone, spreadMinutes }, now);
+    return next ? [{ schedule, timezone, spreadMinutes, start: next.start, end: next.end, environments: group.length }] : [];
+  });
+  windows.sort((a, b) => a.start.getTime() - b.start.getTime() || b.environments - a.environments);
+  return windows.slice(0, count).map((w) => ({ ...w, start: w.start.toISOString(), end: w.end.toISOString() }));
 }
 
 /** "Proven restorable" and the failed drills needing attention. */
 function drillSummary(policies: readonly EnvironmentPolicy[], drills: Map<string, LatestDrill>, now: Date) {
-  const windows = new Map<string, number | null>();
+  const windows: WindowCache = new Map();
   const drilled = policies.filter((e) => e.policy.drill.enabled);
   const proven = drilled.filter((e) => {
     const latest = drills.get(e.environmentId);
-    return latest?.status === "completed" && isRecent(latest.finishedAt, recentWindowMs(e.policy.drill.schedule, e.policy.timezone, now, windows), now);
+    // Drills start at their schedule's time: the backup start window does not apply to them.
+    const schedule = { schedule: e.policy.drill.schedule, timezone: e.policy.timezone, spreadMinutes: 0 };
+    return latest?.status === "completed" && isRecent(latest.finishedAt, recentWindowMs(schedule, e.environmentId, now, windows), now);
   }).length;
   const failed = policies
     .flatMap((env) => {
@@ -170,7 +203,7 @@ function drillSummary(policies: readonly EnvironmentPolicy[], drills: Map<string
 /**
  * The organization's dashboard: backup compliance (environments with backups enabled whose newest completed
  * backup is recent under their schedule, see `assessCompliance`), the non-compliant ones with why, failures of
- * the last 24 hours, storage used per location, a 30-day chart and the next scheduled runs. Six queries in
+ * the last 24 hours, storage used per location, a 30-day chart, the next scheduled runs and windows. Six queries in
  * parallel: one or two index probes per environment, and index-only scans of the last 30 days' finished backups
  * and of the completed ones (which retention keeps few of); never the whole history.
  */
@@ -185,17 +218,18 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
     latestDrills(db, actor.orgId),
     findOverdueEnvironments(db, now, { orgId: actor.orgId }),
   ]);
-  const windows = new Map<string, number | null>();
+  const windows: WindowCache = new Map();
   const enabled = policies.filter((e) => e.policy.enabled);
   const failing: Assessed[] = [];
   for (const env of enabled) {
     const envRuns = runs.get(env.environmentId);
-    const result = assessCompliance({ policy: env.policy, lastSuccessAt: envRuns?.lastSuccessAt ?? null, lastRun: envRuns?.lastRun ?? null, now }, windows);
+    const result = assessCompliance({ policy: env.policy, environmentId: env.environmentId, lastSuccessAt: envRuns?.lastSuccessAt ?? null, lastRun: envRuns?.lastRun ?? null, now }, windows);
     if (!result.compliant) failing.push({ env, runs: envRuns, reason: result.reason });
   }
   const compliant = enabled.length - failing.length;
-  const protectedCount = policies.filter((e) => isRecent(runs.get(e.environmentId)?.lastSuccessAt ?? null, recentWindowMs(e.policy.schedule, e.policy.timezone, now, windows), now)).length;
+  const protectedCount = policies.filter((e) => isRecent(runs.get(e.environmentId)?.lastSuccessAt ?? null, recentWindowMs(e.policy, e.environmentId, now, windows), now)).length;
   const shown = firstOf(failing, NON_COMPLIANT_SHOWN, byUrgency);
+  const groups = bySchedule(enabled);
   return {
     compliance: { percent: enabled.length === 0 ? null : Math.floor((compliant * 1000) / enabled.length) / 10, compliant, enabled: enabled.length },
     nonCompliant: shown.map(({ env, runs: r, reason }) => ({
@@ -220,6 +254,7 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
     failuresLast24h,
     storage,
     daily,
-    upcoming: upcomingRuns(enabled, now, UPCOMING_SHOWN),
+    upcoming: upcomingRuns(groups, now, UPCOMING_SHOWN),
+    upcomingWindows: upcomingWindows(groups, now, WINDOWS_SHOWN),
   };
 }

@@ -7,7 +7,8 @@ import type { Principal } from "@/server/auth/principal";
 import type { FailureKind } from "@/shared/enum-values";
 import { backups } from "@/server/db/schema";
 import { createBackup } from "@/server/services/backup-lifecycle";
-import { putOverride } from "@/server/services/backup-policies";
+import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
+import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
@@ -57,6 +58,8 @@ beforeAll(async () => {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-dashboard-storage-"));
   storageId = (await createStorageLocation(t.db, plugins, owner, { name: "Primary disk", provider: "local", config: { path: storageDir }, isDefault: true })).id;
   const server = await createServer(t.db, plugins, owner, { name: "This host", kind: "local", config: {} });
+  // A 4-hour start window opening twelve hours from now (UTC): nothing comes due while the test runs.
+  await putOrgPolicy(t.db, owner, { ...BUILT_IN_POLICY, schedule: `0 ${(new Date().getUTCHours() + 12) % 24} * * *`, spreadMinutes: 240 });
   northwind = await createProject(t.db, owner, { name: "Northwind Traders", description: "" });
   contoso = await createProject(t.db, owner, { name: "Contoso Ltd", description: "" });
   const at = (project: { id: string }) => ({ project, server });
@@ -120,6 +123,7 @@ describe("the dashboard and the org Backups page", () => {
     const heights = await bars.evaluateAll((els) => els.map((el) => (el.firstElementChild as HTMLElement | null)?.getBoundingClientRect().height ?? 0));
     expect(heights.filter((h) => h > 4).length).toBeGreaterThanOrEqual(20);
     await page.getByText("Next scheduled backups").waitFor();
+    await page.getByRole("list", { name: "Next windows" }).getByText("5 environments").waitFor();
     await page.getByText("Primary disk").waitFor();
     await screenshot(page, "dashboard-01-overview");
   });

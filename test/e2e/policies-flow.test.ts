@@ -81,6 +81,31 @@ describe("backup policies in the console", () => {
     await screenshot(page, "policies-02-invalid-cron");
   });
 
+  it("spreads the starts over a start window, refusing one as long as a day of the schedule, and shows an environment its own start", async () => {
+    await page.goto(`${app.url}/settings/backups`);
+    await page.getByLabel("Start window", { exact: true }).selectOption("spread");
+    await page.getByText("Daily between 03:30 and 07:30").waitFor();
+    // Brussels' spring-forward day is 23 hours long: a 24-hour window would overlap the next one.
+    await page.getByLabel("Hours", { exact: true }).fill("24");
+    await page.getByText("Daily between 03:30 and 03:30 the next day").waitFor();
+    await page.getByRole("button", { name: "Save default policy" }).click();
+    await page.getByText("Must be shorter than 23 hours, the shortest time between two runs").waitFor();
+    await screenshot(page, "policies-02b-window-too-long");
+    await page.getByLabel("Hours", { exact: true }).fill("4");
+    await page.getByRole("button", { name: "Save default policy" }).click();
+    await page.getByText("Default policy saved").waitFor();
+    await screenshot(page, "policies-02c-start-window");
+    expect(await getOrgPolicy(t.db, owner)).toMatchObject({ schedule: "30 3 * * *", spreadMinutes: 240 });
+
+    await page.goto(`${app.url}/projects/${setup.project.id}/environments/${productionId}`);
+    await fieldRow("Start window").getByText("Spread over 4 hours").waitFor();
+    await fieldRow("Start window").getByText("Daily between 03:30 and 07:30").waitFor();
+    const [next] = (await getEffectivePolicy(t.db, owner, productionId)).policy.nextRuns;
+    const own = new Date(next!).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Brussels" });
+    await policyCard().getByRole("status", { name: "This environment's start" }).getByText(own).waitFor();
+    await screenshot(page, "policies-02d-environment-start");
+  });
+
   it("shows an environment inheriting every field, then overriding its schedule only", async () => {
     await page.goto(`${app.url}/projects/${setup.project.id}/environments/${productionId}`);
     await policyCard().waitFor();

@@ -114,6 +114,56 @@ describe("effective backup policy = organization default ⊕ environment overrid
   });
 });
 
+describe("start window", () => {
+  afterAll(async () => {
+    await rest("PUT", "/backup-policy", { token, body: { ...policy, spreadMinutes: 0 } });
+    await rest("DELETE", `/environments/${environmentId}/backup-policy`, { token });
+  });
+
+  it("gives each environment its own next runs inside the window, the same every time", async () => {
+    const saved = await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "0 1 * * *", spreadMinutes: 240 } });
+    expect(saved).toMatchObject({ status: 200, body: { spreadMinutes: 240 } });
+    const runs = async (id: string) => ((await rest("GET", `/environments/${id}/effective-backup-policy`, { token })).body as { policy: { nextRuns: string[] } }).policy.nextRuns;
+    const [production, staging] = [await runs(environmentId), await runs(stagingId)];
+    expect(await runs(environmentId)).toEqual(production);
+    expect(production).toHaveLength(3);
+    for (const at of [...production, ...staging]) {
+      const sinceStart = (Date.parse(at) - Date.parse(at.slice(0, 10) + "T01:00:00Z") + 86_400_000) % 86_400_000;
+      expect(sinceStart).toBeLessThan(240 * 60_000);
+    }
+    // Each run a day after the one before, at the environment's own moment: the two environments start apart.
+    expect(Date.parse(production[1]!) - Date.parse(production[0]!)).toBe(86_400_000);
+    expect(production[0]!.slice(11)).not.toBe(staging[0]!.slice(11));
+
+    // A v1 client leaves the window out and keeps it; an override that names other fields inherits it.
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "0 1 * * *" } })).body).toMatchObject({ spreadMinutes: 240 });
+    expect(await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { includeFilestore: false } })).toMatchObject({ status: 200, body: { includeFilestore: false } });
+    expect((await rest("GET", `/environments/${environmentId}/backup-policy`, { token })).body).toEqual({ includeFilestore: false });
+    expect(await effective()).toMatchObject({ policy: { spreadMinutes: 240 }, source: { spreadMinutes: "organization" } });
+  });
+
+  it("refuses a window as long as the time between two runs, at the field", async () => {
+    const hourly = await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "0 * * * *", spreadMinutes: 60 } });
+    expect(hourly).toMatchObject({
+      status: 422,
+      body: { error: { message: 'A start window of 1 hour is not shorter than the 1 hour between two runs of "0 * * * *": windows would overlap; choose a shorter window', fields: { spreadMinutes: "Must be shorter than 1 hour, the shortest time between two runs" } } },
+    });
+    // Daylight saving makes one day of a daily schedule 23 hours long.
+    const daily = await rest("PUT", "/backup-policy", { token, body: { ...policy, timezone: "Europe/Brussels", spreadMinutes: 23 * 60 } });
+    expect(daily).toMatchObject({ status: 422, body: { error: { fields: { spreadMinutes: "Must be shorter than 23 hours, the shortest time between two runs" } } } });
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "0 * * * *", spreadMinutes: 45 } })).status).toBe(200);
+  });
+
+  it("checks an environment's own schedule against the window it inherits, and the other way round", async () => {
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, spreadMinutes: 120 } })).status).toBe(200);
+    const override = await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { schedule: "*/30 * * * *" } });
+    expect(override).toMatchObject({ status: 422, body: { error: { fields: { spreadMinutes: "Must be shorter than 30 minutes, the shortest time between two runs" } } } });
+    expect((await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { schedule: "0 */6 * * *" } })).status).toBe(200);
+    const wider = await rest("PUT", "/backup-policy", { token, body: { ...policy, spreadMinutes: 7 * 60 } });
+    expect(wider).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/^.+ \/ production \(its own schedule\): A start window of 7 hours is not shorter than the 6 hours between two runs/) } } });
+  });
+});
+
 describe("schedule preview", () => {
   it("gives the next five runs in the schedule's time zone", async () => {
     const { nextRuns } = await callerFor(t.db, plugins, owner).backupPolicies.checkSchedule({ schedule: "30 3 * * *", timezone: "Europe/Brussels" });

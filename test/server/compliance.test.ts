@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { backups, environmentLastRuns, restores } from "@/server/db/schema";
 import { assessCompliance, recentWindowMs } from "@/server/policies/compliance";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
+import { slotOffsetMs } from "@/server/schedules/environment-slot";
 import { createApiToken } from "@/server/services/api-tokens";
 import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { getDashboard } from "@/server/services/dashboard";
@@ -64,21 +65,35 @@ afterAll(async () => {
 
 describe("the window a success stays recent in", () => {
   const at = new Date("2025-03-12T12:00:00Z");
+  const id = "00000000-0000-4000-8000-000000000001";
+  const at0 = (schedule: string, timezone: string) => ({ schedule, timezone, spreadMinutes: 0 });
   it("is the schedule's interval plus one hour", () => {
-    expect(recentWindowMs("0 2 * * *", "UTC", at)).toBe(25 * HOUR);
-    expect(recentWindowMs("0 * * * *", "Europe/Brussels", at)).toBe(2 * HOUR);
-    expect(recentWindowMs("0 3 * * 0", "UTC", at)).toBe(7 * 24 * HOUR + HOUR);
+    expect(recentWindowMs(at0("0 2 * * *", "UTC"), id, at)).toBe(25 * HOUR);
+    expect(recentWindowMs(at0("0 * * * *", "Europe/Brussels"), id, at)).toBe(2 * HOUR);
+    expect(recentWindowMs(at0("0 3 * * 0", "UTC"), id, at)).toBe(7 * 24 * HOUR + HOUR);
   });
 
   it("follows the time zone across a daylight-saving change", () => {
     // Brussels moved to summer time on 30 March 2025: that day had 23 hours.
-    expect(recentWindowMs("0 4 * * *", "Europe/Brussels", new Date("2025-03-30T12:00:00Z"))).toBe(24 * HOUR);
+    expect(recentWindowMs(at0("0 4 * * *", "Europe/Brussels"), id, new Date("2025-03-30T12:00:00Z"))).toBe(24 * HOUR);
+  });
+
+  it("is measured between the environment's own slots in a start window", () => {
+    // 01:00 Brussels with a 4-hour window; at 00:30 UTC on 31 March the window of the short day's end has begun.
+    const schedule = { schedule: "0 1 * * *", timezone: "Europe/Brussels", spreadMinutes: 240 };
+    const now = new Date("2025-03-31T00:30:00Z");
+    const ids = Array.from({ length: 50 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const early = ids.find((i) => slotOffsetMs(i, 240) < HOUR)!;
+    const late = ids.find((i) => slotOffsetMs(i, 240) > 2 * HOUR)!;
+    // An environment whose slot has come measures the 23-hour day; one whose slot is still ahead, the day before.
+    expect(recentWindowMs(schedule, early, now)).toBe(24 * HOUR);
+    expect(recentWindowMs(schedule, late, now)).toBe(25 * HOUR);
   });
 
   it("keeps an environment compliant while its newest run failed but a success is recent", () => {
-    const policy = { schedule: "0 2 * * *", timezone: "UTC" };
-    expect(assessCompliance({ policy, lastSuccessAt: ago(2 * HOUR), lastRun: { status: "failed", failureKind: "source" }, now })).toEqual({ compliant: true, reason: null });
-    expect(assessCompliance({ policy, lastSuccessAt: ago(30 * HOUR), lastRun: { status: "failed", failureKind: "storage" }, now })).toEqual({ compliant: false, reason: "storage_error" });
+    const policy = at0("0 2 * * *", "UTC");
+    expect(assessCompliance({ policy, environmentId: id, lastSuccessAt: ago(2 * HOUR), lastRun: { status: "failed", failureKind: "source" }, now })).toEqual({ compliant: true, reason: null });
+    expect(assessCompliance({ policy, environmentId: id, lastSuccessAt: ago(30 * HOUR), lastRun: { status: "failed", failureKind: "storage" }, now })).toEqual({ compliant: false, reason: "storage_error" });
   });
 });
 
@@ -145,6 +160,20 @@ describe("backup compliance on the dashboard", () => {
     expect(dashboard.upcoming.map((u) => u.at)).toEqual([...dashboard.upcoming.map((u) => u.at)].sort());
     expect(dashboard.upcoming.slice(0, 2).map((u) => u.environmentName)).toEqual(["late", "recent"]);
     expect(dashboard.upcoming[0]!.at).toMatch(/:00:00\.000Z$/);
+  });
+
+  it("lists each environment's own start within a window, and the window with how many environments start in it", async () => {
+    const org = await newOrg("Window", { schedule: "0 1 * * *", spreadMinutes: 240 });
+    for (const name of ["alpha", "beta", "gamma"]) await environment(org, name);
+    const dashboard = await getDashboard(t.db, org.owner, now);
+    expect(dashboard.upcomingWindows).toEqual([{ schedule: "0 1 * * *", timezone: "UTC", spreadMinutes: 240, start: expect.stringMatching(/T01:00:00\.000Z$/), end: expect.stringMatching(/T05:00:00\.000Z$/), environments: 3 }]);
+    const { start } = dashboard.upcomingWindows[0]!;
+    // The ten soonest runs: every environment at its own moment of each window, so the first three are all three.
+    expect(dashboard.upcoming).toHaveLength(10);
+    expect(dashboard.upcoming.map((u) => u.at)).toEqual([...dashboard.upcoming.map((u) => u.at)].sort());
+    for (const u of dashboard.upcoming) expect((Date.parse(u.at) - Date.parse(start)) % (24 * HOUR)).toBeLessThan(4 * HOUR);
+    expect(new Set(dashboard.upcoming.slice(0, 3).map((u) => u.environmentName)).size).toBe(3);
+    expect(new Set(dashboard.upcoming.slice(0, 3).map((u) => u.at)).size).toBe(3);
   });
 
   it("has no percentage when no environment has backups enabled", async () => {

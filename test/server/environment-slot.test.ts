@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestEnvironmentSlot, nextEnvironmentSlots, previousEnvironmentSlots, slotOffsetMs } from "@/server/schedules/environment-slot";
+import { latestEnvironmentSlot, nextEnvironmentSlots, nextWindow, previousEnvironmentSlots, shortestGapMs, slotOffsetMs } from "@/server/schedules/environment-slot";
 
 const daily = { schedule: "0 1 * * *", timezone: "UTC", spreadMinutes: 240 };
 const ids = Array.from({ length: 500 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
@@ -38,6 +38,23 @@ describe("environment slots", () => {
   it("follows the policy's time zone", () => {
     const brussels = { schedule: "0 1 * * *", timezone: "Europe/Brussels", spreadMinutes: 0 };
     expect(latestEnvironmentSlot(brussels, ids[0]!, new Date("2026-12-07T12:00:00Z"))?.toISOString()).toBe("2026-12-07T00:00:00.000Z");
+  });
+
+  it("gives the window still open, else the next one", () => {
+    const iso = (w: { start: Date; end: Date } | null) => w && [w.start.toISOString(), w.end.toISOString()];
+    expect(iso(nextWindow(daily, new Date("2026-12-07T03:00:00Z")))).toEqual(["2026-12-07T01:00:00.000Z", "2026-12-07T05:00:00.000Z"]);
+    expect(iso(nextWindow(daily, new Date("2026-12-07T05:00:00Z")))).toEqual(["2026-12-08T01:00:00.000Z", "2026-12-08T05:00:00.000Z"]);
+    expect(iso(nextWindow({ ...daily, spreadMinutes: 0 }, new Date("2026-12-07T01:00:00Z")))).toEqual(["2026-12-08T01:00:00.000Z", "2026-12-08T01:00:00.000Z"]);
+  });
+
+  it("finds the shortest time between two runs, daylight saving and irregular days included", () => {
+    const from = new Date("2026-12-07T00:00:00Z");
+    const hours = (schedule: string, timezone = "UTC") => (shortestGapMs({ schedule, timezone }, from) ?? 0) / 3_600_000;
+    expect(hours("0 1 * * *")).toBe(24);
+    expect(hours("0 1 * * *", "Europe/Brussels")).toBe(23);
+    expect(hours("0 1,3 * * 1-5")).toBe(2);
+    expect(hours("*/15 * * * *")).toBe(0.25);
+    expect(shortestGapMs({ schedule: "not cron", timezone: "UTC" }, from)).toBeNull();
   });
 
   it("has no slots for a schedule that cannot be read", () => {

@@ -4,6 +4,7 @@ import type { Principal } from "@/server/auth/principal";
 import { createDb } from "@/server/db";
 import { backupPolicies, backups, environments } from "@/server/db/schema";
 import { enqueueDueBackups } from "@/server/schedules/enqueue-due-backups";
+import { slotOffsetMs } from "@/server/schedules/environment-slot";
 import { BUILT_IN_POLICY, type PolicyOverride } from "@/server/policies/policy-fields";
 import { putOrgPolicy, putOverride } from "@/server/services/backup-policies";
 import { createProject } from "@/server/services/projects";
@@ -54,6 +55,29 @@ describe("scheduler tick (computed clock)", () => {
     const rows = await scheduledOf(t.db, env.id);
     expect(rows.map((b) => b.scheduledFor!.toISOString())).toEqual(["2026-12-02T03:30:00.000Z", "2026-12-03T03:30:00.000Z"]);
     expect(rows.every((b) => b.type === "scheduled" && b.status === "pending" && b.storageLocationId === setup.storage.id)).toBe(true);
+  });
+
+  it("starts each environment at its own slot in the start window, once per window, from its first slot after it was created", async () => {
+    const window = { enabled: true, schedule: "0 1 * * *", timezone: "UTC", spreadMinutes: 120 };
+    const early = await environment("window-a", new Date("2026-12-03T00:00:00Z"), window);
+    const late = await environment("window-b", new Date("2026-12-03T00:00:00Z"), window);
+    const slot = (id: string, day: string) => new Date(Date.parse(`${day}T01:00:00Z`) + slotOffsetMs(id, 120));
+    const [first, second] = [early, late].sort((a, b) => slotOffsetMs(a.id, 120) - slotOffsetMs(b.id, 120));
+    // Between the two slots only the first environment is due; at the second slot both have theirs, once.
+    await enqueueDueBackups(t.db, new Date(slot(second!.id, "2026-12-03").getTime() - 1));
+    expect((await scheduledOf(t.db, first!.id)).map((b) => b.scheduledFor!.toISOString())).toEqual([slot(first!.id, "2026-12-03").toISOString()]);
+    expect(await scheduledOf(t.db, second!.id)).toEqual([]);
+    await enqueueDueBackups(t.db, slot(second!.id, "2026-12-03"));
+    await enqueueDueBackups(t.db, new Date("2026-12-03T04:00:00Z"));
+    expect((await scheduledOf(t.db, first!.id)).map((b) => b.scheduledFor!.toISOString())).toEqual([slot(first!.id, "2026-12-03").toISOString()]);
+    expect((await scheduledOf(t.db, second!.id)).map((b) => b.scheduledFor!.toISOString())).toEqual([slot(second!.id, "2026-12-03").toISOString()]);
+    expect(slot(second!.id, "2026-12-03").getTime()).toBeLessThan(Date.parse("2026-12-03T03:00:00Z"));
+    // An environment created inside the window starts there when its slot is still ahead.
+    const createdInWindow = new Date(Date.parse("2026-12-04T01:00:00Z") + slotOffsetMs(first!.id, 120) - 1000);
+    await t.db.update(environments).set({ createdAt: createdInWindow }).where(eq(environments.id, first!.id));
+    await t.db.update(backupPolicies).set({ updatedAt: new Date("2026-12-01T00:00:00Z") }).where(eq(backupPolicies.orgId, owner.orgId));
+    await enqueueDueBackups(t.db, new Date("2026-12-04T04:00:00Z"));
+    expect((await scheduledOf(t.db, first!.id)).map((b) => b.scheduledFor!.toISOString())).toEqual([slot(first!.id, "2026-12-03").toISOString(), slot(first!.id, "2026-12-04").toISOString()]);
   });
 
   it("runs a missed slot once after downtime, not once per missed slot, and never a slot from before the environment existed", async () => {

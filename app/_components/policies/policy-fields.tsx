@@ -10,11 +10,12 @@ import type { Policy, PolicyField } from "@/server/policies/policy-fields";
 import { RetriesEditor, describeRetries } from "./retries-editor";
 import { ScheduleEditor, TimezoneEditor } from "./schedule-editor";
 import { describeSchedule } from "./schedule-presets";
+import { StartWindowEditor, StartWindowValue } from "./start-window";
 
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "retries"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "spreadMinutes", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "retries"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -119,6 +120,8 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
           {describeSchedule(policy.schedule)} <code className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-600">{policy.schedule}</code>
         </span>
       );
+    case "spreadMinutes":
+      return <StartWindowValue schedule={policy.schedule} spreadMinutes={policy.spreadMinutes} />;
     case "timezone":
       return <>{policy.timezone}</>;
     case "storageLocationId":
@@ -267,6 +270,8 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
       );
     case "schedule":
       return <ScheduleEditor idPrefix={id} schedule={draft.schedule} timezone={draft.timezone} onScheduleChange={(schedule) => onChange({ schedule })} disabled={disabled} />;
+    case "spreadMinutes":
+      return <StartWindowEditor idPrefix={id} schedule={draft.schedule} value={draft.spreadMinutes} onChange={(spreadMinutes) => onChange({ spreadMinutes })} disabled={disabled} error={errors.spreadMinutes} />;
     case "timezone":
       return <TimezoneEditor id={id} schedule={draft.schedule} timezone={draft.timezone} onChange={(timezone) => onChange({ timezone })} disabled={disabled} />;
     case "storageLocationId":

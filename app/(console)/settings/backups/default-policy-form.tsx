@@ -58,7 +58,7 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
         <Section title="Automatic backups" description="Turn scheduled backups off for environments that need none; they then no longer count toward compliance.">
           {field("enabled")}
         </Section>
-        <Section title="Schedule" description="When scheduled backups run: pick a preset or type a cron expression. Times are in the time zone you choose.">
+        <Section title="Schedule" description="When scheduled backups run: pick a preset or type a cron expression. Times are in the time zone you choose. A start window spreads the environments' starts over the hours after the scheduled time.">
           <ScheduleEditor
             idPrefix="default-policy-schedule"
             schedule={draft.schedule}
@@ -67,6 +67,7 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
             onTimezoneChange={(timezone) => edit({ timezone })}
             disabled={!editable}
           />
+          {field("spreadMinutes")}
         </Section>
         <Section title="Storage" description="Where scheduled backups are kept, whether they include the filestore, and whether they are encrypted to the organization key.">
           <div className="max-w-lg">{field("storageLocationId")}</div>

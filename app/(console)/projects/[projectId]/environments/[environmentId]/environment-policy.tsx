@@ -7,6 +7,7 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FIELD_LABEL, FIELD_ORDER, PolicyValue, fieldInSentence, usePolicyOptions, type PolicyField } from "@/app/_components/policies/policy-fields";
 import { NextRuns } from "@/app/_components/policies/schedule-editor";
+import { EnvironmentStart } from "@/app/_components/policies/start-window";
 import { Button } from "@/app/_components/ui/button";
 import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -131,6 +132,7 @@ export function EnvironmentPolicy({ environment }: { environment: { id: string; 
           </Table>
           <div className="space-y-3 border-t border-slate-200 p-5">
             {!data.policy.enabled && <Alert tone="warning">Automatic backups are off for this environment: nothing runs on this schedule, and it does not count toward compliance.</Alert>}
+            {data.policy.enabled && <EnvironmentStart nextRun={data.policy.nextRuns[0]} timezone={data.policy.timezone} schedule={data.policy.schedule} spreadMinutes={data.policy.spreadMinutes} />}
             <NextRuns runs={data.policy.nextRuns} timezone={data.policy.timezone} />
           </div>
         </>

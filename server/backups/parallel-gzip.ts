@@ -5,6 +5,26 @@ import { gzip } from "node:zlib";
 
 const gzipBlock = promisify(gzip);
 
+/**
+ * Each member says its own length in its gzip header (an FEXTRA subfield "SH" holding the member's size in bytes,
+ * as BGZF does with "BC"): a reader can cut the file into members without inflating it, and so verify them on every
+ * core too. Readers that know nothing of it skip the field, as RFC 1952 says they must.
+ */
+export const MEMBER_LENGTH_FIELD = { id: Buffer.from("SH"), headerLength: 20 } as const;
+
+/** zlib's member (a 10-byte header without flags) with the member-length field added to its header. */
+function withMemberLength(member: Buffer): Buffer {
+  if (member[3] !== 0) return member;
+  const header = Buffer.alloc(MEMBER_LENGTH_FIELD.headerLength);
+  member.copy(header, 0, 0, 10);
+  header[3] = 0x04; // FEXTRA
+  header.writeUInt16LE(8, 10); // XLEN: one subfield of 4 + 4 bytes
+  MEMBER_LENGTH_FIELD.id.copy(header, 12);
+  header.writeUInt16LE(4, 14);
+  header.writeUInt32LE(member.length - 10 + MEMBER_LENGTH_FIELD.headerLength, 16);
+  return Buffer.concat([header, member.subarray(10)]);
+}
+
 /** One block on its way to becoming a gzip member; `compressed` is set once zlib has finished with it. */
 type Member = { bytes: Promise<Buffer>; compressed?: Buffer };
 
@@ -92,11 +112,11 @@ export class ParallelGzip extends Transform {
   private async pushOldest(): Promise<void> {
     const bytes = await this.inFlight[0]!.bytes;
     this.inFlight.shift();
-    if (!this.destroyed) this.push(bytes);
+    if (!this.destroyed) this.push(withMemberLength(bytes));
   }
 
   /** Writes members that are already compressed, in order, so the reader is not kept waiting for a full queue. */
   private pushFinished(): void {
-    while (this.inFlight[0]?.compressed) this.push(this.inFlight.shift()!.compressed);
+    while (this.inFlight[0]?.compressed) this.push(withMemberLength(this.inFlight.shift()!.compressed!));
   }
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ParallelGzip } from "@/server/backups/parallel-gzip";
+import { verifyGzip } from "@/server/backups/gunzip";
 import { readBack } from "@/server/backups/read-back";
 import { pseudoRandom } from "../helpers/odoo-fixture";
 
@@ -49,6 +50,35 @@ describe("parallel gzip", () => {
     expect((await readBack(Readable.from([gz]), { kind: "database", compressed: true })).size).toBe(gz.length);
     const firstMember = gz.length - (await compress(content(4 * BLOCK).subarray(BLOCK))).length;
     await expect(readBack(Readable.from([gz.subarray(0, firstMember + 30)]), { kind: "database", compressed: true })).rejects.toThrow(/does not decompress cleanly/);
+  });
+
+  it("writes each member's length in its header, so the members tile the file", async () => {
+    const gz = await compress(content(5 * BLOCK + 7));
+    const lengths: number[] = [];
+    for (let at = 0; at < gz.length; at += lengths.at(-1)!) {
+      expect(gz.subarray(at + 12, at + 14).toString()).toBe("SH");
+      lengths.push(gz.readUInt32LE(at + 16));
+      expect(gunzipSync(gz.subarray(at, at + lengths.at(-1)!)).length).toBe(lengths.length <= 5 ? BLOCK : 7);
+    }
+    expect(lengths).toHaveLength(6);
+  });
+
+  it("verifies members in parallel, and still finds a corrupt byte in a middle member or a wrong announced length", async () => {
+    const gz = await compress(content(6 * BLOCK));
+    await expect(verifyGzip(Readable.from([gz]))).resolves.toBeUndefined();
+    const corrupt = Buffer.from(gz);
+    corrupt[Math.floor(gz.length / 2)]! ^= 0xff;
+    await expect(verifyGzip(chunked(corrupt))).rejects.toMatchObject({ code: expect.stringMatching(/^Z_/) });
+    const misannounced = Buffer.from(gz);
+    misannounced.writeUInt32LE(misannounced.readUInt32LE(16) - 1, 16);
+    await expect(verifyGzip(chunked(misannounced))).rejects.toMatchObject({ code: expect.stringMatching(/^Z_/) });
+  });
+
+  it("verifies another program's gzip after our members to its end, and refuses an empty file", async () => {
+    const ours = await compress(content(2 * BLOCK));
+    await expect(verifyGzip(chunked(Buffer.concat([ours, gzipSync(content(BLOCK))])))).resolves.toBeUndefined();
+    await expect(verifyGzip(chunked(Buffer.concat([ours, gzipSync(content(BLOCK)).subarray(0, 1000)])))).rejects.toMatchObject({ code: "Z_BUF_ERROR" });
+    await expect(readBack(Readable.from([Buffer.alloc(0)]), { kind: "database", compressed: true })).rejects.toThrow(/does not decompress cleanly/);
   });
 
   it("turns an empty input into a valid empty gzip", async () => {

@@ -3,15 +3,15 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { createGunzip, gunzip, type Gunzip } from "node:zlib";
-import { MEMBER_LENGTH_FIELD } from "./parallel-gzip";
+import { GZIP_BLOCK_SIZE, MEMBER_LENGTH_FIELD } from "./parallel-gzip";
 
 const gunzipMember = promisify(gunzip);
 
 /** A member announcing more than this is not one of ours: the rest of the file is inflated as a stream. */
 const MAX_MEMBER = 64 * 1024 * 1024;
 
-/** Inflates a member of ours (a 1 MiB block) in one call to the thread pool instead of 64 (zlib's 16 KiB default). */
-const INFLATE_CHUNK = 1024 * 1024 + 1;
+/** Inflates a member of ours (one block) in one call to the thread pool instead of 64 (zlib's 16 KiB default). */
+const INFLATE_CHUNK = GZIP_BLOCK_SIZE + 1;
 
 /**
  * A gunzip stage for whole backup files. zlib's default 16 KiB output chunk makes inflating a 1 GB dump cost

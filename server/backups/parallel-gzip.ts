@@ -37,8 +37,8 @@ export type ParallelGzipOptions = {
 };
 
 /**
- * Measured on a 760 MB pg_dump: 1 MiB members cost 0.1 % in size against one stream and keep memory small; 4 MiB
- * gained nothing measurable in speed on two cores.
+ * Measured on a 760 MB pg_dump with two cores: 1 MiB members come to 0.1 % more than 4 MiB ones (83.9 MB against
+ * 83.8 MB; GNU gzip -6 makes 85.8 MB) and took ~7 % more CPU, at a quarter of the memory per block in flight.
  */
 export const GZIP_BLOCK_SIZE = 1024 * 1024;
 export const GZIP_LEVEL = 6;

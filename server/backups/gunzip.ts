@@ -1,9 +1,8 @@
-import os from "node:os";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { createGunzip, gunzip, type Gunzip } from "node:zlib";
-import { GZIP_BLOCK_SIZE, MEMBER_LENGTH_FIELD } from "./parallel-gzip";
+import { GZIP_BLOCK_SIZE, MEMBER_LENGTH_FIELD, defaultGzipConcurrency } from "./parallel-gzip";
 
 const gunzipMember = promisify(gunzip);
 
@@ -36,7 +35,7 @@ function announcedLength(header: Buffer): number | null {
  * size); from the first byte that is not such a complete member on (another program's gzip, a truncated or corrupt
  * file), the rest is inflated as one stream, which reports zlib's own error. Rejects with zlib's error (code `Z_…`).
  */
-export async function verifyGzip(input: Readable, concurrency = os.availableParallelism()): Promise<void> {
+export async function verifyGzip(input: Readable, concurrency = defaultGzipConcurrency()): Promise<void> {
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let buffered: Buffer = Buffer.alloc(0);
   let ended = false;

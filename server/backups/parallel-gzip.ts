@@ -44,6 +44,15 @@ export const GZIP_BLOCK_SIZE = 1024 * 1024;
 export const GZIP_LEVEL = 6;
 
 /**
+ * Blocks compressed at once by default: one per core, but leaving one of libuv's pool threads (4 unless
+ * UV_THREADPOOL_SIZE says otherwise) free for the file reads and writes that share the pool.
+ */
+export function defaultGzipConcurrency(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(os.availableParallelism(), pool - 1));
+}
+
+/**
  * Gzip that uses every core: the input is cut into blocks, up to `concurrency` of them are compressed at once, and
  * each becomes one gzip member, written in input order. The concatenation is a multi-member gzip file (RFC 1952),
  * which gunzip, zcat, Python's gzip and Node's zlib all read back whole. Memory is bounded: at most `concurrency`
@@ -62,7 +71,7 @@ export class ParallelGzip extends Transform {
   constructor(options: ParallelGzipOptions = {}) {
     super();
     this.blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
-    this.concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
+    this.concurrency = Math.max(1, options.concurrency ?? defaultGzipConcurrency());
     this.level = options.level ?? GZIP_LEVEL;
   }
 

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GZIP_BLOCK_SIZE, GZIP_LEVEL } from "@/server/backups/parallel-gzip";
+import { GZIP_BLOCK_SIZE, GZIP_LEVEL, defaultGzipConcurrency } from "@/server/backups/parallel-gzip";
 import { ENCRYPT, ROOT, RUNS, SIZES, mb, median, openBench, resultsFile, runBench, timeBackups } from "./bench-setup";
 
 const RESULTS = resultsFile("backup");
@@ -77,7 +77,7 @@ Baseline: \`pg_dump --no-owner | gzip > file\` (GNU gzip, level 6); \`pg_dump --
 takes, the floor under any backup of it. Safehold: a manual backup run by a \`safehold worker\` process (concurrency 1) to
 local-disk storage, timed from the backup's start to its completion, which includes the source checks, streaming pg_dump
 through gzip${ENCRYPT ? " + age encryption to the organization key" : ""} + sha256 to storage, writing the signed manifest and reading every file back to verify it.
-Compression: on the worker, zlib level ${GZIP_LEVEL} in blocks of ${GZIP_BLOCK_SIZE / 1024 / 1024} MiB compressed ${os.availableParallelism()} at a time, stored as one
+Compression: on the worker, zlib level ${GZIP_LEVEL} in blocks of ${GZIP_BLOCK_SIZE / 1024 / 1024} MiB compressed ${defaultGzipConcurrency()} at a time, stored as one
 multi-member gzip file. Peak RSS is the worker process's VmHWM (a fresh worker for each run). ${RUNS} runs each; medians in bold.
 
 | database | size on disk | pg_dump alone | baseline (pg_dump \\| gzip) | Safehold | ratio | Safehold − baseline | worker peak RSS | gzip file: baseline / Safehold |

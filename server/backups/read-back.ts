@@ -1,7 +1,7 @@
 import { Transform, Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StoredHashes, type StoredArtifact } from "./stream-to-storage";
-import { backupGunzip } from "./gunzip";
+import { verifyGzip } from "./gunzip";
 
 /**
  * Reads a stored object back: its size, sha256 and chunk hashes, and, for a compressed artifact, whether its bytes
@@ -27,7 +27,7 @@ export async function readBack(stored: Readable, artifact: { kind: string; compr
   const plain = content(hashed);
   // Whatever stops the content side stops the reading too.
   plain.once("close", () => hashed.destroy());
-  const [read, decompressed] = await Promise.allSettled([pipeline(stored, hashed), pipeline(plain, backupGunzip(), discard)]);
+  const [read, decompressed] = await Promise.allSettled([pipeline(stored, hashed), verifyGzip(plain)]);
   if (decompressed.status === "rejected") {
     const e = decompressed.reason as NodeJS.ErrnoException;
     if (e.code?.startsWith("Z_")) throw new DecompressError(`Verification failed: the stored ${artifact.kind} file does not decompress cleanly (${e.message}); it is truncated or corrupt`);

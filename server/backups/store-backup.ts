@@ -83,20 +83,28 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
   return { stored, startedAt, metadata: produced.metadata, application: produced.application ?? null, proof };
 }
 
-/** Reads every stored object back and compares it with what was written; compressed ones must decompress to their end. */
+/**
+ * Reads every stored object back and compares it with what was written; compressed ones must decompress to their
+ * end. The objects are read at the same time (a filestore's gunzip need not wait for the dump's); a failure is
+ * reported for the first object, in the order they were written, that failed.
+ */
 async function verify(storage: HostedStorageClient, stored: Stored[], identities: string[]): Promise<void> {
-  for (const artifact of stored) {
-    const check = await failingAs("storage", async () => {
-      try {
-        const content = artifact.encryption ? (bytes: Readable) => ageDecrypted(bytes, identities) : undefined;
-        return await readBack(await storage.get(artifact.key), { kind: artifact.kind, compressed: artifact.kind !== "manifest" }, content);
-      } catch (err) {
-        throw err instanceof DecompressError || err instanceof DecryptionError ? new RunFailure("verification", err.message) : err;
-      }
-    });
-    if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
-      throw new RunFailure("verification", `Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
+  const checks = await Promise.allSettled(stored.map((artifact) => verifyOne(storage, artifact, identities)));
+  const failed = checks.find((check) => check.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+async function verifyOne(storage: HostedStorageClient, artifact: Stored, identities: string[]): Promise<void> {
+  const check = await failingAs("storage", async () => {
+    try {
+      const content = artifact.encryption ? (bytes: Readable) => ageDecrypted(bytes, identities) : undefined;
+      return await readBack(await storage.get(artifact.key), { kind: artifact.kind, compressed: artifact.kind !== "manifest" }, content);
+    } catch (err) {
+      throw err instanceof DecompressError || err instanceof DecryptionError ? new RunFailure("verification", err.message) : err;
     }
+  });
+  if (check.sha256 !== artifact.sha256 || check.size !== artifact.size) {
+    throw new RunFailure("verification", `Verification failed: the stored ${artifact.kind} file does not match what was written (sha256 ${check.sha256.slice(0, 12)}…, expected ${artifact.sha256.slice(0, 12)}…)`);
   }
 }
 

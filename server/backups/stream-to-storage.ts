@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { ageEncryptor } from "@/server/crypto/age-stream";
 import { ChunkHasher } from "./chunk-hashes";
+import { ParallelGzip } from "./parallel-gzip";
 import { storageFailure } from "./storage-failure";
 
 /** What was stored: its size and sha256, and the sha256 of each `chunkSize` chunk (a restore checks them one by one). */
@@ -56,7 +56,7 @@ export async function streamToStorage(
     input,
     tap((chunk) => options.onSourceBytes(chunk.length)),
     ...(options.uncompressedTap ? [options.uncompressedTap] : []),
-    ...(options.gzip ? [createGzip({ level: 6 })] : []),
+    ...(options.gzip ? [new ParallelGzip()] : []),
     ...(options.encryptTo ? [await ageEncryptor([options.encryptTo])] : []),
     stored,
     body,

@@ -31,10 +31,14 @@ export const RUNS = Number(option("--runs") ?? 3);
 export const ENCRYPT = process.argv.includes("--encrypt");
 /** The results file of a benchmark: `<name>.md`, or `<name>-encrypted.md` with `--encrypt`. */
 export const resultsFile = (name: string) => path.join(ROOT, `test/bench/results/${name}${ENCRYPT ? "-encrypted" : ""}.md`);
+/** `--only NAME[,NAME]`: only these generated databases (e.g. `--only bench_10mb` while developing). */
+const ONLY = option("--only")?.split(",");
+/** The generated databases; the smallest shows the fixed cost of a backup, which the big ones hide. */
 export const SIZES = [
+  { name: "bench_10mb", targetMb: 10 },
   { name: "bench_250mb", targetMb: 250 },
   { name: "bench_1gb", targetMb: 1024 },
-];
+].filter((size) => !ONLY || ONLY.includes(size.name));
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

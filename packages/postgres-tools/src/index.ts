@@ -11,7 +11,7 @@ export { createDatabase, databaseExists, dropDatabase, renameDatabase, withMaint
 export { copyDatabaseName, isMovedAsideDatabase, quoteIdentifier, restoreTag } from "./restore-names";
 export { countRows } from "./row-counts";
 export { restrictDump } from "./restricted-dump";
-export { readServerInfo, type ServerInfo } from "./server-info";
+export { checkDumpable, readServerInfo, type ServerInfo } from "./server-info";
 export { StagedDatabase, type DatabaseSwap } from "./staged-database";
 export { lastErrorLine } from "./tool-output";
 export { importDumpFile, plainSqlFrom, sniffDumpKind, sniffStream, SNIFF_BYTES, type DumpFileKind } from "./dump-input";

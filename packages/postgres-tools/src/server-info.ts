@@ -1,6 +1,7 @@
 import type { ServerConnection } from "@safehold/plugin-api";
 import type { PostgresConfig } from "./config";
 import { connectThroughServer, postgresFailure } from "./connect";
+import { readPgDump, type PgDumpCheck } from "./pg-dump";
 
 export type ServerInfo = { version: string; sizeBytes: number };
 
@@ -16,4 +17,13 @@ export async function readServerInfo(server: ServerConnection, config: PostgresC
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+/**
+ * What a backup checks before it starts: the server's version and size, and whether the server's pg_dump can dump
+ * it. Both are asked at once, so the checks cost one wait for the server instead of two.
+ */
+export async function checkDumpable(server: ServerConnection, config: PostgresConfig): Promise<{ info: ServerInfo; dump: PgDumpCheck }> {
+  const [info, judge] = await Promise.all([readServerInfo(server, config), readPgDump(server)]);
+  return { info, dump: judge(info.version) };
 }

@@ -1,5 +1,5 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
-import { checkPgDump, connectThroughServer, postgresFailure, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { checkDumpable, checkPgDump, connectThroughServer, postgresFailure, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { destroyFolder, folderExists, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
@@ -50,9 +50,8 @@ export const odooSource: SourceContribution = {
   async backup({ config: raw, server, includeFilestore, signal, log }) {
     const config = odooConfig(raw);
     // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
-    const info = await readServerInfo(server, config);
+    const { dump } = await checkDumpable(server, config);
     const manifest = await readManifest(server, config);
-    const dump = await checkPgDump(server, info.version);
     if (!dump.ok) throw new Error(dump.message);
     // What is archived must resolve inside the server's allowed folders, links followed.
     const folder = includeFilestore ? await server.resolveFolder(filestoreFolder(config), "read") : "";

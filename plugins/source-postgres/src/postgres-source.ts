@@ -1,5 +1,5 @@
 import type { SourceContribution } from "@safehold/plugin-api";
-import { checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
+import { checkDumpable, checkPgDump, postgresConfig, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
 import { formatBytes, logCompression } from "@safehold/plugin-helpers";
 import { destroyDatabase, dropMovedAsideDatabase, importDumpFile } from "@safehold/postgres-tools";
 import { restorePostgres } from "./postgres-restore";
@@ -27,10 +27,8 @@ export const postgresSource: SourceContribution = {
   async backup({ config: raw, server, signal, log }) {
     const config = postgresConfig(raw);
     // Checked first, so an unreachable server or an unusable pg_dump fails with a clear message before anything is written.
-    const info = await readServerInfo(server, config);
-    const dump = await checkPgDump(server, info.version);
+    const [{ info, dump }, compression] = await Promise.all([checkDumpable(server, config), server.compression({ signal })]);
     if (!dump.ok) throw new Error(dump.message);
-    const compression = await server.compression({ signal });
     logCompression(compression, log);
     return {
       metadata: { engine: "postgresql", serverVersion: info.version, database: config.database, databaseSizeBytes: info.sizeBytes, pgDumpVersion: dump.version },

@@ -8,7 +8,7 @@ import { activityLog, backups } from "@/server/db/schema";
 import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { getBackup } from "@/server/services/backups";
 import { enqueueDueBackups } from "@/server/schedules/enqueue-due-backups";
-import { createServer } from "@/server/services/servers";
+import { createServer, updateServer } from "@/server/services/servers";
 import { ENVIRONMENTS_ROOT, createBackupSetup, createPostgresEnvironment, listFiles, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
 import { startWorkerProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -16,7 +16,7 @@ import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { freePort } from "../helpers/ports";
 import { fillTrickyData } from "../helpers/tricky-data";
 
-const PACED_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/paced-pg-dump");
+const STALLED_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/stalled-pg-dump");
 const plugins = builtinPluginHost();
 let t: TestDatabase;
 let client: Awaited<ReturnType<typeof createClientDatabase>>;
@@ -127,8 +127,8 @@ describe("retries of a scheduled backup", () => {
   it("queues another attempt of a backup whose worker was killed, instead of failing it", async () => {
     const setup = await createBackupSetup(t.db, plugins, owner);
     await putOrgPolicy(t.db, owner, { ...(await orgDefaultPolicy(t.db, owner.orgId)), schedule: "* * * * *", retries: { attempts: 3, withinMinutes: 120 } });
-    // A pg_dump that pauses after its first megabyte, so the worker dies with the backup surely running.
-    const paced = await createServer(t.db, plugins, owner, { name: "Paced host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT], programs: { pg_dump: PACED_PG_DUMP } });
+    // A pg_dump that stalls after its first megabyte, so the worker dies with the backup surely mid-dump.
+    const paced = await createServer(t.db, plugins, owner, { name: "Stalled host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT], programs: { pg_dump: STALLED_PG_DUMP } });
     const environment = await createPostgresEnvironment(t.db, plugins, owner, { project: setup.project, server: paced }, client, "killed");
     const id = await scheduledBackupOf(environment.id);
     await until("the backup's first bytes", () => getBackup(t.db, owner, id), (b) => (b.progress?.bytes ?? 0) > 0 && b.status === "in_progress");
@@ -145,6 +145,8 @@ describe("retries of a scheduled backup", () => {
     expect(listFiles(setup.storageDir), "the killed attempt's files").toEqual([]);
     expect(await failActivities(id)).toEqual([]);
 
+    // The next attempt dumps with the real pg_dump, now rather than at its backoff time.
+    await updateServer(t.db, plugins, owner, { id: paced.id, programs: {} });
     await t.sql`update graphile_worker._private_jobs set run_at = now() where key = ${`backup:${id}`}`;
     expect(await waitForBackup(t.db, owner, id, 90_000)).toMatchObject({ status: "completed", verified: true, attempt: 2 });
   }, 240_000);

@@ -47,7 +47,7 @@ const fieldRow = (name: string) => policyCard().getByRole("row", { name, exact: 
 
 async function expectSources(card: Locator, overridden: number) {
   // One row per policy field (restore drills included).
-  await expect.poll(() => card.getByText("Inherited from organization", { exact: true }).count()).toBe(13 - overridden);
+  await expect.poll(() => card.getByText("Inherited from organization", { exact: true }).count()).toBe(14 - overridden);
   expect(await card.getByText("Overridden", { exact: true }).count()).toBe(overridden);
 }
 

@@ -41,7 +41,12 @@ export type ParallelGzipOptions = {
  * 83.8 MB; GNU gzip -6 makes 85.8 MB) and took ~7 % more CPU, at a quarter of the memory per block in flight.
  */
 export const GZIP_BLOCK_SIZE = 1024 * 1024;
-export const GZIP_LEVEL = 6;
+/**
+ * Level 5, not zlib's default 6: on that dump it takes ~15–20 % less CPU for 0.2 % more bytes, and the file is still
+ * ~2 % smaller than GNU gzip -6 makes (its blocks are larger than a member's window costs). On two cores the deflate
+ * work is what a backup waits for.
+ */
+export const GZIP_LEVEL = 5;
 
 /**
  * Blocks compressed at once by default: one per core, but leaving one of libuv's pool threads (4 unless

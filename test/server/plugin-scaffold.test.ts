@@ -75,7 +75,8 @@ describe("a console with the scaffolded plugin in a second plugins folder", () =
     expect(tested).toMatchObject({ status: 200, body: { ok: true, message: expect.stringContaining("is writable") } });
     const after = (await c.rest(owner, "GET", "/plugins")).body as { items: Array<{ id: string; status: string }> };
     expect(after.items.find((p) => p.id === "storage-demo")?.status).toBe("active");
-    expect(c.app.logs()).toContain("[plugins] [storage-demo] storage-demo activated (plugin API 2.2.0)");
+    const apiVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, "packages/plugin-api/package.json"), "utf8")) as { version: string }).version;
+    expect(c.app.logs()).toContain(`[plugins] [storage-demo] storage-demo activated (plugin API ${apiVersion})`);
   });
 
   it("shows it on the Plugins page", async () => {

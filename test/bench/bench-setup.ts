@@ -25,6 +25,16 @@ function option(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
+/** `--trace`: each Safehold run's log is printed with times from its start. */
+const TRACE = process.argv.includes("--trace");
+
+/** With `--trace`: a run's log lines, each with its time from the run's start. */
+export function trace(what: string, run: { startedAt: string | null; log: Array<{ at: string; message: string }> }) {
+  if (!TRACE) return;
+  const start = Date.parse(run.startedAt!);
+  console.log(`${what}:\n${run.log.map((line) => `  +${((Date.parse(line.at) - start) / 1000).toFixed(2)} s ${line.message}`).join("\n")}`);
+}
+
 /** `--runs N` (default 3). */
 export const RUNS = Number(option("--runs") ?? 3);
 /** `--encrypt`: the organization's backups are encrypted to its key (the `encrypt` policy field); without it, plain gzip. */
@@ -103,6 +113,7 @@ export async function timeBackups(db: Db, owner: Principal, environmentId: strin
       done = await getBackup(db, owner, backup.id);
     }
     if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
+    trace("backup", done);
     seconds.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
     rss.push(worker.peakRss());
     storedSize = done.artifacts.find((a) => a.kind === "database")!.size;

@@ -3,7 +3,8 @@
  * link throttled to 100 Mbit/s each way (a TCP proxy in front of the test sshd), against `ssh host 'pg_dump | gzip'
  * > file` and `ssh host 'gunzip | psql' < file`, with the bytes that crossed the link. Safehold runs twice: with
  * the server compressing (the default), and with the server's setting off (the console compresses: raw bytes
- * cross). `--mb N`: one database of ~N MB instead (a quick run); `--runs N` (default 3). Writes
+ * cross). `--mb N`: one database of ~N MB instead (a quick run); `--runs N` (default 3); `--after-only`: without the
+ * console-compresses runs (while developing); `--trace`: prints each Safehold run's log with times from its start. Writes
  * test/bench/results/ssh.md (ssh-<N>mb.md with --mb). Needs root (it creates the SSH user) and openssh-server.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -19,7 +20,7 @@ import { createRestore, getRestore } from "@/server/services/restores";
 import { createServer, updateServer } from "@/server/services/servers";
 import type { PluginHost } from "@/server/plugins/host";
 import { startSshd } from "../helpers/sshd";
-import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker } from "./bench-setup";
+import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker, trace } from "./bench-setup";
 import { startThrottleProxy, type ThrottleProxy } from "./throttle-proxy";
 
 const MBIT = 100;
@@ -27,9 +28,11 @@ const at = process.argv.indexOf("--mb");
 const QUICK_MB = at >= 0 ? Number(process.argv[at + 1]) : null;
 if (QUICK_MB !== null && !(QUICK_MB > 0)) throw new Error("--mb takes a size in MB, e.g. --mb 20");
 const BENCH_SIZES = QUICK_MB ? [{ name: `bench_${QUICK_MB}mb`, targetMb: QUICK_MB }] : SIZES;
+const AFTER_ONLY = process.argv.includes("--after-only");
 const RESULTS = path.join(ROOT, `test/bench/results/ssh${QUICK_MB ? `-${QUICK_MB}mb` : ""}.md`);
 
 type Measured = { seconds: number[]; bytes: number[] };
+
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (;;) {
@@ -65,6 +68,7 @@ function push(into: Measured, one: { seconds: number; bytes: number }) {
   into.bytes.push(one.bytes);
 }
 
+const modes = AFTER_ONLY ? (["server"] as const) : (["server", "worker"] as const);
 const empty = (): Measured => ({ seconds: [], bytes: [] });
 
 async function safeholdBackup(db: Db, owner: Principal, environmentId: string, workerEnv: NodeJS.ProcessEnv): Promise<{ seconds: number; backupId: string }> {
@@ -74,6 +78,7 @@ async function safeholdBackup(db: Db, owner: Principal, environmentId: string, w
   const done = await until(() => getBackup(db, owner, created.id), (b) => ["completed", "failed"].includes(b.status));
   await worker.stop();
   if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
+  trace("backup", done);
   return { seconds: (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000, backupId: done.id };
 }
 
@@ -92,13 +97,15 @@ async function safeholdRestore(db: Db, plugins: PluginHost, owner: Principal, in
   const done = await until(() => getRestore(db, owner, restore.id), (r) => ["completed", "failed"].includes(r.status));
   await worker.stop();
   if (done.status !== "completed") throw new Error(`restore failed: ${done.error}`);
+  trace("restore", done);
   return (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000;
 }
 
-const secs = (m: Measured) => `${m.seconds.map((s) => s.toFixed(1)).join(" / ")} (**${median(m.seconds).toFixed(1)} s**)`;
-const bytes = (m: Measured) => `**${mb(median(m.bytes))}**`;
-const ratio = (m: Measured, base: Measured) => `**${(median(m.seconds) / median(base.seconds)).toFixed(2)}×**`;
-const byteRatio = (m: Measured, base: Measured) => `${(median(m.bytes) / median(base.bytes)).toFixed(2)}×`;
+const notRun = "not run (--after-only)";
+const secs = (m: Measured) => !m.seconds.length ? notRun : `${m.seconds.map((s) => s.toFixed(1)).join(" / ")} (**${median(m.seconds).toFixed(1)} s**)`;
+const bytes = (m: Measured) => !m.bytes.length ? "" : `**${mb(median(m.bytes))}**`;
+const ratio = (m: Measured, base: Measured) => !m.seconds.length ? "" : `**${(median(m.seconds) / median(base.seconds)).toFixed(2)}×**`;
+const byteRatio = (m: Measured, base: Measured) => !m.bytes.length ? "" : `${(median(m.bytes) / median(base.bytes)).toFixed(2)}×`;
 
 async function main() {
   const bench = await openBench(BENCH_SIZES);
@@ -127,7 +134,7 @@ async function main() {
       const backupIds = { server: "", worker: "" };
       for (let i = 0; i < RUNS; i++) {
         push(backup.baseline, await counted(proxy, () => sshRun(ssh, `${pg}pg_dump --no-owner -h 127.0.0.1 -p ${port} -U safehold ${size.name} | gzip`, { output: dumpFile })));
-        for (const on of ["server", "worker"] as const) {
+        for (const on of modes) {
           await updateServer(db, plugins, owner, { id: server.id, compressOn: on });
           const run = await counted(proxy, async () => {
             const done = await safeholdBackup(db, owner, environment.id, workerEnv);
@@ -142,7 +149,7 @@ async function main() {
         await admin.unsafe(`drop database if exists ${target} with (force)`);
         await admin.unsafe(`create database ${target} template template0`);
         push(restore.baseline, await counted(proxy, () => sshRun(ssh, `gunzip | ${pg}psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p ${port} -U safehold -d ${target} > /dev/null`, { input: dumpFile })));
-        for (const on of ["server", "worker"] as const) {
+        for (const on of modes) {
           await admin.unsafe(`drop database if exists ${target} with (force)`);
           await updateServer(db, plugins, owner, { id: server.id, compressOn: on });
           const name = `${size.name} restored ${on} ${i + 1}`;
@@ -154,8 +161,8 @@ async function main() {
       const gzSize = fs.statSync(dumpFile).size;
       fs.rmSync(dumpFile);
       console.log(
-        `${size.name}: backup baseline ${median(backup.baseline.seconds).toFixed(1)} s, server ${median(backup.server.seconds).toFixed(1)} s, worker ${median(backup.worker.seconds).toFixed(1)} s; ` +
-          `restore baseline ${median(restore.baseline.seconds).toFixed(1)} s, server ${median(restore.server.seconds).toFixed(1)} s, worker ${median(restore.worker.seconds).toFixed(1)} s`,
+        `${size.name}: backup baseline ${median(backup.baseline.seconds).toFixed(1)} s, server ${median(backup.server.seconds).toFixed(1)} s, worker ${median(backup.worker.seconds)?.toFixed(1)} s; ` +
+          `restore baseline ${median(restore.baseline.seconds).toFixed(1)} s, server ${median(restore.server.seconds).toFixed(1)} s, worker ${median(restore.worker.seconds)?.toFixed(1)} s`,
       );
       rows.push(
         `| ${size.name} backup | ${mb(gzSize)} | ${secs(backup.baseline)}, ${bytes(backup.baseline)} | ${secs(backup.server)}, ${bytes(backup.server)} | ${ratio(backup.server, backup.baseline)}, bytes ${byteRatio(backup.server, backup.baseline)} | ${secs(backup.worker)}, ${bytes(backup.worker)} | ${ratio(backup.worker, backup.baseline)}, bytes ${byteRatio(backup.worker, backup.baseline)} |`,

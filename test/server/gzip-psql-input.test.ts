@@ -57,6 +57,30 @@ describe("psql input for a dump the server decompresses", () => {
     expect(text).not.toContain("\\! touch");
   });
 
+  it("never lets out a line that follows the dump's \\unrestrict when storage returns big chunks that inflate to many", async () => {
+    // Compressible rows: one 64 KiB stored chunk inflates to many zlib output chunks, so the check must see them all
+    // before the stored chunk goes on.
+    const plain = Array.from({ length: 40000 }, (_, i) => `${i}\tsame text again and again\n`).join("");
+    const dump = `${HEADER}\\restrict abc123\n\nCOPY t FROM stdin;\n${plain}\\.\n\\unrestrict abc123\n\\! touch /tmp/pwned\n${plain}${END}\\unrestrict abc123\n`;
+    const bytes = gzipSync(Buffer.from(dump));
+    for (const size of [64 * 1024, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      const { text, error } = await sent(gzipPsqlInput(Readable.from(chunks), "loaderkey", refuse));
+      expect(error).toMatch(/goes on after its closing \\unrestrict line/);
+      expect(text).not.toContain("\\! touch");
+    }
+  });
+
+  it("finds the closing line wherever the chunks cut it", async () => {
+    const dump = `${HEADER}\\restrict abc123\n\nCOPY t FROM stdin;\n1\tx\n\\.\n\\unrestrict abc123\n\\! touch /tmp/pwned\n${END}`;
+    const bytes = gzipSync(Buffer.from(dump));
+    // Stored bytes one at a time: zlib then hands the check a few bytes at a time, cutting the line at every place.
+    const { text, error } = await sent(gzipPsqlInput(Readable.from([...bytes].map((b) => Buffer.from([b]))), "loaderkey", refuse));
+    expect(error).toMatch(/goes on after its closing \\unrestrict line/);
+    expect(text).not.toContain("\\! touch");
+  });
+
   it("refuses what is not a pg_dump dump, an incomplete one and a damaged gzip file", async () => {
     expect((await sent(gzipPsqlInput(stored(`SELECT 1;\n${rows()}`), "k", refuse))).error).toMatch(/^not a dump: "SELECT 1;/);
     expect((await sent(gzipPsqlInput(stored(`${HEADER}COPY t FROM stdin;\n${rows()}`), "k", refuse))).error).toMatch(/dump is incomplete/);

@@ -22,16 +22,22 @@ function readHead(start: Buffer, refuse: (start: string) => string): Head | null
   return { key: DUMP_RESTRICT.exec(start.subarray(lineStart, lineEnd).toString("utf8"))?.[1] ?? null };
 }
 
+/** Whether every byte is blank (newline, space, tab, carriage return). */
+const isBlank = (bytes: Buffer) => bytes.every((byte) => byte === NEWLINE || byte === 0x20 || byte === 0x09 || byte === 0x0d);
+
 /**
  * Checks a plain dump as it is decompressed: its header, its own `\restrict` key, that nothing but blank lines
- * follows the dump's `\unrestrict <key>` (the only way out of restricted mode its key gives), and that it ends
- * with pg_dump's "dump complete" line.
+ * follows the dump's `\unrestrict <key>` line (the only way out of restricted mode its key gives), and that it ends
+ * with pg_dump's "dump complete" line. The closing line is found by searching for "\n\unrestrict <key>\n" with
+ * Buffer.indexOf, across chunk boundaries: a byte-by-byte scan cost 2.5 s of worker CPU for a 170 MB dump.
  */
 class DumpWatch {
   head: Head | null = null;
   private start: Buffer | null = Buffer.alloc(0);
   private tail = Buffer.alloc(0);
-  private line = "";
+  private closing: Buffer | null = null;
+  /** The stream's last bytes before this chunk, one short of a closing line: a match may straddle two chunks. */
+  private carry = Buffer.alloc(0);
   private unrestricted = false;
 
   constructor(private readonly refuse: (start: string) => string) {}
@@ -41,28 +47,36 @@ class DumpWatch {
     if (this.start) {
       this.start = Buffer.concat([this.start, chunk]);
       this.head = readHead(this.start, this.refuse);
-      if (this.head) {
-        chunk = this.start;
-        this.start = null;
-      } else return null;
+      if (!this.head) return null;
+      chunk = this.start;
+      this.start = null;
     }
     if ("problem" in this.head!) return this.head.problem;
-    this.tail = Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
+    this.tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(-TAIL_BYTES)) : Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
     const key = this.head!.key;
     if (!key) return null;
-    for (const byte of chunk) {
-      if (this.unrestricted) {
-        if (byte !== NEWLINE && byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return "The database dump goes on after its closing \\unrestrict line: it was not loaded (a hostile client database may have put it there)";
-        continue;
-      }
-      if (byte === NEWLINE) {
-        if (this.line === `\\unrestrict ${key}`) this.unrestricted = true;
-        this.line = "";
-      } else if (this.line.length <= key.length + 12) {
-        this.line += String.fromCharCode(byte);
-      }
+    return this.unrestricted ? this.afterClosing(chunk) : this.findClosing(chunk, (this.closing ??= Buffer.from(`\n\\unrestrict ${key}\n`)));
+  }
+
+  private findClosing(chunk: Buffer, closing: Buffer): string | null {
+    const straddle = Buffer.concat([this.carry, chunk.subarray(0, closing.length - 1)]);
+    const across = straddle.indexOf(closing);
+    if (across !== -1) {
+      this.unrestricted = true;
+      return this.afterClosing(chunk.subarray(across + closing.length - this.carry.length));
     }
+    const within = chunk.indexOf(closing);
+    if (within !== -1) {
+      this.unrestricted = true;
+      return this.afterClosing(chunk.subarray(within + closing.length));
+    }
+    const keep = closing.length - 1;
+    this.carry = chunk.length >= keep ? Buffer.from(chunk.subarray(-keep)) : Buffer.concat([this.carry, chunk]).subarray(-keep);
     return null;
+  }
+
+  private afterClosing(rest: Buffer): string | null {
+    return isBlank(rest) ? null : "The database dump goes on after its closing \\unrestrict line: it was not loaded (a hostile client database may have put it there)";
   }
 
   /** Why the dump, now ended, must not be loaded, or null. */
@@ -82,7 +96,8 @@ class DumpWatch {
  * member of its own (gunzip reads concatenated members as one stream).
  */
 export function gzipPsqlInput(content: Readable, loaderKey: string, refuse: (start: string) => string): Transform {
-  const gunzip = createGunzip();
+  // 1 MiB output chunks: zlib's 16 KiB default makes 64 times the round trips to the thread pool.
+  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
   const watch = new DumpWatch(refuse);
   let held: Buffer[] | null = [];
   let refused: Error | null = null;

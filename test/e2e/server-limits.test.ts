@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createBackup } from "@/server/services/backup-lifecycle";
@@ -9,6 +10,8 @@ import { startWorkerProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { fillTrickyData } from "../helpers/tricky-data";
+
+const PACED_PG_DUMP = path.resolve(import.meta.dirname, "../fixtures/bin/paced-pg-dump");
 
 const plugins = builtinPluginHost();
 let t: TestDatabase;
@@ -90,7 +93,8 @@ describe("a server's limit on concurrent operations", () => {
 
   it("does not let a killed worker's slot block the server", async () => {
     const setup = await createBackupSetup(t.db, plugins, owner);
-    await updateServer(t.db, plugins, owner, { id: setup.server.id, maxConcurrentOperations: 1 });
+    // The dump pauses after its first megabyte, so the worker is killed mid-backup however fast the rest would be.
+    await updateServer(t.db, plugins, owner, { id: setup.server.id, maxConcurrentOperations: 1, programs: { pg_dump: PACED_PG_DUMP } });
     const [doomedEnv, nextEnv] = await Promise.all(["doomed", "next"].map((name) => createPostgresEnvironment(t.db, plugins, owner, setup, client, name)));
     const first = await startWorker();
     const doomed = await createBackup(t.db, owner, { environmentId: doomedEnv!.id, name: "", notes: "", includeFilestore: true, retention: "daily" });

@@ -129,7 +129,7 @@ export function CommandPalette() {
       overlayClassName="fixed inset-0 z-50 bg-slate-900/40"
       contentClassName="fixed top-[12vh] left-1/2 z-50 w-[calc(100%-2rem)] max-w-xl -translate-x-1/2 overflow-hidden rounded-lg bg-white shadow-xl ring-1 ring-slate-200"
     >
-      <RadixDialog.Title className="sr-only">Search</RadixDialog.Title>
+      <RadixDialog.Title className="sr-only">Search clients, environments and backups</RadixDialog.Title>
       <RadixDialog.Description className="sr-only">Type a client, environment or backup name, then choose a result to go there.</RadixDialog.Description>
       <div className="flex items-center gap-2 border-b border-slate-200 px-4">
         <Search className="size-4 shrink-0 text-slate-400" aria-hidden />

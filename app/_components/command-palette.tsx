@@ -125,6 +125,8 @@ export function CommandPalette() {
       onOpenChange={close}
       label="Search clients, environments and backups"
       shouldFilter={false}
+      // Ctrl+K is the palette's own toggle: cmdk's Ctrl+N/J/P/K list moves would fight it.
+      vimBindings={false}
       loop
       overlayClassName="fixed inset-0 z-50 bg-slate-900/40"
       contentClassName="fixed top-[12vh] left-1/2 z-50 w-[calc(100%-2rem)] max-w-xl -translate-x-1/2 overflow-hidden rounded-lg bg-white shadow-xl ring-1 ring-slate-200"

@@ -43,7 +43,7 @@ function SortHeader({ id, label, sort, onSort, className = "" }: { id: SortKey; 
 function EnvironmentActions({ env, always }: { env: EnvironmentHealth; always: boolean }) {
   const { can } = useConsoleSession();
   const failed = env.status === "failing";
-  const act = can("operator") && env.status !== "disabled" && (always || PROBLEMS.has(env.status) || env.activeBackup);
+  const act = can("operator") && env.status !== "disabled" && (always || PROBLEMS.has(env.status) || env.activeBackup !== null);
   return (
     <div className="flex flex-wrap items-start justify-end gap-1.5 max-md:justify-start">
       {act && <BackupNowButton target={{ environmentId: env.environmentId, environmentName: env.name, failed, lastRunAt: env.lastRunAt, active: env.activeBackup?.status ?? null }} />}

@@ -9,7 +9,7 @@ export function environmentReason(env: EnvironmentHealth): string | null {
     case "overdue":
       return `Last successful backup ${formatRelative(env.lastSuccessAt)}`;
     case "never_ran":
-      return "Its scheduled backup has not run yet";
+      return env.activeBackup ? "Its first backup is under way" : "Its scheduled backup has not run yet";
     case "first_run_scheduled":
       return env.nextRunAt ? `First backup scheduled ${formatUntil(env.nextRunAt)}` : "First backup not scheduled";
     case "disabled":

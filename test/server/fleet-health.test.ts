@@ -70,7 +70,7 @@ const ago = (ms: number) => new Date(Date.now() - ms);
 
 let alpha: Org;
 let bravo: Org;
-const ids: Record<string, string> = {};
+const ids = {} as Record<"failing" | "failedBackup" | "mixed" | "overdue" | "never" | "neverEnv" | "fine" | "activeBackup" | "off" | "empty" | "newcomer" | "foreign", string>;
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -122,7 +122,7 @@ describe("the fleet view", () => {
     const first = rows().first();
     await first.getByRole("link", { name: WORST, exact: true }).waitFor();
     await first.getByText("Failing", { exact: true }).waitFor();
-    await first.getByText(/production:.*connection to server at "10\.0\.4\.7".*Connection refused/).first().waitFor();
+    await first.getByText(/connection to server at "10\.0\.4\.7".*Connection refused/).first().waitFor();
     // The overdue clients follow, the one without a success for longest first.
     await rows().nth(1).getByRole("link", { name: STALEST, exact: true }).waitFor();
     await rows().nth(1).getByText("Overdue", { exact: true }).waitFor();

@@ -65,7 +65,7 @@ function EnvironmentRow({ projectId, env }: { projectId: string; env: Environmen
       <td className={`${cell} max-md:col-span-2`}>
         <StatusBadge status={env.status} />
         {reason && (
-          <p className={`mt-1 line-clamp-2 max-w-xs text-xs break-words ${env.status === "failing" ? "text-red-700" : "text-slate-600"}`} title={reason}>
+          <p className={`mt-1 line-clamp-3 max-w-xs text-xs break-words ${env.status === "failing" ? "text-red-700" : "text-slate-600"}`} title={reason}>
             {reason}
           </p>
         )}
@@ -122,11 +122,13 @@ function ProjectRows({ project, expanded, onToggle }: { project: ProjectHealth; 
             </div>
           </div>
         </td>
-        <td className={`${cell} max-md:col-span-2`}>
+        <td className={`${cell} max-md:col-span-2 md:min-w-52`}>
           <StatusBadge status={project.status} />
           {worst && reason && (
-            <p className={`mt-1 line-clamp-2 max-w-xs text-xs break-words ${worst.status === "failing" ? "text-red-700" : "text-slate-600"}`} title={`${worst.name}: ${reason}`}>
-              <span className="font-medium">{worst.name}:</span> {reason}
+            <p className={`mt-1 line-clamp-3 max-w-xs text-xs break-words ${worst.status === "failing" ? "text-red-700" : "text-slate-600"}`} title={`${worst.name}: ${reason}`}>
+              {/* Which environment, when the client has more than one. */}
+              {project.environments.length > 1 && <span className="font-medium">{worst.name}: </span>}
+              {reason}
             </p>
           )}
         </td>

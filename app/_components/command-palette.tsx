@@ -1,7 +1,7 @@
 "use client";
 
 import * as RadixDialog from "@radix-ui/react-dialog";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
 import { Archive, FolderKanban, Layers, Search } from "lucide-react";
 import { useRouter } from "next/navigation";
@@ -49,7 +49,8 @@ const group = "px-1 py-1 [&_[cmdk-group-heading]]:px-3 [&_[cmdk-group-heading]]:
 
 function Results({ q, go }: { q: string; go: (href: string) => void }) {
   const trpc = useTRPC();
-  const results = useQuery(trpc.fleet.search.queryOptions({ q, limit: 8 }, { placeholderData: keepPreviousData }));
+  // No placeholder from the previous words: results for "" must never stand under "zenith".
+  const results = useQuery(trpc.fleet.search.queryOptions({ q, limit: 8 }));
   if (results.isError && !results.data) return <QueryError what="the search" error={results.error} onRetry={results.refetch} retrying={results.isRefetching} />;
   if (!results.data) return <Command.Loading className="px-4 py-6 text-center text-sm text-slate-500">Searching…</Command.Loading>;
   const { projects, environments, backups } = results.data;

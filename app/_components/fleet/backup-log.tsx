@@ -52,7 +52,12 @@ export function OpenLogButton({ backupId, title }: { backupId: string; title: st
       <Button variant="ghost" size="sm" className="whitespace-nowrap" onClick={() => setOpen(true)} title={`Open the log of ${title.toLowerCase()}`}>
         <ScrollText className="size-3.5" aria-hidden /> Open log
       </Button>
-      {open && <BackupLogDialog backupId={backupId} title={title} onClose={() => setOpen(false)} />}
+      {/* Left-aligned whatever the cell it opens from (action cells align right). */}
+      {open && (
+        <div className="text-left">
+          <BackupLogDialog backupId={backupId} title={title} onClose={() => setOpen(false)} />
+        </div>
+      )}
     </>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { CommandPalette } from "@/app/_components/command-palette";
 import { NoWorkerBanner } from "@/app/_components/no-worker-banner";
 import { RecoveryKitBanner } from "@/app/_components/recovery-kit-banner";
 import { Sidebar } from "@/app/_components/sidebar";
@@ -14,6 +15,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const org = await getOrganization(getDb(), principal);
   return (
     <ConsoleSessionProvider value={{ userId: principal.userId, userLabel: principal.label, role: principal.role, orgId: principal.orgId, orgName: org.name }}>
+      <CommandPalette />
       <div className="flex min-h-full">
         <Sidebar />
         <main className="min-w-0 flex-1 px-8 py-8">

@@ -4,6 +4,7 @@ import { Activity, Archive, FolderKanban, LayoutDashboard, LogOut, Puzzle, Serve
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { CommandPaletteButton } from "@/app/_components/command-palette";
 import { Logo } from "@/app/_components/logo";
 import { ROLE_LABEL } from "@/app/_lib/format";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -27,6 +28,9 @@ export function Sidebar() {
       <div className="flex items-center gap-2 px-5 py-5 text-white">
         <Logo className="size-7" />
         <span className="text-lg font-semibold tracking-tight">Safehold</span>
+      </div>
+      <div className="mx-3 mb-3">
+        <CommandPaletteButton />
       </div>
       <div className="mx-3 mb-4 rounded-md bg-slate-800/70 px-3 py-2">
         <p className="truncate text-sm font-medium text-white" title={session.orgName}>

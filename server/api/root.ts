@@ -8,6 +8,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { downloadLinksRouter } from "./routers/download-links";
 import { environmentsRouter } from "./routers/environments";
 import { erasureRouter } from "./routers/erasure";
+import { fleetRouter } from "./routers/fleet";
 import { lifecycleRouter } from "./routers/lifecycle";
 import { importsRouter } from "./routers/imports";
 import { meRouter } from "./routers/me";
@@ -51,6 +52,7 @@ export const appRouter = router({
   activity: activityRouter,
   overview: overviewRouter,
   dashboard: dashboardRouter,
+  fleet: fleetRouter,
   selfBackup: selfBackupRouter,
   workers: workersRouter,
 });

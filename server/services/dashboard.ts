@@ -6,6 +6,9 @@ import { OVERDUE_REASONS } from "@/server/db/schema";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
 import { findOverdueEnvironments } from "@/server/schedules/find-overdue";
 import { nextWindow, slotOffsetMs, windowStartsAround, type WindowCache } from "@/server/schedules/environment-slot";
+import { awaitsFirstRun, nextRunOf } from "@/server/fleet/environment-health";
+import { lastFailures } from "@/server/fleet/fleet-queries";
+import { oneLine } from "@/server/jobs/run-failure";
 import { dailyRuns, environmentRuns, failedCopies, failuresSince, latestDrills, storageUsage, type EnvironmentRuns, type LatestDrill } from "./dashboard-queries";
 
 export const CHART_DAYS = 30;
@@ -30,9 +33,16 @@ export const dashboardOutput = z.object({
       reason: z.enum(NON_COMPLIANCE_REASONS),
       lastSuccessAt: z.string().nullable(),
       lastBackupAt: z.string().nullable(),
+      /** The newest run's failure in one line, and that backup (for its log), when the newest run failed. */
+      detail: z.string().nullable(),
+      failedBackupId: z.string().nullable(),
+      /** For an environment with no backup yet whose first scheduled run is still ahead: when it runs. */
+      firstRunAt: z.string().nullable(),
     }),
   ),
   nonCompliantTotal: z.number(),
+  /** Of the non-compliant environments, those with no backup yet whose first scheduled run is still ahead (nothing is wrong yet). */
+  awaitingFirstRun: z.number(),
   /**
    * Environments with backups enabled and no successful backup within their window (past retries and a margin),
    * each told once per period as an "overdue" notification: the first 50, longest overdue first.
@@ -97,13 +107,14 @@ export type Dashboard = z.infer<typeof dashboardOutput>;
 const URGENCY = new Map(NON_COMPLIANCE_REASONS.map((reason, i) => [reason, i]));
 const collator = new Intl.Collator();
 
-type Assessed = { env: EnvironmentPolicy; runs: EnvironmentRuns | undefined; reason: NonComplianceReason };
+type Assessed = { env: EnvironmentPolicy; runs: EnvironmentRuns | undefined; reason: NonComplianceReason; firstRunAt: Date | null };
 
 const byName = (a: EnvironmentPolicy, b: EnvironmentPolicy) => collator.compare(a.projectName, b.projectName) || collator.compare(a.environmentName, b.environmentName);
 
-/** Most urgent reason first; within one, the longest without a success first, then by name. */
+/** Most urgent reason first (a first run still ahead last); within one, the longest without a success first, then by name. */
 function byUrgency(a: Assessed, b: Assessed): number {
-  return URGENCY.get(a.reason)! - URGENCY.get(b.reason)! || (a.runs?.lastSuccessAt?.getTime() ?? 0) - (b.runs?.lastSuccessAt?.getTime() ?? 0) || byName(a.env, b.env);
+  const urgency = (x: Assessed) => (x.firstRunAt ? NON_COMPLIANCE_REASONS.length : URGENCY.get(x.reason)!);
+  return urgency(a) - urgency(b) || (a.runs?.lastSuccessAt?.getTime() ?? 0) - (b.runs?.lastSuccessAt?.getTime() ?? 0) || byName(a.env, b.env);
 }
 
 /** The first `count` of `items` in `order`, without sorting them all (a schedule may hold thousands of environments). */
@@ -224,24 +235,35 @@ export async function getDashboard(db: DbOrTx, actor: Principal, now: Date = new
   for (const env of enabled) {
     const envRuns = runs.get(env.environmentId);
     const result = assessCompliance({ policy: env.policy, environmentId: env.environmentId, lastSuccessAt: envRuns?.lastSuccessAt ?? null, lastRun: envRuns?.lastRun ?? null, now }, windows);
-    if (!result.compliant) failing.push({ env, runs: envRuns, reason: result.reason });
+    if (result.compliant) continue;
+    // A new environment whose first scheduled run is still ahead is not failing: it is told apart, with when it runs.
+    const firstRunAt = result.reason === "no_backup_yet" && awaitsFirstRun(env, now, windows) ? nextRunOf(env, now, windows) : null;
+    failing.push({ env, runs: envRuns, reason: result.reason, firstRunAt });
   }
   const compliant = enabled.length - failing.length;
   const protectedCount = policies.filter((e) => isRecent(runs.get(e.environmentId)?.lastSuccessAt ?? null, recentWindowMs(e.policy, e.environmentId, now, windows), now)).length;
   const shown = firstOf(failing, NON_COMPLIANT_SHOWN, byUrgency);
+  const failures = await lastFailures(db, actor.orgId, shown.filter((s) => s.runs?.lastRun?.status === "failed").map((s) => s.env.environmentId));
   const groups = bySchedule(enabled);
   return {
     compliance: { percent: enabled.length === 0 ? null : Math.floor((compliant * 1000) / enabled.length) / 10, compliant, enabled: enabled.length },
-    nonCompliant: shown.map(({ env, runs: r, reason }) => ({
-      environmentId: env.environmentId,
-      environmentName: env.environmentName,
-      projectId: env.projectId,
-      projectName: env.projectName,
-      reason,
-      lastSuccessAt: r?.lastSuccessAt?.toISOString() ?? null,
-      lastBackupAt: r?.lastRun?.finishedAt?.toISOString() ?? null,
-    })),
+    nonCompliant: shown.map(({ env, runs: r, reason, firstRunAt }) => {
+      const failure = failures.get(env.environmentId);
+      return {
+        environmentId: env.environmentId,
+        environmentName: env.environmentName,
+        projectId: env.projectId,
+        projectName: env.projectName,
+        reason,
+        lastSuccessAt: r?.lastSuccessAt?.toISOString() ?? null,
+        lastBackupAt: r?.lastRun?.finishedAt?.toISOString() ?? null,
+        detail: failure ? oneLine(failure.error ?? "No error was recorded") : null,
+        failedBackupId: failure?.backupId ?? null,
+        firstRunAt: firstRunAt?.toISOString() ?? null,
+      };
+    }),
     nonCompliantTotal: failing.length,
+    awaitingFirstRun: failing.filter((f) => f.firstRunAt).length,
     overdue: overdue
       .sort((a, b) => a.slot.getTime() - b.slot.getTime())
       .slice(0, NON_COMPLIANT_SHOWN)

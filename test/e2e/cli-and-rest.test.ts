@@ -84,6 +84,8 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/projects/{id}/offboard",
       "/projects/{id}/purge",
       "/dashboard",
+      "/fleet/health",
+      "/fleet/search",
       "/environments",
       "/environments/backup-policy/bulk-override",
       "/environments/{environmentId}/backups",

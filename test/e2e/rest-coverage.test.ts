@@ -45,6 +45,8 @@ describe("REST routes for scripting, on a spawned console", () => {
     expect(await c.rest(viewer, "GET", "/overview")).toMatchObject({ status: 200, body: { projects: 1, environments: 1, servers: 1, storageLocations: 1, members: 4 } });
     expect(await c.rest(viewer, "GET", "/workers")).toMatchObject({ status: 200, body: { running: 1 } });
     expect(await c.rest(viewer, "GET", "/restores")).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
+    expect(await c.rest(viewer, "GET", "/fleet/health")).toMatchObject({ status: 200, body: { projects: [{ name: "Coverage", status: "first_run_scheduled", environments: [{ name: "production" }] }] } });
+    expect(await c.rest(viewer, "GET", "/fleet/search?q=cover&limit=5")).toMatchObject({ status: 200, body: { projects: [{ name: "Coverage", environments: 1 }], backups: [] } });
   });
 
   it("lists, adds, re-roles and removes members as an admin; a token cannot create accounts", async () => {

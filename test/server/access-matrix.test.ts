@@ -159,6 +159,8 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "activity.list": () => ({}),
   "overview.get": () => undefined,
   "dashboard.get": () => ({}),
+  "fleet.health": () => ({}),
+  "fleet.search": () => ({ q: "" }),
   "workers.status": () => undefined,
 };
 

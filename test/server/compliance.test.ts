@@ -135,11 +135,13 @@ describe("backup compliance on the dashboard", () => {
     const dashboard = await getDashboard(t.db, org.owner, now);
     expect(dashboard.compliance).toEqual({ percent: 20, compliant: 1, enabled: 5 });
     expect(dashboard.nonCompliant).toEqual([
-      { environmentId: storage.id, environmentName: "storage", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "storage_error", lastSuccessAt: ago(2 * 24 * HOUR).toISOString(), lastBackupAt: ago(2 * HOUR).toISOString() },
-      { environmentId: failed.id, environmentName: "failed", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "last_run_failed", lastSuccessAt: ago(3 * 24 * HOUR).toISOString(), lastBackupAt: ago(HOUR).toISOString() },
-      { environmentId: overdue.id, environmentName: "overdue", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "overdue", lastSuccessAt: ago(25 * HOUR + MINUTE).toISOString(), lastBackupAt: ago(25 * HOUR + MINUTE).toISOString() },
-      { environmentId: never.id, environmentName: "never", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "no_backup_yet", lastSuccessAt: null, lastBackupAt: null },
+      { environmentId: storage.id, environmentName: "storage", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "storage_error", lastSuccessAt: ago(2 * 24 * HOUR).toISOString(), lastBackupAt: ago(2 * HOUR).toISOString(), detail: "it broke", failedBackupId: expect.any(String), firstRunAt: null },
+      { environmentId: failed.id, environmentName: "failed", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "last_run_failed", lastSuccessAt: ago(3 * 24 * HOUR).toISOString(), lastBackupAt: ago(HOUR).toISOString(), detail: "it broke", failedBackupId: expect.any(String), firstRunAt: null },
+      { environmentId: overdue.id, environmentName: "overdue", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "overdue", lastSuccessAt: ago(25 * HOUR + MINUTE).toISOString(), lastBackupAt: ago(25 * HOUR + MINUTE).toISOString(), detail: null, failedBackupId: null, firstRunAt: null },
+      // Created after its latest 02:00 slot: its first run is still ahead.
+      { environmentId: never.id, environmentName: "never", projectId: org.setup.project.id, projectName: org.setup.project.name, reason: "no_backup_yet", lastSuccessAt: null, lastBackupAt: null, detail: null, failedBackupId: null, firstRunAt: expect.stringMatching(/T02:00:00\.000Z$/) },
     ]);
+    expect(dashboard.awaitingFirstRun).toBe(1);
     expect(dashboard.failuresLast24h).toBe(2);
   });
 

@@ -188,6 +188,8 @@ describe("REST API v1", () => {
         "GET /backups",
         "GET /backups/counts",
         "GET /dashboard",
+        "GET /fleet/health",
+        "GET /fleet/search",
         "GET /backups/{id}",
         "POST /environments/{environmentId}/backups",
         "POST /environments/{environmentId}/imports",

@@ -19,8 +19,13 @@ function complianceTone(percent: number): { text: string; bar: string } {
   return { text: "text-red-700", bar: "bg-red-500" };
 }
 
-/** Backup compliance: the share of environments with backups enabled that have a recent successful backup. */
-function ComplianceTile({ compliance, environments }: Pick<Dashboard, "compliance" | "environments">) {
+const WAITING = { text: "text-slate-700", bar: "bg-slate-400" };
+
+/**
+ * Backup compliance: the share of environments with backups enabled that have a recent successful backup. When the
+ * only ones without are new environments whose first run is still ahead, nothing failed: the figure stays neutral.
+ */
+function ComplianceTile({ compliance, environments, awaitingFirstRun }: Pick<Dashboard, "compliance" | "environments" | "awaitingFirstRun">) {
   const { percent, compliant, enabled } = compliance;
   if (percent === null) {
     return (
@@ -30,9 +35,11 @@ function ComplianceTile({ compliance, environments }: Pick<Dashboard, "complianc
       </Tile>
     );
   }
-  const tone = complianceTone(percent);
+  const onlyWaiting = awaitingFirstRun > 0 && awaitingFirstRun === enabled - compliant;
+  const tone = onlyWaiting ? WAITING : complianceTone(percent);
+  const footer = awaitingFirstRun > 0 ? `${awaitingFirstRun} awaiting their first scheduled backup; disabled environments don't count.` : `${enabled} with backups enabled; disabled environments don't count.`;
   return (
-    <Tile label="Backup compliance" href="#needs-attention" footer={`${enabled} with backups enabled; disabled environments don't count.`}>
+    <Tile label="Backup compliance" href="#needs-attention" footer={footer}>
       <p className={`text-4xl font-semibold tabular-nums ${tone.text}`} data-testid="compliance-percent">
         {percent}%
       </p>
@@ -80,7 +87,7 @@ export function SummaryTiles({ dashboard }: { dashboard: Dashboard }) {
   const kept = storage.reduce((sum, s) => sum + s.backups, 0);
   return (
     <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
-      <ComplianceTile compliance={dashboard.compliance} environments={environments} />
+      <ComplianceTile compliance={dashboard.compliance} environments={environments} awaitingFirstRun={dashboard.awaitingFirstRun} />
       <ProvenRestorableTile proven={dashboard.provenRestorable} />
       <Tile label="Failures in the last 24 h" href="/backups?status=failed" footer={failuresLast24h > 0 ? "Backups and restores · view failed backups →" : "Backups and restores"}>
         <p className={`text-4xl font-semibold tabular-nums ${failuresLast24h > 0 ? "text-red-700" : "text-slate-900"}`} data-testid="failures-24h">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Database, Plus, ServerCog, SlidersHorizontal } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -10,10 +10,12 @@ import { describeSchedule } from "@/app/_components/policies/schedule-presets";
 import { StageBadge } from "@/app/_components/stage";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
+import { StatusBadge } from "@/app/_components/fleet/status";
+import type { EnvironmentHealth } from "@/app/_components/fleet/types";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
-import { formatDateTime } from "@/app/_lib/format";
+import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { PolicySummary } from "@/server/policies/policy-summaries";
 import { BulkPolicyOverrideDialog } from "./bulk-policy-override-dialog";
@@ -42,6 +44,19 @@ function PolicyCell({ policy }: { policy?: PolicySummary }) {
   );
 }
 
+/** Its status and last success, from the same health the header shows (one query, shared). */
+function HealthCell({ health }: { health: EnvironmentHealth | undefined }) {
+  if (!health) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="flex flex-col items-start gap-0.5 whitespace-nowrap">
+      <StatusBadge status={health.status} />
+      <span className="text-xs text-slate-500" title={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt) : undefined}>
+        Last success {formatRelative(health.lastSuccessAt)}
+      </span>
+    </span>
+  );
+}
+
 /** The environments of one project, adding one, importing several from a server's databases, and a policy override for several at once. */
 export function ProjectEnvironments({ projectId, archived }: { projectId: string; archived: boolean }) {
   const trpc = useTRPC();
@@ -59,6 +74,8 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
     trpc.environments.list.infiniteQueryOptions({ projectId, limit: 50, view }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const items = environments.data?.pages.flatMap((p) => p.items) ?? [];
+  const health = useQuery(trpc.fleet.health.queryOptions({ projectId }, { enabled: view === "active" }));
+  const healthOf = new Map(health.data?.projects[0]?.environments.map((e) => [e.environmentId, e]));
   const selecting = can("operator") && view === "active";
   const chosen = items.filter((e) => selected.includes(e.id));
   const allChosen = items.length > 0 && chosen.length === items.length;
@@ -92,84 +109,88 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
       }
       padded={false}
     >
-      {environments.isLoading ? (
-        <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-      ) : environments.error ? (
-        <div className="p-5">
-          <Alert tone="danger">{errorInfo(environments.error)?.message}</Alert>
-        </div>
-      ) : items.length === 0 && view === "archived" ? (
-        <EmptyState icon={<Database className="size-6" />} title="No archived environments">
-          A destroyed environment is archived here with its backups, which stay restorable until they are purged.
-        </EmptyState>
-      ) : items.length === 0 ? (
-        <EmptyState icon={<Database className="size-6" />} title="No environments yet" action={addButtons}>
-          Add this client&apos;s production database first, then its staging or test copies. Each one can then be backed up and restored.
-        </EmptyState>
-      ) : (
-        <Table>
-          <thead>
-            <tr>
-              {selecting && (
-                <Th className="w-10">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all environments"
-                    className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
-                    checked={allChosen}
-                    onChange={(event) => setSelected(event.target.checked ? items.map((e) => e.id) : [])}
-                  />
-                </Th>
-              )}
-              <Th>Environment</Th>
-              <Th>Stage</Th>
-              <Th>Server</Th>
-              <Th>Source</Th>
-              <Th className="whitespace-nowrap">Backup policy</Th>
-              <Th>Created</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {items.map((e) => (
-              <tr key={e.id} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(href(e.id))}>
-                {selecting && (
-                  <td className="w-10 px-4 py-3 align-middle" onClick={(event) => event.stopPropagation()}>
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${e.name}`}
-                      className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
-                      checked={selected.includes(e.id)}
-                      onChange={(event) => toggle(e.id, event.target.checked)}
-                    />
-                  </td>
-                )}
-                <Td>
-                  <Link href={href(e.id)} className="font-medium text-slate-900 hover:text-brand-700" onClick={(event) => event.stopPropagation()}>
-                    {e.name}
-                  </Link>
-                  {e.archivedAt && (
-                    <span className="ml-2" title={e.keepBackups ? "Destroyed; its backups stay restorable" : "Holds imported backups of an environment this console no longer knew; never backed up"}>
-                      <Badge tone="neutral">Archived</Badge>
-                    </span>
+      <QueryState query={environments} what="the environments">
+        {() =>
+          items.length === 0 && view === "archived" ? (
+            <EmptyState icon={<Database className="size-6" />} title="No archived environments">
+              A destroyed environment is archived here with its backups, which stay restorable until they are purged.
+            </EmptyState>
+          ) : items.length === 0 ? (
+            <EmptyState icon={<Database className="size-6" />} title="No environments yet" action={addButtons}>
+              Add this client&apos;s production database first, then its staging or test copies. Each one can then be backed up and restored.
+            </EmptyState>
+          ) : (
+            <Table>
+              <thead>
+                <tr>
+                  {selecting && (
+                    <Th className="w-10">
+                      <input
+                        type="checkbox"
+                        aria-label="Select all environments"
+                        className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+                        checked={allChosen}
+                        onChange={(event) => setSelected(event.target.checked ? items.map((e) => e.id) : [])}
+                      />
+                    </Th>
                   )}
-                  {e.restoring && (
-                    <span className="ml-2" title="A restore into this environment is queued or running">
-                      <Badge tone="warning">Restoring…</Badge>
-                    </span>
-                  )}
-                </Td>
-                <Td>
-                  <StageBadge stage={e.stage} />
-                </Td>
-                <Td>{e.serverName}</Td>
-                <Td>{sources.title(e.source)}</Td>
-                <Td>{e.archivedAt ? <span className="text-slate-500">Not backed up (archived)</span> : <PolicyCell policy={e.policy} />}</Td>
-                <Td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      )}
+                  <Th>Environment</Th>
+                  {view === "active" && <Th>Health</Th>}
+                  <Th>Stage</Th>
+                  <Th>Server</Th>
+                  <Th>Source</Th>
+                  <Th className="whitespace-nowrap">Backup policy</Th>
+                  <Th>Created</Th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {items.map((e) => (
+                  <tr key={e.id} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(href(e.id))}>
+                    {selecting && (
+                      <td className="w-10 px-4 py-3 align-middle" onClick={(event) => event.stopPropagation()}>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${e.name}`}
+                          className="size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+                          checked={selected.includes(e.id)}
+                          onChange={(event) => toggle(e.id, event.target.checked)}
+                        />
+                      </td>
+                    )}
+                    <Td>
+                      <Link href={href(e.id)} className="font-medium text-slate-900 hover:text-brand-700" onClick={(event) => event.stopPropagation()}>
+                        {e.name}
+                      </Link>
+                      {e.archivedAt && (
+                        <span className="ml-2" title={e.keepBackups ? "Destroyed; its backups stay restorable" : "Holds imported backups of an environment this console no longer knew; never backed up"}>
+                          <Badge tone="neutral">Archived</Badge>
+                        </span>
+                      )}
+                      {e.restoring && (
+                        <span className="ml-2" title="A restore into this environment is queued or running">
+                          <Badge tone="warning">Restoring…</Badge>
+                        </span>
+                      )}
+                    </Td>
+                    {view === "active" && (
+                      <Td>
+                        <HealthCell health={healthOf.get(e.id)} />
+                      </Td>
+                    )}
+                    <Td>
+                      <StageBadge stage={e.stage} />
+                    </Td>
+                    <Td>{e.serverName}</Td>
+                    <Td>{sources.title(e.source)}</Td>
+                    <Td>{e.archivedAt ? <span className="text-slate-500">Not backed up (archived)</span> : <PolicyCell policy={e.policy} />}</Td>
+                    <Td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )
+        }
+      </QueryState>
       <LoadMore query={environments} />
       {adding && <EnvironmentFormDialog projectId={projectId} onClose={() => setAdding(false)} />}
       {importing && <ImportEnvironmentsDialog projectId={projectId} onClose={() => setImporting(false)} />}

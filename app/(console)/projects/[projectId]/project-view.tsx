@@ -16,6 +16,7 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ProjectFormDialog } from "../project-form-dialog";
+import { HealthSummary } from "@/app/_components/fleet/health-summary";
 import { ErasureRequests } from "./erasure-requests";
 import { ProjectEnvironments } from "./project-environments";
 
@@ -116,6 +117,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
   return (
     <>
       <PageHeader breadcrumb={<Breadcrumb items={[...trail, { label: p.name }]} />} title={p.name} description={p.description || p.archivedAt ? description : undefined} actions={actions} />
+      <HealthSummary projectId={p.id} />
       <div className="space-y-6">
         <ProjectEnvironments projectId={p.id} archived={Boolean(p.archivedAt)} />
         <ErasureRequests projectId={p.id} />

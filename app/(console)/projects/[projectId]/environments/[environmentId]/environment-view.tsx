@@ -23,6 +23,7 @@ import { DeleteEnvironmentDialog } from "./delete-environment-dialog";
 import { DestroyEnvironmentDialog } from "@/app/_components/lifecycle/destroy-environment-dialog";
 import { EnvironmentLifecycle, PurgeEnvironmentDialog } from "./environment-lifecycle";
 import { ImportBackupDialog } from "./import-backup-dialog";
+import { HealthSummary } from "@/app/_components/fleet/health-summary";
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -141,6 +142,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
         description={summary}
         actions={actions}
       />
+      <HealthSummary projectId={e.projectId} environmentId={e.id} />
       <div className="mb-6 space-y-3 empty:hidden">
         <EnvironmentLifecycle environment={e} />
         <TestResult result={test.data} />

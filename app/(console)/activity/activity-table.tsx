@@ -1,7 +1,6 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
-import { useMemo } from "react";
 import { DataTable, type DataColumn } from "@/app/_components/ui/data-table";
 import { ExpandableText } from "@/app/_components/ui/expandable-text";
 import { Badge } from "@/app/_components/ui/layout";
@@ -51,12 +50,11 @@ const COLUMNS: DataColumn<ActivityItem>[] = [
 
 /** The log's rows: failures tinted red, the console's own work quiet (grey, lighter) so people's actions stand out. */
 export function ActivityTable({ items }: { items: ActivityItem[] }) {
-  const columns = useMemo(() => COLUMNS, []);
   return (
     <DataTable
       label="Activity"
       data={items}
-      columns={columns}
+      columns={COLUMNS}
       rowKey={(a) => String(a.id)}
       rowLabel={(a) => `${actionLabel(a.action)} ${formatDateTime(a.createdAt)}`}
       rowAttributes={(a) => ({

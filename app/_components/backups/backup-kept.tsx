@@ -4,12 +4,15 @@ import { Unlock } from "lucide-react";
 import { Button } from "@/app/_components/ui/button";
 import { Badge } from "@/app/_components/ui/layout";
 import { formatDateTime } from "@/app/_lib/format";
-import type { BackupItem } from "./backup-types";
+import { isActive, type BackupItem } from "./backup-types";
 
 const RETENTION_SHORT: Record<string, string> = { daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly", permanent: "Permanent" };
 
 /** How long a backup is kept (by policy, its class, or its destroyed environment's choice), pinned or held, and Release for a held one. */
 export function BackupKept({ backup: b, canRelease, releasing, onRelease }: { backup: BackupItem; canRelease: boolean; releasing: boolean; onRelease: () => void }) {
+  // Only what was stored is kept: a failed backup has nothing, a running one nothing yet.
+  if (b.status === "failed") return <span className="text-slate-400" title="A failed backup holds no data to keep">—</span>;
+  if (isActive(b)) return <span className="text-slate-500">{b.type === "scheduled" ? "By policy (GFS)" : RETENTION_SHORT[b.retentionClass]}, once stored</span>;
   return (
     <>
       {b.keptAfterDestroyUntil !== undefined ? (

@@ -29,7 +29,7 @@ export function RowActions({ rowLabel, actions, primary }: { rowLabel: string; a
   return (
     <div className="flex items-center justify-end gap-1">
       {primary && (
-        <Button variant="secondary" size="sm" disabled={primary.disabled} title={primary.hint} aria-label={`${primary.label} ${rowLabel}`} onClick={primary.onSelect}>
+        <Button variant="secondary" size="sm" disabled={primary.disabled} title={primary.hint} onClick={primary.onSelect}>
           {primary.icon}
           {primary.label}
         </Button>

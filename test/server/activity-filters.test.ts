@@ -80,7 +80,7 @@ describe("activity filters", () => {
 
   it("filters by action, member, outcome, text and dates, combined", async () => {
     expect(await actions(a.viewer, { action: "backup.expire" })).toEqual(["backup.expire", "backup.expire"]);
-    expect(await actions(a.viewer, { userId: a.operator.userId })).toEqual(["backup.create", "backup.delete"]);
+    expect(await actions(a.viewer, { userId: a.operator.userId! })).toEqual(["backup.create", "backup.delete"]);
     expect(await actions(a.viewer, { outcome: "failure" })).toEqual(["backup.create"]);
     expect(await actions(a.viewer, { q: "170123456" })).toEqual(["backup.expire"]);
     expect(await actions(a.viewer, { q: "operator@" })).toEqual(["backup.create", "backup.delete"]);
@@ -109,7 +109,7 @@ describe("activity filters", () => {
     expect((await list(a.viewer, { projectId: ids.otherOrgProject })).items).toEqual([]);
     expect((await list(a.viewer, { q: "Initech" })).items).toEqual([]);
     expect((await list(b.viewer, { projectId: ids.acme })).items).toEqual([]);
-    expect((await list(b.viewer, { userId: a.operator.userId })).items).toEqual([]);
+    expect((await list(b.viewer, { userId: a.operator.userId! })).items).toEqual([]);
     expect(await actions(b.viewer)).toEqual(["project.create"]);
   });
 

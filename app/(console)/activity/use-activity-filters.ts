@@ -12,6 +12,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ACTION = /^[a-z_]+(\.[a-z_]+)*$/;
 
+const OUTCOMES = ["success", "failure"] as const;
+
+function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
+  return values.includes(value as T) ? (value as T) : undefined;
+}
+
 const matching = (pattern: RegExp, value: string | null) => (value && pattern.test(value) ? value : undefined);
 
 /** The start of a local calendar day, or its end, as an ISO instant for the API. */
@@ -27,11 +33,9 @@ export function useActivityFilters() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const whoParam = params.get("who");
-  const outcomeParam = params.get("outcome");
   const filters = {
-    who: (WHO as readonly string[]).includes(whoParam ?? "") ? (whoParam as Who) : "people",
-    outcome: outcomeParam === "success" || outcomeParam === "failure" ? outcomeParam : undefined,
+    who: oneOf(WHO, params.get("who")) ?? "people",
+    outcome: oneOf(OUTCOMES, params.get("outcome")),
     projectId: matching(UUID, params.get("project")),
     environmentId: matching(UUID, params.get("environment")),
     action: matching(ACTION, params.get("action")),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { SYSTEM_ACTOR_LABEL, type Principal } from "@/server/auth/principal";
 import type { DbOrTx } from "@/server/db";
@@ -62,16 +62,17 @@ export async function listActivity(db: DbOrTx, actor: Principal, input: z.infer<
   const filters = activityConditions(actor, input);
   if (input.cursor) {
     const [createdAt, id] = decodeCursor(input.cursor, 2) as [string, number];
-    const at = new Date(createdAt);
-    filters.push(or(lt(activityLog.createdAt, at), and(eq(activityLog.createdAt, at), lt(activityLog.id, id)))!);
+    filters.push(sql`(${activityLog.createdAt} < ${createdAt}::timestamptz or (${activityLog.createdAt} = ${createdAt}::timestamptz and ${activityLog.id} < ${id}))`);
   }
+  // The cursor keeps the time as PostgreSQL wrote it, to the microsecond: rows inserted in one statement share it,
+  // and a JavaScript Date (milliseconds) would skip them on the next page.
   const rows = await db
-    .select()
+    .select({ entry: activityLog, at: sql<string>`${activityLog.createdAt}::text` })
     .from(activityLog)
     .where(and(...filters))
     .orderBy(desc(activityLog.createdAt), desc(activityLog.id))
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, toItem, (r) => [r.createdAt.toISOString(), r.id]);
+  return toPage(rows, input.limit, (r) => toItem(r.entry), (r) => [r.at, r.entry.id]);
 }
 
 function toItem(r: typeof activityLog.$inferSelect): z.infer<typeof activityItem> {

@@ -73,6 +73,8 @@ export function DataTable<T>({ label, data, columns, rowKey, rowLabel, actions, 
   );
   const defs = useMemo<ColumnDef<T>[]>(() => columns.map((c) => ({ id: c.id, header: c.header, cell: ({ row }: { row: Row<T> }) => c.cell(row.original) })), [columns]);
   const columnVisibility = useMemo(() => Object.fromEntries(columns.map((c) => [c.id, fit.visible.has(c.id)])), [columns, fit]);
+  // The table instance is read during this render only and never handed to memoized children.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({ data, columns: defs, getRowId: rowKey, getCoreRowModel: getCoreRowModel(), state: { columnVisibility } });
   const [first, ...rest] = columns;
   const hidden = rest.filter((c) => !fit.visible.has(c.id));

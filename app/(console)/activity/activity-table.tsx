@@ -36,11 +36,11 @@ const COLUMNS: DataColumn<ActivityItem>[] = [
     id: "time",
     header: "When",
     priority: 1,
-    width: 136,
+    width: 172,
     cell: (a) => (
       <time dateTime={a.createdAt} title={formatExact(a.createdAt)} className="tabular-nums">
         {formatRelative(a.createdAt)}
-        <span className="block text-xs text-slate-400">{formatDateTime(a.createdAt)}</span>
+        <span className="block text-xs whitespace-nowrap text-slate-400">{formatDateTime(a.createdAt)}</span>
       </time>
     ),
   },

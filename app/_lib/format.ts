@@ -78,3 +78,8 @@ export const BACKUP_TYPE_LABEL: Record<string, string> = {
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
+
+/** A moment in full, to the second, for a tooltip beside a relative time. */
+export function formatExact(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}

@@ -16,9 +16,12 @@ export type Principal = {
 
 export type PendingStep = "password_change" | "two_factor_enrolment";
 
+/** How the activity log names the console itself; the Activity page's "System" rows are the ones with this label and no user. */
+export const SYSTEM_ACTOR_LABEL = "Safehold";
+
 /** The console itself, acting on its own schedule (scheduler, retention, reapers), as the activity log shows it. */
 export function safeholdActor(orgId: string): Principal {
-  return { userId: null, orgId, role: "owner", label: "Safehold", via: "system" };
+  return { userId: null, orgId, role: "owner", label: SYSTEM_ACTOR_LABEL, via: "system" };
 }
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2, owner: 3 };

@@ -168,6 +168,8 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
     targetId: id,
     targetLabel: `${projectName} / ${environmentName}`,
     message: backup.name || `${backup.type} backup of ${backup.createdAt.toISOString()}`,
+    // The backup row is gone: the Activity page's project and environment filters find its deletion by these.
+    details: { projectId: backup.projectId, environmentId: backup.environmentId },
   });
 }
 

@@ -3,6 +3,7 @@ import { and, asc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
+import { expectedSourceBytes } from "@/server/backups/expected-size";
 import { fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { FAILURE_KINDS } from "@/shared/enum-values";
@@ -47,6 +48,8 @@ export const backupItem = z.object({
   /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
   failureKind: z.enum(FAILURE_KINDS).nullable(),
   progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  /** For a running backup: the source bytes it should read (its environment's last backup of the same kind read that many); null when unknown. */
+  expectedBytes: z.number().nullable(),
   /** Which attempt it is on: a scheduled backup that failed for a transient reason is tried again as the same backup. */
   attempt: z.number(),
   /** How many attempts its policy allows; null until a retry was scheduled. */
@@ -113,7 +116,7 @@ function selectBackups(db: DbOrTx, where: SQL | undefined) {
 
 type BackupRow = Awaited<ReturnType<typeof selectBackups>>[number];
 
-function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopyItem[]) {
+function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopyItem[], expectedBytes: number | null) {
   const b = row.backup;
   return {
     id: b.id,
@@ -142,6 +145,7 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     error: b.error,
     failureKind: b.failureKind,
     progress: b.progress,
+    expectedBytes,
     attempt: b.attempt,
     maxAttempts: b.maxAttempts,
     queuePosition,
@@ -189,8 +193,9 @@ export async function listBackups(db: DbOrTx, actor: Principal, input: z.infer<t
   const rows = await selectBackups(db, and(...filters))
     .orderBy(sql`${backups.createdAt} desc nulls last`, sql`${backups.id} desc nulls last`)
     .limit(input.limit + 1);
-  const [positions, copies] = await Promise.all([queuePositions(db, pendingEnvironments(rows.slice(0, input.limit))), copiesOf(db, rows.slice(0, input.limit).map((r) => r.backup.id))]);
-  return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null, copies.get(r.backup.id) ?? []), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
+  const shown = rows.slice(0, input.limit);
+  const [positions, copies, expected] = await Promise.all([queuePositions(db, pendingEnvironments(shown)), copiesOf(db, shown.map((r) => r.backup.id)), expectedSourceBytes(db, shown.map((r) => r.backup))]);
+  return toPage(rows, input.limit, (r) => toItem(r, positions.get(r.backup.id) ?? null, copies.get(r.backup.id) ?? [], expected.get(r.backup.id) ?? null), (r) => [r.backup.createdAt.toISOString(), r.backup.id]);
 }
 
 export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
@@ -202,9 +207,9 @@ export async function findBackup(db: DbOrTx, actor: Principal, id: string) {
 export async function getBackup(db: DbOrTx, actor: Principal, id: string) {
   const row = await findBackup(db, actor, id);
   const artifacts = await db.select().from(backupArtifacts).where(eq(backupArtifacts.backupId, id)).orderBy(asc(backupArtifacts.createdAt));
-  const [positions, copies] = await Promise.all([queuePositions(db, pendingEnvironments([row])), copiesOf(db, [id])]);
+  const [positions, copies, expected] = await Promise.all([queuePositions(db, pendingEnvironments([row])), copiesOf(db, [id]), expectedSourceBytes(db, [row.backup])]);
   return {
-    ...toItem(row, positions.get(id) ?? null, copies.get(id) ?? []),
+    ...toItem(row, positions.get(id) ?? null, copies.get(id) ?? [], expected.get(id) ?? null),
     sourceMeta: row.backup.sourceMeta,
     application: row.backup.application,
     proof: row.backup.proof,

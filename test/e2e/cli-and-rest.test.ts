@@ -118,6 +118,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/self-backup",
       "/self-backup/runs",
       "/activity",
+      "/activity/facets",
       "/api-tokens",
       "/api-tokens/{id}/revoke",
       "/environments/{id}/test",

@@ -107,7 +107,8 @@ describe("the organization key and its recovery kit, on a spawned console", () =
     const stored = backup.artifacts.find((a) => a.fileName.endsWith(".sql.gz.age"))!;
 
     await page.goto(`${c.app.url}/projects/${ids.project}/environments/${ids.environment}`);
-    await page.getByRole("button", { name: /^Download backup of/ }).first().click();
+    await page.getByRole("button", { name: /^Actions for backup of/ }).first().click();
+    await page.getByRole("menuitem", { name: "Download" }).click();
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await expect(dialog.getByLabel("Files").inputValue()).resolves.toBe("decrypted");
     await dialog.getByRole("button", { name: "Create links" }).click();

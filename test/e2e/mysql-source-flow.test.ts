@@ -176,7 +176,8 @@ describe("a MySQL environment in the browser", () => {
 
   it("downloads the database dump: gzip'd SQL with the fixture's tables and emoji", async () => {
     const row = page.getByRole("row", { name: /Before the Dolibarr upgrade/ });
-    await row.getByRole("button", { name: /^Download backup/ }).click();
+    await row.getByRole("button", { name: /^Actions for backup/ }).click();
+    await page.getByRole("menuitem", { name: "Download" }).click();
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await dialog.getByRole("button", { name: "Create links" }).click();
     const links = dialog.getByRole("list", { name: "Download links" }).getByRole("listitem");

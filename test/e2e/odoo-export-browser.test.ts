@@ -52,7 +52,8 @@ describe("the Download dialog of an Odoo backup", () => {
   it("offers Odoo format (.zip), neutralized on request, and its link downloads the zip", async () => {
     await signIn(page, c.app.url, c.members.operator.email, "operator-password-1");
     await page.goto(`${c.app.url}/projects/${ids.project}/environments/${ids.environment}`);
-    await page.getByRole("button", { name: /^Download backup of/ }).first().click();
+    await page.getByRole("button", { name: /^Actions for backup of/ }).first().click();
+    await page.getByRole("menuitem", { name: "Download" }).click();
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await dialog.getByLabel("Download as").selectOption({ label: "Odoo format (.zip)" });
     await dialog.getByLabel("Neutralized (for testing)").check();

@@ -157,6 +157,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "notificationChannels.test": (o) => ({ id: o.channelId }),
   "notificationChannels.deliveries": () => ({}),
   "activity.list": () => ({}),
+  "activity.facets": () => undefined,
   "overview.get": () => undefined,
   "dashboard.get": () => ({}),
   "fleet.health": () => ({}),

@@ -234,6 +234,7 @@ describe("REST API v1", () => {
         "DELETE /storage-locations/{id}",
         "GET /backups/{backupId}/download-links",
         "GET /activity",
+        "GET /activity/facets",
         "GET /overview",
         "GET /workers",
         "PUT /backups/{id}",

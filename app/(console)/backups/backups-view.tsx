@@ -10,6 +10,7 @@ import { useBackupFilters } from "@/app/_components/backups/use-backup-filters";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 
 const PAGE_SIZE = 50;
@@ -36,23 +37,23 @@ export function BackupsView() {
         <div className="border-b border-slate-200">
           <StatusTabs current={filters.status} counts={counts.data} hrefFor={(status) => hrefWith({ status })} />
         </div>
-        {backups.isError ? (
-          <EmptyState title="The backups could not be loaded">{backups.error.message}</EmptyState>
-        ) : backups.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : items.length === 0 ? (
-          filtered ? (
-            <EmptyState title="No backup matches these filters" action={<Button variant="secondary" size="sm" onClick={clear}>Clear filters</Button>} />
-          ) : (
-            <EmptyState icon={<Archive className="size-6" />} title="No backups yet">
-              Backups of every environment will be listed here, newest first, with their status and size.
-            </EmptyState>
-          )
-        ) : (
-          <div className={backups.isPlaceholderData ? "opacity-60 transition-opacity" : undefined} aria-busy={backups.isPlaceholderData}>
-            <BackupsTable items={items} showEnvironment />
-          </div>
-        )}
+        <QueryState query={backups} what="the backups">
+          {() =>
+            items.length === 0 ? (
+              filtered ? (
+                <EmptyState title="No backup matches these filters" action={<Button variant="secondary" size="sm" onClick={clear}>Clear filters</Button>} />
+              ) : (
+                <EmptyState icon={<Archive className="size-6" />} title="No backups yet">
+                  Backups of every environment will be listed here, newest first, with their status and size.
+                </EmptyState>
+              )
+            ) : (
+              <div className={backups.isPlaceholderData ? "opacity-60 transition-opacity" : undefined} aria-busy={backups.isPlaceholderData}>
+                <BackupsTable items={items} showEnvironment />
+              </div>
+            )
+          }
+        </QueryState>
         <LoadMore query={backups} />
       </Card>
     </>

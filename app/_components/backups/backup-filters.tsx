@@ -1,43 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Search, X } from "lucide-react";
-import { useEffect, useState } from "react";
+import { X } from "lucide-react";
+import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, Select } from "@/app/_components/ui/field";
+import { SearchBox } from "@/app/_components/ui/search-box";
 import { BACKUP_TYPE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { BACKUP_TYPES } from "@/shared/enum-values";
 import type { useBackupFilters } from "./use-backup-filters";
 
-const SEARCH_DELAY_MS = 300;
 const CONTROL = "w-auto!";
-
-/** The search box: typing updates the URL once the user pauses, and the back button's value shows in it. */
-function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
-  const [draft, setDraft] = useState(value);
-  const [seen, setSeen] = useState(value);
-  const [sent, setSent] = useState(value);
-  // The URL changed under us (back button, a cleared filter): show its value, unless it is what we just sent.
-  if (value !== seen) {
-    setSeen(value);
-    if (value !== sent) setDraft(value);
-  }
-  useEffect(() => {
-    if (draft.trim() === value) return;
-    const timer = setTimeout(() => {
-      setSent(draft.trim());
-      onSearch(draft.trim());
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [draft, value, onSearch]);
-  return (
-    <div className="relative min-w-56 flex-1">
-      <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-slate-400" aria-hidden />
-      <Input type="search" aria-label="Search" placeholder="Search environment or project" className="pl-8" value={draft} onChange={(e) => setDraft(e.target.value)} />
-    </div>
-  );
-}
 
 /** Project, environment (narrowed by project), type, date range and name search; every change goes to the URL. */
 export function BackupFilters({ filters, update, filtered }: Pick<ReturnType<typeof useBackupFilters>, "filters" | "update" | "filtered">) {
@@ -49,7 +23,7 @@ export function BackupFilters({ filters, update, filtered }: Pick<ReturnType<typ
   return (
     <div className="space-y-3 border-b border-slate-200 p-3">
       <div className="flex flex-wrap gap-3">
-        <SearchBox value={filters.q ?? ""} onSearch={onSearch} />
+        <SearchBox value={filters.q ?? ""} onSearch={onSearch} placeholder="Search environment or project" />
         <Select aria-label="Project" className={`${CONTROL} max-w-xs`} value={filters.projectId ?? ""} onChange={(e) => update({ project: e.target.value || undefined, environment: undefined })}>
           <option value="">All projects</option>
           {(projects.data?.items ?? []).map((p) => (

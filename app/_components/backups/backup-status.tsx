@@ -1,7 +1,8 @@
 import { FlaskConical, ShieldCheck } from "lucide-react";
 import { Badge, type Tone } from "@/app/_components/ui/layout";
-import { BACKUP_STATUS_LABEL, formatBytes, formatDateTime } from "@/app/_lib/format";
+import { BACKUP_STATUS_LABEL, formatDateTime } from "@/app/_lib/format";
 import { BackupCopies } from "./backup-copies";
+import { BackupProgress } from "./backup-progress";
 import type { BackupItem } from "./backup-types";
 
 const STATUS_TONE: Record<string, Tone> = { pending: "neutral", in_progress: "info", uploading: "info", completed: "success", failed: "danger", expired: "warning" };
@@ -13,8 +14,8 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
   const waiting = backup.status === "pending" ? backup.progress?.phase : undefined;
   const attempt = (running || backup.status === "pending") && backup.maxAttempts ? `attempt ${backup.attempt} of ${backup.maxAttempts}` : null;
   return (
-    <div className="min-w-40">
-      <div className="flex items-center gap-1.5">
+    <div>
+      <div className="flex flex-wrap items-center gap-1.5">
         <Badge tone={STATUS_TONE[backup.status]}>
           {running && <span className="size-2 animate-pulse rounded-full bg-current" aria-hidden />}
           {BACKUP_STATUS_LABEL[backup.status]}
@@ -37,12 +38,7 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
           <FlaskConical className="size-3.5" aria-hidden /> Restore tested {formatDateTime(backup.restoreTestedAt)}
         </p>
       )}
-      {running && backup.progress && (
-        <p className="mt-1 text-xs text-slate-500" aria-live="polite">
-          {backup.progress.phase} · {formatBytes(backup.progress.bytes)}
-          {attempt && ` · ${attempt}`}
-        </p>
-      )}
+      {running && <BackupProgress backup={backup} attempt={attempt} />}
       {waiting && (
         <p className="mt-1 text-xs text-slate-500" aria-live="polite">
           {waiting.charAt(0).toUpperCase() + waiting.slice(1)}
@@ -52,7 +48,7 @@ export function BackupStatus({ backup }: { backup: BackupItem }) {
       {backup.status === "pending" && !waiting && backup.queuePosition !== null && (
         <p className="mt-1 text-xs text-slate-500">{backup.queuePosition === 0 ? "Starting…" : `Waiting: ${backup.queuePosition} ahead in this environment's queue`}</p>
       )}
-      {backup.status === "failed" && backup.error && <p className="mt-1 max-w-sm text-xs text-red-600">{backup.error}</p>}
+      {backup.status === "failed" && backup.error && <p className="mt-1 text-xs break-words text-red-600">{backup.error}</p>}
       <BackupCopies backup={backup} />
     </div>
   );

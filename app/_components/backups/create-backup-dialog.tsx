@@ -98,7 +98,7 @@ export function CreateBackupDialog({
         <Field label="Notes (optional)" htmlFor="backup-notes" hint="Why this backup: it is recorded in the manifest and the activity log" error={failure?.fields.notes}>
           <Textarea id="backup-notes" rows={3} className="font-sans text-sm" value={notes} onChange={(e) => setNotes(e.target.value)} />
         </Field>
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid gap-4">
           <Field label="Storage location" htmlFor="backup-storage" error={failure?.fields.storageLocationId}>
             <Select id="backup-storage" value={chosen} onChange={(e) => setStorageLocationId(e.target.value)} disabled={noStorage}>
               {items.map((l) => (

@@ -1,0 +1,118 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { FileDown, X } from "lucide-react";
+import { useState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, Select } from "@/app/_components/ui/field";
+import { QueryError } from "@/app/_components/ui/query-state";
+import { SearchBox } from "@/app/_components/ui/search-box";
+import { actionLabel } from "@/app/_lib/action-label";
+import { useTRPC } from "@/app/_lib/trpc";
+import { WHO, type useActivityFilters } from "./use-activity-filters";
+
+const CONTROL = "w-auto! min-w-0 max-w-full";
+const WHO_LABEL = { people: "People", system: "System", all: "All" } as const;
+const WHO_HINT = {
+  people: "What members did, in the console, over their API tokens, and the runs they asked for",
+  system: "What Safehold did on its own: scheduled backups, retention, recovery of stopped runs",
+  all: "Everything, the console's own work shown quietly",
+} as const;
+
+type Props = Pick<ReturnType<typeof useActivityFilters>, "filters" | "update" | "filtered" | "clear" | "csvHref">;
+
+/** Who (people / system / all), outcome, project, environment, action, member, dates and text; every change goes to the URL. */
+export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }: Props) {
+  const trpc = useTRPC();
+  const facets = useQuery(trpc.activity.facets.queryOptions());
+  const projects = useQuery(trpc.projects.list.queryOptions({ limit: 200 }));
+  const environmentsEnabled = Boolean(filters.projectId || filters.environmentId);
+  const environments = useQuery(trpc.environments.list.queryOptions({ projectId: filters.projectId, limit: 200 }, { enabled: environmentsEnabled }));
+  const [onSearch] = useState(() => (q: string) => update({ q: q || undefined }, "replace"));
+  // The choices failing to load must not look like "nothing to choose": say so, with Retry.
+  const failed = [facets, projects, environments].find((q) => q.isError);
+  return (
+    <div className="space-y-3 border-b border-slate-200 p-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <div className="flex rounded-md shadow-xs ring-1 ring-slate-300 ring-inset" role="group" aria-label="Whose activity">
+          {WHO.map((who) => (
+            <button
+              key={who}
+              type="button"
+              aria-pressed={filters.who === who}
+              title={WHO_HINT[who]}
+              onClick={() => update({ who: who === "people" ? undefined : who })}
+              className={`px-3 py-1.5 text-sm font-medium first:rounded-l-md last:rounded-r-md focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-brand-600 ${filters.who === who ? "bg-brand-600 text-white" : "text-slate-700 hover:bg-slate-50"}`}
+            >
+              {WHO_LABEL[who]}
+            </button>
+          ))}
+        </div>
+        <SearchBox value={filters.q ?? ""} onSearch={onSearch} placeholder="Search messages, targets, people" />
+        <a href={csvHref} download className="inline-flex items-center gap-1.5 rounded-md bg-white px-3 py-2 text-sm font-medium text-slate-700 shadow-xs ring-1 ring-slate-300 ring-inset hover:bg-slate-50">
+          <FileDown className="size-4" aria-hidden /> Export CSV
+        </a>
+      </div>
+      <div className="flex flex-wrap items-center gap-3">
+        <Select aria-label="Outcome" className={CONTROL} value={filters.outcome ?? ""} onChange={(e) => update({ outcome: e.target.value || undefined })}>
+          <option value="">Any outcome</option>
+          <option value="failure">Failures</option>
+          <option value="success">Successes</option>
+        </Select>
+        <Select aria-label="Project" className={`${CONTROL} sm:max-w-xs`} value={filters.projectId ?? ""} onChange={(e) => update({ project: e.target.value || undefined, environment: undefined })}>
+          <option value="">All projects</option>
+          {(projects.data?.items ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </Select>
+        <Select
+          aria-label="Environment"
+          className={`${CONTROL} sm:max-w-xs`}
+          value={filters.environmentId ?? ""}
+          disabled={!environmentsEnabled}
+          title={environmentsEnabled ? undefined : "Choose a project first"}
+          onChange={(e) => update({ environment: e.target.value || undefined })}
+        >
+          <option value="">{environmentsEnabled ? "All environments" : "All environments (choose a project)"}</option>
+          {(environments.data?.items ?? []).map((e) => (
+            <option key={e.id} value={e.id}>
+              {filters.projectId ? e.name : `${e.projectName} / ${e.name}`}
+            </option>
+          ))}
+        </Select>
+        <Select aria-label="Action" className={CONTROL} value={filters.action ?? ""} onChange={(e) => update({ action: e.target.value || undefined })}>
+          <option value="">All actions</option>
+          {(facets.data?.actions ?? []).map((action) => (
+            <option key={action} value={action}>
+              {actionLabel(action)}
+            </option>
+          ))}
+        </Select>
+        <Select aria-label="Member" className={`${CONTROL} sm:max-w-xs`} value={filters.userId ?? ""} onChange={(e) => update({ user: e.target.value || undefined })}>
+          <option value="">All members</option>
+          {(facets.data?.users ?? []).map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.email}
+            </option>
+          ))}
+        </Select>
+        <label className="flex items-center gap-2 text-sm text-slate-600">
+          From
+          <Input type="date" className={CONTROL} value={filters.from ?? ""} max={filters.to} onChange={(e) => update({ from: e.target.value || undefined })} />
+        </label>
+        <label className="flex items-center gap-2 text-sm text-slate-600">
+          To
+          <Input type="date" className={CONTROL} value={filters.to ?? ""} min={filters.from} onChange={(e) => update({ to: e.target.value || undefined })} />
+        </label>
+        {filtered && (
+          <Button variant="ghost" size="sm" onClick={clear}>
+            <X className="size-3.5" aria-hidden /> Clear filters
+          </Button>
+        )}
+      </div>
+      {failed && <QueryError what="the filter choices" error={failed.error} onRetry={failed.refetch} retrying={failed.isRefetching} />}
+    </div>
+  );
+}

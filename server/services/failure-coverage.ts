@@ -5,7 +5,7 @@ import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, projects } from "@/server/db/schema";
 import { failuresReachNoOne, hasFailureChannel } from "@/server/notifications/failure-reach";
 import { effectivePolicy } from "@/server/policies/effective-policy";
-import { policyColumns, toOverride } from "@/server/policies/policy-row";
+import { toOverride } from "@/server/policies/policy-row";
 import { orgDefaultPolicy } from "./backup-policies";
 
 /** How many environments a coverage answer names; `count` says how many there are in all. */
@@ -33,7 +33,8 @@ export type FailureCoverage = z.infer<typeof failureCoverageOutput>;
 export async function failureCoverage(db: DbOrTx, actor: Principal): Promise<FailureCoverage> {
   const orgDefault = await orgDefaultPolicy(db, actor.orgId);
   const rows = await db
-    .select({ id: environments.id, name: environments.name, projectId: projects.id, projectName: projects.name, override: policyColumns })
+    // The whole row: drizzle reads a picked set of a left-joined table's columns as null when its first one is null.
+    .select({ id: environments.id, name: environments.name, projectId: projects.id, projectName: projects.name, override: backupPolicies })
     .from(environments)
     .innerJoin(projects, eq(projects.id, environments.projectId))
     .leftJoin(backupPolicies, eq(backupPolicies.environmentId, environments.id))

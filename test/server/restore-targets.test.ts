@@ -54,6 +54,8 @@ const base = { safetyBackup: false, includeFilestore: false, neutralize: false }
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  // The in-process REST handler opens the database named here.
+  process.env.DATABASE_URL = t.url;
   owner = (await createOrgWithMembers(t.db, "Restore targets")).principals.owner;
   token = (await createApiToken(t.db, owner, { name: "targets" })).token;
   setup = await createBackupSetup(t.db, plugins, owner);

@@ -97,6 +97,8 @@ describe("over the API", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
+    // The in-process REST handler opens the database named here.
+    process.env.DATABASE_URL = t.url;
     owner = (await createOrgWithMembers(t.db, "Validation words")).principals.owner;
     token = (await createApiToken(t.db, owner, { name: "words" })).token;
   });

@@ -77,7 +77,7 @@ describe("the restore wizard's safe defaults", () => {
     const wizard = await openWizard();
     expect(await wizard.getByRole("radio", { checked: true }).count()).toBe(0);
     expect(await wizard.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
-    await wizard.getByText("Choose where to restore", { exact: false }).last().waitFor();
+    await wizard.getByText("Choose a target to continue").waitFor();
     await screenshotOf(wizard, "restore-safety-01-nothing-chosen-1280");
     await wizard.getByRole("button", { name: "Cancel" }).click();
   });
@@ -93,7 +93,7 @@ describe("the restore wizard's safe defaults", () => {
     const confirmation = wizard.getByLabel(words);
     await confirmation.waitFor();
     expect(await next.isDisabled()).toBe(true);
-    await wizard.getByText(`Confirm below: ${words}`).waitFor();
+    await wizard.getByText("Confirm the restore into Globex's project to continue").waitFor();
     await wizard.getByLabel("Name", { exact: true }).fill("acme data for globex");
     await screenshotOf(wizard, "restore-safety-02-cross-client-1280");
     await confirmation.check();

@@ -102,12 +102,12 @@ export function missingTarget(plan: RestorePlan, crossClient: { from: ProjectRef
   const incomplete = incompleteTarget(plan);
   if (incomplete) return incomplete;
   const into = crossClient.into;
-  if (into && plan.crossClientConfirmedFor !== into.id) return `Confirm below: ${crossClientWords(crossClient.from.name, into.name)}`;
+  if (into && plan.crossClientConfirmedFor !== into.id) return `Confirm the restore into ${into.name}'s project to continue`;
   return null;
 }
 
 function incompleteTarget(plan: RestorePlan): string | null {
-  if (!plan.choice) return "Choose where to restore";
+  if (!plan.choice) return "Choose a target to continue";
   if (plan.choice === "server" && !plan.move.serverId) return "Choose the server to restore onto";
   const draft = newEnvironmentOf(plan);
   if (draft) {

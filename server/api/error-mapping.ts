@@ -47,26 +47,33 @@ function zodIssues(err: unknown): Issue[] | null {
   return e && e.name === "ZodError" && Array.isArray(e.issues) ? (e.issues as Issue[]) : null;
 }
 
+/** Every issue's field path → its first message: all fields at once, so a form shows each error at its field. */
+function issueFields(issues: Issue[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) fields[issue.path.join(".") || "input"] ??= issue.message;
+  return fields;
+}
+
 /** Field path → message, for showing errors next to form fields. */
 export function fieldErrors(error: TRPCError): Record<string, string> | undefined {
   const cause = error.cause;
   if (isValidationError(cause)) return Object.keys(cause.fields).length ? cause.fields : undefined;
   const issues = zodIssues(cause);
-  if (issues) {
-    const fields: Record<string, string> = {};
-    for (const issue of issues) fields[issue.path.join(".") || "input"] ??= issue.message;
-    return fields;
-  }
-  return undefined;
+  return issues ? issueFields(issues) : undefined;
 }
 
-/** The message a user sees: never a stack trace or a raw driver message for an unexpected failure. */
+/** A field message inside the sentence that lists them: "name: must not be empty" (an acronym such as "URL" stays). */
+function inSentence(message: string): string {
+  return /^[A-Z][a-z]/.test(message) ? message[0]!.toLowerCase() + message.slice(1) : message;
+}
+
+/** The message a user sees: never a stack trace or a raw driver message for an unexpected failure. Invalid input names every field. */
 export function publicMessage(error: TRPCError): string {
   if (error.code === "INTERNAL_SERVER_ERROR") return INTERNAL_ERROR_MESSAGE;
   const issues = zodIssues(error.cause);
   if (issues) {
-    const first = issues[0];
-    return first ? `Invalid input: ${first.path.length ? `${first.path.join(".")}: ` : ""}${first.message}` : "Invalid input";
+    const fields = Object.entries(issueFields(issues)).map(([path, message]) => (path === "input" ? message : `${path}: ${inSentence(message)}`));
+    return fields.length ? `Invalid input: ${fields.join("; ")}` : "Invalid input";
   }
   return error.message;
 }

@@ -5,7 +5,11 @@ import { hasRole, type PendingStep, type Principal } from "@/server/auth/princip
 import type { Db } from "@/server/db";
 import type { Role } from "@/server/db/schema";
 import type { PluginHost } from "@/server/plugins/host";
+import { installHumanZodMessages } from "@/server/validation/zod-messages";
 import { fieldErrors, mapFailure, publicMessage } from "./error-mapping";
+
+// Input errors are shown next to form fields and returned by the REST API: in words, not zod's notation.
+installHumanZodMessages();
 
 export type Context = {
   db: Db;

@@ -9,6 +9,7 @@ const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
 ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "multiline", schemaType: "boolean" });
 ajv.addKeyword({ keyword: "placeholder", schemaType: "string" });
+ajv.addKeyword({ keyword: "errorMessage", schemaType: "string" });
 ajv.addKeyword({ keyword: "enumTitles", schemaType: "array" });
 for (const keyword of ["identity", "dataLocation", "copyTarget", "discovered"]) ajv.addKeyword({ keyword, schemaType: "boolean" });
 ajv.addFormat("hostname", true);
@@ -38,20 +39,46 @@ function fieldPath(error: ErrorObject): string {
   return [base, missing ?? extra].filter(Boolean).join(".");
 }
 
+/** What common patterns mean, for plugins that do not say it themselves (`errorMessage`). */
+const PATTERN_WORDS: Record<string, string> = {
+  "^/": "must be an absolute path starting with /",
+  "^https?://": "must start with http:// or https://",
+  "^[^-]": "must not start with -",
+};
+
+const FORMAT_WORDS: Record<string, string> = { uri: "must be a URL", "server-path": "must be an absolute path starting with /" };
+
+const TYPE_WORDS: Record<string, string> = { integer: "must be a whole number", number: "must be a number", string: "must be text", boolean: "must be yes or no" };
+
+/** A field's error in words, from its title and the keyword that failed: never ajv's schema notation. */
 function describe(error: ErrorObject, schema: ConfigSchema): string {
   const name = fieldPath(error);
-  const title = schema.properties[name]?.title ?? name;
+  const field = schema.properties[name];
+  const title = field?.title ?? name;
+  const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "required":
       return `${title} is required`;
     case "additionalProperties":
       return `${name} is not a setting of this plugin`;
     case "enum":
-      return `${title} must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+      return `${title} must be one of: ${(field?.enumTitles ?? (params.allowedValues as unknown[])).join(", ")}`;
+    case "type":
+      return `${title} ${TYPE_WORDS[String(params.type)] ?? "has the wrong type"}`;
+    case "minLength":
+      return Number(params.limit) <= 1 ? `${title} is required` : `${title} must be at least ${String(params.limit)} characters long`;
+    case "maxLength":
+      return `${title} must be at most ${String(params.limit)} characters long`;
+    case "minimum":
+      return `${title} must be at least ${String(params.limit)}`;
+    case "maximum":
+      return `${title} must be at most ${String(params.limit)}`;
+    case "pattern":
+      return field?.errorMessage ?? (PATTERN_WORDS[String(params.pattern)] ? `${title} ${PATTERN_WORDS[String(params.pattern)]}` : `${title} is not in the expected form${field?.description ? ` (${field.description})` : ""}`);
     case "format":
-      return `${title} must be ${{ uri: "a URL", "server-path": "an absolute path (starting with /)" }[(error.params as { format: string }).format] ?? "valid"}`;
+      return field?.errorMessage ?? `${title} ${FORMAT_WORDS[String(params.format)] ?? "is not valid"}`;
     default:
-      return `${title} ${error.message ?? "is invalid"}`;
+      return `${title} is not valid`;
   }
 }
 

@@ -16,6 +16,7 @@ const fieldSchema = z
     maximum: z.number().optional(),
     minLength: z.number().int().optional(),
     pattern: z.string().optional(),
+    errorMessage: z.string().max(200).optional(),
     format: z.enum(["hostname", "uri", "server-path", "database-name", "host-key"]).optional(),
     identity: z.boolean().optional(),
     dataLocation: z.boolean().optional(),

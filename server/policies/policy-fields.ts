@@ -23,6 +23,9 @@ export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
 
+/** How many notification channels one policy may name. */
+export const MAX_POLICY_CHANNELS = 20;
+
 export const policySchema = z.object({
   enabled: z.boolean(),
   schedule: z.string().trim().min(1).max(100),
@@ -34,7 +37,7 @@ export const policySchema = z.object({
   notifyOnSuccess: z.boolean(),
   notifyOnFailure: z.boolean(),
   /** The notification channels told of this environment's backups and restores. */
-  notificationChannelIds: z.array(z.uuid()).max(20),
+  notificationChannelIds: z.array(z.uuid()).max(MAX_POLICY_CHANNELS),
   /** Storage locations (other than the primary) that receive a second copy of each verified backup. */
   copies: z.array(z.uuid()).max(5, "Choose at most 5 locations for second copies"),
   /** Whether each backup file is stored encrypted (age) to the organization key. */

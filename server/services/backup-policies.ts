@@ -5,7 +5,7 @@ import type { DbOrTx } from "@/server/db";
 import { backupPolicies, environments, notificationChannels, projects, servers, storageLocations } from "@/server/db/schema";
 import { isValidationError, NotFoundError, ValidationError } from "@/server/errors";
 import { effectivePolicy } from "@/server/policies/effective-policy";
-import { BUILT_IN_POLICY, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
+import { BUILT_IN_POLICY, MAX_POLICY_CHANNELS, POLICY_FIELDS, policyOverrideSchema, policySchema, type Policy, type PolicyOverride, type PutPolicyInput } from "@/server/policies/policy-fields";
 import { toColumns, toOverride } from "@/server/policies/policy-row";
 import { checkSchedule, checkStartWindow } from "@/server/policies/schedule";
 import { nextEnvironmentSlots } from "@/server/schedules/environment-slot";
@@ -109,6 +109,28 @@ async function orgDefaultRow(db: DbOrTx, orgId: string) {
   return row;
 }
 
+async function saveOrgDefault(db: DbOrTx, orgId: string, policy: Policy) {
+  const existing = await orgDefaultRow(db, orgId);
+  if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
+  else await db.insert(backupPolicies).values({ orgId, environmentId: null, ...toColumns(policy) });
+}
+
+/**
+ * Makes a channel hear of failures under the organization's default policy: it joins the default's channels and
+ * failure notifications are turned on. Environments that override their channels keep their own.
+ */
+export async function addDefaultFailureChannel(db: DbOrTx, actor: Principal, channel: { id: string; name: string }) {
+  const current = await orgDefaultPolicy(db, actor.orgId);
+  const channels = [...new Set([...current.notificationChannelIds, channel.id])];
+  if (channels.length > MAX_POLICY_CHANNELS) {
+    throw new ValidationError(`The default policy already names ${MAX_POLICY_CHANNELS} channels: remove one there first, or add this channel without making it the default for failures`, {
+      defaultForFailures: `The default policy names ${MAX_POLICY_CHANNELS} channels already`,
+    });
+  }
+  await saveOrgDefault(db, actor.orgId, { ...current, notifyOnFailure: true, notificationChannelIds: channels });
+  await recordActivity(db, actor, { action: "policy.update", targetType: "organization", targetId: actor.orgId, message: `Default backup policy: failures are sent to "${channel.name}"` });
+}
+
 /** The organization's default policy: the saved one, or the built-in default until one is saved. */
 export async function orgDefaultPolicy(db: DbOrTx, orgId: string): Promise<Policy> {
   return { ...BUILT_IN_POLICY, ...toOverride(await orgDefaultRow(db, orgId)) };
@@ -131,9 +153,7 @@ export async function putOrgPolicy(db: DbOrTx, actor: Principal, input: PutPolic
   await assertChannelsInOrg(db, actor, policy.notificationChannelIds);
   await assertCopiesValid(db, actor, policy.copies, policy.storageLocationId);
   await assertDrillValid(db, actor, policy.drill, policy.timezone);
-  const existing = await orgDefaultRow(db, actor.orgId);
-  if (existing) await db.update(backupPolicies).set(toColumns(policy)).where(eq(backupPolicies.id, existing.id));
-  else await db.insert(backupPolicies).values({ orgId: actor.orgId, environmentId: null, ...toColumns(policy) });
+  await saveOrgDefault(db, actor.orgId, policy);
   // Encryption turned on: the organization gets its key now, so its owners can save the recovery kit before a backup uses it.
   if (policy.encrypt) await ensureOrganizationKey(db, actor.orgId);
   await recordActivity(db, actor, { action: "policy.update", targetType: "organization", targetId: actor.orgId, message: `Default backup policy: ${policy.enabled ? `"${policy.schedule}" (${policy.timezone})` : "disabled"}` });

@@ -32,6 +32,7 @@ export const backupItem = z.object({
   storageLocationName: z.string().nullable(),
   includeFilestore: z.boolean(),
   retentionClass: z.enum(RETENTION_CLASSES),
+  /** Until when its retention class keeps it; null for a backup that did not complete (nothing of it is kept). */
   expiresAt: z.string().nullable(),
   sizeBytes: z.number().nullable(),
   verified: z.boolean(),
@@ -134,7 +135,8 @@ function toItem(row: BackupRow, queuePosition: number | null, copies: BackupCopy
     storageLocationName: row.storageLocationName,
     includeFilestore: b.includeFilestore,
     retentionClass: b.retentionClass,
-    expiresAt: b.expiresAt?.toISOString() ?? null,
+    // A failed or unfinished backup holds nothing to keep: it never says "kept until".
+    expiresAt: b.status === "completed" ? (b.expiresAt?.toISOString() ?? null) : null,
     sizeBytes: b.sizeBytes,
     verified: b.verified,
     pinned: b.pinned,

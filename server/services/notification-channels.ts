@@ -9,6 +9,7 @@ import { sendToChannel } from "@/server/notifications/deliver";
 import { testMessage } from "@/server/notifications/messages";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
+import { addDefaultFailureChannel } from "./backup-policies";
 import { configuredResource } from "./configured-resource";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord } from "./plugin-config";
@@ -24,14 +25,20 @@ export const notificationChannelItem = z.object({
 export const notificationChannelPage = pageSchema(notificationChannelItem);
 
 export const listNotificationChannelsInput = z.object(pageInput);
+const channelName = z.string().trim().min(1, "Name the channel").max(100);
 export const createNotificationChannelInput = z.object({
-  name: z.string().trim().min(1, "Name the channel").max(100),
+  name: channelName,
   notifier: z.string().min(1).max(50),
   config: configRecord.default({}),
+  /**
+   * Also make it hear of failures by default: it joins the default backup policy's channels and failure
+   * notifications are turned on there, in the same transaction as the channel's creation.
+   */
+  defaultForFailures: z.boolean().optional(),
 });
 export const updateNotificationChannelInput = z.object({
   id: z.uuid(),
-  name: createNotificationChannelInput.shape.name.optional(),
+  name: channelName.optional(),
   config: configRecord.optional(),
 });
 
@@ -110,7 +117,15 @@ const resource = configuredResource<"notifier", ChannelRow, object, z.infer<type
 
 export const listNotificationChannels = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof listNotificationChannelsInput>) => resource.list(db, plugins, actor, input);
 export const findNotificationChannel = (db: DbOrTx, actor: Principal, id: string): Promise<ChannelRow> => resource.find(db, actor, id);
-export const createNotificationChannel = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createNotificationChannelInput>) => resource.create(db, plugins, actor, input);
+/** Adds a channel; with `defaultForFailures`, the default policy sends failures to it (both or neither are saved). */
+export async function createNotificationChannel(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createNotificationChannelInput>) {
+  const { defaultForFailures, ...channel } = input;
+  return db.transaction(async (tx) => {
+    const item = await resource.create(tx, plugins, actor, channel);
+    if (defaultForFailures) await addDefaultFailureChannel(tx, actor, item);
+    return item;
+  });
+}
 export const updateNotificationChannel = (db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof updateNotificationChannelInput>) => resource.update(db, plugins, actor, input);
 /** Deletes the channel and its deliveries, and takes it out of every policy that named it. */
 export const deleteNotificationChannel = (db: DbOrTx, actor: Principal, id: string) => resource.delete(db, actor, id);

@@ -8,6 +8,7 @@ import { env } from "@/server/env";
 import { isDomainError, ValidationError } from "@/server/errors";
 import { blockedDestination, destinationHost } from "@/server/net/destination-policy";
 import type { HostedStorageClient } from "@/server/plugins/conform";
+import { FieldErrors } from "@/server/validation/field-errors";
 
 export type { StoredConfig };
 
@@ -48,10 +49,13 @@ export async function takeConfig(
   options: { kindField: string; configField: string },
 ): Promise<{ full: PluginConfig; config: PluginConfig; secrets: PluginConfig }> {
   const { configSchema } = plugins.contribution(kind, contributionId, options.kindField);
-  const withSecrets = stored ? restoreMaskedSecrets(configSchema, incoming, stored, options.configField) : incoming;
-  const full = validateConfig(configSchema, withSecrets, options.configField);
-  await assertAllowedDestinations(configSchema, full, options.configField);
-  return { full, ...splitSecrets(configSchema, full) };
+  // A secret to type again and invalid settings are reported together.
+  const errors = new FieldErrors();
+  const withSecrets = stored ? ((await errors.check(() => restoreMaskedSecrets(configSchema, incoming, stored, options.configField))) ?? incoming) : incoming;
+  const full = await errors.check(() => validateConfig(configSchema, withSecrets, options.configField));
+  errors.throwIfAny();
+  await assertAllowedDestinations(configSchema, full!, options.configField);
+  return { full: full!, ...splitSecrets(configSchema, full!) };
 }
 
 /** The configuration as it may leave the server: secrets masked. A contribution that is gone shows its plain part only. */

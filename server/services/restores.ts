@@ -20,6 +20,8 @@ import { createEnvironment, environmentNamed, findEnvironment } from "./environm
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { configRecord, environmentSourceConfig } from "./plugin-config";
 import { queuePositions } from "./queue-positions";
+import { FieldErrors } from "@/server/validation/field-errors";
+import { assertCrossClientConfirmed, assertReplaceConfirmed, targetProjectOf } from "./restore-targets";
 import { runLogEntry } from "./run-log-entry";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { processLogger } from "@/server/plugins/call-context";
@@ -45,7 +47,13 @@ export const createRestoreInput = z
     safetyBackup: z.boolean().default(true),
     includeFilestore: z.boolean().default(true),
     neutralize: z.boolean().default(false),
-    confirm: z.string(),
+    /** "RESTORE": required when the target is an existing environment (its data is replaced), not for a new one. */
+    confirm: z.string().optional(),
+    /**
+     * Required (true) when the target is in another project (client) than the backup's: the restore puts one
+     * client's data into another client's project.
+     */
+    crossClientConfirmed: z.boolean().optional(),
     /**
      * To restore a backup into an environment running another major version of its application (refused otherwise):
      * both versions as the refusal names them, e.g. "16.0 to 17.0". Owners only.
@@ -213,11 +221,12 @@ async function assertDataLocationUnused(db: DbOrTx, actor: Principal, serverId: 
  * in the same transaction, from the request and the backup's environment.
  */
 export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Principal, input: z.infer<typeof createRestoreInput>) {
-  if (input.confirm !== "RESTORE") throw new ValidationError("Type RESTORE to confirm: the target's current data will be replaced", { confirm: "Type RESTORE to confirm" });
+  assertReplaceConfirmed(input);
   const { backup, projectName, environmentName } = await findBackup(db, actor, input.backupId);
   if (backup.status !== "completed" || !backup.verified) throw new ConflictError("Only a completed, verified backup can be restored");
   if (backup.origin === "foreign" && !backup.trustedAt) throw new ConflictError(UNTRUSTED_FOREIGN);
-  const origin = (await findEnvironment(db, actor, backup.environmentId)).environment;
+  const originRow = await findEnvironment(db, actor, backup.environmentId);
+  const origin = originRow.environment;
   if (input.target === "original" && origin.archivedAt) throw new ValidationError(ARCHIVED_TARGET, { target: "Archived environment" });
   const source = plugins.contribution("sources", origin.source);
   if (!source.capabilities?.includes("restore")) {
@@ -227,6 +236,8 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
   if (input.neutralize && !source.capabilities?.includes("neutralize")) {
     throw new ValidationError(`The "${origin.source}" source cannot neutralize a restored copy: restore without neutralize`, { neutralize: "Not supported by this source" });
   }
+
+  const crossClient = assertCrossClientConfirmed({ id: backup.projectId, name: projectName }, await targetProjectOf(db, actor, input, { projectId: origin.projectId, projectName: originRow.projectName }), input.crossClientConfirmed);
 
   // Compared before anything is recorded: the target's server is asked what it runs (a few seconds at most).
   const existing = input.target === "original" ? origin : input.target === "environment" ? (await findEnvironment(db, actor, input.environmentId!)).environment : null;
@@ -248,18 +259,21 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
     } else {
       const wanted = input.newEnvironment!;
       const sourceConfig = { ...origin.sourceConfig, ...wanted.sourceConfig };
-      if (await environmentNamed(tx, wanted.projectId, wanted.name)) {
-        throw new ValidationError(`This project already has an environment named "${wanted.name}"`, { "newEnvironment.name": "Already taken in this project" });
-      }
-      await assertDataLocationUnused(tx, actor, wanted.serverId, origin.source, source.configSchema, sourceConfig);
+      // The name, the data location and the settings are checked together: the wizard shows every error at once.
+      const errors = new FieldErrors();
+      const nameTaken = Boolean(await environmentNamed(tx, wanted.projectId, wanted.name));
+      if (nameTaken) errors.add(new ValidationError(`This project already has an environment named "${wanted.name}"`, { "newEnvironment.name": "Already taken in this project" }));
+      await errors.check(() => assertDataLocationUnused(tx, actor, wanted.serverId, origin.source, source.configSchema, sourceConfig));
       // The original's secrets follow only to the same server and identity (host, port, user). The copy-target
       // fields (its database) are the new environment's own: the restore creates them, and refuses existing ones.
       const inherit = {
         config: { ...environmentSourceConfig(origin), ...pick(sourceConfig, fieldsMarked(source.configSchema, "copyTarget")) },
         changedScope: wanted.serverId === origin.serverId ? [] : ["server"],
       };
-      const created = await createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, { inherit, configField: "newEnvironment.sourceConfig" });
-      targetId = created.id;
+      // A taken name would stop the creation at its name check: its settings are then checked on the next attempt.
+      const created = nameTaken ? undefined : await errors.check(() => createEnvironment(tx, plugins, actor, { ...wanted, source: origin.source, sourceConfig }, { inherit, configField: "newEnvironment.sourceConfig" }));
+      errors.throwIfAny();
+      targetId = created!.id;
     }
     const target = await findEnvironment(tx, actor, targetId);
     const [row] = await tx
@@ -277,7 +291,7 @@ export async function createRestore(db: DbOrTx, plugins: PluginHost, actor: Prin
       })
       .returning({ id: restores.id });
     await enqueueJob(tx, "restore/run", { restoreId: row!.id }, { queueName: environmentQueue(targetId), jobKey: restoreJobKey(row!.id), maxAttempts: 1 });
-    const options = [input.safetyBackup && input.target !== "new_environment" ? "safety backup first" : "no safety backup", input.includeFilestore ? "with filestore" : "database only", input.neutralize ? "neutralized" : null, override].filter(Boolean);
+    const options = [input.safetyBackup && input.target !== "new_environment" ? "safety backup first" : "no safety backup", input.includeFilestore ? "with filestore" : "database only", input.neutralize ? "neutralized" : null, crossClient, override].filter(Boolean);
     await recordActivity(tx, actor, {
       action: "restore.create",
       targetType: "environment",

@@ -88,7 +88,6 @@ describe("the environment lifecycle in the console", () => {
     await wizard.getByLabel("Database").fill(client.database);
     await wizard.getByRole("button", { name: "Next" }).click();
     await wizard.getByRole("button", { name: "Next" }).click();
-    await wizard.getByLabel("Type RESTORE to confirm").fill("RESTORE");
     await wizard.getByRole("button", { name: "Restore backup" }).click();
     const restoring = page.getByRole("dialog", { name: "Restoring backup" });
     await restoring.getByText("Restore completed").waitFor({ timeout: 120_000 });

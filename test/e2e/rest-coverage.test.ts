@@ -44,6 +44,8 @@ describe("REST routes for scripting, on a spawned console", () => {
     expect(await c.rest(viewer, "GET", "/organization")).toMatchObject({ status: 200, body: { name: "Security agency" } });
     expect(await c.rest(viewer, "GET", "/overview")).toMatchObject({ status: 200, body: { projects: 1, environments: 1, servers: 1, storageLocations: 1, members: 4 } });
     expect(await c.rest(viewer, "GET", "/workers")).toMatchObject({ status: 200, body: { running: 1 } });
+    // The built-in default policy notifies on failure and names no channel: its failures reach no one.
+    expect(await c.rest(viewer, "GET", "/notification-channels/failure-coverage")).toMatchObject({ status: 200, body: { defaultPolicy: { reachesNoOne: true }, environments: { count: 1 } } });
     expect(await c.rest(viewer, "GET", "/restores")).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
     expect(await c.rest(viewer, "GET", "/fleet/health")).toMatchObject({ status: 200, body: { projects: [{ name: "Coverage", status: "first_run_scheduled", environments: [{ name: "production" }] }] } });
     expect(await c.rest(viewer, "GET", "/fleet/search?q=cover&limit=5")).toMatchObject({ status: 200, body: { projects: [{ name: "Coverage", environments: 1 }], backups: [] } });

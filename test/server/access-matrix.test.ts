@@ -151,6 +151,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "backupPolicies.checkSchedule": () => ({ schedule: "30 3 * * *", timezone: "Europe/Brussels" }),
   "backupPolicies.bulkOverride": (o) => ({ environmentIds: [o.environmentId], override: { enabled: false } }),
   "notificationChannels.list": () => ({}),
+  "notificationChannels.failureCoverage": () => ({}),
   "notificationChannels.create": () => ({ name: unique("Channel"), notifier: "webhook", config: { url: "http://127.0.0.1:1/hook", format: "json", secret: "s" } }),
   "notificationChannels.update": (o) => ({ id: o.channelId, name: unique("Channel") }),
   "notificationChannels.delete": (o) => ({ id: o.channelId }),

@@ -318,7 +318,16 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
     case "drill":
       return <DrillEditor idPrefix={id} value={draft.drill} timezone={draft.timezone} onChange={(drill) => onChange({ drill })} options={options} disabled={disabled} />;
     case "notificationChannelIds":
-      return <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />;
+      return (
+        <div className="space-y-2">
+          <ChannelPicker idPrefix={id} value={draft.notificationChannelIds} onChange={(notificationChannelIds) => onChange({ notificationChannelIds })} options={options} disabled={disabled} />
+          {draft.notifyOnFailure && draft.notificationChannelIds.length === 0 && (
+            <p className="text-xs font-medium text-amber-700" data-field-warning={`${id}-channels`}>
+              Failures reach no one: “Notify on failure” is on, but no channel is chosen.
+            </p>
+          )}
+        </div>
+      );
     case "copies":
       return <CopiesPicker idPrefix={id} value={draft.copies} onChange={(copies) => onChange({ copies })} primaryId={draft.storageLocationId} options={options} disabled={disabled} error={errors.copies} />;
     case "retries":

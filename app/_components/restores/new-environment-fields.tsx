@@ -84,6 +84,7 @@ export function NewEnvironmentFields({
   idPrefix: string;
 }) {
   const set = (patch: Partial<NewEnvironmentDraft>) => onChange({ ...draft, ...patch });
+  const otherClients = projects.filter((p) => p.id !== origin.projectId);
   const own = fieldsMarked(schema, "copyTarget");
   const location = schema && schemaSubset(schema, (name) => own.includes(name));
   const others = schema && schemaSubset(schema, (name) => !own.includes(name));
@@ -100,12 +101,23 @@ export function NewEnvironmentFields({
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Project" htmlFor={`${idPrefix}-project`} error={errors.projectId}>
           <Select id={`${idPrefix}-project`} value={draft.projectId} invalid={Boolean(errors.projectId)} onChange={(e) => set({ projectId: e.target.value })}>
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-                {p.id === origin.projectId ? " (this backup's project)" : ""}
-              </option>
-            ))}
+            {projects
+              .filter((p) => p.id === origin.projectId)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} (this backup&apos;s client)
+                </option>
+              ))}
+            {/* Other clients' projects are apart: choosing one asks for a confirmation naming both clients. */}
+            {otherClients.length > 0 && (
+              <optgroup label="Other clients (asks to confirm)">
+                {otherClients.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </Select>
         </Field>
         <Field label="Name" htmlFor={`${idPrefix}-name`} error={errors.name}>

@@ -19,11 +19,12 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** Step 3 of the restore wizard: what will happen, the warning, and typing RESTORE. */
+/** Step 3 of the restore wizard: what will happen; where existing data is replaced, the warning and typing RESTORE. */
 export function RestoreConfirmStep({
   backup,
   target,
   options,
+  crossClient,
   confirm,
   onConfirmChange,
   error,
@@ -32,6 +33,8 @@ export function RestoreConfirmStep({
   backup: { title: string; detail: string };
   target: TargetSummary;
   options: RestoreOptions;
+  /** The confirmed words of a restore into another client's project, e.g. "Restore Acme's data into Globex's project". */
+  crossClient?: string;
   confirm: string;
   onConfirmChange: (value: string) => void;
   error?: string;
@@ -56,6 +59,7 @@ export function RestoreConfirmStep({
             <StageBadge stage={target.stage} />
           </p>
           <p className="text-slate-500">{target.detail}</p>
+          {crossClient && <p className="mt-1 font-medium text-amber-800">Another client: {crossClient} (confirmed)</p>}
         </Row>
         <Row label="Options">
           <ul className="space-y-0.5">
@@ -65,17 +69,23 @@ export function RestoreConfirmStep({
           </ul>
         </Row>
       </dl>
-      <Alert tone="warning" title="Warning">
-        Restoring replaces all current data with the backup data. Always create a safety backup first.
-      </Alert>
+      {target.isNew ? (
+        <Alert tone="info">{target.name} is created from this backup: no existing data is replaced.</Alert>
+      ) : (
+        <Alert tone="warning" title="Warning">
+          Restoring replaces all current data of {target.name} with the backup data. Always create a safety backup first.
+        </Alert>
+      )}
       {versions && (
         <Field label="Restore across major versions" htmlFor="restore-versions" hint="Owners only: the upgraded database may not start with the other version's code" error={versions.error}>
           <Input id="restore-versions" value={versions.value} autoComplete="off" spellCheck={false} invalid={Boolean(versions.error)} onChange={(e) => versions.onChange(e.target.value)} className="font-mono" />
         </Field>
       )}
-      <Field label="Type RESTORE to confirm" htmlFor="restore-confirm" error={error}>
-        <Input id="restore-confirm" value={confirm} autoComplete="off" spellCheck={false} autoFocus placeholder="RESTORE" invalid={Boolean(error)} onChange={(e) => onConfirmChange(e.target.value)} className="font-mono" />
-      </Field>
+      {!target.isNew && (
+        <Field label="Type RESTORE to confirm" htmlFor="restore-confirm" error={error}>
+          <Input id="restore-confirm" value={confirm} autoComplete="off" spellCheck={false} autoFocus placeholder="RESTORE" invalid={Boolean(error)} onChange={(e) => onConfirmChange(e.target.value)} className="font-mono" />
+        </Field>
+      )}
     </div>
   );
 }

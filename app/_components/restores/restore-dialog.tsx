@@ -7,7 +7,7 @@ import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Alert } from "@/app/_components/ui/layout";
-import { errorInfo } from "@/app/_lib/errors";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { RestoreProgress } from "./restore-progress";
@@ -39,7 +39,13 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupItem; onClose
   if (!origin.data || !detail.data || !projects.data || !servers.data || sources.isLoading) {
     return (
       <Dialog open size="lg" onClose={onClose} title="Restore backup" description={description} footer={<Button variant="secondary" onClick={onClose}>Close</Button>}>
-        {failure ? <Alert tone="danger">{errorInfo(failure)?.message}</Alert> : <p className="py-8 text-center text-sm text-slate-500">Loading…</p>}
+        {failure ? (
+          <QueryError what="what the restore needs" error={failure} onRetry={() => Promise.all([origin, detail, projects, servers].filter((q) => q.isError).map((q) => q.refetch()))} />
+        ) : (
+          <p className="py-8 text-center text-sm text-slate-500" aria-busy="true">
+            Loading…
+          </p>
+        )}
       </Dialog>
     );
   }

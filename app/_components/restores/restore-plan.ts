@@ -16,7 +16,8 @@ export type ServerTargetMode = "existing" | "new";
 export type NewEnvironmentDraft = { projectId: string; name: string; stage: Stage; serverId: string; sourceConfig: PluginConfig; nameEdited: boolean };
 
 export type RestorePlan = {
-  choice: RestoreChoice;
+  /** Null until the operator chooses: no target is ever pre-selected (the original would be overwritten). */
+  choice: RestoreChoice | null;
   /** The existing environment chosen (for `environment`, and `server` + `existing`). */
   environment: EnvironmentItem | null;
   serverMode: ServerTargetMode;
@@ -24,7 +25,12 @@ export type RestorePlan = {
   copy: NewEnvironmentDraft;
   /** The new environment on another server (`server` + `new`); its serverId is the chosen server. */
   move: NewEnvironmentDraft;
+  /** The project another client's restore was confirmed for; choosing another target project asks again. */
+  crossClientConfirmedFor: string | null;
 };
+
+/** The backup's own project (client), which a restore leaves only with an explicit confirmation. */
+export type ProjectRef = { id: string; name: string };
 
 /**
  * The plan the wizard opens with. A copy beside the original needs its own data: each copy-target database name
@@ -37,12 +43,12 @@ export function initialPlan(origin: EnvironmentItem, schema: ConfigSchema | unde
     if (schema?.properties[name]?.format === "database-name" && typeof value === "string" && value) copyConfig[name] = `${value}_copy`;
   }
   return {
-    // An archived environment (a catalog import's stand-in) is never restored into: its backups go to a new one.
-    choice: origin.archivedAt ? "new_environment" : "original",
+    choice: null,
     environment: null,
     serverMode: "existing",
     copy: { projectId: origin.projectId, name: `${origin.name} copy`, stage: "staging", serverId: origin.serverId, sourceConfig: copyConfig, nameEdited: false },
     move: { projectId: origin.projectId, name: origin.name, stage: origin.stage, serverId: "", sourceConfig: { ...origin.sourceConfig }, nameEdited: false },
+    crossClientConfirmedFor: null,
   };
 }
 
@@ -71,8 +77,37 @@ export function existingTargetOf(plan: RestorePlan, origin: EnvironmentItem): En
   return null;
 }
 
-/** Why the first step cannot be left yet, or null when the target is complete. */
-export function missingTarget(plan: RestorePlan): string | null {
+/** The project the restored data lands in, once the target is chosen. */
+export function targetProjectOf(plan: RestorePlan, origin: EnvironmentItem, projects: ProjectRef[]): ProjectRef | null {
+  const existing = existingTargetOf(plan, origin);
+  if (existing) return { id: existing.projectId, name: existing.projectName };
+  const draft = newEnvironmentOf(plan);
+  const project = draft && projects.find((p) => p.id === draft.projectId);
+  return project ? { id: project.id, name: project.name } : null;
+}
+
+/** The target's project when it is another client's than the backup's: that restore needs its own confirmation. */
+export function crossClientTarget(plan: RestorePlan, origin: EnvironmentItem, backupProject: ProjectRef, projects: ProjectRef[]): ProjectRef | null {
+  const project = targetProjectOf(plan, origin, projects);
+  return project && project.id !== backupProject.id ? project : null;
+}
+
+/** "Restore Acme's data into Globex's project", as the server words it too. */
+export function crossClientWords(from: string, into: string): string {
+  return `Restore ${from}'s data into ${into}'s project`;
+}
+
+/** Why the first step cannot be left yet, or null when the target is complete (and, for another client's project, confirmed). */
+export function missingTarget(plan: RestorePlan, crossClient: { from: ProjectRef; into: ProjectRef | null }): string | null {
+  const incomplete = incompleteTarget(plan);
+  if (incomplete) return incomplete;
+  const into = crossClient.into;
+  if (into && plan.crossClientConfirmedFor !== into.id) return `Confirm the restore into ${into.name}'s project to continue`;
+  return null;
+}
+
+function incompleteTarget(plan: RestorePlan): string | null {
+  if (!plan.choice) return "Choose a target to continue";
   if (plan.choice === "server" && !plan.move.serverId) return "Choose the server to restore onto";
   const draft = newEnvironmentOf(plan);
   if (draft) {
@@ -95,13 +130,19 @@ function changedSettings(original: PluginConfig, edited: PluginConfig): PluginCo
   return Object.fromEntries(Object.entries(edited).filter(([name, value]) => value !== original[name]));
 }
 
-export function restoreInput(plan: RestorePlan, origin: EnvironmentItem, backupId: string, options: RestoreOptions, confirm: string): CreateRestoreInput {
+/**
+ * The request: RESTORE only where existing data is replaced, and the cross-client confirmation only when the target
+ * is another client's project (`crossClient`) and the operator gave it for that project.
+ */
+export function restoreInput(plan: RestorePlan, origin: EnvironmentItem, backupId: string, options: RestoreOptions, confirm: string, crossClient: ProjectRef | null): CreateRestoreInput {
   const draft = newEnvironmentOf(plan);
-  const common = { backupId, ...options, confirm };
+  const crossClientConfirmed = crossClient !== null && plan.crossClientConfirmedFor === crossClient.id ? { crossClientConfirmed: true } : {};
   if (draft) {
     const { projectId, name, stage, serverId, sourceConfig } = draft;
-    return { ...common, target: "new_environment", safetyBackup: false, newEnvironment: { projectId, name, stage, serverId, sourceConfig: changedSettings(origin.sourceConfig, sourceConfig) } };
+    const newEnvironment = { projectId, name, stage, serverId, sourceConfig: changedSettings(origin.sourceConfig, sourceConfig) };
+    return { backupId, ...options, ...crossClientConfirmed, target: "new_environment", safetyBackup: false, newEnvironment };
   }
+  const common = { backupId, ...options, ...crossClientConfirmed, confirm };
   if (plan.choice === "original") return { ...common, target: "original" };
   return { ...common, target: "environment", environmentId: plan.environment?.id };
 }
@@ -114,7 +155,7 @@ export function wizardFieldErrors(fields: Record<string, string>): Record<string
   return Object.fromEntries(Object.entries(fields).map(([key, message]) => [key.replace(/^newEnvironment\./, ""), message]));
 }
 
-const TARGET_FIELDS = ["environmentId", "projectId", "name", "stage", "serverId"];
+const TARGET_FIELDS = ["environmentId", "projectId", "name", "stage", "serverId", "crossClientConfirmed"];
 
 /** Whether an error concerns the first step (the target), so the wizard goes back there to show it. */
 export function concernsTarget(fields: Record<string, string>): boolean {

@@ -16,6 +16,8 @@ import { RestoreConfirmStep, type TargetSummary } from "./restore-confirm-step";
 import { RestoreOptionsStep } from "./restore-options-step";
 import {
   concernsTarget,
+  crossClientTarget,
+  crossClientWords,
   defaultNeutralize,
   existingTargetOf,
   initialPlan,
@@ -105,6 +107,8 @@ export function RestoreWizard({
   );
 
   const target = summarizeTarget(plan, origin, projects, servers, schema);
+  const backupProject = { id: backup.projectId, name: backup.projectName };
+  const crossClient = crossClientTarget(plan, origin, backupProject, projects);
   const targetStage = target?.stage ?? origin.stage;
   // A choice about neutralizing holds for the target it was made for; another target starts from its own default.
   const targetKey = `${plan.choice}:${existingTargetOf(plan, origin)?.id ?? "new"}:${targetStage}`;
@@ -113,7 +117,9 @@ export function RestoreWizard({
   const failure = errorInfo(create.error);
   const fields = wizardFieldErrors(failure?.fields ?? {});
   const shownAtFields = step === 0 ? concernsTarget(fields) : step === 2 && Boolean(fields.confirm);
-  const blocked = step === 0 ? missingTarget(plan) : step === 2 && confirm !== "RESTORE" ? "Type RESTORE to enable the restore" : null;
+  // Typing RESTORE is asked only where current data is replaced; a new environment has none.
+  const replaces = target !== null && !target.isNew;
+  const blocked = step === 0 ? missingTarget(plan, { from: backupProject, into: crossClient }) : step === 2 && replaces && confirm !== "RESTORE" ? "Type RESTORE to enable the restore" : null;
   const takenAt = formatDateTime(backup.finishedAt ?? backup.createdAt);
 
   function editPlan(next: RestorePlan) {
@@ -125,7 +131,7 @@ export function RestoreWizard({
     event.preventDefault();
     if (blocked) return;
     if (step < STEPS.length - 1) setStep(step + 1);
-    else create.mutate({ ...restoreInput(plan, origin, backup.id, options, confirm), ...(versions === null ? {} : { confirmVersions: versions }) });
+    else create.mutate({ ...restoreInput(plan, origin, backup.id, options, confirm, crossClient), ...(versions === null ? {} : { confirmVersions: versions }) });
   }
 
   return (
@@ -161,7 +167,7 @@ export function RestoreWizard({
       <form id="restore-form" onSubmit={onSubmit} className="space-y-5" noValidate>
         <Steps steps={STEPS} current={step} />
         {failure && !shownAtFields && <Alert tone="danger">{failure.message}</Alert>}
-        {step === 0 && <RestoreTargetStep plan={plan} onChange={editPlan} origin={origin} sourceTitle={sourceTitle} schema={schema} projects={projects} servers={servers} errors={fields} />}
+        {step === 0 && <RestoreTargetStep plan={plan} onChange={editPlan} origin={origin} backupProject={backupProject} crossClient={crossClient} sourceTitle={sourceTitle} schema={schema} projects={projects} servers={servers} errors={fields} />}
         {step === 1 && target && (
           <RestoreOptionsStep
             options={options}
@@ -181,6 +187,7 @@ export function RestoreWizard({
             backup={{ title: backup.name || `Backup of ${takenAt}`, detail: `${backup.projectName} / ${backup.environmentName}, taken ${takenAt} · ${formatBytes(backup.sizeBytes)}` }}
             target={target}
             options={options}
+            crossClient={crossClient ? crossClientWords(backupProject.name, crossClient.name) : undefined}
             confirm={confirm}
             onConfirmChange={setConfirm}
             error={fields.confirm}

@@ -21,6 +21,11 @@ export type ConfigFieldSchema = {
   minLength?: number;
   pattern?: string;
   /**
+   * The sentence a form shows when the value does not match `pattern` or `format`, e.g. "Folder must be an absolute
+   * path starting with /". Without it the console words common patterns itself, or shows the description.
+   */
+  errorMessage?: string;
+  /**
    * What the value is, for the console's checks: `hostname` and `uri` are network destinations (refused when they
    * are link-local or cloud metadata addresses), `server-path` a folder on the environment's server (it must lie
    * inside the folders an admin allowed there), `database-name` a database there (it must match the server's

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { failureCoverage, failureCoverageOutput } from "@/server/services/failure-coverage";
 import { testResultOutput } from "@/server/services/plugin-config";
 import {
   createNotificationChannel,
@@ -25,7 +26,12 @@ export const notificationChannelsRouter = router({
     .output(notificationChannelPage)
     .query(({ ctx, input }) => listNotificationChannels(ctx.db, ctx.plugins, ctx.principal, input)),
 
-  create: procedure("admin", { method: "POST", path: "/notification-channels", tags, summary: "Add a notification channel", protect: true })
+  failureCoverage: procedure("viewer", { method: "GET", path: "/notification-channels/failure-coverage", tags, summary: "Who hears of failed backups: the default policy, and the environments whose failures reach no channel", protect: true })
+    .input(z.object({}))
+    .output(failureCoverageOutput)
+    .query(({ ctx }) => failureCoverage(ctx.db, ctx.principal)),
+
+  create: procedure("admin", { method: "POST", path: "/notification-channels", tags, summary: "Add a notification channel (optionally the default policy's channel for failures)", protect: true })
     .input(createNotificationChannelInput)
     .output(notificationChannelItem)
     .mutation(({ ctx, input }) => createNotificationChannel(ctx.db, ctx.plugins, ctx.principal, input)),

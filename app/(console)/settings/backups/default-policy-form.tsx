@@ -10,9 +10,9 @@ import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 
-function Section({ title, description, children }: { title: string; description: ReactNode; children: ReactNode }) {
+function Section({ id, title, description, children }: { id?: string; title: string; description: ReactNode; children: ReactNode }) {
   return (
-    <section className="grid gap-x-8 gap-y-4 py-6 first:pt-0 lg:grid-cols-3">
+    <section id={id} className="grid scroll-mt-4 gap-x-8 gap-y-4 py-6 first:pt-0 lg:grid-cols-3">
       <div>
         <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
         <p className="mt-1 text-sm text-slate-500">{description}</p>
@@ -89,7 +89,7 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
         <Section title="Restore drills" description="Proof that backups restore: on a schedule, the latest verified backup is restored into a scratch copy, its row counts and files are compared with what the backup recorded, and the copy is dropped.">
           {field("drill")}
         </Section>
-        <Section title="Notifications" description="Who hears about scheduled backups: the channels below, on success, on failure or both.">
+        <Section id="notifications" title="Notifications" description="Who hears about scheduled backups: the channels below, on success, on failure or both.">
           {field("notifyOnSuccess")}
           {field("notifyOnFailure")}
           <div>

@@ -1,13 +1,13 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
-import { Field, Input, Select } from "@/app/_components/ui/field";
+import { Checkbox, Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -20,6 +20,10 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState(channel?.name ?? "");
+  // A new channel is offered as the default for failures; ticked until the operator decides, while failures have no channel yet.
+  const coverage = useQuery({ ...trpc.notificationChannels.failureCoverage.queryOptions({}), enabled: !channel });
+  const [forFailures, setForFailures] = useState<boolean | null>(null);
+  const defaultForFailures = forFailures ?? (coverage.data ? !coverage.data.defaultPolicy.hasFailureChannel : false);
   const form = useContributionConfig("notifiers", { id: channel?.notifier, config: channel?.config }, () => {});
   const { contributions: notifiers, id: notifier, contribution, config } = form;
 
@@ -32,12 +36,12 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
   const save = channel ? update : create;
   const failure = errorInfo(save.error);
   const fields = failure?.fields ?? {};
-  const explained = errorsShownAtFields(fields, ["name", "notifier"], "config");
+  const explained = errorsShownAtFields(fields, ["name", "notifier", "defaultForFailures"], "config");
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (channel) update.mutate({ id: channel.id, name, config });
-    else create.mutate({ name, notifier, config });
+    else create.mutate({ name, notifier, config, defaultForFailures });
   }
 
   return (
@@ -74,6 +78,26 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
           <SchemaForm schema={contribution.configSchema} value={config} onChange={form.edit} errors={fields} idPrefix="channel-config" saved={channel?.config} />
         ) : (
           !notifiers.isLoading && <Alert tone="warning">{notifier ? `No installed plugin provides the notifier "${notifier}".` : "No plugin provides a notifier."} Check the Plugins page.</Alert>
+        )}
+        {!channel && (
+          <div className="border-t border-slate-200 pt-4">
+            <Checkbox
+              id="channel-default-for-failures"
+              label="Send failed backups here by default"
+              hint={
+                coverage.data && !coverage.data.defaultPolicy.hasFailureChannel
+                  ? "No channel hears of failed backups yet. Adds this channel to the default backup policy and turns on “Notify on failure” there; environments that choose their own channels keep them."
+                  : "Adds this channel to the default backup policy's channels and turns on “Notify on failure” there; environments that choose their own channels keep them."
+              }
+              checked={defaultForFailures}
+              onChange={(e) => setForFailures(e.target.checked)}
+            />
+            {fields.defaultForFailures && (
+              <p className="mt-1 ml-6.5 text-xs text-red-600" role="alert">
+                {fields.defaultForFailures}
+              </p>
+            )}
+          </div>
         )}
       </form>
     </Dialog>

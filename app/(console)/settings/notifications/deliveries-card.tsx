@@ -3,8 +3,8 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Inbox } from "lucide-react";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Badge, Card, EmptyState, Table, Td, Th, type Tone } from "@/app/_components/ui/layout";
-import { errorInfo } from "@/app/_lib/errors";
+import { Badge, Card, EmptyState, Table, Td, Th, type Tone } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 
@@ -36,60 +36,55 @@ export function DeliveriesCard() {
     ),
   );
   const items = deliveries.data?.pages.flatMap((p) => p.items) ?? [];
-  const loadError = errorInfo(deliveries.error);
 
   return (
     <Card title="Recent deliveries" description="Every notification sent or attempted. A failed attempt is retried up to 5 times, a little later each time." padded={false}>
-      {loadError ? (
-        <div className="p-5">
-          <Alert tone="danger">{loadError.message}</Alert>
-        </div>
-      ) : deliveries.isLoading ? (
-        <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-      ) : items.length === 0 ? (
-        <EmptyState icon={<Inbox className="size-6" />} title="Nothing sent yet">
-          Notifications appear here once a backup or restore ends in an environment whose policy names a channel, or when you send a test.
-        </EmptyState>
-      ) : (
-        <Table>
-          <thead>
-            <tr>
-              <Th>Time</Th>
-              <Th>Status</Th>
-              <Th>Event</Th>
-              <Th>Channel</Th>
-              <Th>Attempts</Th>
-              <Th>Error</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {items.map((d) => {
-              const status = STATUS[d.status];
-              return (
-                <tr key={d.id} data-status={d.status}>
-                  <Td className="whitespace-nowrap">
-                    <time dateTime={d.createdAt} title={formatRelative(d.createdAt)} className="text-slate-500">
-                      {formatDateTime(d.createdAt)}
-                    </time>
-                  </Td>
-                  <Td>
-                    <Badge tone={status.tone}>{status.label}</Badge>
-                  </Td>
-                  <Td>
-                    <span className="block font-medium text-slate-900">{EVENT_LABEL[d.event] ?? d.event}</span>
-                    <span className="block max-w-72 truncate text-xs text-slate-500" title={d.title}>
-                      {d.title}
-                    </span>
-                  </Td>
-                  <Td>{d.channelName}</Td>
-                  <Td className="tabular-nums">{d.attempts}</Td>
-                  <Td className={d.error ? "text-red-700" : "text-slate-400"}>{d.error ?? "—"}</Td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </Table>
-      )}
+      <QueryState query={deliveries} what="the delivery log">
+        {() => items.length === 0 ? (
+          <EmptyState icon={<Inbox className="size-6" />} title="Nothing sent yet">
+            Notifications appear here once a backup or restore ends in an environment whose policy names a channel, or when you send a test.
+          </EmptyState>
+        ) : (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Time</Th>
+                <Th>Status</Th>
+                <Th>Event</Th>
+                <Th>Channel</Th>
+                <Th>Attempts</Th>
+                <Th>Error</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {items.map((d) => {
+                const status = STATUS[d.status];
+                return (
+                  <tr key={d.id} data-status={d.status}>
+                    <Td className="whitespace-nowrap">
+                      <time dateTime={d.createdAt} title={formatRelative(d.createdAt)} className="text-slate-500">
+                        {formatDateTime(d.createdAt)}
+                      </time>
+                    </Td>
+                    <Td>
+                      <Badge tone={status.tone}>{status.label}</Badge>
+                    </Td>
+                    <Td>
+                      <span className="block font-medium text-slate-900">{EVENT_LABEL[d.event] ?? d.event}</span>
+                      <span className="block max-w-72 truncate text-xs text-slate-500" title={d.title}>
+                        {d.title}
+                      </span>
+                    </Td>
+                    <Td>{d.channelName}</Td>
+                    <Td className="tabular-nums">{d.attempts}</Td>
+                    <Td className={d.error ? "text-red-700" : "text-slate-400"}>{d.error ?? "—"}</Td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        )}
+      </QueryState>
       <LoadMore query={deliveries} />
     </Card>
   );

@@ -7,9 +7,10 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
+import { FailuresReachNoOne } from "@/app/_components/notifications/failures-reach-no-one";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ChannelFormDialog, type NotificationChannel } from "./channel-form-dialog";
 import { ChannelRow } from "./channel-row";
@@ -53,49 +54,46 @@ export function NotificationsView() {
 
   return (
     <div className="space-y-6">
+      <FailuresReachNoOne />
       <Card
         title="Notification channels"
         description="Where backup and restore notifications go. The backup policy decides which channels are told, and whether of successes, failures or both."
         actions={items.length > 0 && addButton}
         padded={false}
       >
-        {channels.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : channels.error ? (
-          <div className="p-5">
-            <Alert tone="danger">{errorInfo(channels.error)?.message}</Alert>
-          </div>
-        ) : items.length === 0 ? (
-          <EmptyState icon={<BellRing className="size-6" />} title="No notification channel yet" action={addButton}>
-            Add an email address list or a webhook (Slack, Mattermost or your own endpoint), then choose it in the backup policy to hear about failed backups.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Channel</Th>
-                <Th>Notifier</Th>
-                <Th>Sends to</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((channel) => (
-                <ChannelRow
-                  key={channel.id}
-                  channel={channel}
-                  notifierTitle={notifiers.title(channel.notifier)}
-                  destination={notifiers.summary(channel.notifier, channel.config)}
-                  columns={COLUMNS}
-                  onEdit={() => setEditing(channel)}
-                  onDelete={() => setDeleting(channel)}
-                />
-              ))}
-            </tbody>
-          </Table>
-        )}
+        <QueryState query={channels} what="the notification channels">
+          {() => items.length === 0 ? (
+            <EmptyState icon={<BellRing className="size-6" />} title="No notification channel yet" action={addButton}>
+              Add an email address list or a webhook (Slack, Mattermost or your own endpoint), then choose it in the backup policy to hear about failed backups.
+            </EmptyState>
+          ) : (
+            <Table>
+              <thead>
+                <tr>
+                  <Th>Channel</Th>
+                  <Th>Notifier</Th>
+                  <Th>Sends to</Th>
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {items.map((channel) => (
+                  <ChannelRow
+                    key={channel.id}
+                    channel={channel}
+                    notifierTitle={notifiers.title(channel.notifier)}
+                    destination={notifiers.summary(channel.notifier, channel.config)}
+                    columns={COLUMNS}
+                    onEdit={() => setEditing(channel)}
+                    onDelete={() => setDeleting(channel)}
+                  />
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </QueryState>
         <LoadMore query={channels} />
       </Card>
       <DeliveriesCard />

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { ServerRulesNote } from "@/app/_components/server-rules";
 import { STAGES } from "@/app/_components/stage";
@@ -42,8 +43,9 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   const movedFrom = environment && serverId && serverId !== environment.serverId ? ["Server"] : [];
   const noServers = servers.isSuccess && serverList.length === 0;
 
-  const onSuccess = async () => {
+  const onSuccess = async (saved: { name: string }) => {
     await queryClient.invalidateQueries();
+    toast.success(environment ? `Environment "${saved.name}" saved` : `Environment "${saved.name}" created`);
     onClose();
   };
   const create = useMutation(trpc.environments.create.mutationOptions({ onSuccess }));

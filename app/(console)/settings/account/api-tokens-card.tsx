@@ -6,9 +6,9 @@ import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative, ROLE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
@@ -54,7 +54,6 @@ export function ApiTokensCard() {
       },
     }),
   );
-  const loadError = errorInfo(tokens.error);
   // When the list arrived: what "expired" is measured against (a render must not read the clock).
   const now = tokens.dataUpdatedAt;
   const createButton = (
@@ -85,13 +84,9 @@ export function ApiTokensCard() {
         actions={createButton}
         padded={false}
       >
-        {loadError ? (
-          <div className="p-5">
-            <Alert tone="danger">{loadError.message}</Alert>
-          </div>
-        ) : tokens.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : !tokens.data?.length ? (
+        <QueryState query={tokens} what="API tokens">
+          {() =>
+            !tokens.data?.length ? (
           <EmptyState icon={<KeyRound className="size-6" />} title="No tokens yet">
             Create one for each script or tool, so you can revoke one without breaking the others.
           </EmptyState>
@@ -136,7 +131,9 @@ export function ApiTokensCard() {
               ))}
             </tbody>
           </Table>
-        )}
+            )
+          }
+        </QueryState>
       </Card>
       {creating && <CreateTokenDialog onClose={() => setCreating(false)} />}
       {revoking && (

@@ -92,7 +92,7 @@ export function EncryptionView() {
           }
         </QueryState>
       </Card>
-      <RotateKeyDialog open={rotating} onClose={() => setRotating(false)} />
+      {rotating && <RotateKeyDialog open onClose={() => setRotating(false)} />}
     </div>
   );
 }

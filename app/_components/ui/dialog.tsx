@@ -15,9 +15,9 @@ function focusedElement(): HTMLElement | null {
 
 /**
  * A modal dialog (Radix): focus stays inside while it is open and goes back to the element that opened it.
- * Escape or the close button calls onClose; once anything was typed or chosen in it (any `input` event inside, or
- * `dirty`), they first ask "Discard changes?" inside the dialog. A click on the backdrop never closes it: a
- * half-filled form is not lost to a stray click. `wide` or `size` give forms and tables more room.
+ * Escape or the close button calls onClose; once anything was typed or chosen in it (any `input` event inside), they
+ * first ask "Discard changes?" inside the dialog; `dirty` decides instead when given. A click on the backdrop never
+ * closes it: a half-filled form is not lost to a stray click. `wide` or `size` give forms and tables more room.
  * `dismissible={false}` hides the close button and ignores Escape (while something shown once, such as recovery
  * codes, must be acknowledged first).
  */
@@ -42,7 +42,7 @@ export function Dialog({
   wide?: boolean;
   size?: "lg" | "xl";
   dismissible?: boolean;
-  /** Unsaved changes the input events cannot see (a choice made by a button, say). */
+  /** Whether closing loses something: true for choices made by buttons, false where every action applies at once. */
   dirty?: boolean;
 }) {
   const [typed, setTyped] = useState(false);
@@ -63,7 +63,7 @@ export function Dialog({
 
   function requestClose() {
     if (!dismissible) return;
-    if (!typed && !dirty) return onClose();
+    if (!(dirty ?? typed)) return onClose();
     resumeAt.current = focusedElement();
     setAsking(true);
   }

@@ -53,39 +53,39 @@ export function ServersView() {
         <QueryState query={servers} what="servers">
           {() =>
             items.length === 0 ? (
-          <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>
-            A server is where an environment&apos;s database and files live. Add &quot;This host&quot; first (kind <strong>{kinds.title("local")}</strong>: the
-            machine the console runs on), then any remote machines the console reaches over SSH.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Server</Th>
-                <Th>Connection</Th>
-                <Th>Rules for environments</Th>
-                <Th>Environments</Th>
-                {can("operator") && (
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((s) => (
-                <ServerRow
-                  key={s.id}
-                  server={s}
-                  kind={kinds.find(s.kind)}
-                  kindTitle={kinds.title(s.kind)}
-                  columns={can("operator") ? 5 : 4}
-                  onEdit={() => setEditing(s)}
-                  onDelete={() => setDeleting(s)}
-                />
-              ))}
-            </tbody>
-          </Table>
+              <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>
+                A server is where an environment&apos;s database and files live. Add &quot;This host&quot; first (kind <strong>{kinds.title("local")}</strong>: the
+                machine the console runs on), then any remote machines the console reaches over SSH.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Server</Th>
+                    <Th>Connection</Th>
+                    <Th>Rules for environments</Th>
+                    <Th>Environments</Th>
+                    {can("operator") && (
+                      <Th>
+                        <span className="sr-only">Actions</span>
+                      </Th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {items.map((s) => (
+                    <ServerRow
+                      key={s.id}
+                      server={s}
+                      kind={kinds.find(s.kind)}
+                      kindTitle={kinds.title(s.kind)}
+                      columns={can("operator") ? 5 : 4}
+                      onEdit={() => setEditing(s)}
+                      onDelete={() => setDeleting(s)}
+                    />
+                  ))}
+                </tbody>
+              </Table>
             )
           }
         </QueryState>

@@ -14,6 +14,17 @@ function focusedElement(): HTMLElement | null {
 }
 
 /**
+ * The opener of a dialog that closed in this same React commit: a dialog that replaces another (a loading dialog
+ * giving way to the wizard it loaded) opens with the focus nowhere, and takes over the first one's opener.
+ */
+let handedOver: HTMLElement | null = null;
+
+/** Whether another open dialog holds the page: the focus then stays in it rather than going back behind it. */
+function coveredByAnotherDialog(element: HTMLElement): boolean {
+  return [...document.querySelectorAll('[role="dialog"][data-state="open"]')].some((d) => !d.contains(element));
+}
+
+/**
  * A modal dialog (Radix): focus stays inside while it is open and goes back to the element that opened it.
  * Escape or the close button calls onClose; once anything was typed or chosen in it (any `input` event inside), they
  * first ask "Discard changes?" inside the dialog; `dirty` decides instead when given. A click on the backdrop never
@@ -58,7 +69,12 @@ export function Dialog({
   }
   // Before React inserts the dialog (and an autoFocus field inside takes focus): the element that opened it.
   useInsertionEffect(() => {
-    if (open) opener.current = focusedElement();
+    if (!open) return;
+    opener.current = focusedElement() ?? handedOver;
+    return () => {
+      handedOver = opener.current;
+      queueMicrotask(() => (handedOver = null));
+    };
   }, [open]);
 
   function requestClose() {
@@ -91,7 +107,8 @@ export function Dialog({
             }}
             onCloseAutoFocus={(e) => {
               e.preventDefault();
-              if (opener.current?.isConnected) opener.current.focus();
+              const back = opener.current;
+              if (back?.isConnected && !coveredByAnotherDialog(back)) back.focus();
             }}
           >
             <div inert={asking} className="flex flex-col">

@@ -87,50 +87,50 @@ export function ApiTokensCard() {
         <QueryState query={tokens} what="API tokens">
           {() =>
             !tokens.data?.length ? (
-          <EmptyState icon={<KeyRound className="size-6" />} title="No tokens yet">
-            Create one for each script or tool, so you can revoke one without breaking the others.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Name</Th>
-                <Th>Token</Th>
-                <Th>Created</Th>
-                <Th>Expires</Th>
-                <Th>Last used</Th>
-                <Th>Status</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {tokens.data.map((t) => (
-                <tr key={t.id}>
-                  <Td className="font-medium text-slate-900">{t.name}</Td>
-                  <Td className="font-mono text-xs whitespace-nowrap">{t.prefix}…</Td>
-                  <Td className="whitespace-nowrap text-slate-500">{formatDate(t.createdAt)}</Td>
-                  <Td className="whitespace-nowrap text-slate-500">{t.expiresAt ? <span title={formatDateTime(t.expiresAt)}>{formatDate(t.expiresAt)}</span> : "Never"}</Td>
-                  <Td className="whitespace-nowrap">
-                    <span className="text-slate-500" title={t.lastUsedAt ? formatDateTime(t.lastUsedAt) : undefined}>
-                      {formatRelative(t.lastUsedAt)}
-                    </span>
-                  </Td>
-                  <Td>
-                    <TokenStatus token={t} now={now} />
-                  </Td>
-                  <Td className="text-right">
-                    {!t.revokedAt && (
-                      <Button variant="ghost" size="sm" onClick={() => setRevoking(t)}>
-                        Revoke
-                      </Button>
-                    )}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+              <EmptyState icon={<KeyRound className="size-6" />} title="No tokens yet">
+                Create one for each script or tool, so you can revoke one without breaking the others.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Name</Th>
+                    <Th>Token</Th>
+                    <Th>Created</Th>
+                    <Th>Expires</Th>
+                    <Th>Last used</Th>
+                    <Th>Status</Th>
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {tokens.data.map((t) => (
+                    <tr key={t.id}>
+                      <Td className="font-medium text-slate-900">{t.name}</Td>
+                      <Td className="font-mono text-xs whitespace-nowrap">{t.prefix}…</Td>
+                      <Td className="whitespace-nowrap text-slate-500">{formatDate(t.createdAt)}</Td>
+                      <Td className="whitespace-nowrap text-slate-500">{t.expiresAt ? <span title={formatDateTime(t.expiresAt)}>{formatDate(t.expiresAt)}</span> : "Never"}</Td>
+                      <Td className="whitespace-nowrap">
+                        <span className="text-slate-500" title={t.lastUsedAt ? formatDateTime(t.lastUsedAt) : undefined}>
+                          {formatRelative(t.lastUsedAt)}
+                        </span>
+                      </Td>
+                      <Td>
+                        <TokenStatus token={t} now={now} />
+                      </Td>
+                      <Td className="text-right">
+                        {!t.revokedAt && (
+                          <Button variant="ghost" size="sm" onClick={() => setRevoking(t)}>
+                            Revoke
+                          </Button>
+                        )}
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
             )
           }
         </QueryState>

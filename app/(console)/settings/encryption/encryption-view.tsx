@@ -77,17 +77,17 @@ export function EncryptionView() {
         <QueryState query={keys} what="the organization keys">
           {() =>
             items.length === 0 ? (
-          <div className="space-y-3">
-            <Alert tone="info">The organization has no key yet: it gets one when encryption is turned on, or here.</Alert>
-            {create.error && <Alert tone="danger">{errorInfo(create.error)?.message}</Alert>}
-            {owner && (
-              <Button onClick={() => create.mutate({})} loading={create.isPending}>
-                Create the organization key
-              </Button>
-            )}
-          </div>
-        ) : (
-          <KeyTable keys={items} />
+              <div className="space-y-3">
+                <Alert tone="info">The organization has no key yet: it gets one when encryption is turned on, or here.</Alert>
+                {create.error && <Alert tone="danger">{errorInfo(create.error)?.message}</Alert>}
+                {owner && (
+                  <Button onClick={() => create.mutate({})} loading={create.isPending}>
+                    Create the organization key
+                  </Button>
+                )}
+              </div>
+            ) : (
+              <KeyTable keys={items} />
             )
           }
         </QueryState>

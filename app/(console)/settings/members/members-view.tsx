@@ -55,29 +55,29 @@ export function MembersView() {
         <QueryState query={members} what="members">
           {() =>
             !members.data?.length ? (
-          <EmptyState icon={<Users className="size-6" />} title="No members" />
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Member</Th>
-                <Th>Role</Th>
-                <Th>2FA</Th>
-                <Th className="whitespace-nowrap">Last sign-in</Th>
-                <Th className="whitespace-nowrap">Member since</Th>
-                {assignable.length > 0 && (
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {members.data.map((m) => (
-                <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} onResetPassword={setResettingPassword} onResetTwoFactor={setResettingTwoFactor} />
-              ))}
-            </tbody>
-          </Table>
+              <EmptyState icon={<Users className="size-6" />} title="No members" />
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Member</Th>
+                    <Th>Role</Th>
+                    <Th>2FA</Th>
+                    <Th className="whitespace-nowrap">Last sign-in</Th>
+                    <Th className="whitespace-nowrap">Member since</Th>
+                    {assignable.length > 0 && (
+                      <Th>
+                        <span className="sr-only">Actions</span>
+                      </Th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {members.data.map((m) => (
+                    <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} onResetPassword={setResettingPassword} onResetTwoFactor={setResettingTwoFactor} />
+                  ))}
+                </tbody>
+              </Table>
             )
           }
         </QueryState>

@@ -58,38 +58,38 @@ export function StorageView() {
         <QueryState query={locations} what="storage locations">
           {() =>
             items.length === 0 ? (
-          <EmptyState icon={<HardDrive className="size-6" />} title="No storage location yet" action={addButton}>
-            Backups need a destination. Start with a folder on this host, such as <code className="font-mono text-slate-700">/var/backups/safehold</code>; you can add
-            S3, SFTP or FTP storage later.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Location</Th>
-                <Th>Provider</Th>
-                <Th>Where</Th>
-                <Th>Backups</Th>
-                <Th>Used</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((location) => (
-                <StorageLocationRow
-                  key={location.id}
-                  location={location}
-                  providerTitle={providers.title(location.provider)}
-                  summary={providers.summary(location.provider, location.config)}
-                  columns={COLUMNS}
-                  onEdit={() => setEditing(location)}
-                  onDelete={() => setDeleting(location)}
-                />
-              ))}
-            </tbody>
-          </Table>
+              <EmptyState icon={<HardDrive className="size-6" />} title="No storage location yet" action={addButton}>
+                Backups need a destination. Start with a folder on this host, such as <code className="font-mono text-slate-700">/var/backups/safehold</code>; you can add
+                S3, SFTP or FTP storage later.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Location</Th>
+                    <Th>Provider</Th>
+                    <Th>Where</Th>
+                    <Th>Backups</Th>
+                    <Th>Used</Th>
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {items.map((location) => (
+                    <StorageLocationRow
+                      key={location.id}
+                      location={location}
+                      providerTitle={providers.title(location.provider)}
+                      summary={providers.summary(location.provider, location.config)}
+                      columns={COLUMNS}
+                      onEdit={() => setEditing(location)}
+                      onDelete={() => setDeleting(location)}
+                    />
+                  ))}
+                </tbody>
+              </Table>
             )
           }
         </QueryState>

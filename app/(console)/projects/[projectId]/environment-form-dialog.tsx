@@ -14,6 +14,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { errorInfo } from "@/app/_lib/errors";
 import { STAGE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -105,7 +106,11 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
               ))}
             </Select>
           </Field>
-          {noServers ? (
+          {servers.isError ? (
+            <div className="sm:col-span-2">
+              <QueryError what="the servers" error={servers.error} onRetry={servers.refetch} retrying={servers.isRefetching} />
+            </div>
+          ) : noServers ? (
             <div className="sm:col-span-2">
               <Alert tone="warning" title="No server yet">
                 An environment lives on a server.{" "}

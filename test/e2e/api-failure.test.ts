@@ -52,7 +52,7 @@ describe("with the API failing", () => {
       expect(await failures.count(), `${name} after Retry`).toBe(0);
     }
     expect(problems).toEqual([]);
-  });
+  }, 300_000);
 
   it("a save that gets no JSON answer says so instead of spinning", async () => {
     await page.goto(`${seed.app.url}/settings/general`);

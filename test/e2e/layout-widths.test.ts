@@ -33,7 +33,7 @@ describe("every console page fits the window", () => {
         await screenshot(page, `widths-${name}-${width}`);
       }
       expect(problems).toEqual([]);
-    });
+    }, 240_000);
   }
 });
 

@@ -17,7 +17,7 @@ function focusedElement(): HTMLElement | null {
  * The opener of a dialog that closed in this same React commit: a dialog that replaces another (a loading dialog
  * giving way to the wizard it loaded) opens with the focus nowhere, and takes over the first one's opener.
  */
-let handedOver: HTMLElement | null = null;
+const handover: { opener: HTMLElement | null } = { opener: null };
 
 /** Whether another open dialog holds the page: the focus then stays in it rather than going back behind it. */
 function coveredByAnotherDialog(element: HTMLElement): boolean {
@@ -70,10 +70,11 @@ export function Dialog({
   // Before React inserts the dialog (and an autoFocus field inside takes focus): the element that opened it.
   useInsertionEffect(() => {
     if (!open) return;
-    opener.current = focusedElement() ?? handedOver;
+    const captured = focusedElement() ?? handover.opener;
+    opener.current = captured;
     return () => {
-      handedOver = opener.current;
-      queueMicrotask(() => (handedOver = null));
+      handover.opener = captured;
+      queueMicrotask(() => (handover.opener = null));
     };
   }, [open]);
 

@@ -131,21 +131,24 @@ function DesktopSidebar() {
   const [collapsed, setCollapsed] = useSidebarCollapsed();
   const Toggle = collapsed ? PanelLeftOpen : PanelLeftClose;
   return (
-    <aside className={`sticky top-0 hidden h-screen shrink-0 flex-col overflow-y-auto bg-shell text-shell-text md:flex ${collapsed ? "w-16" : "w-60"}`}>
-      <div className={`flex items-center py-5 ${collapsed ? "flex-col gap-3 px-2" : "justify-between px-5"}`}>
-        <Brand compact={collapsed} />
-        <button
-          type="button"
-          onClick={() => setCollapsed(!collapsed)}
-          className="rounded-md p-1.5 text-shell-muted hover:bg-shell-raised hover:text-white"
-          aria-label={collapsed ? "Expand sidebar" : "Collapse sidebar"}
-          title={collapsed ? "Expand sidebar" : "Collapse sidebar"}
-        >
-          <Toggle className="size-4" aria-hidden />
-        </button>
-      </div>
-      <SidebarContent compact={collapsed} />
-    </aside>
+    // The column runs the page's whole height; the sidebar in it stays in view while the page scrolls.
+    <div className={`hidden shrink-0 bg-shell md:block ${collapsed ? "w-16" : "w-60"}`}>
+      <aside className="sticky top-0 flex h-screen flex-col overflow-y-auto text-shell-text">
+        <div className={`flex items-center py-5 ${collapsed ? "flex-col gap-3 px-2" : "justify-between px-5"}`}>
+          <Brand compact={collapsed} />
+          <button
+            type="button"
+            onClick={() => setCollapsed(!collapsed)}
+            className="rounded-md p-1.5 text-shell-muted hover:bg-shell-raised hover:text-white"
+            aria-label={collapsed ? "Expand sidebar" : "Collapse sidebar"}
+            title={collapsed ? "Expand sidebar" : "Collapse sidebar"}
+          >
+            <Toggle className="size-4" aria-hidden />
+          </button>
+        </div>
+        <SidebarContent compact={collapsed} />
+      </aside>
+    </div>
   );
 }
 

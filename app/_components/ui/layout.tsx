@@ -5,7 +5,7 @@ export function PageHeader({ title, description, actions, breadcrumb }: { title:
     <div className="mb-6">
       {breadcrumb && <div className="mb-2 text-sm text-slate-500">{breadcrumb}</div>}
       <div className="flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
+        <div className="min-w-0 flex-1 basis-60">
           <h1 className="text-2xl font-semibold tracking-tight break-words text-slate-900">{title}</h1>
           {description && <p className="mt-1 max-w-3xl text-sm text-slate-600">{description}</p>}
         </div>
@@ -20,7 +20,8 @@ export function Card({ title, description, actions, children, className = "", pa
     <section className={`rounded-lg bg-white shadow-xs ring-1 ring-slate-200 ${className}`}>
       {(title || actions) && (
         <header className="flex flex-wrap items-start justify-between gap-x-4 gap-y-3 border-b border-slate-200 px-4 py-4 sm:px-5">
-          <div className="min-w-0">
+          {/* Beside the actions while the text keeps 15rem, under them on narrower screens. */}
+          <div className="min-w-0 flex-1 basis-60">
             {title && <h2 className="text-base font-semibold text-slate-900">{title}</h2>}
             {description && <p className="mt-0.5 text-sm text-slate-500">{description}</p>}
           </div>

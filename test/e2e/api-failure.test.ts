@@ -35,21 +35,27 @@ describe("with the API failing", () => {
       await page.goto(`${seed.app.url}${path}`);
       const main = page.locator("main");
       const failures = main.getByRole("alert").filter({ hasText: /Could not load/ });
-      await failures.first().waitFor();
+      // The client retries twice (about 3 s) before it shows the failure.
+      const shown = await failures
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .then(() => true, () => false);
       const text = await main.innerText();
+      await screenshot(page, `api-failure-${name}`);
+      await page.unroute(API);
+      if (!shown) problems.push(`${name}: no "Could not load …" panel`);
       if (EMPTY_STATE.test(text)) problems.push(`${name}: an empty state while nothing could be loaded: "${EMPTY_STATE.exec(text)![0]}"`);
       if (RAW_ERROR.test(text)) problems.push(`${name}: a raw error: "${RAW_ERROR.exec(text)![0]}"`);
+      if (!shown) continue;
       if ((await failures.getByRole("button", { name: "Retry" }).count()) < (await failures.count())) problems.push(`${name}: an error panel without Retry`);
-      await screenshot(page, `api-failure-${name}`);
 
-      await page.unroute(API);
       // Each panel retries its own query; a page with several failed loads has several.
       for (let remaining = await failures.count(); remaining > 0; remaining = await failures.count()) {
         await failures.first().getByRole("button", { name: "Retry" }).click();
         await expect.poll(() => failures.count(), { timeout: 30_000 }).toBeLessThan(remaining);
       }
       await page.waitForLoadState("networkidle");
-      expect(await failures.count(), `${name} after Retry`).toBe(0);
+      if ((await failures.count()) > 0) problems.push(`${name}: still failing after Retry`);
     }
     expect(problems).toEqual([]);
   }, 300_000);

@@ -133,7 +133,7 @@ function DesktopSidebar() {
   return (
     // The column runs the page's whole height; the sidebar in it stays in view while the page scrolls.
     <div className={`hidden shrink-0 bg-shell md:block ${collapsed ? "w-16" : "w-60"}`}>
-      <aside className="sticky top-0 flex h-screen flex-col overflow-y-auto text-shell-text">
+      <aside className="sticky top-0 flex h-screen flex-col overflow-y-auto bg-shell text-shell-text">
         <div className={`flex items-center py-5 ${collapsed ? "flex-col gap-3 px-2" : "justify-between px-5"}`}>
           <Brand compact={collapsed} />
           <button

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
+import { nonceOf } from "@/server/http/security-headers";
 import { Providers } from "./_lib/providers";
 import "./globals.css";
 
@@ -19,11 +21,13 @@ export const metadata: Metadata = {
   },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = nonceOf((await headers()).get("content-security-policy"));
   return (
-    <html lang="en">
+    // next-themes sets the theme's class on <html> before React hydrates it.
+    <html lang="en" suppressHydrationWarning>
       <body>
-        <Providers>{children}</Providers>
+        <Providers nonce={nonce}>{children}</Providers>
       </body>
     </html>
   );

@@ -10,7 +10,9 @@ import { RecentActivity } from "@/app/_components/dashboard/recent-activity";
 import { StorageUsage } from "@/app/_components/dashboard/storage-usage";
 import { SummaryTiles, SummaryTilesSkeleton } from "@/app/_components/dashboard/summary-tiles";
 import { UpcomingRuns } from "@/app/_components/dashboard/upcoming-runs";
-import { Alert, Card, PageHeader } from "@/app/_components/ui/layout";
+import { FailuresReachNoOne } from "@/app/_components/notifications/failures-reach-no-one";
+import { Card, PageHeader } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 
 const REFRESH_MS = 60_000;
@@ -32,14 +34,16 @@ export function DashboardView() {
   return (
     <>
       <PageHeader title="Dashboard" description="Which environments are protected, what failed, and what runs next." />
-      {dashboard.isError && (
-        <Alert tone="danger" title="The dashboard could not be loaded">
-          {dashboard.error.message}
-        </Alert>
+      {!d && (
+        <QueryState query={dashboard} what="the dashboard" loading={<SummaryTilesSkeleton />}>
+          {() => null}
+        </QueryState>
       )}
-      {!d && !dashboard.isError && <SummaryTilesSkeleton />}
       {d && (
         <>
+          <div className="mb-6 empty:hidden">
+            <FailuresReachNoOne />
+          </div>
           <SummaryTiles dashboard={d} />
           <OverdueList dashboard={d} />
           <div className="mt-6 grid gap-6 lg:grid-cols-5">

@@ -6,7 +6,10 @@ import { Button } from "./ui/button";
 import { Dialog } from "./ui/dialog";
 import { Alert } from "./ui/layout";
 
-/** Asks before a destructive action; the dialog stays open and shows the server's message if the action fails. */
+/**
+ * Asks before a destructive action; the dialog stays open and shows the server's message if the action fails.
+ * Cancel has the focus first, so Enter pressed out of habit does not destroy anything.
+ */
 export function ConfirmDialog({
   title,
   children,
@@ -32,7 +35,7 @@ export function ConfirmDialog({
       title={title}
       footer={
         <>
-          <Button variant="secondary" onClick={onClose}>
+          <Button variant="secondary" autoFocus onClick={onClose}>
             Cancel
           </Button>
           <Button variant="danger" loading={pending} onClick={onConfirm}>

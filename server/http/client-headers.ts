@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER } from "./client-request";
+import { CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER, REQUEST_PATH_HEADER } from "./client-request";
 import { resolveClientOrigin } from "./client-origin";
 import type { TrustedProxies } from "./trusted-proxies";
 
@@ -22,4 +22,5 @@ export function setClientHeaders(req: IncomingMessage, trusted: TrustedProxies):
   );
   if (origin.address) req.headers[CLIENT_ADDRESS_HEADER] = origin.address;
   req.headers[CLIENT_PROTO_HEADER] = origin.proto;
+  req.headers[REQUEST_PATH_HEADER] = req.url ?? "/";
 }

@@ -6,6 +6,8 @@
  */
 export const CLIENT_ADDRESS_HEADER = "x-safehold-client-address";
 export const CLIENT_PROTO_HEADER = "x-safehold-client-proto";
+/** The path and query the client asked for, as the server received it (pages behind sign-in send the user back to it). */
+export const REQUEST_PATH_HEADER = "x-safehold-request-path";
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | undefined;
 

@@ -5,6 +5,11 @@ export function newNonce(): string {
   return randomBytes(16).toString("base64");
 }
 
+/** The nonce in a policy made by contentSecurityPolicy (pages read it from their request to nonce inline scripts). */
+export function nonceOf(policy: string | null | undefined): string | undefined {
+  return policy ? /'nonce-([^']+)'/.exec(policy)?.[1] : undefined;
+}
+
 /**
  * The console's Content-Security-Policy. Scripts run only with this response's nonce (Next puts it on its inline
  * and chunk scripts) and what those load ('strict-dynamic'); no eval. Styles keep 'unsafe-inline': React renders

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Puzzle } from "lucide-react";
 import { Alert, Card, EmptyState, PageHeader } from "@/app/_components/ui/layout";
-import { errorInfo } from "@/app/_lib/errors";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import { PluginCard, type Plugin } from "./plugin-card";
 
@@ -16,7 +16,6 @@ function byErrorThenName(a: Plugin, b: Plugin): number {
 export function PluginsView() {
   const trpc = useTRPC();
   const plugins = useQuery(trpc.plugins.list.queryOptions({}));
-  const loadError = errorInfo(plugins.error);
   const items = [...(plugins.data?.items ?? [])].sort(byErrorThenName);
   const broken = items.filter((p) => p.status === "error");
 
@@ -45,10 +44,12 @@ export function PluginsView() {
           </Alert>
         </div>
       )}
-      {loadError ? (
-        <Alert tone="danger">{loadError.message}</Alert>
-      ) : plugins.isLoading ? (
-        <p className="py-10 text-center text-sm text-slate-500">Loading…</p>
+      {plugins.isError || plugins.isPending ? (
+        <Card padded={false}>
+          <QueryState query={plugins} what="plugins">
+            {() => null}
+          </QueryState>
+        </Card>
       ) : items.length === 0 ? (
         <Card>
           <EmptyState icon={<Puzzle className="size-6" />} title="No plugins installed">

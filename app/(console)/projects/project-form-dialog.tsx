@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Textarea } from "@/app/_components/ui/field";
@@ -17,7 +18,14 @@ export function ProjectFormDialog({ open, onClose, project, onSaved }: { open: b
   const queryClient = useQueryClient();
   const [name, setName] = useState(project?.name ?? "");
   const [description, setDescription] = useState(project?.description ?? "");
-  const options = { onSuccess: async (saved: Project) => { await queryClient.invalidateQueries(); onSaved?.(saved); onClose(); } };
+  const options = {
+    onSuccess: async (saved: Project) => {
+      await queryClient.invalidateQueries();
+      toast.success(project ? `Project "${saved.name}" saved` : `Project "${saved.name}" created`);
+      onSaved?.(saved);
+      onClose();
+    },
+  };
   const create = useMutation(trpc.projects.create.mutationOptions(options));
   const update = useMutation(trpc.projects.update.mutationOptions(options));
   const mutation = project ? update : create;

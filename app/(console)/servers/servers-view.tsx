@@ -7,9 +7,9 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Card, EmptyState, PageHeader, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, PageHeader, Table, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ServerFormDialog, type Server } from "./server-form-dialog";
 import { ServerRow } from "./server-row";
@@ -50,47 +50,45 @@ export function ServersView() {
     <>
       <PageHeader title="Servers" description="The machines your client environments run on. Backups are taken from, and restored to, these servers." actions={items.length > 0 && addButton} />
       <Card padded={false}>
-        {servers.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : servers.error ? (
-          <div className="p-5">
-            <Alert tone="danger">{errorInfo(servers.error)?.message}</Alert>
-          </div>
-        ) : items.length === 0 ? (
-          <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>
-            A server is where an environment&apos;s database and files live. Add &quot;This host&quot; first (kind <strong>{kinds.title("local")}</strong>: the
-            machine the console runs on), then any remote machines the console reaches over SSH.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Server</Th>
-                <Th>Connection</Th>
-                <Th>Rules for environments</Th>
-                <Th>Environments</Th>
-                {can("operator") && (
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((s) => (
-                <ServerRow
-                  key={s.id}
-                  server={s}
-                  kind={kinds.find(s.kind)}
-                  kindTitle={kinds.title(s.kind)}
-                  columns={can("operator") ? 5 : 4}
-                  onEdit={() => setEditing(s)}
-                  onDelete={() => setDeleting(s)}
-                />
-              ))}
-            </tbody>
-          </Table>
-        )}
+        <QueryState query={servers} what="servers">
+          {() =>
+            items.length === 0 ? (
+              <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>
+                A server is where an environment&apos;s database and files live. Add &quot;This host&quot; first (kind <strong>{kinds.title("local")}</strong>: the
+                machine the console runs on), then any remote machines the console reaches over SSH.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Server</Th>
+                    <Th>Connection</Th>
+                    <Th>Rules for environments</Th>
+                    <Th>Environments</Th>
+                    {can("operator") && (
+                      <Th>
+                        <span className="sr-only">Actions</span>
+                      </Th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {items.map((s) => (
+                    <ServerRow
+                      key={s.id}
+                      server={s}
+                      kind={kinds.find(s.kind)}
+                      kindTitle={kinds.title(s.kind)}
+                      columns={can("operator") ? 5 : 4}
+                      onEdit={() => setEditing(s)}
+                      onDelete={() => setDeleting(s)}
+                    />
+                  ))}
+                </tbody>
+              </Table>
+            )
+          }
+        </QueryState>
         <LoadMore query={servers} />
       </Card>
       {editing && <ServerFormDialog server={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}

@@ -16,7 +16,7 @@ const TABS = [
 export function SettingsTabs() {
   const pathname = usePathname();
   return (
-    <nav className="mb-6 flex gap-1 border-b border-slate-200" aria-label="Settings">
+    <nav className="mb-6 flex flex-wrap gap-x-1 border-b border-slate-200" aria-label="Settings">
       {TABS.map((tab) => {
         const active = pathname.startsWith(tab.href);
         return (

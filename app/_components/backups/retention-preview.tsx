@@ -5,6 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
 import { BACKUP_TYPE_LABEL, formatDateTime } from "@/app/_lib/format";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 
@@ -31,6 +32,13 @@ export function RetentionPreview({ environmentId }: { environmentId: string }) {
   const preview = useQuery(trpc.backups.retentionPreview.queryOptions({ id: environmentId }));
   const [all, setAll] = useState(false);
   const data = preview.data;
+  if (preview.isError && !data) {
+    return (
+      <Card title="Retention preview" padded={false}>
+        <QueryError what="the retention preview" error={preview.error} onRetry={preview.refetch} retrying={preview.isRefetching} />
+      </Card>
+    );
+  }
   if (!data || data.items.length === 0) return null;
   const expiring = data.items.filter((i) => !i.keep).length;
   const items = all ? data.items : data.items.slice(0, SHOWN);

@@ -5,6 +5,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Badge } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime } from "@/app/_lib/format";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 
 /** The links already made for a backup: who made them, until when, and Revoke for those still valid. */
@@ -15,6 +16,7 @@ export function IssuedLinks({ backupId, title }: { backupId: string; title: (lin
   const links = useQuery(trpc.downloadLinks.list.queryOptions({ backupId }, { select: (page) => page.items }));
   const revoke = useMutation(trpc.downloadLinks.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId })) }));
   const items = links.data ?? [];
+  if (links.isError) return <QueryError what="the links made for this backup" error={links.error} onRetry={links.refetch} retrying={links.isRefetching} />;
   if (items.length === 0) return null;
   // "Now" as of the last refresh keeps rendering pure; the list refreshes when links change.
   const now = links.dataUpdatedAt;

@@ -9,6 +9,7 @@ import { describeSchedule } from "@/app/_components/policies/schedule-presets";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 
@@ -106,9 +107,10 @@ export function RestoreDrills({ environmentId }: { environmentId: string }) {
     >
       <div className="space-y-5">
         {run.error && <Alert tone="danger">{errorInfo(run.error)?.message}</Alert>}
-        {drills.error && <Alert tone="danger">{errorInfo(drills.error)?.message}</Alert>}
-        {drills.isLoading ? (
-          <p className="py-6 text-center text-sm text-slate-500">Loading…</p>
+        {drills.isPending || drills.isError ? (
+          <QueryState query={drills} what="restore drills">
+            {() => null}
+          </QueryState>
         ) : !last ? (
           <EmptyState icon={<FlaskConical className="size-6" />} title="No restore drill yet">
             A drill restores the latest verified backup into a scratch database and folder, never into this environment, and checks every table&apos;s rows and the filestore against what the backup recorded.

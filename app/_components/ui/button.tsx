@@ -1,9 +1,9 @@
 import type { ButtonHTMLAttributes } from "react";
 
 const VARIANTS = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 focus-visible:outline-brand-600 disabled:bg-brand-600/50",
+  primary: "bg-brand-600 text-white hover:bg-brand-700 dark:hover:bg-brand-500 focus-visible:outline-brand-600 disabled:bg-brand-600/50",
   secondary: "bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
-  danger: "bg-red-600 text-white hover:bg-red-700 focus-visible:outline-red-600 disabled:bg-red-600/50",
+  danger: "bg-red-600 text-white hover:bg-red-700 dark:hover:bg-red-500 focus-visible:outline-red-600 disabled:bg-red-600/50",
   ghost: "text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:text-slate-300",
 } as const;
 

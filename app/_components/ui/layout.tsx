@@ -5,11 +5,11 @@ export function PageHeader({ title, description, actions, breadcrumb }: { title:
     <div className="mb-6">
       {breadcrumb && <div className="mb-2 text-sm text-slate-500">{breadcrumb}</div>}
       <div className="flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+        <div className="min-w-0 flex-1 basis-60">
+          <h1 className="text-2xl font-semibold tracking-tight break-words text-slate-900">{title}</h1>
           {description && <p className="mt-1 max-w-3xl text-sm text-slate-600">{description}</p>}
         </div>
-        {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+        {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
       </div>
     </div>
   );
@@ -19,15 +19,16 @@ export function Card({ title, description, actions, children, className = "", pa
   return (
     <section className={`rounded-lg bg-white shadow-xs ring-1 ring-slate-200 ${className}`}>
       {(title || actions) && (
-        <header className="flex items-start justify-between gap-4 border-b border-slate-200 px-5 py-4">
-          <div>
+        <header className="flex flex-wrap items-start justify-between gap-x-4 gap-y-3 border-b border-slate-200 px-4 py-4 sm:px-5">
+          {/* Beside the actions while the text keeps 15rem, under them on narrower screens. */}
+          <div className="min-w-0 flex-1 basis-60">
             {title && <h2 className="text-base font-semibold text-slate-900">{title}</h2>}
             {description && <p className="mt-0.5 text-sm text-slate-500">{description}</p>}
           </div>
-          {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+          {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
         </header>
       )}
-      <div className={padded ? "p-5" : ""}>{children}</div>
+      <div className={padded ? "p-4 sm:p-5" : ""}>{children}</div>
     </section>
   );
 }
@@ -72,11 +73,18 @@ export function Alert({ tone, title, children }: { tone: "success" | "danger" | 
   );
 }
 
+/**
+ * Below 640 px a row becomes a stacked block, one cell under the other (the column headers stay for screen
+ * readers): a phone shows every value and action without scrolling sideways.
+ */
+const STACKED =
+  "max-sm:block max-sm:[&_tbody]:block max-sm:[&_thead]:sr-only max-sm:[&_tr]:block max-sm:[&_tr]:px-4 max-sm:[&_tr]:py-3 max-sm:[&_td]:block max-sm:[&_td]:px-0 max-sm:[&_td]:py-1 max-sm:[&_td]:whitespace-normal max-sm:[&_td]:[overflow-wrap:anywhere] max-sm:[&_td:empty]:hidden";
+
 export function Table({ children }: { children: ReactNode }) {
   return (
     // `relative`: an absolutely placed child (a screen-reader-only header) stays inside the scrolling box instead of widening the page.
     <div className="relative overflow-x-auto">
-      <table className="min-w-full divide-y divide-slate-200 text-sm text-slate-700">{children}</table>
+      <table className={`min-w-full divide-y divide-slate-200 text-sm text-slate-700 ${STACKED}`}>{children}</table>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { Dialog } from "@/app/_components/ui/dialog";
 import { Checkbox } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 
 /** Sets the chosen policy fields on several environments at once; what else each one overrides stays. */
@@ -20,7 +21,9 @@ export function BulkPolicyOverrideDialog({ environments, onClose, onApplied }: {
   if (!orgDefault.data) {
     return (
       <Dialog open size="lg" onClose={onClose} title={title} description={description}>
-        {orgDefault.error ? <Alert tone="danger">{errorInfo(orgDefault.error)?.message}</Alert> : <p className="py-6 text-center text-sm text-slate-500">Loading…</p>}
+        <QueryState query={orgDefault} what="the default policy">
+          {() => null}
+        </QueryState>
       </Dialog>
     );
   }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { ServerRulesNote } from "@/app/_components/server-rules";
 import { STAGES } from "@/app/_components/stage";
@@ -13,6 +14,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert } from "@/app/_components/ui/layout";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { errorInfo } from "@/app/_lib/errors";
 import { STAGE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -42,8 +44,9 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
   const movedFrom = environment && serverId && serverId !== environment.serverId ? ["Server"] : [];
   const noServers = servers.isSuccess && serverList.length === 0;
 
-  const onSuccess = async () => {
+  const onSuccess = async (saved: { name: string }) => {
     await queryClient.invalidateQueries();
+    toast.success(environment ? `Environment "${saved.name}" saved` : `Environment "${saved.name}" created`);
     onClose();
   };
   const create = useMutation(trpc.environments.create.mutationOptions({ onSuccess }));
@@ -103,7 +106,11 @@ export function EnvironmentFormDialog({ projectId, environment, onClose }: { pro
               ))}
             </Select>
           </Field>
-          {noServers ? (
+          {servers.isError ? (
+            <div className="sm:col-span-2">
+              <QueryError what="the servers" error={servers.error} onRetry={servers.refetch} retrying={servers.isRefetching} />
+            </div>
+          ) : noServers ? (
             <div className="sm:col-span-2">
               <Alert tone="warning" title="No server yet">
                 An environment lives on a server.{" "}

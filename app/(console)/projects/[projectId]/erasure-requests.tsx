@@ -5,10 +5,10 @@ import { Trash2, UserX } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ErasureRequestForm } from "./erasure-request-form";
 
@@ -51,12 +51,10 @@ export function ErasureRequests({ projectId }: { projectId: string }) {
           <ErasureRequestForm projectId={projectId} />
         </div>
       )}
-      {requests.isLoading ? (
-        <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-      ) : requests.error ? (
-        <div className="p-5">
-          <Alert tone="danger">{errorInfo(requests.error)?.message}</Alert>
-        </div>
+      {requests.isPending || requests.isError ? (
+        <QueryState query={requests} what="erasure requests">
+          {() => null}
+        </QueryState>
       ) : items.length === 0 ? (
         <EmptyState icon={<UserX className="size-6" />} title="No erasure requests">
           When someone asks to be forgotten, record their email address (or their record, as type,id) here, so that restoring or exporting an older backup does not bring their data back.

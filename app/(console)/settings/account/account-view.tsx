@@ -2,8 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { Alert, Card } from "@/app/_components/ui/layout";
-import { errorInfo } from "@/app/_lib/errors";
+import { Card } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ApiTokensCard } from "./api-tokens-card";
 import { PasswordCard } from "./password-card";
@@ -14,7 +14,6 @@ import { TwoFactorCard } from "./two-factor-card";
 export function AccountView() {
   const trpc = useTRPC();
   const account = useQuery(trpc.account.get.queryOptions());
-  const loadError = errorInfo(account.error);
   const loaded = Boolean(account.data);
 
   // A link to a section (/settings/account#api-tokens, where the old API tokens page leads): the browser looked for it
@@ -26,18 +25,18 @@ export function AccountView() {
 
   return (
     <div className="space-y-6">
-      {loadError ? (
-        <Alert tone="danger">{loadError.message}</Alert>
-      ) : !account.data ? (
-        <Card>
-          <p className="py-6 text-center text-sm text-slate-500">Loading…</p>
-        </Card>
-      ) : (
+      {account.data ? (
         <>
           <PasswordCard account={account.data} />
           <TwoFactorCard account={account.data} />
           <SessionsCard account={account.data} />
         </>
+      ) : (
+        <Card padded={false}>
+          <QueryState query={account} what="your account">
+            {() => null}
+          </QueryState>
+        </Card>
       )}
       <ApiTokensCard />
     </div>

@@ -6,9 +6,9 @@ import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative, ROLE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
@@ -54,7 +54,6 @@ export function ApiTokensCard() {
       },
     }),
   );
-  const loadError = errorInfo(tokens.error);
   // When the list arrived: what "expired" is measured against (a render must not read the clock).
   const now = tokens.dataUpdatedAt;
   const createButton = (
@@ -85,58 +84,56 @@ export function ApiTokensCard() {
         actions={createButton}
         padded={false}
       >
-        {loadError ? (
-          <div className="p-5">
-            <Alert tone="danger">{loadError.message}</Alert>
-          </div>
-        ) : tokens.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : !tokens.data?.length ? (
-          <EmptyState icon={<KeyRound className="size-6" />} title="No tokens yet">
-            Create one for each script or tool, so you can revoke one without breaking the others.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Name</Th>
-                <Th>Token</Th>
-                <Th>Created</Th>
-                <Th>Expires</Th>
-                <Th>Last used</Th>
-                <Th>Status</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {tokens.data.map((t) => (
-                <tr key={t.id}>
-                  <Td className="font-medium text-slate-900">{t.name}</Td>
-                  <Td className="font-mono text-xs whitespace-nowrap">{t.prefix}…</Td>
-                  <Td className="whitespace-nowrap text-slate-500">{formatDate(t.createdAt)}</Td>
-                  <Td className="whitespace-nowrap text-slate-500">{t.expiresAt ? <span title={formatDateTime(t.expiresAt)}>{formatDate(t.expiresAt)}</span> : "Never"}</Td>
-                  <Td className="whitespace-nowrap">
-                    <span className="text-slate-500" title={t.lastUsedAt ? formatDateTime(t.lastUsedAt) : undefined}>
-                      {formatRelative(t.lastUsedAt)}
-                    </span>
-                  </Td>
-                  <Td>
-                    <TokenStatus token={t} now={now} />
-                  </Td>
-                  <Td className="text-right">
-                    {!t.revokedAt && (
-                      <Button variant="ghost" size="sm" onClick={() => setRevoking(t)}>
-                        Revoke
-                      </Button>
-                    )}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
+        <QueryState query={tokens} what="API tokens">
+          {() =>
+            !tokens.data?.length ? (
+              <EmptyState icon={<KeyRound className="size-6" />} title="No tokens yet">
+                Create one for each script or tool, so you can revoke one without breaking the others.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Name</Th>
+                    <Th>Token</Th>
+                    <Th>Created</Th>
+                    <Th>Expires</Th>
+                    <Th>Last used</Th>
+                    <Th>Status</Th>
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {tokens.data.map((t) => (
+                    <tr key={t.id}>
+                      <Td className="font-medium text-slate-900">{t.name}</Td>
+                      <Td className="font-mono text-xs whitespace-nowrap">{t.prefix}…</Td>
+                      <Td className="whitespace-nowrap text-slate-500">{formatDate(t.createdAt)}</Td>
+                      <Td className="whitespace-nowrap text-slate-500">{t.expiresAt ? <span title={formatDateTime(t.expiresAt)}>{formatDate(t.expiresAt)}</span> : "Never"}</Td>
+                      <Td className="whitespace-nowrap">
+                        <span className="text-slate-500" title={t.lastUsedAt ? formatDateTime(t.lastUsedAt) : undefined}>
+                          {formatRelative(t.lastUsedAt)}
+                        </span>
+                      </Td>
+                      <Td>
+                        <TokenStatus token={t} now={now} />
+                      </Td>
+                      <Td className="text-right">
+                        {!t.revokedAt && (
+                          <Button variant="ghost" size="sm" onClick={() => setRevoking(t)}>
+                            Revoke
+                          </Button>
+                        )}
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )
+          }
+        </QueryState>
       </Card>
       {creating && <CreateTokenDialog onClose={() => setCreating(false)} />}
       {revoking && (

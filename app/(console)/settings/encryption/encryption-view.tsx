@@ -7,6 +7,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppRouter } from "@/server/api/root";
@@ -56,7 +57,6 @@ export function EncryptionView() {
   const [rotating, setRotating] = useState(false);
   const keys = useQuery(trpc.organizationKeys.list.queryOptions());
   const create = useMutation(trpc.organizationKeys.create.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
-  const loadError = errorInfo(keys.error);
   const items = keys.data?.items ?? [];
   const current = items.find((k) => k.retiredAt === null);
 
@@ -74,25 +74,25 @@ export function EncryptionView() {
           ) : undefined
         }
       >
-        {loadError ? (
-          <Alert tone="danger">{loadError.message}</Alert>
-        ) : !keys.data ? (
-          <p className="py-6 text-center text-sm text-slate-500">Loading…</p>
-        ) : items.length === 0 ? (
-          <div className="space-y-3">
-            <Alert tone="info">The organization has no key yet: it gets one when encryption is turned on, or here.</Alert>
-            {create.error && <Alert tone="danger">{errorInfo(create.error)?.message}</Alert>}
-            {owner && (
-              <Button onClick={() => create.mutate({})} loading={create.isPending}>
-                Create the organization key
-              </Button>
-            )}
-          </div>
-        ) : (
-          <KeyTable keys={items} />
-        )}
+        <QueryState query={keys} what="the organization keys">
+          {() =>
+            items.length === 0 ? (
+              <div className="space-y-3">
+                <Alert tone="info">The organization has no key yet: it gets one when encryption is turned on, or here.</Alert>
+                {create.error && <Alert tone="danger">{errorInfo(create.error)?.message}</Alert>}
+                {owner && (
+                  <Button onClick={() => create.mutate({})} loading={create.isPending}>
+                    Create the organization key
+                  </Button>
+                )}
+              </div>
+            ) : (
+              <KeyTable keys={items} />
+            )
+          }
+        </QueryState>
       </Card>
-      <RotateKeyDialog open={rotating} onClose={() => setRotating(false)} />
+      {rotating && <RotateKeyDialog open onClose={() => setRotating(false)} />}
     </div>
   );
 }

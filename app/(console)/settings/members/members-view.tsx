@@ -6,9 +6,9 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { ROLE_LABEL } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { Role } from "@/shared/enum-values";
@@ -38,7 +38,6 @@ export function MembersView() {
   );
   // Only owners can give or take the owner role; the server enforces this too.
   const assignable: Role[] = can("owner") ? ROLES_BY_RANK : can("admin") ? ROLES_BY_RANK.filter((r) => r !== "owner") : [];
-  const loadError = errorInfo(members.error);
   const addButton = can("admin") && (
     <Button onClick={() => setAdding(true)}>
       <UserPlus className="size-4" aria-hidden /> Add member
@@ -53,37 +52,35 @@ export function MembersView() {
   return (
     <>
       <Card title="Members" description="Everyone who can sign in to this organization, and what they may do." actions={addButton} padded={false}>
-        {loadError ? (
-          <div className="p-5">
-            <Alert tone="danger">{loadError.message}</Alert>
-          </div>
-        ) : members.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : !members.data?.length ? (
-          <EmptyState icon={<Users className="size-6" />} title="No members" />
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Member</Th>
-                <Th>Role</Th>
-                <Th>2FA</Th>
-                <Th className="whitespace-nowrap">Last sign-in</Th>
-                <Th className="whitespace-nowrap">Member since</Th>
-                {assignable.length > 0 && (
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {members.data.map((m) => (
-                <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} onResetPassword={setResettingPassword} onResetTwoFactor={setResettingTwoFactor} />
-              ))}
-            </tbody>
-          </Table>
-        )}
+        <QueryState query={members} what="members">
+          {() =>
+            !members.data?.length ? (
+              <EmptyState icon={<Users className="size-6" />} title="No members" />
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Member</Th>
+                    <Th>Role</Th>
+                    <Th>2FA</Th>
+                    <Th className="whitespace-nowrap">Last sign-in</Th>
+                    <Th className="whitespace-nowrap">Member since</Th>
+                    {assignable.length > 0 && (
+                      <Th>
+                        <span className="sr-only">Actions</span>
+                      </Th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {members.data.map((m) => (
+                    <MemberRow key={m.userId} member={m} isSelf={m.userId === myUserId} assignable={assignable} onRemove={setRemoving} onResetPassword={setResettingPassword} onResetTwoFactor={setResettingTwoFactor} />
+                  ))}
+                </tbody>
+              </Table>
+            )
+          }
+        </QueryState>
       </Card>
       {resettingPassword && <ResetPasswordDialog member={resettingPassword} onClose={() => setResettingPassword(null)} />}
       {resettingTwoFactor && <ResetTwoFactorDialog member={resettingTwoFactor} onClose={() => setResettingTwoFactor(null)} />}

@@ -53,6 +53,8 @@ export function CatalogImportDialog({ location, onClose }: { location: { id: str
       open
       wide
       title="Import backups from this location"
+      // Each action here (import, trust) applies at once: closing loses nothing.
+      dirty={false}
       description={`Scans "${location.name}" for Safehold backup manifests and adds the backups the catalog lacks.`}
       onClose={onClose}
       footer={

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input, Select } from "@/app/_components/ui/field";
 import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { Switch } from "@/app/_components/ui/switch";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
@@ -51,7 +52,7 @@ export function SelfBackupCard({ locations }: { locations: Array<{ id: string; n
   const view = useQuery(trpc.selfBackup.get.queryOptions({}, { refetchInterval: (q) => (q.state.data?.runs.some((r) => r.status === "running") ? 2000 : false) }));
   const save = useMutation(trpc.selfBackup.update.mutationOptions({ onSuccess: (data) => queryClient.setQueryData(trpc.selfBackup.get.queryKey({}), data) }));
   const runNow = useMutation(trpc.selfBackup.runNow.mutationOptions({ onSuccess: (data) => queryClient.setQueryData(trpc.selfBackup.get.queryKey({}), data) }));
-  const failure = errorInfo(view.error ?? save.error ?? runNow.error);
+  const failure = errorInfo(save.error ?? runNow.error);
 
   return (
     <Card
@@ -64,6 +65,11 @@ export function SelfBackupCard({ locations }: { locations: Array<{ id: string; n
       }
     >
       {failure && <div className="mb-3"><Alert tone="danger">{failure.message}</Alert></div>}
+      {!view.data && (
+        <QueryState query={view} what="the self-backup settings">
+          {() => null}
+        </QueryState>
+      )}
       {view.data && (
         <SelfBackupForm
           key={`${view.data.enabled}|${view.data.schedule}|${view.data.storageLocationId}`}

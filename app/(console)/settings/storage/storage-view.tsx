@@ -7,9 +7,9 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Alert, Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { StorageLocationFormDialog, type StorageLocation } from "./storage-location-form-dialog";
 import { SelfBackupCard } from "./self-backup-card";
@@ -55,46 +55,44 @@ export function StorageView() {
   return (
     <div className="space-y-6">
       <Card title="Storage locations" description="Where backups are kept. Backups go to the default location unless a policy names another one." actions={items.length > 0 && addButton} padded={false}>
-        {locations.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : locations.error ? (
-          <div className="p-5">
-            <Alert tone="danger">{errorInfo(locations.error)?.message}</Alert>
-          </div>
-        ) : items.length === 0 ? (
-          <EmptyState icon={<HardDrive className="size-6" />} title="No storage location yet" action={addButton}>
-            Backups need a destination. Start with a folder on this host, such as <code className="font-mono text-slate-700">/var/backups/safehold</code>; you can add
-            S3, SFTP or FTP storage later.
-          </EmptyState>
-        ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Location</Th>
-                <Th>Provider</Th>
-                <Th>Where</Th>
-                <Th>Backups</Th>
-                <Th>Used</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((location) => (
-                <StorageLocationRow
-                  key={location.id}
-                  location={location}
-                  providerTitle={providers.title(location.provider)}
-                  summary={providers.summary(location.provider, location.config)}
-                  columns={COLUMNS}
-                  onEdit={() => setEditing(location)}
-                  onDelete={() => setDeleting(location)}
-                />
-              ))}
-            </tbody>
-          </Table>
-        )}
+        <QueryState query={locations} what="storage locations">
+          {() =>
+            items.length === 0 ? (
+              <EmptyState icon={<HardDrive className="size-6" />} title="No storage location yet" action={addButton}>
+                Backups need a destination. Start with a folder on this host, such as <code className="font-mono text-slate-700">/var/backups/safehold</code>; you can add
+                S3, SFTP or FTP storage later.
+              </EmptyState>
+            ) : (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Location</Th>
+                    <Th>Provider</Th>
+                    <Th>Where</Th>
+                    <Th>Backups</Th>
+                    <Th>Used</Th>
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {items.map((location) => (
+                    <StorageLocationRow
+                      key={location.id}
+                      location={location}
+                      providerTitle={providers.title(location.provider)}
+                      summary={providers.summary(location.provider, location.config)}
+                      columns={COLUMNS}
+                      onEdit={() => setEditing(location)}
+                      onDelete={() => setDeleting(location)}
+                    />
+                  ))}
+                </tbody>
+              </Table>
+            )
+          }
+        </QueryState>
         <LoadMore query={locations} />
       </Card>
       {can("admin") && items.length > 0 && <SelfBackupCard locations={items} />}

@@ -13,6 +13,7 @@ import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import { EnvironmentPolicy } from "./environment-policy";
 
@@ -48,15 +49,17 @@ export function BackupManagement({ environment }: { environment: { id: string; n
         actions={items.length > 0 && createButton}
         padded={false}
       >
-        {backups.isLoading ? (
-          <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
-        ) : items.length === 0 ? (
-          <EmptyState icon={<Archive className="size-6" />} title="No backups of this environment yet" action={createButton}>
-            Create a backup now; it is compressed, stored in your storage location and verified against its checksums.
-          </EmptyState>
-        ) : (
-          <BackupsTable items={items} showEnvironment={false} />
-        )}
+        <QueryState query={backups} what="backups">
+          {() =>
+            items.length === 0 ? (
+              <EmptyState icon={<Archive className="size-6" />} title="No backups of this environment yet" action={createButton}>
+                Create a backup now; it is compressed, stored in your storage location and verified against its checksums.
+              </EmptyState>
+            ) : (
+              <BackupsTable items={items} showEnvironment={false} />
+            )
+          }
+        </QueryState>
         <LoadMore query={backups} />
       </Card>
       {/* An archived environment has no schedule, policy or drills any more: its backups and restores remain. */}

@@ -12,6 +12,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
+import { QueryState } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
 import { OverrideFieldDialog } from "./override-field-dialog";
 
@@ -41,7 +42,7 @@ export function EnvironmentPolicy({ environment }: { environment: { id: string; 
       },
     }),
   );
-  const failure = errorInfo(effective.error ?? override.error ?? put.error ?? revertField.error);
+  const failure = errorInfo(put.error ?? revertField.error);
   const data = effective.data;
   const own = override.data;
   const overridden = FIELD_ORDER.filter((f) => data?.source[f] === "environment");
@@ -87,7 +88,9 @@ export function EnvironmentPolicy({ environment }: { environment: { id: string; 
         </div>
       )}
       {!data || !own ? (
-        !failure && <p className="px-5 py-10 text-center text-sm text-slate-500">Loading…</p>
+        <QueryState query={data ? override : effective} what="the backup policy">
+          {() => null}
+        </QueryState>
       ) : (
         <>
           <Table>

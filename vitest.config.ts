@@ -13,6 +13,10 @@ export default defineConfig({
     environment: "node",
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
+    // Vitest's default is one fewer than the cores: one file at a time on a 2-core CI machine, while most files wait
+    // on spawned consoles, servers and browsers. Two at a time took the suite from serial to parallel, and passed
+    // under a load of 14 on such a machine.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 300_000,
     env: {

@@ -52,7 +52,7 @@ describe("with the API failing", () => {
       // Each panel retries its own query; a page with several failed loads has several.
       for (let remaining = await failures.count(); remaining > 0; remaining = await failures.count()) {
         await failures.first().getByRole("button", { name: "Retry" }).click();
-        await expect.poll(() => failures.count(), { timeout: 30_000 }).toBeLessThan(remaining);
+        await expect.poll(() => failures.count(), { timeout: 30_000, message: `${name}: Retry did not clear a panel` }).toBeLessThan(remaining);
       }
       await page.waitForLoadState("networkidle");
       if ((await failures.count()) > 0) problems.push(`${name}: still failing after Retry`);

@@ -30,7 +30,10 @@ export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }:
   const environments = useQuery(trpc.environments.list.queryOptions({ projectId: filters.projectId, limit: 200 }, { enabled: environmentsEnabled }));
   const [onSearch] = useState(() => (q: string) => update({ q: q || undefined }, "replace"));
   // The choices failing to load must not look like "nothing to choose": say so, with Retry.
-  const failed = [facets, projects, environments].find((q) => q.isError);
+  const failures = [facets, projects, environments].filter((q) => q.isError);
+  const failed = failures[0];
+  // One panel for the filter choices: Retry loads every one that failed.
+  const retryAll = () => Promise.all(failures.map((q) => q.refetch()));
   return (
     <div className="space-y-3 border-b border-slate-200 p-3">
       <div className="flex flex-wrap items-center gap-3">
@@ -112,7 +115,7 @@ export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }:
           </Button>
         )}
       </div>
-      {failed && <QueryError what="the filter choices" error={failed.error} onRetry={failed.refetch} retrying={failed.isRefetching} />}
+      {failed && <QueryError what="the filter choices" error={failed.error} onRetry={retryAll} retrying={failures.some((q) => q.isRefetching)} />}
     </div>
   );
 }

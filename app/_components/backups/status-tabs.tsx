@@ -18,7 +18,7 @@ export function StatusTabs({ current, counts, hrefFor }: { current: BackupStatus
     ...BACKUP_STATUSES.map((s) => ({ status: s, label: BACKUP_STATUS_LABEL[s]!, count: counts && shown(counts[s], counts.limit) })),
   ];
   return (
-    <nav aria-label="Status" className="-mb-px flex gap-1 overflow-x-auto px-3">
+    <nav aria-label="Status" className="-mb-px flex flex-wrap gap-1 px-3 sm:flex-nowrap sm:overflow-x-auto">
       {tabs.map((tab) => {
         const active = tab.status === current;
         const empty = tab.count === "0";

@@ -81,7 +81,7 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
   const allChosen = items.length > 0 && chosen.length === items.length;
   const toggle = (id: string, on: boolean) => setSelected((current) => (on ? [...current, id] : current.filter((x) => x !== id)));
   const addButtons = can("operator") && !archived && (
-    <div className="flex items-center gap-2">
+    <div className="flex flex-wrap items-center gap-2">
       {chosen.length > 0 && (
         <Button variant="secondary" onClick={() => setOverriding(true)}>
           <SlidersHorizontal className="size-4" aria-hidden /> Apply policy override… ({chosen.length})
@@ -102,7 +102,7 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
       title="Environments"
       description="Each environment is one database (and its files) on one of your servers."
       actions={
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center justify-end gap-3">
           <ArchiveViewToggle label="Which environments" value={view} onChange={setView} />
           {items.length > 0 && view === "active" && addButtons}
         </div>
@@ -140,7 +140,7 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
                   <Th>Server</Th>
                   <Th>Source</Th>
                   <Th className="whitespace-nowrap">Backup policy</Th>
-                  <Th>Created</Th>
+                  <Th className="hidden 2xl:table-cell">Created</Th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -183,7 +183,7 @@ export function ProjectEnvironments({ projectId, archived }: { projectId: string
                     <Td>{e.serverName}</Td>
                     <Td>{sources.title(e.source)}</Td>
                     <Td>{e.archivedAt ? <span className="text-slate-500">Not backed up (archived)</span> : <PolicyCell policy={e.policy} />}</Td>
-                    <Td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</Td>
+                    <Td className="hidden whitespace-nowrap text-slate-500 2xl:table-cell">{formatDateTime(e.createdAt)}</Td>
                   </tr>
                 ))}
               </tbody>

@@ -10,10 +10,10 @@ import { OffboardProjectDialog } from "@/app/_components/lifecycle/offboard-proj
 import { PurgeDialog } from "@/app/_components/lifecycle/purge-dialog";
 import { NotFoundState, isNotFound } from "@/app/_components/not-found-state";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, PageHeader } from "@/app/_components/ui/layout";
+import { QueryError } from "@/app/_components/ui/query-state";
+import { Badge, PageHeader } from "@/app/_components/ui/layout";
 import { formatDateTime } from "@/app/_lib/format";
 import { useConsoleSession } from "@/app/_lib/console-context";
-import { errorInfo } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ProjectFormDialog } from "../project-form-dialog";
 import { HealthSummary } from "@/app/_components/fleet/health-summary";
@@ -75,7 +75,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
             It may have been deleted, or the link is wrong.
           </NotFoundState>
         ) : (
-          <Alert tone="danger">{errorInfo(project.error)?.message ?? "The project could not be loaded."}</Alert>
+          <QueryError what="the project" error={project.error} onRetry={project.refetch} retrying={project.isRefetching} />
         )}
       </div>
     );

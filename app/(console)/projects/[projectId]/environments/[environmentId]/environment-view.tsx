@@ -12,6 +12,7 @@ import { useContributions } from "@/app/_components/plugin-contributions";
 import { StageBadge } from "@/app/_components/stage";
 import { TestResult } from "@/app/_components/test-result";
 import { Button } from "@/app/_components/ui/button";
+import { QueryError } from "@/app/_components/ui/query-state";
 import { Alert, Badge, Card, PageHeader } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -65,7 +66,7 @@ export function EnvironmentView({ projectId, environmentId }: { projectId: strin
             It may have been deleted, or the link is wrong.
           </NotFoundState>
         ) : (
-          <Alert tone="danger">{errorInfo(environment.error)?.message ?? "The environment could not be loaded."}</Alert>
+          <QueryError what="the environment" error={environment.error} onRetry={environment.refetch} retrying={environment.isRefetching} />
         )}
       </div>
     );

@@ -100,6 +100,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/download-links/{id}/revoke",
       "/erasure-subjects/{id}",
       "/notification-channels",
+      "/notification-channels/failure-coverage",
       "/notification-channels/{id}",
       "/notification-channels/{id}/test",
       "/notification-deliveries",

@@ -177,6 +177,7 @@ describe("REST API v1", () => {
         "GET /environments/{environmentId}/drills",
         "GET /drills/{id}",
         "GET /notification-channels",
+        "GET /notification-channels/failure-coverage",
         "POST /notification-channels",
         "PUT /notification-channels/{id}",
         "DELETE /notification-channels/{id}",

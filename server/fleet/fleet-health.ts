@@ -43,7 +43,7 @@ const projectHealthItem = z.object({
   severity: z.number(),
   /** Worst first, then by name. */
   environments: z.array(environmentHealthItem),
-  /** Its stalest environment's last success (of those with backups enabled); null when one never had any. */
+  /** Its stalest environment's last success (of those with backups enabled and past their first run); null when one never had any. */
   lastSuccessAt: z.string().nullable(),
   /** The newest failure among its failing environments. */
   lastFailure: z.object({ environmentId: z.string(), environmentName: z.string(), backupId: z.string(), message: z.string() }).nullable(),
@@ -73,7 +73,8 @@ function summarize(project: { id: string; name: string; description: string }, e
   const enabled = envs.filter((e) => e.status !== "disabled");
   const compliant = enabled.filter((e) => e.status === "ok").length;
   const failing = envs.filter((e) => e.lastFailure && e.status === "failing").sort((a, b) => time(b.lastRunAt) - time(a.lastRunAt))[0];
-  const successes = enabled.map((e) => e.lastSuccessAt);
+  // A new environment whose first run is still ahead does not make the client's last success "never".
+  const successes = enabled.filter((e) => e.status !== "first_run_scheduled").map((e) => e.lastSuccessAt);
   const nextRuns = envs.flatMap((e) => (e.nextRunAt ? [e.nextRunAt] : [])).sort();
   const status: EnvironmentStatus | null = envs[0]?.status ?? null;
   return {

@@ -128,24 +128,29 @@ describe("the restore wizard's safe defaults", () => {
     await wizard.getByRole("button", { name: "Cancel" }).click();
   });
 
-  it("shows the same steps on a phone", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-      const wizard = await openWizard();
-      await screenshotOf(wizard, "restore-safety-05-nothing-chosen-390");
-      await wizard.getByText("New environment", { exact: true }).click();
-      await wizard.getByLabel("Project").selectOption({ label: "Globex" });
-      await wizard.getByLabel(`Restore ${acme()}'s data into Globex's project`).check();
-      await screenshotOf(wizard, "restore-safety-06-cross-client-390");
-      await wizard.getByRole("button", { name: "Next" }).click();
-      await wizard.getByRole("button", { name: "Next" }).click();
-      await wizard.getByText("no existing data is replaced").waitFor();
-      await screenshotOf(wizard, "restore-safety-07-confirm-new-390");
-      await wizard.getByRole("button", { name: "Cancel" }).click();
-    } finally {
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
-  });
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ] as const) {
+    it(`shows the same steps at ${width} px`, async () => {
+      await page.setViewportSize({ width, height });
+      try {
+        const wizard = await openWizard();
+        await screenshotOf(wizard, `restore-safety-05-nothing-chosen-${width}`);
+        await wizard.getByText("New environment", { exact: true }).click();
+        await wizard.getByLabel("Project").selectOption({ label: "Globex" });
+        await wizard.getByLabel(`Restore ${acme()}'s data into Globex's project`).check();
+        await screenshotOf(wizard, `restore-safety-06-cross-client-${width}`);
+        await wizard.getByRole("button", { name: "Next" }).click();
+        await wizard.getByRole("button", { name: "Next" }).click();
+        await wizard.getByText("no existing data is replaced").waitFor();
+        await screenshotOf(wizard, `restore-safety-07-confirm-new-${width}`);
+        await wizard.getByRole("button", { name: "Cancel" }).click();
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    });
+  }
 });
 
 describe("failure alerts that reach no one", () => {

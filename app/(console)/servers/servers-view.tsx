@@ -62,35 +62,35 @@ export function ServersView() {
             ) : (
               <QueryState query={health} what="the servers' health">
                 {() => (
-              <Table>
-                <thead>
-                  <tr>
-                    <Th>Server</Th>
-                    <Th>Connection</Th>
-                    <Th>Rules for environments</Th>
-                    <Th>Health</Th>
-                    {can("operator") && (
-                      <Th>
-                        <span className="sr-only">Actions</span>
-                      </Th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {items.map((s) => (
-                    <ServerRow
-                      key={s.id}
-                      server={s}
-                      health={healthOf.get(s.id)}
-                      kind={kinds.find(s.kind)}
-                      kindTitle={kinds.title(s.kind)}
-                      columns={can("operator") ? 5 : 4}
-                      onEdit={() => setEditing(s)}
-                      onDelete={() => setDeleting(s)}
-                    />
-                  ))}
-                </tbody>
-              </Table>
+                  <Table>
+                    <thead>
+                      <tr>
+                        <Th>Server</Th>
+                        <Th>Connection</Th>
+                        <Th>Rules for environments</Th>
+                        <Th>Health</Th>
+                        {can("operator") && (
+                          <Th>
+                            <span className="sr-only">Actions</span>
+                          </Th>
+                        )}
+                      </tr>
+                    </thead>
+                    <tbody className="divide-y divide-slate-100">
+                      {items.map((s) => (
+                        <ServerRow
+                          key={s.id}
+                          server={s}
+                          health={healthOf.get(s.id)}
+                          kind={kinds.find(s.kind)}
+                          kindTitle={kinds.title(s.kind)}
+                          columns={can("operator") ? 5 : 4}
+                          onEdit={() => setEditing(s)}
+                          onDelete={() => setDeleting(s)}
+                        />
+                      ))}
+                    </tbody>
+                  </Table>
                 )}
               </QueryState>
             )

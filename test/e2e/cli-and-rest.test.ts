@@ -112,6 +112,7 @@ describe("CLI and REST against a running console (DATABASE_URL set)", () => {
       "/restores/{id}",
       "/restores/{id}/discard-previous-copy",
       "/servers",
+      "/servers/health",
       "/servers/{serverId}/discover",
       "/storage-locations",
       "/storage-locations/{id}/test",

@@ -75,6 +75,7 @@ const INPUTS: Record<string, (o: Objects) => unknown> = {
   "projects.update": (o) => ({ id: o.projectId, description: "updated" }),
   "projects.delete": (o) => ({ id: o.emptyProjectId }),
   "servers.list": () => ({}),
+  "servers.health": () => undefined,
   "servers.get": (o) => ({ id: o.serverId }),
   "servers.create": () => ({ name: unique("Server"), kind: "local", config: {} }),
   "servers.update": (o) => ({ id: o.serverId, name: unique("Server") }),

@@ -158,6 +158,7 @@ describe("REST API v1", () => {
         "POST /projects",
         "GET /projects/{id}",
         "GET /servers",
+        "GET /servers/health",
         "POST /servers",
         "GET /storage-locations",
         "POST /storage-locations",

@@ -1,10 +1,11 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { FolderKanban, Plus, Search } from "lucide-react";
+import { FolderKanban, Plus, Search, SlidersHorizontal } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { toast } from "sonner";
 import { FleetTable } from "@/app/_components/fleet/fleet-table";
 import type { ProjectHealth } from "@/app/_components/fleet/types";
 import { ArchiveViewToggle, type ArchiveView } from "@/app/_components/lifecycle/archive-view-toggle";
@@ -16,6 +17,7 @@ import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
+import { BulkPolicyOverrideDialog } from "./[projectId]/bulk-policy-override-dialog";
 import { ProjectFormDialog } from "./project-form-dialog";
 
 /** While a backup asked for here is queued or running, the table follows it; otherwise it refreshes each minute. */
@@ -78,11 +80,27 @@ export function ProjectsView() {
   const [q, setQ] = useState("");
   const [creating, setCreating] = useState(false);
   const [view, setView] = useState<ArchiveView>("active");
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [overriding, setOverriding] = useState(false);
   const fleet = useQuery(
     trpc.fleet.health.queryOptions({}, { enabled: view === "active", refetchInterval: (query) => (query.state.data?.projects.some((p) => p.environments.some((e) => e.activeBackup)) ? FOLLOW_MS : REFRESH_MS) }),
   );
   const all = fleet.data?.projects ?? [];
   const shown = q.trim() ? all.filter((p) => matches(p, q.trim())) : all;
+  // Named with their client, since environments of several clients often share a name ("production").
+  const chosen = all.flatMap((p) => p.environments.filter((e) => selected.has(e.environmentId)).map((e) => ({ id: e.environmentId, name: `${p.name} / ${e.name}` })));
+  const selection = can("operator")
+    ? {
+        selected,
+        onToggle: (id: string, on: boolean) =>
+          setSelected((current) => {
+            const next = new Set(current);
+            if (on) next.add(id);
+            else next.delete(id);
+            return next;
+          }),
+      }
+    : undefined;
   const newButton = can("operator") && (
     <Button onClick={() => setCreating(true)}>
       <Plus className="size-4" aria-hidden /> New project
@@ -98,7 +116,14 @@ export function ProjectsView() {
             <Search className="pointer-events-none absolute top-2.5 left-3 size-4 text-slate-400" aria-hidden />
             <Input aria-label="Search projects" placeholder="Search clients or environments" className="pl-9" value={q} onChange={(e) => setQ(e.target.value)} />
           </div>
-          <ArchiveViewToggle label="Which projects" value={view} onChange={setView} />
+          <div className="flex flex-wrap items-center gap-3">
+            {view === "active" && chosen.length > 0 && (
+              <Button variant="secondary" onClick={() => setOverriding(true)}>
+                <SlidersHorizontal className="size-4" aria-hidden /> Apply policy override… ({chosen.length})
+              </Button>
+            )}
+            <ArchiveViewToggle label="Which projects" value={view} onChange={setView} />
+          </div>
         </div>
         {view === "archived" ? (
           <ArchivedProjects q={q.trim()} />
@@ -106,7 +131,7 @@ export function ProjectsView() {
           <QueryState query={fleet} what="the projects">
             {() =>
               shown.length > 0 ? (
-                <FleetTable projects={shown} />
+                <FleetTable projects={shown} selection={selection} />
               ) : q.trim() ? (
                 <EmptyState title={`No client or environment matches "${q.trim()}"`} />
               ) : (
@@ -118,6 +143,17 @@ export function ProjectsView() {
           </QueryState>
         )}
       </Card>
+      {overriding && (
+        <BulkPolicyOverrideDialog
+          environments={chosen}
+          onClose={() => setOverriding(false)}
+          onApplied={() => {
+            setOverriding(false);
+            setSelected(new Set());
+            toast.success(`Policy override applied to ${chosen.length === 1 ? "1 environment" : `${chosen.length} environments`}`);
+          }}
+        />
+      )}
       {creating && <ProjectFormDialog open onClose={() => setCreating(false)} onSaved={(p) => router.push(`/projects/${p.id}`)} />}
     </>
   );

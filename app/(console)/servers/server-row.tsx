@@ -12,6 +12,7 @@ import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { Server } from "./server-form-dialog";
+import { ServerHealthCell, type ServerHealthItem } from "./server-health-cell";
 
 const FOLDERS_SHOWN = 3;
 
@@ -60,7 +61,23 @@ function RulesSummary({ server }: { server: Server }) {
  * One server, its actions, and under it the answer of its last test. Any operator may test the saved settings;
  * only admins edit them (what a server runs and may touch is theirs to decide).
  */
-export function ServerRow({ server, kind, kindTitle, columns, onEdit, onDelete }: { server: Server; kind: Contribution | undefined; kindTitle: string; columns: number; onEdit: () => void; onDelete: () => void }) {
+export function ServerRow({
+  server,
+  health,
+  kind,
+  kindTitle,
+  columns,
+  onEdit,
+  onDelete,
+}: {
+  server: Server;
+  health: ServerHealthItem | undefined;
+  kind: Contribution | undefined;
+  kindTitle: string;
+  columns: number;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
   const trpc = useTRPC();
   const { can } = useConsoleSession();
   const test = useMutation(trpc.servers.test.mutationOptions());
@@ -83,7 +100,9 @@ export function ServerRow({ server, kind, kindTitle, columns, onEdit, onDelete }
         <Td className="max-w-72">
           <RulesSummary server={server} />
         </Td>
-        <Td className="tabular-nums">{server.environmentCount}</Td>
+        <Td>
+          <ServerHealthCell health={health} />
+        </Td>
         {can("operator") && (
           <Td className="whitespace-nowrap text-right">
             <Button variant="ghost" size="sm" loading={test.isPending} onClick={() => test.mutate({ id: server.id })}>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, Server as ServerIcon } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
@@ -39,7 +39,9 @@ export function ServersView() {
   const [editing, setEditing] = useState<Server | "new" | null>(null);
   const [deleting, setDeleting] = useState<Server | null>(null);
   const servers = useInfiniteQuery(trpc.servers.list.infiniteQueryOptions({ limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }));
+  const health = useQuery(trpc.servers.health.queryOptions());
   const items = servers.data?.pages.flatMap((p) => p.items) ?? [];
+  const healthOf = new Map(health.data?.servers.map((h) => [h.serverId, h]));
   const addButton = can("admin") && (
     <Button onClick={() => setEditing("new")}>
       <Plus className="size-4" aria-hidden /> Add server
@@ -58,34 +60,39 @@ export function ServersView() {
                 machine the console runs on), then any remote machines the console reaches over SSH.
               </EmptyState>
             ) : (
-              <Table>
-                <thead>
-                  <tr>
-                    <Th>Server</Th>
-                    <Th>Connection</Th>
-                    <Th>Rules for environments</Th>
-                    <Th>Environments</Th>
-                    {can("operator") && (
-                      <Th>
-                        <span className="sr-only">Actions</span>
-                      </Th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {items.map((s) => (
-                    <ServerRow
-                      key={s.id}
-                      server={s}
-                      kind={kinds.find(s.kind)}
-                      kindTitle={kinds.title(s.kind)}
-                      columns={can("operator") ? 5 : 4}
-                      onEdit={() => setEditing(s)}
-                      onDelete={() => setDeleting(s)}
-                    />
-                  ))}
-                </tbody>
-              </Table>
+              <QueryState query={health} what="the servers' health">
+                {() => (
+                  <Table>
+                    <thead>
+                      <tr>
+                        <Th>Server</Th>
+                        <Th>Connection</Th>
+                        <Th>Rules for environments</Th>
+                        <Th>Health</Th>
+                        {can("operator") && (
+                          <Th>
+                            <span className="sr-only">Actions</span>
+                          </Th>
+                        )}
+                      </tr>
+                    </thead>
+                    <tbody className="divide-y divide-slate-100">
+                      {items.map((s) => (
+                        <ServerRow
+                          key={s.id}
+                          server={s}
+                          health={healthOf.get(s.id)}
+                          kind={kinds.find(s.kind)}
+                          kindTitle={kinds.title(s.kind)}
+                          columns={can("operator") ? 5 : 4}
+                          onEdit={() => setEditing(s)}
+                          onDelete={() => setDeleting(s)}
+                        />
+                      ))}
+                    </tbody>
+                  </Table>
+                )}
+              </QueryState>
             )
           }
         </QueryState>

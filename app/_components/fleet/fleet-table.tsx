@@ -21,6 +21,9 @@ function Label({ children }: { children: ReactNode }) {
 
 const cell = "px-3 py-3 align-top max-md:p-0";
 
+/** Environments ticked for an action on several at once (across clients); absent where the table offers none. */
+export type FleetSelection = { selected: ReadonlySet<string>; onToggle: (environmentId: string, on: boolean) => void };
+
 function When({ iso, future }: { iso: string | null; future?: boolean }) {
   if (!iso) return <span className="text-slate-400">{future ? "—" : "never"}</span>;
   return <span title={formatDateTime(iso)}>{future ? formatUntil(iso) : formatRelative(iso)}</span>;
@@ -52,15 +55,28 @@ function EnvironmentActions({ env, always }: { env: EnvironmentHealth; always: b
   );
 }
 
-function EnvironmentRow({ projectId, env }: { projectId: string; env: EnvironmentHealth }) {
+function EnvironmentRow({ projectId, env, selection }: { projectId: string; env: EnvironmentHealth; selection: FleetSelection | undefined }) {
   const reason = environmentReason(env);
   return (
     <tr className="bg-slate-50/60 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:gap-y-2 max-md:px-4 max-md:py-3 max-md:pl-8">
       <td className={`${cell} pl-10 max-md:col-span-2`}>
-        <Link href={`/projects/${projectId}/environments/${env.environmentId}`} className="font-medium break-words text-slate-900 hover:text-brand-700">
-          {env.name}
-        </Link>
-        <p className="text-xs text-slate-500">{STAGE_LABEL[env.stage] ?? env.stage}</p>
+        <div className="flex items-start gap-2">
+          {selection && (
+            <input
+              type="checkbox"
+              aria-label={`Select ${env.name}`}
+              className="mt-0.5 size-4 shrink-0 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
+              checked={selection.selected.has(env.environmentId)}
+              onChange={(event) => selection.onToggle(env.environmentId, event.target.checked)}
+            />
+          )}
+          <div className="min-w-0">
+            <Link href={`/projects/${projectId}/environments/${env.environmentId}`} className="font-medium break-words text-slate-900 hover:text-brand-700">
+              {env.name}
+            </Link>
+            <p className="text-xs text-slate-500">{STAGE_LABEL[env.stage] ?? env.stage}</p>
+          </div>
+        </div>
       </td>
       <td className={`${cell} max-md:col-span-2`}>
         <StatusBadge status={env.status} />
@@ -90,7 +106,7 @@ function EnvironmentRow({ projectId, env }: { projectId: string; env: Environmen
   );
 }
 
-function ProjectRows({ project, expanded, onToggle }: { project: ProjectHealth; expanded: boolean; onToggle: () => void }) {
+function ProjectRows({ project, expanded, onToggle, selection }: { project: ProjectHealth; expanded: boolean; onToggle: () => void; selection: FleetSelection | undefined }) {
   const worst = project.environments[0];
   const reason = worst ? environmentReason(worst) : null;
   const { compliance } = project;
@@ -159,7 +175,7 @@ function ProjectRows({ project, expanded, onToggle }: { project: ProjectHealth; 
           {worst && <EnvironmentActions env={worst} always={false} />}
         </td>
       </tr>
-      {expanded && project.environments.map((env) => <EnvironmentRow key={env.environmentId} projectId={project.projectId} env={env} />)}
+      {expanded && project.environments.map((env) => <EnvironmentRow key={env.environmentId} projectId={project.projectId} env={env} selection={selection} />)}
     </>
   );
 }
@@ -167,9 +183,9 @@ function ProjectRows({ project, expanded, onToggle }: { project: ProjectHealth; 
 /**
  * The clients' health, worst first by default (sortable by any column): per client its environments as status
  * dots, why the worst one needs attention, last success, next run, size and compliance, and the action the
- * problem calls for; a row expands into its environments, each with its own.
+ * problem calls for; a row expands into its environments, each with its own (and, given a selection, a checkbox).
  */
-export function FleetTable({ projects }: { projects: ProjectHealth[] }) {
+export function FleetTable({ projects, selection }: { projects: ProjectHealth[]; selection?: FleetSelection }) {
   const [sort, setSort] = useState<Sort>({ key: "status", descending: false });
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const onSort = (key: SortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }));
@@ -197,7 +213,7 @@ export function FleetTable({ projects }: { projects: ProjectHealth[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100 max-md:block">
           {sortProjects(projects, sort).map((p) => (
-            <ProjectRows key={p.projectId} project={p} expanded={expanded.has(p.projectId)} onToggle={() => toggle(p.projectId)} />
+            <ProjectRows key={p.projectId} project={p} expanded={expanded.has(p.projectId)} onToggle={() => toggle(p.projectId)} selection={selection} />
           ))}
         </tbody>
       </table>

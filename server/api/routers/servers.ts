@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { procedure, router } from "@/server/api/trpc";
+import { getServerHealth, serverHealthOutput } from "@/server/fleet/server-health";
 import { testResultWithDetails } from "@/server/services/plugin-config";
 import {
   createServer,
@@ -22,6 +23,11 @@ export const serversRouter = router({
     .input(listServersInput)
     .output(serverPage)
     .query(({ ctx, input }) => listServers(ctx.db, ctx.plugins, ctx.principal, input)),
+
+  health: procedure("viewer", { method: "GET", path: "/servers/health", tags: ["servers"], summary: "Per server, how many of its environments there are, and how many fail or are overdue", protect: true })
+    .input(z.void())
+    .output(serverHealthOutput)
+    .query(({ ctx }) => getServerHealth(ctx.db, ctx.principal)),
 
   get: procedure("viewer", { method: "GET", path: "/servers/{id}", tags: ["servers"], summary: "Get a server (secrets masked)", protect: true })
     .input(z.object({ id: z.uuid() }))

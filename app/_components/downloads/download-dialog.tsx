@@ -82,7 +82,8 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
     try {
       const made = await issueLinks(SHORTEST_EXPIRY);
       for (const l of made) startDownload(l.url, l.fileName);
-      toast.success(made.length === 1 ? `Download started: ${made[0].fileName}` : `Download started: ${made.length} files`);
+      const [only] = made;
+      toast.success(made.length === 1 && only ? `Download started: ${only.fileName}` : `Download started: ${made.length} files`);
     } catch (err) {
       setFailure(errorInfo(err)?.message ?? "The download could not be started");
     } finally {

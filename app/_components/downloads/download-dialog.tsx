@@ -16,6 +16,8 @@ import { CopyLink } from "./copy-link";
 import { EXPIRY_OPTIONS, SHORTEST_EXPIRY, type ExpirySeconds } from "./download-expiries";
 import { IssuedLinks } from "./issued-links";
 
+const ONE_CLICK_TITLE = `Starts the download at once, through links valid for ${EXPIRY_OPTIONS[0].label}`;
+
 type CreatedLink = { id: string; artifact: string; fileName: string; size: number | null; url: string; expiresAt: string; signedBy: "console" | "provider"; encrypted: boolean; format: string | null; neutralized: boolean };
 
 /** "" for the backup's stored files, else an export format of its source. */
@@ -133,7 +135,7 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
           )}
           {!exporting && (
             <div className="mb-6 flex gap-2">
-              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy}>
+              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy} title={ONE_CLICK_TITLE}>
                 Download now
               </Button>
               <Button variant="secondary" onClick={createLinks} loading={busy} disabled={artifacts.length === 0 || downloading}>
@@ -155,7 +157,7 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
               />
             )}
             <div className="flex gap-2">
-              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy}>
+              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy} title={ONE_CLICK_TITLE}>
                 Download now
               </Button>
               <Button variant="secondary" onClick={createLinks} loading={busy} disabled={artifacts.length === 0 || downloading}>

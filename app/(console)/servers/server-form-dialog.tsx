@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { PinSuggestion, TestResult, pinHint, type PinHint } from "@/app/_components/test-result";
@@ -52,6 +53,7 @@ export function ServerFormDialog({ server, onClose }: { server?: Server; onClose
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
+    toast.success(server ? `Server "${name}" saved` : `Server "${name}" created`);
     onClose();
   };
   const create = useMutation(trpc.servers.create.mutationOptions({ onSuccess }));

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Checkbox, Field, Input, Select, Textarea } from "@/app/_components/ui/field";
@@ -50,6 +51,7 @@ export function CreateBackupDialog({
     trpc.backups.create.mutationOptions({
       onSuccess: async () => {
         await queryClient.invalidateQueries();
+        toast.success(upgrade ? `Pre-upgrade backup of "${environment.name}" queued` : `Backup of "${environment.name}" queued`);
         onClose();
       },
     }),

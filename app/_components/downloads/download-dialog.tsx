@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { toast } from "sonner";
 import type { BackupItem } from "@/app/_components/backups/backup-types";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
@@ -12,8 +13,10 @@ import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes, formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { CopyLink } from "./copy-link";
-import { EXPIRY_OPTIONS, type ExpirySeconds } from "./download-expiries";
+import { EXPIRY_OPTIONS, SHORTEST_EXPIRY, type ExpirySeconds } from "./download-expiries";
 import { IssuedLinks } from "./issued-links";
+
+const ONE_CLICK_TITLE = `Starts the download at once, through links valid for ${EXPIRY_OPTIONS[0].label}`;
 
 type CreatedLink = { id: string; artifact: string; fileName: string; size: number | null; url: string; expiresAt: string; signedBy: "console" | "provider"; encrypted: boolean; format: string | null; neutralized: boolean };
 
@@ -35,6 +38,7 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
   const create = useMutation(trpc.downloadLinks.create.mutationOptions());
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [downloading, setDownloading] = useState(false);
   const artifacts = detail.data?.artifacts ?? [];
   // An encrypted backup's files are handed out decrypted by the console (the default) or as the stored age files.
   const encryptedBackup = artifacts.some((a) => a.fileName.endsWith(".age"));
@@ -49,22 +53,43 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
     return l.neutralized ? `${name}, neutralized` : name;
   };
 
+  /** One link per stored file, or one link to the chosen export, living `seconds`. */
+  async function issueLinks(seconds: ExpirySeconds): Promise<CreatedLink[]> {
+    const made: CreatedLink[] = [];
+    if (exporting) made.push(await create.mutateAsync({ backupId: backup.id, format: exporting.id, neutralize, expiresIn: seconds }));
+    else for (const a of artifacts) {
+      const encrypted = a.fileName.endsWith(".age") ? form === "encrypted" : undefined;
+      made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn: seconds, encrypted }));
+    }
+    await queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId: backup.id }));
+    return made;
+  }
+
   async function createLinks() {
     setBusy(true);
     setFailure(null);
     try {
-      const made: CreatedLink[] = [];
-      if (exporting) made.push(await create.mutateAsync({ backupId: backup.id, format: exporting.id, neutralize, expiresIn }));
-      else for (const a of artifacts) {
-        const encrypted = a.fileName.endsWith(".age") ? form === "encrypted" : undefined;
-        made.push(await create.mutateAsync({ backupId: backup.id, artifact: a.kind, expiresIn, encrypted }));
-      }
-      setLinks(made);
-      await queryClient.invalidateQueries(trpc.downloadLinks.list.queryFilter({ backupId: backup.id }));
+      setLinks(await issueLinks(expiresIn));
     } catch (err) {
       setFailure(errorInfo(err)?.message ?? "The links could not be created");
     } finally {
       setBusy(false);
+    }
+  }
+
+  // One-click download: the shortest-lived links, opened at once; the links still show among the issued ones.
+  async function downloadNow() {
+    setDownloading(true);
+    setFailure(null);
+    try {
+      const made = await issueLinks(SHORTEST_EXPIRY);
+      for (const l of made) startDownload(l.url, l.fileName);
+      const [only] = made;
+      toast.success(made.length === 1 && only ? `Download started: ${only.fileName}` : `Download started: ${made.length} files`);
+    } catch (err) {
+      setFailure(errorInfo(err)?.message ?? "The download could not be started");
+    } finally {
+      setDownloading(false);
     }
   }
 
@@ -109,9 +134,14 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
             </Field>
           )}
           {!exporting && (
-            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0} className="mb-6">
-              {links.length ? "Create new links" : "Create links"}
-            </Button>
+            <div className="mb-6 flex gap-2">
+              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy} title={ONE_CLICK_TITLE}>
+                Download now
+              </Button>
+              <Button variant="secondary" onClick={createLinks} loading={busy} disabled={artifacts.length === 0 || downloading}>
+                {links.length ? "Create new links" : "Create links"}
+              </Button>
+            </div>
           )}
         </div>
         {exporting && (
@@ -126,9 +156,14 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
                 onChange={(e) => setNeutralize(e.target.checked)}
               />
             )}
-            <Button onClick={createLinks} loading={busy} disabled={artifacts.length === 0}>
-              {links.length ? "Create a new link" : "Create link"}
-            </Button>
+            <div className="flex gap-2">
+              <Button onClick={downloadNow} loading={downloading} disabled={artifacts.length === 0 || busy} title={ONE_CLICK_TITLE}>
+                Download now
+              </Button>
+              <Button variant="secondary" onClick={createLinks} loading={busy} disabled={artifacts.length === 0 || downloading}>
+                {links.length ? "Create a new link" : "Create link"}
+              </Button>
+            </div>
           </div>
         )}
         {detail.error && <Alert tone="danger">{errorInfo(detail.error)?.message}</Alert>}
@@ -162,4 +197,15 @@ export function DownloadDialog({ backup, onClose }: { backup: BackupItem; onClos
       </div>
     </Dialog>
   );
+}
+
+/** Starts the browser's download of `url` (served as an attachment) without leaving the console. */
+function startDownload(url: string, fileName: string) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  a.rel = "noopener";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }

@@ -9,3 +9,6 @@ export const EXPIRY_OPTIONS = [
 
 export type ExpirySeconds = (typeof EXPIRY_OPTIONS)[number]["seconds"];
 
+
+/** A one-click download's link lives only as long as the download needs to start. */
+export const SHORTEST_EXPIRY: ExpirySeconds = EXPIRY_OPTIONS[0].seconds;

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import type { BackupItem } from "@/app/_components/backups/backup-types";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
@@ -95,6 +96,7 @@ export function RestoreWizard({
     trpc.restores.create.mutationOptions({
       onSuccess: (restore) => {
         onStarted(restore);
+        toast.success(`Restore of the backup from ${formatDateTime(backup.finishedAt ?? backup.createdAt)} started`);
         // The target is now in maintenance, a new environment may exist: refresh what is on screen.
         void queryClient.invalidateQueries();
       },

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog } from "@/app/_components/ui/dialog";
 import { Field, Input, Select } from "@/app/_components/ui/field";
@@ -25,6 +26,7 @@ export function AddMemberDialog({ onClose, assignable }: { onClose: () => void; 
     trpc.members.add.mutationOptions({
       onSuccess: async () => {
         await queryClient.invalidateQueries();
+        toast.success(`${name || email} added as ${ROLE_LABEL[role]}`);
         onClose();
       },
     }),

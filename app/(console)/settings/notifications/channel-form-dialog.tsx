@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
 import { Button } from "@/app/_components/ui/button";
@@ -29,6 +30,7 @@ export function ChannelFormDialog({ channel, onClose }: { channel?: Notification
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
+    toast.success(channel ? `Channel "${name}" saved` : `Channel "${name}" created`);
     onClose();
   };
   const create = useMutation(trpc.notificationChannels.create.mutationOptions({ onSuccess }));

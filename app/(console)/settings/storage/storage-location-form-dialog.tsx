@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { SchemaForm } from "@/app/_components/schema-form";
 import { PinSuggestion, TestResult, pinHint, type PinHint } from "@/app/_components/test-result";
 import { errorsShownAtFields, useContributionConfig } from "@/app/_components/use-contribution-config";
@@ -42,6 +43,7 @@ export function StorageLocationFormDialog({ location, first, onClose }: { locati
 
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
+    toast.success(location ? `Storage location "${name}" saved` : `Storage location "${name}" created`);
     onClose();
   };
   const create = useMutation(trpc.storageLocations.create.mutationOptions({ onSuccess }));

@@ -54,7 +54,8 @@ async function backupOf(envId: string) {
 }
 
 function restoreInto(backupId: string, target: "original" | "environment") {
-  return createRestore(t.db, plugins, owner, { backupId, target, environmentId: target === "environment" ? environmentId : undefined, safetyBackup: false, includeFilestore: false, neutralize: false, confirm: "RESTORE" });
+  // A foreign backup is imported under a project of its own, so restoring it here is into another client's project.
+  return createRestore(t.db, plugins, owner, { backupId, target, environmentId: target === "environment" ? environmentId : undefined, safetyBackup: false, includeFilestore: false, neutralize: false, confirm: "RESTORE", crossClientConfirmed: true });
 }
 
 /**

@@ -62,17 +62,12 @@ export function fieldErrors(error: TRPCError): Record<string, string> | undefine
   return issues ? issueFields(issues) : undefined;
 }
 
-/** A field message inside the sentence that lists them: "name: must not be empty" (an acronym such as "URL" stays). */
-function inSentence(message: string): string {
-  return /^[A-Z][a-z]/.test(message) ? message[0]!.toLowerCase() + message.slice(1) : message;
-}
-
 /** The message a user sees: never a stack trace or a raw driver message for an unexpected failure. Invalid input names every field. */
 export function publicMessage(error: TRPCError): string {
   if (error.code === "INTERNAL_SERVER_ERROR") return INTERNAL_ERROR_MESSAGE;
   const issues = zodIssues(error.cause);
   if (issues) {
-    const fields = Object.entries(issueFields(issues)).map(([path, message]) => (path === "input" ? message : `${path}: ${inSentence(message)}`));
+    const fields = Object.entries(issueFields(issues)).map(([path, message]) => (path === "input" ? message : `${path}: ${message}`));
     return fields.length ? `Invalid input: ${fields.join("; ")}` : "Invalid input";
   }
   return error.message;

@@ -85,7 +85,7 @@ describe("inputs (zod) in words", () => {
     const result = input.safeParse({ id: "x", name: "", note: "", count: 1, stage: "staging", label: "ok" });
     const error = new TRPCError({ code: "BAD_REQUEST", cause: result.error });
     expect(fieldErrors(error)).toEqual({ id: "Must be a valid id", name: "Must not be empty" });
-    expect(publicMessage(error)).toBe("Invalid input: id: must be a valid id; name: must not be empty");
+    expect(publicMessage(error)).toBe("Invalid input: id: Must be a valid id; name: Must not be empty");
   });
 });
 

@@ -57,7 +57,7 @@ describe("postgres source: test connection through the server", () => {
     const port = await freePort();
     expect(await testEnvironment(t.db, plugins, operator, draft({ port }))).toEqual({ ok: false, message: `Nothing is listening on ${client.host}:${port} (connection refused)` });
     await expect(testEnvironment(t.db, plugins, operator, draft({ port: "not a port" }))).rejects.toMatchObject({
-      fields: { "sourceConfig.port": "Port must be integer" },
+      fields: { "sourceConfig.port": "Port must be a whole number" },
     });
   });
 

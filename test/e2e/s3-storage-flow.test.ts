@@ -80,7 +80,8 @@ describe("S3-compatible storage from the browser", () => {
     await create.waitFor({ state: "detached" });
     const row = page.getByRole("row", { name: /Object storage|Manual/ }).first();
     await row.getByText("Verified").waitFor({ timeout: 120_000 });
-    await row.getByRole("button", { name: /^Download backup/ }).click();
+    await row.getByRole("button", { name: /^Actions for backup of/ }).click();
+    await page.getByRole("menuitem", { name: "Download" }).click();
     const dialog = page.getByRole("dialog", { name: "Download backup" });
     await dialog.getByLabel("URL expiration").selectOption("1800");
     // The backup is encrypted: S3 presigns the stored (encrypted) files; decrypted ones come through the console.

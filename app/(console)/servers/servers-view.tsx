@@ -52,7 +52,8 @@ export function ServersView() {
     <>
       <PageHeader title="Servers" description="The machines your client environments run on. Backups are taken from, and restored to, these servers." actions={items.length > 0 && addButton} />
       <Card padded={false}>
-        <QueryState query={servers} what="servers">
+        {/* One Retry loads both: the health query failed with the list and would otherwise show its own panel next. */}
+        <QueryState query={{ ...servers, refetch: () => Promise.all([servers.refetch(), health.refetch()]) }} what="servers">
           {() =>
             items.length === 0 ? (
               <EmptyState icon={<ServerIcon className="size-6" />} title="No servers yet" action={addButton}>

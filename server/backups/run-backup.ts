@@ -41,6 +41,7 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
           config: environmentSourceConfig(job.environment),
           server,
           includeFilestore: job.backup.includeFilestore,
+          fileLayout: "archive",
           signal: run.signal,
           log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
         });

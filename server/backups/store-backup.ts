@@ -63,6 +63,7 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
   const stored: Stored[] = [];
   let proof: BackupProof = {};
   for await (const artifact of produced.artifacts) {
+    if (!("stream" in artifact)) throw new RunFailure("source", `The source handed over its ${artifact.kind} file by file, which this console asked it not to`);
     const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
     const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
     written.push(key);

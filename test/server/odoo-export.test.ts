@@ -9,7 +9,7 @@ import postgres from "postgres";
 import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger, type SourceArtifactKind } from "@safehold/plugin-api";
-import { ZipWriter } from "@safehold/plugin-helpers";
+import { ZipWriter, artifactStream } from "@safehold/plugin-helpers";
 import type { ManagedServer, PluginConfig, SourceContribution } from "@/server/plugins/contracts";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
@@ -93,7 +93,7 @@ beforeAll(async () => {
   metadata = backup.metadata;
   for await (const artifact of backup.artifacts) {
     stored[artifact.kind] = path.join(tmp, `stored-${artifact.kind}`);
-    await pipeline(artifact.stream, fs.createWriteStream(stored[artifact.kind]!));
+    await pipeline(artifactStream(artifact), fs.createWriteStream(stored[artifact.kind]!));
   }
 }, 120_000);
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceContribution } from "@safehold/plugin-api";
 import { builtinPluginHost } from "../helpers/fixtures";
+import { artifactStream } from "@safehold/plugin-helpers";
 
 const DUMP = "--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n";
 const MANIFEST = JSON.stringify({ odoo_dump: "1", db_name: "acme", version: "16.0", version_info: [16, 0, 0, "final", 0, ""], major_version: "16.0", pg_version: "15.0", modules: { base: "16.0.1.3" } });
@@ -35,7 +36,7 @@ async function importError(file: string): Promise<string | null> {
   const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
   try {
     const produced = await source.importArchive!({ fileName: path.basename(file), input: fs.createReadStream(file), config: {}, signal: controller.signal, log } as never);
-    for await (const artifact of produced.artifacts) for await (const _chunk of artifact.stream) void _chunk;
+    for await (const artifact of produced.artifacts) for await (const _chunk of artifactStream(artifact)) void _chunk;
     return null;
   } catch (err) {
     return (err as Error).message;

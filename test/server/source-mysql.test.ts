@@ -15,6 +15,7 @@ import { BUILTIN_PLUGINS } from "../helpers/fixtures";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb";
 import { asUser, createCrmDatabase, databaseExists, schemaDefinitions, tableChecksums } from "../helpers/mysql-fixture";
 import { freePort } from "../helpers/ports";
+import { artifactStream } from "@safehold/plugin-helpers";
 
 const BIG_ROWS = 1_000_000;
 const NOTHING: RestorePrepareOptions = { newIdentity: false, neutralize: false, erasedSubjects: [] };
@@ -50,7 +51,7 @@ async function backupToFiles(cfg: PluginConfig, includeFilestore = true) {
   const files: Record<string, string> = {};
   for await (const artifact of backup.artifacts) {
     files[artifact.kind] = path.join(fs.mkdtempSync(path.join(tmp, "artifact-")), artifact.kind);
-    await pipeline(artifact.stream, fs.createWriteStream(files[artifact.kind]!));
+    await pipeline(artifactStream(artifact), fs.createWriteStream(files[artifact.kind]!));
   }
   return { metadata: backup.metadata, files };
 }

@@ -19,6 +19,7 @@ import { adminDatabaseUrl, createClientDatabase } from "../helpers/database";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
 import { createOdooFixture, filestoreChecksums, odooTableChecksums, type OdooFixture } from "../helpers/odoo-fixture";
 import { fillTrickyData, tableChecksums } from "../helpers/tricky-data";
+import { artifactStream } from "@safehold/plugin-helpers";
 
 type Client = Awaited<ReturnType<typeof createClientDatabase>>;
 type OdooClient = { client: Client; dataDir: string; fixture: OdooFixture; config: PluginConfig; url: (database?: string) => string };
@@ -78,7 +79,7 @@ async function backupToFiles(who: OdooClient, includeFilestore = true) {
   const files: Record<string, string> = {};
   for await (const artifact of backup.artifacts) {
     files[artifact.kind] = path.join(fs.mkdtempSync(path.join(tmp, "artifact-")), artifact.kind);
-    await pipeline(artifact.stream, fs.createWriteStream(files[artifact.kind]!));
+    await pipeline(artifactStream(artifact), fs.createWriteStream(files[artifact.kind]!));
   }
   return { metadata: backup.metadata, files };
 }
@@ -173,8 +174,8 @@ describe("odoo source: connection, backup, discovery", () => {
     const kinds: string[] = [];
     for await (const artifact of backup.artifacts) {
       kinds.push(artifact.kind);
-      artifact.stream.resume();
-      await new Promise((resolve, reject) => artifact.stream.on("end", resolve).on("error", reject));
+      artifactStream(artifact).resume();
+      await new Promise((resolve, reject) => artifactStream(artifact).on("end", resolve).on("error", reject));
     }
     expect(kinds).toEqual(["database", "filestore"]);
 
@@ -482,7 +483,7 @@ describe("postgres source: restore", () => {
     const config = { host: client.host, port: client.port, user: client.user, password: client.password, database: client.database };
     const backup = await postgresSource.backup({ config, server, includeFilestore: true, signal: signal(), log: silentLogger });
     const dump = path.join(tmp, `${client.database}.sql`);
-    for await (const artifact of backup.artifacts) await pipeline(artifact.stream, fs.createWriteStream(dump));
+    for await (const artifact of backup.artifacts) await pipeline(artifactStream(artifact), fs.createWriteStream(dump));
     await query(url, "delete from many where id > 100; insert into texts (t) values ('after the backup')");
 
     const { context, tag } = restoreContext(config, false);
@@ -529,7 +530,7 @@ describe("postgres source: restore", () => {
     const target = { ...config, database: `${client.database}_copy` };
     const { context, tag } = restoreContext(target, false);
     const staged = await postgresSource.restore!(context);
-    for await (const artifact of backup.artifacts) await staged.loadDatabase(artifact.stream);
+    for await (const artifact of backup.artifacts) await staged.loadDatabase(artifactStream(artifact));
     await expect(staged.prepare({ newIdentity: false, neutralize: false, erasedSubjects: ["jane@example.org"] })).rejects.toThrow(
       /^Erasure rules cannot be applied to a plain PostgreSQL database: Safehold does not know which tables hold personal data/,
     );

@@ -14,7 +14,9 @@ export type SourceContext = CallContext & {
 export type SourceArtifactKind = "database" | "filestore";
 
 /** One artifact of a backup, as the source produces it: uncompressed (the console compresses) unless `encoding` says otherwise. */
-export type SourceArtifact = {
+export type SourceArtifact = SourceStreamArtifact | SourceFilesArtifact;
+
+export type SourceStreamArtifact = {
   kind: SourceArtifactKind;
   /** Ends only when the artifact is complete; errors (with a one-line message) when the source fails. */
   stream: Readable;
@@ -22,9 +24,43 @@ export type SourceArtifact = {
   encoding?: "gzip";
 };
 
+/**
+ * A folder of files handed over file by file (asked for with `fileLayout: "objects"`): the console lists it, then
+ * reads only the files its storage does not hold yet, and stores each file once. Restores still receive a tar.
+ */
+export type SourceFilesArtifact = {
+  kind: "filestore";
+  files: FileSet;
+};
+
+/** One entry of a folder, its path relative to the folder (`ab/ab12…`, never absolute, never through `..`). */
+export type FileSetEntry =
+  | { type: "file"; path: string; size: number; /** Seconds since the epoch. */ mtime: number; mode: number }
+  | { type: "symlink"; path: string; target: string; mtime: number; mode: number };
+
+/** A file's content as `FileSet.read` yields it. */
+export type FileSetContent = { path: string; size: number; stream: Readable };
+
+/** A folder on the server, read in batches: one listing, then one command per batch of files, never one per file. */
+export interface FileSet {
+  /** Every file and symbolic link under the folder (folders themselves are implied), streamed from one listing. */
+  list(options: { signal: AbortSignal }): AsyncIterable<FileSetEntry>;
+  /**
+   * The contents of `paths` (files from `list`), through one command on the server. Yields them in the order the
+   * server reads them; each stream must be read to its end (or resumed) before the next is yielded. A file removed
+   * since the listing is left out (the iteration ends without it); any other failure errors the iteration.
+   */
+  read(paths: string[], options: { signal: AbortSignal }): AsyncIterable<FileSetContent>;
+}
+
 export type SourceBackupContext = SourceContext & {
   /** Whether the backup should include the source's files (for sources that have any). */
   includeFilestore: boolean;
+  /**
+   * How the console keeps them: `objects` asks for a `SourceFilesArtifact` (each file stored once, shared by
+   * backups), `archive` (or none given) for a tar stream. A source that can only stream a tar may do so either way.
+   */
+  fileLayout?: "objects" | "archive";
   signal: AbortSignal;
   /** This run's log (operators read it): progress worth knowing, warnings, never a secret. */
   log: PluginLogger;

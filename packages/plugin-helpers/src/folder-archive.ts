@@ -1,4 +1,4 @@
-import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
+import type { CompressionPlan, ServerConnection, SourceStreamArtifact } from "@safehold/plugin-api";
 import type { FolderWording } from "./folder-wording";
 import { completedOutput } from "./process-output";
 import { commandError, tarError } from "./server-commands";
@@ -35,7 +35,7 @@ export async function folderStats(server: ServerConnection, folder: string, sign
  * The folder as a tar stream, made by `tar` on the server (gzip-compressed there, at low priority, when
  * `compression` says so); a tar that fails makes the stream error.
  */
-export function streamFolder(server: ServerConnection, folder: string, signal: AbortSignal, words: FolderWording, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+export function streamFolder(server: ServerConnection, folder: string, signal: AbortSignal, words: FolderWording, compression: CompressionPlan): Omit<SourceStreamArtifact, "kind"> {
   const codec = compression.on === "server" ? compression.codec : undefined;
   const handle = server.exec("tar", ["-C", folder, "-cf", "-", "."], { signal, ...(codec ? { compressOutput: codec, lowPriority: true } : {}) });
   const stream = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>

@@ -11,3 +11,4 @@ export { ZipWriter, type ZipEntryOptions } from "./zip-writer";
 export { checkGzipStart } from "./gzip-start";
 export { logCompression } from "./compression-log";
 export { gzipChecked } from "./gzip-checked";
+export { artifactStream } from "./artifact-stream";

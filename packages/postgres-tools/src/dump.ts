@@ -1,5 +1,5 @@
 import { pipeline } from "node:stream";
-import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
+import type { CompressionPlan, ServerConnection, SourceStreamArtifact } from "@safehold/plugin-api";
 import { checkGzipStart, completedOutput } from "@safehold/plugin-helpers";
 import type { PostgresConfig } from "./config";
 import { requirePgDumpHeader } from "./dump-header";
@@ -11,7 +11,7 @@ import { lastErrorLine } from "./tool-output";
  * bytes cross the link. The password travels in the environment, never on the command line. Whatever does not
  * begin as a pg_dump dump fails the backup: a program that only claims to be pg_dump stores nothing.
  */
-export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+export function streamPgDump(server: ServerConnection, config: PostgresConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceStreamArtifact, "kind"> {
   const codec = compression.on === "server" ? compression.codec : undefined;
   const handle = server.exec(
     "pg_dump",

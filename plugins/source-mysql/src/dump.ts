@@ -1,5 +1,5 @@
 import { pipeline } from "node:stream";
-import type { CompressionPlan, ServerConnection, SourceArtifact } from "@safehold/plugin-api";
+import type { CompressionPlan, ServerConnection, SourceStreamArtifact } from "@safehold/plugin-api";
 import { checkGzipStart, completedOutput } from "@safehold/plugin-helpers";
 import { checkedName, connectionArgs, describeClientError, passwordEnv, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
@@ -34,7 +34,7 @@ export function dumpArgs(dump: Dump, config: MysqlConfig): string[] {
  * `compression` says so). Whatever does not begin as a MariaDB/MySQL dump fails the backup: a program that only
  * claims to be mariadb-dump stores nothing.
  */
-export function streamDump(server: ServerConnection, dump: Dump, config: MysqlConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceArtifact, "kind"> {
+export function streamDump(server: ServerConnection, dump: Dump, config: MysqlConfig, signal: AbortSignal, compression: CompressionPlan): Omit<SourceStreamArtifact, "kind"> {
   const codec = compression.on === "server" ? compression.codec : undefined;
   const handle = server.exec(dump.program, dumpArgs(dump, config), { env: passwordEnv(config), signal, ...(codec ? { compressOutput: codec, lowPriority: true } : {}) });
   const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>

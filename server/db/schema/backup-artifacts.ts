@@ -18,6 +18,8 @@ export const backupArtifacts = pgTable(
     sha256: text().notNull(),
     /** The organization key the stored file is encrypted to (age); null for a plain gzip file. */
     encryptionKeyId: uuid().references(() => organizationKeys.id, { onDelete: "set null" }),
+    /** `file`: the object is the artifact itself; `objects`: it is a filestore index naming shared `filestore_objects`. */
+    layout: text({ enum: ["file", "objects"] }).notNull().default("file"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("backup_artifacts_backup_kind_idx").on(t.backupId, t.kind)],

@@ -20,6 +20,8 @@ export const backupPolicies = pgTable(
     timezone: text(),
     storageLocationId: uuid().references(() => storageLocations.id, { onDelete: "set null" }),
     includeFilestore: boolean(),
+    /** How a filestore is kept: `objects` (each file stored once, shared by backups) or `archive` (a full tar each time); null: inherit. */
+    filestoreLayout: text({ enum: ["objects", "archive"] }),
     keepDaily: integer(),
     keepWeekly: integer(),
     keepMonthly: integer(),

@@ -14,6 +14,7 @@ export * from "./backup-policies";
 export * from "./backups";
 export * from "./environment-last-runs";
 export * from "./backup-artifacts";
+export * from "./filestore-objects";
 export * from "./backup-copies";
 export * from "./restores";
 export * from "./restore-drills";

@@ -14,6 +14,7 @@ CREATE TABLE "filestore_objects" (
 	"stored_size" bigint NOT NULL,
 	"encryption_key_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"stored_at" timestamp with time zone,
 	CONSTRAINT "filestore_objects_storage_location_id_id_pk" PRIMARY KEY("storage_location_id","id")
 );
 --> statement-breakpoint

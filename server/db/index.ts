@@ -1,9 +1,10 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import postgres, { type Sql } from "postgres";
 import { env } from "@/server/env";
 import * as schema from "./schema";
 
-export type Db = PostgresJsDatabase<typeof schema>;
+/** `$client`: the connection pool itself, for what needs one connection held (session advisory locks). */
+export type Db = PostgresJsDatabase<typeof schema> & { $client: Sql };
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** What services take as their first argument: the process's db, a transaction, or a test's db. */
 export type DbOrTx = Db | Tx;

@@ -1,4 +1,4 @@
-import { bigint, foreignKey, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, foreignKey, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "@/server/db/columns";
 import { backups } from "./backups";
 import { organizationKeys } from "./organization-keys";
@@ -8,8 +8,8 @@ import { storageLocations } from "./storage-locations";
  * The files of incremental filestore backups, each stored once per storage location at `objects/<org>/<id[0..2]>/<id>`
  * and shared by every backup of every environment there. `id` is the file's sha1 (Odoo's own name for it) when
  * stored plain, or an HMAC of that sha1 under the organization's key when encrypted, so the storage provider cannot
- * tell which files an organization holds. A row exists from before its object is written until the sweep removes
- * both; `backup_filestore_objects` rows keep it.
+ * tell which files an organization holds. A row exists from before its object is written (`storedAt` null until the
+ * object is complete and read back) until the sweep removes both; `backup_filestore_objects` rows keep it.
  */
 export const filestoreObjects = pgTable(
   "filestore_objects",
@@ -27,6 +27,8 @@ export const filestoreObjects = pgTable(
     /** The organization key the object's own key derives from; null for a plain object. */
     encryptionKeyId: uuid().references(() => organizationKeys.id, { onDelete: "set null" }),
     createdAt: createdAt(),
+    /** When the object was written and read back; null while it is being written (a writer then writes it again). */
+    storedAt: timestamp({ withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.storageLocationId, t.id] })],
 );

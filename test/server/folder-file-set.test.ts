@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CompressionPlan, ExecOptions, FileSet, ServerConnection } from "@safehold/plugin-api";
+import type { CompressionPlan, ExecHandle, ExecOptions, FileSet, ServerConnection } from "@safehold/plugin-api";
 import { folderFileSet, type FolderWording } from "@safehold/plugin-helpers";
 import { describeFileSetContract } from "@safehold/plugin-testkit";
 import { builtinPluginHost } from "../helpers/fixtures";
@@ -40,17 +40,20 @@ for (const kind of kinds) {
 /** The connection, with every command it runs recorded (`rewrite` plays a hostile server by changing the arguments). */
 function recording(server: ServerConnection, rewrite: (command: string, args: string[]) => string[] = (_, args) => args) {
   const commands: string[] = [];
+  const handles: ExecHandle[] = [];
   const wrapped: ServerConnection = {
     exec(command: string, args: string[], options?: ExecOptions) {
       commands.push(command);
-      return server.exec(command, rewrite(command, args), options);
+      const handle = server.exec(command, rewrite(command, args), options);
+      handles.push(handle);
+      return handle;
     },
     openTcp: (host, port) => server.openTcp(host, port),
     readFile: (file) => server.readFile(file),
     writeFile: (file, content) => server.writeFile(file, content),
     close: () => server.close(),
   };
-  return { commands, server: wrapped };
+  return { commands, handles, server: wrapped };
 }
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
@@ -109,6 +112,36 @@ describe("round trips", () => {
         await connection.close();
       }
     }, 180_000);
+  }
+});
+
+describe("a reader that stops early", () => {
+  for (const kind of kinds) {
+    it(`stops the listing's find and the batch's tar (${kind.name})`, async () => {
+      const dir = kind.folder("early");
+      const owner = kind.name.startsWith("ssh") ? sshd : undefined;
+      filestore(dir, 3000, owner);
+      const big = ["big-1", "big-2", "big-3"];
+      for (const file of big) {
+        fs.writeFileSync(path.join(dir, file), randomBytes(8 * 1024 * 1024));
+        if (owner) fs.chownSync(path.join(dir, file), owner.uid, owner.gid);
+      }
+      const connection = await kind.connect();
+      try {
+        const { handles, server } = recording(connection);
+        const files = folderFileSet(server, dir, WORDS, kind.compression);
+        for await (const _entry of files.list({ signal: new AbortController().signal })) break;
+        // find had far more to print than a pipe holds: only a kill ends it now (or the pipe it writes to closing).
+        expect((await handles[0]!.exit).signal).not.toBeNull();
+        for await (const content of files.read(big, { signal: new AbortController().signal })) {
+          content.stream.resume();
+          break;
+        }
+        expect((await handles[1]!.exit).signal).not.toBeNull();
+      } finally {
+        await connection.close();
+      }
+    }, 120_000);
   }
 });
 

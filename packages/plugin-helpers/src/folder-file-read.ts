@@ -65,6 +65,7 @@ export async function* readFolderFiles(
   signal.addEventListener("abort", abort, { once: true });
 
   const yielded = new Set<string>();
+  let current: Readable | null = null;
   let complete = false;
   let failure: unknown = null;
   try {
@@ -74,7 +75,7 @@ export async function* readFolderFiles(
       // A hostile server's tar could send anything: only what was asked, once.
       if (!asked.has(path) || yielded.has(path)) throw new Refusal(`${failed}: tar sent ${shownName(header.name)}, which was not asked for: refusing it`);
       yielded.add(path);
-      const content = Readable.from(entry, { objectMode: false });
+      const content = (current = Readable.from(entry, { objectMode: false }));
       if (header.type === "file" || header.type === "contiguous-file") yield { path, size: header.size ?? 0, stream: content };
       if (!content.readableEnded) {
         content.resume();
@@ -89,7 +90,12 @@ export async function* readFolderFiles(
     if (!complete) {
       // Stopped early (the reader's choice, a refusal, a broken archive): tar has nothing more to do.
       handle.kill();
+      // Quietly: a reader that went away listens to the file it was given no more.
+      current?.destroy();
       extract.destroy();
+      // Drained, not left paused: over SSH a paused output would keep the killed command's channel open.
+      handle.stdout.unpipe();
+      handle.stdout.resume();
     }
   }
   const exit = await handle.exit;

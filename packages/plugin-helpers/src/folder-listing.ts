@@ -29,7 +29,8 @@ export async function* listFolder(server: ServerConnection, folder: string, word
   const records = new NulRecords(FIELDS.length);
   let complete = false;
   try {
-    for await (const chunk of handle.stdout) {
+    // Not destroyed on an early stop: it is drained instead, so the killed command's end is seen on every kind.
+    for await (const chunk of handle.stdout.iterator({ destroyOnReturn: false })) {
       for (const record of records.feed(chunk as Buffer)) yield entryOf(record, words, folder);
       if (records.pendingBytes > MAX_RECORD_BYTES) throw malformed(words, folder, "an entry is too long");
     }
@@ -40,7 +41,10 @@ export async function* listFolder(server: ServerConnection, folder: string, word
     if (records.pendingBytes > 0) throw malformed(words, folder, "it ends in the middle of an entry");
   } finally {
     // The reader stopped early (or the listing was refused): find has nothing more to do.
-    if (!complete) handle.kill();
+    if (!complete) {
+      handle.kill();
+      handle.stdout.resume();
+    }
   }
 }
 

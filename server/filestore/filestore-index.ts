@@ -60,6 +60,8 @@ export class FilestoreIndexWriter {
   private bytes = 0;
 
   constructor() {
+    // The writer's failure is reported by whoever wrote the entries; the index's reader sees it as its own error.
+    this.stream.on("error", () => {});
     this.stream.write(`${JSON.stringify({ format: INDEX_FORMAT })}\n`);
   }
 
@@ -80,7 +82,9 @@ export class FilestoreIndexWriter {
   }
 
   private async write(line: object): Promise<void> {
-    if (!this.stream.write(`${JSON.stringify(line)}\n`)) await once(this.stream, "drain");
+    if (this.stream.destroyed) throw new IndexError("The filestore index stopped being stored");
+    // A reader that stops (its storage failed) closes the stream: waiting for "drain" alone would wait forever.
+    if (!this.stream.write(`${JSON.stringify(line)}\n`)) await Promise.race([once(this.stream, "drain"), once(this.stream, "close")]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { oneLine } from "@/server/jobs/run-failure";
@@ -108,6 +108,8 @@ async function writeEntry(pack: tar.Pack, header: EntryHeader, content?: AsyncIt
   const added = new Promise<void>((resolve, reject) => {
     sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
   });
+  // Awaited below once the content is in; an entry given up on (its content failed) rejects unheard.
+  added.catch(() => {});
   if (content) {
     for await (const chunk of content) {
       if (sink!.destroyed) throw new Error("The filestore tar stopped being read");
@@ -142,6 +144,21 @@ async function packEntries(index: Readable, pack: tar.Pack, objects: ObjectReade
 }
 
 /**
+ * tar-stream's streams are not Node's: the tar reaches consumers through a Node stream, at the pace they read it.
+ * Destroying it (a failure, a consumer that stops) drops the pack without waiting for it.
+ */
+function asNodeStream(pack: tar.Pack): PassThrough {
+  const out = new PassThrough();
+  pack.on("data", (chunk) => {
+    if (!out.write(chunk as Buffer)) pack.pause();
+  });
+  out.on("drain", () => pack.resume());
+  pack.on("end", () => out.end());
+  out.once("close", () => pack.destroy());
+  return out;
+}
+
+/**
  * An objects-layout filestore as the tar stream a full archive would have been, like `openVerifiedArtifact`: the
  * index is read through the verified reader (checked chunk by chunk against the signed manifest, decrypted), and
  * each object it names is fetched, decrypted and checked (size, sha256) as it streams into the tar. A missing or
@@ -157,8 +174,7 @@ export async function openFilestoreTar(
   const index = await openVerifiedArtifact(storage, { ...artifact, layout: "file" }, onStoredBytes, objects.identities);
   const reader = new ObjectReader(storage, objects.orgId, artifact.encryption !== null, objects.identities);
   const pack = tar.pack();
-  // tar-stream's streams are not Node's: the tar reaches consumers as a Node stream, whose end stops the packing.
-  const content = Readable.from(pack);
+  const content = asNodeStream(pack);
   const stop = new AbortController();
   content.once("close", () => stop.abort(new Error("The filestore was not read to its end")));
   const packed = packEntries(index.content, pack, reader, onStoredBytes, stop.signal);

@@ -70,11 +70,14 @@ export async function reserveObject(db: DbOrTx, scope: ObjectScope, object: Know
   await referenceObjects(db, scope, [object.id]);
 }
 
-/** The object was written and read back: writers may now rely on it. */
-export async function markStored(db: DbOrTx, locationId: string, object: { id: string; sha256: string; storedSize: number }): Promise<void> {
+/**
+ * The object was written and read back: writers may now rely on it. Its content's size and sha256 are recorded from
+ * what was written (a reservation made for a file whose name lied holds that file's size).
+ */
+export async function markStored(db: DbOrTx, locationId: string, object: { id: string; sha256: string; size: number; storedSize: number }): Promise<void> {
   await db
     .update(filestoreObjects)
-    .set({ sha256: object.sha256, storedSize: object.storedSize, storedAt: sql`now()` })
+    .set({ sha256: object.sha256, size: object.size, storedSize: object.storedSize, storedAt: sql`now()` })
     .where(and(eq(filestoreObjects.storageLocationId, locationId), eq(filestoreObjects.id, object.id), isNull(filestoreObjects.storedAt)));
 }
 

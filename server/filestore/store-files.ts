@@ -109,7 +109,7 @@ class FileStorer {
     this.summary.newBytes += digest.size;
     await this.readBacks.add(async () => {
       await readBackObject(storage, key, file.path, digest, this.contentKey(sha1), signal);
-      await markStored(db, scope.locationId, { id, sha256: digest.sha256, storedSize });
+      await markStored(db, scope.locationId, { id, sha256: digest.sha256, size: digest.size, storedSize });
       this.writing.delete(id);
     });
     return { object: id, sha1, sha256: digest.sha256, size: digest.size };

@@ -161,6 +161,23 @@ describe("storing a filestore as shared objects", () => {
     expect(await t.db.select().from(backupFilestoreObjects).where(eq(backupFilestoreObjects.objectId, claimed))).toEqual([]);
   });
 
+  it("keeps a liar beside the file it names apart, in the backup that meets both and in the next one", async () => {
+    const where = await project("Checklist client");
+    const folder = odooFolder(0);
+    const real = randomBytes(1007);
+    const named = folder.add(real);
+    // Odoo's GC checklist: an empty file under the name of a stored one, listed before it.
+    fs.mkdirSync(path.join(folder.dir, "0checklist", named.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(folder.dir, "0checklist", named), "");
+    for (const round of [1, 2]) {
+      const { entries } = await store(folderSet(folder.dir), where);
+      expect(entries, `backup ${round}`).toEqual([
+        expect.objectContaining({ path: `0checklist/${named}`, size: 0, object: sha1(Buffer.alloc(0)) }),
+        expect.objectContaining({ path: named, size: 1007, object: sha1(real) }),
+      ]);
+    }
+  });
+
   it("makes another project send a file it names before sharing the stored object, and never trusts a name it cannot back", async () => {
     const a = await project("Client A");
     const b = await project("Client B");

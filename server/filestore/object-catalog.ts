@@ -49,7 +49,7 @@ export async function storedObjects(db: DbOrTx, locationId: string, ids: string[
 }
 
 /** Records that the backup references these objects (already in the catalog). */
-export async function referenceObjects(db: DbOrTx, scope: ObjectScope, ids: string[]): Promise<void> {
+export async function referenceObjects(db: DbOrTx, scope: Pick<ObjectScope, "locationId" | "backupId">, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
     .insert(backupFilestoreObjects)

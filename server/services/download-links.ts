@@ -123,26 +123,30 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
 
 /**
  * A link to a filestore kept as shared objects: there is no one stored file to presign, so the console reassembles
- * and serves `backup-{id}-filestore.tar.gz` (decrypted when the backup is encrypted) as it is used.
+ * `backup-{id}-filestore.tar.gz` as the link is used; for an encrypted backup, decrypted, or (asked `encrypted`)
+ * encrypted again to the organization key as `….tar.gz.age`, which the recovery kit opens like any backup file.
  */
 async function createReassembledLink(db: DbOrTx, actor: Principal, found: FoundBackup, artifact: typeof backupArtifacts.$inferSelect, input: LinkInput, expiresInSeconds: number) {
   const { backup, projectName, environmentName } = found;
-  if (input.encrypted) throw new ValidationError("This backup's filestore is kept as shared files: it downloads as one archive the console reassembles (and decrypts); leave out `encrypted`", { encrypted: "Not for a filestore kept as shared files" });
-  if (artifact.encryptionKeyId === null && isEncryptedFile(artifact.key)) throw new ConflictError("This filestore is encrypted to a key the console no longer holds: only that key's recovery kit can decrypt it");
+  const storedEncrypted = isEncryptedFile(artifact.key);
+  if (input.encrypted && !storedEncrypted) throw new ValidationError("This backup file is not encrypted: leave out `encrypted`", { encrypted: "This file is not encrypted" });
+  // Reassembling reads the objects, which only the organization's key opens, whichever form is handed out.
+  if (storedEncrypted && !artifact.encryptionKeyId) throw new ConflictError("This filestore is encrypted to a key the console no longer holds: only that key's recovery kit can decrypt it");
+  const decrypted = storedEncrypted && !input.encrypted;
   const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
   const [row] = await db
     .insert(downloadLinks)
-    .values({ orgId: actor.orgId, backupId: backup.id, artifact: "filestore", signedBy: "console", decrypted: isEncryptedFile(artifact.key), expiresAt, createdBy: actor.userId })
+    .values({ orgId: actor.orgId, backupId: backup.id, artifact: "filestore", signedBy: "console", decrypted, expiresAt, createdBy: actor.userId })
     .returning();
   await recordActivity(db, actor, {
     action: "download_link.create",
     targetType: "backup",
     targetId: backup.id,
     targetLabel: `${projectName} / ${environmentName}`,
-    message: `Download link for the ${LABEL.filestore} (reassembled from its stored files), valid until ${expiresAt.toISOString()}`,
-    details: { linkId: row!.id, artifact: "filestore", expiresAt: expiresAt.toISOString(), signedBy: "console", decrypted: row!.decrypted },
+    message: `Download link for the ${LABEL.filestore}, reassembled from its stored files${storedEncrypted ? (decrypted ? " (decrypted)" : " (encrypted)") : ""}, valid until ${expiresAt.toISOString()}`,
+    details: { linkId: row!.id, artifact: "filestore", expiresAt: expiresAt.toISOString(), signedBy: "console", decrypted },
   });
-  return { ...toItem(row!, reassembledFile(backup.id), actor.label), url: consoleUrl(row!, expiresAt) };
+  return { ...toItem(row!, reassembledFile(backup.id, storedEncrypted && !decrypted), actor.label), url: consoleUrl(row!, expiresAt) };
 }
 
 function consoleUrl(row: typeof downloadLinks.$inferSelect, expiresAt: Date): string {
@@ -199,12 +203,12 @@ function isEncryptedFile(key: string): boolean {
 type LinkFile = { fileName: string; size: number | null; encrypted: boolean };
 
 /** A filestore kept as shared objects downloads as the tar.gz a full archive would have been; its length is known only once built. */
-function reassembledFile(backupId: string): LinkFile {
-  return { fileName: artifactFileName(backupId, "filestore"), size: null, encrypted: false };
+function reassembledFile(backupId: string, encrypted: boolean): LinkFile {
+  return { fileName: artifactFileName(backupId, "filestore", undefined, encrypted), size: null, encrypted };
 }
 
 function storedFile(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number; layout: "file" | "objects" }): LinkFile {
-  if (artifact.layout === "objects") return reassembledFile(row.backupId);
+  if (artifact.layout === "objects") return reassembledFile(row.backupId, isEncryptedFile(artifact.key) && !row.decrypted);
   return {
     fileName: row.decrypted ? decryptedFileName(fileNameOf(artifact.key)) : fileNameOf(artifact.key),
     size: row.decrypted ? agePlaintextSize(artifact.size) : artifact.size,

@@ -11,6 +11,8 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { createRestore } from "@/server/services/restores";
+import { createDownloadLink } from "@/server/services/download-links";
+import { organizationIdentities } from "@/server/services/organization-keys";
 import { createBackupSetup, listFiles, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -196,7 +198,7 @@ describe("an Odoo filestore kept as shared objects", () => {
     const one = await createOdooClient();
     const two = await createOdooClient();
     clients.push(one, two);
-    await backUp(sealed, (await createOdooEnvironment(t.db, plugins, sealed, sealedSetup, one, "one")).id, "one");
+    const oneBackup = await backUp(sealed, (await createOdooEnvironment(t.db, plugins, sealed, sealedSetup, one, "one")).id, "one");
     const afterOne = objectsIn(sealedSetup.storageDir, sealed.orgId);
     // One object per distinct content, named by a keyed id: not the sha1 Odoo names the file by.
     expect(afterOne).toHaveLength(plainObjectsOf(one.filestore()).length);
@@ -206,6 +208,20 @@ describe("an Odoo filestore kept as shared objects", () => {
       const bytes = fs.readFileSync(path.join(sealedSetup.storageDir, "objects", sealed.orgId, object));
       expect(bytes.subarray(0, 18).toString()).toBe("safehold-object/1\n");
       expect(bytes.includes(sample.subarray(0, 64))).toBe(false);
+    }
+
+    // Downloaded encrypted, the reassembled archive is an age file the organization key's recovery kit opens; decrypted, a tar.gz.
+    const kit = path.join(downloads, "kit.txt");
+    fs.writeFileSync(kit, (await organizationIdentities(t.db, sealed.orgId)).join("\n"));
+    for (const encrypted of [true, false]) {
+      const link = await createDownloadLink(t.db, plugins, sealed, { backupId: oneBackup.id, artifact: "filestore", encrypted }, 900);
+      expect(link).toMatchObject({ fileName: `backup-${oneBackup.id}-filestore.tar.gz${encrypted ? ".age" : ""}`, encrypted, size: null });
+      const file = path.join(downloads, link.fileName);
+      expect(curl(`${app.url}${new URL(link.url).pathname}`, file)).toMatchObject({ exit: 0, status: 200 });
+      const into = fs.mkdtempSync(path.join(downloads, "sealed-"));
+      if (encrypted) execFileSync("sh", ["-c", `age -d -i "$0" "$1" | tar -xz -C "$2"`, kit, file, into]);
+      else execFileSync("tar", ["-xzf", file, "-C", into]);
+      expect(filestoreChecksums(into)).toEqual(filestoreChecksums(one.filestore()));
     }
 
     // The same files in another environment of the organization: nothing new is stored.

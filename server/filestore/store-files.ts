@@ -2,7 +2,7 @@ import type { FileSet, FileSetContent, FileSetEntry } from "@safehold/plugin-api
 import type { Db } from "@/server/db";
 import { RunFailure } from "@/server/jobs/run-failure";
 import type { StorageClient } from "@/server/plugins/contracts";
-import type { FilestoreIndexWriter, IndexEntry } from "./filestore-index";
+import { isSafeRelativePath, type FilestoreIndexWriter, type IndexEntry } from "./filestore-index";
 import { asObjectWriter } from "./location-lock";
 import { encryptedObjectId, objectContentKey } from "./object-cipher";
 import { dropReference, markStored, projectObjects, referenceObjects, reserveObject, storedObjects, type KnownObject, type ObjectScope } from "./object-catalog";
@@ -215,12 +215,24 @@ class FileStorer {
   }
 }
 
+/** A listed entry as the index will hold it, or a one-line refusal: the server's listing is not trusted. */
+function checkedEntry(entry: FileSetEntry): FileSetEntry {
+  if (!isSafeRelativePath(entry.path)) throw new RunFailure("source", `The server listed an unsafe filestore path (absolute, through .., empty or with NUL): ${JSON.stringify(entry.path.slice(0, 200))}`);
+  if (entry.type === "file" && !(Number.isSafeInteger(entry.size) && entry.size >= 0)) throw new RunFailure("source", `The server listed the filestore file ${entry.path} with an invalid size`);
+  if (entry.type === "symlink" && (entry.target.length === 0 || entry.target.length > 4096 || entry.target.includes("\0"))) {
+    throw new RunFailure("source", `The server listed the filestore link ${entry.path} with an invalid target`);
+  }
+  // Times and modes the index cannot hold are kept as a tar would: clamped, permission bits only.
+  return { ...entry, mtime: Number.isSafeInteger(entry.mtime) && entry.mtime >= 0 ? entry.mtime : 0, mode: Number.isInteger(entry.mode) ? entry.mode & 0o7777 : 0o644 };
+}
+
 /** Entries grouped into batches of at most `BATCH_FILES` files or `BATCH_BYTES` bytes (a bigger file goes alone). */
 async function* batches(entries: AsyncIterable<FileSetEntry>): AsyncGenerator<FileSetEntry[]> {
   let batch: FileSetEntry[] = [];
   let files = 0;
   let bytes = 0;
-  for await (const entry of entries) {
+  for await (const listed of entries) {
+    const entry = checkedEntry(listed);
     if (entry.type === "file" && files > 0 && (files >= BATCH_FILES || bytes + entry.size > BATCH_BYTES)) {
       yield batch;
       [batch, files, bytes] = [[], 0, 0];

@@ -207,6 +207,19 @@ describe("storing a filestore as shared objects", () => {
     expect(refs).toEqual([]);
   });
 
+  it("refuses a listing with a path that leaves the folder", async () => {
+    const where = await project("Escaping client");
+    const hostile: FileSet = {
+      async *list() {
+        yield { type: "file", path: "ab/../../etc/shadow", size: 10, mtime: 1, mode: 0o644 };
+      },
+      read: () => {
+        throw new Error("nothing is read from a refused listing");
+      },
+    };
+    await expect(store(hostile, where)).rejects.toThrow('The server listed an unsafe filestore path (absolute, through .., empty or with NUL): "ab/../../etc/shadow"');
+  });
+
   it("refuses a file the server sends unasked", async () => {
     const where = await project("Chatty client");
     const folder = odooFolder(2);

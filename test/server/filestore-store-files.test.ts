@@ -15,6 +15,9 @@ import { filesSummaryLine, storeFiles, type FilesTarget } from "@/server/filesto
 import type { HostedStorageClient } from "@/server/plugins/conform";
 import { openStorage } from "@/server/services/plugin-config";
 import { createProject } from "@/server/services/projects";
+import { loadBackupJob } from "@/server/backups/load-backup-job";
+import { storeBackupRun } from "@/server/backups/store-backup";
+import { Run } from "@/server/jobs/run-lifecycle";
 import { createBackupSetup, createPostgresEnvironment, listFiles } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
@@ -253,5 +256,41 @@ describe("storing a filestore as shared objects", () => {
     const foreignObject = foreign.entries[0]!.type === "file" ? foreign.entries[0]!.object : "";
     expect(foreignObject).not.toBe(one.entries[0]!.type === "file" && one.entries[0]!.object);
     expect(objectsIn(otherOrg.orgId)).toEqual([`${foreignObject.slice(0, 2)}/${foreignObject}`]);
+  });
+});
+
+describe("a backup that fails after storing its filestore", () => {
+  it("drops its references (the sweep removes what nobody else needs) and keeps no index", async () => {
+    const where = await project("Failing client");
+    const folder = odooFolder(4);
+    const backup = await newBackup(where.projectId, where.environmentId);
+    await t.db.update(backups).set({ status: "pending" }).where(eq(backups.id, backup.id));
+    const job = (await loadBackupJob(t.db, backup.id))!;
+    const run = (await Run.claim(t.db, "backup", backup.id, new AbortController().signal, { shutdown: "shut down", stopped: "stopped" }))!;
+    const files = folderSet(folder.dir);
+    await storeBackupRun(
+      t.db,
+      plugins,
+      job,
+      run,
+      {
+        startPhase: "starting",
+        phase: () => "producing",
+        open: async () => ({
+          metadata: {},
+          artifacts: (async function* () {
+            yield { kind: "filestore" as const, files };
+            throw new Error("The source failed after its filestore");
+          })(),
+        }),
+        close: async () => {},
+      },
+      { complete: "backup.complete", fail: "backup.fail" },
+    );
+    const [failed] = await t.db.select().from(backups).where(eq(backups.id, backup.id));
+    expect(failed).toMatchObject({ status: "failed", error: "The source failed after its filestore" });
+    expect(files.reads.flat()).toHaveLength(4);
+    expect(await t.db.select().from(backupFilestoreObjects).where(eq(backupFilestoreObjects.backupId, backup.id))).toEqual([]);
+    expect(listFiles(setup.storageDir).filter((f) => f.includes(backup.id))).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import type { BackupProof } from "./proof/proof-tap";
 
 /** How an encrypted artifact was encrypted: age, to this public key. Its size and checksums are those of the age file. */
 export type ArtifactEncryption = { format: "age"; recipient: string };
+/** A filestore kept as shared objects: its file is the index, naming the objects. */
+export type ArtifactObjects = { layout: "objects"; objects: { files: number; bytes: number; newFiles: number; newBytes: number } };
 /** Where an artifact was compressed: on the environment's server (fewer bytes crossed the link) or by the console. */
 export type CompressedOn = "server" | "worker";
 
@@ -18,7 +20,7 @@ export type ManifestInput = {
   source: { type: string; metadata: Record<string, unknown>; application?: ApplicationInfo | null };
   startedAt: Date;
   finishedAt: Date;
-  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption }>;
+  artifacts: Array<StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption } & Partial<ArtifactObjects>>;
   /** What a restore must reproduce (row counts per table, the filestore's files and bytes), counted as it streamed. */
   proof: BackupProof;
 };
@@ -50,6 +52,7 @@ export function buildManifest(input: ManifestInput): Buffer {
       ...(a.contentType ? { contentType: a.contentType, contentEncoding: "gzip" } : {}),
       ...(a.compressedOn ? { compressedOn: a.compressedOn } : {}),
       ...(a.encryption ? { encryption: a.encryption } : {}),
+      ...(a.layout ? { layout: a.layout, objects: a.objects } : {}),
       key: a.key,
       size: a.size,
       sha256: a.sha256,

@@ -6,6 +6,7 @@ import { Run } from "@/server/jobs/run-lifecycle";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { environmentSourceConfig } from "@/server/services/plugin-config";
 import { processLogger } from "@/server/plugins/call-context";
+import { effectivePolicyFor } from "@/server/services/backup-policies";
 import { loadBackupJob } from "./load-backup-job";
 import { storeBackupRun } from "./store-backup";
 
@@ -35,13 +36,15 @@ export async function runBackup(db: Db, plugins: PluginHost, backupId: string, s
       async open() {
         // A backup queued before its environment was destroyed finds no data left to take.
         if (job.environment.archivedAt) throw new RunFailure("precondition", "The environment was destroyed and archived: it is not backed up any more");
+        // Each filestore file stored once, shared between backups, unless the policy keeps full archives.
+        const { filestoreLayout } = await effectivePolicyFor(db, job.backup.orgId, job.environment.id);
         const session = await openSourceSession(plugins, job.environment.source, environmentSourceConfig(job.environment), job.server);
         server = session.server;
         return await session.source.backup({
           config: environmentSourceConfig(job.environment),
           server,
           includeFilestore: job.backup.includeFilestore,
-          fileLayout: "archive",
+          fileLayout: filestoreLayout ?? "objects",
           signal: run.signal,
           log: run.pluginLogger(processLogger(`backup ${job.backup.id}`)),
         });

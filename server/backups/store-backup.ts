@@ -11,7 +11,7 @@ import type { Run } from "@/server/jobs/run-lifecycle";
 import { openStorage } from "@/server/services/plugin-config";
 import { DEFAULT_ARTIFACT_FORMAT, artifactKey, type ArtifactKind } from "./keys";
 import type { BackupJob } from "./load-backup-job";
-import { buildManifest, type ArtifactEncryption, type CompressedOn } from "./manifest";
+import { buildManifest, type ArtifactEncryption, type ArtifactObjects, type CompressedOn } from "./manifest";
 import { gunzippedTap } from "./gunzipped-tap";
 import { encryptionFor, type BackupEncryption } from "./encryption";
 import { DecryptionError, ageDecrypted } from "@/server/crypto/age-stream";
@@ -21,8 +21,12 @@ import { nextAttemptValues, planBackupRetry } from "./backup-retry";
 import { DecompressError, readBack } from "./read-back";
 import { proofTap, type BackupProof } from "./proof/proof-tap";
 import type { HostedStorageClient } from "@/server/plugins/conform";
+import type { FileSet } from "@safehold/plugin-api";
+import { INDEX_CONTENT_TYPE, INDEX_EXTENSION, objectEncryption, storeFilestoreObjects } from "@/server/filestore/filestore-artifact";
+import { filesSummaryLine } from "@/server/filestore/store-files";
+import { dropBackupReferences } from "@/server/filestore/object-catalog";
 
-type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption; encryptionKeyId?: string };
+type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption; encryptionKeyId?: string } & Partial<ArtifactObjects>;
 
 /** What the source says its artifacts are (file extension, media type), for their file names and the manifest. */
 type Declared = ContributionManifest["artifacts"];
@@ -54,8 +58,35 @@ async function openJobStorage(plugins: PluginHost, job: BackupJob): Promise<Host
   return await openStorage(plugins, job.storage);
 }
 
+function encryptedAs(encryption: BackupEncryption | null): Pick<Stored, "encryption" | "encryptionKeyId"> {
+  return encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {};
+}
+
+/**
+ * A filestore handed over file by file: each file the location lacks is stored once as a shared object, and the
+ * filestore's index is the backup's filestore file. The proof counts its files and bytes as a tar's would be.
+ */
+async function storeFilesArtifact(db: Db, job: BackupJob, files: FileSet, storage: HostedStorageClient, run: Run, written: string[], encryption: BackupEncryption | null) {
+  if (!job.storage) throw new Error("The backup's storage location no longer exists");
+  const key = artifactKey(job.backup, "filestore", INDEX_EXTENSION, encryption !== null);
+  written.push(key);
+  await run.progress.setPhase("storing the filestore's new files");
+  const target = {
+    db,
+    storage,
+    scope: { locationId: job.storage.id, backupId: job.backup.id, projectId: job.backup.projectId, orgId: job.backup.orgId },
+    encryption: await objectEncryption(db, job.backup.orgId, encryption),
+    signal: run.signal,
+    onBytes: (n: number) => (run.progress.bytes += n),
+  };
+  const { stored, summary } = await storeFilestoreObjects(target, files, storage, key, encryption?.recipient);
+  await run.log(filesSummaryLine(summary));
+  const artifact: Stored = { kind: "filestore", contentType: INDEX_CONTENT_TYPE, compressedOn: "worker", ...stored, ...encryptedAs(encryption), layout: "objects", objects: summary };
+  return { artifact, proof: { filestore: { files: summary.files, bytes: summary.bytes } } };
+}
+
 /** Streams every artifact the producer yields to storage; the manifest is written after them. */
-async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, declared: Declared, storage: HostedStorageClient, run: Run, written: string[], encryption: BackupEncryption | null) {
+async function produceArtifacts(db: Db, job: BackupJob, producer: ArtifactProducer, declared: Declared, storage: HostedStorageClient, run: Run, written: string[], encryption: BackupEncryption | null) {
   const { progress, signal } = run;
   const startedAt = new Date();
   await progress.setPhase(producer.startPhase);
@@ -63,7 +94,12 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
   const stored: Stored[] = [];
   let proof: BackupProof = {};
   for await (const artifact of produced.artifacts) {
-    if (!("stream" in artifact)) throw new RunFailure("source", `The source handed over its ${artifact.kind} file by file, which this console asked it not to`);
+    if (!("stream" in artifact)) {
+      const files = await storeFilesArtifact(db, job, artifact.files, storage, run, written, encryption);
+      stored.push(files.artifact);
+      proof = { ...proof, ...files.proof };
+      continue;
+    }
     const format = { ...DEFAULT_ARTIFACT_FORMAT[artifact.kind], ...declared?.[artifact.kind] };
     const key = artifactKey(job.backup, artifact.kind, format.extension, encryption !== null);
     written.push(key);
@@ -78,7 +114,7 @@ async function produceArtifacts(job: BackupJob, producer: ArtifactProducer, decl
       streamToStorage(artifact.stream, storage, key, { gzip: compressedOn === "worker", encryptTo: encryption?.recipient, onSourceBytes: (n) => (progress.bytes += n), signal, uncompressedTap: tap }),
     ]);
     if (counter) proof = { ...proof, ...(await counter.result()) };
-    stored.push({ kind: artifact.kind, contentType: format.contentType, compressedOn, ...result, ...(encryption ? { encryption: { format: "age", recipient: encryption.recipient }, encryptionKeyId: encryption.keyId } : {}) });
+    stored.push({ kind: artifact.kind, contentType: format.contentType, compressedOn, ...result, ...encryptedAs(encryption) });
     await run.log(`Stored the ${artifact.kind} file${compressedOn === "server" ? ", compressed on the server" : ""}: ${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…`);
   }
   // Read once every artifact has ended: an imported file may say what it holds only at its end.
@@ -128,7 +164,7 @@ export async function storeBackupRun(db: Db, plugins: PluginHost, job: BackupJob
   try {
     storage = await failingAs("storage", () => openJobStorage(plugins, job));
     const encryption = await encryptionFor(db, job, run);
-    const { stored, startedAt, metadata, application, proof } = await produceArtifacts(job, producer, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
+    const { stored, startedAt, metadata, application, proof } = await produceArtifacts(db, job, producer, plugins.contribution("sources", job.environment.source).artifacts, storage, run, written, encryption);
 
     await db.update(backups).set({ status: "uploading" }).where(eq(backups.id, backupId));
     await progress.setPhase("writing the manifest");
@@ -159,13 +195,15 @@ export async function storeBackupRun(db: Db, plugins: PluginHost, job: BackupJob
       systemActor(job),
       { action: actions.complete, targetType: "backup", targetId: backupId, targetLabel: label(job), message: `${stored.length} files, ${sizeBytes} bytes stored and verified` },
       async (tx) => {
-        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: a.encryptionKeyId ?? null })));
+        await tx.insert(backupArtifacts).values(stored.map((a) => ({ backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: a.encryptionKeyId ?? null, layout: a.layout ?? ("file" as const) })));
         await queueBackupCopies(tx, job.backup);
       },
     );
   } catch (err) {
     const failure = run.failure(err);
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
+    // Objects it wrote stay until the location's sweep finds no other backup referencing them.
+    await dropBackupReferences(db, backupId).catch(() => {});
     const retry = await planBackupRetry(db, job.backup, failure.kind, run.signal.aborted ? run.signal.reason : err).catch(() => null);
     if (retry && (await run.retryAt(retry.at, retry.phase, nextAttemptValues(retry)))) {
       await run.log(retry.line(failure.message), "warn").catch(() => {});

@@ -5,7 +5,7 @@ import type { Principal } from "@/server/auth/principal";
 import { manifestKeysFor } from "@/server/backups/manifest-keys";
 import { verifyManifestSignature } from "@/server/backups/manifest-signature";
 import { readManifestText } from "@/server/backups/read-manifest";
-import type { DbOrTx } from "@/server/db";
+import type { Db, DbOrTx } from "@/server/db";
 import { backupArtifacts, backups, environments, organizationKeys, projects, storageLocations } from "@/server/db/schema";
 import { ExternalError, NotFoundError } from "@/server/errors";
 import { oneLine } from "@/server/jobs/run-failure";
@@ -13,7 +13,10 @@ import type { StorageClient, StoredObject } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { recordActivity } from "@/server/services/activity";
 import { openStorage } from "@/server/services/plugin-config";
-import { manifestsIn, readImportedManifest, type ImportedManifest, type ManifestLocation } from "./manifest-entry";
+import { manifestsIn, readImportedManifest, type ImportedArtifact, type ImportedManifest, type ManifestLocation } from "./manifest-entry";
+import { importFilestoreObjects } from "./import-objects";
+import { organizationIdentities } from "@/server/services/organization-keys";
+import { asObjectWriter } from "@/server/filestore/location-lock";
 import { catalogHome } from "./placeholder-environment";
 
 export const catalogImportResult = z.object({
@@ -60,7 +63,22 @@ function allStored(manifest: ImportedManifest, objects: Map<string, StoredObject
   return manifest.artifacts.every((a) => objects.get(a.key)?.size === a.size);
 }
 
-async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at: ManifestLocation, found: Classified, objects: Map<string, StoredObject>): Promise<string | null> {
+/**
+ * Re-catalogues the shared objects an imported filestore index names; false (the backup is then unverified) when one
+ * is missing, the index cannot be read, or the objects lie under another organization than the one importing.
+ */
+async function objectsImported(tx: DbOrTx, storage: StorageClient, actor: Principal, at: { backupId: string; orgId: string; locationId: string }, index: ImportedArtifact, objects: Map<string, StoredObject>, encryptionKeyId: string | null): Promise<boolean> {
+  if (at.orgId !== actor.orgId) return false;
+  try {
+    const identities = index.encryptionRecipient ? await organizationIdentities(tx, actor.orgId) : [];
+    return await importFilestoreObjects(tx, storage, at, index, objects, { identities, encryptionKeyId });
+  } catch (err) {
+    console.error(`Catalog import of backup ${at.backupId}: its filestore index could not be read:`, oneLine(err));
+    return false;
+  }
+}
+
+async function insertBackup(db: DbOrTx, storage: StorageClient, actor: Principal, locationId: string, at: ManifestLocation, found: Classified, objects: Map<string, StoredObject>): Promise<string | null> {
   const { manifest } = found;
   return db.transaction(async (tx) => {
     const home = await catalogHome(tx, actor, manifest);
@@ -93,9 +111,13 @@ async function insertBackup(db: DbOrTx, actor: Principal, locationId: string, at
       createdAt: manifest.requestedAt,
     });
     await tx.insert(backupArtifacts).values([
-      ...manifest.artifacts.map((a) => ({ backupId: manifest.backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: keyOf(a.encryptionRecipient) })),
+      ...manifest.artifacts.map((a) => ({ backupId: manifest.backupId, kind: a.kind, key: a.key, size: a.size, sha256: a.sha256, encryptionKeyId: keyOf(a.encryptionRecipient), layout: a.layout })),
       { backupId: manifest.backupId, kind: "manifest" as const, key: at.key, size: manifestBytes.length, sha256: createHash("sha256").update(manifestBytes).digest("hex") },
     ]);
+    const index = manifest.artifacts.find((a) => a.layout === "objects");
+    if (index && !(await objectsImported(tx, storage, actor, { backupId: manifest.backupId, orgId: at.orgId, locationId }, index, objects, keyOf(index.encryptionRecipient)))) {
+      await tx.update(backups).set({ verified: false }).where(eq(backups.id, manifest.backupId));
+    }
     return null;
   });
 }
@@ -124,7 +146,7 @@ async function untrustedForeign(db: DbOrTx, actor: Principal, locationId: string
  * signed for this organization are trusted; the others are foreign until an admin trusts them. Idempotent: a
  * backup the catalog has (by id) is never touched.
  */
-export async function importCatalog(db: DbOrTx, plugins: PluginHost, actor: Principal, storageLocationId: string): Promise<CatalogImportResult> {
+export async function importCatalog(db: Db, plugins: PluginHost, actor: Principal, storageLocationId: string): Promise<CatalogImportResult> {
   const [location] = await db.select().from(storageLocations).where(and(eq(storageLocations.id, storageLocationId), eq(storageLocations.orgId, actor.orgId)));
   if (!location) throw new NotFoundError("Storage location");
   const storage = await openStorage(plugins, location);
@@ -140,16 +162,19 @@ export async function importCatalog(db: DbOrTx, plugins: PluginHost, actor: Prin
     const manifests = manifestsIn(listing);
     const ids = manifests.map((m) => m.backupId);
     const known = new Set(ids.length ? (await db.select({ id: backups.id }).from(backups).where(inArray(backups.id, ids))).map((r) => r.id) : []);
-    for (const at of manifests) {
-      if (known.has(at.backupId)) {
-        result.alreadyKnown++;
-        continue;
+    // A writer of the location's objects: no sweep runs while the references of imported backups are re-created.
+    await asObjectWriter(db, location.id, async () => {
+      for (const at of manifests) {
+        if (known.has(at.backupId)) {
+          result.alreadyKnown++;
+          continue;
+        }
+        const found = await classify(db, storage, actor, at);
+        const problem = typeof found === "string" ? found : await insertBackup(db, storage, actor, location.id, at, found, objects);
+        if (problem) result.skipped.push({ key: at.key, reason: problem });
+        else result.added++;
       }
-      const found = await classify(db, storage, actor, at);
-      const problem = typeof found === "string" ? found : await insertBackup(db, actor, location.id, at, found, objects);
-      if (problem) result.skipped.push({ key: at.key, reason: problem });
-      else result.added++;
-    }
+    });
   } finally {
     await storage.close();
   }

@@ -17,7 +17,7 @@ export function manifestsIn(objects: StoredObject[]): ManifestLocation[] {
   });
 }
 
-export type ImportedArtifact = { kind: "database" | "filestore"; key: string; size: number; sha256: string; encryptionRecipient: string | null };
+export type ImportedArtifact = { kind: "database" | "filestore"; key: string; size: number; sha256: string; encryptionRecipient: string | null; layout: "file" | "objects" };
 
 /** What a catalog import takes from a manifest: the backup's row, and where it came from. */
 export type ImportedManifest = {
@@ -54,7 +54,9 @@ function artifactOf(entry: unknown, prefix: string): ImportedArtifact | string {
   if (typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256)) return `its ${e.kind} file has no valid sha256`;
   const encryption = record(e.encryption);
   const recipient = encryption.format === "age" && typeof encryption.recipient === "string" ? encryption.recipient : null;
-  return { kind: e.kind, key: e.key, size: e.size, sha256: e.sha256, encryptionRecipient: recipient };
+  // A filestore kept as shared objects: its file is an index of them (only a filestore can be).
+  const layout = e.layout === "objects" && e.kind === "filestore" ? "objects" : "file";
+  return { kind: e.kind, key: e.key, size: e.size, sha256: e.sha256, encryptionRecipient: recipient, layout };
 }
 
 /**

@@ -13,6 +13,7 @@ import { parseRange } from "./byte-range";
 import { verifyLinkToken } from "./link-token";
 import { refuse } from "./refuse";
 import { serveExport } from "./serve-export";
+import { serveReassembledFilestore } from "./reassembled-filestore";
 
 const CONTENT_TYPE = { database: "application/gzip", filestore: "application/gzip", manifest: "application/json" } as const;
 
@@ -55,6 +56,7 @@ export async function serveDownload(db: Db, plugins: PluginHost, request: Reques
   if (!row.storage) return refuse(request, 404, "not_found", "The storage holding this backup no longer exists.");
 
   if (row.link.format) return serveExport(db, plugins, request, { link: row.link, backup: row.backup });
+  if (row.artifact.layout === "objects") return serveReassembledFilestore(db, plugins, request, { backup: row.backup, encrypted: row.artifact.key.endsWith(".age") && !row.link.decrypted });
   if (row.link.decrypted) return serveDecrypted(db, plugins, request, { backup: row.backup, artifact: row.artifact, storage: row.storage });
 
   const size = row.artifact.size;

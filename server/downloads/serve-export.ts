@@ -10,7 +10,8 @@ import { oneLine } from "@/server/jobs/run-failure";
 import { processLogger } from "@/server/plugins/call-context";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 import type { PluginHost } from "@/server/plugins/host";
-import { openVerifiedArtifact, type ArtifactToLoad } from "@/server/restores/artifact-stream";
+import { openArtifactContent } from "@/server/restores/artifact-content";
+import type { ArtifactToLoad } from "@/server/restores/artifact-stream";
 import { identitiesFor } from "@/server/restores/encrypted-files";
 import { checkStoredManifest } from "@/server/restores/stored-manifest";
 import { erasedSubjectsOf } from "@/server/services/erasure";
@@ -102,7 +103,7 @@ export async function serveExport(db: Db, plugins: PluginHost, request: Request,
     const file: ArtifactToLoad | undefined = files.get(kind);
     if (!file) throw new Error(`The backup has no ${kind} file`);
     try {
-      const { content } = await openVerifiedArtifact(storage, file, () => {}, identities);
+      const { content } = await openArtifactContent(storage, file, () => {}, identities);
       return content;
     } catch (err) {
       console.error(`Export of backup ${backup.id}: reading its ${kind} file failed:`, oneLine(err));

@@ -96,7 +96,7 @@ export async function runDrill(db: Db, plugins: PluginHost, drillId: string, shu
     try {
       await progress.setPhase("loading the database");
       try {
-        const compressed = (await staged.compressedInput("database")) === "gzip";
+        const compressed = database.layout === "file" && (await staged.compressedInput("database")) === "gzip";
         await loadVerified(storage, database, (content) => staged.loadDatabase(content), (n) => (progress.bytes += n), identities, compressed);
         if (filestore) {
           await progress.setPhase("extracting the filestore");

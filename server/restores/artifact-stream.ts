@@ -13,6 +13,10 @@ export type ArtifactToLoad = Omit<ExpectedFile, "chunkSize" | "chunks"> & {
   chunks: { size: number; hashes: string[] } | null;
   /** How the stored file is encrypted, as its signed manifest says; null for a plain gzip file. */
   encryption: ArtifactEncryption | null;
+  /** `objects`: the file is a filestore index naming shared objects (see openFilestoreTar); `file`: the file is the artifact. */
+  layout: "file" | "objects";
+  /** The organization whose shared objects an `objects` index names. */
+  orgId: string;
 };
 
 export type VerifiedArtifact = {

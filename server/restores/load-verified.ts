@@ -2,7 +2,9 @@ import type { Readable } from "node:stream";
 import { DecryptionError } from "@/server/crypto/age-stream";
 import { RunFailure, oneLine } from "@/server/jobs/run-failure";
 import type { StorageClient } from "@/server/plugins/contracts";
-import { openVerifiedArtifact, type ArtifactToLoad } from "./artifact-stream";
+import { isFilestoreFinding } from "@/server/filestore/filestore-tar";
+import { openArtifactContent } from "./artifact-content";
+import type { ArtifactToLoad } from "./artifact-stream";
 
 /**
  * Streams one stored artifact, checked chunk by chunk (and decrypted with `identities` when it is encrypted), into `into` (a staged copy's loader),
@@ -18,7 +20,7 @@ export async function loadVerified(
   identities: string[],
   compressed = false,
 ): Promise<void> {
-  const { content, verified } = await openVerifiedArtifact(storage, artifact, onStoredBytes, identities, compressed);
+  const { content, verified } = await openArtifactContent(storage, artifact, onStoredBytes, identities, compressed);
   const loaded = into(content).then(
     // Whatever the loader left unread is still read, so the whole file is checked.
     () => void content.resume(),
@@ -31,8 +33,9 @@ export async function loadVerified(
   // The loader is waited for even when the file proves damaged first (the error stops it): the fresh copy it
   // makes must exist before the caller discards it, or it would be left behind.
   const [load, check] = await Promise.allSettled([loaded, verified]);
-  // A file that does not match its checksum or does not decrypt is a verification failure; one that cannot be read, a storage one.
-  const damaged = (err: unknown) => err instanceof DecryptionError || (err as Error).message.startsWith("The stored");
+  // A file that does not match its checksum, does not decrypt, or whose filestore object is missing or damaged is a
+  // verification failure; one that cannot be read, a storage one.
+  const damaged = (err: unknown) => err instanceof DecryptionError || (err as Error).message.startsWith("The stored") || isFilestoreFinding(err);
   const stored = check.status === "rejected" ? new RunFailure(damaged(check.reason) ? "verification" : "storage", oneLine(check.reason), { cause: check.reason }) : null;
   if (stored?.kind === "verification") throw stored;
   if (load.status === "rejected") throw load.reason;

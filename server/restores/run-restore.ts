@@ -76,7 +76,8 @@ class RestoreRun {
     const artifact = this.files!.get(kind)!;
     if (!artifact.chunks) await this.log(`This backup was taken before files were checked chunk by chunk: its ${kind} file is read and checked once before it is loaded`);
     // A loader that decompresses on the server gets the stored gzip bytes: compressed bytes cross the link.
-    const compressed = (await this.staged!.compressedInput(kind)) === "gzip";
+    // A filestore kept as shared objects is reassembled into a tar here: there is no stored gzip file to send.
+    const compressed = artifact.layout === "file" && (await this.staged!.compressedInput(kind)) === "gzip";
     if (compressed) await this.log(`The ${kind} file is sent compressed and decompressed on the server`);
     await loadVerified(this.storage!, artifact, into, (n) => (this.progress.bytes += n), this.identities, compressed);
   }

@@ -4,8 +4,8 @@ import { ManifestTooLarge, readManifestText } from "@/server/backups/read-manife
 import type { StorageClient } from "@/server/plugins/contracts";
 import type { ArtifactToLoad } from "./artifact-stream";
 
-type CatalogArtifact = { kind: string; key: string; size: number; sha256: string };
-type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown; encryption?: unknown };
+type CatalogArtifact = { kind: string; key: string; size: number; sha256: string; layout?: "file" | "objects" };
+type ManifestEntry = { kind?: unknown; key?: unknown; size?: unknown; sha256?: unknown; chunkSize?: unknown; chunks?: unknown; encryption?: unknown; layout?: unknown };
 
 async function readStoredManifest(storage: StorageClient, key: string): Promise<string> {
   try {
@@ -54,12 +54,12 @@ function encryptionOf(entry: ManifestEntry): ArtifactToLoad["encryption"] {
  * with one of `signingKeys` (this console's, or one a key rotation retired after the backup: see manifestKeysFor), and every file it lists must be the catalog's (key, size, sha256). Returns what each file to load must
  * be, with the manifest's chunk checksums when it is signed (older backups get theirs from a first read).
  */
-export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<Map<string, ArtifactToLoad>> {
+export async function checkStoredManifest(storage: StorageClient, backup: { signedManifest: boolean; orgId: string }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<Map<string, ArtifactToLoad>> {
   return (await readCheckedManifest(storage, backup, catalog, signingKeys)).files;
 }
 
 /** `checkStoredManifest`, with the checked manifest's body (e.g. its `proof`, for a restore drill). */
-export async function readCheckedManifest(storage: StorageClient, backup: { signedManifest: boolean }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<{ files: Map<string, ArtifactToLoad>; body: Record<string, unknown> }> {
+export async function readCheckedManifest(storage: StorageClient, backup: { signedManifest: boolean; orgId: string }, catalog: CatalogArtifact[], signingKeys: Buffer[]): Promise<{ files: Map<string, ArtifactToLoad>; body: Record<string, unknown> }> {
   const manifest = catalog.find((a) => a.kind === "manifest");
   if (!manifest) throw new Error("The backup has no manifest file; refusing to restore it");
   const body = parseManifest(await readStoredManifest(storage, manifest.key), backup.signedManifest ? signingKeys : null);
@@ -69,10 +69,11 @@ export async function readCheckedManifest(storage: StorageClient, backup: { sign
   for (const file of files) {
     const entry = entries.find((e) => e?.kind === file.kind);
     const chunks = backup.signedManifest && entry ? chunksOf(entry, file.size) : null;
-    if (!entry || entry.key !== file.key || entry.size !== file.size || entry.sha256 !== file.sha256 || (backup.signedManifest && !chunks)) {
-      throw new Error(`The stored manifest of this backup does not describe its ${file.kind} file as the catalog does (key, size, sha256 and chunk checksums); refusing to restore it`);
+    const layout = file.layout ?? "file";
+    if (!entry || entry.key !== file.key || entry.size !== file.size || entry.sha256 !== file.sha256 || (backup.signedManifest && !chunks) || (entry.layout ?? "file") !== layout) {
+      throw new Error(`The stored manifest of this backup does not describe its ${file.kind} file as the catalog does (key, size, sha256, chunk checksums and layout); refusing to restore it`);
     }
-    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: encryptionOf(entry) });
+    toLoad.set(file.kind, { kind: file.kind, key: file.key, size: file.size, sha256: file.sha256, chunks, encryption: encryptionOf(entry), layout, orgId: backup.orgId });
   }
   if (entries.length !== files.length) throw new Error("The stored manifest of this backup lists other files than the catalog does; refusing to restore it");
   return { files: toLoad, body };

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Principal } from "@/server/auth/principal";
-import { decryptedFileName, fileNameOf } from "@/server/backups/keys";
+import { artifactFileName, decryptedFileName, fileNameOf } from "@/server/backups/keys";
 import type { DbOrTx } from "@/server/db";
 import { ARTIFACT_KINDS, backupArtifacts, downloadLinks, organizations, storageLocations, users } from "@/server/db/schema";
 import { agePlaintextSize } from "@/server/downloads/decrypted-download";
@@ -96,6 +96,7 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (!location) throw new ConflictError("The backup's storage location no longer exists");
 
+  if (artifact.layout === "objects") return createReassembledLink(db, actor, found, artifact, input, expiresInSeconds);
   const storedEncrypted = isEncryptedFile(artifact.key);
   if (input.encrypted && !storedEncrypted) throw new ValidationError("This backup file is not encrypted: leave out `encrypted`", { encrypted: "This file is not encrypted" });
   const decrypted = storedEncrypted && !input.encrypted;
@@ -118,6 +119,34 @@ export async function createDownloadLink(db: DbOrTx, plugins: PluginHost, actor:
     details: { linkId: row!.id, artifact: input.artifact, expiresAt: expiresAt.toISOString(), signedBy: row!.signedBy, decrypted },
   });
   return { ...toItem(row!, storedFile(row!, artifact), actor.label), url };
+}
+
+/**
+ * A link to a filestore kept as shared objects: there is no one stored file to presign, so the console reassembles
+ * `backup-{id}-filestore.tar.gz` as the link is used; for an encrypted backup, decrypted, or (asked `encrypted`)
+ * encrypted again to the organization key as `….tar.gz.age`, which the recovery kit opens like any backup file.
+ */
+async function createReassembledLink(db: DbOrTx, actor: Principal, found: FoundBackup, artifact: typeof backupArtifacts.$inferSelect, input: LinkInput, expiresInSeconds: number) {
+  const { backup, projectName, environmentName } = found;
+  const storedEncrypted = isEncryptedFile(artifact.key);
+  if (input.encrypted && !storedEncrypted) throw new ValidationError("This backup file is not encrypted: leave out `encrypted`", { encrypted: "This file is not encrypted" });
+  // Reassembling reads the objects, which only the organization's key opens, whichever form is handed out.
+  if (storedEncrypted && !artifact.encryptionKeyId) throw new ConflictError("This filestore is encrypted to a key the console no longer holds: only that key's recovery kit can decrypt it");
+  const decrypted = storedEncrypted && !input.encrypted;
+  const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+  const [row] = await db
+    .insert(downloadLinks)
+    .values({ orgId: actor.orgId, backupId: backup.id, artifact: "filestore", signedBy: "console", decrypted, expiresAt, createdBy: actor.userId })
+    .returning();
+  await recordActivity(db, actor, {
+    action: "download_link.create",
+    targetType: "backup",
+    targetId: backup.id,
+    targetLabel: `${projectName} / ${environmentName}`,
+    message: `Download link for the ${LABEL.filestore}, reassembled from its stored files${storedEncrypted ? (decrypted ? " (decrypted)" : " (encrypted)") : ""}, valid until ${expiresAt.toISOString()}`,
+    details: { linkId: row!.id, artifact: "filestore", expiresAt: expiresAt.toISOString(), signedBy: "console", decrypted },
+  });
+  return { ...toItem(row!, reassembledFile(backup.id, storedEncrypted && !decrypted), actor.label), url: consoleUrl(row!, expiresAt) };
 }
 
 function consoleUrl(row: typeof downloadLinks.$inferSelect, expiresAt: Date): string {
@@ -173,7 +202,13 @@ function isEncryptedFile(key: string): boolean {
 
 type LinkFile = { fileName: string; size: number | null; encrypted: boolean };
 
-function storedFile(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number }): LinkFile {
+/** A filestore kept as shared objects downloads as the tar.gz a full archive would have been; its length is known only once built. */
+function reassembledFile(backupId: string, encrypted: boolean): LinkFile {
+  return { fileName: artifactFileName(backupId, "filestore", undefined, encrypted), size: null, encrypted };
+}
+
+function storedFile(row: typeof downloadLinks.$inferSelect, artifact: { key: string; size: number; layout: "file" | "objects" }): LinkFile {
+  if (artifact.layout === "objects") return reassembledFile(row.backupId, isEncryptedFile(artifact.key) && !row.decrypted);
   return {
     fileName: row.decrypted ? decryptedFileName(fileNameOf(artifact.key)) : fileNameOf(artifact.key),
     size: row.decrypted ? agePlaintextSize(artifact.size) : artifact.size,
@@ -207,7 +242,7 @@ function toItem(row: typeof downloadLinks.$inferSelect, file: LinkFile, createdB
 export async function listDownloadLinks(db: DbOrTx, plugins: PluginHost, actor: Principal, backupId: string) {
   const found = await findBackup(db, actor, backupId);
   const rows = await db
-    .select({ link: downloadLinks, key: backupArtifacts.key, size: backupArtifacts.size, createdBy: users.email })
+    .select({ link: downloadLinks, key: backupArtifacts.key, size: backupArtifacts.size, layout: backupArtifacts.layout, createdBy: users.email })
     .from(downloadLinks)
     .innerJoin(backupArtifacts, and(eq(backupArtifacts.backupId, downloadLinks.backupId), eq(backupArtifacts.kind, downloadLinks.artifact)))
     .leftJoin(users, eq(users.id, downloadLinks.createdBy))

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import type { Principal } from "@/server/auth/principal";
 import { organizations } from "@/server/db/schema";
 import { createApiToken } from "@/server/services/api-tokens";
@@ -83,6 +84,9 @@ beforeAll(async () => {
   orgId = org.org.id;
   token = (await createApiToken(t.db, principals.owner, { name: "downloads" })).token;
   const setup = await createBackupSetup(t.db, plugins, principals.owner);
+  // These links serve stored files as they are (length, ranges, presigned by S3): full filestore archives. A
+  // filestore kept as shared objects downloads reassembled by the console (filestore-objects-flow.test.ts).
+  await putOrgPolicy(t.db, principals.owner, { ...(await orgDefaultPolicy(t.db, orgId)), filestoreLayout: "archive" });
   defaultStorageId = setup.storage.id;
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, principals.owner, setup, client)).id;

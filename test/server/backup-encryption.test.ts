@@ -163,7 +163,7 @@ describe("backups encrypted to the organization key", () => {
   it("restores an encrypted Odoo backup, database and filestore, decrypting as it streams", async () => {
     const backup = await backupNow(odooEnvironment.id);
     firstOdooBackup = backup.id;
-    expect(backup.artifacts.map((a) => a.fileName).sort()).toEqual([`backup-${backup.id}-database.sql.gz.age`, `backup-${backup.id}-filestore.tar.gz.age`, `backup-${backup.id}-manifest.json`]);
+    expect(backup.artifacts.map((a) => a.fileName).sort()).toEqual([`backup-${backup.id}-database.sql.gz.age`, `backup-${backup.id}-filestore.index.jsonl.gz.age`, `backup-${backup.id}-manifest.json`]);
     const { done, database } = await restoreAsNew(backup.id, "copy");
     expect(done, done.error ?? "").toMatchObject({ status: "completed" });
     const copy = await odooState(odoo, database);

@@ -13,6 +13,7 @@ import { StatusBadge } from "./status";
 import type { EnvironmentHealth, ProjectHealth } from "./types";
 
 const FOLLOW_MS = 2000;
+const DEDUP_EXPLAINED = "Filestore files that several backups hold are stored once: this much more space would be used if every backup kept its own copy";
 const REFRESH_MS = 60_000;
 
 function Figure({ label, children, title }: { label: string; children: ReactNode; title?: string }) {
@@ -54,9 +55,16 @@ function ProjectFigures({ project }: { project: ProjectHealth }) {
         nextRunAt={project.nextRunAt}
         storedBytes={project.storedBytes}
         extra={
-          <Figure label="Compliance" title="Environments with backups enabled that have a recent successful backup">
-            {compliance.percent === null ? "—" : `${compliance.compliant} of ${compliance.enabled} · ${compliance.percent}%`}
-          </Figure>
+          <>
+            <Figure label="Compliance" title="Environments with backups enabled that have a recent successful backup">
+              {compliance.percent === null ? "—" : `${compliance.compliant} of ${compliance.enabled} · ${compliance.percent}%`}
+            </Figure>
+            {project.dedupSavedBytes > 0 && (
+              <Figure label="Deduplication saved" title={DEDUP_EXPLAINED}>
+                {formatBytes(project.dedupSavedBytes)}
+              </Figure>
+            )}
+          </>
         }
       />
       {worst && reason && worst.status !== "disabled" && <Reason env={worst} text={`${worst.name}: ${reason}`} />}

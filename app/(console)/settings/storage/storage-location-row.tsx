@@ -47,7 +47,14 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
         <Td>{providerTitle}</Td>
         <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{summary || "—"}</Td>
         <Td className="tabular-nums">{location.backupCount}</Td>
-        <Td className="whitespace-nowrap tabular-nums">{formatBytes(location.bytesUsed)}</Td>
+        <Td className="whitespace-nowrap tabular-nums">
+          {formatBytes(location.bytesUsed)}
+          {location.dedupSavedBytes > 0 && (
+            <span className="block text-xs text-slate-500" title="Filestore files that several backups hold are stored once here: this much more space would be used if every backup kept its own copy">
+              {formatBytes(location.dedupSavedBytes)} saved by deduplication
+            </span>
+          )}
+        </Td>
         <Td className="text-right whitespace-nowrap">
           {can("operator") && (
             <Button variant="ghost" size="sm" loading={test.isPending} onClick={runTest}>

@@ -7,6 +7,7 @@ export const BUILT_IN_POLICY: Policy = {
   timezone: "UTC",
   storageLocationId: null,
   includeFilestore: true,
+  filestoreLayout: "objects",
   retention: { daily: 7, weekly: 4, monthly: 12, yearly: 2 },
   notifyOnSuccess: false,
   notifyOnFailure: true,
@@ -18,7 +19,7 @@ export const BUILT_IN_POLICY: Policy = {
   retries: { attempts: 3, withinMinutes: 120 },
 };
 
-export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "spreadMinutes", "retries"] as const;
+export const POLICY_FIELDS = ["enabled", "schedule", "timezone", "storageLocationId", "includeFilestore", "filestoreLayout", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "spreadMinutes", "retries"] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const keep = z.number().int().min(0).max(1000);
@@ -33,6 +34,11 @@ export const policySchema = z.object({
   /** Null: the organization's default storage location. */
   storageLocationId: z.uuid().nullable(),
   includeFilestore: z.boolean(),
+  /**
+   * How the filestore is kept: `objects` stores each file once in the location, shared by every backup (a nightly
+   * backup costs only what changed); `archive` stores a full tar every time (for an environment that must have one).
+   */
+  filestoreLayout: z.enum(["objects", "archive"], { error: "Choose objects (each file stored once) or archive (a full tar each time)" }),
   retention: z.object({ daily: keep, weekly: keep, monthly: keep, yearly: keep }),
   notifyOnSuccess: z.boolean(),
   notifyOnFailure: z.boolean(),
@@ -76,7 +82,7 @@ export type Policy = z.infer<typeof policySchema>;
  * optional here, and omitting it keeps the stored value (a client written against the table keeps the channels
  * the console attached). Add every later policy field to this list.
  */
-export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true, drill: true, spreadMinutes: true, retries: true } as const;
+export const FIELDS_ADDED_AFTER_V1 = { notificationChannelIds: true, copies: true, encrypt: true, drill: true, spreadMinutes: true, retries: true, filestoreLayout: true } as const;
 export const putPolicyInput = policySchema.partial(FIELDS_ADDED_AFTER_V1);
 export type PutPolicyInput = z.infer<typeof putPolicyInput>;
 

@@ -8,6 +8,7 @@ export const policyColumns = {
   timezone: backupPolicies.timezone,
   storageLocationId: backupPolicies.storageLocationId,
   includeFilestore: backupPolicies.includeFilestore,
+  filestoreLayout: backupPolicies.filestoreLayout,
   keepDaily: backupPolicies.keepDaily,
   keepWeekly: backupPolicies.keepWeekly,
   keepMonthly: backupPolicies.keepMonthly,
@@ -22,7 +23,7 @@ export const policyColumns = {
   retries: backupPolicies.retries,
 };
 
-type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt" | "drill" | "spreadMinutes" | "retries">;
+type PolicyColumns = Pick<typeof backupPolicies.$inferSelect, "enabled" | "schedule" | "timezone" | "storageLocationId" | "includeFilestore" | "filestoreLayout" | "keepDaily" | "keepWeekly" | "keepMonthly" | "keepYearly" | "notifyOnSuccess" | "notifyOnFailure" | "notificationChannelIds" | "copyStorageLocationIds" | "encrypt" | "drill" | "spreadMinutes" | "retries">;
 
 /** The columns of a policy row from a (partial) policy: unset fields stay null, which means "inherit". */
 export function toColumns(p: PolicyOverride) {
@@ -32,6 +33,7 @@ export function toColumns(p: PolicyOverride) {
     timezone: p.timezone ?? null,
     storageLocationId: p.storageLocationId ?? null,
     includeFilestore: p.includeFilestore ?? null,
+    filestoreLayout: p.filestoreLayout ?? null,
     keepDaily: p.retention?.daily ?? null,
     keepWeekly: p.retention?.weekly ?? null,
     keepMonthly: p.retention?.monthly ?? null,
@@ -57,6 +59,7 @@ export function toOverride(row: PolicyColumns | undefined | null): PolicyOverrid
   // An override row stores a storage location only when it overrides that field.
   if (row.storageLocationId !== null) o.storageLocationId = row.storageLocationId;
   if (row.includeFilestore !== null) o.includeFilestore = row.includeFilestore;
+  if (row.filestoreLayout !== null) o.filestoreLayout = row.filestoreLayout;
   if (row.keepDaily !== null && row.keepWeekly !== null && row.keepMonthly !== null && row.keepYearly !== null) {
     o.retention = { daily: row.keepDaily, weekly: row.keepWeekly, monthly: row.keepMonthly, yearly: row.keepYearly };
   }

@@ -1,8 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
-import { TEST_PASSWORD } from "../helpers/fixtures";
-import { consolePages, startSeededConsole, type SeededConsole } from "../helpers/seeded-console";
+import { screenshot } from "../helpers/browser";
+import { consolePages, closeSeededConsole, openSeededConsole, type SeededConsole } from "../helpers/seeded-console";
 
 let seed: SeededConsole;
 let browser: Browser;
@@ -15,17 +14,8 @@ const BAD_GATEWAY = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></
 const EMPTY_STATE = /\bNo [a-z ]+ (yet|installed)\b|\bNo members\b/i;
 const RAW_ERROR = /Unexpected token|not valid JSON|JSON\.parse|<!DOCTYPE|<html/i;
 
-beforeAll(async () => {
-  seed = await startSeededConsole("Outage Agency");
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, seed.app.url, seed.owner.label, TEST_PASSWORD);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await seed?.stop();
-});
+beforeAll(async () => ({ seed, browser, page } = await openSeededConsole("Outage Agency")));
+afterAll(() => closeSeededConsole({ seed, browser }));
 
 describe("with the API failing", () => {
   it("every page shows what could not be loaded, with Retry, and Retry brings the data once the API is back", async () => {

@@ -23,23 +23,17 @@ async function keys(): Promise<Key[]> {
   return ((await c.rest(c.members.viewer, "GET", "/organization/keys")).body as { items: Key[] }).items;
 }
 
-async function must(method: string, apiPath: string, body?: unknown): Promise<{ id: string }> {
-  const r = await c.rest(c.members.owner, method, apiPath, body);
-  if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { id: string };
-}
-
 beforeAll(async () => {
   c = await startConsoleWithMembers();
   client = await createClientDatabase();
   const sql = postgres({ host: client.host, port: client.port, user: client.user, password: client.password, database: client.database, max: 1, onnotice: () => {} });
   await sql.unsafe("create table invoices (id int primary key, total numeric); insert into invoices select g, g * 10 from generate_series(1, 5000) g");
   await sql.end();
-  ids.project = (await must("POST", "/projects", { name: "Client" })).id;
-  const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {} });
-  await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-enc-storage-")) }, isDefault: true });
+  ids.project = (await c.must("POST", "/projects", { name: "Client" })).id;
+  const server = await c.must("POST", "/servers", { name: "This host", kind: "local", config: {} });
+  await c.must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-enc-storage-")) }, isDefault: true });
   const { host, port, user, password, database } = client;
-  ids.environment = (await must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "postgres", sourceConfig: { host, port, user, password, database } })).id;
+  ids.environment = (await c.must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "postgres", sourceConfig: { host, port, user, password, database } })).id;
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
 });
@@ -97,7 +91,7 @@ describe("the organization key and its recovery kit, on a spawned console", () =
   });
 
   it("encrypts a backup by default; the Download dialog offers it decrypted or encrypted", async () => {
-    ids.backup = (await must("POST", `/environments/${ids.environment}/backups`, { name: "Encrypted" })).id;
+    ids.backup = (await c.must("POST", `/environments/${ids.environment}/backups`, { name: "Encrypted" })).id;
     let backup: { status: string; error: string | null; artifacts: Array<{ fileName: string; size: number }> };
     do {
       await new Promise((r) => setTimeout(r, 300));

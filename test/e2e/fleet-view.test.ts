@@ -12,7 +12,7 @@ import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { screenshot, screenshotOf, signedInPage, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -102,9 +102,7 @@ beforeAll(async () => {
   await putOrgPolicy(t.db, owner, { ...BUILT_IN_POLICY, schedule: `0 ${(new Date().getUTCHours() + 12) % 24} * * *`, timezone: "UTC", spreadMinutes: 0 });
   await seedFleet(server);
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-fleet-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, app.url, owner.label, TEST_PASSWORD);
+  ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 
 afterAll(async () => {

@@ -1,25 +1,15 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
-import { TEST_PASSWORD } from "../helpers/fixtures";
+import { screenshot } from "../helpers/browser";
 import { hasFocus, holdsFocus, settle, tabTo } from "../helpers/page-checks";
-import { startSeededConsole, type SeededConsole } from "../helpers/seeded-console";
+import { closeSeededConsole, openSeededConsole, type SeededConsole } from "../helpers/seeded-console";
 
 let seed: SeededConsole;
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  seed = await startSeededConsole("Keyboard Agency");
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, seed.app.url, seed.owner.label, TEST_PASSWORD);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await seed?.stop();
-});
+beforeAll(async () => ({ seed, browser, page } = await openSeededConsole("Keyboard Agency")));
+afterAll(() => closeSeededConsole({ seed, browser }));
 
 /** Tab and Shift+Tab, many times round: the focus never leaves the dialog. */
 async function expectFocusTrapped(dialog: ReturnType<Page["getByRole"]>) {

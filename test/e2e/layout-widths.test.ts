@@ -1,25 +1,16 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { screenshot } from "../helpers/browser";
 import { TEST_PASSWORD } from "../helpers/fixtures";
 import { hasFocus, holdsFocus, horizontalOverflow, settle } from "../helpers/page-checks";
-import { consolePages, startSeededConsole, type SeededConsole } from "../helpers/seeded-console";
+import { consolePages, closeSeededConsole, openSeededConsole, type SeededConsole } from "../helpers/seeded-console";
 
 let seed: SeededConsole;
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  seed = await startSeededConsole("Widths Agency");
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, seed.app.url, seed.owner.label, TEST_PASSWORD);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await seed?.stop();
-});
+beforeAll(async () => ({ seed, browser, page } = await openSeededConsole("Widths Agency")));
+afterAll(() => closeSeededConsole({ seed, browser }));
 
 describe("every console page fits the window", () => {
   for (const width of [1280, 1440, 390]) {

@@ -10,7 +10,7 @@ import { createBackup } from "@/server/services/backup-lifecycle";
 import { createProject } from "@/server/services/projects";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { ENVIRONMENTS_ROOT, createPostgresEnvironment, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { screenshot, screenshotOf, signedInPage } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -36,9 +36,7 @@ beforeAll(async () => {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-storage-"));
   await createStorageLocation(t.db, plugins, principals.owner, { name: "Disk", provider: "local", config: { path: storageDir }, isDefault: true });
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-limits-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, app.url, principals.admin.label, TEST_PASSWORD);
+  ({ browser, page } = await signedInPage(app.url, principals.admin.label, TEST_PASSWORD));
 });
 
 afterAll(async () => {

@@ -3,12 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
 import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { filestoreChecksums } from "../helpers/odoo-fixture";
 import { extractAsOdoo, inspectZip } from "../helpers/odoo-zip";
-import { createOdooClient, odooSourceConfig, type OdooClient } from "../helpers/restore-env";
+import { addLocalOdooEnvironment, createOdooClient, type OdooClient } from "../helpers/restore-env";
 
 let c: ConsoleWithMembers;
 let browser: Browser;
@@ -17,20 +16,11 @@ let client: OdooClient;
 const ids = {} as Record<"project" | "environment" | "backup", string>;
 const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-zip-ui-"));
 
-async function must(method: string, apiPath: string, body?: unknown): Promise<{ id: string }> {
-  const r = await c.rest(c.members.owner, method, apiPath, body);
-  if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { id: string };
-}
-
 beforeAll(async () => {
   c = await startConsoleWithMembers();
   client = await createOdooClient();
-  ids.project = (await must("POST", "/projects", { name: "Client" })).id;
-  const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
-  await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-odoo-zip-storage-")) }, isDefault: true });
-  ids.environment = (await must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "odoo", sourceConfig: odooSourceConfig(client) })).id;
-  ids.backup = (await must("POST", `/environments/${ids.environment}/backups`, { name: "Before the upgrade" })).id;
+  ({ project: ids.project, environment: ids.environment } = await addLocalOdooEnvironment(c, client));
+  ids.backup = (await c.must("POST", `/environments/${ids.environment}/backups`, { name: "Before the upgrade" })).id;
   let backup: { status: string; error: string | null };
   do {
     await new Promise((r) => setTimeout(r, 300));

@@ -3,10 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
 import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
-import { createOdooClient, odooSourceConfig, type OdooClient } from "../helpers/restore-env";
+import { addLocalOdooEnvironment, createOdooClient, type OdooClient } from "../helpers/restore-env";
 
 let c: ConsoleWithMembers;
 let browser: Browser;
@@ -15,19 +14,10 @@ let client: OdooClient;
 const ids = {} as Record<"project" | "environment", string>;
 const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-one-click-"));
 
-async function must(method: string, apiPath: string, body?: unknown): Promise<{ id: string }> {
-  const r = await c.rest(c.members.owner, method, apiPath, body);
-  if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { id: string };
-}
-
 beforeAll(async () => {
   c = await startConsoleWithMembers();
   client = await createOdooClient();
-  ids.project = (await must("POST", "/projects", { name: "Client" })).id;
-  const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
-  await must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-one-click-storage-")) }, isDefault: true });
-  ids.environment = (await must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "odoo", sourceConfig: odooSourceConfig(client) })).id;
+  ({ project: ids.project, environment: ids.environment } = await addLocalOdooEnvironment(c, client));
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
 }, 240_000);

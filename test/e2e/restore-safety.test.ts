@@ -9,7 +9,7 @@ import { getOrgPolicy } from "@/server/services/backup-policies";
 import { createProject } from "@/server/services/projects";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
+import { screenshotOf, signedInPage } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -51,9 +51,7 @@ beforeAll(async () => {
     finishedAt: new Date(),
   });
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-safety-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, app.url, owner.label, TEST_PASSWORD);
+  ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { screenshot, signedInPage } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -59,9 +59,7 @@ beforeAll(async () => {
     clients[key] = { projectId: project.id, environmentId: env.id };
   }
   app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-servers-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(page, app.url, owner.label, TEST_PASSWORD);
+  ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 
 afterAll(async () => {

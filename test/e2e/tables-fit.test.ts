@@ -19,12 +19,6 @@ let browser: Browser;
 let page: Page;
 const ids = {} as Record<"org" | "project" | "environment" | "completed" | "failed" | "running", string>;
 
-async function must(method: string, apiPath: string, body?: unknown): Promise<{ id: string }> {
-  const r = await c.rest(c.members.owner, method, apiPath, body);
-  if (r.status >= 300) throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { id: string };
-}
-
 async function seedBackups() {
   const base = { orgId: ids.org, projectId: ids.project, environmentId: ids.environment, retentionClass: "monthly" as const };
   const now = Date.now();
@@ -88,9 +82,9 @@ async function expectFits(label: string) {
 
 beforeAll(async () => {
   c = await startConsoleWithMembers();
-  ids.project = (await must("POST", "/projects", { name: "Globex International Holdings" })).id;
-  const server = await must("POST", "/servers", { name: "This host", kind: "local", config: {} });
-  ids.environment = (await must("POST", "/environments", { projectId: ids.project, serverId: server.id, name: "production", stage: "production", source: "postgres", sourceConfig: { host: "127.0.0.1", port: 1, user: "u", password: "p", database: "d" } })).id;
+  ids.project = (await c.must("POST", "/projects", { name: "Globex International Holdings" })).id;
+  const server = await c.must("POST", "/servers", { name: "This host", kind: "local", config: {} });
+  ids.environment = (await c.must("POST", "/environments", { projectId: ids.project, serverId: server.id, name: "production", stage: "production", source: "postgres", sourceConfig: { host: "127.0.0.1", port: 1, user: "u", password: "p", database: "d" } })).id;
   const [project] = await c.t.db.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, ids.project));
   ids.org = project!.orgId;
   await seedBackups();

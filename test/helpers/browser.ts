@@ -58,3 +58,11 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Dashboard" }).waitFor();
 }
+
+/** A fresh browser with one page (1280 × 900 unless told), signed in as `email`. */
+export async function signedInPage(baseUrl: string, email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext({ viewport })).newPage();
+  await signIn(page, baseUrl, email, password);
+  return { browser, page };
+}

@@ -19,6 +19,8 @@ export type ConsoleWithMembers = {
   rest: (member: Member, method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
   /** A tRPC call over HTTP (what the browser does) as `member`: `{ status, body }` with the result or the error's `{ message, data }`. */
   trpc: (member: Member, procedure: string, input: unknown, kind?: "query" | "mutation") => Promise<ApiAnswer>;
+  /** A REST call as the owner that must succeed (it throws with the answer otherwise): its body, e.g. what it created. */
+  must: (method: string, path: string, body?: unknown) => Promise<{ id: string }>;
   stop: () => Promise<void>;
 };
 
@@ -68,6 +70,12 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}, 
     return { status: response.status, body: answer.result ? answer.result.data.json : answer.error?.json };
   };
 
+  const must = async (method: string, route: string, body?: unknown): Promise<{ id: string }> => {
+    const r = await rest(members.owner, method, route, body);
+    if (r.status >= 300) throw new Error(`${method} ${route}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body as { id: string };
+  };
+
   return {
     app,
     t,
@@ -75,6 +83,7 @@ export async function startConsoleWithMembers(env: Record<string, string> = {}, 
     members,
     rest,
     trpc,
+    must,
     stop: async () => {
       await app.stop();
       if (!database) await t.drop();

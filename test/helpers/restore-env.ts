@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import type { Principal } from "@/server/auth/principal";
@@ -7,6 +8,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { createEnvironment } from "@/server/services/environments";
 import { getRestore } from "@/server/services/restores";
 import { ENVIRONMENTS_ROOT } from "./backup-env";
+import type { ConsoleWithMembers } from "./console-members";
 import { adminDatabaseUrl, createClientDatabase } from "./database";
 import { createOdooFixture, filestoreChecksums, odooTableChecksums } from "./odoo-fixture";
 
@@ -97,4 +99,13 @@ export async function waitForRestore(db: Db, owner: Principal, id: string, timeo
     if (Date.now() > deadline) throw new Error(`restore ${id} still ${restore.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Through the REST API: a project "Client", this host as a server, a local storage location (the default), and an Odoo environment "production" of `client`. */
+export async function addLocalOdooEnvironment(c: ConsoleWithMembers, client: OdooClient): Promise<{ project: string; environment: string }> {
+  const project = (await c.must("POST", "/projects", { name: "Client" })).id;
+  const server = await c.must("POST", "/servers", { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
+  await c.must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-storage-")) }, isDefault: true });
+  const environment = (await c.must("POST", "/environments", { projectId: project, name: "production", stage: "production", serverId: server.id, source: "odoo", sourceConfig: odooSourceConfig(client) })).id;
+  return { project, environment };
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Browser, Page } from "playwright-core";
 import type { Principal } from "@/server/auth/principal";
 import { backups, restores } from "@/server/db/schema";
 import { BUILT_IN_POLICY } from "@/server/policies/policy-fields";
@@ -11,7 +12,8 @@ import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { startConsole, type ConsoleProcess } from "./console-process";
 import { createTestDatabase, type TestDatabase } from "./database";
-import { builtinPluginHost, createOrgWithMembers } from "./fixtures";
+import { signedInPage } from "./browser";
+import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "./fixtures";
 
 const HOUR = 3600_000;
 
@@ -130,4 +132,18 @@ export function consolePages(seed: SeededConsole): Array<{ name: string; path: s
     { name: "settings-general", path: "/settings/general" },
     { name: "settings-account", path: "/settings/account" },
   ];
+}
+
+export type SeededBrowser = { seed: SeededConsole; browser: Browser; page: Page };
+
+/** A seeded console with its owner signed in, in a 1280 × 900 page of a fresh browser. */
+export async function openSeededConsole(name: string): Promise<SeededBrowser> {
+  const seed = await startSeededConsole(name);
+  return { seed, ...(await signedInPage(seed.app.url, seed.owner.label, TEST_PASSWORD)) };
+}
+
+/** Closes what `openSeededConsole` opened, whatever of it was opened. */
+export async function closeSeededConsole(opened: Partial<SeededBrowser>): Promise<void> {
+  await opened.browser?.close();
+  await opened.seed?.stop();
 }

@@ -49,6 +49,7 @@ describe("effective backup policy = organization default ⊕ environment overrid
       timezone: "organization",
       storageLocationId: "organization",
       includeFilestore: "organization",
+      filestoreLayout: "organization",
       retention: "organization",
       notifyOnSuccess: "organization",
       notifyOnFailure: "organization",
@@ -62,6 +63,10 @@ describe("effective backup policy = organization default ⊕ environment overrid
     const merged = effectivePolicy(BUILT_IN_POLICY, { includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.policy).toEqual({ ...BUILT_IN_POLICY, includeFilestore: false, retention: { daily: 1, weekly: 0, monthly: 0, yearly: 0 } });
     expect(merged.source).toMatchObject({ includeFilestore: "environment", retention: "environment", schedule: "organization" });
+    expect(BUILT_IN_POLICY.filestoreLayout).toBe("objects");
+    const full = effectivePolicy(BUILT_IN_POLICY, { filestoreLayout: "archive" });
+    expect(full.policy.filestoreLayout).toBe("archive");
+    expect(full.source.filestoreLayout).toBe("environment");
   });
 
   it("uses the organization default alone when the environment overrides nothing", async () => {
@@ -241,6 +246,19 @@ describe("bulk override", () => {
 });
 
 describe("PUT /backup-policy from a v1 client (PRODUCT.md's fields only)", () => {
+  it("keeps an environment's filestore as full archives while the organization stores files once, and a PUT leaving the field out keeps it", async () => {
+    expect((await rest("GET", "/backup-policy", { token })).body).toMatchObject({ filestoreLayout: "objects" });
+    const put = await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { filestoreLayout: "archive" } });
+    expect(put).toMatchObject({ status: 200, body: { filestoreLayout: "archive" } });
+    expect((await effective()).policy).toMatchObject({ filestoreLayout: "archive" });
+    // `policy` holds PRODUCT.md's v1 fields only: the stored layout stays.
+    expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, schedule: "45 1 * * *" } })).body).toMatchObject({ filestoreLayout: "objects" });
+    const refused = await rest("PUT", `/environments/${environmentId}/backup-policy`, { token, body: { filestoreLayout: "zip" } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("Choose objects (each file stored once) or archive (a full tar each time)");
+    expect((await rest("DELETE", `/environments/${environmentId}/backup-policy`, { token })).status).toBe(204);
+  });
+
   it("keeps the notification channels already attached when the body leaves them out", async () => {
     const channel = await createNotificationChannel(t.db, plugins, owner, { name: "ops hook", notifier: "webhook", config: { url: "https://hooks.example.com/safehold", format: "json" } });
     expect((await rest("PUT", "/backup-policy", { token, body: { ...policy, notificationChannelIds: [channel.id] } })).status).toBe(200);

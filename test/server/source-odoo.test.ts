@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +9,7 @@ import postgres from "postgres";
 import { pack as tarPack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
-import { silentLogger } from "@safehold/plugin-api";
+import { silentLogger, type FileSetEntry } from "@safehold/plugin-api";
 import { describeSourceContract } from "@safehold/plugin-testkit";
 import { testOptions } from "@/server/plugins/call-context";
 import { PluginHost } from "@/server/plugins/host";
@@ -196,6 +196,32 @@ describe("odoo source: connection, backup, discovery", () => {
       .map((l) => l.replace(/^\.\//, ""));
     expect(listed.sort()).toEqual(Object.keys(original.files).sort());
     expect(listed).toContain(`checklist/${listed.find((l) => l.startsWith("checklist/"))!.slice("checklist/".length)}`);
+  });
+
+  it("hands the filestore over file by file when asked for objects: every file listed, each read to its exact bytes", async () => {
+    const backup = await odoo.backup({ config: main.config, server, includeFilestore: true, fileLayout: "objects", signal: signal(), log: silentLogger });
+    expect(backup.metadata).toMatchObject({ filestoreFiles: Object.keys(original.files).length });
+    const kinds: string[] = [];
+    for await (const artifact of backup.artifacts) {
+      kinds.push(artifact.kind);
+      if (!("files" in artifact)) {
+        await pipeline(artifactStream(artifact), new PassThrough().resume());
+        continue;
+      }
+      const listed: FileSetEntry[] = [];
+      for await (const entry of artifact.files.list({ signal: signal() })) listed.push(entry);
+      expect(listed.map((entry) => [entry.type, entry.path, "size" in entry && entry.size]).sort()).toEqual(
+        Object.keys(original.files).map((file) => ["file", file, fs.statSync(path.join(main.fixture.filestore, file)).size]).sort(),
+      );
+      const read: Record<string, string> = {};
+      for await (const content of artifact.files.read(listed.map((entry) => entry.path), { signal: signal() })) {
+        const hash = createHash("sha256");
+        for await (const chunk of content.stream) hash.update(chunk as Buffer);
+        read[content.path] = hash.digest("hex");
+      }
+      expect(read).toEqual(original.files);
+    }
+    expect(kinds).toEqual(["database", "filestore"]);
   });
 
   it("refuses to back up with the filestore when its folder is missing, before streaming anything", async () => {

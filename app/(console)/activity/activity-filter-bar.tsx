@@ -4,7 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { FileDown, X } from "lucide-react";
 import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
-import { Input, Select } from "@/app/_components/ui/field";
+import { Select } from "@/app/_components/ui/field";
+import { DateRangeFilter } from "@/app/_components/filters/date-range-filter";
+import { ProjectEnvironmentFilter, useProjectEnvironmentChoices } from "@/app/_components/filters/project-environment-filter";
 import { QueryError } from "@/app/_components/ui/query-state";
 import { SearchBox } from "@/app/_components/ui/search-box";
 import { actionLabel } from "@/app/_lib/action-label";
@@ -25,12 +27,10 @@ type Props = Pick<ReturnType<typeof useActivityFilters>, "filters" | "update" | 
 export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }: Props) {
   const trpc = useTRPC();
   const facets = useQuery(trpc.activity.facets.queryOptions());
-  const projects = useQuery(trpc.projects.list.queryOptions({ limit: 200 }));
-  const environmentsEnabled = Boolean(filters.projectId || filters.environmentId);
-  const environments = useQuery(trpc.environments.list.queryOptions({ projectId: filters.projectId, limit: 200 }, { enabled: environmentsEnabled }));
+  const choices = useProjectEnvironmentChoices(filters);
   const [onSearch] = useState(() => (q: string) => update({ q: q || undefined }, "replace"));
   // The choices failing to load must not look like "nothing to choose": say so, with Retry.
-  const failures = [facets, projects, environments].filter((q) => q.isError);
+  const failures = [facets, choices.projects, choices.environments].filter((q) => q.isError);
   const failed = failures[0];
   // One panel for the filter choices: Retry loads every one that failed.
   const retryAll = () => Promise.all(failures.map((q) => q.refetch()));
@@ -62,29 +62,7 @@ export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }:
           <option value="failure">Failures</option>
           <option value="success">Successes</option>
         </Select>
-        <Select aria-label="Project" className={`${CONTROL} sm:max-w-xs`} value={filters.projectId ?? ""} onChange={(e) => update({ project: e.target.value || undefined, environment: undefined })}>
-          <option value="">All projects</option>
-          {(projects.data?.items ?? []).map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </Select>
-        <Select
-          aria-label="Environment"
-          className={`${CONTROL} sm:max-w-xs`}
-          value={filters.environmentId ?? ""}
-          disabled={!environmentsEnabled}
-          title={environmentsEnabled ? undefined : "Choose a project first"}
-          onChange={(e) => update({ environment: e.target.value || undefined })}
-        >
-          <option value="">{environmentsEnabled ? "All environments" : "All environments (choose a project)"}</option>
-          {(environments.data?.items ?? []).map((e) => (
-            <option key={e.id} value={e.id}>
-              {filters.projectId ? e.name : `${e.projectName} / ${e.name}`}
-            </option>
-          ))}
-        </Select>
+        <ProjectEnvironmentFilter choices={choices} projectId={filters.projectId} environmentId={filters.environmentId} onChange={update} className={`${CONTROL} sm:max-w-xs`} />
         <Select aria-label="Action" className={CONTROL} value={filters.action ?? ""} onChange={(e) => update({ action: e.target.value || undefined })}>
           <option value="">All actions</option>
           {(facets.data?.actions ?? []).map((action) => (
@@ -101,14 +79,7 @@ export function ActivityFilterBar({ filters, update, filtered, clear, csvHref }:
             </option>
           ))}
         </Select>
-        <label className="flex items-center gap-2 text-sm text-slate-600">
-          From
-          <Input type="date" className={CONTROL} value={filters.from ?? ""} max={filters.to} onChange={(e) => update({ from: e.target.value || undefined })} />
-        </label>
-        <label className="flex items-center gap-2 text-sm text-slate-600">
-          To
-          <Input type="date" className={CONTROL} value={filters.to ?? ""} min={filters.from} onChange={(e) => update({ to: e.target.value || undefined })} />
-        </label>
+        <DateRangeFilter from={filters.from} to={filters.to} onChange={update} className={CONTROL} />
         {filtered && (
           <Button variant="ghost" size="sm" onClick={clear}>
             <X className="size-3.5" aria-hidden /> Clear filters

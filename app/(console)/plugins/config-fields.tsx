@@ -1,4 +1,4 @@
-import { Table, Td, Th } from "@/app/_components/ui/layout";
+import { Table, Td, TableHead } from "@/app/_components/ui/layout";
 import type { ConfigSchema } from "@/server/plugins/contracts";
 
 function typeLabel(field: ConfigSchema["properties"][string]): string {
@@ -14,16 +14,7 @@ export function ConfigFields({ configSchema }: { configSchema: Record<string, un
   if (fields.length === 0) return <p className="text-xs text-slate-500">Nothing to configure.</p>;
   return (
     <Table>
-      <thead>
-        <tr>
-          <Th>Field</Th>
-          <Th>Title</Th>
-          <Th>Type</Th>
-          <Th>Required</Th>
-          <Th>Secret</Th>
-          <Th>Default</Th>
-        </tr>
-      </thead>
+      <TableHead labels={["Field", "Title", "Type", "Required", "Secret", "Default"]} />
       <tbody className="divide-y divide-slate-100">
         {fields.map(([name, field]) => (
           <tr key={name}>

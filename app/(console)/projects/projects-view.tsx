@@ -11,7 +11,7 @@ import type { ProjectHealth } from "@/app/_components/fleet/types";
 import { ArchiveViewToggle, type ArchiveView } from "@/app/_components/lifecycle/archive-view-toggle";
 import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/field";
-import { Card, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, PageHeader, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { LoadMore } from "@/app/_components/ui/load-more";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -43,13 +43,7 @@ function ArchivedProjects({ q }: { q: string }) {
         ) : (
           <>
             <Table>
-              <thead>
-                <tr>
-                  <Th>Project</Th>
-                  <Th>Archived</Th>
-                  <Th>Created</Th>
-                </tr>
-              </thead>
+              <TableHead labels={["Project", "Archived", "Created"]} />
               <tbody className="divide-y divide-slate-100">
                 {items.map((p) => (
                   <tr key={p.id} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(`/projects/${p.id}`)}>

@@ -7,7 +7,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Card, EmptyState, PageHeader, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, PageHeader, Table, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -64,19 +64,7 @@ export function ServersView() {
               <QueryState query={health} what="the servers' health">
                 {() => (
                   <Table>
-                    <thead>
-                      <tr>
-                        <Th>Server</Th>
-                        <Th>Connection</Th>
-                        <Th>Rules for environments</Th>
-                        <Th>Health</Th>
-                        {can("operator") && (
-                          <Th>
-                            <span className="sr-only">Actions</span>
-                          </Th>
-                        )}
-                      </tr>
-                    </thead>
+                    <TableHead labels={["Server", "Connection", "Rules for environments", "Health"]} actions={can("operator")} />
                     <tbody className="divide-y divide-slate-100">
                       {items.map((s) => (
                         <ServerRow

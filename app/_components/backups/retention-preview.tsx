@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { BACKUP_TYPE_LABEL, formatDateTime } from "@/app/_lib/format";
 import { QueryError } from "@/app/_components/ui/query-state";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -50,13 +50,7 @@ export function RetentionPreview({ environmentId }: { environmentId: string }) {
       padded={false}
     >
       <Table>
-        <thead>
-          <tr>
-            <Th>Taken</Th>
-            <Th>Type</Th>
-            <Th>Kept as</Th>
-          </tr>
-        </thead>
+        <TableHead labels={["Taken", "Type", "Kept as"]} />
         <tbody>
           {items.map((item) => (
             <tr key={item.backupId}>

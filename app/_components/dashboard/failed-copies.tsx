@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { RotateCcw } from "lucide-react";
 import Link from "next/link";
 import { Button } from "@/app/_components/ui/button";
-import { Table, Td, Th } from "@/app/_components/ui/layout";
+import { Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
@@ -39,16 +39,7 @@ export function FailedCopies({ dashboard }: { dashboard: Dashboard }) {
         {failedCopiesTotal > failedCopies.length ? `The ${failedCopies.length} newest of ${failedCopiesTotal} failed second copies` : `${failedCopiesTotal} failed second ${failedCopiesTotal === 1 ? "copy" : "copies"}`}
       </p>
       <Table>
-        <thead>
-          <tr>
-            <Th>Environment</Th>
-            <Th>Reason</Th>
-            <Th>Failed</Th>
-            <Th>
-              <span className="sr-only">Actions</span>
-            </Th>
-          </tr>
-        </thead>
+        <TableHead labels={["Environment", "Reason", "Failed"]} actions />
         <tbody className="divide-y divide-slate-100">
           {failedCopies.map((c) => (
             <tr key={`${c.backupId}-${c.storageLocationId}`} className="align-top">

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { BackupNowButton } from "@/app/_components/fleet/backup-now-button";
 import { OpenLogButton } from "@/app/_components/fleet/backup-log";
-import { Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime, formatRelative, formatUntil } from "@/app/_lib/format";
 import { FailedCopies } from "./failed-copies";
@@ -99,16 +99,7 @@ export function NonCompliantList({ dashboard, className = "" }: { dashboard: Das
         ) : (
           <>
             <Table>
-              <thead>
-                <tr>
-                  <Th>Client / environment</Th>
-                  <Th>Reason</Th>
-                  <Th>Last success</Th>
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                </tr>
-              </thead>
+              <TableHead labels={["Client / environment", "Reason", "Last success"]} actions />
               <tbody className="divide-y divide-slate-100">
                 {rows.map((e) => (
                   <AttentionRow key={e.environmentId} e={e} />

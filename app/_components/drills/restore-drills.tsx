@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { CheckCircle2, FlaskConical, XCircle } from "lucide-react";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, Card, EmptyState, Table, Td, Th, type Tone } from "@/app/_components/ui/layout";
+import { Alert, Badge, Card, EmptyState, Table, Td, type Tone, TableHead } from "@/app/_components/ui/layout";
 import { describeSchedule } from "@/app/_components/policies/schedule-presets";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
@@ -122,13 +122,7 @@ export function RestoreDrills({ environmentId }: { environmentId: string }) {
               <div>
                 <h3 className="mb-2 text-sm font-medium text-slate-700">Earlier drills</h3>
                 <Table>
-                  <thead>
-                    <tr>
-                      <Th>When</Th>
-                      <Th>Status</Th>
-                      <Th>Checks</Th>
-                    </tr>
-                  </thead>
+                  <TableHead labels={["When", "Status", "Checks"]} />
                   <tbody className="divide-y divide-slate-100">
                     {history.map((d) => (
                       <tr key={d.id} className="align-top">

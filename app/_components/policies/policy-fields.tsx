@@ -15,7 +15,7 @@ import { StartWindowEditor, StartWindowValue } from "./start-window";
 export type { Policy, PolicyField };
 
 /** The fields in the order the console shows them. */
-export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "spreadMinutes", "timezone", "storageLocationId", "includeFilestore", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "retries"];
+export const FIELD_ORDER: PolicyField[] = ["enabled", "schedule", "spreadMinutes", "timezone", "storageLocationId", "includeFilestore", "filestoreLayout", "retention", "notifyOnSuccess", "notifyOnFailure", "notificationChannelIds", "copies", "encrypt", "drill", "retries"];
 
 export const FIELD_LABEL: Record<PolicyField, string> = {
   enabled: "Automatic backups",
@@ -23,6 +23,7 @@ export const FIELD_LABEL: Record<PolicyField, string> = {
   timezone: "Time zone",
   storageLocationId: "Storage location",
   includeFilestore: "Filestore",
+  filestoreLayout: "Filestore storage",
   retention: "Retention (GFS)",
   notifyOnSuccess: "Notify on success",
   notifyOnFailure: "Notify on failure",
@@ -39,6 +40,11 @@ export function fieldInSentence(field: PolicyField): string {
   const label = FIELD_LABEL[field];
   return label.charAt(0).toLowerCase() + label.slice(1);
 }
+
+const FILESTORE_LAYOUT_LABEL: Record<Policy["filestoreLayout"], string> = {
+  objects: "Incremental: each file stored once (recommended)",
+  archive: "Full archive every backup",
+};
 
 const KEEP = [
   { key: "daily", label: "Daily", unit: "day" },
@@ -128,6 +134,8 @@ export function PolicyValue({ field, policy, options }: { field: PolicyField; po
       return <>{storageName(policy.storageLocationId, options)}</>;
     case "includeFilestore":
       return <>{policy.includeFilestore ? "Included" : "Database only"}</>;
+    case "filestoreLayout":
+      return <>{FILESTORE_LAYOUT_LABEL[policy.filestoreLayout]}</>;
     case "encrypt":
       return policy.encrypt ? <Badge tone="success">Encrypted</Badge> : <Badge tone="neutral">Not encrypted</Badge>;
     case "retention":
@@ -297,6 +305,24 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
           disabled={disabled}
           onChange={(e) => onChange({ includeFilestore: e.target.checked })}
         />
+      );
+    case "filestoreLayout":
+      return (
+        <Field
+          label="Filestore storage"
+          htmlFor={id}
+          hint={
+            draft.filestoreLayout === "objects"
+              ? "Each file is stored once in the location and shared by every backup: a nightly backup uploads and keeps only what changed"
+              : "Every backup stores the whole filestore again as one archive: simple, but it costs the full size each time"
+          }
+          error={errors.filestoreLayout}
+        >
+          <Select id={id} value={draft.filestoreLayout} disabled={disabled} onChange={(e) => onChange({ filestoreLayout: e.target.value === "archive" ? "archive" : "objects" })}>
+            <option value="objects">{FILESTORE_LAYOUT_LABEL.objects}</option>
+            <option value="archive">{FILESTORE_LAYOUT_LABEL.archive}</option>
+          </Select>
+        </Field>
       );
     case "encrypt":
       return (

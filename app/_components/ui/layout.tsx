@@ -93,6 +93,24 @@ export function Th({ children, className = "" }: { children?: ReactNode; classNa
   return <th className={`bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase ${className}`}>{children}</th>;
 }
 
+/** A table's header row: one plain column per label, then an unlabelled one (named for screen readers) for row actions. */
+export function TableHead({ labels, actions = false }: { labels: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label) => (
+          <Th key={label}>{label}</Th>
+        ))}
+        {actions && (
+          <Th>
+            <span className="sr-only">Actions</span>
+          </Th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 export function Td({ children, className = "" }: { children?: ReactNode; className?: string }) {
   return <td className={`px-4 py-3 align-middle ${className}`}>{children}</td>;
 }

@@ -1,5 +1,6 @@
 export { formatBytes } from "./format";
 export { folderStats, streamFolder } from "./folder-archive";
+export { folderFileSet } from "./folder-file-set";
 export type { FolderWording } from "./folder-wording";
 export { completedOutput, feedCommand, readText } from "./process-output";
 export { destroyFolder } from "./destroy-folder";

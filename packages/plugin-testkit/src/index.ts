@@ -6,6 +6,7 @@
 export { describeStorageContract, type StorageContractOptions } from "./storage.js";
 export { describeServerConnectionContract, describeServerKindContract, type ServerConnectionContractOptions } from "./server-kind.js";
 export { describeSourceContract, type SourceContractOptions } from "./source.js";
+export { describeFileSetContract, type FileSetContractOptions } from "./file-set.js";
 export { hashOf, testContext, testOptions, text } from "./helpers.js";
 export { activatePlugin, type ActivatedPlugin } from "./activate.js";
 export { localManagedServer } from "./local-server.js";

@@ -1,6 +1,6 @@
 import type { ServerConnection, SourceContribution } from "@safehold/plugin-api";
 import { checkDumpable, checkPgDump, connectThroughServer, postgresFailure, destroyDatabase, readServerInfo, streamPgDump } from "@safehold/postgres-tools";
-import { destroyFolder, folderExists, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
+import { destroyFolder, folderExists, folderFileSet, folderStats, formatBytes, logCompression, streamFolder } from "@safehold/plugin-helpers";
 import { filestoreFolder, odooConfig, type OdooConfig } from "./config";
 import { discoverOdooDatabases } from "./discover";
 import { exportOdooZip } from "./export-zip";
@@ -47,7 +47,7 @@ export const odooSource: SourceContribution = {
     return { ok: true, message: `${reached}; filestore at ${folder}; pg_dump ${dump.version} is available`, details: { ...details, filestore: folder, pgDumpVersion: dump.version } };
   },
 
-  async backup({ config: raw, server, includeFilestore, signal, log }) {
+  async backup({ config: raw, server, includeFilestore, fileLayout, signal, log }) {
     const config = odooConfig(raw);
     // Everything is checked before the first byte is streamed, so a backup that cannot work fails clearly and leaves nothing.
     const { dump } = await checkDumpable(server, config);
@@ -67,7 +67,10 @@ export const odooSource: SourceContribution = {
       metadata: { ...manifest, ...(stats ? { filestoreFiles: stats.files, filestoreBytes: stats.bytes } : {}) },
       artifacts: (async function* () {
         yield { kind: "database" as const, ...streamPgDump(server, config, signal, compression) };
-        if (includeFilestore) yield { kind: "filestore" as const, ...streamFolder(server, folder, signal, FILESTORE, compression) };
+        if (!includeFilestore) return;
+        // Asked for objects, the console lists the filestore and reads only the files its storage lacks.
+        if (fileLayout === "objects") yield { kind: "filestore" as const, files: folderFileSet(server, folder, FILESTORE, compression) };
+        else yield { kind: "filestore" as const, ...streamFolder(server, folder, signal, FILESTORE, compression) };
       })(),
     };
   },

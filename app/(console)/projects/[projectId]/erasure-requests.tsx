@@ -5,7 +5,7 @@ import { Trash2, UserX } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime } from "@/app/_lib/format";
 import { QueryState } from "@/app/_components/ui/query-state";
@@ -61,19 +61,7 @@ export function ErasureRequests({ projectId }: { projectId: string }) {
         </EmptyState>
       ) : (
         <Table>
-          <thead>
-            <tr>
-              <Th>Person</Th>
-              <Th>Note</Th>
-              <Th>Recorded by</Th>
-              <Th>When</Th>
-              {can("admin") && (
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              )}
-            </tr>
-          </thead>
+          <TableHead labels={["Person", "Note", "Recorded by", "When"]} actions={can("admin")} />
           <tbody className="divide-y divide-slate-100">
             {items.map((r) => (
               <tr key={r.id}>

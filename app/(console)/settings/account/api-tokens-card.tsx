@@ -6,7 +6,7 @@ import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Badge, Card, EmptyState, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { formatDateTime, formatRelative, ROLE_LABEL } from "@/app/_lib/format";
@@ -92,19 +92,7 @@ export function ApiTokensCard() {
               </EmptyState>
             ) : (
               <Table>
-                <thead>
-                  <tr>
-                    <Th>Name</Th>
-                    <Th>Token</Th>
-                    <Th>Created</Th>
-                    <Th>Expires</Th>
-                    <Th>Last used</Th>
-                    <Th>Status</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </tr>
-                </thead>
+                <TableHead labels={["Name", "Token", "Created", "Expires", "Last used", "Status"]} actions />
                 <tbody className="divide-y divide-slate-100">
                   {tokens.data.map((t) => (
                     <tr key={t.id}>

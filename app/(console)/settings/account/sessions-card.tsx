@@ -6,7 +6,7 @@ import { signOut } from "next-auth/react";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Button } from "@/app/_components/ui/button";
-import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Alert, Badge, Card, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -54,17 +54,7 @@ export function SessionsCard({ account }: { account: Account }) {
         </div>
       )}
       <Table>
-        <thead>
-          <tr>
-            <Th>Device</Th>
-            <Th>IP address</Th>
-            <Th>Signed in</Th>
-            <Th>Last seen</Th>
-            <Th>
-              <span className="sr-only">Actions</span>
-            </Th>
-          </tr>
-        </thead>
+        <TableHead labels={["Device", "IP address", "Signed in", "Last seen"]} actions />
         <tbody className="divide-y divide-slate-100">
           {sessions.map((s) => (
             <tr key={s.id}>

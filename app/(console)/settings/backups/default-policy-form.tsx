@@ -30,8 +30,8 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
   const editable = can("admin");
   const options = usePolicyOptions();
   const [draft, setDraft] = useState<Policy>(() => {
-    const { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries } = policy;
-    return { enabled, schedule, timezone, storageLocationId, includeFilestore, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries };
+    const { enabled, schedule, timezone, storageLocationId, includeFilestore, filestoreLayout, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries } = policy;
+    return { enabled, schedule, timezone, storageLocationId, includeFilestore, filestoreLayout, retention, notifyOnSuccess, notifyOnFailure, notificationChannelIds, copies, encrypt, drill, spreadMinutes, retries };
   });
   const save = useMutation(trpc.backupPolicies.putDefault.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
   const failure = errorInfo(save.error);
@@ -72,6 +72,7 @@ export function DefaultPolicyForm({ policy }: { policy: Policy }) {
         <Section title="Storage" description="Where scheduled backups are kept, whether they include the filestore, and whether they are encrypted to the organization key.">
           <div className="max-w-lg">{field("storageLocationId")}</div>
           {field("includeFilestore")}
+          {draft.includeFilestore && field("filestoreLayout")}
           {field("encrypt")}
         </Section>
         <Section title="Second copies" description="Further storage locations that receive a copy of each verified backup, itself read back and verified (3-2-1). Restores and downloads read from the first copy that answers.">

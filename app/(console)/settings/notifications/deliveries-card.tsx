@@ -3,7 +3,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Inbox } from "lucide-react";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Badge, Card, EmptyState, Table, Td, Th, type Tone } from "@/app/_components/ui/layout";
+import { Badge, Card, EmptyState, Table, Td, type Tone, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -46,16 +46,7 @@ export function DeliveriesCard() {
           </EmptyState>
         ) : (
           <Table>
-            <thead>
-              <tr>
-                <Th>Time</Th>
-                <Th>Status</Th>
-                <Th>Event</Th>
-                <Th>Channel</Th>
-                <Th>Attempts</Th>
-                <Th>Error</Th>
-              </tr>
-            </thead>
+            <TableHead labels={["Time", "Status", "Event", "Channel", "Attempts", "Error"]} />
             <tbody className="divide-y divide-slate-100">
               {items.map((d) => {
                 const status = STATUS[d.status];

@@ -7,7 +7,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { FailuresReachNoOne } from "@/app/_components/notifications/failures-reach-no-one";
 import { useConsoleSession } from "@/app/_lib/console-context";
@@ -68,16 +68,7 @@ export function NotificationsView() {
             </EmptyState>
           ) : (
             <Table>
-              <thead>
-                <tr>
-                  <Th>Channel</Th>
-                  <Th>Notifier</Th>
-                  <Th>Sends to</Th>
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                </tr>
-              </thead>
+              <TableHead labels={["Channel", "Notifier", "Sends to"]} actions />
               <tbody className="divide-y divide-slate-100">
                 {items.map((channel) => (
                   <ChannelRow

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Field, Input, Select } from "@/app/_components/ui/field";
-import { Alert, Badge, Card, Table, Td, Th } from "@/app/_components/ui/layout";
+import { Alert, Badge, Card, Table, Td, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { Switch } from "@/app/_components/ui/switch";
 import { errorInfo } from "@/app/_lib/errors";
@@ -83,14 +83,7 @@ export function SelfBackupCard({ locations }: { locations: Array<{ id: string; n
       {view.data && view.data.runs.length > 0 && (
         <div className="mt-4">
           <Table>
-            <thead>
-              <tr>
-                <Th>Started</Th>
-                <Th>Status</Th>
-                <Th>Size</Th>
-                <Th>Object</Th>
-              </tr>
-            </thead>
+            <TableHead labels={["Started", "Status", "Size", "Object"]} />
             <tbody className="divide-y divide-slate-100">
               {view.data.runs.map((r) => (
                 <tr key={r.id}>

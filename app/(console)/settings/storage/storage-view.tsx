@@ -7,7 +7,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { useContributions } from "@/app/_components/plugin-contributions";
 import { Button } from "@/app/_components/ui/button";
 import { LoadMore } from "@/app/_components/ui/load-more";
-import { Card, EmptyState, Table, Th } from "@/app/_components/ui/layout";
+import { Card, EmptyState, Table, TableHead } from "@/app/_components/ui/layout";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -64,18 +64,7 @@ export function StorageView() {
               </EmptyState>
             ) : (
               <Table>
-                <thead>
-                  <tr>
-                    <Th>Location</Th>
-                    <Th>Provider</Th>
-                    <Th>Where</Th>
-                    <Th>Backups</Th>
-                    <Th>Used</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </tr>
-                </thead>
+                <TableHead labels={["Location", "Provider", "Where", "Backups", "Used"]} actions />
                 <tbody className="divide-y divide-slate-100">
                   {items.map((location) => (
                     <StorageLocationRow

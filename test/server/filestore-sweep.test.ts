@@ -4,17 +4,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
+import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { backupFilestoreObjects, backups, storageLocations } from "@/server/db/schema";
+import { closeDb } from "@/server/db";
 import { asObjectWriter } from "@/server/filestore/location-lock";
 import { filestoreObjectKey } from "@/server/filestore/object-key";
 import { sweepLocation } from "@/server/filestore/sweep";
 import { sweepJobKey } from "@/server/filestore/sweep-queue";
 import { runRetentionPass } from "@/server/retention/retention-pass";
+import { sweepFilestoreTask } from "@/server/jobs/tasks/filestore/sweep";
 import { deleteBackup } from "@/server/services/backup-lifecycle";
 import { openStorage } from "@/server/services/plugin-config";
-import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
+import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { catalogIds, isCatalogued, plainObjectId, reference, storedKeys, storeObject, type ObjectPlace } from "../helpers/filestore-objects";
@@ -203,6 +206,30 @@ describe("the filestore sweep", () => {
     expect(await storedKeys(place)).toEqual([filestoreObjectKey(owner.orgId, id)]);
     expect(await isCatalogued(t.db, place.locationId, id)).toBe(true);
     expect((await sweepLocation(t.db, plugins, place.locationId))?.objects).toBe(0);
+  });
+
+  it("as a job, tries again in 10 minutes when a backup holds the location", async () => {
+    await clear();
+    pointProcessAtDatabase(t);
+    const entered = gate();
+    const resume = gate();
+    const writing = writeForBackup(await newBackup("long"), Buffer.from("a file of a long backup"), async () => {
+      entered.open();
+      await resume.opened;
+    });
+    await entered.opened;
+    const logged: string[] = [];
+    const helpers = { logger: { info: (line: string) => logged.push(line) }, job: { id: "1" } } as unknown as JobHelpers;
+    try {
+      await sweepFilestoreTask({ storageLocationId: place.locationId }, helpers);
+    } finally {
+      await closeDb();
+    }
+    const [job] = await t.sql<{ run_at: Date }[]>`select run_at from graphile_worker._private_jobs where key = ${sweepJobKey(place.locationId)}`;
+    expect(job!.run_at.getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect(logged).toEqual([`Filestore sweep of location ${place.locationId}: objects are being written, trying again in 10 minutes`]);
+    resume.open();
+    await writing;
   });
 
   it("frees the location when the process holding it dies", async () => {

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
+import { DEDUP_EXPLAINED } from "@/app/_lib/dedup";
 import { formatBytes, formatDateTime, formatRelative, formatUntil } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { BackupNowButton } from "./backup-now-button";
@@ -13,7 +14,6 @@ import { StatusBadge } from "./status";
 import type { EnvironmentHealth, ProjectHealth } from "./types";
 
 const FOLLOW_MS = 2000;
-const DEDUP_EXPLAINED = "Filestore files that several backups hold are stored once: this much more space would be used if every backup kept its own copy";
 const REFRESH_MS = 60_000;
 
 function Figure({ label, children, title }: { label: string; children: ReactNode; title?: string }) {

@@ -8,6 +8,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Badge, Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
+import { DEDUP_EXPLAINED } from "@/app/_lib/dedup";
 import { formatBytes } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { CatalogImportDialog } from "./catalog-import-dialog";
@@ -50,7 +51,7 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
         <Td className="whitespace-nowrap tabular-nums">
           {formatBytes(location.bytesUsed)}
           {location.dedupSavedBytes > 0 && (
-            <span className="block text-xs text-slate-500" title="Filestore files that several backups hold are stored once here: this much more space would be used if every backup kept its own copy">
+            <span className="block text-xs text-slate-500" title={DEDUP_EXPLAINED}>
               {formatBytes(location.dedupSavedBytes)} saved by deduplication
             </span>
           )}

@@ -1,4 +1,4 @@
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { backupFilestoreObjects, storageLocations } from "@/server/db/schema";
 import { enqueueJobs } from "@/server/jobs/enqueue";
@@ -26,14 +26,16 @@ export async function queueSweepsEverywhere(db: DbOrTx): Promise<number> {
 }
 
 /**
- * Drops the filestore references of backups that are no longer kept (deleted, expired, failed) and queues a sweep
- * of each location they referenced objects in: the objects themselves go once no other backup needs them.
+ * Drops the filestore references of backups that are no longer kept (deleted, expired, failed), or only those in
+ * one location (a second copy removed), and queues a sweep of each location they referenced objects in: the objects
+ * themselves go once no other backup needs them.
  */
-export async function releaseFilestoreObjects(db: DbOrTx, backupIds: string[]): Promise<void> {
+export async function releaseFilestoreObjects(db: DbOrTx, backupIds: string[], options: { onlyLocationId?: string } = {}): Promise<void> {
   if (backupIds.length === 0) return;
+  const where = and(inArray(backupFilestoreObjects.backupId, backupIds), options.onlyLocationId ? eq(backupFilestoreObjects.storageLocationId, options.onlyLocationId) : undefined);
   // A backup references thousands of objects: only the distinct locations come back.
   const released = await db.execute<{ storage_location_id: string }>(sql`
-    with gone as (delete from ${backupFilestoreObjects} where ${inArray(backupFilestoreObjects.backupId, backupIds)} returning storage_location_id)
+    with gone as (delete from ${backupFilestoreObjects} where ${where} returning storage_location_id)
     select distinct storage_location_id from gone`);
   await queueSweeps(db, released.map((r) => r.storage_location_id));
 }

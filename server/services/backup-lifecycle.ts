@@ -146,6 +146,7 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
       await storage.close();
     }
     await db.delete(backupCopies).where(eq(backupCopies.id, copy.copyId));
+    await releaseFilestoreObjects(db, [id], { onlyLocationId: copy.location.id });
   }
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (location && backup.status !== "pending") {

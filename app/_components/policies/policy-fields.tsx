@@ -318,7 +318,7 @@ export function FieldEditor({ field, draft, onChange, options, idPrefix, overrid
           }
           error={errors.filestoreLayout}
         >
-          <Select id={id} value={draft.filestoreLayout} disabled={disabled} onChange={(e) => onChange({ filestoreLayout: e.target.value === "archive" ? "archive" : "objects" })}>
+          <Select id={id} value={draft.filestoreLayout} disabled={disabled} className="max-w-md" onChange={(e) => onChange({ filestoreLayout: e.target.value === "archive" ? "archive" : "objects" })}>
             <option value="objects">{FILESTORE_LAYOUT_LABEL.objects}</option>
             <option value="archive">{FILESTORE_LAYOUT_LABEL.archive}</option>
           </Select>

@@ -171,6 +171,21 @@ export function describeServerConnectionContract(name: string, options: ServerCo
       expect(await gone(server, `sleep ${seconds}`)).toBe(true);
     });
 
+    it("stops a command whose reader gave up: destroyed output, then kill()", async () => {
+      // `yes` writes until stopped: once nobody reads, it blocks on a full pipe (or SSH window) until killed.
+      const marker = `safehold-reader-gone-${Math.random().toString(36).slice(2)}`;
+      const handle = server.exec("yes", [marker]);
+      for await (const _chunk of handle.stdout) break;
+      handle.stdout.destroy();
+      handle.kill();
+      handle.stderr.resume();
+      const started = Date.now();
+      // Killed, or ended by the closed pipe first (exit 1 or SIGPIPE): either way it settles and the command is gone.
+      await handle.exit;
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await gone(server, `yes ${marker}`)).toBe(true);
+    });
+
     it("opens TCP connections from the server, both ways", async () => {
       const echo = await (options.echo ?? localEcho)();
       try {

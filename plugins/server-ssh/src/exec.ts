@@ -50,9 +50,16 @@ export function execOverSsh(source: ChannelSource, command: string, args: string
   });
   let channel: ClientChannel | null = null;
   let killed = false;
-  // The signal ends the command; closing the channel also ends one that ignores it, once it next writes.
+  // The signal ends the command; closing the channel also ends one that ignores it, once it next writes. What it
+  // still sends is read and dropped: a reader that gave up would otherwise leave the SSH window full, the command
+  // blocked on its write, and the channel (and `exit`) never closing.
   const stop = (open: ClientChannel) => {
     signalRemote(open, "TERM");
+    open.unpipe(stdout);
+    open.stderr.unpipe(stderr);
+    open.resume();
+    open.stderr.resume();
+    for (const stream of [stdout, stderr]) if (!stream.destroyed && !stream.writableEnded) stream.end();
     open.close();
   };
   const kill = () => {

@@ -17,7 +17,7 @@ import { runRetentionPass } from "@/server/retention/retention-pass";
 import { sweepFilestoreTask } from "@/server/jobs/tasks/filestore/sweep";
 import { deleteBackup } from "@/server/services/backup-lifecycle";
 import { openStorage } from "@/server/services/plugin-config";
-import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase } from "../helpers/backup-env";
+import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase, startTestWorker } from "../helpers/backup-env";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { catalogIds, isCatalogued, plainObjectId, reference, storedKeys, storeObject, type ObjectPlace } from "../helpers/filestore-objects";
@@ -230,6 +230,21 @@ describe("the filestore sweep", () => {
     expect(logged).toEqual([`Filestore sweep of location ${place.locationId}: objects are being written, trying again in 10 minutes`]);
     resume.open();
     await writing;
+  });
+
+  it("is run by the worker once a backup is deleted", async () => {
+    await clear();
+    const backup = await newBackup("deleted from the console");
+    const id = await storeObject(t.db, place, Buffer.from("only this backup held it"));
+    await reference(t.db, backup, place.locationId, [id]);
+    const worker = await startTestWorker(t, 1);
+    try {
+      await deleteBackup(t.db, plugins, owner, backup);
+      await expect.poll(() => storedKeys(place), { timeout: 20_000, interval: 200 }).toEqual([]);
+      expect(await catalogIds(t.db, place.locationId)).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it("frees the location when the process holding it dies", async () => {

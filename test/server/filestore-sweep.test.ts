@@ -8,6 +8,7 @@ import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { backupFilestoreObjects, backups, storageLocations } from "@/server/db/schema";
+import { reapStaleBackups } from "@/server/backups/reap-stale";
 import { closeDb } from "@/server/db";
 import { asObjectWriter } from "@/server/filestore/location-lock";
 import { filestoreObjectKey } from "@/server/filestore/object-key";
@@ -140,6 +141,17 @@ describe("the filestore sweep", () => {
     expect(await sweepLocation(t.db, plugins, place.locationId)).toEqual({ objects: 0, bytes: 0, leftovers: 1, leftoverBytes: "left by a crash".length });
     expect(await storedKeys(place)).toEqual([young]);
     await place.storage.delete(young);
+  });
+
+  it("lets a backup whose worker died release the objects it had referenced", async () => {
+    await clear();
+    const backup = await newBackup("interrupted run");
+    await t.db.update(backups).set({ status: "uploading", heartbeatAt: new Date(Date.now() - 3600_000) }).where(eq(backups.id, backup));
+    const id = await storeObject(t.db, place, Buffer.from("referenced before the worker died"));
+    await reference(t.db, backup, place.locationId, [id]);
+    expect((await reapStaleBackups(t.db, plugins)).reaped).toEqual([backup]);
+    expect(await t.db.select().from(backupFilestoreObjects).where(eq(backupFilestoreObjects.backupId, backup))).toEqual([]);
+    expect((await sweepLocation(t.db, plugins, place.locationId))?.objects).toBe(1);
   });
 
   it("does not sweep while a backup is writing: the sweep reports busy and the object the backup relies on stays", async () => {

@@ -103,5 +103,9 @@ describe("filestore storage in the console", () => {
     await page.goto(`${app.url}/projects/${setup.project.id}`);
     await page.getByText("Deduplication saved", { exact: true }).waitFor();
     await screenshot(page, "filestore-05-client-dedup");
+
+    await page.goto(`${app.url}/`);
+    await page.getByText("3.0 MB saved by deduplication").waitFor();
+    await screenshot(page, "filestore-06-dashboard-dedup");
   });
 });

@@ -6,6 +6,7 @@ import type { PluginHost } from "@/server/plugins/host";
 import { releaseDeadJob } from "@/server/jobs/release-job";
 import { appendRunLog, queueRunNotifications } from "@/server/jobs/run-lifecycle";
 import { requeueRun } from "@/server/jobs/requeue-run";
+import { releaseFilestoreObjects } from "@/server/filestore/sweep-queue";
 import { releaseOperationSlot } from "@/server/servers/operation-slots";
 import { isRunnerAlive } from "@/server/jobs/worker-presence";
 import { recordActivity } from "@/server/services/activity";
@@ -56,6 +57,8 @@ export async function reapStaleBackups(db: Db, plugins: PluginHost): Promise<Rea
         await Promise.all([...new Set([...ARTIFACT_KINDS.map((kind) => artifactKey(job.backup, kind)), ...written.map((o) => o.key)])].map((key) => storage.delete(key).catch(() => {})));
         await storage.close();
       }
+      // A retry references its objects again; a failed backup holds none.
+      await releaseFilestoreObjects(tx, [id]);
       await releaseOperationSlot(tx, "backup", id);
       const retry = await planBackupRetry(tx, job.backup, "worker_lost", null);
       if (retry) {

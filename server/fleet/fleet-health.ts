@@ -10,6 +10,7 @@ import { environmentRuns } from "@/server/services/dashboard-queries";
 import { STAGES } from "@/shared/enum-values";
 import { ENVIRONMENT_STATUSES, environmentHealth, severityOf, type EnvironmentStatus } from "./environment-health";
 import { environmentFacts, fleetProjects } from "./fleet-queries";
+import { filestoreUsageBy, type FilestoreUsage } from "@/server/services/filestore-usage";
 
 export const fleetHealthInput = z.object({
   /** One project's health (archived or not); without it, every active project of the organization. */
@@ -30,6 +31,7 @@ const environmentHealthItem = z.object({
   lastFailure: z.object({ backupId: z.string(), message: z.string() }).nullable(),
   activeBackup: z.object({ backupId: z.string(), status: z.enum(["pending", "in_progress", "uploading"]) }).nullable(),
   nextRunAt: z.string().nullable(),
+  /** What its completed backups take in their storage location, shared filestore objects counted once. */
   storedBytes: z.number(),
 });
 
@@ -48,7 +50,10 @@ const projectHealthItem = z.object({
   /** The newest failure among its failing environments. */
   lastFailure: z.object({ environmentId: z.string(), environmentName: z.string(), backupId: z.string(), message: z.string() }).nullable(),
   nextRunAt: z.string().nullable(),
+  /** What the client's completed backups take, filestore objects shared between its backups and environments counted once. */
   storedBytes: z.number(),
+  /** What storing each filestore file once saved across the client's backups (their filestores as full copies, minus the files stored). */
+  dedupSavedBytes: z.number(),
   compliance: z.object({ compliant: z.number(), enabled: z.number(), percent: z.number().nullable() }),
 });
 
@@ -68,7 +73,7 @@ function byWorst(a: EnvironmentHealthItem, b: EnvironmentHealthItem) {
   return severityOf(a.status) - severityOf(b.status) || time(a.lastSuccessAt) - time(b.lastSuccessAt) || collator.compare(a.name, b.name);
 }
 
-function summarize(project: { id: string; name: string; description: string }, envs: EnvironmentHealthItem[]): ProjectHealth {
+function summarize(project: { id: string; name: string; description: string }, envs: EnvironmentHealthItem[], sizes: { backupBytes: number; filestores: FilestoreUsage | undefined }): ProjectHealth {
   envs.sort(byWorst);
   const enabled = envs.filter((e) => e.status !== "disabled");
   const compliant = enabled.filter((e) => e.status === "ok").length;
@@ -87,7 +92,8 @@ function summarize(project: { id: string; name: string; description: string }, e
     lastSuccessAt: successes.length === 0 || successes.includes(null) ? null : successes.sort()[0]!,
     lastFailure: failing?.lastFailure ? { environmentId: failing.environmentId, environmentName: failing.name, ...failing.lastFailure } : null,
     nextRunAt: nextRuns[0] ?? null,
-    storedBytes: envs.reduce((sum, e) => sum + e.storedBytes, 0),
+    storedBytes: sizes.backupBytes + (sizes.filestores?.storedBytes ?? 0),
+    dedupSavedBytes: sizes.filestores?.savedBytes ?? 0,
     compliance: { compliant, enabled: enabled.length, percent: enabled.length === 0 ? null : Math.floor((compliant * 1000) / enabled.length) / 10 },
   };
 }
@@ -102,15 +108,18 @@ function byUrgency(a: ProjectHealth, b: ProjectHealth) {
 /**
  * Each client's health at a glance: per project of the caller's organization, its environments with their status
  * (compliance as the dashboard judges it), last success, last failure, next run and stored size, and the project's
- * worst status; worst client first. Four queries whatever the fleet's size (policies are cached while unchanged).
+ * worst status; worst client first. Six queries whatever the fleet's size (policies are cached while unchanged).
  */
 export async function getFleetHealth(db: DbOrTx, actor: Principal, input: z.infer<typeof fleetHealthInput>, now: Date = new Date()): Promise<FleetHealth> {
-  const [projects, policies, runs, facts] = await Promise.all([
+  const [projects, policies, runs, facts, envFilestores, projectFilestores] = await Promise.all([
     fleetProjects(db, actor.orgId, input.projectId),
     loadEnvironmentPolicies(db, { orgId: actor.orgId }),
     environmentRuns(db, actor.orgId),
     environmentFacts(db, actor.orgId, input.projectId),
+    filestoreUsageBy(db, actor.orgId, "environment", input.projectId),
+    filestoreUsageBy(db, actor.orgId, "project", input.projectId),
   ]);
+  const backupBytes = new Map<string, number>();
   if (input.projectId && projects.length === 0) throw new NotFoundError("Project");
   const policyOf = new Map(policies.map((p) => [p.environmentId, p]));
   const windows: WindowCache = new Map();
@@ -132,8 +141,11 @@ export async function getFleetHealth(db: DbOrTx, actor: Principal, input: z.infe
       lastFailure: fact.lastFailure ? { backupId: fact.lastFailure.backupId, message: oneLine(fact.lastFailure.error ?? "No error was recorded") } : null,
       activeBackup: fact.activeBackup,
       nextRunAt: health.nextRunAt?.toISOString() ?? null,
-      storedBytes: fact.storedBytes,
+      storedBytes: fact.storedBytes + (envFilestores.get(fact.environmentId)?.storedBytes ?? 0),
     });
+    backupBytes.set(fact.projectId, (backupBytes.get(fact.projectId) ?? 0) + fact.storedBytes);
   }
-  return { projects: projects.map((p) => summarize(p, perProject.get(p.id)!)).sort(byUrgency) };
+  return {
+    projects: projects.map((p) => summarize(p, perProject.get(p.id)!, { backupBytes: backupBytes.get(p.id) ?? 0, filestores: projectFilestores.get(p.id) })).sort(byUrgency),
+  };
 }

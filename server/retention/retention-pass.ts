@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { safeholdActor, type Principal } from "@/server/auth/principal";
 import { backupObjectKeys, removeBackupObjects } from "@/server/backups/backup-objects";
 import type { DbOrTx } from "@/server/db";
+import { releaseFilestoreObjects } from "@/server/filestore/sweep-queue";
 import { backupCopies, backups, environments, projects, restores, storageLocations } from "@/server/db/schema";
 import { copyLocationsOf } from "@/server/copies/copy-locations";
 import { loadEnvironmentPolicies, type EnvironmentPolicy } from "@/server/policies/environment-policies";
@@ -176,8 +177,9 @@ async function expireBatch(db: DbOrTx, plugins: PluginHost, clients: Map<string,
         .returning({ id: backups.id })
     : [];
   const markedIds = new Set(marked.map((m) => m.id));
-  // Their copies are gone with them.
+  // Their copies are gone with them, and their hold on shared filestore objects (swept once no backup needs them).
   if (marked.length) await db.delete(backupCopies).where(inArray(backupCopies.backupId, [...markedIds]));
+  await releaseFilestoreObjects(db, [...markedIds]);
   const done = removed.filter((b) => markedIds.has(b.id));
   await recordActivities(db, [
     ...problems,

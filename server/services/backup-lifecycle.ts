@@ -8,6 +8,7 @@ import type { DbOrTx } from "@/server/db";
 import { RETENTION_CLASSES, backupCopies, backups, storageLocations } from "@/server/db/schema";
 import { copyLocationsOf } from "@/server/copies/copy-locations";
 import { enqueueCopyJobs } from "@/server/copies/queue-copies";
+import { releaseFilestoreObjects } from "@/server/filestore/sweep-queue";
 import { ConflictError, ExternalError, NotFoundError, ValidationError } from "@/server/errors";
 import { enqueueJob, environmentQueue, removeJob } from "@/server/jobs/enqueue";
 import type { PluginHost } from "@/server/plugins/host";
@@ -145,6 +146,7 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
       await storage.close();
     }
     await db.delete(backupCopies).where(eq(backupCopies.id, copy.copyId));
+    await releaseFilestoreObjects(db, [id], { onlyLocationId: copy.location.id });
   }
   const [location] = backup.storageLocationId ? await db.select().from(storageLocations).where(eq(storageLocations.id, backup.storageLocationId)) : [];
   if (location && backup.status !== "pending") {
@@ -157,6 +159,8 @@ export async function deleteBackup(db: DbOrTx, plugins: PluginHost, actor: Princ
       await storage.close();
     }
   }
+  // Its filestore objects stay while other backups share them: the queued sweeps remove the rest.
+  await releaseFilestoreObjects(db, [id]);
   const deleted = await db
     .delete(backups)
     .where(and(eq(backups.id, id), eq(backups.orgId, actor.orgId)))

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import type { FailureKind } from "@/shared/enum-values";
 import type { LastRun } from "@/server/policies/compliance";
+import { locationFilestoreUsage } from "./filestore-usage";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,11 +31,14 @@ export async function environmentRuns(db: DbOrTx, orgId: string): Promise<Map<st
 /**
  * Every storage location of the organization with what its completed backups take there, their verified second
  * copies included. An index-only scan of backups_completed_storage_idx (partial on completed backups, which
- * retention keeps few of per environment), and the copies of those backups.
+ * retention keeps few of per environment), and the copies of those backups; plus the filestore objects they
+ * reference there, each counted once, and what sharing them saved.
  */
 export async function storageUsage(db: DbOrTx, orgId: string) {
-  const rows = await db.execute<{ id: string; name: string; provider: string; used_bytes: string; backups: number }>(sql`
-    select sl.id, sl.name, sl.provider, coalesce(u.used_bytes, 0)::text as used_bytes, coalesce(u.backups, 0)::int as backups
+  const filestores = locationFilestoreUsage(sql`sl.id`);
+  const rows = await db.execute<{ id: string; name: string; provider: string; used_bytes: string; saved_bytes: string; backups: number }>(sql`
+    select sl.id, sl.name, sl.provider, (coalesce(u.used_bytes, 0) + ${filestores.storedBytes})::text as used_bytes,
+      ${filestores.savedBytes}::text as saved_bytes, coalesce(u.backups, 0)::int as backups
     from storage_locations sl
     left join (
       select kept.storage_location_id, sum(kept.size_bytes) as used_bytes, count(*) as backups
@@ -52,7 +56,7 @@ export async function storageUsage(db: DbOrTx, orgId: string) {
     ) u on u.storage_location_id = sl.id
     where sl.org_id = ${orgId}
     order by sl.name`);
-  return rows.map((r) => ({ storageLocationId: r.id, name: r.name, provider: r.provider, usedBytes: Number(r.used_bytes), backups: r.backups }));
+  return rows.map((r) => ({ storageLocationId: r.id, name: r.name, provider: r.provider, usedBytes: Number(r.used_bytes), dedupSavedBytes: Number(r.saved_bytes), backups: r.backups }));
 }
 
 /** The first instant (UTC midnight) of the 30-day chart ending today. */

@@ -91,7 +91,7 @@ export const dashboardOutput = z.object({
   environments: z.object({ total: z.number(), enabled: z.number(), protected: z.number() }),
   /** Backups and restores that failed in the last 24 hours. */
   failuresLast24h: z.number(),
-  storage: z.array(z.object({ storageLocationId: z.string(), name: z.string(), provider: z.string(), usedBytes: z.number(), backups: z.number() })),
+  storage: z.array(z.object({ storageLocationId: z.string(), name: z.string(), provider: z.string(), usedBytes: z.number(), dedupSavedBytes: z.number(), backups: z.number() })),
   /** Finished backups per day over the last 30 days, oldest first; days are UTC calendar days. */
   daily: z.array(z.object({ day: z.string(), completed: z.number(), failed: z.number() })),
   /** The next scheduled runs of environments with backups enabled, soonest first: each at its own slot in its policy's start window. */

@@ -8,6 +8,7 @@ import { SEALED_COLUMNS } from "@/server/db/sealed-columns";
 import type { TestResult } from "@/server/plugins/contracts";
 import type { PluginHost } from "@/server/plugins/host";
 import { configuredResource } from "./configured-resource";
+import { locationFilestoreUsage } from "./filestore-usage";
 import { pageInput, pageSchema } from "./pagination";
 import { configRecord } from "./plugin-config";
 import { callContext, testOptions } from "@/server/plugins/call-context";
@@ -19,8 +20,10 @@ export const storageLocationItem = z.object({
   config: configRecord,
   isDefault: z.boolean(),
   backupCount: z.number(),
-  /** Bytes of the completed backups kept there. */
+  /** Bytes of the completed backups kept there; filestore objects shared by several backups count once. */
   bytesUsed: z.number(),
+  /** What storing each filestore file once saved: the backups' filestores as full copies, minus the files stored. */
+  dedupSavedBytes: z.number(),
   createdAt: z.string(),
 });
 export const storageLocationPage = pageSchema(storageLocationItem);
@@ -45,7 +48,9 @@ export const testStorageLocationInput = z.union([
 ]);
 
 type LocationRow = typeof storageLocations.$inferSelect;
-type Usage = { backupCount: number; bytesUsed: number };
+type Usage = { backupCount: number; bytesUsed: number; dedupSavedBytes: number };
+
+const filestores = locationFilestoreUsage(sql`"storage_locations"."id"`);
 
 async function clearDefault(db: DbOrTx, actor: Principal, exceptId: string) {
   await db
@@ -67,9 +72,10 @@ const resource = configuredResource<"provider", LocationRow, Usage, z.infer<type
     join: { table: backups, on: eq(backups.storageLocationId, storageLocations.id) },
     fields: {
       backupCount: sql<number>`count(${backups.id})::int`,
-      bytesUsed: sql<number>`coalesce(sum(${backups.sizeBytes}) filter (where ${backups.status} = 'completed'), 0)::float8`,
+      bytesUsed: sql<number>`(coalesce(sum(${backups.sizeBytes}) filter (where ${backups.status} = 'completed'), 0) + ${filestores.storedBytes})::float8`,
+      dedupSavedBytes: filestores.savedBytes,
     },
-    none: { backupCount: 0, bytesUsed: 0 },
+    none: { backupCount: 0, bytesUsed: 0, dedupSavedBytes: 0 },
   },
   deleteGuard: (row) => (row.backupCount > 0 ? `"${row.name}" still holds ${row.backupCount} backup(s): delete them or let them expire first` : undefined),
   // Second copies kept there hold backups too; failed ones go with the location. Policies that copy to it lose it.
@@ -92,6 +98,7 @@ const resource = configuredResource<"provider", LocationRow, Usage, z.infer<type
     isDefault: row.isDefault,
     backupCount: row.backupCount,
     bytesUsed: row.bytesUsed,
+    dedupSavedBytes: row.dedupSavedBytes,
     createdAt: row.createdAt.toISOString(),
   }),
   create: {

@@ -1,6 +1,7 @@
 import { HardDrive } from "lucide-react";
 import Link from "next/link";
 import { Card, EmptyState } from "@/app/_components/ui/layout";
+import { DEDUP_EXPLAINED } from "@/app/_lib/dedup";
 import { formatBytes } from "@/app/_lib/format";
 import type { Dashboard } from "./types";
 
@@ -10,7 +11,7 @@ export function StorageUsage({ storage }: { storage: Dashboard["storage"] }) {
   return (
     <Card
       title="Storage used"
-      description="Completed backups per storage location."
+      description="Completed backups per storage location; each filestore file counts once, however many backups hold it."
       actions={<Link href="/settings/storage" className="text-sm font-medium text-brand-700 hover:underline">Manage</Link>}
     >
       {storage.length === 0 ? (
@@ -30,6 +31,12 @@ export function StorageUsage({ storage }: { storage: Dashboard["storage"] }) {
               </div>
               <p className="mt-1 text-xs text-slate-500 tabular-nums">
                 {s.backups.toLocaleString()} {s.backups === 1 ? "backup" : "backups"}
+                {s.dedupSavedBytes > 0 && (
+                  <span title={DEDUP_EXPLAINED}>
+                    {" "}
+                    · {formatBytes(s.dedupSavedBytes)} saved by deduplication
+                  </span>
+                )}
               </p>
             </li>
           ))}

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { QueryState } from "@/app/_components/ui/query-state";
 import { useConsoleSession } from "@/app/_lib/console-context";
+import { DEDUP_EXPLAINED } from "@/app/_lib/dedup";
 import { formatBytes, formatDateTime, formatRelative, formatUntil } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { BackupNowButton } from "./backup-now-button";
@@ -54,9 +55,16 @@ function ProjectFigures({ project }: { project: ProjectHealth }) {
         nextRunAt={project.nextRunAt}
         storedBytes={project.storedBytes}
         extra={
-          <Figure label="Compliance" title="Environments with backups enabled that have a recent successful backup">
-            {compliance.percent === null ? "—" : `${compliance.compliant} of ${compliance.enabled} · ${compliance.percent}%`}
-          </Figure>
+          <>
+            <Figure label="Compliance" title="Environments with backups enabled that have a recent successful backup">
+              {compliance.percent === null ? "—" : `${compliance.compliant} of ${compliance.enabled} · ${compliance.percent}%`}
+            </Figure>
+            {project.dedupSavedBytes > 0 && (
+              <Figure label="Deduplication saved" title={DEDUP_EXPLAINED}>
+                {formatBytes(project.dedupSavedBytes)}
+              </Figure>
+            )}
+          </>
         }
       />
       {worst && reason && worst.status !== "disabled" && <Reason env={worst} text={`${worst.name}: ${reason}`} />}

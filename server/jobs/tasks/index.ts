@@ -13,6 +13,8 @@ import { runSelfBackupTask } from "./self-backup/run";
 import { selfBackupTickTask } from "./self-backup/tick";
 import { runDrillTask } from "./drill/run";
 import { destroyEnvironmentTask } from "./environment/destroy";
+import { sweepFilestoresDailyTask } from "./filestore/sweep-daily";
+import { sweepFilestoreTask } from "./filestore/sweep";
 import type { TaskPayloads } from "./payloads";
 
 /** Every task the worker runs, by id (`domain/action`). */
@@ -31,6 +33,8 @@ export const taskList: TaskList & Record<keyof TaskPayloads, unknown> = {
   "maintenance/prune-login-attempts": pruneLoginAttemptsTask,
   "self-backup/run": runSelfBackupTask,
   "self-backup/tick": selfBackupTickTask,
+  "filestore/sweep": sweepFilestoreTask,
+  "filestore/sweep-daily": sweepFilestoresDailyTask,
 };
 
 /** Recurring tasks; several workers may run this crontab, graphile-worker runs each slot once. */
@@ -41,4 +45,5 @@ export const crontab = [
   "* * * * * maintenance/reap-stale-runs",
   "17 * * * * maintenance/prune-login-attempts",
   "* * * * * self-backup/tick",
+  "43 3 * * * filestore/sweep-daily",
 ].join("\n");

@@ -17,6 +17,8 @@ export const taskPayloads = {
   "maintenance/prune-login-attempts": z.object({}).loose(),
   "self-backup/run": z.object({ runId: z.uuid() }),
   "self-backup/tick": z.object({}).loose(),
+  "filestore/sweep": z.object({ storageLocationId: z.uuid() }),
+  "filestore/sweep-daily": z.object({}).loose(),
 };
 
 export type TaskPayloads = { [K in keyof typeof taskPayloads]: z.infer<(typeof taskPayloads)[K]> };

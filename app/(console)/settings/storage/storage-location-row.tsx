@@ -8,6 +8,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Badge, Td } from "@/app/_components/ui/layout";
 import { useConsoleSession } from "@/app/_lib/console-context";
 import { errorInfo } from "@/app/_lib/errors";
+import { DEDUP_EXPLAINED } from "@/app/_lib/dedup";
 import { formatBytes } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { CatalogImportDialog } from "./catalog-import-dialog";
@@ -47,7 +48,14 @@ export function StorageLocationRow({ location, providerTitle, summary, columns, 
         <Td>{providerTitle}</Td>
         <Td className="max-w-xs truncate font-mono text-xs text-slate-600">{summary || "—"}</Td>
         <Td className="tabular-nums">{location.backupCount}</Td>
-        <Td className="whitespace-nowrap tabular-nums">{formatBytes(location.bytesUsed)}</Td>
+        <Td className="whitespace-nowrap tabular-nums">
+          {formatBytes(location.bytesUsed)}
+          {location.dedupSavedBytes > 0 && (
+            <span className="block text-xs text-slate-500" title={DEDUP_EXPLAINED}>
+              {formatBytes(location.dedupSavedBytes)} saved by deduplication
+            </span>
+          )}
+        </Td>
         <Td className="text-right whitespace-nowrap">
           {can("operator") && (
             <Button variant="ghost" size="sm" loading={test.isPending} onClick={runTest}>

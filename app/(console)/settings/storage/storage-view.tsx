@@ -54,7 +54,7 @@ export function StorageView() {
 
   return (
     <div className="space-y-6">
-      <Card title="Storage locations" description="Where backups are kept. Backups go to the default location unless a policy names another one." actions={items.length > 0 && addButton} padded={false}>
+      <Card title="Storage locations" description="Where backups are kept. Backups go to the default location unless a policy names another one. Used counts each filestore file once, however many backups hold it." actions={items.length > 0 && addButton} padded={false}>
         <QueryState query={locations} what="storage locations">
           {() =>
             items.length === 0 ? (

@@ -107,6 +107,8 @@ export function EnvironmentPolicy({ environment }: { environment: { id: string; 
             <tbody className="divide-y divide-slate-100">
               {FIELD_ORDER.map((field) => {
                 const isOverridden = data.source[field] === "environment";
+                // How the filestore is stored matters only when it is backed up (an override set before stays visible).
+                if (field === "filestoreLayout" && !data.policy.includeFilestore && !isOverridden) return null;
                 return (
                   <tr key={field} aria-label={FIELD_LABEL[field]}>
                     <Td className="font-medium text-slate-900">{FIELD_LABEL[field]}</Td>

@@ -24,7 +24,7 @@ import type { HostedStorageClient } from "@/server/plugins/conform";
 import type { FileSet } from "@safehold/plugin-api";
 import { INDEX_CONTENT_TYPE, INDEX_EXTENSION, objectEncryption, storeFilestoreObjects } from "@/server/filestore/filestore-artifact";
 import { filesSummaryLine } from "@/server/filestore/store-files";
-import { dropBackupReferences } from "@/server/filestore/object-catalog";
+import { releaseFilestoreObjects } from "@/server/filestore/sweep-queue";
 
 type Stored = StoredArtifact & { kind: ArtifactKind; contentType?: string; compressedOn?: CompressedOn; encryption?: ArtifactEncryption; encryptionKeyId?: string } & Partial<ArtifactObjects>;
 
@@ -202,13 +202,14 @@ export async function storeBackupRun(db: Db, plugins: PluginHost, job: BackupJob
   } catch (err) {
     const failure = run.failure(err);
     await Promise.all(written.map((key) => storage?.delete(key).catch(() => {})));
-    // Objects it wrote stay until the location's sweep finds no other backup referencing them.
-    await dropBackupReferences(db, backupId).catch(() => {});
     const retry = await planBackupRetry(db, job.backup, failure.kind, run.signal.aborted ? run.signal.reason : err).catch(() => null);
+    // A retried backup keeps its filestore references, so the next attempt finds the objects this one stored.
     if (retry && (await run.retryAt(retry.at, retry.phase, nextAttemptValues(retry)))) {
       await run.log(retry.line(failure.message), "warn").catch(() => {});
       return;
     }
+    // The objects it stored stay until the location's sweep finds no other backup referencing them.
+    await releaseFilestoreObjects(db, [backupId]).catch(() => {});
     const final = job.backup.maxAttempts ? `Attempt ${job.backup.attempt} of ${job.backup.maxAttempts} failed: ${failure.message}` : failure.message;
     await run.log(final, "error").catch(() => {});
     await run.fail(failure, systemActor(job), {

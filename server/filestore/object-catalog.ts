@@ -87,8 +87,3 @@ export async function dropReference(db: DbOrTx, scope: ObjectScope, id: string):
     .delete(backupFilestoreObjects)
     .where(and(eq(backupFilestoreObjects.backupId, scope.backupId), eq(backupFilestoreObjects.storageLocationId, scope.locationId), eq(backupFilestoreObjects.objectId, id)));
 }
-
-/** Drops every reference of a backup that failed: the sweep then removes what no other backup needs. */
-export async function dropBackupReferences(db: DbOrTx, backupId: string): Promise<void> {
-  await db.delete(backupFilestoreObjects).where(eq(backupFilestoreObjects.backupId, backupId));
-}

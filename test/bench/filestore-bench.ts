@@ -152,7 +152,7 @@ async function main() {
     fs.writeFileSync(path.join(DATA_DIR, ".complete"), "");
   }
   const sourceConfig = { host: "127.0.0.1", port, user: "safehold", password, database: DATABASE, dataDir: DATA_DIR };
-  const localServer = await createServer(db, plugins, owner, { name: "This host", kind: "local", config: {}, allowedRoots: [path.dirname(DATA_DIR), os.tmpdir()] });
+  const localServer = await createServer(db, plugins, owner, { name: "This host, bench data", kind: "local", config: {}, allowedRoots: [path.dirname(DATA_DIR)] });
   const environment = await createEnvironment(db, plugins, owner, { projectId: project.id, serverId: localServer.id, name: "odoo", stage: "production", source: "odoo", sourceConfig });
   const before = du(FILESTORE);
   console.log(`Filestore: ${before.files} files, ${mb(before.bytes)}`);
@@ -167,7 +167,7 @@ async function main() {
   const written = afterSecond.files - afterFirst.files;
   if (written !== NEW_FILES) throw new Error(`the second backup wrote ${written} objects, not the ${NEW_FILES} new files`);
   // 3. Restore of the second backup, compared file by file.
-  const restoredDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-bench-restored-"));
+  const restoredDir = fs.mkdtempSync(path.join(path.dirname(DATA_DIR), "restored-"));
   const restoredDatabase = `${DATABASE}_restored`;
   await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
   const restoreSeconds = await restoreIntoNewEnvironment(db, plugins, owner, { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, database: restoredDatabase, dataDir: restoredDir }, workerEnv);

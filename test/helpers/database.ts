@@ -82,3 +82,14 @@ export async function createClientDatabase(options: { createdb?: boolean } = {})
     },
   };
 }
+
+/** Waits until PostgreSQL shows a session waiting for a lock of this kind in the test database `t`. */
+export async function waitForLockWait(t: TestDatabase, locktype: "advisory" | "transactionid"): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await t.sql<{ n: number }[]>`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database or l.database is null
+      where not l.granted and l.locktype = ${locktype} and (l.database is null or d.datname = current_database())`;
+    if (row!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`No session started waiting for a ${locktype} lock`);
+}

@@ -95,7 +95,7 @@ describe("filestore object encryption", () => {
   it("streams a large file with flat memory", async () => {
     const secret = await orgSecret();
     const key = objectContentKey(secret, "0".repeat(40));
-    const total = 192 * 1024 * 1024;
+    const total = 384 * 1024 * 1024;
     const piece = randomBytes(256 * 1024);
     const before = process.memoryUsage().arrayBuffers;
     let peak = 0;
@@ -117,7 +117,8 @@ describe("filestore object encryption", () => {
       }),
     );
     expect(seen).toBe(total);
-    // Garbage not yet collected counts too: the bound says "not the file", not an exact footprint.
-    expect(peak).toBeLessThan(48 * 1024 * 1024);
+    // Garbage not yet collected counts too (more of it on a busy machine): the bound says "never more than a quarter
+    // of the file", not an exact footprint.
+    expect(peak).toBeLessThan(total / 4);
   });
 });

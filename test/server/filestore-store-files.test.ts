@@ -12,6 +12,7 @@ import { backupFilestoreObjects, backups, filestoreObjects, storageLocations } f
 import { FilestoreIndexWriter, readFilestoreIndex, type IndexEntry } from "@/server/filestore/filestore-index";
 import { orgObjectSecret } from "@/server/filestore/object-cipher";
 import { filesSummaryLine, storeFiles, type FilesTarget } from "@/server/filestore/store-files";
+import { sweepLocation } from "@/server/filestore/sweep";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 import { openStorage } from "@/server/services/plugin-config";
 import { createProject } from "@/server/services/projects";
@@ -19,7 +20,7 @@ import { loadBackupJob } from "@/server/backups/load-backup-job";
 import { storeBackupRun } from "@/server/backups/store-backup";
 import { Run } from "@/server/jobs/run-lifecycle";
 import { createBackupSetup, createPostgresEnvironment, listFiles } from "../helpers/backup-env";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createTestDatabase, waitForLockWait, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 
 /**
@@ -292,5 +293,85 @@ describe("a backup that fails after storing its filestore", () => {
     expect(files.reads.flat()).toHaveLength(4);
     expect(await t.db.select().from(backupFilestoreObjects).where(eq(backupFilestoreObjects.backupId, backup.id))).toEqual([]);
     expect(listFiles(setup.storageDir).filter((f) => f.includes(backup.id))).toEqual([]);
+  });
+});
+
+/** A gate a test opens: `opened` settles once `open()` was called. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** `files`, whose first read waits for `resume` after telling `reading`: the backup is then inside its filestore. */
+function pausedAtFirstRead(files: FileSet, reading: () => void, resume: Promise<void>): FileSet {
+  let first = true;
+  return {
+    list: (options) => files.list(options),
+    async *read(paths, options) {
+      if (first) {
+        first = false;
+        reading();
+        await resume;
+      }
+      yield* files.read(paths, options);
+    },
+  };
+}
+
+describe("a sweep racing a backup that stores its filestore", () => {
+  const storedObjectsOf = (entries: IndexEntry[]) => entries.flatMap((e) => (e.type === "file" ? [e.object] : []));
+  const missingFromStorage = (entries: IndexEntry[]) => storedObjectsOf(entries).filter((id) => !objectsIn().some((f) => f.endsWith(`/${id}`)));
+
+  it("is refused while the backup writes, and keeps every object the backup relies on once it is done", async () => {
+    const where = await project("Race client");
+    // What earlier tests left unreferenced goes first, so the sweeps below count only this test's objects.
+    await sweepLocation(t.db, plugins, setup.storage.id);
+    const folder = odooFolder(6);
+    const first = await store(folderSet(folder.dir), where);
+    // The only backup that referenced them is gone: their objects are the sweep's, unless the next backup takes them.
+    await t.db.delete(backups).where(eq(backups.id, first.backup.id));
+    folder.add(randomBytes(5000));
+    const reading = gate();
+    const resume = gate();
+    const second = store(pausedAtFirstRead(folderSet(folder.dir), reading.open, resume.opened), where);
+    await reading.opened;
+    expect(await sweepLocation(t.db, plugins, setup.storage.id)).toBeNull();
+    resume.open();
+    const { entries, backup } = await second;
+    expect(entries.filter((e) => e.type === "file")).toHaveLength(7);
+    expect((await sweepLocation(t.db, plugins, setup.storage.id))?.objects).toBe(0);
+    expect(missingFromStorage(entries)).toEqual([]);
+    // Without a backup left, every object goes.
+    await t.db.delete(backups).where(eq(backups.id, backup.id));
+    await sweepLocation(t.db, plugins, setup.storage.id);
+    expect(storedObjectsOf(entries).filter((id) => objectsIn().some((f) => f.endsWith(`/${id}`)))).toEqual([]);
+  });
+
+  it("makes a backup that starts during a sweep wait, then store again what the sweep removed", async () => {
+    const where = await project("Swept client");
+    const folder = odooFolder(5);
+    const first = await store(folderSet(folder.dir), where);
+    await t.db.delete(backups).where(eq(backups.id, first.backup.id));
+    const swept = storedObjectsOf(first.entries);
+    // Holding one catalog row stops the sweep inside its lock, before it removes anything.
+    const hold = gate();
+    const held = gate();
+    const holding = t.sql.begin(async (tx) => {
+      await tx`select 1 from filestore_objects where storage_location_id = ${setup.storage.id} and id = ${swept[0]!} for no key update`;
+      held.open();
+      await hold.opened;
+    });
+    await held.opened;
+    const sweeping = sweepLocation(t.db, plugins, setup.storage.id);
+    await waitForLockWait(t, "transactionid");
+    const second = store(folderSet(folder.dir), where);
+    await waitForLockWait(t, "advisory");
+    hold.open();
+    await holding;
+    expect((await sweeping)?.objects).toBeGreaterThanOrEqual(swept.length);
+    const { entries, summary } = await second;
+    expect(summary).toMatchObject({ files: 5, newFiles: 5 });
+    expect(missingFromStorage(entries)).toEqual([]);
   });
 });

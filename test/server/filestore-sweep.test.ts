@@ -19,7 +19,7 @@ import { sweepFilestoreTask } from "@/server/jobs/tasks/filestore/sweep";
 import { deleteBackup } from "@/server/services/backup-lifecycle";
 import { openStorage } from "@/server/services/plugin-config";
 import { createBackupSetup, createPostgresEnvironment, pointProcessAtDatabase, startTestWorker } from "../helpers/backup-env";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createTestDatabase, waitForLockWait, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { catalogIds, isCatalogued, plainObjectId, reference, storedKeys, storeObject, type ObjectPlace } from "../helpers/filestore-objects";
 
@@ -80,17 +80,6 @@ describe("the filestore sweep", () => {
       await reference(t.db, backupId, place.locationId, [id]);
       return { wroteAgain: !present };
     });
-  }
-
-  /** Waits until PostgreSQL shows a session waiting for a lock of this kind in the test database. */
-  async function waitForLockWait(locktype: "advisory" | "transactionid") {
-    for (let i = 0; i < 200; i++) {
-      const [row] = await t.sql<{ n: number }[]>`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database or l.database is null
-        where not l.granted and l.locktype = ${locktype} and (l.database is null or d.datname = current_database())`;
-      if (row!.n > 0) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`No session started waiting for a ${locktype} lock`);
   }
 
   it("keeps every object a remaining backup references, and removes all once no backup does", async () => {
@@ -200,7 +189,7 @@ describe("the filestore sweep", () => {
     });
     await held.opened;
     const sweeping = sweepLocation(t.db, plugins, place.locationId);
-    await waitForLockWait("transactionid");
+    await waitForLockWait(t, "transactionid");
 
     const later = await newBackup("later");
     let entered = false;
@@ -208,7 +197,7 @@ describe("the filestore sweep", () => {
       entered = true;
       expect(present).toBe(false);
     });
-    await waitForLockWait("advisory");
+    await waitForLockWait(t, "advisory");
     expect(entered).toBe(false);
 
     hold.open();

@@ -85,7 +85,23 @@ export async function waitForBackup(db: Db, owner: Principal, id: string, timeou
   }
 }
 
-/** Every file under a folder, relative to it. */
+/** Every file under a folder, relative to it; what a sweep removes meanwhile is simply not listed. */
 export function listFiles(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+  const files: string[] = [];
+  const walk = (relative: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    for (const entry of entries) {
+      const child = relative ? path.join(relative, entry.name) : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) files.push(child);
+    }
+  };
+  walk("");
+  return files.sort();
 }

@@ -61,9 +61,9 @@ beforeAll(async () => {
   ids.guarded = id(await c.rest(a, "POST", "/servers", { name: "Guarded", kind: "local", config: {}, allowedRoots: [ROOT], databasePattern: `${client.database}*` }));
   ids.permissive = id(await c.rest(a, "POST", "/servers", { name: "Permissive", kind: "local", config: {}, allowedRoots: [ROOT, VICTIM_PARENT] }));
   expect((await c.rest(a, "POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: storageDir }, isDefault: true })).status).toBe(200);
-  // The checks below list the stored filestore archive with tar: backups here are not encrypted.
+  // The checks below list the stored filestore archive with tar: backups here are not encrypted, and keep full archives.
   const { nextRuns: _, ...policy } = (await c.rest(a, "GET", "/backup-policy")).body as { nextRuns: string[] };
-  expect((await c.rest(a, "PUT", "/backup-policy", { ...policy, encrypt: false })).status).toBe(200);
+  expect((await c.rest(a, "PUT", "/backup-policy", { ...policy, encrypt: false, filestoreLayout: "archive" })).status).toBe(200);
   ids.project = id(await c.rest(c.members.operator, "POST", "/projects", { name: "Client" }));
 });
 

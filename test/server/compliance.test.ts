@@ -216,7 +216,7 @@ describe("the rest of the dashboard", () => {
     expect(dashboard.daily.reduce((n, d) => n + d.failed, 0)).toBe(1);
     expect(day(ago(HOUR))!.completed).toBeGreaterThanOrEqual(1);
     expect(day(ago(3 * 24 * HOUR - HOUR))!.failed).toBe(1);
-    expect(dashboard.storage).toEqual([{ storageLocationId: org.setup.storage.id, name: org.setup.storage.name, provider: "local", usedBytes: 10_000, backups: 3 }]);
+    expect(dashboard.storage).toEqual([{ storageLocationId: org.setup.storage.id, name: org.setup.storage.name, provider: "local", usedBytes: 10_000, backups: 3, dedupSavedBytes: 0 }]);
     // The failed restore counts; the failed backup is three days old.
     expect(dashboard.failuresLast24h).toBe(1);
   });

@@ -123,7 +123,7 @@ describe("what a restore checks before it loads anything", () => {
     const other = await backupNow();
     await t.db.update(backupArtifacts).set({ size: 1 }).where(and(eq(backupArtifacts.backupId, other.id), eq(backupArtifacts.kind, "database")));
     expect((await restoreOriginal(other.id)).error).toBe(
-      "The stored manifest of this backup does not describe its database file as the catalog does (key, size, sha256 and chunk checksums); refusing to restore it",
+      "The stored manifest of this backup does not describe its database file as the catalog does (key, size, sha256, chunk checksums and layout); refusing to restore it",
     );
     expect(await databasesLike(`${client.database}_restore_`)).toEqual([]);
   });

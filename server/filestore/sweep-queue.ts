@@ -8,13 +8,21 @@ export function sweepJobKey(locationId: string): string {
   return `filestore-sweep:${locationId}`;
 }
 
+/**
+ * The job queue of a location's sweeps: one runs at a time, so a sweep queued while another runs waits for it
+ * instead of finding the location busy and putting itself off for 10 minutes.
+ */
+export function sweepQueue(locationId: string): string {
+  return `filestore-sweep:${locationId}`;
+}
+
 /** Queues a sweep of each location (a queued one is replaced, so it runs now rather than later). */
 export async function queueSweeps(db: DbOrTx, locationIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(locationIds)];
   await enqueueJobs(
     db,
     "filestore/sweep",
-    ids.map((storageLocationId) => ({ payload: { storageLocationId }, jobKey: sweepJobKey(storageLocationId) })),
+    ids.map((storageLocationId) => ({ payload: { storageLocationId }, jobKey: sweepJobKey(storageLocationId), queueName: sweepQueue(storageLocationId) })),
   );
 }
 

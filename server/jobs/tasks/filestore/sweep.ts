@@ -1,6 +1,6 @@
 import { getDb } from "@/server/db";
 import { sweepLocation } from "@/server/filestore/sweep";
-import { sweepJobKey } from "@/server/filestore/sweep-queue";
+import { sweepJobKey, sweepQueue } from "@/server/filestore/sweep-queue";
 import { defineTask } from "@/server/jobs/define-task";
 import { enqueueJob } from "@/server/jobs/enqueue";
 import { pluginHost } from "@/server/plugins/process-host";
@@ -12,7 +12,7 @@ const BUSY_RETRY_MS = 10 * 60_000;
 export const sweepFilestoreTask = defineTask("filestore/sweep", async ({ storageLocationId }, helpers) => {
   const outcome = await sweepLocation(getDb(), pluginHost(), storageLocationId);
   if (!outcome) {
-    await enqueueJob(getDb(), "filestore/sweep", { storageLocationId }, { jobKey: sweepJobKey(storageLocationId), runAt: new Date(Date.now() + BUSY_RETRY_MS) });
+    await enqueueJob(getDb(), "filestore/sweep", { storageLocationId }, { jobKey: sweepJobKey(storageLocationId), queueName: sweepQueue(storageLocationId), runAt: new Date(Date.now() + BUSY_RETRY_MS) });
     helpers.logger.info(`Filestore sweep of location ${storageLocationId}: objects are being written, trying again in 10 minutes`);
     return;
   }

@@ -49,7 +49,7 @@ export async function importFilestoreObjects(
       complete = false;
       continue;
     }
-    rows.push({ storageLocationId: at.locationId, id: entry.object, sha1: entry.sha1, sha256: entry.sha256, size: entry.size, storedSize: stored.size, encryptionKeyId: index.encryptionRecipient ? keys.encryptionKeyId : null, storedAt: new Date() });
+    rows.push({ storageLocationId: at.locationId, id: entry.object, sha1: entry.sha1, sha256: entry.sha256, size: entry.size, chunks: entry.chunks ?? null, storedSize: stored.size, encryptionKeyId: index.encryptionRecipient ? keys.encryptionKeyId : null, storedAt: new Date() });
     if (rows.length >= BATCH) await flush();
   }
   await flush();

@@ -9,7 +9,7 @@ import type { HostedStorageClient } from "@/server/plugins/conform";
 const PAGE = 500;
 
 type Side = { locationId: string; name: string; storage: HostedStorageClient };
-type SourceObject = { id: string; sha1: string; sha256: string; size: string; stored_size: string; encryption_key_id: string | null };
+type SourceObject = { id: string; sha1: string; sha256: string; size: string; chunks: string[] | null; stored_size: string; encryption_key_id: string | null };
 
 const short = (hex: string) => `${hex.slice(0, 12)}…`;
 
@@ -23,8 +23,8 @@ async function copyObject(db: DbOrTx, orgId: string, object: SourceObject, from:
   const storedSize = Number(object.stored_size);
   await db
     .insert(filestoreObjects)
-    .values({ storageLocationId: to.locationId, id: object.id, sha1: object.sha1, sha256: object.sha256, size: Number(object.size), storedSize, encryptionKeyId: object.encryption_key_id })
-    .onConflictDoUpdate({ target: [filestoreObjects.storageLocationId, filestoreObjects.id], set: { storedAt: null } });
+    .values({ storageLocationId: to.locationId, id: object.id, sha1: object.sha1, sha256: object.sha256, size: Number(object.size), chunks: object.chunks, storedSize, encryptionKeyId: object.encryption_key_id })
+    .onConflictDoUpdate({ target: [filestoreObjects.storageLocationId, filestoreObjects.id], set: { chunks: object.chunks, storedAt: null } });
   const passed = await streamToStorage(await from.storage.get(key), to.storage, key, { gzip: false, onSourceBytes: () => {}, signal });
   if (passed.size !== storedSize || (object.encryption_key_id === null && passed.sha256 !== object.sha256)) {
     throw new Error(`Filestore object ${short(object.id)} read from ${from.name} does not match the catalog (${passed.size} bytes, sha256 ${short(passed.sha256)}; expected ${storedSize} bytes)`);
@@ -49,7 +49,7 @@ export async function copyFilestoreObjects(db: DbOrTx, backup: { id: string; org
   const copied = { objects: 0, bytes: 0 };
   for (let after = ""; ; ) {
     const page = await db.execute<SourceObject>(sql`
-      select o.id, o.sha1, o.sha256, o.size::text, o.stored_size::text, o.encryption_key_id
+      select o.id, o.sha1, o.sha256, o.size::text, o.chunks, o.stored_size::text, o.encryption_key_id
       from backup_filestore_objects r
       join filestore_objects o on o.storage_location_id = r.storage_location_id and o.id = r.object_id
       where r.backup_id = ${backup.id} and r.storage_location_id = ${from.locationId} and r.object_id > ${after}

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
+import { chunkCount, MAX_OBJECT_CHUNKS } from "./object-chunks";
 
 /*
  * A filestore index: what an objects-layout filestore holds, one JSON line per file or symbolic link, between a
@@ -11,8 +12,8 @@ import { z } from "zod";
  */
 
 export const INDEX_FORMAT = "safehold-filestore-index/1";
-/** The longest line a reader accepts: a path and a link target of up to 4096 bytes each fit well. */
-export const MAX_INDEX_LINE = 16 * 1024;
+/** The longest line a reader accepts: a path of up to 4096 bytes with `MAX_OBJECT_CHUNKS` chunk hashes fits well. */
+export const MAX_INDEX_LINE = 512 * 1024;
 
 /** A relative path that stays inside the folder: no absolute path, no `.`/`..` or empty part, no NUL. */
 export function isSafeRelativePath(path: string): boolean {
@@ -35,6 +36,8 @@ const fileLine = z.strictObject({
   /** The content's sha1 (what an encrypted object's key derives from) and sha256 (what every read checks). */
   sha1: z.string().regex(/^[0-9a-f]{40}$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The sha256 of each chunk, for a file larger than one chunk (absent in indexes written before they were kept). */
+  chunks: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(MAX_OBJECT_CHUNKS).optional(),
 });
 const symlinkLine = z.strictObject({
   path: safePath,
@@ -155,6 +158,9 @@ export async function* readFilestoreIndex(content: Readable): AsyncGenerator<Ind
       yield { type: "symlink", ...(parsed.data as IndexSymlink) };
     } else {
       const file = parsed.data as IndexFile;
+      if (file.chunks && file.chunks.length !== chunkCount(file.size)) {
+        throw new IndexError(`Line ${number} of the filestore index is invalid (chunks: ${file.chunks.length} chunk hashes for ${file.size} bytes, not ${chunkCount(file.size)})`);
+      }
       files += 1;
       bytes += file.size;
       if (!Number.isSafeInteger(bytes)) throw new IndexError("The filestore index's sizes add up beyond what can be counted");

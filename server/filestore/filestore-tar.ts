@@ -1,13 +1,15 @@
-import { createHash } from "node:crypto";
-import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { oneLine } from "@/server/jobs/run-failure";
 import type { StorageClient } from "@/server/plugins/contracts";
 import { openVerifiedArtifact, type ArtifactToLoad, type VerifiedArtifact } from "@/server/restores/artifact-stream";
+import { ChunkVerifier, DamagedFileError, wholeFileMismatch, type ExpectedFile } from "@/server/restores/chunk-verifier";
 import { readFilestoreIndex, type IndexFile } from "./filestore-index";
 import { DamagedObjectError, encryptedObjectId, objectContentKey, objectDecryptor, orgObjectSecret } from "./object-cipher";
+import { expectedObject } from "./object-chunks";
 import { filestoreObjectKey } from "./object-key";
+import { ContentHasher, discard } from "./object-writer";
 
 /** The one-line errors of a filestore file: what a restore, a drill or a download shows, naming the file. */
 export function missingObject(path: string, object: string): Error {
@@ -21,29 +23,6 @@ export function damagedObject(path: string, reason: string): Error {
 /** Whether an error says a filestore file is missing or damaged (a finding about the backup, not a storage outage). */
 export function isFilestoreFinding(err: unknown): boolean {
   return /^The filestore (file .+ is (missing from storage|damaged)|index)/.test(oneLine(err));
-}
-
-/** Passes a file's content on while checking it: never more bytes than its size, and its sha256 at the end. */
-class ContentCheck extends Transform {
-  private readonly hash = createHash("sha256");
-  private size = 0;
-
-  constructor(private readonly file: IndexFile) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.file.size) return done(damagedObject(this.file.path, `it holds more than the ${this.file.size} bytes recorded`));
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.size !== this.file.size) return done(damagedObject(this.file.path, `${this.size} bytes, but ${this.file.size} were recorded`));
-    const sha256 = this.hash.digest("hex");
-    done(sha256 === this.file.sha256 ? null : damagedObject(this.file.path, `sha256 ${sha256.slice(0, 12)}…, but ${this.file.sha256.slice(0, 12)}… was recorded`));
-  }
 }
 
 /** Where an index's objects are and how they open: plain (id = sha1), or encrypted with one of the organization's keys. */
@@ -70,34 +49,61 @@ class ObjectReader {
     return objectContentKey(secret, file.sha1);
   }
 
-  /** Streams the file's checked content into the tar as its entry. */
-  async copy(file: IndexFile, pack: tar.Pack, header: EntryHeader, onStoredBytes: (n: number) => void, signal: AbortSignal): Promise<void> {
-    const key = this.contentKey(file);
-    let stored: Readable;
+  private async open(file: IndexFile): Promise<Readable> {
     try {
-      stored = await this.storage.get(filestoreObjectKey(this.orgId, file.object));
+      return await this.storage.get(filestoreObjectKey(this.orgId, file.object));
     } catch (err) {
       if ((err as { pluginCode?: string }).pluginCode === "NOT_FOUND") throw missingObject(file.path, file.object);
       throw err;
     }
-    const counted = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        onStoredBytes(chunk.length);
-        done(null, chunk);
-      },
-    });
-    const checked = new ContentCheck(file);
-    const read = pipeline([stored, counted, ...(key ? [objectDecryptor(key)] : []), checked], { signal });
+  }
+
+  /**
+   * A large object indexed before chunk hashes were kept: read whole once and checked against its sha256, its chunk
+   * hashes computed on the way, so the read that feeds the tar is then checked chunk by chunk like any other.
+   */
+  private async provenChunks(file: IndexFile, key: Buffer | undefined, onStoredBytes: (n: number) => void, signal: AbortSignal): Promise<ExpectedFile> {
+    const stored = await this.open(file);
+    const hasher = new ContentHasher(file.path, file.size, () => {});
+    try {
+      await pipeline([stored, countedBytes(onStoredBytes), ...(key ? [objectDecryptor(key)] : []), hasher, discard()], { signal });
+    } catch (err) {
+      stored.destroy();
+      if (err instanceof DamagedObjectError) throw damagedObject(file.path, err.reason);
+      throw err;
+    }
+    const mismatch = wholeFileMismatch("filestore", hasher.digest!, file);
+    if (mismatch) throw damagedObject(file.path, mismatch.reason);
+    return expectedObject("filestore", { ...file, chunks: hasher.digest!.chunks })!;
+  }
+
+  /** Streams the file's content into the tar as its entry, each chunk only once its sha256 matched. */
+  async copy(file: IndexFile, pack: tar.Pack, header: EntryHeader, onStoredBytes: (n: number) => void, signal: AbortSignal): Promise<void> {
+    const key = this.contentKey(file);
+    const expected = expectedObject("filestore", file) ?? (await this.provenChunks(file, key, onStoredBytes, signal));
+    const stored = await this.open(file);
+    const checked = new ChunkVerifier(expected);
+    const read = pipeline([stored, countedBytes(onStoredBytes), ...(key ? [objectDecryptor(key)] : []), checked], { signal });
     read.catch(() => {});
     try {
       await writeEntry(pack, header, checked);
       await read;
     } catch (err) {
       stored.destroy();
-      if (err instanceof DamagedObjectError) throw damagedObject(file.path, err.reason);
+      if (err instanceof DamagedObjectError || err instanceof DamagedFileError) throw damagedObject(file.path, err.reason);
       throw err;
     }
   }
+}
+
+/** Counts the stored bytes as they are read (progress). */
+function countedBytes(onStoredBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onStoredBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
 }
 
 type EntryHeader = Parameters<tar.Pack["entry"]>[0];
@@ -161,7 +167,7 @@ function asNodeStream(pack: tar.Pack): PassThrough {
 /**
  * An objects-layout filestore as the tar stream a full archive would have been, like `openVerifiedArtifact`: the
  * index is read through the verified reader (checked chunk by chunk against the signed manifest, decrypted), and
- * each object it names is fetched, decrypted and checked (size, sha256) as it streams into the tar. A missing or
+ * each object it names is fetched, decrypted and checked chunk by chunk as it streams into the tar. A missing or
  * damaged object makes `content` error and `verified` reject, naming the file; consumers (restores, drills,
  * downloads, exports) stay as they are.
  */

@@ -2,13 +2,13 @@ import { and, eq, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { backupFilestoreObjects, backups, filestoreObjects } from "@/server/db/schema";
 
-/** What the catalog knows of a stored object's content. */
-export type KnownObject = { id: string; sha1: string; sha256: string; size: number };
+/** What the catalog knows of a stored object's content (chunk hashes for one larger than a chunk). */
+export type KnownObject = { id: string; sha1: string; sha256: string; size: number; chunks: string[] | null };
 
 /** Where a backup writes and references its objects. */
 export type ObjectScope = { locationId: string; backupId: string; projectId: string };
 
-const known = { id: filestoreObjects.id, sha1: filestoreObjects.sha1, sha256: filestoreObjects.sha256, size: filestoreObjects.size };
+const known = { id: filestoreObjects.id, sha1: filestoreObjects.sha1, sha256: filestoreObjects.sha256, size: filestoreObjects.size, chunks: filestoreObjects.chunks };
 
 function byId(rows: KnownObject[]): Map<string, KnownObject> {
   return new Map(rows.map((row) => [row.id, row]));
@@ -60,9 +60,9 @@ export async function referenceObjects(db: DbOrTx, scope: Pick<ObjectScope, "loc
 /**
  * Enters an object about to be written (not stored yet: writers treat it as absent) and the backup's reference to
  * it, before a byte is written, so whatever is written is in the catalog. The sha256 may be unknown yet (empty):
- * `markStored` records it.
+ * `markStored` records it, and the chunk hashes.
  */
-export async function reserveObject(db: DbOrTx, scope: ObjectScope, object: KnownObject & { encryptionKeyId: string | null }): Promise<void> {
+export async function reserveObject(db: DbOrTx, scope: ObjectScope, object: Omit<KnownObject, "chunks"> & { encryptionKeyId: string | null }): Promise<void> {
   await db
     .insert(filestoreObjects)
     .values({ storageLocationId: scope.locationId, id: object.id, sha1: object.sha1, sha256: object.sha256, size: object.size, storedSize: 0, encryptionKeyId: object.encryptionKeyId })
@@ -71,13 +71,13 @@ export async function reserveObject(db: DbOrTx, scope: ObjectScope, object: Know
 }
 
 /**
- * The object was written and read back: writers may now rely on it. Its content's size and sha256 are recorded from
- * what was written (a reservation made for a file whose name lied holds that file's size).
+ * The object was written and read back: writers may now rely on it. Its content's size, sha256 and chunk hashes are
+ * recorded from what was written (a reservation made for a file whose name lied holds that file's size).
  */
-export async function markStored(db: DbOrTx, locationId: string, object: { id: string; sha256: string; size: number; storedSize: number }): Promise<void> {
+export async function markStored(db: DbOrTx, locationId: string, object: { id: string; sha256: string; size: number; chunks: string[] | null; storedSize: number }): Promise<void> {
   await db
     .update(filestoreObjects)
-    .set({ sha256: object.sha256, size: object.size, storedSize: object.storedSize, storedAt: sql`now()` })
+    .set({ sha256: object.sha256, size: object.size, chunks: object.chunks, storedSize: object.storedSize, storedAt: sql`now()` })
     .where(and(eq(filestoreObjects.storageLocationId, locationId), eq(filestoreObjects.id, object.id), isNull(filestoreObjects.storedAt)));
 }
 

@@ -40,7 +40,7 @@ export type FilesTarget = {
 export type FilesSummary = { files: number; bytes: number; newFiles: number; newBytes: number };
 
 type ListedFile = Extract<FileSetEntry, { type: "file" }>;
-type Resolved = { object: string; sha1: string; sha256: string; size: number };
+type Resolved = { object: string; sha1: string; sha256: string; size: number; chunks: string[] | null };
 
 /** The sha1 a file's name claims, as Odoo names them (`ab/ab12…`): its last part when that is 40 hex digits. */
 export function claimedSha1(path: string): string | null {
@@ -128,15 +128,15 @@ class FileStorer {
       return err;
     }
     const { digest, storedSize } = put;
-    this.writing.set(id, { id, sha1, sha256: digest.sha256, size: digest.size });
+    this.writing.set(id, { id, sha1, sha256: digest.sha256, size: digest.size, chunks: digest.chunks });
     this.summary.newFiles += 1;
     this.summary.newBytes += digest.size;
     await this.readBacks.add(async () => {
       await readBackObject(storage, key, file.path, digest, this.contentKey(sha1), signal);
-      await markStored(db, scope.locationId, { id, sha256: digest.sha256, size: digest.size, storedSize });
+      await markStored(db, scope.locationId, { id, sha256: digest.sha256, size: digest.size, chunks: digest.chunks, storedSize });
       this.writing.delete(id);
     });
-    return { object: id, sha1, sha256: digest.sha256, size: digest.size };
+    return { object: id, sha1, sha256: digest.sha256, size: digest.size, chunks: digest.chunks };
   }
 
   /** Files whose content was hashed: referenced when stored already, else read again and written under their content's name. */
@@ -189,7 +189,7 @@ class FileStorer {
     for (const { file, sha1, id } of named) {
       const known = trusted.get(id);
       if (known && known.sha1 === sha1 && known.size === file.size) {
-        resolved.set(file.path, { object: id, sha1, sha256: known.sha256, size: known.size });
+        resolved.set(file.path, { object: id, sha1, sha256: known.sha256, size: known.size, chunks: known.chunks });
         trustedIds.push(id);
       }
     }
@@ -209,7 +209,7 @@ class FileStorer {
         }
         if (content.size <= SMALL_FILE) {
           const bytes = await takeSmall(file.path, content, this.target.signal);
-          const digest = { sha1: createHash("sha1").update(bytes).digest("hex"), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+          const digest = { sha1: createHash("sha1").update(bytes).digest("hex"), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, chunks: null };
           if (digest.sha1 !== sha1) {
             this.target.onBytes(bytes.length);
             hashed.push({ file, digest });
@@ -239,7 +239,8 @@ class FileStorer {
       if (!done) continue;
       this.summary.files += 1;
       this.summary.bytes += done.size;
-      const entryLine: IndexEntry = { type: "file", path: entry.path, mtime: entry.mtime, mode: entry.mode, ...done };
+      const { chunks, ...content } = done;
+      const entryLine: IndexEntry = { type: "file", path: entry.path, mtime: entry.mtime, mode: entry.mode, ...content, ...(chunks ? { chunks } : {}) };
       await this.index.add(entryLine);
     }
   }

@@ -8,12 +8,21 @@ function short(sha256: string): string {
   return `${sha256.slice(0, 12)}…`;
 }
 
+/** A stored file that is not what was recorded when the backup was taken; `reason` says how. */
+export class DamagedFileError extends Error {
+  override name = "DamagedFileError";
+  constructor(
+    kind: string,
+    readonly reason: string,
+  ) {
+    super(`The stored ${kind} file is damaged: ${reason}`);
+  }
+}
+
 /** The error for a stored file whose whole size or sha256 is not the catalog's; null when both match. */
-export function wholeFileMismatch(kind: string, actual: { size: number; sha256: string }, expected: { size: number; sha256: string }): Error | null {
+export function wholeFileMismatch(kind: string, actual: { size: number; sha256: string }, expected: { size: number; sha256: string }): DamagedFileError | null {
   if (actual.size === expected.size && actual.sha256 === expected.sha256) return null;
-  return new Error(
-    `The stored ${kind} file is damaged: ${actual.size} bytes with sha256 ${short(actual.sha256)}, but ${expected.size} bytes with sha256 ${short(expected.sha256)} were verified when the backup was taken`,
-  );
+  return new DamagedFileError(kind, `${actual.size} bytes with sha256 ${short(actual.sha256)}, but ${expected.size} bytes with sha256 ${short(expected.sha256)} were verified when the backup was taken`);
 }
 
 /**
@@ -85,7 +94,7 @@ export class ChunkVerifier extends Transform {
     this.chunkHash = createHash("sha256");
   }
 
-  private damaged(why: string): Error {
-    return new Error(`The stored ${this.expected.kind} file is damaged: ${why}`);
+  private damaged(why: string): DamagedFileError {
+    return new DamagedFileError(this.expected.kind, why);
   }
 }

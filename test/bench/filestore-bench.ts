@@ -4,8 +4,10 @@
  * link throttled to 100 Mbit/s each way. It measures the first backup (every file stored), a second one after 20 new
  * attachments (only those 20 stored: the objects written are counted in storage and the run fails otherwise), a
  * restore of the second into a new environment (its filestore compared file by file with the source's), and the
- * storage used by 30 backups of the unchanged filestore against one full-archive backup. `--files N --mb M`: a
- * smaller filestore (a quick run); `--local-only`: without the SSH part. Writes test/bench/results/filestore.md
+ * storage used by 30 backups of the unchanged filestore against one full-archive backup. `--runs N` (default 3):
+ * the first backup, the second and the restore are run N times, each into a storage location of its own, and the
+ * SSH second backup N times, with medians reported. `--files N --mb M`: a smaller filestore (a quick run);
+ * `--local-only`: without the SSH part. Writes test/bench/results/filestore.md
  * (filestore-<M>mb.md with --mb). The SSH part needs root (it creates the SSH user) and openssh-server.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -36,6 +38,8 @@ const FILES = Number(option("--files") ?? 20_000);
 const TOTAL_MB = Number(option("--mb") ?? 2048);
 if (!(FILES > 0) || !(TOTAL_MB > 0)) throw new Error("--files and --mb take positive numbers, e.g. --files 2000 --mb 200");
 const LOCAL_ONLY = process.argv.includes("--local-only");
+const RUNS = Number(option("--runs") ?? 3);
+if (!(Number.isInteger(RUNS) && RUNS > 0)) throw new Error("--runs takes a positive whole number");
 const NEW_FILES = 20;
 const NIGHTS = 30;
 const MBIT = 100;
@@ -119,6 +123,15 @@ function objectsIn(storageDir: string) {
   return du(path.join(storageDir, "objects"));
 }
 
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** Each run's value and the median in bold: "149.0 / 151.2 / 148.7 (**149.0 s**)". */
+function runs(values: number[], format: (n: number) => string): string {
+  return `${values.map(format).join(" / ")} (**${format(median(values))}**)`;
+}
+
 async function restoreIntoNewEnvironment(db: Db, plugins: PluginHost, owner: Principal, input: { backupId: string; projectId: string; serverId: string; database: string; dataDir: string }, workerEnv: NodeJS.ProcessEnv) {
   const worker = startWorker(workerEnv);
   await worker.ready;
@@ -157,30 +170,41 @@ async function main() {
   const before = du(FILESTORE);
   console.log(`Filestore: ${before.files} files, ${mb(before.bytes)}`);
 
-  // 1. First backup: every file is stored.
-  const first = await backUp(db, owner, environment.id, workerEnv, "first");
-  const afterFirst = objectsIn(storageDir);
-  // 2. Twenty new attachments: only they are stored.
-  const newBytes = addAttachments();
-  const second = await backUp(db, owner, environment.id, workerEnv, "second");
-  const afterSecond = objectsIn(storageDir);
-  const written = afterSecond.files - afterFirst.files;
-  if (written !== NEW_FILES) throw new Error(`the second backup wrote ${written} objects, not the ${NEW_FILES} new files`);
-  // 3. Restore of the second backup, compared file by file.
-  const restoredDir = fs.mkdtempSync(path.join(path.dirname(DATA_DIR), "restored-"));
-  const restoredDatabase = `${DATABASE}_restored`;
-  await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
-  const restoreSeconds = await restoreIntoNewEnvironment(db, plugins, owner, { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, database: restoredDatabase, dataDir: restoredDir }, workerEnv);
-  const expected = filestoreChecksums(FILESTORE);
-  const restored = filestoreChecksums(path.join(restoredDir, "filestore", restoredDatabase));
-  const identical = JSON.stringify(expected) === JSON.stringify(restored);
-  if (!identical) throw new Error("the restored filestore differs from the source's");
-  await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
-  fs.rmSync(restoredDir, { recursive: true, force: true });
+  type LocalRun = { first: Awaited<ReturnType<typeof backUp>>; second: Awaited<ReturnType<typeof backUp>>; firstObjects: { files: number; bytes: number }; restoreSeconds: number };
+  const localRuns: LocalRun[] = [];
+  let runStorage = "";
+  for (let run = 1; run <= RUNS; run++) {
+    // Each run stores into a location of its own, so its first backup stores every file; the last one is kept for the nights.
+    if (runStorage) fs.rmSync(runStorage, { recursive: true, force: true });
+    runStorage = fs.mkdtempSync(path.join(path.dirname(storageDir), `run-${run}-`));
+    const location = await createStorageLocation(db, plugins, owner, { name: `Run ${run}`, provider: "local", config: { path: runStorage }, isDefault: false });
+    await putOverride(db, owner, environment.id, { storageLocationId: location.id });
+    // 1. First backup: every file is stored.
+    const first = await backUp(db, owner, environment.id, workerEnv, `run ${run}: first`);
+    const afterFirst = objectsIn(runStorage);
+    // 2. Twenty new attachments: only they are stored.
+    addAttachments();
+    const second = await backUp(db, owner, environment.id, workerEnv, `run ${run}: second`);
+    const afterSecond = objectsIn(runStorage);
+    const written = afterSecond.files - afterFirst.files;
+    if (written !== NEW_FILES) throw new Error(`the second backup wrote ${written} objects, not the ${NEW_FILES} new files`);
+    // 3. Restore of the second backup, compared file by file.
+    const restoredDir = fs.mkdtempSync(path.join(path.dirname(DATA_DIR), "restored-"));
+    const restoredDatabase = `${DATABASE}_restored`;
+    await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
+    const restoreSeconds = await restoreIntoNewEnvironment(db, plugins, owner, { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, database: restoredDatabase, dataDir: restoredDir }, workerEnv);
+    const expected = filestoreChecksums(FILESTORE);
+    const restored = filestoreChecksums(path.join(restoredDir, "filestore", restoredDatabase));
+    if (JSON.stringify(expected) !== JSON.stringify(restored)) throw new Error("the restored filestore differs from the source's");
+    await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
+    fs.rmSync(restoredDir, { recursive: true, force: true });
+    localRuns.push({ first, second, firstObjects: afterFirst, restoreSeconds });
+    console.log(`Run ${run}: first ${first.seconds.toFixed(1)} s, second ${second.seconds.toFixed(1)} s (${written} objects), restore ${restoreSeconds.toFixed(1)} s, byte-identical`);
+  }
   // 4. Thirty nights of the unchanged filestore, against one full archive.
   const nightly: number[] = [];
   for (let night = 3; night <= NIGHTS; night++) nightly.push((await backUp(db, owner, environment.id, workerEnv, `night ${night}`)).seconds);
-  const thirty = du(storageDir);
+  const thirty = du(runStorage);
   const archiveStorage = fs.mkdtempSync(path.join(path.dirname(storageDir), "archive-"));
   const archiveLocation = await createStorageLocation(db, plugins, owner, { name: "Archive comparison", provider: "local", config: { path: archiveStorage }, isDefault: false });
   await putOverride(db, owner, environment.id, { filestoreLayout: "archive", storageLocationId: archiveLocation.id });
@@ -200,16 +224,23 @@ async function main() {
       const sshEnvironment = await createEnvironment(db, plugins, owner, { projectId: project.id, serverId: sshServer.id, name: "odoo over ssh", stage: "production", source: "odoo", sourceConfig });
       await putOverride(db, owner, sshEnvironment.id, { storageLocationId: sshLocation.id });
       const sshFirst = await counted(proxy, () => backUp(db, owner, sshEnvironment.id, workerEnv, "ssh first"));
-      const sshNewBytes = addAttachments();
-      const sshSecond = await counted(proxy, () => backUp(db, owner, sshEnvironment.id, workerEnv, "ssh second"));
-      const database = sshSecond.value.backup.artifacts.find((a) => a.kind === "database")!.size;
+      const seconds: Array<{ newBytes: number; seconds: number; bytes: number; database: number; listed: number }> = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const newBytes = addAttachments();
+        const second = await counted(proxy, () => backUp(db, owner, sshEnvironment.id, workerEnv, `ssh second ${run}`));
+        const database = second.value.backup.artifacts.find((a) => a.kind === "database")!.size;
+        seconds.push({ newBytes, seconds: second.value.seconds, bytes: second.bytes, database, listed: du(FILESTORE).files });
+      }
       sshRows = [
-        "| run | time | bytes over the link |",
-        "| --- | --- | --- |",
-        `| first backup (every file) | ${sshFirst.value.seconds.toFixed(1)} s | ${mb(sshFirst.bytes)} |`,
-        `| second backup (${NEW_FILES} new files, ${mb(sshNewBytes)}) | ${sshSecond.value.seconds.toFixed(1)} s | ${mb(sshSecond.bytes)} (${sshSecond.bytes} bytes) |`,
+        "| run | time | bytes over the link | of which new files | database dump | the rest: listing, commands, SSH |",
+        "| --- | --- | --- | --- | --- | --- |",
+        `| first backup (every file) | ${sshFirst.value.seconds.toFixed(1)} s | ${mb(sshFirst.bytes)} | | | |`,
+        ...seconds.map(
+          (r, i) =>
+            `| second backup ${i + 1} (${NEW_FILES} new files, ${r.listed} listed) | ${r.seconds.toFixed(1)} s | ${r.bytes} bytes | ${r.newBytes} bytes | ${r.database} bytes | ${r.bytes - r.newBytes - r.database} bytes (${((r.bytes - r.newBytes - r.database) / r.listed).toFixed(0)} per listed file) |`,
+        ),
         "",
-        `The second backup's bytes: the ${NEW_FILES} new files (${sshNewBytes} bytes), the database dump compressed on the server (${database} bytes), and ${sshSecond.bytes - sshNewBytes - database} bytes more: the listing of ${du(FILESTORE).files} files, the commands and SSH's own overhead.`,
+        `Median second backup: ${runs(seconds.map((r) => r.seconds), (n) => `${n.toFixed(1)} s`)}, ${runs(seconds.map((r) => r.bytes), (n) => `${n} bytes`)} over the link. Each second backup follows ${NEW_FILES} new attachments.`,
       ].join("\n");
       fs.rmSync(sshStorage, { recursive: true, force: true });
     } finally {
@@ -219,7 +250,10 @@ async function main() {
   }
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const ratio = second.seconds / first.seconds;
+  const firsts = localRuns.map((r) => r.first.seconds);
+  const secondsLocal = localRuns.map((r) => r.second.seconds);
+  const ratio = median(secondsLocal) / median(firsts);
+  const stored = localRuns[localRuns.length - 1]!.firstObjects;
   const report = `# Filestore benchmark: each file stored once
 
 Command: \`npm run bench:filestore${option("--mb") ? ` -- --files ${FILES} --mb ${TOTAL_MB}` : ""}\` (test/bench/filestore-bench.ts). Generated ${new Date().toISOString()}.
@@ -227,14 +261,15 @@ Command: \`npm run bench:filestore${option("--mb") ? ` -- --files ${FILES} --mb 
 Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} RAM, ${os.type()} ${os.release()}, Node ${process.version}.
 Environment: the Odoo 17 fixture database and a filestore of ${before.files} files (${mb(before.bytes)}, random content, named
 by sha1), on this host; storage is a local folder. Each run is a fresh \`safehold worker\` (concurrency 1), timed from
-the backup's start to its completion, read-back verification included.
+the backup's start to its completion, read-back verification included. ${RUNS} runs, each into a storage location of
+its own (so each first backup stores every file), each adding ${NEW_FILES} attachments before its second backup; medians in bold.
 
-| run | time | objects written | worker peak RSS |
+| step | time | objects written | worker peak RSS |
 | --- | --- | --- | --- |
-| first backup | ${first.seconds.toFixed(1)} s | ${afterFirst.files} (${mb(afterFirst.bytes)}) | ${mb(first.rss)} |
-| second backup, after ${NEW_FILES} new attachments (${mb(newBytes)}) | ${second.seconds.toFixed(1)} s (**${(ratio * 100).toFixed(1)} %** of the first) | **${written}** | ${mb(second.rss)} |
-| restore of the second into a new environment | ${restoreSeconds.toFixed(1)} s | ${identical ? "filestore **byte-identical** to the source (sha256 of every file)" : "DIFFERS"} | |
-| nights 3–${NIGHTS}, filestore unchanged | median ${[...nightly].sort((a, b) => a - b)[Math.floor(nightly.length / 2)]!.toFixed(1)} s | 0 each | |
+| first backup | ${runs(firsts, (n) => `${n.toFixed(1)} s`)} | ${stored.files} (${mb(stored.bytes)}) | ${localRuns.map((r) => mb(r.first.rss)).join(" / ")} |
+| second backup, after ${NEW_FILES} new attachments | ${runs(secondsLocal, (n) => `${n.toFixed(1)} s`)}: **${(ratio * 100).toFixed(1)} %** of the first | **${NEW_FILES}** in each run | ${localRuns.map((r) => mb(r.second.rss)).join(" / ")} |
+| restore of the second into a new environment | ${runs(localRuns.map((r) => r.restoreSeconds), (n) => `${n.toFixed(1)} s`)} | filestore **byte-identical** to the source in each run (sha256 of every file) | |
+| nights 3–${NIGHTS} in the last run's location, filestore unchanged | median ${median(nightly).toFixed(1)} s | 0 each | |
 
 Storage used by ${NIGHTS} backups of the unchanged filestore (objects, indexes, database dumps, manifests): **${mb(thirty.bytes)}**
 (${thirty.files} files). One backup with \`filestoreLayout: archive\` (a full tar each time) stores ${mb(archiveBytes)}

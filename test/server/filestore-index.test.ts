@@ -1,9 +1,11 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { FilestoreIndexWriter, MAX_INDEX_LINE, readFilestoreIndex, type IndexEntry } from "@/server/filestore/filestore-index";
+import { chunkCount, objectChunkSize } from "@/server/filestore/object-chunks";
 
 const SHA1 = "a".repeat(40);
 const SHA256 = "b".repeat(64);
+const MiB = 1024 * 1024;
 const file = (path: string, size = 3): IndexEntry => ({ type: "file", path, size, mtime: 1_700_000_000, mode: 0o644, object: SHA1, sha1: SHA1, sha256: SHA256 });
 
 async function collect(content: Readable): Promise<IndexEntry[]> {
@@ -63,9 +65,22 @@ describe("filestore index", () => {
     ["not JSON", indexOf(HEADER, "{nope", { end: true, files: 0, bytes: 0 }), /Line 2 of the filestore index is not JSON/],
     ["a line too long", indexOf(HEADER, "x".repeat(MAX_INDEX_LINE + 10)), /longer than/],
     ["a link with NUL", indexOf(HEADER, { path: "l", target: "a\u0000", mtime: 1, mode: 0o777 }, { end: true, files: 0, bytes: 0 }), /link target with NUL/],
+    ["chunk hashes missing one", indexOf(HEADER, { ...line(file("a", 3 * MiB)), chunks: [SHA256, SHA256] }, { end: true, files: 1, bytes: 3 * MiB }), /Line 2 .*2 chunk hashes for 3145728 bytes, not 3/],
+    ["chunk hashes on a file of one chunk", indexOf(HEADER, { ...line(file("a", 10)), chunks: [SHA256] }, { end: true, files: 1, bytes: 10 }), /Line 2 .*1 chunk hashes for 10 bytes, not 0/],
+    ["a chunk hash that is not one", indexOf(HEADER, { ...line(file("a", 2 * MiB)), chunks: [SHA256, "../x"] }, { end: true, files: 1, bytes: 2 * MiB }), /Line 2 .*chunks/],
   ];
   it.each(hostile)("refuses an index with %s", async (_name, content, message) => {
     await expect(collect(content)).rejects.toThrow(message);
+  });
+
+  it("reads a large file's chunk hashes; a huge file's chunks grow so its line stays short", async () => {
+    const large = { ...file("big", 3 * MiB + 1), chunks: Array.from({ length: 4 }, () => SHA256) };
+    const huge = { ...file("huge", 100 * 1024 * MiB), chunks: Array.from({ length: chunkCount(100 * 1024 * MiB) }, () => SHA256) };
+    expect(objectChunkSize(100 * 1024 * MiB)).toBe(32 * MiB);
+    expect(huge.chunks.length).toBe(3200);
+    const total = 3 * MiB + 1 + 100 * 1024 * MiB;
+    expect(await collect(indexOf(HEADER, line(large), line(huge), { end: true, files: 2, bytes: total }))).toEqual([large, huge]);
+    expect(JSON.stringify(line(huge)).length).toBeLessThan(MAX_INDEX_LINE);
   });
 
   it("refuses an endless line without holding it", async () => {

@@ -24,6 +24,8 @@ export const filestoreObjects = pgTable(
     /** The file's size, and the stored object's (larger when encrypted). */
     size: bigint({ mode: "number" }).notNull(),
     storedSize: bigint({ mode: "number" }).notNull(),
+    /** The sha256 of each chunk of a file larger than one chunk (see object-chunks); null for a smaller file. */
+    chunks: text().array(),
     /** The organization key the object's own key derives from; null for a plain object. */
     encryptionKeyId: uuid().references(() => organizationKeys.id, { onDelete: "set null" }),
     createdAt: createdAt(),

@@ -1,0 +1,1 @@
+ALTER TABLE "filestore_objects" ADD COLUMN "chunks" text[];

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { and, eq, sql } from "drizzle-orm";
+import { ChunkHasher } from "@/server/backups/chunk-hashes";
 import type { Db, DbOrTx } from "@/server/db";
 import { backupFilestoreObjects, filestoreObjects } from "@/server/db/schema";
+import { hasChunkList, objectChunkSize } from "@/server/filestore/object-chunks";
 import { filestoreObjectKey } from "@/server/filestore/object-key";
 import type { HostedStorageClient } from "@/server/plugins/conform";
 
@@ -23,10 +25,12 @@ export async function isCatalogued(db: DbOrTx, locationId: string, id: string): 
   return Boolean(row?.storedAt);
 }
 
-/** Writes a plain object and its catalog row the way a backup does (row first, unmarked, then bytes, then the mark). */
+/** Writes a plain object and its catalog row the way a backup does (row first, unmarked, then bytes, then the mark; chunk hashes when over a chunk). */
 export async function storeObject(db: DbOrTx, place: ObjectPlace, content: Buffer): Promise<string> {
   const id = plainObjectId(content);
-  const values = { storageLocationId: place.locationId, id, sha1: id, sha256: hash("sha256", content), size: content.length, storedSize: content.length };
+  const chunks = new ChunkHasher(objectChunkSize(content.length));
+  chunks.update(content);
+  const values = { storageLocationId: place.locationId, id, sha1: id, sha256: hash("sha256", content), size: content.length, chunks: hasChunkList(content.length) ? chunks.digest() : null, storedSize: content.length };
   await db.insert(filestoreObjects).values(values).onConflictDoUpdate({ target: [filestoreObjects.storageLocationId, filestoreObjects.id], set: { storedAt: null } });
   await place.storage.put(filestoreObjectKey(place.orgId, id), Readable.from([content]));
   await db.update(filestoreObjects).set({ storedAt: sql`now()` }).where(and(eq(filestoreObjects.storageLocationId, place.locationId), eq(filestoreObjects.id, id)));

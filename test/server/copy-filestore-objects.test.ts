@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -106,6 +106,16 @@ describe("second copies of incremental filestores", () => {
     await deleteBackup(t.db, plugins, owner, second.id);
     expect((await sweepLocation(t.db, plugins, copyPlace.locationId))?.objects).toBe(3);
     expect(await storedKeys(copyPlace)).toEqual([]);
+  });
+
+  it("carries a large file's chunk hashes to the copy location's catalog", async () => {
+    const id = await storeObject(t.db, primary, randomBytes(2 * 1024 * 1024 + 17));
+    const backup = await newBackup("large", [id]);
+    expect(await copy(backup.copyId)).toEqual({ status: "completed" });
+    const chunksIn = async (locationId: string) =>
+      (await t.db.select({ chunks: filestoreObjects.chunks }).from(filestoreObjects).where(and(eq(filestoreObjects.storageLocationId, locationId), eq(filestoreObjects.id, id))))[0]?.chunks;
+    expect(await chunksIn(primary.locationId)).toHaveLength(3);
+    expect(await chunksIn(copyPlace.locationId)).toEqual(await chunksIn(primary.locationId));
   });
 
   it("refuses an object whose bytes in the source location no longer match the catalog, naming it", async () => {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -58,9 +59,18 @@ afterAll(async () => {
 
 describe("importing the catalog of a location with filestores kept as objects", () => {
   it("re-creates each object's row and the backup's references, and the backup restores", async () => {
+    // An attachment over 1 MiB: its object's chunk hashes must come back from the index.
+    const large = randomBytes(1024 * 1024 + 4096);
+    const sha1 = createHash("sha1").update(large).digest("hex");
+    fs.mkdirSync(path.join(client.filestore(), sha1.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(client.filestore(), sha1.slice(0, 2), sha1), large);
     const backup = await backUp();
     const references = await t.db.select().from(backupFilestoreObjects).where(eq(backupFilestoreObjects.backupId, backup.id));
     const expected = references.map((r) => r.objectId).sort();
+    const chunksOf = async () =>
+      Object.fromEntries((await t.db.select({ id: filestoreObjects.id, chunks: filestoreObjects.chunks }).from(filestoreObjects).where(eq(filestoreObjects.storageLocationId, setup.storage.id))).map((r) => [r.id, r.chunks]));
+    const chunksBefore = await chunksOf();
+    expect(Object.values(chunksBefore).filter((c) => c?.length === 2)).toHaveLength(1);
     await forgetBackups();
 
     const result = await importCatalog(t.db, plugins, owner, setup.storage.id);
@@ -71,6 +81,7 @@ describe("importing the catalog of a location with filestores kept as objects", 
     expect(back.map((r) => r.objectId).sort()).toEqual(expected);
     const rows = await t.db.select().from(filestoreObjects).where(eq(filestoreObjects.storageLocationId, setup.storage.id));
     expect(rows.every((r) => r.storedAt !== null && r.encryptionKeyId !== null)).toBe(true);
+    expect(await chunksOf()).toEqual(chunksBefore);
 
     const before = filestoreChecksums(client.filestore());
     fs.rmSync(client.filestore(), { recursive: true });

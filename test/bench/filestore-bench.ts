@@ -138,7 +138,7 @@ async function restoreIntoNewEnvironment(db: Db, plugins: PluginHost, owner: Pri
   const restore = await createRestore(db, plugins, owner, {
     backupId: input.backupId,
     target: "new_environment",
-    newEnvironment: { projectId: input.projectId, name: "restored", stage: "test", serverId: input.serverId, sourceConfig: { database: input.database, dataDir: input.dataDir } },
+    newEnvironment: { projectId: input.projectId, name: input.database, stage: "test", serverId: input.serverId, sourceConfig: { database: input.database, dataDir: input.dataDir } },
     safetyBackup: false,
     includeFilestore: true,
     neutralize: false,
@@ -190,7 +190,7 @@ async function main() {
     if (written !== NEW_FILES) throw new Error(`the second backup wrote ${written} objects, not the ${NEW_FILES} new files`);
     // 3. Restore of the second backup, compared file by file.
     const restoredDir = fs.mkdtempSync(path.join(path.dirname(DATA_DIR), "restored-"));
-    const restoredDatabase = `${DATABASE}_restored`;
+    const restoredDatabase = `${DATABASE}_restored_${run}`;
     await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
     const restoreSeconds = await restoreIntoNewEnvironment(db, plugins, owner, { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, database: restoredDatabase, dataDir: restoredDir }, workerEnv);
     const expected = filestoreChecksums(FILESTORE);

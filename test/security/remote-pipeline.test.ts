@@ -73,6 +73,21 @@ describe("a command run in a compression pipeline on the server", () => {
     expect(markersLeft()).toEqual([]);
   });
 
+  it("compresses at the codec's level, and refuses a level that is not a digit from 1 to 9", async () => {
+    const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i % 97}');\n`).join(""));
+    for (const level of [1, 9]) {
+      const run = server.exec("cat", [], { stdin: Readable.from([text]), compressOutput: { ...gzip, level } });
+      const [out, , exit] = await Promise.all([read(run.stdout), read(run.stderr), run.exit]);
+      expect(exit.code).toBe(0);
+      // GNU gzip reading a pipe writes no name or time: the same level gives the same bytes here.
+      expect(out.equals(execFileSync("gzip", [`-${level}`, "-c"], { input: text }))).toBe(true);
+    }
+    for (const level of [0, 10, 5.5, `5 -c; touch ${marker("level")}; :` as unknown as number]) {
+      expect(() => server.exec("printf", ["data"], { compressOutput: { ...gzip, level } })).toThrow(/is not a whole number from 1 to 9/);
+    }
+    expect(markersLeft()).toEqual([]);
+  });
+
   it("takes a hostile compressor program as one word: a program of that name, not a command line", async () => {
     const run = server.exec("printf", ["data"], { compressOutput: { format: "gzip", program: `gzip; touch ${marker("program")}` } });
     const [, , exit] = await Promise.all([read(run.stdout), read(run.stderr), run.exit.catch(() => ({ code: null, signal: null }))]);

@@ -99,8 +99,8 @@ describe("compressing where the data is", () => {
     await setServer({ programs: { gzip: recordingWrapper("gzip", "/bin/gzip") } });
     const { done, manifest, stored, log } = await backUp("compressed on the server");
     expect(done, done.error ?? "").toMatchObject({ status: "completed", verified: true });
-    // The server's gzip ran on the dump's output (the probe only asks where it is).
-    expect(runsOf("gzip")).toEqual(["-c"]);
+    // The server's gzip ran on the dump's output at the console's level (the probe only asks where it is).
+    expect(runsOf("gzip")).toEqual(["-5 -c"]);
     expect(manifest.artifacts[0]).toMatchObject({ kind: "database", compressedOn: "server", contentEncoding: "gzip" });
     const dump = gunzipSync(stored!).toString("utf8");
     expect(dump.startsWith("--\n-- PostgreSQL database dump\n--\n")).toBe(true);

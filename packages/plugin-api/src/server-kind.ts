@@ -3,10 +3,11 @@ import type { Duplex, Readable } from "node:stream";
 import type { CallContext, PluginConfig, TestOptions, TestResult } from "./context.js";
 
 /**
- * A compression program on the server: the format it writes and reads, and the program to run (a name, or the
- * path the server's settings give). Sources get one from `ManagedServer.compression()`, never build it.
+ * A compression program on the server: the format it writes and reads, the program to run (a name, or the path the
+ * server's settings give), and the level to compress at (1–9; the program's default when absent). Sources get one
+ * from `ManagedServer.compression()`, never build it.
  */
-export type ServerCodec = { format: "gzip"; program: string };
+export type ServerCodec = { format: "gzip"; program: string; level?: number };
 
 export type ExecOptions = {
   /** Streamed to the command's standard input; the input is ended when this stream ends. */

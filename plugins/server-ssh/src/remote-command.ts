@@ -22,17 +22,17 @@ const LOW_PRIORITY = [
 ];
 
 /**
- * The command in a pipeline with the codec program (`$c`): `c -dc | command` and/or `command | c -c`. dash has no
+ * The command in a pipeline with the codec program (`$c`): `c -dc | command` and/or `command | c [-level] -c`. dash has no
  * pipefail, so each stage writes its status to fd 3 (collected by the `$(…)`), and fd 4 carries the real output.
  * The command's own failure is reported first, then the codec's. A command that is not installed fails like the
  * `exec` path does ("exec: CMD: not found", status 127), so the not-installed message is the same.
  */
-function pipelineSteps(decompress: boolean, compress: boolean): string {
+function pipelineSteps(decompress: boolean, compress: boolean, level: number | undefined): string {
   const stage = (run: string, name: string) => `{ ${run} 3>&- 4>&-; echo ${name}=$? >&3; }`;
   const stages = [
     ...(decompress ? [stage('"$c" -dc', "z")] : []),
     stage(compress ? '"$@"' : '"$@" >&4', "s"),
-    ...(compress ? [stage('"$c" -c >&4', "z")] : []),
+    ...(compress ? [stage(`"$c"${level === undefined ? "" : ` -${level}`} -c >&4`, "z")] : []),
   ];
   const lines = [
     'c=$1; shift',
@@ -64,6 +64,9 @@ export function remoteCommand(command: string, args: string[], options: Pick<Exe
   if (options.compressOutput && options.decompressInput && options.compressOutput.program !== options.decompressInput.program) {
     throw new Error("Compressing output and decompressing input on the server take the same program");
   }
+  const level = options.compressOutput?.level;
+  // The level is written into the script itself: only a digit may get there.
+  if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) throw new Error(`Compression level ${String(level)} is not a whole number from 1 to 9`);
   const steps: string[] = [];
   const words: string[] = [];
   if (options.cwd) {
@@ -76,7 +79,7 @@ export function remoteCommand(command: string, args: string[], options: Pick<Exe
   }
   if (options.lowPriority) steps.push(`{ ${LOW_PRIORITY.join("; ")}; }`);
   if (codec) {
-    steps.push(pipelineSteps(Boolean(options.decompressInput), Boolean(options.compressOutput)));
+    steps.push(pipelineSteps(Boolean(options.decompressInput), Boolean(options.compressOutput), level));
     words.push(codec.program);
   } else {
     steps.push('exec "$@"');

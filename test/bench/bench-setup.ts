@@ -11,6 +11,7 @@ import { migrateAll } from "@/server/runtime/database";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { getBackup } from "@/server/services/backups";
+import { createRestore, getRestore } from "@/server/services/restores";
 import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
@@ -75,6 +76,47 @@ export function startWorker(env: NodeJS.ProcessEnv) {
   return { ready, peakRss, stop };
 }
 
+type Run = { status: string; error: string | null; startedAt: string | null; finishedAt: string | null; log: Array<{ at: string; message: string }> };
+
+/** Reads a run (a backup or a restore) every 100 ms until it has ended; it must have completed. It and its seconds from start to completion. */
+export async function completedRun<T extends Run>(what: string, read: () => Promise<T>): Promise<{ run: T; seconds: number }> {
+  let run = await read();
+  while (!["completed", "failed"].includes(run.status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = await read();
+  }
+  if (run.status !== "completed") throw new Error(`${what} failed: ${run.error}`);
+  trace(what, run);
+  return { run, seconds: (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000 };
+}
+
+/** A restore of a backup into a new environment, run by a fresh `safehold worker`: its seconds and the worker's peak RSS. */
+export async function timedRestore(
+  db: Db,
+  plugins: PluginHost,
+  owner: Principal,
+  input: { backupId: string; projectId: string; serverId: string; name: string; sourceConfig: Record<string, unknown>; includeFilestore: boolean },
+  workerEnv: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; rss: number }> {
+  const worker = startWorker(workerEnv);
+  await worker.ready;
+  try {
+    const restore = await createRestore(db, plugins, owner, {
+      backupId: input.backupId,
+      target: "new_environment",
+      newEnvironment: { projectId: input.projectId, name: input.name, stage: "test", serverId: input.serverId, sourceConfig: input.sourceConfig },
+      safetyBackup: false,
+      includeFilestore: input.includeFilestore,
+      neutralize: false,
+      confirm: "RESTORE",
+    });
+    const { seconds } = await completedRun("restore", () => getRestore(db, owner, restore.id));
+    return { seconds, rss: worker.peakRss() };
+  } finally {
+    await worker.stop();
+  }
+}
+
 /**
  * Safehold's own database at `safeholdUrl`, migrated and seeded as a benchmark needs it: an owner, local-disk
  * storage in `storageDir` (the default location), a project and this host as a server.
@@ -107,14 +149,8 @@ export async function timeBackups(db: Db, owner: Principal, environmentId: strin
     const worker = startWorker(options.workerEnv);
     await worker.ready;
     const backup = await createBackup(db, owner, { environmentId, name: `bench ${i + 1}`, notes: "", includeFilestore: options.includeFilestore, retention: "daily" });
-    let done = await getBackup(db, owner, backup.id);
-    while (!["completed", "failed"].includes(done.status)) {
-      await new Promise((r) => setTimeout(r, 100));
-      done = await getBackup(db, owner, backup.id);
-    }
-    if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
-    trace("backup", done);
-    seconds.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
+    const { run: done, seconds: took } = await completedRun("backup", () => getBackup(db, owner, backup.id));
+    seconds.push(took);
     rss.push(worker.peakRss());
     storedSize = done.artifacts.find((a) => a.kind === "database")!.size;
     await worker.stop();

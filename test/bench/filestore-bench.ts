@@ -16,17 +16,15 @@ import os from "node:os";
 import path from "node:path";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
-import type { PluginHost } from "@/server/plugins/host";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { putOverride } from "@/server/services/backup-policies";
 import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
-import { createRestore, getRestore } from "@/server/services/restores";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createOdooFixture, filestoreChecksums } from "../helpers/odoo-fixture";
 import { startSshd } from "../helpers/sshd";
-import { ROOT, mb, openBench, runBench, startWorker, trace } from "./bench-setup";
+import { ROOT, completedRun, mb, openBench, runBench, startWorker, timedRestore } from "./bench-setup";
 import { startThrottleProxy, type ThrottleProxy } from "./throttle-proxy";
 
 function option(name: string): string | undefined {
@@ -86,24 +84,16 @@ function du(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function backUp(db: Db, owner: Principal, environmentId: string, workerEnv: NodeJS.ProcessEnv, name: string) {
   const worker = startWorker(workerEnv);
   await worker.ready;
-  const created = await createBackup(db, owner, { environmentId, name, notes: "", includeFilestore: true, retention: "daily" });
-  const done = await until(() => getBackup(db, owner, created.id), (b) => ["completed", "failed"].includes(b.status));
-  const rss = worker.peakRss();
-  await worker.stop();
-  if (done.status !== "completed") throw new Error(`backup "${name}" failed: ${done.error}`);
-  trace(name, done);
-  return { seconds: (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000, backup: done, rss };
+  try {
+    const created = await createBackup(db, owner, { environmentId, name, notes: "", includeFilestore: true, retention: "daily" });
+    const { run, seconds } = await completedRun(`backup "${name}"`, () => getBackup(db, owner, created.id));
+    return { seconds, backup: run, rss: worker.peakRss() };
+  } finally {
+    await worker.stop();
+  }
 }
 
 async function counted<T>(proxy: ThrottleProxy, run: () => Promise<T>): Promise<{ value: T; bytes: number }> {
@@ -130,25 +120,6 @@ function median(values: number[]): number {
 /** Each run's value and the median in bold: "149.0 / 151.2 / 148.7 (**149.0 s**)". */
 function runs(values: number[], format: (n: number) => string): string {
   return `${values.map(format).join(" / ")} (**${format(median(values))}**)`;
-}
-
-async function restoreIntoNewEnvironment(db: Db, plugins: PluginHost, owner: Principal, input: { backupId: string; projectId: string; serverId: string; database: string; dataDir: string }, workerEnv: NodeJS.ProcessEnv) {
-  const worker = startWorker(workerEnv);
-  await worker.ready;
-  const restore = await createRestore(db, plugins, owner, {
-    backupId: input.backupId,
-    target: "new_environment",
-    newEnvironment: { projectId: input.projectId, name: input.database, stage: "test", serverId: input.serverId, sourceConfig: { database: input.database, dataDir: input.dataDir } },
-    safetyBackup: false,
-    includeFilestore: true,
-    neutralize: false,
-    confirm: "RESTORE",
-  });
-  const done = await until(() => getRestore(db, owner, restore.id), (r) => ["completed", "failed"].includes(r.status));
-  await worker.stop();
-  if (done.status !== "completed") throw new Error(`restore failed: ${done.error}`);
-  trace("restore", done);
-  return (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000;
 }
 
 async function main() {
@@ -192,7 +163,13 @@ async function main() {
     const restoredDir = fs.mkdtempSync(path.join(path.dirname(DATA_DIR), "restored-"));
     const restoredDatabase = `${DATABASE}_restored_${run}`;
     await admin.unsafe(`drop database if exists ${restoredDatabase} with (force)`);
-    const restoreSeconds = await restoreIntoNewEnvironment(db, plugins, owner, { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, database: restoredDatabase, dataDir: restoredDir }, workerEnv);
+    const { seconds: restoreSeconds } = await timedRestore(
+      db,
+      plugins,
+      owner,
+      { backupId: second.backup.id, projectId: project.id, serverId: localServer.id, name: restoredDatabase, sourceConfig: { database: restoredDatabase, dataDir: restoredDir }, includeFilestore: true },
+      workerEnv,
+    );
     const expected = filestoreChecksums(FILESTORE);
     const restored = filestoreChecksums(path.join(restoredDir, "filestore", restoredDatabase));
     if (JSON.stringify(expected) !== JSON.stringify(restored)) throw new Error("the restored filestore differs from the source's");

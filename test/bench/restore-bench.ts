@@ -11,18 +11,9 @@ import type { Db } from "@/server/db";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { organizationIdentities } from "@/server/services/organization-keys";
 import { getBackup } from "@/server/services/backups";
-import { createRestore, getRestore } from "@/server/services/restores";
-import { ENCRYPT, ROOT, RUNS, SIZES, mb, median, openBench, resultsFile, runBench, startWorker } from "./bench-setup";
+import { ENCRYPT, ROOT, RUNS, SIZES, completedRun, mb, median, openBench, resultsFile, runBench, startWorker, timedRestore } from "./bench-setup";
 
 const RESULTS = resultsFile("restore");
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The gzip file inside an encrypted backup file, written beside it with `age -d` and the organization's key. */
 async function decryptedCopy(db: Db, orgId: string, file: string): Promise<string> {
@@ -43,9 +34,7 @@ async function main() {
     const worker = startWorker(workerEnv);
     await worker.ready;
     const created = await createBackup(db, owner, { environmentId: environment.id, name: "to restore", notes: "", includeFilestore: false, retention: "daily" });
-    const backup = await until(() => getBackup(db, owner, created.id), (b) => ["completed", "failed"].includes(b.status));
-    await worker.stop();
-    if (backup.status !== "completed") throw new Error(`backup failed: ${backup.error}`);
+    const { run: backup } = await completedRun("backup", () => getBackup(db, owner, created.id)).finally(() => worker.stop());
     const dump = backup.artifacts.find((a) => a.kind === "database")!;
     // The baseline loads the plain gzip file, decrypted once beforehand when the backup is encrypted.
     const dumpFile = ENCRYPT ? await decryptedCopy(db, owner.orgId, path.join(storageDir, dump.key)) : path.join(storageDir, dump.key);
@@ -65,22 +54,15 @@ async function main() {
     const rss: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const target = `${size.name}_restored`;
-      const restoreWorker = startWorker(workerEnv);
-      await restoreWorker.ready;
-      const restore = await createRestore(db, plugins, owner, {
-        backupId: backup.id,
-        target: "new_environment",
-        newEnvironment: { projectId: project.id, name: `${size.name} restored ${i + 1}`, stage: "test", serverId: server.id, sourceConfig: { database: target } },
-        safetyBackup: false,
-        includeFilestore: false,
-        neutralize: false,
-        confirm: "RESTORE",
-      });
-      const done = await until(() => getRestore(db, owner, restore.id), (r) => ["completed", "failed"].includes(r.status));
-      rss.push(restoreWorker.peakRss());
-      await restoreWorker.stop();
-      if (done.status !== "completed") throw new Error(`restore failed: ${done.error}`);
-      safehold.push((Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000);
+      const run = await timedRestore(
+        db,
+        plugins,
+        owner,
+        { backupId: backup.id, projectId: project.id, serverId: server.id, name: `${size.name} restored ${i + 1}`, sourceConfig: { database: target }, includeFilestore: false },
+        workerEnv,
+      );
+      rss.push(run.rss);
+      safehold.push(run.seconds);
       await admin.unsafe(`drop database ${target} with (force)`);
       await db.execute(`delete from environments where name = '${size.name} restored ${i + 1}'`);
     }

@@ -16,11 +16,9 @@ import type { Db } from "@/server/db";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { getBackup } from "@/server/services/backups";
 import { createEnvironment } from "@/server/services/environments";
-import { createRestore, getRestore } from "@/server/services/restores";
 import { createServer, updateServer } from "@/server/services/servers";
-import type { PluginHost } from "@/server/plugins/host";
 import { startSshd } from "../helpers/sshd";
-import { ROOT, RUNS, SIZES, mb, median, openBench, runBench, startWorker, trace } from "./bench-setup";
+import { ROOT, RUNS, SIZES, completedRun, mb, median, openBench, runBench, startWorker, timedRestore } from "./bench-setup";
 import { startThrottleProxy, type ThrottleProxy } from "./throttle-proxy";
 
 const MBIT = 100;
@@ -33,14 +31,6 @@ const RESULTS = path.join(ROOT, `test/bench/results/ssh${QUICK_MB ? `-${QUICK_MB
 
 type Measured = { seconds: number[]; bytes: number[] };
 
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs `script` on the bench host over `ssh` through the proxy; stdin from `input`, stdout to `output`. Resolves with the wall time in seconds. */
 function sshRun(ssh: string[], script: string, files: { input?: string; output?: string }): Promise<number> {
@@ -74,31 +64,13 @@ const empty = (): Measured => ({ seconds: [], bytes: [] });
 async function safeholdBackup(db: Db, owner: Principal, environmentId: string, workerEnv: NodeJS.ProcessEnv): Promise<{ seconds: number; backupId: string }> {
   const worker = startWorker(workerEnv);
   await worker.ready;
-  const created = await createBackup(db, owner, { environmentId, name: "over ssh", notes: "", includeFilestore: false, retention: "daily" });
-  const done = await until(() => getBackup(db, owner, created.id), (b) => ["completed", "failed"].includes(b.status));
-  await worker.stop();
-  if (done.status !== "completed") throw new Error(`backup failed: ${done.error}`);
-  trace("backup", done);
-  return { seconds: (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000, backupId: done.id };
-}
-
-async function safeholdRestore(db: Db, plugins: PluginHost, owner: Principal, input: { backupId: string; projectId: string; serverId: string; name: string; database: string }, workerEnv: NodeJS.ProcessEnv): Promise<number> {
-  const worker = startWorker(workerEnv);
-  await worker.ready;
-  const restore = await createRestore(db, plugins, owner, {
-    backupId: input.backupId,
-    target: "new_environment",
-    newEnvironment: { projectId: input.projectId, name: input.name, stage: "test", serverId: input.serverId, sourceConfig: { database: input.database } },
-    safetyBackup: false,
-    includeFilestore: false,
-    neutralize: false,
-    confirm: "RESTORE",
-  });
-  const done = await until(() => getRestore(db, owner, restore.id), (r) => ["completed", "failed"].includes(r.status));
-  await worker.stop();
-  if (done.status !== "completed") throw new Error(`restore failed: ${done.error}`);
-  trace("restore", done);
-  return (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000;
+  try {
+    const created = await createBackup(db, owner, { environmentId, name: "over ssh", notes: "", includeFilestore: false, retention: "daily" });
+    const { run, seconds } = await completedRun("backup", () => getBackup(db, owner, created.id));
+    return { seconds, backupId: run.id };
+  } finally {
+    await worker.stop();
+  }
 }
 
 const notRun = "not run (--after-only)";
@@ -153,7 +125,7 @@ async function main() {
           await admin.unsafe(`drop database if exists ${target} with (force)`);
           await updateServer(db, plugins, owner, { id: server.id, compressOn: on });
           const name = `${size.name} restored ${on} ${i + 1}`;
-          push(restore[on], await counted(proxy, () => safeholdRestore(db, plugins, owner, { backupId: backupIds.server, projectId: project.id, serverId: server.id, name, database: target }, workerEnv)));
+          push(restore[on], await counted(proxy, () => timedRestore(db, plugins, owner, { backupId: backupIds.server, projectId: project.id, serverId: server.id, name, sourceConfig: { database: target }, includeFilestore: false }, workerEnv).then((r) => r.seconds)));
           await db.execute(`delete from environments where name = '${name}'`);
         }
         await admin.unsafe(`drop database if exists ${target} with (force)`);

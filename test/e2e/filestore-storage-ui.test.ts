@@ -9,7 +9,7 @@ import { backups, storageLocations } from "@/server/db/schema";
 import { getOrgPolicy, getOverride } from "@/server/services/backup-policies";
 import { openStorage } from "@/server/services/plugin-config";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { launchBrowser, policyFieldRow, screenshot, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -42,8 +42,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const policyCard = () => page.locator("section", { has: page.getByRole("heading", { name: "Backup policy", exact: true }) });
-const fieldRow = (name: string) => policyCard().getByRole("row", { name, exact: true });
+const fieldRow = (name: string) => policyFieldRow(page, name);
 
 describe("filestore storage in the console", () => {
   it("sets full archives as the organization default, and hides the choice when the filestore is left out", async () => {

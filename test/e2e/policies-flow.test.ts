@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { getEffectivePolicy, getOrgPolicy, getOverride } from "@/server/services/backup-policies";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { launchBrowser, policyCard, policyFieldRow, screenshot, signIn } from "../helpers/browser";
 import { startConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
@@ -42,8 +42,8 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const policyCard = () => page.locator("section", { has: page.getByRole("heading", { name: "Backup policy", exact: true }) });
-const fieldRow = (name: string) => policyCard().getByRole("row", { name, exact: true });
+const card = () => policyCard(page);
+const fieldRow = (name: string) => policyFieldRow(page, name);
 
 async function expectSources(card: Locator, overridden: number, fields = 15) {
   // One row per policy field (restore drills included; how the filestore is stored only while it is backed up).
@@ -102,14 +102,14 @@ describe("backup policies in the console", () => {
     await fieldRow("Start window").getByText("Daily between 03:30 and 07:30").waitFor();
     const [next] = (await getEffectivePolicy(t.db, owner, productionId)).policy.nextRuns;
     const own = new Date(next!).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Brussels" });
-    await policyCard().getByRole("status", { name: "This environment's start" }).getByText(own).waitFor();
+    await card().getByRole("status", { name: "This environment's start" }).getByText(own).waitFor();
     await screenshot(page, "policies-02d-environment-start");
   });
 
   it("shows an environment inheriting every field, then overriding its schedule only", async () => {
     await page.goto(`${app.url}/projects/${setup.project.id}/environments/${productionId}`);
-    await policyCard().waitFor();
-    await expectSources(policyCard(), 0);
+    await card().waitFor();
+    await expectSources(card(), 0);
     await fieldRow("Schedule").getByText("Daily at 03:30").waitFor();
 
     await fieldRow("Schedule").getByRole("button", { name: "Override" }).click();
@@ -124,7 +124,7 @@ describe("backup policies in the console", () => {
 
     await fieldRow("Schedule").getByText("Weekly on Saturday at 03:30").waitFor();
     await fieldRow("Schedule").getByText("Overridden").waitFor();
-    await expectSources(policyCard(), 1);
+    await expectSources(card(), 1);
     await fieldRow("Time zone").getByText("Inherited from organization").waitFor();
     await screenshot(page, "policies-04-environment-override");
     expect(await getOverride(t.db, owner, productionId)).toEqual({ schedule: "30 3 * * 6" });
@@ -145,21 +145,21 @@ describe("backup policies in the console", () => {
     // One field back to the default, then a new override undone by reverting the whole policy.
     await fieldRow("Schedule").getByRole("button", { name: "Use default" }).click();
     await fieldRow("Schedule").getByText("Daily at 03:30").waitFor();
-    await expectSources(policyCard(), 0);
+    await expectSources(card(), 0);
     await fieldRow("Filestore").getByRole("button", { name: "Override" }).click();
     const dialog = page.getByRole("dialog", { name: "Override filestore" });
     await dialog.getByLabel("Include filestore").uncheck();
     await dialog.getByRole("button", { name: "Save override" }).click();
     await fieldRow("Filestore").getByText("Database only").waitFor();
     await expect(fieldRow("Filestore storage").count()).resolves.toBe(0);
-    await expectSources(policyCard(), 1, 14);
+    await expectSources(card(), 1, 14);
 
-    await policyCard().getByRole("button", { name: "Revert to organization default" }).click();
+    await card().getByRole("button", { name: "Revert to organization default" }).click();
     const confirm = page.getByRole("dialog", { name: "Revert to organization default" });
     await confirm.getByText("filestore").waitFor();
     await confirm.getByRole("button", { name: "Revert" }).click();
     await confirm.waitFor({ state: "detached" });
-    await expectSources(policyCard(), 0);
+    await expectSources(card(), 0);
     await fieldRow("Filestore").getByText("Included").waitFor();
     await screenshot(page, "policies-06-reverted");
     expect((await getEffectivePolicy(t.db, owner, productionId)).source).toMatchObject({ schedule: "organization", includeFilestore: "organization" });

@@ -66,3 +66,13 @@ export async function signedInPage(baseUrl: string, email: string, password: str
   await signIn(page, baseUrl, email, password);
   return { browser, page };
 }
+
+/** An environment page's "Backup policy" card. */
+export function policyCard(page: Page): Locator {
+  return page.locator("section", { has: page.getByRole("heading", { name: "Backup policy", exact: true }) });
+}
+
+/** The card's row of one policy field (its value, where it comes from, Override). */
+export function policyFieldRow(page: Page, name: string): Locator {
+  return policyCard(page).getByRole("row", { name, exact: true });
+}

@@ -67,6 +67,16 @@ describe("the filestore sweep", () => {
     await sweepLocation(t.db, plugins, place.locationId);
   }
 
+  /** After `clear`, an object stored and catalogued for a backup since deleted: the next sweep's to remove. */
+  async function orphanedObject(content: Buffer): Promise<string> {
+    await clear();
+    const earlier = await newBackup("earlier");
+    const id = await storeObject(t.db, place, content);
+    await reference(t.db, earlier, place.locationId, [id]);
+    await t.db.delete(backups).where(eq(backups.id, earlier));
+    return id;
+  }
+
   /**
    * What a backup does for one file, as the writer protocol says: under the writer lock, an object catalogued as
    * stored is only referenced; one that is not (or no longer) is written again. `checked` runs between the two.
@@ -144,12 +154,8 @@ describe("the filestore sweep", () => {
   });
 
   it("does not sweep while a backup is writing: the sweep reports busy and the object the backup relies on stays", async () => {
-    await clear();
     const content = Buffer.from("unreferenced until the second backup takes it");
-    const earlier = await newBackup("earlier");
-    const id = await storeObject(t.db, place, content);
-    await reference(t.db, earlier, place.locationId, [id]);
-    await t.db.delete(backups).where(eq(backups.id, earlier));
+    const id = await orphanedObject(content);
 
     const later = await newBackup("later");
     const checked = gate();
@@ -172,12 +178,8 @@ describe("the filestore sweep", () => {
   });
 
   it("makes a backup that starts during a sweep wait for it, then write the swept object again", async () => {
-    await clear();
     const content = Buffer.from("swept just as a backup wants it");
-    const earlier = await newBackup("earlier");
-    const id = await storeObject(t.db, place, content);
-    await reference(t.db, earlier, place.locationId, [id]);
-    await t.db.delete(backups).where(eq(backups.id, earlier));
+    const id = await orphanedObject(content);
 
     // The test holds the object's catalog row: the sweep, inside its lock, waits on it.
     const hold = gate();

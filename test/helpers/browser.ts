@@ -50,9 +50,16 @@ export function recordResponses(page: Page): string[] {
   return bodies;
 }
 
-/** Signs in through the sign-in page and waits for the dashboard. */
+/**
+ * Signs in through the sign-in page and waits for the dashboard. A fresh Chromium on Linux may see the machine's
+ * interfaces change under its first navigation and abort it with net::ERR_NETWORK_CHANGED, even to 127.0.0.1: that
+ * one navigation is tried again.
+ */
 export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/signin`);
+  await page.goto(`${baseUrl}/signin`).catch(async (err: Error) => {
+    if (!err.message.includes("net::ERR_NETWORK_CHANGED")) throw err;
+    await page.goto(`${baseUrl}/signin`);
+  });
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,5 +1,5 @@
 import type { FailureKind } from "@/shared/enum-values";
-import { slotGapMs, type SlotSchedule, type WindowCache } from "@/server/schedules/environment-slot";
+import { slotPeriodMs, type SlotSchedule, type WindowCache } from "@/server/schedules/environment-slot";
 import type { Policy } from "./policy-fields";
 
 /** How long past its schedule's interval an environment's last success still counts as recent. */
@@ -24,15 +24,16 @@ export type ComplianceInput = {
 export type ComplianceResult = { compliant: true; reason: null } | { compliant: false; reason: NonComplianceReason };
 
 /**
- * How long a success stays recent under a schedule: the gap between the environment's two most recent slots at
- * or before `now` (its schedule's runs in its time zone, each shifted by the environment's offset within the start
- * window, so a daylight-saving day counts 23 or 25 hours) plus one hour of grace. Daily → 25 h, hourly → 2 h,
- * weekly → 7 d 1 h. Null for a schedule that cannot run (policies are checked when saved, so only a hand-edited row
- * has one). The schedule's runs are computed once per (cron, time zone) in `cache`, since most environments share one.
+ * How long a success stays recent under a schedule: the environment's period now (`slotPeriodMs`: the longer of the
+ * current and the previous gap between its slots, in its time zone and shifted by its offset within the start window)
+ * plus one hour of grace. Daily → 25 h (26 h across the 25-hour day of a daylight-saving change), hourly → 2 h,
+ * weekly → 7 d 1 h, weekdays only → 73 h from Friday's slot until Monday's has had its hour, then 25 h again. Null
+ * for a schedule that cannot run (policies are checked when saved, so only a hand-edited row has one). The
+ * schedule's runs are computed once per (cron, time zone) in `cache`, since most environments share one.
  */
 export function recentWindowMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
-  const gap = slotGapMs(schedule, environmentId, now, cache);
-  return gap === null ? null : gap + COMPLIANCE_GRACE_MS;
+  const period = slotPeriodMs(schedule, environmentId, now, cache);
+  return period === null ? null : period + COMPLIANCE_GRACE_MS;
 }
 
 /** Whether a success at `lastSuccessAt` is recent under a window from `recentWindowMs`. */

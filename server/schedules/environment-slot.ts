@@ -73,16 +73,21 @@ export function previousEnvironmentSlots(schedule: SlotSchedule, environmentId: 
 }
 
 /**
- * The time between the environment's two most recent slots at or before `now`, null when it has fewer than two:
- * plain arithmetic on the cached window starts, since compliance asks it for every environment on each view.
+ * The longer of the environment's current period (its latest slot at or before `now` to its next one) and the period
+ * before it; null when it has neither. Both count so that a schedule with uneven gaps (weekdays only, office hours)
+ * measures the long gap over the weekend and still allows the first run after it its own gap while it runs. Plain
+ * arithmetic on the cached window starts, since compliance asks it for every environment on each view.
  */
-export function slotGapMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
+export function slotPeriodMs(schedule: SlotSchedule, environmentId: string, now: Date, cache?: WindowCache): number | null {
   const offset = slotOffsetMs(environmentId, schedule.spreadMinutes);
-  const starts = previousWindowStarts(schedule, now, 3, cache);
-  // The latest window counts once the environment's slot in it has come; until then the gap is the one before.
-  const from = starts[0] && starts[0].getTime() + offset <= now.getTime() ? 0 : 1;
-  const [latest, before] = [starts[from], starts[from + 1]];
-  return latest && before ? latest.getTime() - before.getTime() : null;
+  const next = windowStartsAround(schedule, now, 1, cache)[1];
+  // Latest first: the next window start, then the three latest at or before `now`.
+  const starts = [...(next ? [next] : []), ...previousWindowStarts(schedule, now, 3, cache)];
+  // The current window is the latest whose slot for this environment has come.
+  const current = starts.findIndex((start) => start.getTime() + offset <= now.getTime());
+  const periodEndingAt = (i: number) => (i >= 0 && starts[i + 1] ? starts[i]!.getTime() - starts[i + 1]!.getTime() : null);
+  const periods = [periodEndingAt(current - 1), periodEndingAt(current)].filter((p): p is number => p !== null);
+  return current < 0 || periods.length === 0 ? null : Math.max(...periods);
 }
 
 /** The environment's latest slot at or before `now`; null when its schedule has none. */

@@ -74,19 +74,33 @@ describe("the window a success stays recent in", () => {
   });
 
   it("follows the time zone across a daylight-saving change", () => {
-    // Brussels moved to summer time on 30 March 2025: that day had 23 hours.
-    expect(recentWindowMs(at0("0 4 * * *", "Europe/Brussels"), id, new Date("2025-03-30T12:00:00Z"))).toBe(24 * HOUR);
+    // Brussels went back to winter time on 26 October 2025: that day had 25 hours.
+    expect(recentWindowMs(at0("0 4 * * *", "Europe/Brussels"), id, new Date("2025-10-26T12:00:00Z"))).toBe(26 * HOUR);
+    expect(recentWindowMs(at0("0 4 * * *", "Europe/Brussels"), id, new Date("2025-10-28T12:00:00Z"))).toBe(25 * HOUR);
+  });
+
+  it("keeps a weekday-only schedule's Friday backup recent over the weekend, until Monday's run has had its hour", () => {
+    const policy = at0("0 2 * * 1-5", "UTC");
+    const friday = new Date("2025-03-14T02:05:00Z");
+    const judge = (lastSuccessAt: Date, now: string) => assessCompliance({ policy, environmentId: id, lastSuccessAt, lastRun: { status: "completed", failureKind: null }, now: new Date(now) });
+    for (const now of ["2025-03-15T12:00:00Z", "2025-03-16T23:00:00Z", "2025-03-17T01:59:00Z", "2025-03-17T02:30:00Z"]) expect(judge(friday, now), now).toEqual({ compliant: true, reason: null });
+    // Monday's backup did not come within its hour: that is overdue, as a missed weekday is.
+    expect(judge(friday, "2025-03-17T03:10:00Z")).toEqual({ compliant: false, reason: "overdue" });
+    expect(judge(new Date("2025-03-17T02:05:00Z"), "2025-03-18T02:30:00Z")).toEqual({ compliant: true, reason: null });
+    expect(judge(new Date("2025-03-17T02:05:00Z"), "2025-03-18T03:10:00Z")).toEqual({ compliant: false, reason: "overdue" });
+    // A manual backup on Sunday evening does not cover a missed Monday into Tuesday.
+    expect(judge(new Date("2025-03-16T20:00:00Z"), "2025-03-18T02:30:00Z")).toEqual({ compliant: false, reason: "overdue" });
   });
 
   it("is measured between the environment's own slots in a start window", () => {
-    // 01:00 Brussels with a 4-hour window; at 00:30 UTC on 31 March the window of the short day's end has begun.
-    const schedule = { schedule: "0 1 * * *", timezone: "Europe/Brussels", spreadMinutes: 240 };
-    const now = new Date("2025-03-31T00:30:00Z");
+    // Weekdays at 01:00 UTC with a 4-hour window; at 02:00 on Friday 14 March 2025 some slots of Friday's window have come.
+    const schedule = { schedule: "0 1 * * 1-5", timezone: "UTC", spreadMinutes: 240 };
+    const now = new Date("2025-03-14T02:00:00Z");
     const ids = Array.from({ length: 50 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
     const early = ids.find((i) => slotOffsetMs(i, 240) < HOUR)!;
     const late = ids.find((i) => slotOffsetMs(i, 240) > 2 * HOUR)!;
-    // An environment whose slot has come measures the 23-hour day; one whose slot is still ahead, the day before.
-    expect(recentWindowMs(schedule, early, now)).toBe(24 * HOUR);
+    // An environment whose Friday slot has come is in the weekend's period; one whose slot is still ahead, in Thursday's.
+    expect(recentWindowMs(schedule, early, now)).toBe(73 * HOUR);
     expect(recentWindowMs(schedule, late, now)).toBe(25 * HOUR);
   });
 

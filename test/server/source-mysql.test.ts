@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManagedServer, PluginConfig, RestorePrepareOptions, SourceContribution } from "@/server/plugins/contracts";
 import { silentLogger } from "@safehold/plugin-api";
 import { describeSourceContract } from "@safehold/plugin-testkit";
+import { isTransientFailure } from "@/server/jobs/transient-failure";
 import { PluginHost } from "@/server/plugins/host";
 import { manageServer } from "@/server/servers/managed-server";
 import { BUILTIN_PLUGINS } from "../helpers/fixtures";
@@ -128,6 +129,20 @@ describe("mysql source: connection, backup, discovery", () => {
     for (const message of Object.values(messages)) expect(message).not.toContain("\n");
     // A backup fails with the same line before anything is streamed.
     await expect(mysql.backup({ config: { ...config, password: "wrong" }, server, includeFilestore: true, signal: signal(), log: silentLogger })).rejects.toThrow(messages.wrongPassword);
+  });
+
+  it("fails a backup so the console retries a server that is down, and not a wrong password or a missing database", async () => {
+    const failure = (cfg: PluginConfig) => mysql.backup({ config: cfg, server, includeFilestore: false, signal: signal(), log: silentLogger }).then(() => expect.unreachable(), (err: unknown) => err);
+    const down = await failure({ ...config, port: await freePort() });
+    // The console keeps what the plugin said about trying again on its own error.
+    expect(down).toMatchObject({ retryable: true, message: expect.stringMatching(/^Cannot connect to MySQL\/MariaDB at/) });
+    expect(isTransientFailure("source", down)).toBe(true);
+    const refused = await failure({ ...config, password: "wrong" });
+    expect(refused).toMatchObject({ retryable: false, message: expect.stringMatching(/^Authentication failed/) });
+    expect(isTransientFailure("source", refused)).toBe(false);
+    const missing = await failure(configFor("crm_nothing_here"));
+    expect(missing).toMatchObject({ retryable: false, message: expect.stringMatching(/^Database "crm_nothing_here" does not exist/) });
+    expect(isTransientFailure("source", missing)).toBe(false);
   });
 
   it("backs up the database as plain SQL and the uploads folder as a tar, with the server's version in the metadata", async () => {

@@ -5,10 +5,11 @@ const STDERR_LIMIT = 64 * 1024;
 
 /**
  * A command's stdout that ends only once the command has exited successfully. A command that fails, or is
- * killed, makes the stream error with `describe(...)` instead, so a truncated output never looks complete.
+ * killed, makes the stream error with `describe(...)` instead (a message, or an error that also says whether to try
+ * again), so a truncated output never looks complete.
  * Destroying the stream kills the command.
  */
-export function completedOutput(handle: ExecHandle, describe: (exit: { code: number | null; signal: string | null; stderr: string }) => string): Readable {
+export function completedOutput(handle: ExecHandle, describe: (exit: { code: number | null; signal: string | null; stderr: string }) => string | Error): Readable {
   const out = new PassThrough();
   let stderr = "";
   let settled = false;
@@ -24,7 +25,10 @@ export function completedOutput(handle: ExecHandle, describe: (exit: { code: num
     ([exit]) => {
       settled = true;
       if (exit.code === 0) out.end();
-      else out.destroy(new Error(describe({ ...exit, stderr })));
+      else {
+        const failure = describe({ ...exit, stderr });
+        out.destroy(typeof failure === "string" ? new Error(failure) : failure);
+      }
     },
     (err: Error) => {
       settled = true;

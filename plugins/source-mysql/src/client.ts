@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { ServerConnection } from "@safehold/plugin-api";
+import { PluginError, type ServerConnection } from "@safehold/plugin-api";
 import { readText } from "@safehold/plugin-helpers";
 import type { MysqlConfig } from "./config";
 
@@ -94,8 +94,35 @@ function errorLine(stderr: string): string {
   return lines.filter((l) => /^ERROR \d+|Got error: \d+/.test(l)).pop() ?? lines.pop() ?? "no error message";
 }
 
+/**
+ * The client's codes for "not now": the server is down, unreachable, shutting down or out of connections, or the
+ * connection was lost on the way. An unknown host (2005) is a setting to fix, as for PostgreSQL.
+ */
+const TRY_LATER = new Set([1040, 1053, 2002, 2003, 2006, 2013]);
+const REFUSED = new Set([1044, 1045, 1698]);
+
+/** The error code the client or a dump tool printed, null when it printed none. */
+function errorCode(line: string): number | null {
+  const match = /^ERROR (\d+)/.exec(line) ?? /Got error: (\d+)/.exec(line);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The error to throw when the client or a dump tool failed: {@link describeClientError}'s sentence after `what`,
+ * as a PluginError that says whether trying again later may help (a refused login or a missing database will not;
+ * a server that is down, busy or dropped the connection may).
+ */
+export function clientFailure(stderr: string, config: MysqlConfig, database: string | null, what?: string): Error {
+  const message = `${what ? `${what}: ` : ""}${describeClientError(stderr, config, database)}`;
+  const code = errorCode(errorLine(stderr));
+  if (code !== null && TRY_LATER.has(code)) return PluginError.unavailable(message);
+  if (code !== null && REFUSED.has(code)) return PluginError.unauthorized(message);
+  if (code === 1049) return PluginError.notFound(message);
+  return new Error(message);
+}
+
 /** One sentence for an operator from what the MariaDB/MySQL client said on its error output. */
-export function describeClientError(stderr: string, config: MysqlConfig, database: string | null): string {
+function describeClientError(stderr: string, config: MysqlConfig, database: string | null): string {
   const line = errorLine(stderr);
   // The client says `ERROR 1045 (28000) at line 3: …`; the dump tools `mariadb-dump: Got error: 1045: "…" when …`.
   const match = /^ERROR (\d+)(?: \(\w+\))?(?: at line (\d+))?: (.*)$/.exec(line) ?? /Got error: (\d+)(): "?(.*?)"?(?: when [a-z ]+)?$/.exec(line);
@@ -140,7 +167,7 @@ export async function runSql(server: ServerConnection, client: ClientTool, confi
   const run = server.exec(client, args, { stdin: Readable.from([Buffer.from(sql)]), env: passwordEnv(config), signal });
   const [out, err, exit] = await Promise.all([readText(run.stdout), readText(run.stderr), run.exit]);
   if (exit.signal) throw new Error(`${client} was stopped by signal ${exit.signal}`);
-  if (exit.code !== 0) throw new Error(describeClientError(err, config, database));
+  if (exit.code !== 0) throw clientFailure(err, config, database);
   return out
     .split("\n")
     .filter((line) => line !== "")

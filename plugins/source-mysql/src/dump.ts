@@ -1,7 +1,7 @@
 import { pipeline } from "node:stream";
 import type { CompressionPlan, ServerConnection, SourceStreamArtifact } from "@safehold/plugin-api";
 import { checkGzipStart, completedOutput } from "@safehold/plugin-helpers";
-import { checkedName, connectionArgs, describeClientError, passwordEnv, type DumpCheck } from "./client";
+import { checkedName, connectionArgs, clientFailure, passwordEnv, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
 
@@ -40,7 +40,7 @@ export function streamDump(server: ServerConnection, dump: Dump, config: MysqlCo
   const output = completedOutput(handle, ({ code, signal: killedBy, stderr }) =>
     killedBy
       ? `${dump.program} was stopped by signal ${killedBy} before the dump was complete`
-      : `${dump.program} failed (exit code ${code}): ${describeClientError(stderr, config, null)}`,
+      : clientFailure(stderr, config, null, `${dump.program} failed (exit code ${code})`),
   );
   const header = checkDump((start) => `${dump.program} on the server did not produce a plain-SQL dump (it began with ${start})`, { requireEnd: false });
   if (codec) return { stream: pipeline(output, checkGzipStart(header), () => {}), encoding: "gzip" };

@@ -1,7 +1,7 @@
 import { pipeline, type Readable } from "node:stream";
 import type { ServerCodec, ServerConnection } from "@safehold/plugin-api";
 import { feedCommand, gzipChecked } from "@safehold/plugin-helpers";
-import { checkedName, connectionArgs, describeClientError, passwordEnv, type ClientTool } from "./client";
+import { checkedName, connectionArgs, clientFailure, passwordEnv, type ClientTool } from "./client";
 import type { MysqlConfig } from "./config";
 import { checkDump } from "./dump-format";
 
@@ -27,7 +27,7 @@ export async function runSqlStream(server: ServerConnection, client: ClientTool,
     const { exit, stderr, inputError } = await feedCommand(handle, content);
     if (inputError) throw inputError;
     if (exit.signal) throw new Error(`${client} was stopped by signal ${exit.signal} before ${what} was done`);
-    if (exit.code !== 0) throw new Error(`${what} failed: ${describeClientError(stderr, config, database)}`);
+    if (exit.code !== 0) throw clientFailure(stderr, config, database, `${what} failed`);
     if (!content.readableEnded) throw new Error(`${client} stopped before the end of its input (${what})`);
   } catch (err) {
     content.destroy();

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ServerConnection } from "@safehold/plugin-api";
 import { readText } from "@safehold/plugin-helpers";
-import { checkedName, connectionArgs, describeClientError, passwordEnv, quoteIdentifier, quoteString, runSql, type ClientTool, type DumpCheck } from "./client";
+import { checkedName, connectionArgs, clientFailure, passwordEnv, quoteIdentifier, quoteString, runSql, type ClientTool, type DumpCheck } from "./client";
 import type { MysqlConfig } from "./config";
 import { runSqlStream } from "./load";
 
@@ -41,7 +41,7 @@ async function runDump(server: ServerConnection, tools: Tools, config: MysqlConf
   const chunks: Buffer[] = [];
   handle.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
   const [stderr, exit] = await Promise.all([readText(handle.stderr), handle.exit]);
-  if (exit.code !== 0) throw new Error(`Reading the definitions of views, routines, triggers and events failed: ${describeClientError(stderr, config, null)}`);
+  if (exit.code !== 0) throw clientFailure(stderr, config, null, "Reading the definitions of views, routines, triggers and events failed");
   return Buffer.concat(chunks);
 }
 

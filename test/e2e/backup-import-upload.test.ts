@@ -10,8 +10,8 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { listBackups } from "@/server/services/backups";
 import { createRestore } from "@/server/services/restores";
 import { createBackupSetup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, createOdooEnvironment, odooState, waitForRestore, type OdooClient } from "../helpers/restore-env";
@@ -59,9 +59,8 @@ beforeAll(async () => {
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
   zipPath = makeOdooZip(fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-upload-files-")));
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-upload-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "upload");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 }, 240_000);
 
 afterAll(async () => {

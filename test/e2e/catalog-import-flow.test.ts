@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -48,16 +49,11 @@ beforeAll(async () => {
   await createStorageLocation(t.db, plugins, owner, { name: "Offsite disk", provider: "local", config: { path: storageDir }, isDefault: true });
   await createServer(t.db, plugins, owner, { name: "This host", kind: "local", config: {} });
   writeForeignBackup();
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-catalog-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "catalog");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, t));
 
 describe("Settings › Storage: import backups and the console's self-backup", () => {
   it("imports a location's backups, lists a foreign one, and trusts it after a typed confirmation", async () => {

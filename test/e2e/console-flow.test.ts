@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, recordResponses, screenshot } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, recordResponses, screenshot } from "../helpers/browser";
+import { closeAll } from "../helpers/close-all";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { fillTrickyData } from "../helpers/tricky-data";
 
@@ -24,18 +25,12 @@ beforeAll(async () => {
   const url = new URL(adminDatabaseUrl());
   Object.assign(url, { username: client.user, password: client.password, pathname: `/${client.database}` });
   await fillTrickyData(url.toString(), 2_500_000);
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "console");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
   responses = recordResponses(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await t?.drop();
-  await client?.drop();
-});
+afterAll(() => closeAll(browser, app, t, client));
 
 async function signIn(email: string, password: string) {
   await page.getByLabel("Email").fill(email);

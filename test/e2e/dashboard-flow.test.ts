@@ -13,8 +13,9 @@ import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createPostgresEnvironment, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, signIn } from "../helpers/browser";
+import { closeAll } from "../helpers/close-all";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -81,22 +82,16 @@ beforeAll(async () => {
   await finished(contoso, contosoStaging.id, "failed", new Date(now - 3 * 3600_000), "storage");
 
   // The console runs its own worker: a real backup that completes and one that fails.
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-dashboard-")) });
+  app = await startTestConsole(t, "dashboard");
   const good = await createBackup(t.db, owner, { environmentId: northwindProduction.id, name: "Before the upgrade", notes: "", includeFilestore: true, retention: "monthly" });
   const bad = await createBackup(t.db, owner, { environmentId: northwindCrm.id, name: "", notes: "", includeFilestore: true, retention: "daily" });
   expect(await waitForBackup(t.db, owner, good.id)).toMatchObject({ status: "completed", verified: true });
   expect(await waitForBackup(t.db, owner, bad.id)).toMatchObject({ status: "failed" });
 
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await client?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, client, t));
 
 describe("the dashboard and the org Backups page", () => {
   it("shows compliance, why environments need attention, and 30 days of backups", async () => {

@@ -12,7 +12,7 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { createDownloadLink } from "@/server/services/download-links";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createBackupSetup, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { inspectZip } from "../helpers/odoo-zip";
@@ -90,7 +90,7 @@ beforeAll(async () => {
   defaultStorageId = setup.storage.id;
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, principals.owner, setup, client)).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-dl-")) });
+  app = await startTestConsole(t, "dl");
   pointProcessAtDatabase(t);
 });
 

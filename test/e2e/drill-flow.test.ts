@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
@@ -11,8 +10,9 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { putOrgPolicy } from "@/server/services/backup-policies";
 import { createBackupSetup, createPostgresEnvironment, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { closeAll } from "../helpers/close-all";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, createOdooEnvironment, databasesLike, type OdooClient } from "../helpers/restore-env";
@@ -62,22 +62,15 @@ beforeAll(async () => {
   pgEnvironmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, pg, "crm")).id;
   await putOrgPolicy(t.db, owner, { ...BUILT_IN_POLICY, drill: { enabled: true, schedule: "0 4 * * 0", serverId: null } });
   // The console runs its own worker: it takes the backups, then the drills.
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-drill-")) });
+  app = await startTestConsole(t, "drill");
   for (const environmentId of [odooEnvironmentId, pgEnvironmentId]) {
     const backup = await createBackup(t.db, owner, { environmentId, name: "", notes: "", includeFilestore: true, retention: "daily" });
     expect(await waitForBackup(t.db, owner, backup.id)).toMatchObject({ status: "completed", verified: true });
   }
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  ({ browser, page } = await browserPage({ width: 1440, height: 900 }));
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await odoo?.drop();
-  await pg?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, odoo, pg, t));
 
 describe("restore drills through a running console", () => {
   it("runs a drill of an Odoo environment through REST, and reads its passed checks", async () => {

@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import postgres from "postgres";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { createClientDatabase } from "../helpers/database";
 
@@ -34,8 +34,7 @@ beforeAll(async () => {
   await c.must("POST", "/storage-locations", { name: "Disk", provider: "local", config: { path: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-enc-storage-")) }, isDefault: true });
   const { host, port, user, password, database } = client;
   ids.environment = (await c.must("POST", "/environments", { projectId: ids.project, name: "production", stage: "production", serverId: server.id, source: "postgres", sourceConfig: { host, port, user, password, database } })).id;
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }, { acceptDownloads: true }));
 });
 
 afterAll(async () => {

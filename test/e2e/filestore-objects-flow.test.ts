@@ -14,7 +14,7 @@ import { createRestore } from "@/server/services/restores";
 import { createDownloadLink } from "@/server/services/download-links";
 import { organizationIdentities } from "@/server/services/organization-keys";
 import { createBackupSetup, listFiles, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { filestoreChecksums } from "../helpers/odoo-fixture";
@@ -102,7 +102,7 @@ beforeAll(async () => {
   client = await createOdooClient();
   clients.push(client);
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-objects-")) });
+  app = await startTestConsole(t, "objects");
   pointProcessAtDatabase(t);
 }, 240_000);
 

@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,8 +6,9 @@ import { backups, storageLocations } from "@/server/db/schema";
 import { getOrgPolicy, getOverride } from "@/server/services/backup-policies";
 import { openStorage } from "@/server/services/plugin-config";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, policyFieldRow, screenshot, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, policyFieldRow, screenshot, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { reference, storeObject } from "../helpers/filestore-objects";
@@ -31,16 +29,11 @@ beforeAll(async () => {
   setup = await createBackupSetup(t.db, plugins, owner);
   // The policies never come due while the test runs: the environment needs no reachable database.
   environmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, { host: "127.0.0.1", port: 1, user: "u", password: "p", database: "d" })).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-filestore-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "filestore");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, t));
 
 const fieldRow = (name: string) => policyFieldRow(page, name);
 

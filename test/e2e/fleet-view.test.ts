@@ -13,7 +13,7 @@ import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createPostgresEnvironment } from "../helpers/backup-env";
 import { screenshot, screenshotOf, signedInPage, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -101,7 +101,7 @@ beforeAll(async () => {
   // Daily, twelve hours from now (UTC): no slot comes due while the test runs.
   await putOrgPolicy(t.db, owner, { ...BUILT_IN_POLICY, schedule: `0 ${(new Date().getUTCHours() + 12) % 24} * * *`, timezone: "UTC", spreadMinutes: 0 });
   await seedFleet(server);
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-fleet-")) });
+  app = await startTestConsole(t, "fleet");
   ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 

@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
@@ -10,8 +8,9 @@ import { listBackups } from "@/server/services/backups";
 import { listDestructions } from "@/server/services/destructions";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, listFiles } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, createOdooEnvironment, databaseExists, odooState, type OdooClient } from "../helpers/restore-env";
@@ -34,17 +33,11 @@ beforeAll(async () => {
   setup = await createBackupSetup(t.db, plugins, members.owner);
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, members.owner, setup, client, "production")).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-lifecycle-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "lifecycle");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await client?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, client, t));
 
 describe("the environment lifecycle in the console", () => {
   it("destroys an environment, restores its final backup into a new environment, and purges the archived one", async () => {

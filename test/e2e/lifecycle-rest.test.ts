@@ -1,11 +1,9 @@
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createBackupSetup, listFiles } from "../helpers/backup-env";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { createOdooClient, createOdooEnvironment, databaseExists, odooState, type OdooClient } from "../helpers/restore-env";
@@ -46,7 +44,7 @@ beforeAll(async () => {
   setup = await createBackupSetup(t.db, plugins, members.owner);
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, members.owner, setup, client, "retiring")).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-lifecycle-rest-")) });
+  app = await startTestConsole(t, "lifecycle-rest");
 }, 180_000);
 
 afterAll(async () => {

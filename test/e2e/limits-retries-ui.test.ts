@@ -11,7 +11,7 @@ import { createProject } from "@/server/services/projects";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { ENVIRONMENTS_ROOT, createPostgresEnvironment, waitForBackup } from "../helpers/backup-env";
 import { screenshot, screenshotOf, signedInPage } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { fillTrickyData } from "../helpers/tricky-data";
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await fillTrickyData(url.toString(), 200_000);
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "safehold-storage-"));
   await createStorageLocation(t.db, plugins, principals.owner, { name: "Disk", provider: "local", config: { path: storageDir }, isDefault: true });
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-limits-")) });
+  app = await startTestConsole(t, "limits");
   ({ browser, page } = await signedInPage(app.url, principals.admin.label, TEST_PASSWORD));
 });
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers, type Member } from "../helpers/console-members";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb";
 import { createCrmDatabase, databaseExists, tableChecksums } from "../helpers/mysql-fixture";
@@ -83,8 +83,7 @@ describe("a MySQL environment in the browser", () => {
   let environmentUrl: string;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+    ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
+import { browserPage, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { filestoreChecksums } from "../helpers/odoo-fixture";
 import { extractAsOdoo, inspectZip } from "../helpers/odoo-zip";
@@ -27,8 +27,7 @@ beforeAll(async () => {
     backup = (await c.rest(c.members.owner, "GET", `/backups/${ids.backup}`)).body as typeof backup;
   } while (!["completed", "failed"].includes(backup.status));
   expect(backup.status, backup.error ?? "").toBe("completed");
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }, { acceptDownloads: true }));
 }, 240_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { activityLog } from "@/server/db/schema";
 import { createApiToken } from "@/server/services/api-tokens";
 import { orgDefaultPolicy, putOrgPolicy } from "@/server/services/backup-policies";
 import { createBackupSetup, pointProcessAtDatabase, waitForBackup } from "../helpers/backup-env";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers } from "../helpers/fixtures";
 import { filestoreChecksums, ODOO_SUBJECT, odooTableChecksums } from "../helpers/odoo-fixture";
@@ -72,7 +72,7 @@ beforeAll(async () => {
   projectId = setup.project.id;
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-export-")) });
+  app = await startTestConsole(t, "export");
   pointProcessAtDatabase(t);
   const created = await api("POST", `/environments/${environmentId}/backups`, { name: "for Odoo" });
   expect(created.status).toBe(202);

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotOf, signIn } from "../helpers/browser";
+import { browserPage, screenshotOf, signIn } from "../helpers/browser";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 import { addLocalOdooEnvironment, createOdooClient, type OdooClient } from "../helpers/restore-env";
 
@@ -18,8 +18,7 @@ beforeAll(async () => {
   c = await startConsoleWithMembers();
   client = await createOdooClient();
   ({ project: ids.project, environment: ids.environment } = await addLocalOdooEnvironment(c, client));
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })).newPage();
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }, { acceptDownloads: true }));
 }, 240_000);
 
 afterAll(async () => {

@@ -1,13 +1,11 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { getEffectivePolicy, getOrgPolicy, getOverride } from "@/server/services/backup-policies";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, policyCard, policyFieldRow, screenshot, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, policyCard, policyFieldRow, screenshot, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -31,16 +29,11 @@ beforeAll(async () => {
   setup = await createBackupSetup(t.db, plugins, owner);
   productionId = (await createPostgresEnvironment(t.db, plugins, owner, setup, source, "production")).id;
   stagingId = (await createPostgresEnvironment(t.db, plugins, owner, setup, source, "staging")).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-policies-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "policies");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, t));
 
 const card = () => policyCard(page);
 const fieldRow = (name: string) => policyFieldRow(page, name);

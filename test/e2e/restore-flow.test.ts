@@ -1,14 +1,12 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { createBackup } from "@/server/services/backup-lifecycle";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, waitForBackup } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { configParameter, createOdooClient, createOdooEnvironment, odooState, type OdooClient } from "../helpers/restore-env";
@@ -30,19 +28,13 @@ beforeAll(async () => {
   client = await createOdooClient();
   environmentId = (await createOdooEnvironment(t.db, plugins, owner, setup, client)).id;
   // The console runs its own worker: it takes the backup, then the restore.
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-restore-")) });
+  app = await startTestConsole(t, "restore");
   const backup = await createBackup(t.db, owner, { environmentId, name: "Before the upgrade", notes: "", includeFilestore: true, retention: "monthly" });
   expect(await waitForBackup(t.db, owner, backup.id)).toMatchObject({ status: "completed", verified: true });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await client?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, client, t));
 
 describe("the restore wizard", () => {
   it("restores a backup into a new environment, with no RESTORE to type: nothing existing is replaced", async () => {

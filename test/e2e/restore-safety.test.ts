@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
@@ -10,7 +7,7 @@ import { createProject } from "@/server/services/projects";
 import { listRestores } from "@/server/services/restores";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
 import { screenshotOf, signedInPage } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -50,7 +47,7 @@ beforeAll(async () => {
     startedAt: new Date(Date.now() - 60_000),
     finishedAt: new Date(),
   });
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-safety-")) });
+  app = await startTestConsole(t, "safety");
   ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 

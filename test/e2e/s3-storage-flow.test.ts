@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
@@ -8,8 +5,9 @@ import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, odooSourceConfig, type OdooClient } from "../helpers/restore-env";
@@ -36,19 +34,12 @@ beforeAll(async () => {
   const server = await createServer(t.db, plugins, owner, { name: "This host", kind: "local", config: {}, allowedRoots: [ENVIRONMENTS_ROOT] });
   const environment = await createEnvironment(t.db, plugins, owner, { projectId: project.id, serverId: server.id, name: "production", stage: "production", source: "odoo", sourceConfig: odooSourceConfig(client) });
   url = `/projects/${project.id}/environments/${environment.id}`;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-s3-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "s3");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
   await signIn(page, app.url, owner.label, TEST_PASSWORD);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await s3?.stop();
-  await client?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, s3, client, t));
 
 describe("S3-compatible storage from the browser", () => {
   it("adds a MinIO-preset location on s3rver, tested before saving", async () => {

@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,8 +5,9 @@ import type { Principal } from "@/server/auth/principal";
 import { createApiToken } from "@/server/services/api-tokens";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createBackupSetup, createPostgresEnvironment } from "../helpers/backup-env";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { adminDatabaseUrl, createClientDatabase, createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { startFtpStorage } from "../helpers/storage-servers/ftp";
@@ -87,19 +85,11 @@ beforeAll(async () => {
   await sql.end();
   environmentId = (await createPostgresEnvironment(t.db, plugins, owner, setup, client)).id;
   [primaryS3, ftp] = await Promise.all([startS3Storage(), startFtpStorage()]);
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-copies-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "copies");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await ftp?.stop();
-  if (!primaryStopped) await primaryS3?.stop();
-  await client?.drop();
-  await t?.drop();
-});
+afterAll(() => closeAll(browser, app, ftp, primaryStopped ? undefined : primaryS3, client, t));
 
 describe("second copies through the console", () => {
   it("copies each backup, shows its copies and a failed one, and restores from the second copy when the primary is down", async () => {

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +8,7 @@ import { createProject } from "@/server/services/projects";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { ENVIRONMENTS_ROOT } from "../helpers/backup-env";
 import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, type OdooClient } from "../helpers/restore-env";
@@ -38,7 +37,7 @@ beforeAll(async () => {
   ftp = await startFtpStorage();
   await createStorageLocation(t.db, plugins, principals.owner, { name: "Offsite FTP", provider: "ftp", config: ftp.config, isDefault: true });
   projectId = (await createProject(t.db, principals.owner, { name: "Tailspin Toys", description: "" })).id;
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-rules-")) });
+  app = await startTestConsole(t, "rules");
   browser = await launchBrowser();
   for (const role of ["admin", "operator"] as const) {
     pages[role] = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -12,7 +12,7 @@ import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
 import { createPostgresEnvironment } from "../helpers/backup-env";
 import { screenshot, signedInPage } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
     });
     clients[key] = { projectId: project.id, environmentId: env.id };
   }
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-servers-")) });
+  app = await startTestConsole(t, "servers");
   ({ browser, page } = await signedInPage(app.url, owner.label, TEST_PASSWORD));
 });
 

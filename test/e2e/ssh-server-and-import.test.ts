@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -7,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { listEnvironments } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
-import { launchBrowser, screenshot, screenshotOf, signIn } from "../helpers/browser";
-import { startConsole, type ConsoleProcess } from "../helpers/console-process";
+import { browserPage, screenshot, screenshotOf, signIn } from "../helpers/browser";
+import { startTestConsole, type ConsoleProcess } from "../helpers/console-process";
+import { closeAll } from "../helpers/close-all";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "../helpers/fixtures";
 import { createOdooClient, type OdooClient } from "../helpers/restore-env";
@@ -31,19 +31,12 @@ beforeAll(async () => {
   const dataDir = makeUserDir(sshd, "odoo");
   client = await createOdooClient(dataDir);
   execFileSync("chown", ["-R", `${sshd.uid}:${sshd.gid}`, dataDir]);
-  app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-import-")) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  app = await startTestConsole(t, "import");
+  ({ browser, page } = await browserPage({ width: 1360, height: 900 }));
   await signIn(page, app.url, owner.label, TEST_PASSWORD);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await client?.drop();
-  await t?.drop();
-  await sshd?.stop();
-});
+afterAll(() => closeAll(browser, app, client, t, sshd));
 
 // The test sshd needs root (it creates its SSH user) and openssh-server, which .ci/run installs.
 describe("an SSH server and its Odoo databases, from the browser", () => {

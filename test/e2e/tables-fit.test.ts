@@ -3,7 +3,8 @@ import type { Browser, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activityLog, backups, projects } from "@/server/db/schema";
-import { launchBrowser, screenshot, signIn } from "../helpers/browser";
+import { browserPage, screenshot, signIn } from "../helpers/browser";
+import { closeAll } from "../helpers/close-all";
 import { startConsoleWithMembers, type ConsoleWithMembers } from "../helpers/console-members";
 
 /**
@@ -89,15 +90,11 @@ beforeAll(async () => {
   ids.org = project!.orgId;
   await seedBackups();
   await seedActivity();
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
+  ({ browser, page } = await browserPage({ width: 1280, height: 900 }, { acceptDownloads: true }));
   await signIn(page, c.app.url, c.members.operator.email, "operator-password-1");
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await c?.stop();
-});
+afterAll(() => closeAll(browser, c));
 
 describe("the Backups table at every width", () => {
   it("keeps every row's actions in the window, Restore beside the menu on desktops, progress with a percentage", async () => {

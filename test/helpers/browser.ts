@@ -66,12 +66,17 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByRole("heading", { name: "Dashboard" }).waitFor();
 }
 
+/** A fresh browser with one page of `viewport`, not signed in. */
+export async function browserPage(viewport: { width: number; height: number }, options: { acceptDownloads?: boolean } = {}): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  return { browser, page: await (await browser.newContext({ viewport, ...options })).newPage() };
+}
+
 /** A fresh browser with one page (1280 × 900 unless told), signed in as `email`. */
 export async function signedInPage(baseUrl: string, email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ browser: Browser; page: Page }> {
-  const browser = await launchBrowser();
-  const page = await (await browser.newContext({ viewport })).newPage();
-  await signIn(page, baseUrl, email, password);
-  return { browser, page };
+  const opened = await browserPage(viewport);
+  await signIn(opened.page, baseUrl, email, password);
+  return opened;
 }
 
 /** An environment page's "Backup policy" card. */

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { freePort } from "./ports";
 
@@ -66,6 +68,11 @@ export async function startConsole(env: Record<string, string | undefined>, time
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** `startConsole` on a test database, with a data dir of its own in the system's temp dir (`name` says whose). */
+export function startTestConsole(database: { url: string }, name: string, env: Record<string, string | undefined> = {}): Promise<ConsoleProcess> {
+  return startConsole({ DATABASE_URL: database.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), `safehold-e2e-${name}-`)), ...env });
 }
 
 /** Runs a one-off CLI command; `stdin` is what it reads on standard input (passwords and keys come that way). */

@@ -10,7 +10,7 @@ import { createEnvironment } from "@/server/services/environments";
 import { createProject } from "@/server/services/projects";
 import { createServer } from "@/server/services/servers";
 import { createStorageLocation } from "@/server/services/storage-locations";
-import { startConsole, type ConsoleProcess } from "./console-process";
+import { startTestConsole, type ConsoleProcess } from "./console-process";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { signedInPage } from "./browser";
 import { builtinPluginHost, createOrgWithMembers, TEST_PASSWORD } from "./fixtures";
@@ -97,7 +97,7 @@ export async function startSeededConsole(name: string): Promise<SeededConsole> {
     createdAt: new Date(now - 4 * HOUR - 90_000),
   });
 
-  const app = await startConsole({ DATABASE_URL: t.url, SAFEHOLD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "safehold-e2e-seeded-")) });
+  const app = await startTestConsole(t, "seeded");
   return {
     t,
     app,

@@ -8,8 +8,16 @@ export type BackupRetry = { attempt: number; of: number; at: Date; phase: string
 
 type FailedAttempt = { id: string; orgId: string; environmentId: string; type: string; attempt: number };
 
-function clock(at: Date): string {
-  return `${at.toISOString().slice(11, 16)} UTC`;
+/**
+ * "03:35 Europe/Brussels": the time in the policy's time zone, the one its schedule is written in. A zone the
+ * runtime does not know (only a hand-edited row has one) reads in UTC rather than failing the failure's handling.
+ */
+export function retryClock(at: Date, timezone: string): string {
+  try {
+    return `${new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at)} ${timezone}`;
+  } catch {
+    return `${at.toISOString().slice(11, 16)} UTC`;
+  }
 }
 
 /**
@@ -18,7 +26,7 @@ function clock(at: Date): string {
  */
 export async function planBackupRetry(db: DbOrTx, backup: FailedAttempt, kind: FailureKind, err: unknown, now = new Date()): Promise<BackupRetry | null> {
   if (backup.type !== "scheduled" || !isTransientFailure(kind, err)) return null;
-  const { retries } = await effectivePolicyFor(db, backup.orgId, backup.environmentId);
+  const { retries, timezone } = await effectivePolicyFor(db, backup.orgId, backup.environmentId);
   if (backup.attempt >= retries.attempts) return null;
   const at = new Date(now.getTime() + retryDelayMs(backup.attempt, retries));
   const of = retries.attempts;
@@ -26,8 +34,8 @@ export async function planBackupRetry(db: DbOrTx, backup: FailedAttempt, kind: F
     attempt: backup.attempt,
     of,
     at,
-    phase: `retrying at ${clock(at)} (attempt ${backup.attempt + 1} of ${of})`,
-    line: (reason) => `Attempt ${backup.attempt} of ${of} failed: ${reason}; trying again at ${clock(at)}`,
+    phase: `retrying at ${retryClock(at, timezone)} (attempt ${backup.attempt + 1} of ${of})`,
+    line: (reason) => `Attempt ${backup.attempt} of ${of} failed: ${reason}; trying again at ${retryClock(at, timezone)}`,
   };
 }
 

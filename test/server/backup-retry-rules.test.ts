@@ -1,5 +1,6 @@
 import { PluginError } from "@safehold/plugin-api";
 import { describe, expect, it } from "vitest";
+import { retryClock } from "@/server/backups/backup-retry";
 import { RunFailure } from "@/server/jobs/run-failure";
 import { isTransientFailure } from "@/server/jobs/transient-failure";
 import { toDomainError } from "@/server/plugins/guard";
@@ -27,6 +28,16 @@ describe("the retry schedule", () => {
     expect(retryDelaysMs({ attempts: 1, withinMinutes: 120 })).toEqual([]);
     expect(() => retryDelayMs(3, { attempts: 3, withinMinutes: 120 })).toThrow(RangeError);
     expect(() => retryDelayMs(0, { attempts: 3, withinMinutes: 120 })).toThrow(RangeError);
+  });
+});
+
+describe("when the next attempt is said to start", () => {
+  it("reads in the policy's time zone, the one its schedule is written in", () => {
+    const at = new Date("2025-07-01T01:35:00Z");
+    expect(retryClock(at, "UTC")).toBe("01:35 UTC");
+    expect(retryClock(at, "Europe/Brussels")).toBe("03:35 Europe/Brussels");
+    expect(retryClock(at, "America/New_York")).toBe("21:35 America/New_York");
+    expect(retryClock(at, "Not/AZone")).toBe("01:35 UTC");
   });
 });
 

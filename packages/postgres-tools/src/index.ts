@@ -13,6 +13,6 @@ export { countRows } from "./row-counts";
 export { restrictDump } from "./restricted-dump";
 export { checkDumpable, readServerInfo, type ServerInfo } from "./server-info";
 export { StagedDatabase, type DatabaseSwap } from "./staged-database";
-export { lastErrorLine } from "./tool-output";
+export { lastErrorLine, toolFailure } from "./tool-output";
 export { importDumpFile, plainSqlFrom, sniffDumpKind, sniffStream, SNIFF_BYTES, type DumpFileKind } from "./dump-input";
 export { gzipPsqlInput } from "./gzip-psql-input";

@@ -1,15 +1,30 @@
+import { z } from "zod";
+
 const FLUSH_MS = 1000;
 
-export type ProgressSnapshot = { phase: string; bytes: number; updatedAt: string };
+/**
+ * `readingSince`: when the first byte was counted (to the second). A rate is measured from there, not from the run's
+ * start: a restore over an environment takes its safety backup before it reads anything.
+ */
+export type ProgressSnapshot = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
 
 /**
  * A running operation's phase and byte count, written to its row every second together with a heartbeat by
  * `write`, which returns false once the row has left its running state (deleted, or failed by the stale-run
  * reaper). `onLost` then runs, so the operation stops instead of working for nobody.
  */
+/** A run's progress as the API gives it. */
+export const progressOutput = z.object({
+  phase: z.string(),
+  bytes: z.number(),
+  updatedAt: z.string(),
+  readingSince: z.string().optional().describe("When the first byte was read: the rate of a run is measured from there"),
+});
+
 export class RunProgress {
   phase = "starting";
   bytes = 0;
+  private readingSince: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -31,7 +46,9 @@ export class RunProgress {
   }
 
   snapshot(phase = this.phase): ProgressSnapshot {
-    return { phase, bytes: this.bytes, updatedAt: new Date().toISOString() };
+    const updatedAt = new Date().toISOString();
+    if (this.bytes > 0) this.readingSince ??= updatedAt;
+    return { phase, bytes: this.bytes, updatedAt, ...(this.readingSince ? { readingSince: this.readingSince } : {}) };
   }
 
   async flush(): Promise<void> {

@@ -13,6 +13,7 @@ import { runLogEntry } from "./run-log-entry";
 import { decodeCursor, pageInput, pageSchema, toPage } from "./pagination";
 import { queuePositions } from "./queue-positions";
 import { backupCopyItem, copiesOf, type BackupCopyItem } from "./backup-copies";
+import { progressOutput } from "@/server/jobs/run-progress";
 
 
 export const backupItem = z.object({
@@ -48,7 +49,7 @@ export const backupItem = z.object({
   error: z.string().nullable(),
   /** Why it failed: source, storage, verification, precondition, worker_lost, shutdown or stopped. */
   failureKind: z.enum(FAILURE_KINDS).nullable(),
-  progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  progress: progressOutput.nullable(),
   /** For a running backup: the source bytes it should read (its environment's last backup of the same kind read that many); null when unknown. */
   expectedBytes: z.number().nullable(),
   /** Which attempt it is on: a scheduled backup that failed for a transient reason is tried again as the same backup. */

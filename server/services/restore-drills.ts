@@ -9,6 +9,7 @@ import { NotFoundError } from "@/server/errors";
 import { recordActivity } from "./activity";
 import { effectivePolicyFor } from "./backup-policies";
 import { findEnvironment } from "./environments";
+import { progressOutput } from "@/server/jobs/run-progress";
 
 export const drillItem = z.object({
   id: z.string(),
@@ -21,7 +22,7 @@ export const drillItem = z.object({
   checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string() })),
   error: z.string().nullable(),
   failureKind: z.string().nullable(),
-  progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  progress: progressOutput.nullable(),
   log: z.array(z.object({ at: z.string(), message: z.string(), level: z.enum(["info", "warn", "error"]) })),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -25,6 +25,7 @@ import { assertCrossClientConfirmed, assertReplaceConfirmed, targetProjectOf } f
 import { runLogEntry } from "./run-log-entry";
 import { openSourceSession } from "@/server/servers/connect-server";
 import { processLogger } from "@/server/plugins/call-context";
+import { progressOutput } from "@/server/jobs/run-progress";
 
 export const RESTORE_TARGETS = ["original", "environment", "new_environment"] as const;
 
@@ -82,7 +83,7 @@ export const restoreItem = z.object({
   includeFilestore: z.boolean(),
   neutralize: z.boolean(),
   status: z.enum(["pending", "in_progress", "completed", "failed"]),
-  progress: z.object({ phase: z.string(), bytes: z.number(), updatedAt: z.string() }).nullable(),
+  progress: progressOutput.nullable(),
   safetyBackupId: z.string().nullable(),
   previousCopy: z.object({ description: z.string(), discardedAt: z.string().nullable() }).nullable(),
   /** For a pending restore: how many backups and restores of its target run or wait before it. */

@@ -6,6 +6,7 @@ import { useEffect } from "react";
 import { Alert, Badge } from "@/app/_components/ui/layout";
 import { errorInfo } from "@/app/_lib/errors";
 import { formatBytes } from "@/app/_lib/format";
+import { estimateRun, formatSeconds } from "@/shared/run-estimate";
 import { useTRPC } from "@/app/_lib/trpc";
 import { RestoreLog } from "./restore-log";
 import { RestoreOutcome } from "./restore-outcome";
@@ -13,7 +14,7 @@ import { RESTORE_STATUS_LABEL, RESTORE_STATUS_TONE, isRestoreActive, phaseLabel,
 
 function Phases({ restore, totalBytes }: { restore: RestoreItem; totalBytes: number | null }) {
   const bytes = restore.progress?.bytes ?? 0;
-  const share = totalBytes ? Math.min(100, Math.round((bytes / totalBytes) * 100)) : null;
+  const { percent, remainingSeconds } = estimateRun({ bytes, expectedBytes: totalBytes, startedAt: restore.progress?.readingSince ?? null });
   const steps = phaseSteps(restore);
   // Between the listed phases (starting, connecting), say what it does meanwhile.
   const between = steps.some((s) => s.state === "current") ? null : restore.progress?.phase;
@@ -42,14 +43,16 @@ function Phases({ restore, totalBytes }: { restore: RestoreItem; totalBytes: num
       </ol>
       {bytes > 0 && (
         <div className="space-y-1">
-          {share !== null && (
-            <div className="h-1.5 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label="Backup read" aria-valuenow={share} aria-valuemin={0} aria-valuemax={100}>
-              <div className="h-full rounded-full bg-brand-600 transition-[width]" style={{ width: `${share}%` }} />
+          {percent !== null && (
+            <div className="h-1.5 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label="Backup read" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+              <div className="h-full rounded-full bg-brand-600 transition-[width]" style={{ width: `${percent}%` }} />
             </div>
           )}
           <p className="text-xs text-slate-500 tabular-nums" aria-live="polite">
+            {percent !== null && <span className="font-medium text-slate-700">{percent} % · </span>}
             {formatBytes(bytes)}
             {totalBytes ? ` of ${formatBytes(totalBytes)}` : ""} read from storage
+            {remainingSeconds !== null && ` · about ${formatSeconds(remainingSeconds)} left`}
           </p>
         </div>
       )}

@@ -13,7 +13,7 @@ import { users } from "./users";
 /** What a restore of the backup must reproduce, counted while it streamed (also in its manifest as `proof`). */
 export type BackupProof = { tables?: Record<string, number>; filestore?: { files: number; bytes: number } };
 
-export type BackupProgress = { phase: string; bytes: number; updatedAt: string };
+export type BackupProgress = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
 
 export const backups = pgTable(
   "backups",

@@ -7,7 +7,7 @@ import { environments } from "./environments";
 import { organizationId } from "./organizations";
 import { users } from "./users";
 
-export type RestoreProgress = { phase: string; bytes: number; updatedAt: string };
+export type RestoreProgress = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
 /** One line of a run's log (a backup's or a restore's), shown with the run. */
 export type RunLogEntry = { at: string; message: string; level: "info" | "warn" | "error" };
 export type RestoreReport = { identityRegenerated: boolean; neutralized: string[]; erasedRecords: number; erasedSubjects: number };

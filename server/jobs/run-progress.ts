@@ -3,17 +3,10 @@ import { z } from "zod";
 const FLUSH_MS = 1000;
 
 /**
- * `readingSince`: when the first byte was counted (to the second). A rate is measured from there, not from the run's
- * start: a restore over an environment takes its safety backup before it reads anything.
+ * A run's progress as it is stored and as the API gives it. `readingSince`: when the first byte was counted (to the
+ * second). A rate is measured from there, not from the run's start: a restore over an environment takes its safety
+ * backup before it reads anything.
  */
-export type ProgressSnapshot = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
-
-/**
- * A running operation's phase and byte count, written to its row every second together with a heartbeat by
- * `write`, which returns false once the row has left its running state (deleted, or failed by the stale-run
- * reaper). `onLost` then runs, so the operation stops instead of working for nobody.
- */
-/** A run's progress as the API gives it. */
 export const progressOutput = z.object({
   phase: z.string(),
   bytes: z.number(),
@@ -21,6 +14,13 @@ export const progressOutput = z.object({
   readingSince: z.string().optional().describe("When the first byte was read: the rate of a run is measured from there"),
 });
 
+export type ProgressSnapshot = z.infer<typeof progressOutput>;
+
+/**
+ * A running operation's phase and byte count, written to its row every second together with a heartbeat by
+ * `write`, which returns false once the row has left its running state (deleted, or failed by the stale-run
+ * reaper). `onLost` then runs, so the operation stops instead of working for nobody.
+ */
 export class RunProgress {
   phase = "starting";
   bytes = 0;

@@ -89,7 +89,7 @@ export function SummaryTiles({ dashboard }: { dashboard: Dashboard }) {
     <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
       <ComplianceTile compliance={dashboard.compliance} environments={environments} awaitingFirstRun={dashboard.awaitingFirstRun} />
       <ProvenRestorableTile proven={dashboard.provenRestorable} />
-      <Tile label="Failures in the last 24 h" href="/backups?status=failed" footer={failuresLast24h > 0 ? "Backups and restores · view failed backups →" : "Backups and restores"}>
+      <Tile label={"Failures (24\u00a0h)"} href="/backups?status=failed" footer={failuresLast24h > 0 ? "Backups and restores · view failed backups →" : "Backups and restores"}>
         <p className={`text-4xl font-semibold tabular-nums ${failuresLast24h > 0 ? "text-red-700" : "text-slate-900"}`} data-testid="failures-24h">
           {failuresLast24h}
         </p>

@@ -2,6 +2,7 @@ import type { ApplicationInfo } from "@safehold/plugin-api";
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
+import type { ProgressSnapshot } from "@/server/jobs/run-progress";
 import type { RunLogEntry } from "./restores";
 import { BACKUP_ORIGINS, backupStatusEnum, backupTypeEnum, failureKindEnum, retentionClassEnum } from "./enums";
 import { environments } from "./environments";
@@ -12,8 +13,6 @@ import { users } from "./users";
 
 /** What a restore of the backup must reproduce, counted while it streamed (also in its manifest as `proof`). */
 export type BackupProof = { tables?: Record<string, number>; filestore?: { files: number; bytes: number } };
-
-export type BackupProgress = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
 
 export const backups = pgTable(
   "backups",
@@ -40,7 +39,7 @@ export const backups = pgTable(
     pinned: boolean().notNull().default(false),
     /** A pre-upgrade backup: kept whatever retention says until an operator releases it. */
     held: boolean().notNull().default(false),
-    progress: jsonb().$type<BackupProgress>(),
+    progress: jsonb().$type<ProgressSnapshot>(),
     sizeBytes: bigint({ mode: "number" }),
     error: text(),
     /** What the run reported as it went (the source's own lines included). */

@@ -5,7 +5,8 @@ import { failureKindEnum, restoreStatusEnum } from "./enums";
 import { backups } from "./backups";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
-import type { RestoreProgress, RunLogEntry } from "./restores";
+import type { ProgressSnapshot } from "@/server/jobs/run-progress";
+import type { RunLogEntry } from "./restores";
 import { servers } from "./servers";
 import { users } from "./users";
 
@@ -29,7 +30,7 @@ export const restoreDrills = pgTable(
     /** The server the scratch copy was made on. */
     serverId: uuid().references(() => servers.id, { onDelete: "set null" }),
     status: restoreStatusEnum().notNull().default("pending"),
-    progress: jsonb().$type<RestoreProgress>(),
+    progress: jsonb().$type<ProgressSnapshot>(),
     log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     checks: jsonb().$type<DrillCheck[]>().notNull().default([]),
     requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),

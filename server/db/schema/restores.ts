@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id } from "@/server/db/columns";
+import type { ProgressSnapshot } from "@/server/jobs/run-progress";
 import { failureKindEnum, restoreStatusEnum, restoreTargetEnum } from "./enums";
 import { backups } from "./backups";
 import { environments } from "./environments";
 import { organizationId } from "./organizations";
 import { users } from "./users";
 
-export type RestoreProgress = { phase: string; bytes: number; updatedAt: string; readingSince?: string };
 /** One line of a run's log (a backup's or a restore's), shown with the run. */
 export type RunLogEntry = { at: string; message: string; level: "info" | "warn" | "error" };
 export type RestoreReport = { identityRegenerated: boolean; neutralized: string[]; erasedRecords: number; erasedSubjects: number };
@@ -26,7 +26,7 @@ export const restores = pgTable(
     includeFilestore: boolean().notNull().default(true),
     neutralize: boolean().notNull().default(false),
     status: restoreStatusEnum().notNull().default("pending"),
-    progress: jsonb().$type<RestoreProgress>(),
+    progress: jsonb().$type<ProgressSnapshot>(),
     log: jsonb().$type<RunLogEntry[]>().notNull().default([]),
     report: jsonb().$type<RestoreReport>(),
     safetyBackupId: uuid().references(() => backups.id, { onDelete: "set null" }),
